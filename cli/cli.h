@@ -1,0 +1,45 @@
+/*
+ * cli.h - the thin command-line layer: one cmd_<name>() per file, each with
+ * its usage text and option table beside it, dispatched from main.c.
+ * Commands return a process exit code (enum liia_exit); only this layer
+ * prints errors.
+ */
+#ifndef LIIA_CLI_H
+#define LIIA_CLI_H
+
+#include "liia_core.h"
+
+struct cli_ctx {
+    const char *db_path;    /* --db, else $LIIA_DB, else ./liia.db */
+    int stdout_is_tty;
+    int stderr_is_tty;
+};
+
+typedef int (*cli_cmd_fn)(int argc, char **argv, const struct cli_ctx *ctx);
+
+int cmd_init(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_validate(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_ingest(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_status(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_history(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_bench(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_report(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_query(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_indicators(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_measures(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_schemas(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_sample(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_demo(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_reconcile(int argc, char **argv, const struct cli_ctx *ctx);
+
+/* Prints e to stderr in the standard form and returns its exit code. */
+int cli_fail(const liia_error *e);
+/* Prints "liia-bench CMD: msg" and a pointer to --help; returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) LIIA_PRINTF(2, 3);
+/* Prints usage text to stdout when --help/-h is among argv; returns 1 if so. */
+int cli_wants_help(int argc, char **argv, const char *usage);
+/* Opens the store named by ctx. */
+int cli_open_store(const struct cli_ctx *ctx, liia_store_mode mode,
+                   sqlite3 **db, liia_error *e);
+
+#endif

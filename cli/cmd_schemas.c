@@ -1,0 +1,12 @@
+/* cmd_schemas.c - placeholder until the owning issue lands. */
+#include <stdio.h>
+#include "cli.h"
+
+int cmd_schemas(int argc, char **argv, const struct cli_ctx *ctx)
+{
+    (void)argc;
+    (void)argv;
+    (void)ctx;
+    fprintf(stderr, "liia-bench schemas: not built yet\n");
+    return LIIA_EXIT_RUNTIME;
+}

@@ -1,0 +1,81 @@
+/* main.c - global options and the command table. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+struct cli_command {
+    const char *name;
+    cli_cmd_fn fn;
+    const char *summary;
+};
+
+static const struct cli_command commands[] = {
+    {"init", cmd_init, "create the store, load schemas/reference (idempotent)"},
+    {"validate", cmd_validate, "validate returns, store nothing"},
+    {"ingest", cmd_ingest, "validate and store returns"},
+    {"status", cmd_status, "submission grid: authority x return for a period"},
+    {"history", cmd_history, "all versions of an authority's submissions"},
+    {"bench", cmd_bench, "(re)compute benchmarks"},
+    {"report", cmd_report, "write benchmark packs (xlsx, PDF, charts)"},
+    {"query", cmd_query, "read-only SQL over the documented views"},
+    {"indicators", cmd_indicators, "list the indicator catalogue"},
+    {"measures", cmd_measures, "list the measure catalogue"},
+    {"schemas", cmd_schemas, "list the return schemas"},
+    {"reconcile", cmd_reconcile, "compare SSDA903-derived measures with the quarterly return"},
+    {"sample", cmd_sample, "write deterministic synthetic returns"},
+    {"demo", cmd_demo, "init + ingest sample-data + bench + report, end to end"},
+};
+
+static void print_usage(FILE *out)
+{
+    fputs("usage: liia-bench [--db PATH] COMMAND [ARGS...]\n\n"
+          "The Pan-London children's services data platform and benchmarking engine.\n"
+          "The store is --db PATH, else $LIIA_DB, else ./liia.db.\n\ncommands:\n",
+          out);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n'liia-bench COMMAND --help' describes a command.\n"
+          "Exit codes: 0 success, 1 data rejected, 2 usage error, 3 runtime error.\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_ctx ctx = {
+        .db_path = getenv("LIIA_DB"),
+        .stdout_is_tty = isatty(STDOUT_FILENO),
+        .stderr_is_tty = isatty(STDERR_FILENO),
+    };
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+            ctx.db_path = argv[++i];
+        } else if (!strncmp(argv[i], "--db=", 5)) {
+            ctx.db_path = argv[i] + 5;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            print_usage(stdout);
+            return LIIA_EXIT_OK;
+        } else if (!strcmp(argv[i], "--version")) {
+            puts("liia-bench 0.1.0");
+            return LIIA_EXIT_OK;
+        } else {
+            fprintf(stderr, "liia-bench: unknown option '%s'\n", argv[i]);
+            print_usage(stderr);
+            return LIIA_EXIT_USAGE;
+        }
+    }
+    if (!ctx.db_path || !*ctx.db_path)
+        ctx.db_path = "liia.db";
+    if (i >= argc) {
+        print_usage(stderr);
+        return LIIA_EXIT_USAGE;
+    }
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+        if (!strcmp(argv[i], commands[c].name))
+            return commands[c].fn(argc - i, argv + i, &ctx);
+    fprintf(stderr, "liia-bench: '%s' is not a command. See 'liia-bench --help'.\n", argv[i]);
+    return LIIA_EXIT_USAGE;
+}

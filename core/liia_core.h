@@ -1,0 +1,276 @@
+/*
+ * liia_core.h - what every layer of liia-bench shares: the one error type,
+ * exit statuses, periods and authorities, the CSV reader and the store.
+ *
+ * Conventions (as in git and jansson): functions that can fail return 0 on
+ * success and -1 on failure after filling the caller's liia_error; only main
+ * prints.  Objects come in _open/_new and _close/_free pairs, and every _free
+ * accepts NULL.
+ */
+#ifndef LIIA_CORE_H
+#define LIIA_CORE_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#if defined(__GNUC__)
+#define LIIA_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define LIIA_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define LIIA_PRINTF(f, a)
+#define LIIA_MUST_CHECK
+#endif
+
+/* ---------------------------------------------------------------- errors */
+
+/* The process exit codes of the brief; liia_status values map onto them. */
+enum liia_exit {
+    LIIA_EXIT_OK = 0,
+    LIIA_EXIT_REJECTED = 1, /* data rejected by validation */
+    LIIA_EXIT_USAGE = 2,
+    LIIA_EXIT_RUNTIME = 3,  /* I/O, database */
+};
+
+typedef enum liia_status {
+    LIIA_OK = 0,
+    LIIA_E_USAGE,   /* bad command line or argument */
+    LIIA_E_DATA,    /* the input breaks a rule: rejected */
+    LIIA_E_IO,      /* cannot read or write a file */
+    LIIA_E_DB,      /* SQLite failed */
+    LIIA_E_SCHEMA,  /* schemas/ or reference data malformed */
+    LIIA_E_NOMEM,
+    LIIA_E_INTERRUPTED,
+    LIIA_STATUS_COUNT
+} liia_status;
+
+typedef enum liia_severity {
+    LIIA_SEV_ERROR = 0,
+    LIIA_SEV_WARNING = 1,
+    LIIA_SEV_INFO = 2,
+} liia_severity;
+
+/*
+ * One error type for every layer.  A validation finding is the same struct:
+ * where it happened (file, table, line, column), the offending value, the
+ * rule that caught it, what is wrong in plain English and what to do.
+ * Empty strings and zero line/column mean "not applicable".
+ */
+typedef struct liia_error {
+    liia_status status;
+    liia_severity severity;
+    char file[256];
+    char table[32];      /* for multi-table returns, e.g. "episodes" */
+    long line;           /* 1-based physical line of the record's start */
+    long column;         /* 1-based field number */
+    char column_name[64];
+    char value[128];     /* offending value, truncated with "..." if long */
+    char rule_id[32];    /* stable id, e.g. QBR-R012 or DfE code 103 */
+    char message[512];
+    char fix[384];       /* what the user should do about it */
+} liia_error;
+
+/* Resets e to "no error". */
+void liia_error_clear(liia_error *e);
+
+/* Sets status and message (printf-style) and returns -1 so callers can write
+ * `return liia_fail(e, LIIA_E_IO, "cannot open %s", path);`.  Location
+ * fields already set on e are kept. */
+int liia_fail(liia_error *e, liia_status status, const char *fmt, ...)
+    LIIA_PRINTF(3, 4);
+
+/* Fills the "what to do" part. printf-style. */
+void liia_error_fix(liia_error *e, const char *fmt, ...) LIIA_PRINTF(2, 3);
+
+/* Copies value into e->value, replacing control characters and truncating
+ * long values with "..." so a 10 MB field never lands in a message. */
+void liia_error_set_value(liia_error *e, const char *value, size_t len);
+
+const char *liia_status_name(liia_status s);
+int liia_status_exit_code(liia_status s);
+
+/* "file:line:col: error: message [rule] (value "x")\n  fix: ..." */
+void liia_error_print(FILE *out, const liia_error *e);
+
+/* A growable list of findings (errors and warnings) owned by the list. */
+typedef struct liia_findings {
+    liia_error *items;
+    size_t count, cap;
+    size_t errors, warnings;
+} liia_findings;
+
+void liia_findings_init(liia_findings *f);
+void liia_findings_free(liia_findings *f);
+/* Appends a copy; returns -1 only when out of memory. */
+int liia_findings_add(liia_findings *f, const liia_error *e) LIIA_MUST_CHECK;
+
+/* ---------------------------------------------------------------- strings */
+
+/* Growable NUL-terminated buffer (git's strbuf): data is never NULL after
+ * init; detach hands ownership to the caller. Appends return -1 on ENOMEM. */
+typedef struct liia_buf {
+    char *data;
+    size_t len, cap;
+} liia_buf;
+
+void liia_buf_init(liia_buf *b);
+void liia_buf_free(liia_buf *b);
+void liia_buf_reset(liia_buf *b);
+int liia_buf_append(liia_buf *b, const void *p, size_t n) LIIA_MUST_CHECK;
+int liia_buf_appendf(liia_buf *b, const char *fmt, ...)
+    LIIA_PRINTF(2, 3) LIIA_MUST_CHECK;
+char *liia_buf_detach(liia_buf *b);
+
+/* Copies at most dstsz-1 bytes and always terminates. */
+void liia_strlcpy(char *dst, const char *src, size_t dstsz);
+
+/* ---------------------------------------------------------------- periods */
+
+/* A period is a quarter, stored as its end date "YYYY-MM-DD".  Accepts the
+ * end date itself or the financial-year form "2024-25Q4" (Q1 = Apr-Jun).
+ * Writes the canonical end date into out (11 bytes). */
+int liia_period_parse(const char *text, char out[11], liia_error *e);
+
+/* "Q4 2024-25 (Jan-Mar 2025)" for a canonical period; out >= 32 bytes. */
+void liia_period_label(const char *period, char *out, size_t outsz);
+/* "2024-25Q4"; out >= 10 bytes. */
+void liia_period_fy_form(const char *period, char *out, size_t outsz);
+/* Quarter end date n quarters before (n > 0) or after (n < 0). */
+void liia_period_shift(const char *period, int quarters_back, char out[11]);
+/* The financial year's ending year: 2025-03-31 -> 2025, 2024-06-30 -> 2025. */
+int liia_period_fy_end_year(const char *period);
+
+/* ---------------------------------------------------------------- CSV */
+
+/*
+ * Streaming CSV reader over libcsv (strict mode).  Strips a UTF-8 BOM,
+ * accepts CRLF, quoted fields with commas and newlines; detects text that
+ * is not UTF-8 and either converts it from Windows-1252 (when
+ * LIIA_CSV_CONVERT_CP1252 is set) or stops with a message saying how to
+ * re-save as UTF-8.  Records are handed to the callback with the physical
+ * line on which each starts.  Memory is flat in the file size.
+ */
+typedef struct liia_csv_record {
+    size_t nfields;
+    const char *const *fields; /* NUL-terminated, valid during the callback */
+    const size_t *lengths;
+    long line;                 /* physical line where the record starts */
+    long record_no;            /* 1 = header */
+} liia_csv_record;
+
+/* Return 0 to continue, 1 to stop early (not an error), -1 to abort with e
+ * filled in. */
+typedef int (*liia_csv_cb)(const liia_csv_record *rec, void *ctx,
+                           liia_error *e);
+
+enum liia_csv_flags {
+    LIIA_CSV_CONVERT_CP1252 = 1 << 0,
+};
+
+typedef struct liia_csv_info {
+    int had_bom;
+    int converted_cp1252;
+    long records;
+    long lines;
+} liia_csv_info;
+
+/* Reads path ("-" = stdin) through cb.  On failure e carries file/line. */
+int liia_csv_read_file(const char *path, unsigned flags, liia_csv_cb cb,
+                       void *ctx, liia_csv_info *info, liia_error *e);
+/* Same, over a memory buffer (tests, fuzzing). name is used in messages. */
+int liia_csv_read_mem(const char *name, const char *data, size_t len,
+                      unsigned flags, liia_csv_cb cb, void *ctx,
+                      liia_csv_info *info, liia_error *e);
+
+/* Writes one CSV field, quoting as needed.  With excel_safe, a cell that
+ * Excel would evaluate (leading = + - @, tab, CR) is prefixed with a quote
+ * character so it is shown as text. */
+int liia_csv_write_field(FILE *out, const char *s, int excel_safe);
+
+/* ---------------------------------------------------------------- store */
+
+/* Current store schema version (PRAGMA user_version). */
+#define LIIA_STORE_VERSION_MAX 64
+
+typedef enum liia_store_mode {
+    LIIA_STORE_READWRITE = 0, /* create if missing, migrate */
+    LIIA_STORE_READONLY = 1,  /* must exist and be current */
+} liia_store_mode;
+
+/* Opens (and for READWRITE creates and migrates) the store: WAL, foreign
+ * keys on, busy_timeout so concurrent ingests wait instead of failing.  New
+ * store files are created with 0600 permissions. */
+int liia_store_open(const char *path, liia_store_mode mode, sqlite3 **out,
+                    liia_error *e);
+void liia_store_close(sqlite3 *db);
+int liia_store_version(sqlite3 *db);
+int liia_store_latest_version(void);
+
+/* Fills e from the connection's last SQLite error, with context. */
+int liia_db_fail(liia_error *e, sqlite3 *db, const char *what);
+/* Runs SQL with no results (BEGIN/COMMIT/DDL); -1 with e filled. */
+int liia_db_exec(sqlite3 *db, const char *sql, liia_error *e);
+int liia_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+                    liia_error *e);
+
+/* BEGIN IMMEDIATE so writers queue on busy_timeout instead of deadlocking
+ * on a lock upgrade. */
+int liia_db_begin(sqlite3 *db, liia_error *e);
+int liia_db_commit(sqlite3 *db, liia_error *e);
+/* Best effort; never fails the caller (there is nothing more to do). */
+void liia_db_rollback(sqlite3 *db);
+
+/* ---------------------------------------------------------------- reference */
+
+/* Loads schemas/reference/ (authorities, populations, neighbours,
+ * groupings) and the catalogues into the store; idempotent.  groupings_path
+ * replaces the bundled groupings when not NULL. */
+int liia_reference_load(sqlite3 *db, const char *schema_dir,
+                        const char *groupings_path, liia_error *e);
+
+/* Resolves an authority given as GSS code, DfE number or short code (any
+ * case) to its GSS code via the store.  Unknown -> -1 with a message that
+ * lists the accepted forms. */
+int liia_authority_resolve(sqlite3 *db, const char *text, char gss[10],
+                           liia_error *e);
+
+/* ---------------------------------------------------------------- paths */
+
+/* The schemas directory: $LIIA_SCHEMAS, else the one this build was made
+ * from (compiled in), so the binary works from a build tree. */
+const char *liia_schema_dir(void);
+
+/* Joins dir and name into a freshly allocated path; NULL on ENOMEM. */
+char *liia_path_join(const char *dir, const char *name);
+
+/* Reads a whole small file (schemas, keys).  Caller frees *out. */
+int liia_read_file(const char *path, char **out, size_t *len, liia_error *e);
+
+/* ---------------------------------------------------------------- key */
+
+#define LIIA_KEY_BYTES 32
+
+/* The platform key for pseudonymisation: $LIIA_KEY_FILE, else the store
+ * path with ".key" appended.  Caller frees. */
+char *liia_key_path_for(const char *db_path);
+/* Creates a random key file with 0600 permissions unless it exists. */
+int liia_key_create(const char *path, int *created, liia_error *e);
+/* Loads the key; refuses a file readable by group or others. */
+int liia_key_load(const char *path, unsigned char key[LIIA_KEY_BYTES],
+                  liia_error *e);
+
+/* ---------------------------------------------------------------- progress */
+
+/* Progress on stderr only when it is a terminal; a no-op otherwise. */
+typedef struct liia_progress {
+    int enabled;
+    const char *label;
+    long total, done;
+} liia_progress;
+
+void liia_progress_start(liia_progress *p, const char *label, long total);
+void liia_progress_step(liia_progress *p, const char *item);
+void liia_progress_end(liia_progress *p);
+
+#endif /* LIIA_CORE_H */

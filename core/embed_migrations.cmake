@@ -1,5 +1,5 @@
 # Writes OUT: a C array of {version, name, sql} from the sorted FILES.
-set(body "/* generated from core/migrations/*.sql - do not edit */\n#include <stddef.h>\n#include \"migrations.h\"\nconst struct liia_migration liia_migrations[] = {\n")
+set(body "/* generated from the files in core/migrations - do not edit */\n#include <stddef.h>\n#include \"migrations.h\"\nconst struct liia_migration liia_migrations[] = {\n")
 set(n 0)
 foreach(f IN LISTS FILES)
   get_filename_component(name "${f}" NAME_WE)

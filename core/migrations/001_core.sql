@@ -44,6 +44,7 @@ CREATE TABLE return_type (
     id    TEXT PRIMARY KEY,
     title TEXT NOT NULL
 );
+INSERT INTO return_type (id, title) VALUES ('quarterly', 'Quarterly benchmarking return');
 
 -- The measure catalogue, loaded from schemas/measures.json.
 CREATE TABLE measure_def (

@@ -1,0 +1,215 @@
+/* store.c - the SQLite store: open, pragmas, migrations, small helpers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "liia_core.h"
+#include "migrations.h"
+
+/* Long enough for a 33-authority ingest queue; short enough that a stuck
+ * writer is reported rather than waited on forever. */
+enum { BUSY_TIMEOUT_MS = 60000 };
+
+int liia_db_fail(liia_error *e, sqlite3 *db, const char *what)
+{
+    int code = sqlite3_extended_errcode(db);
+    if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+        liia_error_fix(e, "another liia-bench process is writing to the store; "
+                          "try again when it has finished");
+    else if ((code & 0xff) == SQLITE_READONLY || (code & 0xff) == SQLITE_CANTOPEN)
+        liia_error_fix(e, "check the store path (--db or $LIIA_DB) and that you "
+                          "may write to it and its folder");
+    else if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
+        liia_error_fix(e, "the store file is damaged or is not a liia-bench "
+                          "store; restore it from a backup");
+    return liia_fail(e, code == SQLITE_INTERRUPT ? LIIA_E_INTERRUPTED : LIIA_E_DB,
+                     "%s: %s", what, sqlite3_errmsg(db));
+}
+
+int liia_db_exec(sqlite3 *db, const char *sql, liia_error *e)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+        return 0;
+    liia_fail(e, LIIA_E_DB, "database error: %s", msg ? msg : sqlite3_errmsg(db));
+    if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY)
+        liia_error_fix(e, "another liia-bench process is writing to the store; "
+                          "try again when it has finished");
+    sqlite3_free(msg);
+    return -1;
+}
+
+int liia_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+                    liia_error *e)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK)
+        return 0;
+    *st = NULL;
+    return liia_db_fail(e, db, "preparing statement");
+}
+
+int liia_db_begin(sqlite3 *db, liia_error *e)
+{
+    return liia_db_exec(db, "BEGIN IMMEDIATE", e);
+}
+
+int liia_db_commit(sqlite3 *db, liia_error *e)
+{
+    if (liia_db_exec(db, "COMMIT", e)) {
+        liia_db_rollback(db);
+        return -1;
+    }
+    return 0;
+}
+
+void liia_db_rollback(sqlite3 *db)
+{
+    if (!sqlite3_get_autocommit(db))
+        (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int liia_store_latest_version(void)
+{
+    return liia_migration_count
+               ? liia_migrations[liia_migration_count - 1].version
+               : 0;
+}
+
+int liia_store_version(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int apply_migration(sqlite3 *db, const struct liia_migration *m,
+                           liia_error *e)
+{
+    if (liia_db_begin(db, e))
+        return -1;
+    /* Another process may have migrated while we waited for the lock. */
+    if (liia_store_version(db) >= m->version) {
+        liia_db_rollback(db);
+        return 0;
+    }
+    char *set = sqlite3_mprintf("PRAGMA user_version = %d", m->version);
+    if (!set) {
+        liia_db_rollback(db);
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    }
+    int rc = liia_db_exec(db, m->sql, e);
+    if (!rc)
+        rc = liia_db_exec(db, set, e);
+    sqlite3_free(set);
+    if (rc) {
+        liia_db_rollback(db);
+        char why[sizeof e->message];
+        liia_strlcpy(why, e->message, sizeof why);
+        return liia_fail(e, LIIA_E_DB, "migration %s failed: %s", m->name, why);
+    }
+    return liia_db_commit(db, e);
+}
+
+static int migrate(sqlite3 *db, liia_error *e)
+{
+    int have = liia_store_version(db);
+    if (have > liia_store_latest_version()) {
+        liia_error_fix(e, "use the liia-bench version that created this store, "
+                          "or a newer one");
+        return liia_fail(e, LIIA_E_DB, "the store is at version %d, newer than "
+                         "this liia-bench understands (%d)", have,
+                         liia_store_latest_version());
+    }
+    for (size_t i = 0; i < liia_migration_count; i++)
+        if (liia_migrations[i].version > have &&
+            apply_migration(db, &liia_migrations[i], e))
+            return -1;
+    return 0;
+}
+
+/* Creates the file with owner-only permissions before SQLite sees it; SQLite
+ * gives its -wal and -shm files the same mode. */
+static int create_private(const char *path, liia_error *e)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return 0;
+        liia_strlcpy(e->file, path, sizeof e->file);
+        liia_error_fix(e, "check the store path (--db or $LIIA_DB) and that "
+                          "its folder exists and is writable");
+        return liia_fail(e, LIIA_E_IO, "cannot create the store: %s",
+                         strerror(errno));
+    }
+    return close(fd) ? liia_fail(e, LIIA_E_IO, "cannot create the store: %s",
+                                 strerror(errno))
+                     : 0;
+}
+
+static int configure(sqlite3 *db, liia_store_mode mode, liia_error *e)
+{
+    if (sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS) != SQLITE_OK)
+        return liia_db_fail(e, db, "setting busy timeout");
+    if (liia_db_exec(db, "PRAGMA foreign_keys = ON", e))
+        return -1;
+    if (mode == LIIA_STORE_READONLY)
+        return 0;
+    return liia_db_exec(db, "PRAGMA journal_mode = WAL;"
+                            "PRAGMA synchronous = NORMAL", e);
+}
+
+int liia_store_open(const char *path, liia_store_mode mode, sqlite3 **out,
+                    liia_error *e)
+{
+    *out = NULL;
+    struct stat sb;
+    if (mode == LIIA_STORE_READONLY && stat(path, &sb) != 0) {
+        liia_strlcpy(e->file, path, sizeof e->file);
+        liia_error_fix(e, "run 'liia-bench init' first, or point --db (or "
+                          "$LIIA_DB) at an existing store");
+        return liia_fail(e, LIIA_E_IO, "no store here");
+    }
+    if (mode == LIIA_STORE_READWRITE && create_private(path, e))
+        return -1;
+    int flags = mode == LIIA_STORE_READONLY ? SQLITE_OPEN_READONLY
+                                            : SQLITE_OPEN_READWRITE;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        liia_strlcpy(e->file, path, sizeof e->file);
+        int rc = liia_db_fail(e, db, "cannot open the store");
+        sqlite3_close(db);
+        return rc;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    if (configure(db, mode, e) ||
+        (mode == LIIA_STORE_READWRITE && migrate(db, e))) {
+        liia_strlcpy(e->file, path, sizeof e->file);
+        sqlite3_close(db);
+        return -1;
+    }
+    if (mode == LIIA_STORE_READONLY &&
+        liia_store_version(db) != liia_store_latest_version()) {
+        int have = liia_store_version(db);
+        sqlite3_close(db);
+        liia_strlcpy(e->file, path, sizeof e->file);
+        liia_error_fix(e, "run 'liia-bench init' to bring the store up to date");
+        return liia_fail(e, LIIA_E_DB, "the store is at version %d; this "
+                         "liia-bench needs version %d", have,
+                         liia_store_latest_version());
+    }
+    *out = db;
+    return 0;
+}
+
+void liia_store_close(sqlite3 *db)
+{
+    if (db)
+        sqlite3_close(db);
+}

@@ -9,8 +9,7 @@
  *      refused;
  *   3. line endings: CRLF and lone CR become LF, and the text is fed to
  *      libcsv one line at a time, so every record knows the line it ends on.
- * A record's first line is its last line minus the newlines inside its
- * quoted fields.  Memory is bounded by the longest record, not the file.
+ * Memory is bounded by the longest record, not the file.
  */
 #include <assert.h>
 #include <errno.h>
@@ -50,12 +49,13 @@ typedef struct csv_reader {
     int pending_cr;
     liia_buf lines;
     long line; /* lines completely fed so far */
+    long record_start; /* line on which the record being read began */
+    int in_record;
     /* record assembly */
     liia_buf fields;
     size_t *offsets, *lengths;
     const char **ptrs;
     size_t nfields, capfields;
-    long embedded_newlines;
 } csv_reader;
 
 static int reader_fail(csv_reader *r, long line, const char *fix,
@@ -122,9 +122,6 @@ static void on_field(void *s, size_t len, void *data)
     r->offsets[r->nfields] = r->fields.len;
     r->lengths[r->nfields] = len;
     r->nfields++;
-    for (size_t i = 0; i < len; i++)
-        if (((const char *)s)[i] == '\n')
-            r->embedded_newlines++;
     if ((len && liia_buf_append(&r->fields, s, len)) ||
         liia_buf_append(&r->fields, "", 1))
         reader_nomem(r);
@@ -139,13 +136,11 @@ static void on_record(int c, void *data)
     for (size_t i = 0; i < r->nfields; i++)
         r->ptrs[i] = r->fields.data + r->offsets[i];
     r->ptrs[r->nfields] = NULL;
-    /* The record ends on the line being fed (or the last one at EOF). */
-    long end_line = r->line + 1;
     liia_csv_record rec = {
         .nfields = r->nfields,
         .fields = r->ptrs,
         .lengths = r->lengths,
-        .line = end_line - r->embedded_newlines,
+        .line = r->record_start,
         .record_no = ++r->info->records,
     };
     int rc = r->cb(&rec, r->cb_ctx, r->e);
@@ -158,7 +153,7 @@ static void on_record(int c, void *data)
     }
 reset:
     r->nfields = 0;
-    r->embedded_newlines = 0;
+    r->in_record = 0;
     liia_buf_reset(&r->fields);
 }
 
@@ -198,6 +193,10 @@ static int feed_lines(csv_reader *r, const char *p, size_t n)
     while (s < end && !r->failed && !r->stopped) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         size_t len = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
+        if (!r->in_record && !(len == 1 && *s == '\n')) {
+            r->in_record = 1;
+            r->record_start = r->line + 1;
+        }
         if (feed_csv(r, s, len))
             return -1;
         if (nl)
@@ -402,7 +401,7 @@ static int finish(csv_reader *r)
             return -1;
     }
     if (csv_fini(&r->parser, on_field, on_record, r) != 0 && !r->failed)
-        return reader_fail(r, r->line + 1,
+        return reader_fail(r, r->record_start,
                            "add the closing quote (\") to the field that starts "
                            "on this line",
                            "a quoted field is never closed: %s",

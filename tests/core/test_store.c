@@ -1,0 +1,110 @@
+/* The store: migrations, idempotent reference loading, authorities, key. */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "liia_core.h"
+#include "unit.h"
+
+static long count(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    long n = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void resolves(sqlite3 *db, const char *in, const char *want)
+{
+    char gss[10] = "";
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK_INT(liia_authority_resolve(db, in, gss, &e), 0);
+    CHECK_STR(gss, want);
+}
+
+int main(void)
+{
+    const char *path = SCRATCH_DIR "/test_store.db";
+    unlink(path);
+    liia_error e;
+    liia_error_clear(&e);
+    sqlite3 *db = NULL;
+
+    CHECK_INT(liia_store_open(path, LIIA_STORE_READONLY, &db, &e), -1);
+    CHECK(strstr(e.fix, "liia-bench init") != NULL);
+
+    liia_error_clear(&e);
+    CHECK_INT(liia_store_open(path, LIIA_STORE_READWRITE, &db, &e), 0);
+    struct stat sb;
+    CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+    CHECK_INT(liia_store_version(db), liia_store_latest_version());
+    CHECK_INT(count(db, "PRAGMA foreign_keys"), 1);
+    CHECK_INT(count(db, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+
+    for (int pass = 0; pass < 2; pass++) { /* idempotent */
+        CHECK_INT(liia_reference_load(db, SCHEMA_DIR, NULL, &e), 0);
+        CHECK_INT(count(db, "SELECT count(*) FROM authority"), 33);
+        CHECK_INT(count(db, "SELECT count(*) FROM population WHERE area_code LIKE 'E09%'"), 99);
+        CHECK_INT(count(db, "SELECT count(*) FROM stat_neighbour"), 330);
+        CHECK_INT(count(db, "SELECT count(*) FROM grouping"), 99);
+        CHECK_INT(count(db, "SELECT count(*) FROM measure_def"), 38);
+    }
+    /* Neighbours outside London have no GSS code in the store. */
+    CHECK_INT(count(db, "SELECT count(*) FROM stat_neighbour WHERE gss_code = "
+                        "'E09000001' AND neighbour_gss_code IS NULL"), 1);
+
+    resolves(db, "E09000007", "E09000007");
+    resolves(db, "cam", "E09000007");
+    resolves(db, "202", "E09000007");
+    resolves(db, " CIT ", "E09000001");
+    char gss[10];
+    CHECK_INT(liia_authority_resolve(db, "XYZ", gss, &e), -1);
+    CHECK(strstr(e.message, "not one of the 33") != NULL);
+
+    /* A user's groupings file replaces the bundled one; a bad one changes
+     * nothing. */
+    const char *g = SCRATCH_DIR "/groupings.csv";
+    FILE *f = fopen(g, "w");
+    fputs("grouping,group_code,group_name,gss_code\n"
+          "pair,P1,Pair one,E09000001\npair,P1,Pair one,E09000002\n", f);
+    fclose(f);
+    CHECK_INT(liia_reference_load(db, SCHEMA_DIR, g, &e), 0);
+    CHECK_INT(count(db, "SELECT count(*) FROM grouping"), 2);
+    f = fopen(g, "w");
+    fputs("grouping,group_code,group_name,gss_code\npair,P1,Pair,E09999999\n", f);
+    fclose(f);
+    liia_error_clear(&e);
+    CHECK_INT(liia_reference_load(db, SCHEMA_DIR, g, &e), -1);
+    CHECK_INT(e.line, 2);
+    CHECK_STR(e.file, g);
+    CHECK_INT(count(db, "SELECT count(*) FROM grouping"), 2);
+    liia_store_close(db);
+
+    CHECK_INT(liia_store_open(path, LIIA_STORE_READONLY, &db, &e), 0);
+    CHECK(sqlite3_exec(db, "DELETE FROM authority", NULL, NULL, NULL) != SQLITE_OK);
+    liia_store_close(db);
+
+    /* The key: created private, loaded, refused when others can read it. */
+    const char *k = SCRATCH_DIR "/test.key";
+    unlink(k);
+    int created = 0;
+    unsigned char key[LIIA_KEY_BYTES], again[LIIA_KEY_BYTES];
+    CHECK_INT(liia_key_create(k, &created, &e), 0);
+    CHECK_INT(created, 1);
+    CHECK(stat(k, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+    CHECK_INT(liia_key_create(k, &created, &e), 0);
+    CHECK_INT(created, 0);
+    CHECK_INT(liia_key_load(k, key, &e), 0);
+    CHECK_INT(liia_key_load(k, again, &e), 0);
+    CHECK(memcmp(key, again, sizeof key) == 0);
+    chmod(k, 0644);
+    CHECK_INT(liia_key_load(k, key, &e), -1);
+    CHECK(strstr(e.fix, "chmod 600") != NULL);
+    unlink(k);
+    CHECK_INT(liia_key_load(k, key, &e), -1);
+    return unit_result("test_store");
+}

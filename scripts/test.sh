@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: set up, build and test the release
+# build, then build and test again under AddressSanitizer + UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export LC_ALL=C TZ=UTC
+
+scripts/setup.sh default
+ctest --preset default
+
+scripts/setup.sh asan
+ctest --preset asan
+
+if [[ -x scripts/fuzz.sh ]]; then
+  scripts/fuzz.sh
+fi

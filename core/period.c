@@ -61,7 +61,8 @@ static int parse_fy(const char *s, int *y, int *m)
     if (strlen(s) != 9 || s[4] != '-' || (s[7] != 'Q' && s[7] != 'q') ||
         digits(s, 4, &y1) || digits(s + 5, 2, &y2) || digits(s + 8, 1, &q))
         return -1;
-    if ((y1 + 1) % 100 != y2 || q < 1 || q > 4)
+    /* The same years as the date form accepts, so both round-trip. */
+    if ((y1 + 1) % 100 != y2 || q < 1 || q > 4 || y1 < 2000 || y1 > 2098)
         return -1;
     static const int end_month[4] = {6, 9, 12, 3};
     *m = end_month[q - 1];
@@ -88,7 +89,7 @@ int liia_period_parse(const char *text, char out[11], liia_error *e)
         return 0;
     }
     if ((!parse_iso(s, &y, &m, &d) || !parse_uk(s, &y, &m, &d)) &&
-        y >= 2000 && y <= 2099 && quarter_end_day(m) && d == quarter_end_day(m)) {
+        y >= 2000 && y <= 2099 && !(y == 2000 && m == 3) && quarter_end_day(m) && d == quarter_end_day(m)) {
         format_end(y, m, out);
         return 0;
     }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer target for a bounded time (FUZZ_SECONDS, default 60)
+# under ASan + UBSan, starting from its seed corpus in tests/fuzz/corpus/.
+# A crash fails the run; keep the input under tests/fuzz/corpus/<target>/
+# as a regression (replayed by ctest in every build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${FUZZ_SECONDS:-60}
+build=build-fuzz
+CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DLIIA_FUZZ=ON \
+  -DLIIA_SANITIZE=ON -DBUILD_TESTING=ON >/dev/null
+cmake --build "$build" -j2 --target $(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//' | tr '\n' ' ') >/dev/null
+export LIIA_SCHEMAS=$PWD/schemas
+status=0
+for src in tests/fuzz/fuzz_*.c; do
+  name=$(basename "$src" .c)
+  corpus=tests/fuzz/corpus/${name#fuzz_}
+  work=$(mktemp -d)
+  echo "fuzz: $name for ${seconds}s"
+  if ! "$build/tests/fuzz/$name" -max_total_time="$seconds" -timeout=10 \
+       -rss_limit_mb=2048 -max_len=65536 -artifact_prefix="$work/" \
+       "$work" "$corpus" >"$work/log" 2>&1; then
+    echo "fuzz: $name FAILED; crashing input(s):" >&2
+    ls "$work"/crash-* "$work"/timeout-* "$work"/leak-* 2>/dev/null >&2 || true
+    tail -40 "$work/log" >&2
+    status=1
+  else
+    grep -E "^#[0-9]+.*DONE|Done [0-9]+ runs" "$work/log" | tail -1 || true
+  fi
+  rm -rf "$work"
+done
+exit $status

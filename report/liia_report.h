@@ -1,0 +1,61 @@
+/*
+ * liia_report.h - benchmark packs (Excel workbooks, cairo charts and PDF)
+ * and the data lead's error workbook.
+ *
+ * The pack reads only the documented views (benchmark, indicators,
+ * submissions, measures, findings) and the reference tables, so it can run
+ * on a read-only connection; the store is never written.  Disclosure
+ * control is applied on the way out: another authority's count of 1 to 5,
+ * or a rate whose numerator is 1 to 5, is shown as "c"; an authority's own
+ * figures are never suppressed in its own pack.
+ */
+#ifndef LIIA_REPORT_H
+#define LIIA_REPORT_H
+
+#include "liia_core.h"
+
+typedef struct liia_report_opts {
+    /* Canonical period end date; NULL or "" = latest period benchmarked. */
+    const char *period;
+    /* GSS code of one authority, or NULL when all is set. */
+    const char *la;
+    int all;
+    /* Directory for the packs; created if missing.  Charts go to
+     * out_dir/charts/. */
+    const char *out_dir;
+    /* Optional: stepped once per authority (stderr, terminals only). */
+    liia_progress *progress;
+} liia_report_opts;
+
+/* What a run wrote, for the caller to print. */
+typedef struct liia_report_result {
+    char period[11];
+    int packs;        /* authority workbook + PDF pairs */
+    int overviews;    /* London overview workbooks */
+    int charts;       /* PNG + SVG files under charts/ */
+} liia_report_result;
+
+/*
+ * Writes, per authority, <CODE>_<period>_benchmark.xlsx and .pdf, and with
+ * opts->all the London overview London_<period>_overview.xlsx, plus chart
+ * images in out_dir/charts/.  CODE is the authority's short code.  The
+ * same store and options give the same workbook content.
+ */
+int liia_report_packs(sqlite3 *db, const liia_report_opts *opts,
+                      liia_report_result *result, liia_error *e);
+
+/*
+ * The data lead's error workbook: re-reads the submitted CSV at csv_path,
+ * lays its rows out on a "Submitted rows" sheet with each offending cell
+ * highlighted and commented (rule id, message and fix), and lists every
+ * finding on a "Findings" sheet.  Findings without a line (file-level) are
+ * listed only on the Findings sheet.
+ */
+int liia_report_findings_xlsx(const char *csv_path,
+                              const liia_findings *findings,
+                              const char *xlsx_path, liia_error *e);
+
+/* "<dir>/<basename of csv_path without .csv>_findings.xlsx"; caller frees. */
+char *liia_report_findings_path(const char *dir, const char *csv_path);
+
+#endif /* LIIA_REPORT_H */

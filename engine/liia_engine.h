@@ -1,0 +1,69 @@
+/*
+ * liia_engine.h - the benchmarking engine: indicator catalogue, `bench`
+ * (every comparator computed in SQL inside the store) and the read-only
+ * `query` runner.  See docs/maths.md and docs/benchmark-view.md.
+ */
+#ifndef LIIA_ENGINE_H
+#define LIIA_ENGINE_H
+
+#include <stdio.h>
+#include "liia_core.h"
+
+/* Loads schemas/indicators.json (indicators and the measure source
+ * preference) into the store, replacing the previous catalogue.  Runs in
+ * the caller's transaction if one is open.  Idempotent. */
+int liia_engine_load_catalogue(sqlite3 *db, const char *schema_dir,
+                               liia_error *e);
+
+/* Registers the SQL functions the engine and the packs need on db:
+ *   median(x)                          aggregate, NULLs ignored
+ *   funnel_flag(num, den, target, unit)  'within','high_95','low_95',
+ *                                      'high_998','low_998' or NULL
+ *   funnel_limit(den, target, unit, p) the control limit (in the
+ *                                      indicator's unit) at tail prob p
+ *   disclose(value, numerator)         'c' when numerator is 1-5, else value
+ * unit is 'pct' (binomial) or 'per10k' (Poisson); target in that unit. */
+int liia_engine_register_functions(sqlite3 *db, liia_error *e);
+
+/* Rebuilds the benchmark tables for one period (canonical end date) or all
+ * periods (period NULL) in one transaction.  Progress on stderr only when
+ * it is a terminal.  rows_out (may be NULL) receives the number of
+ * benchmark rows now stored for the periods rebuilt. */
+int liia_engine_bench(sqlite3 *db, const char *period, long *rows_out,
+                      liia_error *e);
+
+typedef enum liia_query_format {
+    LIIA_QUERY_TABLE = 0,
+    LIIA_QUERY_CSV,
+    LIIA_QUERY_JSON,
+} liia_query_format;
+
+typedef struct liia_query_param {
+    const char *name;  /* without the leading ':' '@' or '$' */
+    const char *value; /* bound as text */
+} liia_query_param;
+
+typedef struct liia_query_opts {
+    liia_query_format format;
+    int timeout_ms;                  /* 0 = no limit */
+    const liia_query_param *params;
+    size_t nparams;
+    /* Polled during the query: non-zero stops it (Ctrl-C).  May be NULL. */
+    volatile const int *cancel;
+} liia_query_opts;
+
+/* Opens db_path read-only, installs the authorizer (only SELECT over the
+ * documented views; no writes, ATTACH, PRAGMA, extensions), runs sql and
+ * writes the result to out.  Errors: LIIA_E_USAGE for bad SQL or a refused
+ * statement (message carries the position), LIIA_E_INTERRUPTED on timeout
+ * or cancel, LIIA_E_DB / LIIA_E_IO otherwise. */
+int liia_engine_query(const char *db_path, const char *sql,
+                      const liia_query_opts *opts, FILE *out, liia_error *e);
+
+/* The same, over an already-open connection (tests); the authorizer is
+ * installed for the duration and removed afterwards. */
+int liia_engine_query_db(sqlite3 *db, const char *sql,
+                         const liia_query_opts *opts, FILE *out,
+                         liia_error *e);
+
+#endif /* LIIA_ENGINE_H */

@@ -23,6 +23,10 @@ typedef struct liia_report_opts {
     /* Directory for the packs; created if missing.  Charts go to
      * out_dir/charts/. */
     const char *out_dir;
+    /* Date printed as "produced" on the PDF cover and in its metadata,
+     * "YYYY-MM-DD"; NULL = the period end.  The CLI passes today's date,
+     * or SOURCE_DATE_EPOCH's for reproducible output. */
+    const char *produced;
     /* Optional: stepped once per authority (stderr, terminals only). */
     liia_progress *progress;
 } liia_report_opts;

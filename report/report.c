@@ -1,0 +1,141 @@
+/*
+ * report.c - the pack run: one snapshot of the period, then per authority a
+ * workbook and a PDF, then the London overview and the chart images.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rp_internal.h"
+
+static int resolve_period(sqlite3 *db, const liia_report_opts *o,
+                          char period[11], liia_error *e)
+{
+    if (o->period && o->period[0]) {
+        liia_strlcpy(period, o->period, 11);
+        return 0;
+    }
+    return rp_latest_period(db, period, e);
+}
+
+static int authority_pack(sqlite3 *db, const rp_snapshot *s, size_t a,
+                          const liia_report_opts *o, liia_error *e)
+{
+    char name[96];
+    snprintf(name, sizeof name, "%s_%s_benchmark.xlsx",
+             s->auth[a].short_code, s->period);
+    char *path = rp_path(o->out_dir, name, e);
+    if (!path || rp_write_la_workbook(db, s, a, path, e)) {
+        free(path);
+        return -1;
+    }
+    free(path);
+    snprintf(name, sizeof name, "%s_%s_benchmark.pdf", s->auth[a].short_code,
+             s->period);
+    path = rp_path(o->out_dir, name, e);
+    const char *produced = o->produced ? o->produced : s->period;
+    int rc = !path || rp_write_la_pdf(s, a, produced, path, e) ? -1 : 0;
+    free(path);
+    return rc;
+}
+
+/* Chart images: for one authority its own charts (highlighted); for
+ * --all the London-wide set, since each authority's charts are already in
+ * its workbook and PDF. */
+static int chart_images(const rp_snapshot *s, int own, const char *dir,
+                        int *written, liia_error *e)
+{
+    static const struct {
+        const char *suffix;
+        rp_draw_fn fn;
+    } kinds[] = {{"ranked", rp_chart_ranked},
+                 {"trend", rp_chart_trend},
+                 {"funnel", rp_chart_funnel}};
+    const char *who = own >= 0 ? s->auth[own].short_code : "London";
+    char base[4096];
+    for (size_t i = 0; i < s->n_ind; i++)
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            snprintf(base, sizeof base, "%s/%s_%s_%s_%s", dir, who, s->period,
+                     s->ind[i].id, kinds[k].suffix);
+            if (rp_chart_files(base, 560, 340, kinds[k].fn, s, i, own,
+                               written, e))
+                return -1;
+        }
+    if (own >= 0)
+        return 0;
+    snprintf(base, sizeof base, "%s/London_%s_tartan_rug", dir, s->period);
+    return rp_rug_files(base, s, written, e);
+}
+
+static int london_outputs(sqlite3 *db, const rp_snapshot *s, const char *dir,
+                          liia_report_result *res, liia_error *e)
+{
+    char name[96];
+    snprintf(name, sizeof name, "London_%s_overview.xlsx", s->period);
+    char *path = rp_path(dir, name, e);
+    int rc = !path || rp_write_london_workbook(db, s, path, e) ? -1 : 0;
+    free(path);
+    if (!rc)
+        res->overviews++;
+    return rc;
+}
+
+static int check_period(const rp_snapshot *s, liia_error *e)
+{
+    if (s->n_rows)
+        return 0;
+    liia_strlcpy(e->value, s->period, sizeof e->value);
+    liia_error_fix(e, "ingest returns for that quarter and run "
+                      "'liia-bench bench --period %s'", s->period);
+    return liia_fail(e, LIIA_E_DATA, "no benchmarks for %s", s->label);
+}
+
+static int run(sqlite3 *db, const liia_report_opts *o, const rp_snapshot *s,
+               const char *charts, liia_report_result *res, liia_error *e)
+{
+    int one = -1;
+    if (!o->all && (one = o->la ? rp_auth_index(s, o->la) : -1) < 0) {
+        liia_strlcpy(e->value, o->la ? o->la : "", sizeof e->value);
+        liia_error_fix(e, "give --la with a London authority, or --all");
+        return liia_fail(e, LIIA_E_USAGE, "unknown authority");
+    }
+    if (o->progress)
+        liia_progress_start(o->progress, "report", o->all ? (long)s->n_auth
+                                                          : 1);
+    for (size_t a = 0; a < s->n_auth; a++) {
+        if (!o->all && (int)a != one)
+            continue;
+        if (o->progress)
+            liia_progress_step(o->progress, s->auth[a].short_code);
+        if (authority_pack(db, s, a, o, e))
+            return -1;
+        res->packs++;
+    }
+    if (o->progress)
+        liia_progress_end(o->progress);
+    if (o->all && london_outputs(db, s, o->out_dir, res, e))
+        return -1;
+    return chart_images(s, one, charts, &res->charts, e);
+}
+
+int liia_report_packs(sqlite3 *db, const liia_report_opts *o,
+                      liia_report_result *res, liia_error *e)
+{
+    memset(res, 0, sizeof *res);
+    if (resolve_period(db, o, res->period, e) ||
+        rp_mkdir_p(o->out_dir, e))
+        return -1;
+    char *charts = rp_path(o->out_dir, "charts", e);
+    if (!charts || rp_mkdir_p(charts, e)) {
+        free(charts);
+        return -1;
+    }
+    rp_snapshot s;
+    int rc = rp_snapshot_load(db, res->period, &s, e);
+    if (!rc) {
+        rc = check_period(&s, e) || run(db, o, &s, charts, res, e) ? -1 : 0;
+        rp_snapshot_free(&s);
+    }
+    free(charts);
+    return rc;
+}

@@ -1,0 +1,479 @@
+/*
+ * rp_chart.c - the four cairo charts.  Each draws into a rectangle in
+ * points, so one function makes the PNG, the SVG and the PDF figure; font
+ * sizes follow the rectangle so a chart stays legible at any size.  Text is
+ * laid out with pangocairo in DejaVu Sans (fonts-dejavu-core).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pango/pangocairo.h>
+
+#include "rp_internal.h"
+
+void rp_set_rgb(cairo_t *cr, unsigned rgb)
+{
+    cairo_set_source_rgb(cr, ((rgb >> 16) & 0xFF) / 255.0,
+                         ((rgb >> 8) & 0xFF) / 255.0, (rgb & 0xFF) / 255.0);
+}
+
+static PangoLayout *layout(cairo_t *cr, const char *text, double size,
+                           int bold)
+{
+    PangoLayout *l = pango_cairo_create_layout(cr);
+    PangoFontDescription *fd = pango_font_description_from_string(
+        bold ? "DejaVu Sans Bold" : "DejaVu Sans");
+    pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+    pango_layout_set_font_description(l, fd);
+    pango_font_description_free(fd);
+    pango_layout_set_text(l, text, -1);
+    return l;
+}
+
+double rp_text(cairo_t *cr, const char *text, double x, double y, double w,
+               double size, int bold, int align)
+{
+    PangoLayout *l = layout(cr, text, size, bold);
+    if (w > 0) {
+        pango_layout_set_width(l, (int)(w * PANGO_SCALE));
+        pango_layout_set_wrap(l, PANGO_WRAP_WORD);
+        pango_layout_set_alignment(l, align == 1   ? PANGO_ALIGN_CENTER
+                                      : align == 2 ? PANGO_ALIGN_RIGHT
+                                                   : PANGO_ALIGN_LEFT);
+    }
+    int pw, ph;
+    pango_layout_get_size(l, &pw, &ph);
+    double tw = (double)pw / PANGO_SCALE;
+    /* Without a width, align is about the point x. */
+    double tx = w > 0 ? x : align == 1 ? x - tw / 2 : align == 2 ? x - tw : x;
+    cairo_move_to(cr, tx, y);
+    pango_cairo_show_layout(cr, l);
+    g_object_unref(l);
+    return (double)ph / PANGO_SCALE;
+}
+
+/* Text rotated 90 degrees anticlockwise, its end at (x, y). */
+static void text_up(cairo_t *cr, const char *text, double x, double y,
+                    double size)
+{
+    PangoLayout *l = layout(cr, text, size, 0);
+    int pw, ph;
+    pango_layout_get_size(l, &pw, &ph);
+    cairo_save(cr);
+    cairo_translate(cr, x - (double)ph / PANGO_SCALE / 2, y);
+    cairo_rotate(cr, -M_PI / 2);
+    cairo_move_to(cr, 0, 0);
+    pango_cairo_show_layout(cr, l);
+    cairo_restore(cr);
+    g_object_unref(l);
+}
+
+typedef struct axis {
+    double lo, hi, step;
+} axis;
+
+static axis nice_axis(double hi)
+{
+    axis a = {0, 1, 0.2};
+    if (!(hi > 0))
+        return a;
+    double raw = hi / 5, mag = pow(10, floor(log10(raw)));
+    double f = raw / mag;
+    a.step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
+    a.hi = ceil(hi / a.step - 1e-9) * a.step;
+    return a;
+}
+
+double rp_font_for(rp_rect r)
+{
+    double f = r.h / 30;
+    return f < 5.5 ? 5.5 : f > 11 ? 11 : f;
+}
+
+/* Title, subtitle and (optionally) the source line; returns the rectangle
+ * left for the plot. */
+rp_rect rp_frame(cairo_t *cr, rp_rect r, const char *title,
+                 const char *subtitle, const rp_snapshot *s, int with_source,
+                 double f)
+{
+    rp_set_rgb(cr, 0xFFFFFF);
+    cairo_rectangle(cr, r.x, r.y, r.w, r.h);
+    cairo_fill(cr);
+    rp_set_rgb(cr, RP_DARK);
+    double y = r.y + f * 0.4;
+    y += rp_text(cr, title, r.x + f, y, r.w - 2 * f, f * 1.25, 1, 0);
+    rp_set_rgb(cr, 0x555555);
+    y += rp_text(cr, subtitle, r.x + f, y, r.w - 2 * f, f * 0.95, 0, 0);
+    double bottom = r.y + r.h;
+    if (with_source) {
+        char src[96];
+        snprintf(src, sizeof src, "Source: LIIA quarterly returns, %s",
+                 s->short_label);
+        bottom -= f * 1.6;
+        rp_text(cr, src, r.x + f, bottom, 0, f * 0.85, 0, 0);
+    }
+    rp_rect p = {r.x, y + f * 0.6, r.w, bottom - y - f * 0.6};
+    return p;
+}
+
+static void y_grid(cairo_t *cr, rp_rect p, axis a, double f,
+                   const rp_indicator *ind)
+{
+    cairo_set_line_width(cr, 0.4);
+    for (double t = a.lo; t <= a.hi + a.step / 2; t += a.step) {
+        double y = p.y + p.h - (t - a.lo) / (a.hi - a.lo) * p.h;
+        rp_set_rgb(cr, 0xDDDDDD);
+        cairo_move_to(cr, p.x, y);
+        cairo_line_to(cr, p.x + p.w, y);
+        cairo_stroke(cr);
+        char lab[32];
+        snprintf(lab, sizeof lab, "%g", t);
+        rp_set_rgb(cr, 0x444444);
+        rp_text(cr, lab, p.x - f * 0.4, y - f * 0.65, 0, f * 0.85, 0, 2);
+    }
+    rp_set_rgb(cr, 0x444444);
+    text_up(cr, rp_unit_text(ind), p.x - f * 3.6, p.y + p.h / 2 +
+            f * 3, f * 0.85);
+}
+
+static double ypos(rp_rect p, axis a, double v)
+{
+    return p.y + p.h - (v - a.lo) / (a.hi - a.lo) * p.h;
+}
+
+/* A horizontal reference line with its label at the right. */
+static void ref_line(cairo_t *cr, rp_rect p, axis a, double v,
+                     const char *label, unsigned rgb, double dash,
+                     double label_dy, double f)
+{
+    double y = ypos(p, a, v);
+    rp_set_rgb(cr, rgb);
+    cairo_set_line_width(cr, f * 0.18);
+    double d[] = {dash, dash * 0.6};
+    cairo_set_dash(cr, d, 2, 0);
+    cairo_move_to(cr, p.x, y);
+    cairo_line_to(cr, p.x + p.w, y);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+    rp_text(cr, label, p.x + p.w + f * 0.3, y - f * 0.6 + label_dy, 0,
+            f * 0.85, 1, 0);
+}
+
+typedef struct ranked {
+    size_t a;
+    double v;
+    int shown; /* 0 missing, 1 value, 2 suppressed */
+} ranked;
+
+static int ranked_cmp(const void *x, const void *y)
+{
+    const ranked *p = x, *q = y;
+    if (p->shown != q->shown)
+        return p->shown == 1 ? -1 : q->shown == 1 ? 1 : p->shown - q->shown;
+    if (p->v != q->v)
+        return p->v > q->v ? -1 : 1;
+    return p->a < q->a ? -1 : 1;
+}
+
+/* Authorities in chart order: best first (highest first for context),
+ * then suppressed, then missing.  Returns the number with a value. */
+static size_t rank_order(const rp_snapshot *s, size_t i, int own,
+                         ranked *out, double *vmax)
+{
+    size_t shown = 0;
+    int flip = s->ind[i].polarity < 0;
+    *vmax = 0;
+    for (size_t a = 0; a < s->n_auth; a++) {
+        const rp_cell *c = rp_la(s, a, i);
+        out[a].a = a;
+        out[a].v = flip ? -c->value : c->value;
+        out[a].shown = !c->has_value ? 0
+                       : rp_suppressed(c->has_num, c->num, (int)a == own) ? 2
+                                                                          : 1;
+        if (out[a].shown == 0)
+            out[a].shown = 3;
+        if (out[a].shown == 1) {
+            shown++;
+            if (c->value > *vmax)
+                *vmax = c->value;
+        }
+    }
+    qsort(out, s->n_auth, sizeof *out, ranked_cmp);
+    return shown;
+}
+
+static void group_value(const rp_snapshot *s, int g, size_t i, int *has,
+                        double *v)
+{
+    const rp_cell *c = g < 0 ? &s->london[i]
+                             : &s->group[(size_t)g * s->n_ind + i];
+    *has = c->has_value && !rp_suppressed(c->has_num, c->num, 0);
+    *v = c->value;
+}
+
+static void bar(cairo_t *cr, rp_rect p, axis a, double x, double bw,
+                double v, unsigned rgb)
+{
+    double y = ypos(p, a, v);
+    rp_set_rgb(cr, rgb);
+    cairo_rectangle(cr, x, y, bw, p.y + p.h - y);
+    cairo_fill(cr);
+}
+
+/* London and quadrant lines; when the two are close their labels are
+ * pushed apart so neither hides the other. */
+static void ranked_refs(cairo_t *cr, rp_rect p, axis a, const rp_snapshot *s,
+                        size_t i, int own, double f)
+{
+    char lab[64], val[32];
+    int hl = 0, hg = 0;
+    double lv = 0, gv = 0, dl = 0, dg = 0;
+    group_value(s, -1, i, &hl, &lv);
+    int g = own >= 0 ? rp_group_of(s, (size_t)own) : -1;
+    if (g >= 0)
+        group_value(s, g, i, &hg, &gv);
+    double gap = ypos(p, a, gv) - ypos(p, a, lv);
+    if (hl && hg && gap > -f * 1.1 && gap < f * 1.1) {
+        double push = (f * 1.1 - (gap < 0 ? -gap : gap)) / 2;
+        dl = gap < 0 ? push : -push;
+        dg = -dl;
+    }
+    if (hl) {
+        rp_fmt_value(&s->ind[i], 1, lv, val, sizeof val);
+        snprintf(lab, sizeof lab, "London %s", val);
+        ref_line(cr, p, a, lv, lab, 0x000000, f * 0.6, dl, f);
+    }
+    if (hg) {
+        rp_fmt_value(&s->ind[i], 1, gv, val, sizeof val);
+        snprintf(lab, sizeof lab, "%s %s", s->group_names[g], val);
+        ref_line(cr, p, a, gv, lab, RP_VERMILION, f * 0.25, dg, f);
+    }
+}
+
+/* The authority's own value above its bar, on white so neighbouring bars
+ * do not run through it. */
+static void own_label(cairo_t *cr, const char *text, double cx, double y,
+                      double f)
+{
+    double w = f * 0.62 * (double)strlen(text) + f * 0.4;
+    rp_set_rgb(cr, 0xFFFFFF);
+    cairo_rectangle(cr, cx - w / 2, y, w, f * 1.15);
+    cairo_fill(cr);
+    rp_set_rgb(cr, RP_BLUE);
+    rp_text(cr, text, cx, y, 0, f * 0.85, 1, 1);
+}
+
+void rp_chart_ranked(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
+                     int own, int with_source)
+{
+    double f = rp_font_for(r), vmax;
+    ranked order[RP_MAX_AUTH];
+    size_t shown = rank_order(s, i, own, order, &vmax);
+    const rp_indicator *ind = &s->ind[i];
+    char sub[160];
+    snprintf(sub, sizeof sub, "%s, %s; %s; %zu of %zu authorities with a "
+             "value", rp_unit_text(ind), s->short_label,
+             ind->polarity ? "best on the left" : "highest on the left",
+             shown, s->n_auth);
+    rp_rect p = rp_frame(cr, r, ind->title, sub, s, with_source, f);
+    p.x += f * 4.5;
+    p.w -= f * 4.5 + f * 9;
+    p.h -= f * 3.2; /* room for the codes under the bars */
+    int hg;
+    double lv, gv;
+    group_value(s, -1, i, &hg, &lv);
+    if (hg && lv > vmax)
+        vmax = lv;
+    int g = own >= 0 ? rp_group_of(s, (size_t)own) : -1;
+    group_value(s, g, i, &hg, &gv);
+    if (hg && gv > vmax)
+        vmax = gv;
+    axis a = nice_axis(vmax);
+    y_grid(cr, p, a, f, ind);
+    double slot = p.w / (double)s->n_auth, bw = slot * 0.78;
+    for (size_t k = 0; k < s->n_auth; k++) {
+        const ranked *o = &order[k];
+        double x = p.x + slot * (double)k + (slot - bw) / 2;
+        int mine = (int)o->a == own;
+        if (o->shown == 1)
+            bar(cr, p, a, x, bw, rp_la(s, o->a, i)->value,
+                mine ? RP_BLUE : 0xBBBBBB);
+        rp_set_rgb(cr, mine ? RP_BLUE : 0x444444);
+        if (o->shown != 1)
+            rp_text(cr, o->shown == 2 ? "c" : "-", x + bw / 2,
+                    p.y + p.h - f * 1.2, 0, f * 0.8, 0, 1);
+        text_up(cr, s->auth[o->a].short_code, x + bw / 2,
+                p.y + p.h + f * 0.3 + f * 2.2, f * 0.75);
+        if (mine && o->shown == 1) {
+            char val[32];
+            rp_fmt_value(ind, 1, rp_la(s, o->a, i)->value, val, sizeof val);
+            own_label(cr, val, x + bw / 2,
+                      ypos(p, a, rp_la(s, o->a, i)->value) - f * 1.3, f);
+        }
+    }
+    ranked_refs(cr, p, a, s, i, own, f);
+}
+
+static double trend_x(rp_rect p, int q)
+{
+    return p.x + p.w * ((double)q + 0.5) / RP_TREND_QUARTERS;
+}
+
+typedef const rp_point *(*series_fn)(const rp_snapshot *s, size_t q,
+                                     size_t k, size_t i);
+
+static const rp_point *series_la(const rp_snapshot *s, size_t q, size_t k,
+                                 size_t i)
+{
+    return rp_trend_la(s, q, k, i);
+}
+
+static const rp_point *series_london(const rp_snapshot *s, size_t q,
+                                     size_t k, size_t i)
+{
+    (void)k;
+    return rp_trend_london(s, q, i);
+}
+
+static const rp_point *series_group(const rp_snapshot *s, size_t q, size_t k,
+                                    size_t i)
+{
+    return rp_trend_group(s, q, k, i);
+}
+
+static int point_shown(const rp_point *pt, int own)
+{
+    return pt->has && !rp_suppressed(pt->has_num, pt->num, own);
+}
+
+/* One line with markers; gaps where a quarter has no value.  marker 0
+ * circle, 1 square, 2 diamond, so series differ in shape as well as
+ * colour. */
+static void series(cairo_t *cr, rp_rect p, axis a, const rp_snapshot *s,
+                   series_fn fn, size_t k, size_t i, int own, unsigned rgb,
+                   double dash, int marker, double f)
+{
+    rp_set_rgb(cr, rgb);
+    cairo_set_line_width(cr, f * 0.22);
+    double d[] = {dash, dash * 0.6};
+    cairo_set_dash(cr, d, dash > 0 ? 2 : 0, 0);
+    int open = 0;
+    for (int q = 0; q < RP_TREND_QUARTERS; q++) {
+        const rp_point *pt = fn(s, (size_t)q, k, i);
+        if (!point_shown(pt, own)) {
+            open = 0;
+            continue;
+        }
+        double x = trend_x(p, q), y = ypos(p, a, pt->v);
+        if (open)
+            cairo_line_to(cr, x, y);
+        else
+            cairo_move_to(cr, x, y);
+        open = 1;
+    }
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+    double m = f * 0.32;
+    for (int q = 0; q < RP_TREND_QUARTERS; q++) {
+        const rp_point *pt = fn(s, (size_t)q, k, i);
+        if (!point_shown(pt, own))
+            continue;
+        double x = trend_x(p, q), y = ypos(p, a, pt->v);
+        if (marker == 0)
+            cairo_arc(cr, x, y, m, 0, 2 * M_PI);
+        else if (marker == 1)
+            cairo_rectangle(cr, x - m, y - m, 2 * m, 2 * m);
+        else {
+            cairo_move_to(cr, x, y - m * 1.3);
+            cairo_line_to(cr, x + m * 1.3, y);
+            cairo_line_to(cr, x, y + m * 1.3);
+            cairo_line_to(cr, x - m * 1.3, y);
+            cairo_close_path(cr);
+        }
+        cairo_fill(cr);
+    }
+}
+
+static double trend_max(const rp_snapshot *s, size_t i, int own, int g)
+{
+    double m = 0;
+    for (size_t q = 0; q < RP_TREND_QUARTERS; q++) {
+        const rp_point *pts[3] = {
+            own >= 0 ? rp_trend_la(s, q, (size_t)own, i) : NULL,
+            rp_trend_london(s, q, i),
+            g >= 0 ? rp_trend_group(s, q, (size_t)g, i) : NULL};
+        for (int k = 0; k < 3; k++)
+            if (pts[k] && pts[k]->has && pts[k]->v > m)
+                m = pts[k]->v;
+    }
+    return m;
+}
+
+static void legend_item(cairo_t *cr, double *x, double y, const char *label,
+                        unsigned rgb, double dash, double f)
+{
+    rp_set_rgb(cr, rgb);
+    cairo_set_line_width(cr, f * 0.22);
+    double d[] = {dash, dash * 0.6};
+    cairo_set_dash(cr, d, dash > 0 ? 2 : 0, 0);
+    cairo_move_to(cr, *x, y + f * 0.55);
+    cairo_line_to(cr, *x + f * 2, y + f * 0.55);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+    rp_set_rgb(cr, RP_DARK);
+    PangoLayout *l = layout(cr, label, f * 0.85, 0);
+    int pw, ph;
+    pango_layout_get_size(l, &pw, &ph);
+    cairo_move_to(cr, *x + f * 2.4, y);
+    pango_cairo_show_layout(cr, l);
+    g_object_unref(l);
+    *x += f * 3.4 + (double)pw / PANGO_SCALE;
+}
+
+static void trend_axis(cairo_t *cr, rp_rect p, const rp_snapshot *s, double f)
+{
+    rp_set_rgb(cr, 0x444444);
+    for (int q = 0; q < RP_TREND_QUARTERS; q++) {
+        char fy[16];
+        liia_period_fy_form(s->trend_periods[q], fy, sizeof fy);
+        /* "2024-25Q4" -> "Q4" over "24-25" keeps eight labels apart. */
+        char lab[24];
+        snprintf(lab, sizeof lab, "%.2s\n%.5s", fy + 7, fy + 2);
+        rp_text(cr, lab, trend_x(p, q), p.y + p.h + f * 0.3, 0, f * 0.8, 0,
+                1);
+    }
+}
+
+void rp_chart_trend(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
+                    int own, int with_source)
+{
+    double f = rp_font_for(r);
+    const rp_indicator *ind = &s->ind[i];
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s, last 8 quarters to %s", rp_unit_text(ind),
+             s->short_label);
+    rp_rect p = rp_frame(cr, r, ind->title, sub, s, with_source, f);
+    int g = own >= 0 ? rp_group_of(s, (size_t)own) : -1;
+    double lx = p.x + f * 4.5;
+    if (own >= 0)
+        legend_item(cr, &lx, p.y, s->auth[own].name, RP_BLUE, 0, f);
+    legend_item(cr, &lx, p.y, "London", 0x000000, f * 0.6, f);
+    if (g >= 0)
+        legend_item(cr, &lx, p.y, s->group_names[g], RP_VERMILION, f * 0.25,
+                    f);
+    p.y += f * 2;
+    p.h -= f * 2 + f * 2.6;
+    p.x += f * 4.5;
+    p.w -= f * 5.5;
+    axis a = nice_axis(trend_max(s, i, own, g));
+    y_grid(cr, p, a, f, ind);
+    trend_axis(cr, p, s, f);
+    series(cr, p, a, s, series_london, 0, i, -1, 0x000000, f * 0.6, 1, f);
+    if (g >= 0)
+        series(cr, p, a, s, series_group, (size_t)g, i, -1, RP_VERMILION,
+               f * 0.25, 2, f);
+    if (own >= 0)
+        series(cr, p, a, s, series_la, (size_t)own, i, own, RP_BLUE, 0, 0, f);
+}

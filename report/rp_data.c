@@ -1,0 +1,369 @@
+/*
+ * rp_data.c - the period snapshot: catalogue, authorities and the benchmark
+ * rows of one period (and the seven before it for trends), read through the
+ * documented views.  Its size is bounded by 33 authorities x indicators x 8
+ * quarters whatever the size of the returns, so packs stream by authority
+ * from memory instead of re-querying per chart.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rp_internal.h"
+
+const char *const rp_theme_ids[RP_N_THEMES] = {
+    "front_door", "assessment", "child_protection",
+    "looked_after", "care_leavers", "workforce",
+};
+const char *const rp_theme_titles[RP_N_THEMES] = {
+    "Front door", "Assessment", "Child protection",
+    "Looked after", "Care leavers", "Workforce",
+};
+
+static void col_text(sqlite3_stmt *st, int k, char *out, size_t outsz)
+{
+    const unsigned char *t = sqlite3_column_text(st, k);
+    liia_strlcpy(out, t ? (const char *)t : "", outsz);
+}
+
+static double col_num(sqlite3_stmt *st, int k, int *has)
+{
+    *has = sqlite3_column_type(st, k) != SQLITE_NULL;
+    return *has ? sqlite3_column_double(st, k) : 0.0;
+}
+
+/* Steps a statement to the end through fn; finalizes it either way. */
+typedef int (*row_fn)(sqlite3_stmt *st, rp_snapshot *s, liia_error *e);
+
+static int each_row(sqlite3 *db, sqlite3_stmt *st, rp_snapshot *s, row_fn fn,
+                    liia_error *e)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (fn(st, s, e)) {
+            sqlite3_finalize(st);
+            return -1;
+        }
+    if (rc != SQLITE_DONE) {
+        liia_db_fail(e, db, "reading the benchmark views");
+        sqlite3_finalize(st);
+        return -1;
+    }
+    if (sqlite3_finalize(st) != SQLITE_OK)
+        return liia_db_fail(e, db, "reading the benchmark views");
+    return 0;
+}
+
+/* SQLite does the date arithmetic (no TZ, no mktime). */
+static int period_time(sqlite3 *db, rp_snapshot *s, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "SELECT CAST(strftime('%s', ?1, '+12 hours')"
+                            " AS INTEGER)", &st, e))
+        return -1;
+    int rc = sqlite3_bind_text(st, 1, s->period, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        s->created = (time_t)sqlite3_column_int64(st, 0);
+    if (sqlite3_finalize(st) != SQLITE_OK || rc != SQLITE_ROW)
+        return liia_db_fail(e, db, "converting the period to a date");
+    return 0;
+}
+
+int rp_latest_period(sqlite3 *db, char out[11], liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "SELECT max(period) FROM benchmark", &st, e))
+        return -1;
+    int rc = sqlite3_step(st);
+    out[0] = '\0';
+    if (rc == SQLITE_ROW)
+        col_text(st, 0, out, 11);
+    if (sqlite3_finalize(st) != SQLITE_OK || rc != SQLITE_ROW)
+        return liia_db_fail(e, db, "finding the latest period");
+    if (!out[0]) {
+        liia_error_fix(e, "run 'liia-bench bench' after ingesting returns");
+        return liia_fail(e, LIIA_E_DATA, "no benchmarks have been computed");
+    }
+    return 0;
+}
+
+static int add_indicator(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
+{
+    rp_indicator *n = realloc(s->ind, (s->n_ind + 1) * sizeof *n);
+    if (!n)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    s->ind = n;
+    rp_indicator *ind = &s->ind[s->n_ind];
+    memset(ind, 0, sizeof *ind);
+    col_text(st, 0, ind->id, sizeof ind->id);
+    col_text(st, 1, ind->title, sizeof ind->title);
+    col_text(st, 2, ind->theme, sizeof ind->theme);
+    col_text(st, 3, ind->unit, sizeof ind->unit);
+    ind->decimals = sqlite3_column_int(st, 4);
+    ind->polarity = sqlite3_column_int(st, 5);
+    col_text(st, 6, ind->kind, sizeof ind->kind);
+    col_text(st, 7, ind->numerator_expr, sizeof ind->numerator_expr);
+    col_text(st, 8, ind->denominator_expr, sizeof ind->denominator_expr);
+    const unsigned char *d = sqlite3_column_text(st, 9);
+    ind->definition = strdup(d ? (const char *)d : "");
+    if (!ind->definition)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    if (ind->decimals < 0 || ind->decimals > 6)
+        ind->decimals = 1;
+    s->n_ind++;
+    return 0;
+}
+
+static int add_authority(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
+{
+    if (s->n_auth == RP_MAX_AUTH)
+        return liia_fail(e, LIIA_E_SCHEMA, "more than %d authorities in the "
+                         "store", RP_MAX_AUTH);
+    rp_authority *a = &s->auth[s->n_auth++];
+    col_text(st, 0, a->gss, sizeof a->gss);
+    col_text(st, 1, a->name, sizeof a->name);
+    col_text(st, 2, a->short_code, sizeof a->short_code);
+    col_text(st, 3, a->quadrant, sizeof a->quadrant);
+    col_text(st, 4, a->quadrant_name, sizeof a->quadrant_name);
+    return 0;
+}
+
+static int add_group(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
+{
+    if (s->n_groups == RP_MAX_GROUPS)
+        return liia_fail(e, LIIA_E_SCHEMA, "more than %d quadrants",
+                         RP_MAX_GROUPS);
+    col_text(st, 0, s->groups[s->n_groups], sizeof s->groups[0]);
+    col_text(st, 1, s->group_names[s->n_groups], sizeof s->group_names[0]);
+    s->n_groups++;
+    return 0;
+}
+
+static int ind_index(const rp_snapshot *s, const char *id)
+{
+    for (size_t i = 0; i < s->n_ind; i++)
+        if (!strcmp(s->ind[i].id, id))
+            return (int)i;
+    return -1;
+}
+
+int rp_auth_index(const rp_snapshot *s, const char *gss)
+{
+    for (size_t a = 0; a < s->n_auth; a++)
+        if (!strcmp(s->auth[a].gss, gss))
+            return (int)a;
+    return -1;
+}
+
+static int group_index(const rp_snapshot *s, const char *code)
+{
+    for (size_t g = 0; g < s->n_groups; g++)
+        if (!strcmp(s->groups[g], code))
+            return (int)g;
+    return -1;
+}
+
+int rp_group_of(const rp_snapshot *s, size_t a)
+{
+    return group_index(s, s->auth[a].quadrant);
+}
+
+/* Which cell of the snapshot a benchmark row belongs to, or NULL when the
+ * row is for an area the pack does not show. */
+static rp_cell *cell_for(rp_snapshot *s, const char *type, const char *code,
+                         int i)
+{
+    if (!strcmp(type, "la")) {
+        int a = rp_auth_index(s, code);
+        return a < 0 ? NULL : &s->la[(size_t)a * s->n_ind + (size_t)i];
+    }
+    if (!strcmp(type, "region"))
+        return strcmp(code, "E12000007") ? NULL : &s->london[i];
+    int g = group_index(s, code);
+    return g < 0 ? NULL : &s->group[(size_t)g * s->n_ind + (size_t)i];
+}
+
+static int add_cell(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
+{
+    (void)e;
+    char type[16], code[16], id[16];
+    col_text(st, 0, type, sizeof type);
+    col_text(st, 1, code, sizeof code);
+    col_text(st, 2, id, sizeof id);
+    int i = ind_index(s, id);
+    rp_cell *c = i < 0 ? NULL : cell_for(s, type, code, i);
+    if (!c)
+        return 0;
+    s->n_rows++;
+    c->num = col_num(st, 3, &c->has_num);
+    c->den = col_num(st, 4, &c->has_den);
+    c->value = col_num(st, 5, &c->has_value);
+    c->rank = sqlite3_column_int(st, 6);
+    c->rank_of = sqlite3_column_int(st, 7);
+    c->quartile = sqlite3_column_int(st, 8);
+    c->change_prev = col_num(st, 9, &c->has_change_prev);
+    col_text(st, 10, c->dir_prev, sizeof c->dir_prev);
+    c->change_yoy = col_num(st, 11, &c->has_change_yoy);
+    col_text(st, 12, c->dir_yoy, sizeof c->dir_yoy);
+    col_text(st, 13, c->funnel, sizeof c->funnel);
+    col_text(st, 14, c->coverage, sizeof c->coverage);
+    c->london = col_num(st, 15, &c->has_london);
+    c->quadrant = col_num(st, 16, &c->has_quadrant);
+    c->sn = col_num(st, 17, &c->has_sn);
+    col_text(st, 18, c->sn_coverage, sizeof c->sn_coverage);
+    col_text(st, 19, c->null_reason, sizeof c->null_reason);
+    return 0;
+}
+
+static size_t trend_cols(const rp_snapshot *s)
+{
+    return s->n_auth + 1 + s->n_groups;
+}
+
+static rp_point *trend_at(const rp_snapshot *s, size_t q, size_t col, size_t i)
+{
+    return &s->trend[(q * trend_cols(s) + col) * s->n_ind + i];
+}
+
+const rp_point *rp_trend_la(const rp_snapshot *s, size_t q, size_t a, size_t i)
+{
+    return trend_at(s, q, a, i);
+}
+
+const rp_point *rp_trend_london(const rp_snapshot *s, size_t q, size_t i)
+{
+    return trend_at(s, q, s->n_auth, i);
+}
+
+const rp_point *rp_trend_group(const rp_snapshot *s, size_t q, size_t g,
+                               size_t i)
+{
+    return trend_at(s, q, s->n_auth + 1 + g, i);
+}
+
+rp_cell *rp_la(const rp_snapshot *s, size_t a, size_t i)
+{
+    return &s->la[a * s->n_ind + i];
+}
+
+static int add_point(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
+{
+    (void)e;
+    char period[11], type[16], code[16], id[16];
+    col_text(st, 0, period, sizeof period);
+    col_text(st, 1, type, sizeof type);
+    col_text(st, 2, code, sizeof code);
+    col_text(st, 3, id, sizeof id);
+    int i = ind_index(s, id), q = -1, col = -1;
+    for (int k = 0; k < RP_TREND_QUARTERS; k++)
+        if (!strcmp(s->trend_periods[k], period))
+            q = k;
+    if (!strcmp(type, "la"))
+        col = rp_auth_index(s, code);
+    else if (!strcmp(type, "region") && !strcmp(code, "E12000007"))
+        col = (int)s->n_auth;
+    else if (group_index(s, code) >= 0)
+        col = (int)s->n_auth + 1 + group_index(s, code);
+    if (i < 0 || q < 0 || col < 0)
+        return 0;
+    int has;
+    rp_point *p = trend_at(s, (size_t)q, (size_t)col, (size_t)i);
+    p->v = col_num(st, 4, &has);
+    p->has = (unsigned char)has;
+    p->num = col_num(st, 5, &has);
+    p->has_num = (unsigned char)has;
+    return 0;
+}
+
+static int query(sqlite3 *db, rp_snapshot *s, const char *sql,
+                 const char *p1, const char *p2, row_fn fn, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, sql, &st, e))
+        return -1;
+    if ((p1 && sqlite3_bind_text(st, 1, p1, -1, SQLITE_STATIC)) ||
+        (p2 && sqlite3_bind_text(st, 2, p2, -1, SQLITE_STATIC))) {
+        sqlite3_finalize(st);
+        return liia_db_fail(e, db, "binding the period");
+    }
+    return each_row(db, st, s, fn, e);
+}
+
+static const char SQL_INDICATORS[] =
+    "SELECT id, title, theme, unit, decimals, polarity, kind, numerator_expr,"
+    " denominator_expr, definition FROM indicators ORDER BY sort_order, id";
+static const char SQL_AUTHORITIES[] =
+    "SELECT a.gss_code, a.name, a.short_code, g.group_code, g.group_name"
+    "  FROM authority a LEFT JOIN grouping g"
+    "    ON g.gss_code = a.gss_code AND g.grouping = 'quadrant'"
+    " ORDER BY a.name";
+static const char SQL_GROUPS[] =
+    "SELECT DISTINCT group_code, group_name FROM grouping"
+    " WHERE grouping = 'quadrant' ORDER BY group_code";
+static const char SQL_CELLS[] =
+    "SELECT area_type, area_code, indicator, numerator, denominator, value,"
+    " rank, rank_of, quartile, change_prev, direction_prev, change_yoy,"
+    " direction_yoy, funnel, coverage, london_value, quadrant_value,"
+    " sn_value, sn_coverage, null_reason"
+    "  FROM benchmark WHERE period = ?1"
+    "   AND area_type IN ('la', 'region', 'quadrant')";
+static const char SQL_TREND[] =
+    "SELECT period, area_type, area_code, indicator, value, numerator"
+    "  FROM benchmark WHERE period BETWEEN ?1 AND ?2"
+    "   AND area_type IN ('la', 'region', 'quadrant')";
+
+static int alloc_tables(rp_snapshot *s, liia_error *e)
+{
+    s->la = calloc(s->n_auth * s->n_ind + 1, sizeof *s->la);
+    s->london = calloc(s->n_ind + 1, sizeof *s->london);
+    s->group = calloc(s->n_groups * s->n_ind + 1, sizeof *s->group);
+    s->trend = calloc(RP_TREND_QUARTERS * trend_cols(s) * s->n_ind + 1,
+                      sizeof *s->trend);
+    if (!s->la || !s->london || !s->group || !s->trend)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    return 0;
+}
+
+int rp_snapshot_load(sqlite3 *db, const char *period, rp_snapshot *s,
+                     liia_error *e)
+{
+    memset(s, 0, sizeof *s);
+    liia_strlcpy(s->period, period, sizeof s->period);
+    liia_period_label(period, s->label, sizeof s->label);
+    liia_strlcpy(s->short_label, s->label, sizeof s->short_label);
+    char *paren = strstr(s->short_label, " (");
+    if (paren)
+        *paren = '\0';
+    for (int k = 0; k < RP_TREND_QUARTERS; k++)
+        liia_period_shift(period, RP_TREND_QUARTERS - 1 - k,
+                          s->trend_periods[k]);
+    if (period_time(db, s, e) ||
+        query(db, s, SQL_INDICATORS, NULL, NULL, add_indicator, e) ||
+        query(db, s, SQL_AUTHORITIES, NULL, NULL, add_authority, e) ||
+        query(db, s, SQL_GROUPS, NULL, NULL, add_group, e) ||
+        alloc_tables(s, e) ||
+        query(db, s, SQL_CELLS, period, NULL, add_cell, e) ||
+        query(db, s, SQL_TREND, s->trend_periods[0], period, add_point, e)) {
+        rp_snapshot_free(s);
+        return -1;
+    }
+    if (!s->n_ind) {
+        rp_snapshot_free(s);
+        liia_error_fix(e, "run 'liia-bench init' to load the catalogue");
+        return liia_fail(e, LIIA_E_SCHEMA, "the indicator catalogue is empty");
+    }
+    return 0;
+}
+
+void rp_snapshot_free(rp_snapshot *s)
+{
+    for (size_t i = 0; i < s->n_ind; i++)
+        free(s->ind[i].definition);
+    free(s->ind);
+    free(s->la);
+    free(s->london);
+    free(s->group);
+    free(s->trend);
+    memset(s, 0, sizeof *s);
+}

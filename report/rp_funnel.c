@@ -1,0 +1,385 @@
+/*
+ * rp_funnel.c - the funnel plot and the tartan rug, and writing any chart
+ * as PNG + SVG files.
+ *
+ * The funnel's control limits are drawn around the London pooled value:
+ * binomial (normal approximation) for percentages, Poisson (normal
+ * approximation) for rates per 10,000; so a small authority's value is read
+ * against the spread its size allows.  Ratios (average caseload) have no
+ * funnel.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cairo-svg.h>
+
+#include "rp_internal.h"
+
+enum { CURVE_STEPS = 120 };
+
+/* The limit at denominator n for z standard errors. */
+static double limit(const rp_indicator *ind, double centre, double n, double z)
+{
+    if (!strcmp(ind->unit, "pct")) {
+        double p = centre / 100;
+        double v = (p + z * sqrt(p * (1 - p) / n)) * 100;
+        return v < 0 ? 0 : v > 100 ? 100 : v;
+    }
+    double lambda = centre / 10000 * n;
+    double v = (lambda + z * sqrt(lambda)) / n * 10000;
+    return v < 0 ? 0 : v;
+}
+
+static void curve(cairo_t *cr, rp_rect p, const rp_indicator *ind,
+                  double centre, double x0, double x1, double xmax,
+                  double ymax, double z)
+{
+    for (int k = 0; k <= CURVE_STEPS; k++) {
+        double n = x0 + (x1 - x0) * k / CURVE_STEPS;
+        double x = p.x + n / xmax * p.w;
+        double y = p.y + p.h - limit(ind, centre, n, z) / ymax * p.h;
+        if (k)
+            cairo_line_to(cr, x, y);
+        else
+            cairo_move_to(cr, x, y);
+    }
+    cairo_stroke(cr);
+}
+
+static double nice_step(double hi)
+{
+    double raw = hi / 5, mag = pow(10, floor(log10(raw))), f = raw / mag;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
+}
+
+/* Grid, tick labels at round numbers, and the axis titles. */
+static void funnel_axes(cairo_t *cr, rp_rect p, double xmax, double ymax,
+                        const rp_indicator *ind, double f)
+{
+    double ys = nice_step(ymax), xs = nice_step(xmax);
+    char lab[32];
+    cairo_set_line_width(cr, 0.4);
+    for (double t = 0; t <= ymax + ys * 1e-6; t += ys) {
+        double y = p.y + p.h - t / ymax * p.h;
+        rp_set_rgb(cr, 0xDDDDDD);
+        cairo_move_to(cr, p.x, y);
+        cairo_line_to(cr, p.x + p.w, y);
+        cairo_stroke(cr);
+        rp_set_rgb(cr, 0x444444);
+        snprintf(lab, sizeof lab, "%g", t);
+        rp_text(cr, lab, p.x - f * 0.4, y - f * 0.6, 0, f * 0.85, 0, 2);
+    }
+    for (double t = 0; t <= xmax + xs * 1e-6; t += xs) {
+        snprintf(lab, sizeof lab, "%g", t);
+        rp_text(cr, lab, p.x + t / xmax * p.w, p.y + p.h + f * 0.3, 0,
+                f * 0.85, 0, 1);
+    }
+    char xl[200];
+    snprintf(xl, sizeof xl, "Authority size: %s",
+             strcmp(ind->unit, "per10k") ? ind->denominator_expr
+                                         : "children aged 0-17");
+    rp_text(cr, xl, p.x + p.w / 2, p.y + p.h + f * 1.5, 0, f * 0.85, 0, 1);
+}
+
+typedef struct funnel_range {
+    double xmin, xmax, ymax;
+    size_t shown, hidden;
+} funnel_range;
+
+static int funnel_point(const rp_snapshot *s, size_t a, size_t i, int own)
+{
+    const rp_cell *c = rp_la(s, a, i);
+    return c->has_value && c->has_den && c->den > 0 &&
+           !rp_suppressed(c->has_num, c->num, (int)a == own);
+}
+
+static funnel_range funnel_extent(const rp_snapshot *s, size_t i, int own)
+{
+    funnel_range fr = {0, 0, 0, 0, 0};
+    for (size_t a = 0; a < s->n_auth; a++) {
+        const rp_cell *c = rp_la(s, a, i);
+        if (!funnel_point(s, a, i, own)) {
+            fr.hidden += c->has_value;
+            continue;
+        }
+        fr.shown++;
+        if (!fr.xmin || c->den < fr.xmin)
+            fr.xmin = c->den;
+        if (c->den > fr.xmax)
+            fr.xmax = c->den;
+        if (c->value > fr.ymax)
+            fr.ymax = c->value;
+    }
+    return fr;
+}
+
+static void funnel_points(cairo_t *cr, rp_rect p, const rp_snapshot *s,
+                          size_t i, int own, double xmax, double ymax,
+                          double f)
+{
+    for (int pass = 0; pass < 2; pass++) /* own authority drawn on top */
+        for (size_t a = 0; a < s->n_auth; a++) {
+            int mine = (int)a == own;
+            if (mine != pass || !funnel_point(s, a, i, own))
+                continue;
+            const rp_cell *c = rp_la(s, a, i);
+            double x = p.x + c->den / xmax * p.w;
+            double y = p.y + p.h - c->value / ymax * p.h;
+            rp_set_rgb(cr, mine ? RP_BLUE : 0x777777);
+            cairo_arc(cr, x, y, f * (mine ? 0.5 : 0.3), 0, 2 * M_PI);
+            cairo_fill(cr);
+            if (mine)
+                rp_text(cr, s->auth[a].name, x + f * 0.7, y - f * 0.7, 0,
+                        f * 0.85, 1, 0);
+        }
+}
+
+static void funnel_limits(cairo_t *cr, rp_rect p, const rp_indicator *ind,
+                          double centre, double x0, double xmax, double ymax,
+                          double f)
+{
+    static const double z95 = 1.959964, z998 = 3.090232;
+    cairo_save(cr);
+    cairo_rectangle(cr, p.x, p.y, p.w, p.h);
+    cairo_clip(cr);
+    cairo_set_line_width(cr, f * 0.18);
+    rp_set_rgb(cr, 0x000000);
+    cairo_move_to(cr, p.x, p.y + p.h - centre / ymax * p.h);
+    cairo_line_to(cr, p.x + p.w, p.y + p.h - centre / ymax * p.h);
+    cairo_stroke(cr);
+    double d95[] = {f * 0.6, f * 0.35}, d998[] = {f * 0.15, f * 0.3};
+    rp_set_rgb(cr, RP_VERMILION);
+    cairo_set_dash(cr, d95, 2, 0);
+    curve(cr, p, ind, centre, x0, xmax, xmax, ymax, z95);
+    curve(cr, p, ind, centre, x0, xmax, xmax, ymax, -z95);
+    cairo_set_dash(cr, d998, 2, 0);
+    curve(cr, p, ind, centre, x0, xmax, xmax, ymax, z998);
+    curve(cr, p, ind, centre, x0, xmax, xmax, ymax, -z998);
+    cairo_restore(cr);
+}
+
+static void funnel_legend(cairo_t *cr, rp_rect p, const rp_snapshot *s,
+                          size_t i, funnel_range fr, double f)
+{
+    char lab[200], val[32];
+    rp_fmt_value(&s->ind[i], 1, s->london[i].value, val, sizeof val);
+    snprintf(lab, sizeof lab, "solid: London %s    dashed: 95%% limits    "
+             "dotted: 99.8%% limits%s", val,
+             fr.hidden ? "    (authorities shown as c are not plotted)" : "");
+    rp_set_rgb(cr, RP_DARK);
+    rp_text(cr, lab, p.x, p.y - f * 1.5, 0, f * 0.8, 0, 0);
+}
+
+void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
+                     int own, int with_source)
+{
+    double f = rp_font_for(r);
+    const rp_indicator *ind = &s->ind[i];
+    funnel_range fr = funnel_extent(s, i, own);
+    char sub[160];
+    snprintf(sub, sizeof sub, "Funnel plot, %s, %s; %zu authorities",
+             rp_unit_text(ind), s->short_label, fr.shown);
+    rp_rect p = rp_frame(cr, r, ind->title, sub, s, with_source, f);
+    p.y += f * 2;
+    p.h -= f * 2 + f * 3.2;
+    p.x += f * 4.5;
+    p.w -= f * 6;
+    int ok = strcmp(ind->unit, "ratio") && fr.shown && s->london[i].has_value;
+    if (!ok) {
+        rp_set_rgb(cr, 0x555555);
+        rp_text(cr, strcmp(ind->unit, "ratio")
+                        ? "Not enough data for a funnel plot"
+                        : "A funnel plot does not apply to a ratio",
+                p.x + p.w / 2, p.y + p.h / 2, 0, f, 0, 1);
+        return;
+    }
+    double centre = s->london[i].value;
+    double xmax = fr.xmax * 1.08, x0 = fr.xmin * 0.5;
+    double ymax = fr.ymax > centre ? fr.ymax : centre;
+    double lo = limit(ind, centre, fr.xmin, 3.090232);
+    ymax = (lo > ymax ? lo : ymax) * 1.1;
+    if (!strcmp(ind->unit, "pct") && ymax > 100)
+        ymax = 100;
+    if (!(ymax > 0))
+        ymax = 1;
+    ymax = ceil(ymax / nice_step(ymax)) * nice_step(ymax);
+    xmax = ceil(xmax / nice_step(xmax)) * nice_step(xmax);
+    funnel_axes(cr, p, xmax, ymax, ind, f);
+    funnel_legend(cr, p, s, i, fr, f);
+    funnel_limits(cr, p, ind, centre, x0, xmax, ymax, f);
+    funnel_points(cr, p, s, i, own, xmax, ymax, f);
+}
+
+/* ------------------------------------------------------------ tartan rug */
+
+static void rug_cell(cairo_t *cr, const rp_snapshot *s, size_t a, size_t i,
+                     double x, double y, double cw, double ch, double f)
+{
+    const rp_cell *c = rp_la(s, a, i);
+    const rp_indicator *ind = &s->ind[i];
+    char val[32] = "";
+    int q = c->quartile;
+    if (!c->has_value)
+        q = 0;
+    else if (rp_suppressed(c->has_num, c->num, 0)) {
+        q = 0;
+        liia_strlcpy(val, "c", sizeof val);
+    } else
+        snprintf(val, sizeof val, "%.*f", ind->decimals, c->value);
+    rp_set_rgb(cr, rp_quartile_fill(q, ind->polarity));
+    cairo_rectangle(cr, x, y, cw - 0.5, ch - 0.5);
+    cairo_fill(cr);
+    rp_set_rgb(cr, rp_quartile_ink(q, ind->polarity));
+    rp_text(cr, val, x + cw / 2, y + ch * 0.12, 0, f * 0.8, 0, 1);
+}
+
+static void rug_legend(cairo_t *cr, double x, double y, double f)
+{
+    static const char *const labels[] = {
+        "", "Q1 best", "Q2", "Q3", "Q4 worst"};
+    static const char *const ctx[] = {
+        "", "Q1 highest", "Q2", "Q3", "Q4 lowest"};
+    rp_set_rgb(cr, RP_DARK);
+    rp_text(cr, "Judged indicators:", x, y, 0, f * 0.9, 1, 0);
+    rp_text(cr, "Context indicators (no better or worse):", x + f * 40, y, 0,
+            f * 0.9, 1, 0);
+    for (int q = 1; q <= 4; q++)
+        for (int pol = 1; pol >= 0; pol--) {
+            double bx = x + (pol ? f * 11 : f * 61) + (q - 1) * f * 7;
+            rp_set_rgb(cr, rp_quartile_fill(q, pol));
+            cairo_rectangle(cr, bx, y, f * 6.5, f * 1.4);
+            cairo_fill(cr);
+            rp_set_rgb(cr, rp_quartile_ink(q, pol));
+            rp_text(cr, pol ? labels[q] : ctx[q], bx + f * 3.25, y + f * 0.2,
+                    0, f * 0.75, 0, 1);
+        }
+}
+
+void rp_chart_rug(cairo_t *cr, rp_rect r, const rp_snapshot *s)
+{
+    double f = 9, namew = f * 14, headh = f * 2.4;
+    rp_set_rgb(cr, 0xFFFFFF);
+    cairo_rectangle(cr, r.x, r.y, r.w, r.h);
+    cairo_fill(cr);
+    rp_set_rgb(cr, RP_DARK);
+    char title[256];
+    snprintf(title, sizeof title, "London tartan rug, %s: value in each "
+             "cell, colour by quartile (c = suppressed, 1 to 5 children)",
+             s->label);
+    double y = r.y + f;
+    y += rp_text(cr, title, r.x + f, y, 0, f * 1.3, 1, 0) + f * 0.5;
+    double cw = (r.w - namew - 2 * f) / (double)s->n_ind;
+    double ch = (r.h - (y - r.y) - headh - f * 5) / (double)s->n_auth;
+    for (size_t i = 0; i < s->n_ind; i++)
+        rp_text(cr, s->ind[i].id, r.x + f + namew + cw * ((double)i + 0.5),
+                y + f * 0.5, 0, f * 0.8, 1, 1);
+    y += headh;
+    for (size_t a = 0; a < s->n_auth; a++, y += ch) {
+        rp_set_rgb(cr, RP_DARK);
+        rp_text(cr, s->auth[a].name, r.x + f, y + ch * 0.12, 0, f * 0.85, 0,
+                0);
+        for (size_t i = 0; i < s->n_ind; i++)
+            rug_cell(cr, s, a, i, r.x + f + namew + cw * (double)i, y, cw, ch,
+                     f);
+    }
+    rug_legend(cr, r.x + f, y + f, f);
+    char src[96];
+    snprintf(src, sizeof src, "Source: LIIA quarterly returns, %s",
+             s->short_label);
+    rp_set_rgb(cr, 0x555555);
+    rp_text(cr, src, r.x + f, y + f * 3, 0, f * 0.85, 0, 0);
+}
+
+/* ------------------------------------------------------------ files */
+
+static int surface_check(cairo_surface_t *sf, const char *path, liia_error *e)
+{
+    cairo_status_t st = cairo_surface_status(sf);
+    if (st == CAIRO_STATUS_SUCCESS)
+        return 0;
+    liia_strlcpy(e->file, path, sizeof e->file);
+    return liia_fail(e, LIIA_E_IO, "cannot draw chart: %s",
+                     cairo_status_to_string(st));
+}
+
+typedef struct chart_job {
+    rp_draw_fn fn;
+    const rp_snapshot *s;
+    size_t i;
+    int own;
+    int rug;
+} chart_job;
+
+static void draw_job(cairo_t *cr, rp_rect r, const chart_job *j)
+{
+    if (j->rug)
+        rp_chart_rug(cr, r, j->s);
+    else
+        j->fn(cr, r, j->s, j->i, j->own, 1);
+}
+
+/* PNG at twice the point size (144 dpi) so it stays sharp in a document. */
+static int write_png(const char *path, double w, double h,
+                     const chart_job *j, liia_error *e)
+{
+    cairo_surface_t *sf = cairo_image_surface_create(
+        CAIRO_FORMAT_RGB24, (int)(w * 2), (int)(h * 2));
+    cairo_t *cr = cairo_create(sf);
+    cairo_scale(cr, 2, 2);
+    rp_rect r = {0, 0, w, h};
+    draw_job(cr, r, j);
+    cairo_destroy(cr);
+    int rc = surface_check(sf, path, e);
+    if (!rc && cairo_surface_write_to_png(sf, path) != CAIRO_STATUS_SUCCESS) {
+        liia_strlcpy(e->file, path, sizeof e->file);
+        rc = liia_fail(e, LIIA_E_IO, "cannot write PNG");
+    }
+    cairo_surface_destroy(sf);
+    return rc;
+}
+
+static int write_svg(const char *path, double w, double h,
+                     const chart_job *j, liia_error *e)
+{
+    cairo_surface_t *sf = cairo_svg_surface_create(path, w, h);
+    cairo_t *cr = cairo_create(sf);
+    rp_rect r = {0, 0, w, h};
+    draw_job(cr, r, j);
+    cairo_destroy(cr);
+    cairo_surface_finish(sf);
+    int rc = surface_check(sf, path, e);
+    cairo_surface_destroy(sf);
+    return rc;
+}
+
+static int write_both(const char *base, double w, double h,
+                      const chart_job *j, int *written, liia_error *e)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s.png", base);
+    if (write_png(path, w, h, j, e))
+        return -1;
+    snprintf(path, sizeof path, "%s.svg", base);
+    if (write_svg(path, w, h, j, e))
+        return -1;
+    *written += 2;
+    return 0;
+}
+
+int rp_chart_files(const char *base, double w, double h, rp_draw_fn fn,
+                   const rp_snapshot *s, size_t i, int own, int *written,
+                   liia_error *e)
+{
+    chart_job j = {fn, s, i, own, 0};
+    return write_both(base, w, h, &j, written, e);
+}
+
+int rp_rug_files(const char *base, const rp_snapshot *s, int *written,
+                 liia_error *e)
+{
+    chart_job j = {NULL, s, 0, -1, 1};
+    double w = 14 * 9 + 2 * 9 + 36.0 * (double)s->n_ind;
+    double h = 16.0 * (double)s->n_auth + 9 * 12;
+    return write_both(base, w, h, &j, written, e);
+}

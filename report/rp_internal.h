@@ -1,0 +1,188 @@
+/*
+ * rp_internal.h - shared between the report library's files: the period
+ * snapshot every pack is drawn from, formatting, disclosure control and the
+ * chart primitives.  Not installed; the public API is liia_report.h.
+ */
+#ifndef RP_INTERNAL_H
+#define RP_INTERNAL_H
+
+#include <time.h>
+
+#include <cairo.h>
+#include <xlsxwriter.h>
+
+#include "liia_report.h"
+
+enum { RP_TREND_QUARTERS = 8, RP_MAX_AUTH = 40, RP_MAX_GROUPS = 8 };
+
+typedef struct rp_indicator {
+    char id[16];
+    char title[128];
+    char theme[24];
+    char unit[8];        /* per10k | pct | ratio */
+    char kind[16];
+    int decimals;
+    int polarity;        /* 1 higher is better, -1 lower, 0 context */
+    char numerator_expr[128];
+    char denominator_expr[128];
+    char *definition;    /* owned */
+} rp_indicator;
+
+typedef struct rp_authority {
+    char gss[10];
+    char name[64];
+    char short_code[8];
+    char quadrant[16];     /* group code */
+    char quadrant_name[32];
+} rp_authority;
+
+/* One row of the benchmark view; has_* say which nullable columns held a
+ * value. */
+typedef struct rp_cell {
+    int has_value, has_num, has_den;
+    double value, num, den;
+    int rank, rank_of, quartile;          /* 0 = none */
+    int has_change_prev, has_change_yoy;
+    double change_prev, change_yoy;
+    char dir_prev[16], dir_yoy[16];
+    char funnel[12];
+    char coverage[16];
+    int has_london, has_quadrant, has_sn;
+    double london, quadrant, sn;
+    char sn_coverage[16];
+    char null_reason[96];
+} rp_cell;
+
+/* A value in the trend: has = 0 when missing. */
+typedef struct rp_point {
+    double v, num;
+    unsigned char has, has_num;
+} rp_point;
+
+typedef struct rp_snapshot {
+    char period[11];
+    char label[40];        /* "Q4 2024-25 (Jan-Mar 2025)" */
+    char short_label[24];  /* "Q4 2024-25" */
+    char trend_periods[RP_TREND_QUARTERS][11]; /* oldest first */
+    /* The period end at noon UTC: every document's fixed "created" time,
+     * so two runs give the same content. */
+    time_t created;
+    rp_indicator *ind;
+    size_t n_ind;
+    rp_authority auth[RP_MAX_AUTH];
+    size_t n_auth;
+    size_t n_rows;     /* benchmark rows of the period that were read */
+    char groups[RP_MAX_GROUPS][16];      /* quadrant codes */
+    char group_names[RP_MAX_GROUPS][32];
+    size_t n_groups;
+    rp_cell *la;       /* [auth][ind] */
+    rp_cell *london;   /* [ind] */
+    rp_cell *group;    /* [group][ind] quadrants */
+    rp_point *trend;   /* [quarter][auth + 1 + groups][ind]: la, London, quadrants */
+} rp_snapshot;
+
+/* ---- rp_data.c */
+int rp_latest_period(sqlite3 *db, char out[11], liia_error *e);
+int rp_snapshot_load(sqlite3 *db, const char *period, rp_snapshot *s,
+                     liia_error *e);
+void rp_snapshot_free(rp_snapshot *s);
+rp_cell *rp_la(const rp_snapshot *s, size_t a, size_t i);
+const rp_point *rp_trend_la(const rp_snapshot *s, size_t q, size_t a, size_t i);
+const rp_point *rp_trend_london(const rp_snapshot *s, size_t q, size_t i);
+const rp_point *rp_trend_group(const rp_snapshot *s, size_t q, size_t g,
+                               size_t i);
+/* Index of an authority's quadrant in s->groups, or -1. */
+int rp_group_of(const rp_snapshot *s, size_t a);
+int rp_auth_index(const rp_snapshot *s, const char *gss);
+
+/* The six themes in pack order, with their titles. */
+extern const char *const rp_theme_ids[6];
+extern const char *const rp_theme_titles[6];
+enum { RP_N_THEMES = 6 };
+
+/* ---- rp_format.c */
+/* Disclosure control (DfE practice): a numerator of 1 to 5 makes the
+ * value "c" unless the figure is the pack's own authority's. */
+int rp_suppressed(int has_num, double num, int own);
+/* "12.3", "45.6%" (pct), "c", or "" for no value. */
+void rp_fmt_value(const rp_indicator *ind, int has, double v, char *out,
+                  size_t outsz);
+/* "7th of 33". */
+void rp_fmt_rank(int rank, int of, char *out, size_t outsz);
+/* "▲ improving" etc.: an arrow and the word, never colour alone. */
+const char *rp_direction_text(const char *dir);
+const char *rp_funnel_text(const char *funnel);
+const char *rp_quartile_text(int quartile, int polarity);
+const char *rp_unit_text(const rp_indicator *ind);
+int rp_mkdir_p(const char *dir, liia_error *e);
+/* out_dir/name, or fails with LIIA_E_NOMEM. */
+char *rp_path(const char *dir, const char *name, liia_error *e);
+/* Checks an lxw_error and turns it into a liia_error naming the file. */
+int rp_lxw_check(lxw_error err, const char *path, liia_error *e);
+
+/* The strings of one summary line for authority a (own figures shown,
+ * comparators under disclosure control). */
+typedef struct rp_row {
+    char value[32], london[32], quadrant[32], sn[64];
+    char rank[24], change[48], funnel[24];
+    const char *quartile;
+} rp_row;
+void rp_summary_row(const rp_snapshot *s, size_t a, size_t i, rp_row *row);
+
+/* ---- palette: Okabe-Ito, safe for the common colour-vision deficiencies */
+#define RP_BLUE 0x0072B2
+#define RP_ORANGE 0xE69F00
+#define RP_VERMILION 0xD55E00
+#define RP_SKY 0x56B4E9
+#define RP_GREEN 0x009E73
+#define RP_PURPLE 0xCC79A7
+#define RP_GREY 0x999999
+#define RP_DARK 0x222222
+/* Quartile fills, 1 = best (or highest for context indicators). */
+unsigned rp_quartile_fill(int quartile, int polarity);
+unsigned rp_quartile_ink(int quartile, int polarity);
+
+/* ---- rp_chart.c: every chart draws into a rectangle of a cairo context,
+ * so the same code makes the PNG, the SVG and the PDF page. */
+typedef struct rp_rect {
+    double x, y, w, h;
+} rp_rect;
+
+void rp_chart_ranked(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
+                     int own, int with_source);
+void rp_chart_trend(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
+                    int own, int with_source);
+void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
+                     int own, int with_source);
+void rp_chart_rug(cairo_t *cr, rp_rect r, const rp_snapshot *s);
+/* Text with pangocairo; align 0 left, 1 centre, 2 right.  Returns the
+ * height used. */
+double rp_text(cairo_t *cr, const char *text, double x, double y, double w,
+               double size, int bold, int align);
+void rp_set_rgb(cairo_t *cr, unsigned rgb);
+/* Base font size for a chart rectangle. */
+double rp_font_for(rp_rect r);
+/* White background, title, subtitle and (optionally) the source line;
+ * returns the rectangle left for the plot. */
+rp_rect rp_frame(cairo_t *cr, rp_rect r, const char *title,
+                 const char *subtitle, const rp_snapshot *s, int with_source,
+                 double f);
+
+typedef void (*rp_draw_fn)(cairo_t *cr, rp_rect r, const rp_snapshot *s,
+                           size_t i, int own, int with_source);
+/* Writes base.png and base.svg of one chart; counts files in *written. */
+int rp_chart_files(const char *base, double w, double h, rp_draw_fn fn,
+                   const rp_snapshot *s, size_t i, int own, int *written,
+                   liia_error *e);
+int rp_rug_files(const char *base, const rp_snapshot *s, int *written,
+                 liia_error *e);
+
+/* ---- rp_xlsx_la.c, rp_xlsx_london.c, rp_pdf.c */
+int rp_write_la_workbook(sqlite3 *db, const rp_snapshot *s, size_t a,
+                         const char *path, liia_error *e);
+int rp_write_london_workbook(sqlite3 *db, const rp_snapshot *s,
+                             const char *path, liia_error *e);
+int rp_write_la_pdf(const rp_snapshot *s, size_t a, const char *produced,
+                    const char *path, liia_error *e);
+
+#endif

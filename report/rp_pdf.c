@@ -1,0 +1,222 @@
+/*
+ * rp_pdf.c - the authority's PDF pack on a cairo PDF surface, A4 portrait:
+ * cover, one-page summary table, then each theme: a short table and, per
+ * indicator, its ranked bar chart beside its trend.  Charts first within a
+ * theme would push the table off its page, so the table (five lines at
+ * most) leads and the charts follow.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <cairo-pdf.h>
+
+#include "rp_internal.h"
+
+#define A4_W 595.276
+#define A4_H 841.89
+#define MARGIN 36.0
+#define CHART_ROW 180.0
+
+typedef struct pdf {
+    cairo_t *cr;
+    const rp_snapshot *s;
+    size_t a;
+    int page;
+} pdf;
+
+static void footer(pdf *p)
+{
+    char line[160];
+    snprintf(line, sizeof line, "%s benchmark pack, %s    page %d",
+             p->s->auth[p->a].name, p->s->short_label, p->page);
+    rp_set_rgb(p->cr, 0x555555);
+    rp_text(p->cr, line, A4_W / 2, A4_H - MARGIN + 8, 0, 7.5, 0, 1);
+}
+
+static void new_page(pdf *p)
+{
+    if (p->page) {
+        footer(p);
+        cairo_show_page(p->cr);
+    }
+    p->page++;
+}
+
+static void cover(pdf *p, const char *produced)
+{
+    cairo_t *cr = p->cr;
+    rp_set_rgb(cr, RP_BLUE);
+    cairo_rectangle(cr, 0, 0, A4_W, 220);
+    cairo_fill(cr);
+    rp_set_rgb(cr, 0xFFFFFF);
+    rp_text(cr, "London Innovation and Improvement Alliance", MARGIN, 60, 0,
+            14, 0, 0);
+    rp_text(cr, "Children's services benchmark pack", MARGIN, 90, 0, 24, 1,
+            0);
+    rp_set_rgb(cr, RP_DARK);
+    rp_text(cr, p->s->auth[p->a].name, MARGIN, 280, 0, 30, 1, 0);
+    rp_text(cr, p->s->label, MARGIN, 330, 0, 18, 0, 0);
+    char line[128];
+    snprintf(line, sizeof line, "Produced %s from the LIIA quarterly returns "
+             "for the quarter ending %s.", produced, p->s->period);
+    rp_set_rgb(cr, 0x444444);
+    rp_text(cr, line, MARGIN, 380, 0, 11, 0, 0);
+    rp_text(cr,
+            "How to read this pack: each indicator compares the authority "
+            "with London, its quadrant and its statistical neighbours. Rank "
+            "1 is best (or highest, for context indicators that are neither "
+            "better nor worse). Flow indicators cover the 12 months to the "
+            "quarter end. A funnel flag says whether the difference from "
+            "London is larger than chance would explain for an authority of "
+            "this size. Other authorities' figures based on 1 to 5 children "
+            "are shown as c.",
+            MARGIN, 420, A4_W - 2 * MARGIN, 10.5, 0, 0);
+}
+
+static const double COLS[] = {150, 46, 46, 46, 66, 48, 46, 60, 0};
+static const char *const HEADS[] = {"Indicator", "Value", "London",
+                                    "Quadrant", "Neighbours", "Rank",
+                                    "Quartile", "On last quarter"};
+
+static void table_head(pdf *p, double y, double h)
+{
+    double x = MARGIN;
+    rp_set_rgb(p->cr, 0xE8E8E8);
+    cairo_rectangle(p->cr, MARGIN, y, A4_W - 2 * MARGIN, h);
+    cairo_fill(p->cr);
+    rp_set_rgb(p->cr, RP_DARK);
+    for (int k = 0; COLS[k] > 0; x += COLS[k], k++)
+        rp_text(p->cr, HEADS[k], x + 2, y + 2, COLS[k] - 4, 7, 1, k ? 2 : 0);
+}
+
+/* One line of the summary table; the quartile cell is filled with its
+ * colour and says its quartile in words. */
+static void table_row(pdf *p, size_t i, double y, double h)
+{
+    rp_row row;
+    rp_summary_row(p->s, p->a, i, &row);
+    const rp_indicator *ind = &p->s->ind[i];
+    const char *cells[] = {ind->title, row.value, row.london, row.quadrant,
+                           row.sn, row.rank, row.quartile, row.change};
+    double x = MARGIN;
+    for (int k = 0; COLS[k] > 0; x += COLS[k], k++) {
+        int q = rp_la(p->s, p->a, i)->quartile;
+        if (k == 6 && q) {
+            rp_set_rgb(p->cr, rp_quartile_fill(q, ind->polarity));
+            cairo_rectangle(p->cr, x + 1, y + 0.5, COLS[k] - 2, h - 1);
+            cairo_fill(p->cr);
+            rp_set_rgb(p->cr, rp_quartile_ink(q, ind->polarity));
+        } else
+            rp_set_rgb(p->cr, k == 1 ? RP_BLUE : RP_DARK);
+        rp_text(p->cr, cells[k], x + 2, y + 2, COLS[k] - 4, 6.8, k == 1,
+                k ? 2 : 0);
+    }
+    rp_set_rgb(p->cr, 0xDDDDDD);
+    cairo_set_line_width(p->cr, 0.3);
+    cairo_move_to(p->cr, MARGIN, y + h);
+    cairo_line_to(p->cr, A4_W - MARGIN, y + h);
+    cairo_stroke(p->cr);
+}
+
+static double heading(pdf *p, const char *text, double y)
+{
+    rp_set_rgb(p->cr, RP_DARK);
+    return y + rp_text(p->cr, text, MARGIN, y, A4_W - 2 * MARGIN, 15, 1, 0) +
+           6;
+}
+
+static void summary(pdf *p)
+{
+    double y = heading(p, "Summary: every indicator", MARGIN);
+    const double h = 16.5;
+    table_head(p, y, h);
+    y += h;
+    for (int t = 0; t < RP_N_THEMES; t++) {
+        rp_set_rgb(p->cr, RP_BLUE);
+        rp_text(p->cr, rp_theme_titles[t], MARGIN, y + 3, 0, 8, 1, 0);
+        y += h;
+        for (size_t i = 0; i < p->s->n_ind; i++)
+            if (!strcmp(p->s->ind[i].theme, rp_theme_ids[t])) {
+                table_row(p, i, y, h);
+                y += h;
+            }
+    }
+}
+
+static void theme(pdf *p, int t)
+{
+    const rp_snapshot *s = p->s;
+    new_page(p);
+    double y = heading(p, rp_theme_titles[t], MARGIN), h = 16.5;
+    table_head(p, y, h);
+    y += h;
+    for (size_t i = 0; i < s->n_ind; i++)
+        if (!strcmp(s->ind[i].theme, rp_theme_ids[t])) {
+            table_row(p, i, y, h);
+            y += h;
+        }
+    y += 8;
+    for (size_t i = 0; i < s->n_ind; i++) {
+        if (strcmp(s->ind[i].theme, rp_theme_ids[t]))
+            continue;
+        if (y + CHART_ROW > A4_H - MARGIN) {
+            new_page(p);
+            char cont[64];
+            snprintf(cont, sizeof cont, "%s (continued)", rp_theme_titles[t]);
+            y = heading(p, cont, MARGIN);
+        }
+        double w = A4_W - 2 * MARGIN;
+        rp_rect left = {MARGIN, y, w * 0.58, CHART_ROW - 8};
+        rp_rect right = {MARGIN + w * 0.6, y, w * 0.4, CHART_ROW - 8};
+        rp_chart_ranked(p->cr, left, s, i, (int)p->a, 0);
+        rp_chart_trend(p->cr, right, s, i, (int)p->a, 0);
+        y += CHART_ROW;
+    }
+    rp_set_rgb(p->cr, 0x555555);
+    char src[96];
+    snprintf(src, sizeof src, "Source: LIIA quarterly returns, %s",
+             s->short_label);
+    rp_text(p->cr, src, MARGIN, A4_H - MARGIN - 4, 0, 7, 0, 0);
+}
+
+static void metadata(cairo_surface_t *sf, const pdf *p, const char *produced)
+{
+    char title[160], date[32];
+    snprintf(title, sizeof title, "%s benchmark pack, %s",
+             p->s->auth[p->a].name, p->s->label);
+    /* A fixed date: cairo would otherwise stamp the time of the run. */
+    snprintf(date, sizeof date, "%.10sT12:00:00Z", produced);
+    cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_TITLE, title);
+    cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_CREATOR,
+                                   "liia-bench");
+    cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_CREATE_DATE, date);
+    cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_MOD_DATE, date);
+}
+
+int rp_write_la_pdf(const rp_snapshot *s, size_t a, const char *produced,
+                    const char *path, liia_error *e)
+{
+    cairo_surface_t *sf = cairo_pdf_surface_create(path, A4_W, A4_H);
+    pdf p = {cairo_create(sf), s, a, 0};
+    metadata(sf, &p, produced);
+    new_page(&p);
+    cover(&p, produced);
+    new_page(&p);
+    summary(&p);
+    for (int t = 0; t < RP_N_THEMES; t++)
+        theme(&p, t);
+    footer(&p);
+    cairo_show_page(p.cr);
+    cairo_status_t st = cairo_status(p.cr);
+    cairo_destroy(p.cr);
+    cairo_surface_finish(sf);
+    if (st == CAIRO_STATUS_SUCCESS)
+        st = cairo_surface_status(sf);
+    cairo_surface_destroy(sf);
+    if (st == CAIRO_STATUS_SUCCESS)
+        return 0;
+    liia_strlcpy(e->file, path, sizeof e->file);
+    liia_error_fix(e, "check the output directory is writable and has space");
+    return liia_fail(e, LIIA_E_IO, "cannot write PDF: %s",
+                     cairo_status_to_string(st));
+}

@@ -1,0 +1,235 @@
+/*
+ * rp_xlsx_dq.c - data quality: what an authority supplied this quarter
+ * (versions, measures, warnings, indicator coverage) and the programme
+ * team's submission grid.  Read from the core views; values shown are
+ * aggregate counts, never child-level identifiers.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rp_xlsx.h"
+
+enum { MAX_RETURNS = 6 };
+
+/* Writes every row of a query (bound to ?1 = la, ?2 = period) from row r;
+ * returns the next free row, or -1. */
+static long table(sqlite3 *db, const char *sql, const char *la,
+                  const char *period, rp_fmts *F, lxw_worksheet *ws, long r,
+                  liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, sql, &st, e))
+        return -1;
+    if (sqlite3_bind_text(st, 1, la, -1, SQLITE_STATIC) ||
+        sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC)) {
+        sqlite3_finalize(st);
+        return liia_db_fail(e, db, "binding the data quality query");
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int k = 0; k < sqlite3_column_count(st); k++) {
+            int type = sqlite3_column_type(st, k);
+            if (type == SQLITE_INTEGER || type == SQLITE_FLOAT)
+                rp_num(F, ws, (lxw_row_t)r, (lxw_col_t)k,
+                       sqlite3_column_double(st, k), F->text);
+            else
+                rp_str(F, ws, (lxw_row_t)r, (lxw_col_t)k,
+                       (const char *)sqlite3_column_text(st, k), F->wrap);
+        }
+        r++;
+    }
+    if (sqlite3_finalize(st) != SQLITE_OK || rc != SQLITE_DONE)
+        return liia_db_fail(e, db, "reading data quality");
+    return r;
+}
+
+static long heads(rp_fmts *F, lxw_worksheet *ws, long r, const char *title,
+                  const char *const *names, int n)
+{
+    rp_str(F, ws, (lxw_row_t)r, 0, title, F->heading);
+    for (int k = 0; k < n; k++)
+        rp_str(F, ws, (lxw_row_t)r + 1, (lxw_col_t)k, names[k], F->head);
+    return r + 2;
+}
+
+static long none_if_empty(rp_fmts *F, lxw_worksheet *ws, long before,
+                          long after, const char *text)
+{
+    if (after != before)
+        return after;
+    rp_str(F, ws, (lxw_row_t)after, 0, text, F->subtitle);
+    return after + 1;
+}
+
+static const char SQL_SUBMISSIONS[] =
+    "SELECT return_type, version, status, received_at, file_name, errors,"
+    "       warnings FROM submissions"
+    " WHERE la_code = ?1 AND period = ?2 ORDER BY return_type, id";
+static const char SQL_NOT_SUPPLIED[] =
+    "SELECT d.id, d.title FROM measure_def d"
+    " WHERE NOT EXISTS (SELECT 1 FROM measures m WHERE m.measure = d.id"
+    "                      AND m.la_code = ?1 AND m.period = ?2)"
+    " ORDER BY d.sort_order";
+static const char SQL_WARNINGS[] =
+    "SELECT return_type, severity, rule_id, line, column_name, value,"
+    "       message, fix FROM findings"
+    " WHERE la_code = ?1 AND period = ?2 AND status = 'accepted'"
+    " ORDER BY return_type, line, rule_id";
+
+static long coverage(const rp_snapshot *s, size_t a, rp_fmts *F,
+                     lxw_worksheet *ws, long r)
+{
+    static const char *const names[] = {"Id", "Indicator", "This authority",
+                                        "London coverage", "Note"};
+    r = heads(F, ws, r, "Indicator coverage", names, 5);
+    for (size_t i = 0; i < s->n_ind; i++, r++) {
+        const rp_cell *c = rp_la(s, a, i);
+        rp_str(F, ws, (lxw_row_t)r, 0, s->ind[i].id, F->text);
+        rp_str(F, ws, (lxw_row_t)r, 1, s->ind[i].title, F->text);
+        rp_str(F, ws, (lxw_row_t)r, 2, c->has_value ? "value" : "no value",
+               c->has_value ? F->text : F->warning);
+        rp_str(F, ws, (lxw_row_t)r, 3, s->london[i].coverage, F->text);
+        rp_str(F, ws, (lxw_row_t)r, 4, c->null_reason, F->wrap);
+    }
+    return r;
+}
+
+int rp_write_data_quality(sqlite3 *db, const rp_snapshot *s, size_t a,
+                          rp_fmts *F, lxw_worksheet *ws, liia_error *e)
+{
+    static const char *const subs[] = {"Return", "Version", "Status",
+                                       "Received", "File", "Errors",
+                                       "Warnings"};
+    static const char *const meas[] = {"Measure", "Title"};
+    static const char *const warns[] = {"Return", "Severity", "Rule", "Line",
+                                        "Column", "Value", "Message", "Fix"};
+    const char *la = s->auth[a].gss, *p = s->period;
+    char t[200];
+    snprintf(t, sizeof t, "Data quality: %s, %s", s->auth[a].name, s->label);
+    rp_str(F, ws, 0, 0, t, F->title);
+    const double widths[] = {14, 40, 16, 22, 30, 12, 50, 50};
+    for (lxw_col_t k = 0; k < 8; k++)
+        rp_chk(F, worksheet_set_column(ws, k, k, widths[k], NULL));
+    long r = heads(F, ws, 2, "Returns received for this quarter", subs, 7);
+    long r2 = table(db, SQL_SUBMISSIONS, la, p, F, ws, r, e);
+    if (r2 < 0)
+        return -1;
+    r = none_if_empty(F, ws, r, r2, "No return received for this quarter.");
+    r = heads(F, ws, r + 1, "Measures not supplied", meas, 2);
+    if ((r2 = table(db, SQL_NOT_SUPPLIED, la, p, F, ws, r, e)) < 0)
+        return -1;
+    r = none_if_empty(F, ws, r, r2, "Every measure was supplied.");
+    r = heads(F, ws, r + 1, "Warnings on the accepted return", warns, 8);
+    if ((r2 = table(db, SQL_WARNINGS, la, p, F, ws, r, e)) < 0)
+        return -1;
+    r = none_if_empty(F, ws, r, r2, "No warnings.");
+    coverage(s, a, F, ws, r + 1);
+    return 0;
+}
+
+/* ------------------------------------------------------------ grid */
+
+typedef struct grid {
+    char returns[MAX_RETURNS][32];
+    char titles[MAX_RETURNS][64];
+    int n;
+} grid;
+
+static int load_returns(sqlite3 *db, grid *gr, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "SELECT id, title FROM return_type ORDER BY id",
+                        &st, e))
+        return -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && gr->n < MAX_RETURNS) {
+        liia_strlcpy(gr->returns[gr->n],
+                     (const char *)sqlite3_column_text(st, 0), 32);
+        liia_strlcpy(gr->titles[gr->n],
+                     (const char *)sqlite3_column_text(st, 1), 64);
+        gr->n++;
+    }
+    if (sqlite3_finalize(st) != SQLITE_OK ||
+        (rc != SQLITE_DONE && rc != SQLITE_ROW))
+        return liia_db_fail(e, db, "reading return types");
+    return 0;
+}
+
+/* The submission that stands for (la, return): the accepted version if
+ * any, else the latest attempt. */
+static const char SQL_GRID[] =
+    "SELECT version, status, errors, warnings, received_at FROM submissions"
+    " WHERE la_code = ?1 AND period = ?2 AND return_type = ?3"
+    " ORDER BY status = 'accepted' DESC, id DESC LIMIT 1";
+
+static int grid_cell(sqlite3_stmt *st, const char *la, const char *period,
+                     const char *ret, char *out, size_t outsz, int *kind)
+{
+    sqlite3_reset(st);
+    if (sqlite3_bind_text(st, 1, la, -1, SQLITE_STATIC) ||
+        sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC) ||
+        sqlite3_bind_text(st, 3, ret, -1, SQLITE_STATIC))
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        liia_strlcpy(out, "not received", outsz);
+        *kind = 0;
+        return 0;
+    }
+    if (rc != SQLITE_ROW)
+        return -1;
+    const char *status = (const char *)sqlite3_column_text(st, 1);
+    int errors = sqlite3_column_int(st, 2), warnings = sqlite3_column_int(st, 3);
+    if (!strcmp(status, "accepted")) {
+        snprintf(out, outsz, "v%d accepted, %d warning%s",
+                 sqlite3_column_int(st, 0), warnings, warnings == 1 ? "" : "s");
+        *kind = warnings ? 2 : 1;
+    } else {
+        snprintf(out, outsz, "rejected, %d error%s", errors,
+                 errors == 1 ? "" : "s");
+        *kind = 3;
+    }
+    return 0;
+}
+
+int rp_write_submission_grid(sqlite3 *db, const rp_snapshot *s, rp_fmts *F,
+                             lxw_worksheet *ws, liia_error *e)
+{
+    grid gr = {0};
+    if (load_returns(db, &gr, e))
+        return -1;
+    char t[160];
+    snprintf(t, sizeof t, "Submissions for %s", s->label);
+    rp_str(F, ws, 0, 0, t, F->title);
+    rp_str(F, ws, 1, 0, "The accepted version of each return, or the latest "
+           "attempt if none was accepted.", F->subtitle);
+    rp_str(F, ws, 3, 0, "Authority", F->head);
+    rp_chk(F, worksheet_set_column(ws, 0, 0, 26, NULL));
+    rp_chk(F, worksheet_set_column(ws, 1, (lxw_col_t)gr.n, 30, NULL));
+    for (int k = 0; k < gr.n; k++)
+        rp_str(F, ws, 3, (lxw_col_t)(k + 1), gr.titles[k], F->head);
+    lxw_format *kinds[] = {F->quartile[0][0], F->quartile[1][2], F->warning,
+                           F->error};
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, SQL_GRID, &st, e))
+        return -1;
+    for (size_t a = 0; a < s->n_auth; a++) {
+        lxw_row_t r = (lxw_row_t)(4 + a);
+        rp_str(F, ws, r, 0, s->auth[a].name, F->text);
+        for (int k = 0; k < gr.n; k++) {
+            char cell[64];
+            int kind;
+            if (grid_cell(st, s->auth[a].gss, s->period, gr.returns[k], cell,
+                          sizeof cell, &kind)) {
+                liia_db_fail(e, db, "reading the submission grid");
+                sqlite3_finalize(st);
+                return -1;
+            }
+            rp_str(F, ws, r, (lxw_col_t)(k + 1), cell, kinds[kind]);
+        }
+    }
+    if (sqlite3_finalize(st) != SQLITE_OK)
+        return liia_db_fail(e, db, "reading the submission grid");
+    worksheet_freeze_panes(ws, 4, 1);
+    return 0;
+}

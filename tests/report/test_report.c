@@ -1,0 +1,325 @@
+/*
+ * test_report.c - packs read back: the workbook's sheets, key cells,
+ * charts and disclosure control; the PDF's pages; the PNG's size and that
+ * something is drawn; the same content on two runs; the London overview;
+ * the data lead's findings workbook; and the errors a user can see.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cairo.h>
+
+#include "fixture.h"
+#include "liia_report.h"
+#include "unit.h"
+#include "xlsx_read.h"
+
+#define OUT SCRATCH_DIR "/out"
+#define PERIOD "2025-03-31"
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && sb.st_size > 0;
+}
+
+static int run_pack(sqlite3 *db, const char *la, int all, const char *dir,
+                    liia_report_result *res, liia_error *e)
+{
+    liia_report_opts o = {.period = PERIOD, .la = la, .all = all,
+                          .out_dir = dir, .produced = "2025-04-30"};
+    liia_error_clear(e);
+    return liia_report_packs(db, &o, res, e);
+}
+
+static const char *row_with(xlsx_sheet *s, char col, const char *want,
+                            int from, int to, char other)
+{
+    char ref[16];
+    for (int r = from; r <= to; r++) {
+        snprintf(ref, sizeof ref, "%c%d", col, r);
+        if (!strcmp(xlsx_cell(s, ref), want)) {
+            snprintf(ref, sizeof ref, "%c%d", other, r);
+            return xlsx_cell(s, ref);
+        }
+    }
+    return NULL;
+}
+
+static void test_sheets(const char *xlsx)
+{
+    char *wb = xlsx_member(xlsx, "xl/workbook.xml");
+    CHECK(wb != NULL);
+    const char *names[] = {"Summary", "Front door", "Assessment",
+                           "Child protection", "Looked after", "Care leavers",
+                           "Workforce", "Trend", "Rankings", "Data quality",
+                           "Definitions"};
+    const char *prev = wb;
+    for (size_t k = 0; wb && k < sizeof names / sizeof names[0]; k++) {
+        char tag[64];
+        snprintf(tag, sizeof tag, "<sheet name=\"%s\"", names[k]);
+        const char *at = strstr(wb, tag);
+        CHECK(at != NULL && at >= prev); /* present and in this order */
+        if (at)
+            prev = at;
+    }
+    free(wb);
+    /* Two native charts per indicator: ranked and trend. */
+    char *list = xlsx_list(xlsx);
+    CHECK(list && strstr(list, "xl/charts/chart64.xml"));
+    CHECK(list && !strstr(list, "xl/charts/chart65.xml"));
+    free(list);
+    char *chart = xlsx_member(xlsx, "xl/charts/chart1.xml");
+    CHECK(chart && strstr(chart, "<c:barChart>"));
+    CHECK(chart && strstr(chart, "Rankings"));
+    free(chart);
+    char *core = xlsx_member(xlsx, "docProps/core.xml");
+    CHECK(core && strstr(core, "2025-03-31T12:00:00Z"));
+    free(core);
+}
+
+/* Camden's summary: its own rank, its missing CL03 with the reason. */
+static void test_summary(sqlite3 *db, const char *xlsx)
+{
+    xlsx_sheet s;
+    CHECK_INT(xlsx_sheet_open(&s, xlsx, 1), 0);
+    CHECK(strstr(xlsx_cell(&s, "A1"), "Camden") != NULL);
+    CHECK_STR(xlsx_cell(&s, "B5"), "FD01");
+    sqlite3_stmt *st;
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT rank, rank_of FROM benchmark"
+                                 " WHERE period = '" PERIOD "' AND indicator"
+                                 " = 'FD01' AND area_code = 'E09000007'",
+                                 -1, &st, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+    int want = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    const char *rank = xlsx_cell(&s, "J5");
+    CHECK(strstr(rank, " of 33") != NULL);
+    CHECK_INT(atoi(rank), want);
+    CHECK(strstr(xlsx_cell(&s, "K5"), "Q") == xlsx_cell(&s, "K5"));
+    CHECK_STR(row_with(&s, 'B', "CL03", 5, 40, 'Q'), "not supplied");
+    CHECK_STR(row_with(&s, 'B', "CL03", 5, 40, 'E'), "");
+    xlsx_sheet_close(&s);
+}
+
+/* Another authority's count of 1 to 5 is "c" in Camden's Rankings; the
+ * City of London's own pack shows its true CP05 (3 of 240 = 1.25%). */
+static void test_suppression(void)
+{
+    xlsx_sheet s;
+    CHECK_INT(xlsx_sheet_open(&s, OUT "/CAM_" PERIOD "_benchmark.xlsx", 9), 0);
+    int cp05 = 2 + 12 * 38 + 3; /* 1-based first data row of block 13 */
+    CHECK_STR(row_with(&s, 'C', "CIT", cp05, cp05 + 34, 'D'), "c");
+    CHECK(strcmp(row_with(&s, 'C', "CAM", cp05, cp05 + 34, 'D'), "c"));
+    xlsx_sheet_close(&s);
+    CHECK_INT(xlsx_sheet_open(&s, OUT "/CIT_" PERIOD "_benchmark.xlsx", 1), 0);
+    const char *v = row_with(&s, 'B', "CP05", 5, 40, 'E');
+    CHECK(v && atof(v) > 1.24 && atof(v) < 1.26);
+    xlsx_sheet_close(&s);
+}
+
+static void test_png(const char *png)
+{
+    cairo_surface_t *sf = cairo_image_surface_create_from_png(png);
+    CHECK_INT(cairo_surface_status(sf), CAIRO_STATUS_SUCCESS);
+    CHECK_INT(cairo_image_surface_get_width(sf), 1120);
+    CHECK_INT(cairo_image_surface_get_height(sf), 680);
+    cairo_surface_flush(sf);
+    const unsigned char *px = cairo_image_surface_get_data(sf);
+    int stride = cairo_image_surface_get_stride(sf), h = 680, w = 1120;
+    long ink = 0, blue = 0;
+    for (int y = 0; px && y < h; y++)
+        for (int x = 0; x < w; x++) {
+            unsigned v = *(const unsigned *)(px + y * stride + x * 4) & 0xFFFFFF;
+            ink += v != 0xFFFFFF;
+            blue += v == 0x0072B2; /* the authority's own bar */
+        }
+    CHECK(ink > (long)w * h / 20);
+    CHECK(blue > 100);
+    cairo_surface_destroy(sf);
+}
+
+static int same_member(const char *a, const char *b, const char *member)
+{
+    char *x = xlsx_member(a, member), *y = xlsx_member(b, member);
+    int same = x && y && !strcmp(x, y);
+    free(x);
+    free(y);
+    return same;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", a, b);
+    return system(cmd) == 0;
+}
+
+static void test_deterministic(sqlite3 *db)
+{
+    liia_report_result res;
+    liia_error e;
+    CHECK_INT(run_pack(db, "E09000007", 0, OUT "2", &res, &e), 0);
+    const char *a = OUT "/CAM_" PERIOD "_benchmark.xlsx";
+    const char *b = OUT "2/CAM_" PERIOD "_benchmark.xlsx";
+    char *list = xlsx_list(a);
+    int members = 0;
+    for (char *line = list ? strtok(list, "\n") : NULL; line;
+         line = strtok(NULL, "\n"), members++)
+        CHECK(same_member(a, b, line));
+    CHECK(members > 70);
+    free(list);
+    /* Byte-identical too: fixed dates in the zip, the properties and the
+     * PDF metadata. */
+    CHECK(same_file(a, b));
+    CHECK(same_file(OUT "/CAM_" PERIOD "_benchmark.pdf",
+                    OUT "2/CAM_" PERIOD "_benchmark.pdf"));
+}
+
+static void test_london(sqlite3 *db)
+{
+    liia_report_result res;
+    liia_error e;
+    CHECK_INT(run_pack(db, NULL, 1, OUT "all", &res, &e), 0);
+    CHECK_INT(res.packs, 33);
+    CHECK_INT(res.overviews, 1);
+    CHECK(exists(OUT "all/WES_" PERIOD "_benchmark.pdf"));
+    CHECK(exists(OUT "all/charts/London_" PERIOD "_tartan_rug.png"));
+    CHECK(exists(OUT "all/charts/London_" PERIOD "_tartan_rug.svg"));
+    CHECK(exists(OUT "all/charts/London_" PERIOD "_CP05_funnel.svg"));
+    const char *ov = OUT "all/London_" PERIOD "_overview.xlsx";
+    xlsx_sheet s;
+    CHECK_INT(xlsx_sheet_open(&s, ov, 1), 0);
+    CHECK_STR(xlsx_cell(&s, "C4"), "FD01");
+    CHECK_STR(row_with(&s, 'A', "City of London", 6, 38, 'O'), "c"); /* CP05 */
+    CHECK(strcmp(row_with(&s, 'A', "Camden", 6, 38, 'O'), "c"));
+    xlsx_sheet_close(&s);
+    CHECK_INT(xlsx_sheet_open(&s, ov, 2), 0);
+    CHECK_STR(row_with(&s, 'A', "Camden", 5, 37, 'B'),
+              "v1 accepted, 1 warning");
+    CHECK_STR(row_with(&s, 'A', "Barnet", 5, 37, 'B'), "not received");
+    xlsx_sheet_close(&s);
+}
+
+static void test_errors(sqlite3 *db)
+{
+    liia_report_result res;
+    liia_error e;
+    CHECK_INT(run_pack(db, "E06000001", 0, OUT "x", &res, &e), -1);
+    CHECK_INT(e.status, LIIA_E_USAGE);
+    CHECK_STR(e.message, "unknown authority");
+    CHECK_STR(e.fix, "give --la with a London authority, or --all");
+    liia_report_opts o = {.period = "2020-03-31", .la = "E09000007",
+                          .out_dir = OUT "x"};
+    liia_error_clear(&e);
+    CHECK_INT(liia_report_packs(db, &o, &res, &e), -1);
+    CHECK_INT(e.status, LIIA_E_DATA);
+    CHECK_STR(e.message, "no benchmarks for Q4 2019-20 (Jan-Mar 2020)");
+    CHECK_STR(e.fix, "ingest returns for that quarter and run "
+                     "'liia-bench bench --period 2020-03-31'");
+    o.period = PERIOD;
+    o.out_dir = "/proc/no/such/dir";
+    liia_error_clear(&e);
+    CHECK_INT(liia_report_packs(db, &o, &res, &e), -1);
+    CHECK_INT(e.status, LIIA_E_IO);
+    CHECK(strstr(e.message, "cannot create directory") == e.message);
+}
+
+static void add_finding(liia_findings *f, liia_severity sev, long line,
+                        long col, const char *rule, const char *msg)
+{
+    liia_error e;
+    liia_error_clear(&e);
+    e.severity = sev;
+    e.status = LIIA_E_DATA;
+    e.line = line;
+    e.column = col;
+    liia_strlcpy(e.rule_id, rule, sizeof e.rule_id);
+    liia_strlcpy(e.message, msg, sizeof e.message);
+    liia_strlcpy(e.fix, "enter a whole number", sizeof e.fix);
+    CHECK_INT(liia_findings_add(f, &e), 0);
+}
+
+static void test_findings(void)
+{
+    const char *csv = SCRATCH_DIR "/camden_q4.csv";
+    FILE *fp = fopen(csv, "w");
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    fputs("la_code,period,measure,value,note\n"
+          "CAM,2025-03-31,contacts,1200,\n"
+          "CAM,2025-03-31,referrals,-4,\n"
+          "CAM,2025-03-31,cla_at_end,640,\"moved, see note\"\n", fp);
+    CHECK_INT(fclose(fp), 0);
+    liia_findings f;
+    liia_findings_init(&f);
+    add_finding(&f, LIIA_SEV_ERROR, 3, 4, "QBR-E004", "value is negative");
+    add_finding(&f, LIIA_SEV_WARNING, 4, 4, "QBR-W002", "implausible change");
+    add_finding(&f, LIIA_SEV_WARNING, 0, 0, "QBR-W001", "21 measures not "
+                "supplied");
+    char *path = liia_report_findings_path(SCRATCH_DIR, csv);
+    CHECK_STR(path, SCRATCH_DIR "/camden_q4_findings.xlsx");
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK_INT(liia_report_findings_xlsx(csv, &f, path, &e), 0);
+    xlsx_sheet s;
+    CHECK_INT(xlsx_sheet_open(&s, path, 1), 0);
+    CHECK_STR(xlsx_cell(&s, "D3"), "-4");
+    CHECK_STR(xlsx_cell(&s, "E4"), "moved, see note");
+    xlsx_sheet_close(&s);
+    char *comments = xlsx_member(path, "xl/comments1.xml");
+    CHECK(comments && strstr(comments, "ref=\"D3\""));
+    CHECK(comments && strstr(comments, "ref=\"D4\""));
+    CHECK(comments && strstr(comments, "Error QBR-E004: value is negative"));
+    CHECK(comments && strstr(comments, "Fix: enter a whole number"));
+    CHECK(comments && !strstr(comments, "QBR-W001"));
+    free(comments);
+    CHECK_INT(xlsx_sheet_open(&s, path, 2), 0);
+    CHECK_STR(xlsx_cell(&s, "A1"), "1 error, 2 warnings: the file was "
+                                   "rejected and nothing was stored");
+    CHECK_STR(xlsx_cell(&s, "B6"), "QBR-W001");
+    CHECK_STR(xlsx_cell(&s, "A4"), "error");
+    xlsx_sheet_close(&s);
+    free(path);
+    liia_findings_free(&f);
+}
+
+int main(void)
+{
+    const char *path = SCRATCH_DIR "/test_report.db";
+    unlink(path);
+    if (system("rm -rf '" OUT "' '" OUT "2' '" OUT "all' '" OUT "x'"))
+        return 1;
+    sqlite3 *db = NULL;
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK_INT(liia_store_open(path, LIIA_STORE_READWRITE, &db, &e), 0);
+    CHECK_INT(fixture_load(db, SCHEMA_DIR), 0);
+
+    liia_report_result res;
+    CHECK_INT(run_pack(db, "E09000007", 0, OUT, &res, &e), 0);
+    if (e.status)
+        liia_error_print(stderr, &e);
+    CHECK_STR(res.period, PERIOD);
+    CHECK_INT(res.packs, 1);
+    CHECK_INT(res.charts, 32 * 3 * 2);
+    const char *xlsx = OUT "/CAM_" PERIOD "_benchmark.xlsx";
+    CHECK(exists(xlsx));
+    CHECK(exists(OUT "/CAM_" PERIOD "_benchmark.pdf"));
+    test_sheets(xlsx);
+    test_summary(db, xlsx);
+    CHECK(pdf_pages(OUT "/CAM_" PERIOD "_benchmark.pdf") >= 2 + 6);
+    test_png(OUT "/charts/CAM_" PERIOD "_FD01_ranked.png");
+    CHECK(exists(OUT "/charts/CAM_" PERIOD "_CP05_funnel.svg"));
+    CHECK_INT(run_pack(db, "E09000001", 0, OUT, &res, &e), 0);
+    test_suppression();
+    test_deterministic(db);
+    test_london(db);
+    test_errors(db);
+    test_findings();
+    liia_store_close(db);
+    return unit_result("test_report");
+}

@@ -6,6 +6,7 @@
 #ifndef LIIA_ENGINE_H
 #define LIIA_ENGINE_H
 
+#include <signal.h>
 #include <stdio.h>
 #include "liia_core.h"
 
@@ -49,7 +50,7 @@ typedef struct liia_query_opts {
     const liia_query_param *params;
     size_t nparams;
     /* Polled during the query: non-zero stops it (Ctrl-C).  May be NULL. */
-    volatile const int *cancel;
+    const volatile sig_atomic_t *cancel;
 } liia_query_opts;
 
 /* Opens db_path read-only, installs the authorizer (only SELECT over the

@@ -1,0 +1,50 @@
+/* test_functions.c - the SQL functions registered by the engine. */
+#include "unit.h"
+#include "liia_engine.h"
+
+static char got[128];
+
+static const char *eval(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    snprintf(got, sizeof got, "(error)");
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        snprintf(got, sizeof got, "%s", t ? (const char *)t : "NULL");
+    }
+    sqlite3_finalize(st);
+    return got;
+}
+
+int main(void)
+{
+    sqlite3 *db;
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
+    CHECK_INT(liia_engine_register_functions(db, &e), 0);
+    /* median ignores NULLs; even counts average the middle two */
+    CHECK_STR(eval(db, "SELECT median(column1) FROM (VALUES (3), (1), (NULL), (2))"), "2.0");
+    CHECK_STR(eval(db, "SELECT median(column1) FROM (VALUES (4), (1), (3), (2))"), "2.5");
+    CHECK_STR(eval(db, "SELECT median(column1) FROM (VALUES (NULL))"), "NULL");
+    /* Poisson, rate 20 per 10,000 over 10,000 children: lambda = 20.
+     * P(X >= 30) = 0.0218 -> high_95; P(X >= 36) = 0.0008 -> high_998;
+     * P(X <= 10) = 0.0108 -> low_95; 20 -> within */
+    CHECK_STR(eval(db, "SELECT funnel_flag(30, 10000, 20, 'per10k')"), "high_95");
+    CHECK_STR(eval(db, "SELECT funnel_flag(36, 10000, 20, 'per10k')"), "high_998");
+    CHECK_STR(eval(db, "SELECT funnel_flag(10, 10000, 20, 'per10k')"), "low_95");
+    CHECK_STR(eval(db, "SELECT funnel_flag(20, 10000, 20, 'per10k')"), "within");
+    CHECK_STR(eval(db, "SELECT funnel_flag(2, 3, 1.5, 'ratio')"), "NULL");
+    /* the 97.5% limit of Poisson(20) is 29 (P(X <= 28) = 0.966,
+     * P(X <= 29) = 0.978): 29 per 10,000 */
+    CHECK_STR(eval(db, "SELECT funnel_limit(10000, 20, 'per10k', 0.975)"), "29.0");
+    /* disclosure: numerators 1-5 are suppressed, 0 and 6 are not */
+    CHECK_STR(eval(db, "SELECT disclose(12.5, 5)"), "c");
+    CHECK_STR(eval(db, "SELECT disclose(12.5, 1)"), "c");
+    CHECK_STR(eval(db, "SELECT disclose(0, 0)"), "0");
+    CHECK_STR(eval(db, "SELECT disclose(14.3, 6)"), "14.3");
+    CHECK_STR(eval(db, "SELECT period_label('2024-09-30')"), "Q2 2024-25 (Jul-Sep 2024)");
+    CHECK(sqlite3_close(db) == SQLITE_OK);
+    return unit_result("engine_functions");
+}

@@ -1,12 +1,57 @@
-/* cmd_indicators.c - placeholder until the owning issue lands. */
-#include <stdio.h>
+/* cmd_indicators.c - `liia-bench indicators [--json]`: the catalogue as
+ * loaded into the store, printed through the same query path analysts use. */
+#include <getopt.h>
+#include <string.h>
 #include "cli.h"
+#include "liia_engine.h"
+
+static const char usage[] =
+    "usage: liia-bench indicators [--json]\n"
+    "\n"
+    "Lists the indicator catalogue (schemas/indicators.json): id, theme,\n"
+    "unit, polarity, flow or stock, numerator / denominator and title.\n"
+    "\n"
+    "  --json       a JSON array of every field instead of a table\n"
+    "  -h, --help   this text\n";
+
+static const char table_sql[] =
+    "SELECT id, theme, unit, polarity, kind, numerator_expr || ' / ' || "
+    "denominator_expr AS definition, title FROM indicators ORDER BY sort_order";
+static const char json_sql[] = "SELECT * FROM indicators ORDER BY sort_order";
 
 int cmd_indicators(int argc, char **argv, const struct cli_ctx *ctx)
 {
-    (void)argc;
-    (void)argv;
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    liia_query_opts o = {LIIA_QUERY_TABLE, 0, NULL, 0, NULL};
+    liia_error e;
+    sqlite3 *db = NULL;
+    int c, rc;
+    liia_error_clear(&e);
+    if (cli_wants_help(argc, argv, usage))
+        return LIIA_EXIT_OK;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+        if (c == 'j')
+            o.format = LIIA_QUERY_JSON;
+        else if (c == '?')
+            return cli_usage_error("indicators", "unknown option");
+    }
+    if (optind < argc)
+        return cli_usage_error("indicators", "unexpected argument '%s'", argv[optind]);
+    /* an in-memory store: the catalogue lists without needing `init` */
+    rc = liia_store_open(":memory:", LIIA_STORE_READWRITE, &db, &e);
+    if (rc == 0)
+        rc = liia_reference_load(db, liia_schema_dir(), NULL, &e);
+    if (rc == 0)
+        rc = liia_engine_load_catalogue(db, liia_schema_dir(), &e);
+    if (rc == 0)
+        rc = liia_engine_query_db(db, o.format == LIIA_QUERY_JSON ? json_sql : table_sql,
+                                  &o, stdout, &e);
     (void)ctx;
-    fprintf(stderr, "liia-bench indicators: not built yet\n");
-    return LIIA_EXIT_RUNTIME;
+    liia_store_close(db);
+    return rc ? cli_fail(&e) : LIIA_EXIT_OK;
 }

@@ -1,0 +1,216 @@
+/* query.c - `liia-bench query`: one read-only SELECT over the documented
+ * views, fenced by an authorizer, a time limit and Ctrl-C. */
+#include <string.h>
+#include <time.h>
+#include "liia_engine.h"
+#include "query_out.h"
+
+/* The documented views (docs/analyst-guide.md); nothing else is readable. */
+static const char *const views[] = {"benchmark", "indicators", "measures",
+                                    "submissions", "findings", NULL};
+
+typedef struct qctx {
+    const liia_query_opts *opts;
+    struct timespec deadline;
+    char refused[256]; /* why the authorizer said no (first refusal) */
+    int timed_out;
+} qctx;
+
+static int is_view(const char *name)
+{
+    for (int i = 0; name && views[i]; i++)
+        if (sqlite3_stricmp(name, views[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int refuse(qctx *q, const char *pre, const char *what, const char *post)
+{
+    if (!q->refused[0])
+        snprintf(q->refused, sizeof q->refused, "%s%s%s", pre, what ? what : "", post);
+    return SQLITE_DENY;
+}
+
+static int authorizer(void *arg, int action, const char *a1, const char *a2,
+                      const char *db, const char *via)
+{
+    qctx *q = arg;
+    (void)db;
+    switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_RECURSIVE:
+        return SQLITE_OK;
+    case SQLITE_READ:
+        /* tables behind a documented view are read on the view's behalf */
+        if (is_view(a1) || is_view(via))
+            return SQLITE_OK;
+        return refuse(q, "\"", a1, "\" is not one of the documented views "
+                      "(benchmark, indicators, measures, submissions, findings)");
+    case SQLITE_FUNCTION:
+        if (a2 && sqlite3_stricmp(a2, "load_extension") == 0)
+            return refuse(q, "", a2, "() is not allowed: query cannot load extensions");
+        return SQLITE_OK;
+    case SQLITE_PRAGMA:
+        return refuse(q, "PRAGMA ", a1, " is not allowed: query is read-only");
+    case SQLITE_ATTACH:
+        return refuse(q, "ATTACH is not allowed: query reads this store only", NULL, "");
+    default:
+        return refuse(q, "only SELECT is allowed: query is read-only", NULL, "");
+    }
+}
+
+static int progress(void *arg)
+{
+    qctx *q = arg;
+    struct timespec now;
+    if (q->opts->cancel && *q->opts->cancel)
+        return 1;
+    if (q->opts->timeout_ms > 0 && clock_gettime(CLOCK_MONOTONIC, &now) == 0 &&
+        (now.tv_sec > q->deadline.tv_sec ||
+         (now.tv_sec == q->deadline.tv_sec && now.tv_nsec >= q->deadline.tv_nsec))) {
+        q->timed_out = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int sql_fail(liia_error *e, sqlite3 *db, const char *sql, const qctx *q)
+{
+    int off = sqlite3_error_offset(db);
+    if (off >= 0) {
+        e->column = off + 1;
+        liia_error_set_value(e, sql + off, strcspn(sql + off, "\n"));
+    }
+    liia_error_fix(e, "query reads the views benchmark, indicators, measures, "
+                   "submissions and findings; see docs/analyst-guide.md");
+    if (q->refused[0])
+        return liia_fail(e, LIIA_E_USAGE, "statement refused: %s", q->refused);
+    if (off >= 0)
+        return liia_fail(e, LIIA_E_USAGE, "SQL error at position %d: %s", off + 1,
+                         sqlite3_errmsg(db));
+    return liia_fail(e, LIIA_E_USAGE, "SQL error: %s", sqlite3_errmsg(db));
+}
+
+static int bind_params(sqlite3_stmt *st, const liia_query_opts *o, liia_error *e)
+{
+    static const char prefixes[] = ":@$";
+    for (size_t i = 0; i < o->nparams; i++) {
+        int idx = 0;
+        char name[128];
+        for (int p = 0; p < 3 && idx == 0; p++) {
+            snprintf(name, sizeof name, "%c%s", prefixes[p], o->params[i].name);
+            idx = sqlite3_bind_parameter_index(st, name);
+        }
+        if (idx == 0) {
+            liia_error_set_value(e, o->params[i].name, strlen(o->params[i].name));
+            liia_error_fix(e, "write :%s in the statement or drop --param %s",
+                           o->params[i].name, o->params[i].name);
+            return liia_fail(e, LIIA_E_USAGE, "parameter %s is not used in the statement",
+                             o->params[i].name);
+        }
+        sqlite3_bind_text(st, idx, o->params[i].value, -1, SQLITE_STATIC);
+    }
+    for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++) {
+        const char *n = sqlite3_bind_parameter_name(st, i);
+        int bound = 0;
+        for (size_t k = 0; n && k < o->nparams; k++)
+            bound |= strcmp(n + 1, o->params[k].name) == 0;
+        if (!bound) {
+            liia_error_fix(e, "give it a value with --param %s=VALUE", n ? n + 1 : "NAME");
+            return liia_fail(e, LIIA_E_USAGE, "parameter %s has no value",
+                             n ? n : "?");
+        }
+    }
+    return 0;
+}
+
+/* Prepares exactly one statement: a second one could smuggle anything the
+ * first was checked for. */
+static int prepare_one(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+                       const qctx *q, liia_error *e)
+{
+    const char *tail = NULL;
+    sqlite3_stmt *next = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, st, &tail) != SQLITE_OK)
+        return sql_fail(e, db, sql, q);
+    if (!*st) {
+        liia_error_fix(e, "give one SELECT statement");
+        return liia_fail(e, LIIA_E_USAGE, "no SQL statement given");
+    }
+    if (tail && sqlite3_prepare_v2(db, tail, -1, &next, NULL) == SQLITE_OK && !next)
+        return 0;
+    sqlite3_finalize(next);
+    sqlite3_finalize(*st);
+    *st = NULL;
+    e->column = (long)(tail - sql) + 1;
+    liia_error_fix(e, "run one statement per query");
+    return liia_fail(e, LIIA_E_USAGE, "only one statement is allowed (a second "
+                     "starts at position %ld)", e->column);
+}
+
+static int run(sqlite3 *db, const char *sql, const liia_query_opts *o,
+               qctx *q, FILE *out, liia_error *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (prepare_one(db, sql, &st, q, e))
+        return -1;
+    if (!sqlite3_stmt_readonly(st)) {
+        sqlite3_finalize(st);
+        liia_error_fix(e, "query only reads; use the other commands to change the store");
+        return liia_fail(e, LIIA_E_USAGE, "statement refused: only SELECT is allowed");
+    }
+    rc = bind_params(st, o, e);
+    if (rc == 0)
+        rc = qo_write(db, st, o->format, out, e);
+    sqlite3_finalize(st);
+    if (rc && (q->timed_out || (o->cancel && *o->cancel))) {
+        liia_error_clear(e);
+        if (!q->timed_out)
+            return liia_fail(e, LIIA_E_INTERRUPTED, "query interrupted");
+        liia_error_fix(e, "narrow the query or raise --timeout");
+        return liia_fail(e, LIIA_E_INTERRUPTED, "query stopped after %d ms (--timeout)",
+                         o->timeout_ms);
+    }
+    return rc;
+}
+
+int liia_engine_query_db(sqlite3 *db, const char *sql,
+                         const liia_query_opts *opts, FILE *out, liia_error *e)
+{
+    qctx q;
+    int rc;
+    memset(&q, 0, sizeof q);
+    q.opts = opts;
+    if (clock_gettime(CLOCK_MONOTONIC, &q.deadline) != 0)
+        return liia_fail(e, LIIA_E_IO, "cannot read the clock");
+    q.deadline.tv_sec += opts->timeout_ms / 1000;
+    q.deadline.tv_nsec += (long)(opts->timeout_ms % 1000) * 1000000L;
+    if (q.deadline.tv_nsec >= 1000000000L) {
+        q.deadline.tv_sec++;
+        q.deadline.tv_nsec -= 1000000000L;
+    }
+    if (liia_engine_register_functions(db, e))
+        return -1;
+    if (sqlite3_set_authorizer(db, authorizer, &q) != SQLITE_OK)
+        return liia_db_fail(e, db, "installing the query authorizer");
+    sqlite3_progress_handler(db, 1000, progress, &q);
+    rc = run(db, sql, opts, &q, out, e);
+    sqlite3_progress_handler(db, 0, NULL, NULL);
+    sqlite3_set_authorizer(db, NULL, NULL);
+    return rc;
+}
+
+int liia_engine_query(const char *db_path, const char *sql,
+                      const liia_query_opts *opts, FILE *out, liia_error *e)
+{
+    sqlite3 *db = NULL;
+    int rc;
+    if (liia_store_open(db_path, LIIA_STORE_READONLY, &db, e))
+        return -1;
+    rc = liia_db_exec(db, "PRAGMA query_only = 1", e);
+    if (rc == 0)
+        rc = liia_engine_query_db(db, sql, opts, out, e);
+    liia_store_close(db);
+    return rc;
+}

@@ -1,0 +1,169 @@
+/* query_out.c - result formats of `query`.  CSV and JSON stream row by row;
+ * the aligned table must see every row to size its columns. */
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "query_out.h"
+
+static int step_fail(sqlite3 *db, int rc, liia_error *e)
+{
+    if (rc == SQLITE_INTERRUPT)
+        return liia_fail(e, LIIA_E_INTERRUPTED, "query interrupted");
+    return liia_db_fail(e, db, "running the query");
+}
+
+static int write_csv(sqlite3 *db, sqlite3_stmt *st, FILE *out, liia_error *e)
+{
+    int n = sqlite3_column_count(st), rc;
+    for (int i = 0; i < n; i++)
+        if ((i && fputc(',', out) == EOF) ||
+            liia_csv_write_field(out, sqlite3_column_name(st, i), 0))
+            return liia_fail(e, LIIA_E_IO, "cannot write the result");
+    if (fputs("\r\n", out) == EOF)
+        return liia_fail(e, LIIA_E_IO, "cannot write the result");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < n; i++) {
+            const char *t = (const char *)sqlite3_column_text(st, i);
+            if ((i && fputc(',', out) == EOF) ||
+                liia_csv_write_field(out, t ? t : "", 0))
+                return liia_fail(e, LIIA_E_IO, "cannot write the result");
+        }
+        if (fputs("\r\n", out) == EOF)
+            return liia_fail(e, LIIA_E_IO, "cannot write the result");
+    }
+    return rc == SQLITE_DONE ? 0 : step_fail(db, rc, e);
+}
+
+static json_t *cell_json(sqlite3_stmt *st, int i)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(st, i));
+    case SQLITE_FLOAT: return json_real(sqlite3_column_double(st, i));
+    case SQLITE_NULL: return json_null();
+    default: return json_stringn((const char *)sqlite3_column_text(st, i),
+                                 (size_t)sqlite3_column_bytes(st, i));
+    }
+}
+
+/* A JSON array of objects, one per row, keys in column order. */
+static int write_json(sqlite3 *db, sqlite3_stmt *st, FILE *out, liia_error *e)
+{
+    int n = sqlite3_column_count(st), rc, first = 1;
+    if (fputs("[", out) == EOF)
+        return liia_fail(e, LIIA_E_IO, "cannot write the result");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *row = json_object();
+        for (int i = 0; row && i < n; i++)
+            if (json_object_set_new(row, sqlite3_column_name(st, i), cell_json(st, i))) {
+                json_decref(row);
+                row = NULL;
+            }
+        if (!row)
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        if (fputs(first ? "\n" : ",\n", out) == EOF ||
+            json_dumpf(row, out, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))) {
+            json_decref(row);
+            return liia_fail(e, LIIA_E_IO, "cannot write the result");
+        }
+        json_decref(row);
+        first = 0;
+    }
+    if (rc != SQLITE_DONE)
+        return step_fail(db, rc, e);
+    return fputs("\n]\n", out) == EOF ? liia_fail(e, LIIA_E_IO, "cannot write the result") : 0;
+}
+
+typedef struct table {
+    char **cells; /* row-major, header first; NULL = SQL NULL */
+    int *numeric;
+    size_t ncells, cap;
+} table;
+
+static int table_add(table *t, const char *s, int numeric)
+{
+    if (t->ncells == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        char **c = realloc(t->cells, cap * sizeof *c);
+        int *nu = c ? realloc(t->numeric, cap * sizeof *nu) : NULL;
+        if (c)
+            t->cells = c;
+        if (!nu)
+            return -1;
+        t->numeric = nu;
+        t->cap = cap;
+    }
+    t->cells[t->ncells] = s ? strdup(s) : NULL;
+    if (s && !t->cells[t->ncells])
+        return -1;
+    t->numeric[t->ncells++] = numeric;
+    return 0;
+}
+
+static void table_free(table *t)
+{
+    for (size_t i = 0; i < t->ncells; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    free(t->numeric);
+}
+
+static int table_print(const table *t, int n, FILE *out)
+{
+    size_t *w = calloc((size_t)n, sizeof *w);
+    int bad = !w;
+    for (size_t i = 0; w && i < t->ncells; i++) {
+        size_t len = t->cells[i] ? strlen(t->cells[i]) : 0;
+        if (len > w[i % (size_t)n])
+            w[i % (size_t)n] = len;
+    }
+    for (size_t i = 0; !bad && i < t->ncells; i++) {
+        size_t c = i % (size_t)n;
+        const char *s = t->cells[i] ? t->cells[i] : "";
+        int last = c + 1 == (size_t)n;
+        /* left-aligned text in the last column needs no padding */
+        int width = last && !t->numeric[i] ? 0 : (int)w[c];
+        bad |= fprintf(out, t->numeric[i] ? "%*s%s" : "%-*s%s", width, s,
+                       last ? "\n" : "  ") < 0;
+        for (size_t k = 0; !bad && i == (size_t)n - 1 && k < (size_t)n; k++) {
+            for (size_t d = 0; d < w[k]; d++) /* rule under the header */
+                bad |= fputc('-', out) == EOF;
+            bad |= fputs(k + 1 < (size_t)n ? "  " : "\n", out) == EOF;
+        }
+    }
+    free(w);
+    return bad ? -1 : 0;
+}
+
+static int write_table(sqlite3 *db, sqlite3_stmt *st, FILE *out, liia_error *e)
+{
+    int n = sqlite3_column_count(st), rc, oom = 0;
+    table t = {0};
+    for (int i = 0; i < n && !oom; i++)
+        oom = table_add(&t, sqlite3_column_name(st, i), 0);
+    while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        for (int i = 0; i < n && !oom; i++) {
+            int type = sqlite3_column_type(st, i);
+            oom = table_add(&t, (const char *)sqlite3_column_text(st, i),
+                            type == SQLITE_INTEGER || type == SQLITE_FLOAT);
+        }
+    if (oom)
+        rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    else if (rc != SQLITE_DONE)
+        rc = step_fail(db, rc, e);
+    else if (n > 0 && table_print(&t, n, out))
+        rc = liia_fail(e, LIIA_E_IO, "cannot write the result");
+    else
+        rc = 0;
+    table_free(&t);
+    return rc;
+}
+
+int qo_write(sqlite3 *db, sqlite3_stmt *st, liia_query_format fmt, FILE *out,
+             liia_error *e)
+{
+    switch (fmt) {
+    case LIIA_QUERY_CSV: return write_csv(db, st, out, e);
+    case LIIA_QUERY_JSON: return write_json(db, st, out, e);
+    default: return write_table(db, st, out, e);
+    }
+}

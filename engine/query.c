@@ -14,6 +14,7 @@ typedef struct qctx {
     struct timespec deadline;
     char refused[256]; /* why the authorizer said no (first refusal) */
     int timed_out;
+    liia_buf stored;   /* names of the store's tables and views, NUL-separated */
 } qctx;
 
 static int is_view(const char *name)
@@ -22,6 +23,42 @@ static int is_view(const char *name)
         if (sqlite3_stricmp(name, views[i]) == 0)
             return 1;
     return 0;
+}
+
+/* Is name something the store holds (as opposed to a CTE of the query)?
+ * Built-in tables and table-valued pragmas count as stored: they expose
+ * the schema and settings. */
+static int is_stored(const qctx *q, const char *name)
+{
+    if (!name || sqlite3_strnicmp(name, "sqlite_", 7) == 0 ||
+        sqlite3_strnicmp(name, "pragma_", 7) == 0 || sqlite3_stricmp(name, "dbstat") == 0)
+        return 1;
+    for (size_t i = 0; i < q->stored.len; i += strlen(q->stored.data + i) + 1)
+        if (sqlite3_stricmp(name, q->stored.data + i) == 0)
+            return 1;
+    return 0;
+}
+
+static int load_stored(sqlite3 *db, qctx *q, liia_error *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (liia_db_prepare(db, "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') "
+                        "UNION SELECT name FROM temp.sqlite_schema", &st, e))
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *n = (const char *)sqlite3_column_text(st, 0);
+        if (n && liia_buf_append(&q->stored, n, strlen(n) + 1)) {
+            sqlite3_finalize(st);
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        liia_db_fail(e, db, "listing the store's views");
+        sqlite3_finalize(st);
+        return -1;
+    }
+    return sqlite3_finalize(st) == SQLITE_OK ? 0 : liia_db_fail(e, db, "listing views");
 }
 
 static int refuse(qctx *q, const char *pre, const char *what, const char *post)
@@ -42,7 +79,7 @@ static int authorizer(void *arg, int action, const char *a1, const char *a2,
         return SQLITE_OK;
     case SQLITE_READ:
         /* tables behind a documented view are read on the view's behalf */
-        if (is_view(a1) || is_view(via))
+        if (is_view(a1) || is_view(via) || !is_stored(q, a1))
             return SQLITE_OK;
         return refuse(q, "\"", a1, "\" is not one of the documented views "
                       "(benchmark, indicators, measures, submissions, findings)");
@@ -55,7 +92,8 @@ static int authorizer(void *arg, int action, const char *a1, const char *a2,
     case SQLITE_ATTACH:
         return refuse(q, "ATTACH is not allowed: query reads this store only", NULL, "");
     default:
-        return refuse(q, "only SELECT is allowed: query is read-only", NULL, "");
+        return refuse(q, "only SELECT over the documented views is allowed: "
+                      "query is read-only", NULL, "");
     }
 }
 
@@ -158,7 +196,8 @@ static int run(sqlite3 *db, const char *sql, const liia_query_opts *o,
     if (!sqlite3_stmt_readonly(st)) {
         sqlite3_finalize(st);
         liia_error_fix(e, "query only reads; use the other commands to change the store");
-        return liia_fail(e, LIIA_E_USAGE, "statement refused: only SELECT is allowed");
+        return liia_fail(e, LIIA_E_USAGE, "statement refused: only SELECT over the "
+                         "documented views is allowed: query is read-only");
     }
     rc = bind_params(st, o, e);
     if (rc == 0)
@@ -190,14 +229,20 @@ int liia_engine_query_db(sqlite3 *db, const char *sql,
         q.deadline.tv_sec++;
         q.deadline.tv_nsec -= 1000000000L;
     }
-    if (liia_engine_register_functions(db, e))
+    liia_buf_init(&q.stored);
+    if (liia_engine_register_functions(db, e) || load_stored(db, &q, e)) {
+        liia_buf_free(&q.stored);
         return -1;
-    if (sqlite3_set_authorizer(db, authorizer, &q) != SQLITE_OK)
+    }
+    if (sqlite3_set_authorizer(db, authorizer, &q) != SQLITE_OK) {
+        liia_buf_free(&q.stored);
         return liia_db_fail(e, db, "installing the query authorizer");
+    }
     sqlite3_progress_handler(db, 1000, progress, &q);
     rc = run(db, sql, opts, &q, out, e);
     sqlite3_progress_handler(db, 0, NULL, NULL);
     sqlite3_set_authorizer(db, NULL, NULL);
+    liia_buf_free(&q.stored);
     return rc;
 }
 

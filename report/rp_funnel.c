@@ -213,25 +213,30 @@ void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
 
 /* ------------------------------------------------------------ tartan rug */
 
+/* A rug cell: the value, and its quartile as a small number in the
+ * corner so the colour is never the only cue. */
 static void rug_cell(cairo_t *cr, const rp_snapshot *s, size_t a, size_t i,
                      double x, double y, double cw, double ch, double f)
 {
     const rp_cell *c = rp_la(s, a, i);
     const rp_indicator *ind = &s->ind[i];
-    char val[32] = "";
-    int q = c->quartile;
-    if (!c->has_value)
+    char val[32];
+    int q = c->quartile >= 1 && c->quartile <= 4 ? c->quartile : 0;
+    if (!c->has_value || rp_suppressed(c->has_num, c->num, 0)) {
         q = 0;
-    else if (rp_suppressed(c->has_num, c->num, 0)) {
-        q = 0;
-        liia_strlcpy(val, "c", sizeof val);
+        liia_strlcpy(val, c->has_value ? "c" : "n/a", sizeof val);
     } else
         snprintf(val, sizeof val, "%.*f", ind->decimals, c->value);
-    rp_set_rgb(cr, rp_quartile_fill(q, ind->polarity));
+    rp_set_rgb(cr, q ? rp_quartile_fill(q, ind->polarity) : 0xFFFFFF);
     cairo_rectangle(cr, x, y, cw - 0.5, ch - 0.5);
     cairo_fill(cr);
-    rp_set_rgb(cr, rp_quartile_ink(q, ind->polarity));
-    rp_text(cr, val, x + cw / 2, y + ch * 0.12, 0, f * 0.8, 0, 1);
+    rp_set_rgb(cr, q ? rp_quartile_ink(q, ind->polarity) : 0x666666);
+    rp_text(cr, val, x + cw * 0.44, y + ch * 0.12, 0, f * 0.8, 0, 1);
+    if (q) {
+        char qt[4];
+        snprintf(qt, sizeof qt, "%d", q);
+        rp_text(cr, qt, x + cw - f * 0.25, y + ch * 0.05, 0, f * 0.55, 0, 2);
+    }
 }
 
 static void rug_legend(cairo_t *cr, double x, double y, double f)
@@ -265,8 +270,8 @@ void rp_chart_rug(cairo_t *cr, rp_rect r, const rp_snapshot *s)
     rp_set_rgb(cr, RP_DARK);
     char title[256];
     snprintf(title, sizeof title, "London tartan rug, %s: value in each "
-             "cell, colour by quartile (c = suppressed, 1 to 5 children)",
-             s->label);
+             "cell, quartile in its corner and by colour (c = 1 to 5 "
+             "children, suppressed; n/a = no value)", s->label);
     double y = r.y + f;
     y += rp_text(cr, title, r.x + f, y, 0, f * 1.3, 1, 0) + f * 0.5;
     double cw = (r.w - namew - 2 * f) / (double)s->n_ind;

@@ -68,15 +68,33 @@ static void cover(pdf *p, const char *produced)
             "better nor worse). Flow indicators cover the 12 months to the "
             "quarter end. A funnel flag says whether the difference from "
             "London is larger than chance would explain for an authority of "
-            "this size. Other authorities' figures based on 1 to 5 children "
-            "are shown as c.",
+            "this size (\"Against London\": as expected, high or low at 95%, "
+            "very high or very low at 99.8%). Other authorities' figures "
+            "based on 1 to 5 children are shown as c.",
             MARGIN, 420, A4_W - 2 * MARGIN, 10.5, 0, 0);
 }
 
-static const double COLS[] = {150, 46, 46, 46, 66, 48, 46, 60, 0};
+static const double COLS[] = {133, 40, 40, 42, 62, 44, 46, 58, 58, 0};
 static const char *const HEADS[] = {"Indicator", "Value", "London",
                                     "Quadrant", "Neighbours", "Rank",
-                                    "Quartile", "On last quarter"};
+                                    "Quartile", "On last quarter",
+                                    "Against London"};
+
+/* The funnel flag in a few words: the column is narrow. */
+static const char *funnel_short(const char *funnel)
+{
+    if (!strcmp(funnel, "within"))
+        return "as expected";
+    if (!strcmp(funnel, "high_95"))
+        return "high";
+    if (!strcmp(funnel, "low_95"))
+        return "low";
+    if (!strcmp(funnel, "high_998"))
+        return "very high";
+    if (!strcmp(funnel, "low_998"))
+        return "very low";
+    return funnel;
+}
 
 static void table_head(pdf *p, double y, double h)
 {
@@ -97,7 +115,8 @@ static void table_row(pdf *p, size_t i, double y, double h)
     rp_summary_row(p->s, p->a, i, &row);
     const rp_indicator *ind = &p->s->ind[i];
     const char *cells[] = {ind->title, row.value, row.london, row.quadrant,
-                           row.sn, row.rank, row.quartile, row.change};
+                           row.sn, row.rank, row.quartile, row.change,
+                           funnel_short(rp_la(p->s, p->a, i)->funnel)};
     double x = MARGIN;
     for (int k = 0; COLS[k] > 0; x += COLS[k], k++) {
         int q = rp_la(p->s, p->a, i)->quartile;

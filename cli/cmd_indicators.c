@@ -43,15 +43,12 @@ int cmd_indicators(int argc, char **argv, const struct cli_ctx *ctx)
     if (optind < argc)
         return cli_usage_error("indicators", "unexpected argument '%s'", argv[optind]);
     /* an in-memory store: the catalogue lists without needing `init` */
-    rc = liia_store_open(":memory:", LIIA_STORE_READWRITE, &db, &e);
-    if (rc == 0)
-        rc = liia_reference_load(db, liia_schema_dir(), NULL, &e);
-    if (rc == 0)
-        rc = liia_engine_load_catalogue(db, liia_schema_dir(), &e);
+    rc = liia_engine_catalogue_open(liia_schema_dir(), &db, &e);
     if (rc == 0)
         rc = liia_engine_query_db(db, o.format == LIIA_QUERY_JSON ? json_sql : table_sql,
                                   &o, stdout, &e);
     (void)ctx;
-    liia_store_close(db);
+    if (db && sqlite3_close(db) != SQLITE_OK && rc == 0)
+        rc = liia_fail(&e, LIIA_E_DB, "cannot close the memory database");
     return rc ? cli_fail(&e) : LIIA_EXIT_OK;
 }

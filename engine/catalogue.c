@@ -15,13 +15,14 @@ static int schema_fail(liia_error *e, const char *path, const char *id,
     return liia_fail(e, LIIA_E_SCHEMA, "indicator catalogue: %s", what);
 }
 
-/* Joins the terms with " + " into buf; -1 when a term is not a string. */
+/* Joins the terms with " + " into buf, in brackets when there are several
+ * ("a / (b + c)", not "a / b + c"); -1 when a term is not a string. */
 static int terms_text(json_t *arr, liia_buf *buf)
 {
-    size_t i;
+    size_t i, n = json_array_size(arr);
     json_t *t;
     liia_buf_reset(buf);
-    if (!json_is_array(arr) || json_array_size(arr) == 0)
+    if (!json_is_array(arr) || n == 0 || liia_buf_appendf(buf, "%s", n > 1 ? "(" : ""))
         return -1;
     json_array_foreach(arr, i, t) {
         if (!json_is_string(t))
@@ -29,7 +30,7 @@ static int terms_text(json_t *arr, liia_buf *buf)
         if (liia_buf_appendf(buf, "%s%s", i ? " + " : "", json_string_value(t)))
             return -1;
     }
-    return 0;
+    return liia_buf_appendf(buf, "%s", n > 1 ? ")" : "");
 }
 
 static int insert_terms(sqlite3 *db, sqlite3_stmt *st, const char *id,
@@ -219,4 +220,55 @@ int liia_engine_load_catalogue(sqlite3 *db, const char *schema_dir,
 int eng_schema_ensure(sqlite3 *db, liia_error *e)
 {
     return liia_db_exec(db, eng_schema_sql, e);
+}
+
+static int load_measure_ids(sqlite3 *db, const char *schema_dir, liia_error *e)
+{
+    char *path = liia_path_join(schema_dir, "measures.json");
+    json_error_t je;
+    json_t *doc = path ? json_load_file(path, 0, &je) : NULL, *m;
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    int rc = -1;
+    if (!doc) {
+        rc = path ? schema_fail(e, path, NULL, "measures.json cannot be read")
+                  : liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        free(path);
+        return rc;
+    }
+    if (liia_db_exec(db, "CREATE TABLE measure_def (id TEXT PRIMARY KEY)", e) ||
+        liia_db_prepare(db, "INSERT INTO measure_def VALUES (?)", &st, e))
+        goto out;
+    json_array_foreach(json_object_get(doc, "measures"), i, m) {
+        sqlite3_bind_text(st, 1, json_string_value(json_object_get(m, "id")), -1,
+                          SQLITE_TRANSIENT);
+        if (sqlite3_step(st) != SQLITE_DONE || sqlite3_reset(st) != SQLITE_OK) {
+            liia_db_fail(e, db, "listing the measures");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    json_decref(doc);
+    free(path);
+    return rc;
+}
+
+int liia_engine_catalogue_open(const char *schema_dir, sqlite3 **out,
+                               liia_error *e)
+{
+    sqlite3 *db = NULL;
+    *out = NULL;
+    if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return liia_fail(e, LIIA_E_NOMEM, "cannot open a memory database");
+    }
+    if (load_measure_ids(db, schema_dir, e) ||
+        liia_engine_load_catalogue(db, schema_dir, e)) {
+        sqlite3_close(db);
+        return -1;
+    }
+    *out = db;
+    return 0;
 }

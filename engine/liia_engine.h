@@ -16,6 +16,12 @@
 int liia_engine_load_catalogue(sqlite3 *db, const char *schema_dir,
                                liia_error *e);
 
+/* Opens an in-memory database holding only the catalogues (measure ids
+ * from schemas/measures.json, then the indicator catalogue) so that
+ * `indicators` works without a store.  Close with sqlite3_close. */
+int liia_engine_catalogue_open(const char *schema_dir, sqlite3 **out,
+                               liia_error *e);
+
 /* Registers the SQL functions the engine and the packs need on db:
  *   median(x)                          aggregate, NULLs ignored
  *   funnel_flag(num, den, target, unit)  'within','high_95','low_95',

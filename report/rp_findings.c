@@ -245,8 +245,8 @@ int liia_report_findings_xlsx(const char *csv_path,
         return -1;
     fx_ctx c = {.fs = findings};
     rp_fmts_init(&c.F, wb);
-    c.rows = workbook_add_worksheet(wb, "Submitted rows");
-    lxw_worksheet *list = workbook_add_worksheet(wb, "Findings");
+    c.rows = rp_sheet(&c.F, "Submitted rows");
+    lxw_worksheet *list = rp_sheet(&c.F, "Findings");
     int rc = 0;
     if (!c.rows || !list)
         rp_chk(&c.F, LXW_ERROR_MEMORY_MALLOC_FAILED);

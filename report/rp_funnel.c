@@ -199,8 +199,9 @@ void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
     double ymax = fr.ymax > centre ? fr.ymax : centre;
     double lo = limit(ind, centre, fr.xmin, 3.090232);
     ymax = (lo > ymax ? lo : ymax) * 1.1;
-    if (!strcmp(ind->unit, "pct") && ymax > 100)
-        ymax = 100;
+    if (!strcmp(ind->unit, "pct") && ymax > 100 && fr.ymax <= 100 &&
+        centre <= 100)
+        ymax = 100; /* only the limits go past 100%: cut them there */
     if (!(ymax > 0))
         ymax = 1;
     ymax = ceil(ymax / nice_step(ymax)) * nice_step(ymax);

@@ -156,3 +156,19 @@ int rp_wb_finish(rp_fmts *F, const char *path, liia_error *e)
     F->wb = NULL;
     return rp_lxw_check(F->err != LXW_NO_ERROR ? F->err : close_err, path, e);
 }
+
+lxw_worksheet *rp_sheet(rp_fmts *F, const char *name)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(F->wb, name);
+    if (!ws) {
+        rp_chk(F, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return NULL;
+    }
+    /* Printed by people who take packs to meetings: A4 landscape, one
+     * page wide, as many pages tall as needed. */
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
+    return ws;
+}

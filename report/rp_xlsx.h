@@ -31,6 +31,9 @@ lxw_workbook *rp_wb_open(const char *path, const char *title, time_t created,
                          liia_error *e);
 
 void rp_fmts_init(rp_fmts *F, lxw_workbook *wb);
+/* A new worksheet set up to print on A4 landscape, one page wide; NULL
+ * (recorded in F->err) when out of memory. */
+lxw_worksheet *rp_sheet(rp_fmts *F, const char *name);
 lxw_format *rp_fmt_num(rp_fmts *F, const rp_indicator *ind);
 lxw_format *rp_fmt_quartile(rp_fmts *F, int quartile, int polarity);
 lxw_format *rp_fmt_direction(rp_fmts *F, const char *dir);

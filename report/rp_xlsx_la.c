@@ -113,6 +113,7 @@ static void write_summary(la_book *b, lxw_worksheet *ws)
         summary_row(b, ws, r++, i);
     worksheet_freeze_panes(ws, 4, 3);
     rp_chk(F, worksheet_autofilter(ws, 3, 0, r - 1, N_SUMMARY_COLS - 1));
+    rp_chk(F, worksheet_repeat_rows(ws, 3, 3));
 }
 
 /* ------------------------------------------------------------ Trend */
@@ -149,11 +150,10 @@ static void write_trend(la_book *b)
     for (lxw_col_t k = 0; k < 3; k++)
         rp_str(F, b->trend, 2, k, heads[k], F->head);
     for (int q = 0; q < RP_TREND_QUARTERS; q++) {
-        char lab[40];
-        liia_period_label(s->trend_periods[q], lab, sizeof lab);
-        char *paren = strstr(lab, " (");
-        if (paren)
-            *paren = '\0';
+        /* "Q4 24-25": short enough for eight chart axis labels. */
+        char fy[16], lab[16];
+        liia_period_fy_form(s->trend_periods[q], fy, sizeof fy);
+        snprintf(lab, sizeof lab, "%.2s %.5s", fy + 7, fy + 2);
         rp_str(F, b->trend, 2, (lxw_col_t)(3 + q), lab, F->head);
     }
     rp_chk(F, worksheet_set_column(b->trend, 0, 0, 7, NULL));
@@ -208,7 +208,7 @@ static size_t rank_entries(const la_book *b, size_t i, entry *out)
                               rp_la(s, a, i), a == b->a, flip,
                               a == b->a ? RP_BLUE : 0xBBBBBB);
     out[n++] = make_entry("London", "London", &s->london[i], 0, flip,
-                          0x000000);
+                          LXW_COLOR_BLACK);
     if (b->g >= 0)
         out[n++] = make_entry(s->group_names[b->g], s->group_names[b->g],
                               &s->group[(size_t)b->g * s->n_ind + i], 0, flip,
@@ -311,7 +311,7 @@ static lxw_chart *trend_chart(la_book *b, size_t i)
     lxw_row_t r = trend_first(i);
     trend_series(b, ch, r, b->s->auth[b->a].name, RP_BLUE,
                  LXW_CHART_LINE_DASH_SOLID, LXW_CHART_MARKER_CIRCLE);
-    trend_series(b, ch, r + 1, "London", 0x000000, LXW_CHART_LINE_DASH_DASH,
+    trend_series(b, ch, r + 1, "London", LXW_COLOR_BLACK, LXW_CHART_LINE_DASH_DASH,
                  LXW_CHART_MARKER_SQUARE);
     if (b->g >= 0)
         trend_series(b, ch, r + 2, b->s->group_names[b->g], RP_VERMILION,
@@ -343,11 +343,9 @@ static void key_facts(la_book *b, lxw_worksheet *ws, lxw_row_t r, size_t i)
 
 static void write_theme(la_book *b, int t)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(b->F.wb, rp_theme_titles[t]);
-    if (!ws) {
-        rp_chk(&b->F, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    lxw_worksheet *ws = rp_sheet(&b->F, rp_theme_titles[t]);
+    if (!ws)
         return;
-    }
     sheet_title(b, ws, rp_theme_titles[t]);
     rp_str(&b->F, ws, 1, 0,
            "Left: all London authorities ranked, this authority in blue, "
@@ -398,11 +396,9 @@ static void write_rankings(la_book *b)
 static void write_definitions(la_book *b)
 {
     rp_fmts *F = &b->F;
-    lxw_worksheet *ws = workbook_add_worksheet(F->wb, "Definitions");
-    if (!ws) {
-        rp_chk(F, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    lxw_worksheet *ws = rp_sheet(F, "Definitions");
+    if (!ws)
         return;
-    }
     rp_str(F, ws, 0, 0, "Indicator definitions", F->title);
     const char *heads[] = {"Id", "Indicator", "Theme", "Unit", "Polarity",
                            "Numerator", "Denominator", "Definition"};
@@ -440,12 +436,12 @@ int rp_write_la_workbook(sqlite3 *db, const rp_snapshot *s, size_t a,
         return -1;
     la_book b = {.s = s, .a = a, .g = rp_group_of(s, a)};
     rp_fmts_init(&b.F, wb);
-    lxw_worksheet *summary = workbook_add_worksheet(wb, "Summary");
+    lxw_worksheet *summary = rp_sheet(&b.F, "Summary");
     for (int t = 0; t < RP_N_THEMES; t++)
         write_theme(&b, t);
-    b.trend = workbook_add_worksheet(wb, "Trend");
-    b.ranks = workbook_add_worksheet(wb, "Rankings");
-    lxw_worksheet *dq = workbook_add_worksheet(wb, "Data quality");
+    b.trend = rp_sheet(&b.F, "Trend");
+    b.ranks = rp_sheet(&b.F, "Rankings");
+    lxw_worksheet *dq = rp_sheet(&b.F, "Data quality");
     if (!summary || !b.trend || !b.ranks || !dq)
         rp_chk(&b.F, LXW_ERROR_MEMORY_MALLOC_FAILED);
     else {

@@ -199,9 +199,9 @@ int rp_write_london_workbook(sqlite3 *db, const rp_snapshot *s,
         return -1;
     london_book b = {.s = s};
     rp_fmts_init(&b.F, wb);
-    lxw_worksheet *rug = workbook_add_worksheet(wb, "Tartan rug");
-    lxw_worksheet *grid = workbook_add_worksheet(wb, "Submissions");
-    lxw_worksheet *pooled = workbook_add_worksheet(wb, "Pooled values");
+    lxw_worksheet *rug = rp_sheet(&b.F, "Tartan rug");
+    lxw_worksheet *grid = rp_sheet(&b.F, "Submissions");
+    lxw_worksheet *pooled = rp_sheet(&b.F, "Pooled values");
     int rc = 0;
     if (!rug || !grid || !pooled)
         rp_chk(&b.F, LXW_ERROR_MEMORY_MALLOC_FAILED);

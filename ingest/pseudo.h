@@ -1,0 +1,41 @@
+/*
+ * pseudo.h - pseudonymisation at the door for child-level returns.
+ *
+ * A child identifier becomes HMAC-SHA256(key, authority || 0x1f || CHILD) in
+ * hex: stable across quarters for one authority (so episodes link), distinct
+ * between authorities that reuse local ids, and not reversible or guessable
+ * without the platform key (CHILD values are short, so an unkeyed hash could
+ * be brute-forced).  Dates of birth keep the month only; postcodes keep the
+ * sector.  Nothing here logs or keeps a raw identifier.
+ */
+#ifndef LIIA_PSEUDO_H
+#define LIIA_PSEUDO_H
+
+#include <stddef.h>
+#include "liia_core.h"
+
+#define LIIA_PID_HEX 64
+
+typedef struct liia_pseudo liia_pseudo;
+
+/* Keys an HMAC for one authority; NULL on allocation or OpenSSL failure
+ * (e filled).  The key bytes are copied into OpenSSL's context only. */
+liia_pseudo *liia_pseudo_new(const unsigned char key[LIIA_KEY_BYTES],
+                             const char *la_code, liia_error *e);
+void liia_pseudo_free(liia_pseudo *p);
+
+/* Pseudonym of a CHILD value (len bytes) as 64 hex digits + NUL.  Repeated
+ * calls with the same child (episodes come grouped by child) are served
+ * from a one-entry cache.  -1 on OpenSSL failure. */
+int liia_pseudo_child(liia_pseudo *p, const char *child, size_t len,
+                      char out[LIIA_PID_HEX + 1]);
+
+/* "YYYY-MM-DD" -> "YYYY-MM-01". */
+void liia_pseudo_month(const char *iso_date, char out[11]);
+
+/* Postcode sector: outward code, a space, the first digit of the inward
+ * code ("N1 9GU" -> "N1 9", "sw1a2aa" -> "SW1A 2").  Returns -1 (and
+ * leaves out empty) when text is not shaped like a UK postcode. */
+int liia_pseudo_postcode_sector(const char *text, char *out, size_t outsz);
+
+#endif

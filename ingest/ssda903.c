@@ -1,0 +1,356 @@
+/*
+ * ssda903.c - one SSDA903 submission from files to store, in one
+ * transaction: recognise the tables, stream them in (validated and
+ * pseudonymised), run the ordered-episode rules, derive the measures,
+ * replace the previous version.  A structural problem (a table or column
+ * missing, a file unreadable) rejects the submission; cell and rule
+ * findings do not, unless strict.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "ssda903.h"
+#include "ssda903_load.h"
+
+void liia_903_result_init(liia_903_result *r)
+{
+    memset(r, 0, sizeof *r);
+    liia_findings_init(&r->findings);
+}
+
+void liia_903_result_free(liia_903_result *r)
+{
+    if (r)
+        liia_findings_free(&r->findings);
+}
+
+/* SHA-256 over the files in the order given, as hex. */
+static int hash_files(const liia_903_options *o, char out[65], liia_error *e)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char buf[1 << 16], d[32];
+    unsigned dl = 0;
+    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    for (size_t i = 0; ok && i < o->nfiles; i++) {
+        FILE *f = fopen(o->files[i], "rb");
+        if (!f) {
+            ok = 0;
+            break;
+        }
+        size_t n;
+        while (ok && (n = fread(buf, 1, sizeof buf, f)) > 0)
+            ok = EVP_DigestUpdate(md, buf, n);
+        if (ferror(f))
+            ok = 0;
+        if (fclose(f))
+            ok = 0;
+    }
+    ok = ok && EVP_DigestFinal_ex(md, d, &dl) && dl == 32;
+    EVP_MD_CTX_free(md);
+    if (!ok)
+        return liia_fail(e, LIIA_E_IO, "cannot read the files to fingerprint them");
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    return 0;
+}
+
+static int file_names(const liia_903_options *o, liia_buf *b)
+{
+    for (size_t i = 0; i < o->nfiles; i++) {
+        const char *base = strrchr(o->files[i], '/');
+        if (liia_buf_appendf(b, "%s%s", i ? " + " : "", base ? base + 1 : o->files[i]))
+            return -1;
+    }
+    return 0;
+}
+
+static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, liia_error *e)
+{
+    int rc = sqlite3_step(st);
+    int fin = sqlite3_finalize(st);
+    if ((rc != SQLITE_DONE && rc != SQLITE_ROW) || fin != SQLITE_OK)
+        return liia_db_fail(e, db, what);
+    return 0;
+}
+
+/* The accepted version this one replaces (0 if none) and the next number. */
+static int previous_version(sqlite3 *db, const liia_903_result *r, long long *prev,
+                            int *next, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "SELECT COALESCE(MAX(version), 0), "
+                        "MAX(CASE WHEN status = 'accepted' THEN id END) FROM submission "
+                        "WHERE la_code = ? AND period = ? AND return_type = 'ssda903'",
+                        &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, r->la_code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->period, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return liia_db_fail(e, db, "reading submission history");
+    }
+    *next = sqlite3_column_int(st, 0) + 1;
+    *prev = sqlite3_column_int64(st, 1);
+    return sqlite3_finalize(st) == SQLITE_OK ? 0 : liia_db_fail(e, db, "reading history");
+}
+
+/* History keeps a superseded version's metadata and findings, not its rows. */
+static int supersede(sqlite3 *db, long long old, liia_error *e)
+{
+    static const char *const sql[] = {
+        "UPDATE submission SET status = 'superseded' WHERE id = ?",
+        "DELETE FROM cla_child WHERE submission_id = ?",
+        "DELETE FROM cla_episode WHERE submission_id = ?",
+        "DELETE FROM cla_uasc WHERE submission_id = ?",
+        "DELETE FROM derived_measure WHERE submission_id = ?",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+        sqlite3_stmt *st;
+        if (liia_db_prepare(db, sql[i], &st, e))
+            return -1;
+        sqlite3_bind_int64(st, 1, old);
+        if (step_done(db, st, "replacing the previous version", e))
+            return -1;
+    }
+    return 0;
+}
+
+static int insert_submission(sqlite3 *db, const liia_903_options *o,
+                             liia_903_result *r, const char *status,
+                             long long supersedes, liia_error *e)
+{
+    char sha[65];
+    liia_buf names;
+    liia_buf_init(&names);
+    if (hash_files(o, sha, e)) {
+        /* An unreadable file is already a finding; record what we can. */
+        liia_strlcpy(sha, "unreadable", sizeof sha);
+        liia_error_clear(e);
+    }
+    if (file_names(o, &names)) {
+        liia_buf_free(&names);
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    }
+    sqlite3_stmt *st;
+    int rc = liia_db_prepare(db,
+        "INSERT INTO submission (la_code, period, return_type, version, status, "
+        "received_at, file_name, sha256, supersedes) VALUES (?, ?, 'ssda903', ?, ?, "
+        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?, ?, ?)", &st, e);
+    if (rc == 0) {
+        sqlite3_bind_text(st, 1, r->la_code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, r->period, -1, SQLITE_STATIC);
+        if (!strcmp(status, "accepted"))
+            sqlite3_bind_int(st, 3, r->version);
+        sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, names.data, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, sha, -1, SQLITE_STATIC);
+        if (supersedes)
+            sqlite3_bind_int64(st, 7, supersedes);
+        rc = step_done(db, st, "recording the submission", e);
+        r->submission_id = sqlite3_last_insert_rowid(db);
+    }
+    liia_buf_free(&names);
+    return rc;
+}
+
+static int finish_submission(sqlite3 *db, const liia_903_result *r, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "UPDATE submission SET errors = ?, warnings = ?, rows = ? "
+                        "WHERE id = ?", &st, e))
+        return -1;
+    sqlite3_bind_int64(st, 1, (long long)r->findings.errors);
+    sqlite3_bind_int64(st, 2, (long long)r->findings.warnings);
+    sqlite3_bind_int64(st, 3, r->rows_header + r->rows_episodes + r->rows_uasc);
+    sqlite3_bind_int64(st, 4, r->submission_id);
+    if (step_done(db, st, "recording the submission", e))
+        return -1;
+    return s903_store_findings(db, r->submission_id, &r->findings, e);
+}
+
+/* Records a rejected submission (metadata and findings, no rows). */
+static int record_rejection(sqlite3 *db, const liia_903_options *o,
+                            liia_903_result *r, const char *why, liia_error *e)
+{
+    if (liia_db_begin(db, e))
+        return -1;
+    r->accepted = 0;
+    if (insert_submission(db, o, r, "rejected", 0, e) || finish_submission(db, r, e) ||
+        liia_db_commit(db, e)) {
+        liia_db_rollback(db);
+        return -1;
+    }
+    liia_error_clear(e);
+    liia_error_fix(e, "correct the files and submit again; the findings list every problem");
+    return liia_fail(e, LIIA_E_DATA, "SSDA903 submission rejected: %s", why);
+}
+
+static int load_all(struct s903_run *run, liia_903_result *r, liia_error *e)
+{
+    for (size_t i = 0; i < run->ninputs; i++) {
+        struct s903_input *in = &run->inputs[i];
+        if (s903_load_table(run, in, e))
+            return -1;
+        const char *name = run->s->tables[in->table].name;
+        if (!strcmp(name, "header")) r->rows_header = in->rows;
+        else if (!strcmp(name, "episodes")) r->rows_episodes = in->rows;
+        else r->rows_uasc = in->rows;
+    }
+    return s903_run_sql_rules(run, e);
+}
+
+/* Everything between BEGIN and COMMIT.  Returns 1 when strict rejects. */
+static int store(struct s903_run *run, const liia_903_options *o, liia_903_result *r,
+                 liia_error *e)
+{
+    int have_uasc = 0;
+    for (size_t i = 0; i < run->ninputs; i++)
+        if (!strcmp(run->s->tables[run->inputs[i].table].name, "uasc"))
+            have_uasc = 1;
+    int next;
+    if (previous_version(run->db, r, &r->superseded, &next, e))
+        return -1;
+    r->version = next;
+    if ((r->superseded && supersede(run->db, r->superseded, e)) ||
+        insert_submission(run->db, o, r, "accepted", r->superseded, e))
+        return -1;
+    run->sid = r->submission_id;
+    if (load_all(run, r, e))
+        return -1;
+    if (o->strict && r->findings.errors)
+        return 1;
+    if (s903_derive(run, have_uasc, e) || finish_submission(run->db, r, e))
+        return -1;
+    r->accepted = 1;
+    return liia_db_commit(run->db, e);
+}
+
+/* Recognises every file; 1 when the set is not a complete submission. */
+static int identify_all(struct s903_run *run, liia_error *e)
+{
+    int problem = 0;
+    for (size_t i = 0; i < run->ninputs; i++) {
+        int rc = s903_identify(run, &run->inputs[i], e);
+        if (rc < 0)
+            return -1;
+        problem |= rc;
+        for (size_t j = 0; j < i && rc == 0; j++)
+            if (run->inputs[j].table == run->inputs[i].table) {
+                const char *t = run->s->tables[run->inputs[i].table].name;
+                if (s903_add_finding(run->findings, LIIA_SEV_ERROR, run->inputs[i].path,
+                                     t, 0, 0, NULL, NULL, 0, "LIIA-903-TABLE",
+                                     "give each table once",
+                                     "a second %s table (also in %s)", t,
+                                     run->inputs[j].path))
+                    return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+                problem = 1;
+            }
+    }
+    for (size_t t = 0; t < run->s->ntables; t++) {
+        int found = 0;
+        for (size_t i = 0; i < run->ninputs; i++)
+            found |= run->inputs[i].table == (int)t;
+        if (!found && run->s->tables[t].required) {
+            if (s903_add_finding(run->findings, LIIA_SEV_ERROR, "", run->s->tables[t].name,
+                                 0, 0, NULL, NULL, 0, "LIIA-903-TABLE",
+                                 "give the header and episodes tables as separate CSV files",
+                                 "the %s table is missing", run->s->tables[t].name))
+                return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+            problem = 1;
+        }
+    }
+    return problem;
+}
+
+static int setup(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
+                 struct s903_schema *s, unsigned char key[LIIA_KEY_BYTES], liia_error *e)
+{
+    if (!o->la || !o->period || o->nfiles == 0 || o->nfiles > 3) {
+        liia_error_fix(e, "liia-bench ingest --return ssda903 --la LA --period P "
+                          "header.csv episodes.csv [uasc.csv]");
+        return liia_fail(e, LIIA_E_USAGE, "an SSDA903 submission needs --la, --period "
+                         "and two or three files");
+    }
+    if (liia_authority_resolve(db, o->la, r->la_code, e) ||
+        liia_period_parse(o->period, r->period, e))
+        return -1;
+    if (!o->key_path) {
+        liia_error_fix(e, "run 'liia-bench init' to create the platform key");
+        return liia_fail(e, LIIA_E_USAGE, "no platform key file given");
+    }
+    if (liia_key_load(o->key_path, key, e))
+        return -1;
+    liia_error_clear(e);
+    return s903_schema_load(o->schema_dir ? o->schema_dir : liia_schema_dir(),
+                            liia_period_fy_end_year(r->period), s, e);
+}
+
+static void collection_dates(const char *period, struct s903_dates *d)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%04d-04-01", liia_period_fy_end_year(period) - 1);
+    liia_strlcpy(d->start, tmp, sizeof d->start);
+    memcpy(d->end, period, 11);
+}
+
+static int ingest(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
+                  struct s903_run *run, liia_error *e)
+{
+    int rc = identify_all(run, e);
+    if (rc < 0)
+        return -1;
+    if (rc > 0)
+        return record_rejection(db, o, r, "a table or column is missing or unreadable", e);
+    if (liia_db_begin(db, e))
+        return -1;
+    rc = store(run, o, r, e);
+    if (rc == 0)
+        return 0;
+    liia_db_rollback(db);
+    r->submission_id = 0;
+    r->rows_header = r->rows_episodes = r->rows_uasc = 0;
+    if (rc > 0)
+        return record_rejection(db, o, r, "errors found and --strict given", e);
+    /* A file that turns out unreadable half-way is a rejected table. */
+    if (e->status == LIIA_E_DATA || e->status == LIIA_E_IO) {
+        if (liia_findings_add(&r->findings, e))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        liia_error_clear(e);
+        return record_rejection(db, o, r, "a table could not be read", e);
+    }
+    return -1;
+}
+
+int liia_ssda903_ingest(sqlite3 *db, const liia_903_options *o,
+                        liia_903_result *r, liia_error *e)
+{
+    struct s903_schema s;
+    unsigned char key[LIIA_KEY_BYTES];
+    memset(&s, 0, sizeof s);
+    if (setup(db, o, r, &s, key, e)) {
+        OPENSSL_cleanse(key, sizeof key);
+        return -1;
+    }
+    struct s903_run run = {.db = db, .s = &s, .findings = &r->findings,
+                           .ninputs = o->nfiles};
+    memcpy(run.period, r->period, 11);
+    collection_dates(r->period, &run.dates);
+    run.ps = liia_pseudo_new(key, r->la_code, e);
+    OPENSSL_cleanse(key, sizeof key);
+    run.inputs = calloc(o->nfiles, sizeof *run.inputs);
+    int rc = -1;
+    if (run.ps && run.inputs) {
+        for (size_t i = 0; i < o->nfiles; i++)
+            run.inputs[i].path = o->files[i];
+        rc = ingest(db, o, r, &run, e);
+    } else if (run.ps) {
+        liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    }
+    free(run.inputs);
+    liia_pseudo_free(run.ps);
+    s903_schema_free(&s);
+    return rc;
+}

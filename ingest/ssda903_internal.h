@@ -1,0 +1,112 @@
+/* ssda903_internal.h - the compiled SSDA903 schema, shared by the loader,
+ * the rule evaluator and the ingest driver.  Strings point into the JSON
+ * documents the schema keeps alive. */
+#ifndef LIIA_SSDA903_INTERNAL_H
+#define LIIA_SSDA903_INTERNAL_H
+
+#include <jansson.h>
+#include "liia_core.h"
+
+enum s903_type { S903_CHILD, S903_CODE, S903_DATE, S903_UPN, S903_POSTCODE, S903_TEXT };
+
+#define S903_MAX_COLS 16
+#define S903_MAX_TABLES 3
+
+struct s903_codes {
+    const char **codes;  /* sorted for bsearch */
+    size_t n;
+};
+
+struct s903_col {
+    const char *name;
+    enum s903_type type;
+    int required;          /* blank is a finding */
+    int pii;               /* mask the value in stored findings */
+    int optional_column;   /* the column may be absent from the file */
+    int degrade_month;     /* store the first of the month */
+    const char *rule;      /* code reported when the cell is invalid */
+    const char *store;     /* column of the store table, NULL = dropped */
+    struct s903_codes codes;
+};
+
+/* Operand of a date comparison. */
+enum s903_opnd { OP_COL, OP_START, OP_END, OP_DATE };
+
+enum s903_kind { C_ALL, C_ANY, C_NOT, C_PRESENT, C_BLANK, C_IN,
+                 C_BEFORE, C_AFTER, C_SAME, C_ON_OR_BEFORE };
+
+struct s903_cond {
+    enum s903_kind kind;
+    int col;                       /* column index in its table */
+    enum s903_opnd op;
+    int op_col;
+    char op_date[11];
+    int op_years;                  /* added to the operand */
+    struct s903_codes codes;       /* C_IN */
+    struct s903_cond *kids;        /* C_ALL, C_ANY, C_NOT */
+    size_t nkids;
+};
+
+struct s903_rule {
+    const char *code, *message, *fix;
+    liia_severity severity;
+    int table;                     /* index into schema tables */
+    int col;                       /* reported column */
+    struct s903_cond cond;         /* row rules */
+    const char *sql;               /* SQL rules */
+};
+
+struct s903_table {
+    const char *name, *store;
+    int required;
+    struct s903_col cols[S903_MAX_COLS];
+    size_t ncols;
+};
+
+struct s903_measure {
+    const char *measure, *sql, *requires;
+};
+
+struct s903_schema {
+    json_t *docs[4];
+    struct s903_table tables[S903_MAX_TABLES];
+    size_t ntables;
+    struct s903_rule *rules;       /* row rules then SQL rules */
+    size_t nrules;
+    struct s903_measure *measures;
+    size_t nmeasures;
+    int year;                      /* collection year's ending year */
+};
+
+/* Loads schemas/ssda903/ for the collection year ending in fy_end_year. */
+int s903_schema_load(const char *dir, int fy_end_year, struct s903_schema *s,
+                     liia_error *e);
+void s903_schema_free(struct s903_schema *s);
+
+int s903_codes_has(const struct s903_codes *c, const char *v);
+int s903_table_index(const struct s903_schema *s, const char *name);
+int s903_col_index(const struct s903_table *t, const char *name);
+
+/* A cell of the row being validated: raw (trimmed) text and, for a valid
+ * date, its ISO form. */
+struct s903_cell {
+    const char *raw;
+    size_t len;
+    int ok;                        /* passed its cell check */
+    char iso[11];
+};
+
+struct s903_dates {
+    char start[11], end[11];       /* collection year start, period end */
+};
+
+/* 1 when the row breaks the rule's condition. */
+int s903_cond_eval(const struct s903_cond *c, const struct s903_cell *cells,
+                   const struct s903_dates *d);
+
+/* Parses dd/mm/yyyy or yyyy-mm-dd into ISO; -1 if not a real date. */
+int s903_parse_date(const char *s, size_t len, char iso[11]);
+/* ISO date plus n years (29 Feb -> 28 Feb). */
+void s903_add_years(const char *iso, int years, char out[11]);
+
+#endif

@@ -1,0 +1,404 @@
+/*
+ * ssda903_load.c - recognising a table by its header row and streaming its
+ * rows into the store: every cell checked, every row rule evaluated on the
+ * values as received, identifiers pseudonymised before anything is bound
+ * to a statement.  One prepared INSERT per table, rows bound and reset.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ssda903_load.h"
+
+int s903_add_finding(liia_findings *f, liia_severity sev, const char *file,
+                     const char *table, long line, long col,
+                     const char *column_name, const char *value, size_t vlen,
+                     const char *rule, const char *fix, const char *fmt, ...)
+{
+    liia_error e;
+    liia_error_clear(&e);
+    e.status = LIIA_E_DATA;
+    e.severity = sev;
+    liia_strlcpy(e.file, file ? file : "", sizeof e.file);
+    liia_strlcpy(e.table, table ? table : "", sizeof e.table);
+    e.line = line;
+    e.column = col;
+    liia_strlcpy(e.column_name, column_name ? column_name : "", sizeof e.column_name);
+    if (value)
+        liia_error_set_value(&e, value, vlen);
+    liia_strlcpy(e.rule_id, rule, sizeof e.rule_id);
+    liia_strlcpy(e.fix, fix ? fix : "", sizeof e.fix);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    return liia_findings_add(f, &e);
+}
+
+/* ------------------------------------------------------------ identify */
+
+struct header_row {
+    char **names;
+    size_t n;
+};
+
+static int take_header(const liia_csv_record *rec, void *ctx, liia_error *e)
+{
+    struct header_row *h = ctx;
+    h->names = calloc(rec->nfields ? rec->nfields : 1, sizeof *h->names);
+    if (!h->names)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < rec->nfields; i++) {
+        const char *s = rec->fields[i];
+        size_t n = rec->lengths[i];
+        while (n && (*s == ' ' || *s == '\t'))
+            s++, n--;
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+            n--;
+        if (!(h->names[h->n] = strndup(s, n)))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        h->n++;
+    }
+    return 1;
+}
+
+static void free_header(struct header_row *h)
+{
+    for (size_t i = 0; i < h->n; i++)
+        free(h->names[i]);
+    free(h->names);
+}
+
+static int field_of(const struct header_row *h, const char *name)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (!strcasecmp(h->names[i], name))
+            return (int)i;
+    return -1;
+}
+
+/* The table whose columns the header covers best (share of its columns,
+ * then count); CHILD alone does not identify a table. */
+static int best_table(const struct s903_schema *s, const struct header_row *h)
+{
+    int best = -1;
+    double best_share = 0;
+    size_t best_count = 0;
+    for (size_t t = 0; t < s->ntables; t++) {
+        size_t count = 0;
+        for (size_t c = 0; c < s->tables[t].ncols; c++)
+            count += field_of(h, s->tables[t].cols[c].name) >= 0;
+        double share = (double)count / (double)s->tables[t].ncols;
+        if (count >= 2 && (share > best_share ||
+                           (share == best_share && count > best_count))) {
+            best = (int)t;
+            best_share = share;
+            best_count = count;
+        }
+    }
+    return best;
+}
+
+static int reject(struct s903_run *run, const char *file, const char *table,
+                  const char *column, const char *rule, const char *fix,
+                  const char *msg)
+{
+    if (s903_add_finding(run->findings, LIIA_SEV_ERROR, file, table, column ? 1 : 0,
+                         0, column, NULL, 0, rule, fix, "%s", msg))
+        return -1;
+    return 1;
+}
+
+int s903_identify(struct s903_run *run, struct s903_input *in, liia_error *e)
+{
+    struct header_row h = {0};
+    liia_error ce;
+    liia_error_clear(&ce);
+    in->table = -1;
+    if (liia_csv_read_file(in->path, LIIA_CSV_CONVERT_CP1252, take_header, &h,
+                           NULL, &ce)) {
+        free_header(&h);
+        if (ce.status == LIIA_E_NOMEM)
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        if (liia_findings_add(run->findings, &ce))
+            return -1;
+        run->findings->items[run->findings->count - 1].severity = LIIA_SEV_ERROR;
+        liia_strlcpy(run->findings->items[run->findings->count - 1].rule_id,
+                     "LIIA-903-FILE", sizeof ce.rule_id);
+        return 1;
+    }
+    int t = best_table(run->s, &h);
+    int rc = 0;
+    if (t < 0) {
+        rc = reject(run, in->path, NULL, NULL, "LIIA-903-TABLE",
+                    "give the SSDA903 header, episodes or uasc table with its DfE header row",
+                    "cannot tell which SSDA903 table this file is: its header row "
+                    "matches none of header, episodes, uasc");
+    } else {
+        const struct s903_table *tab = &run->s->tables[t];
+        in->table = t;
+        in->nfields = h.n;
+        for (size_t c = 0; c < tab->ncols && rc == 0; c++) {
+            in->map[c] = field_of(&h, tab->cols[c].name);
+            if (in->map[c] < 0 && !tab->cols[c].optional_column) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "the %s table has no %s column",
+                         tab->name, tab->cols[c].name);
+                rc = reject(run, in->path, tab->name, tab->cols[c].name,
+                            "LIIA-903-COLUMN",
+                            "export the table with every column of the DfE layout",
+                            msg);
+            }
+        }
+    }
+    free_header(&h);
+    return rc;
+}
+
+/* ------------------------------------------------------------ loading */
+
+struct s903_rowctx {
+    struct s903_run *run;
+    struct s903_input *in;
+    const struct s903_table *tab;
+    sqlite3_stmt *ins;
+    liia_buf cellbuf, flags;
+    size_t offs[S903_MAX_COLS];
+    struct s903_cell cells[S903_MAX_COLS];
+    char store[S903_MAX_COLS][80];  /* pseudonymised value per column */
+    int bind_null[S903_MAX_COLS];
+};
+
+static int upn_ok(const char *s, size_t n)
+{
+    if (n == 3 && s[0] == 'U' && s[1] == 'N' && s[2] >= '1' && s[2] <= '5')
+        return 1;
+    if (n != 13 || s[0] < 'A' || s[0] > 'Z')
+        return 0;
+    for (size_t i = 1; i < 12; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return (s[12] >= '0' && s[12] <= '9') || (s[12] >= 'A' && s[12] <= 'Z');
+}
+
+static const char *year_label(int y, char buf[16])
+{
+    snprintf(buf, 16, "%04d-%02d", y - 1, y % 100);
+    return buf;
+}
+
+static int cell_finding(struct s903_rowctx *x, long line, size_t c, const char *fmt_kind)
+{
+    const struct s903_col *col = &x->tab->cols[c];
+    const struct s903_cell *cell = &x->cells[c];
+    char yl[16];
+    char fix[256] = "";
+    char msg[200];
+    if (cell->len == 0) {
+        snprintf(msg, sizeof msg, "%s is blank", col->name);
+        snprintf(fix, sizeof fix, "%s must be given for every row", col->name);
+    } else if (col->type == S903_CODE) {
+        snprintf(msg, sizeof msg, "'%.40s' is not a valid %s code for %s", cell->raw,
+                 col->name, year_label(x->run->s->year, yl));
+        size_t n = 0;
+        n += (size_t)snprintf(fix, sizeof fix, "use one of:");
+        for (size_t i = 0; i < col->codes.n && n + 8 < sizeof fix; i++)
+            n += (size_t)snprintf(fix + n, sizeof fix - n, " %s", col->codes.codes[i]);
+    } else {
+        snprintf(msg, sizeof msg, "%s is not %s", col->name, fmt_kind);
+    }
+    if (!fix[0])
+        snprintf(fix, sizeof fix, "enter %s as %s", col->name, fmt_kind);
+    if (liia_buf_appendf(&x->flags, "%s%s", x->flags.len ? "," : "", col->rule))
+        return -1;
+    return s903_add_finding(x->run->findings, LIIA_SEV_ERROR, x->in->path, x->tab->name,
+                            line, x->in->map[c] + 1, col->name, cell->raw, cell->len,
+                            col->rule, fix, "%s", msg);
+}
+
+/* Checks one cell and computes what will be stored for it. */
+static int check_cell(struct s903_rowctx *x, long line, size_t c)
+{
+    const struct s903_col *col = &x->tab->cols[c];
+    struct s903_cell *cell = &x->cells[c];
+    x->bind_null[c] = 1;
+    cell->ok = 0;
+    cell->iso[0] = '\0';
+    if (cell->len == 0)
+        return col->required ? cell_finding(x, line, c, "given") : 0;
+    const char *kind = NULL;
+    switch (col->type) {
+    case S903_CHILD:
+        if (liia_pseudo_child(x->run->ps, cell->raw, cell->len, x->store[c]))
+            return -1;
+        break;
+    case S903_CODE:
+        if (!s903_codes_has(&col->codes, cell->raw))
+            kind = "a valid code";
+        break;
+    case S903_DATE:
+        if (s903_parse_date(cell->raw, cell->len, cell->iso))
+            kind = "a valid date (dd/mm/yyyy)";
+        else if (col->degrade_month)
+            liia_pseudo_month(cell->iso, x->store[c]);
+        else
+            memcpy(x->store[c], cell->iso, 11);
+        break;
+    case S903_UPN:
+        if (!upn_ok(cell->raw, cell->len))
+            kind = "a valid UPN (a letter and 12 characters, or UN1 to UN5)";
+        break;
+    case S903_POSTCODE:
+        if (liia_pseudo_postcode_sector(cell->raw, x->store[c], sizeof x->store[c]))
+            kind = "a valid postcode";
+        break;
+    case S903_TEXT:
+        break;
+    }
+    if (kind)
+        return cell_finding(x, line, c, kind);
+    cell->ok = 1;
+    if (col->type == S903_CODE || col->type == S903_TEXT)
+        liia_strlcpy(x->store[c], cell->raw, sizeof x->store[c]);
+    x->bind_null[c] = 0;
+    return 0;
+}
+
+/* Trimmed copies of the row's cells, NUL-terminated, in one buffer. */
+static int gather_cells(struct s903_rowctx *x, const liia_csv_record *rec)
+{
+    liia_buf_reset(&x->cellbuf);
+    for (size_t c = 0; c < x->tab->ncols; c++) {
+        int fi = x->in->map[c];
+        const char *s = "";
+        size_t n = 0;
+        if (fi >= 0 && (size_t)fi < rec->nfields) {
+            s = rec->fields[fi];
+            n = rec->lengths[fi];
+            while (n && (*s == ' ' || *s == '\t'))
+                s++, n--;
+            while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+                n--;
+        }
+        x->offs[c] = x->cellbuf.len;
+        x->cells[c].len = n;
+        if (liia_buf_append(&x->cellbuf, s, n) || liia_buf_append(&x->cellbuf, "", 1))
+            return -1;
+    }
+    for (size_t c = 0; c < x->tab->ncols; c++)
+        x->cells[c].raw = x->cellbuf.data + x->offs[c];
+    return 0;
+}
+
+static int apply_row_rules(struct s903_rowctx *x, long line)
+{
+    const struct s903_schema *s = x->run->s;
+    for (size_t i = 0; i < s->nrules; i++) {
+        const struct s903_rule *r = &s->rules[i];
+        if (r->sql || r->table != x->in->table ||
+            !s903_cond_eval(&r->cond, x->cells, &x->run->dates))
+            continue;
+        const struct s903_cell *cell = &x->cells[r->col];
+        if (liia_buf_appendf(&x->flags, "%s%s", x->flags.len ? "," : "", r->code) ||
+            s903_add_finding(x->run->findings, r->severity, x->in->path, x->tab->name,
+                             line, x->in->map[r->col] + 1, x->tab->cols[r->col].name,
+                             cell->raw, cell->len, r->code, r->fix, "%s", r->message))
+            return -1;
+    }
+    return 0;
+}
+
+static int insert_row(struct s903_rowctx *x, long line, liia_error *e)
+{
+    sqlite3_stmt *st = x->ins;
+    int p = 1;
+    sqlite3_bind_int64(st, p++, x->run->sid);
+    sqlite3_bind_int64(st, p++, line);
+    if (x->flags.len)
+        sqlite3_bind_text(st, p++, x->flags.data, (int)x->flags.len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, p++);
+    for (size_t c = 0; c < x->tab->ncols; c++) {
+        if (!x->tab->cols[c].store)
+            continue;
+        if (x->bind_null[c])
+            sqlite3_bind_null(st, p++);
+        else
+            sqlite3_bind_text(st, p++, x->store[c], -1, SQLITE_STATIC);
+    }
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return liia_db_fail(e, x->run->db, "storing an SSDA903 row");
+    return 0;
+}
+
+static int on_row(const liia_csv_record *rec, void *ctx, liia_error *e)
+{
+    struct s903_rowctx *x = ctx;
+    if (rec->record_no == 1)
+        return 0;
+    if (rec->nfields == 1 && rec->lengths[0] == 0)
+        return 0;   /* blank line */
+    liia_buf_reset(&x->flags);
+    if (gather_cells(x, rec))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    if (rec->nfields != x->in->nfields &&
+        (liia_buf_appendf(&x->flags, "LIIA-903-ROW") ||
+         s903_add_finding(x->run->findings, LIIA_SEV_ERROR, x->in->path, x->tab->name,
+                          rec->line, 0, NULL, NULL, 0, "LIIA-903-ROW",
+                          "check for a stray or missing comma on this line",
+                          "row has %zu fields, the header row has %zu",
+                          rec->nfields, x->in->nfields)))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    for (size_t c = 0; c < x->tab->ncols; c++)
+        if (check_cell(x, rec->line, c))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory or HMAC failure");
+    if (apply_row_rules(x, rec->line))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    x->in->rows++;
+    return insert_row(x, rec->line, e);
+}
+
+/* INSERT INTO <store> (submission_id, line, flags, <stored columns>) built
+ * from the schema (trusted data), quoted with %w. */
+static int prepare_insert(struct s903_rowctx *x, liia_error *e)
+{
+    sqlite3_str *q = sqlite3_str_new(x->run->db);
+    sqlite3_str_appendf(q, "INSERT INTO \"%w\" (submission_id, line, flags", x->tab->store);
+    size_t n = 3;
+    for (size_t c = 0; c < x->tab->ncols; c++)
+        if (x->tab->cols[c].store) {
+            sqlite3_str_appendf(q, ", \"%w\"", x->tab->cols[c].store);
+            n++;
+        }
+    sqlite3_str_appendall(q, ") VALUES (?");
+    for (size_t i = 1; i < n; i++)
+        sqlite3_str_appendall(q, ", ?");
+    sqlite3_str_appendall(q, ")");
+    char *sql = sqlite3_str_finish(q);
+    if (!sql)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    int rc = liia_db_prepare(x->run->db, sql, &x->ins, e);
+    sqlite3_free(sql);
+    return rc;
+}
+
+int s903_load_table(struct s903_run *run, struct s903_input *in, liia_error *e)
+{
+    struct s903_rowctx x;
+    memset(&x, 0, sizeof x);
+    x.run = run;
+    x.in = in;
+    x.tab = &run->s->tables[in->table];
+    liia_buf_init(&x.cellbuf);
+    liia_buf_init(&x.flags);
+    int rc = prepare_insert(&x, e);
+    if (rc == 0)
+        rc = liia_csv_read_file(in->path, LIIA_CSV_CONVERT_CP1252, on_row, &x, NULL, e);
+    if (sqlite3_finalize(x.ins) != SQLITE_OK && rc == 0)
+        rc = liia_db_fail(e, run->db, "storing SSDA903 rows");
+    liia_buf_free(&x.cellbuf);
+    liia_buf_free(&x.flags);
+    return rc;
+}

@@ -1,0 +1,56 @@
+/* ssda903_load.h - streaming one SSDA903 table into the store, and the
+ * steps that run once all tables are in (rules over ordered episodes,
+ * derived measures, findings).  Internal to ingest/. */
+#ifndef LIIA_SSDA903_LOAD_H
+#define LIIA_SSDA903_LOAD_H
+
+#include "pseudo.h"
+#include "ssda903_internal.h"
+
+/* One input file matched to its table. */
+struct s903_input {
+    const char *path;
+    int table;                       /* schema table index, -1 = unknown */
+    int map[S903_MAX_COLS];          /* file field of each schema column */
+    size_t nfields;                  /* fields in the file's header row */
+    long rows;
+};
+
+struct s903_run {
+    sqlite3 *db;
+    const struct s903_schema *s;
+    liia_pseudo *ps;
+    struct s903_dates dates;
+    char period[11];
+    long long sid;
+    liia_findings *findings;
+    struct s903_input *inputs;
+    size_t ninputs;
+};
+
+/* Reads the header row of in->path and finds its table; adds a finding and
+ * returns 1 when the file cannot be read or recognised or lacks a column;
+ * -1 on runtime failure. */
+int s903_identify(struct s903_run *run, struct s903_input *in, liia_error *e);
+
+/* Streams in->path into the table's store table. */
+int s903_load_table(struct s903_run *run, struct s903_input *in, liia_error *e);
+
+/* DfE rules that need ordered episodes or another table (SQL). */
+int s903_run_sql_rules(struct s903_run *run, liia_error *e);
+
+/* Derived measures for each quarter of the collection year to the period. */
+int s903_derive(struct s903_run *run, int have_uasc, liia_error *e);
+
+/* Stores findings with identifying values masked. */
+int s903_store_findings(sqlite3 *db, long long sid, const liia_findings *f,
+                        liia_error *e);
+
+/* Adds a finding; -1 only on ENOMEM. */
+int s903_add_finding(liia_findings *f, liia_severity sev, const char *file,
+                     const char *table, long line, long col,
+                     const char *column_name, const char *value, size_t vlen,
+                     const char *rule, const char *fix, const char *fmt, ...)
+    LIIA_PRINTF(12, 13);
+
+#endif

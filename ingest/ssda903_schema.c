@@ -1,0 +1,343 @@
+/*
+ * ssda903_schema.c - compiles the JSON of schemas/ssda903 once per ingest: code
+ * lists resolved for the collection year and sorted, rule conditions turned
+ * into trees with column indexes, so the per-row work is lookups only.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ssda903_internal.h"
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int s903_codes_has(const struct s903_codes *c, const char *v)
+{
+    return c->n && bsearch(&v, c->codes, c->n, sizeof *c->codes, cmp_str) != NULL;
+}
+
+int s903_table_index(const struct s903_schema *s, const char *name)
+{
+    for (size_t i = 0; i < s->ntables; i++)
+        if (!strcmp(s->tables[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+int s903_col_index(const struct s903_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->ncols; i++)
+        if (!strcmp(t->cols[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+static int bad(liia_error *e, const char *file, const char *what)
+{
+    liia_strlcpy(e->file, file, sizeof e->file);
+    liia_error_fix(e, "restore schemas/ssda903/ from the release");
+    return liia_fail(e, LIIA_E_SCHEMA, "malformed SSDA903 schema: %s", what);
+}
+
+static int codes_from_array(json_t *arr, struct s903_codes *c, liia_error *e)
+{
+    size_t n = json_array_size(arr);
+    c->codes = calloc(n ? n : 1, sizeof *c->codes);
+    if (!c->codes)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const char *v = json_string_value(json_array_get(arr, i));
+        if (!v)
+            return bad(e, "codelists", "a code is not a string");
+        c->codes[c->n++] = v;
+    }
+    qsort(c->codes, c->n, sizeof *c->codes, cmp_str);
+    return 0;
+}
+
+/* The code list whose from/to years include the collection year. */
+static int codes_for_year(json_t *lists, const char *name, int year,
+                          struct s903_codes *c, liia_error *e)
+{
+    json_t *versions = json_object_get(lists, name);
+    size_t i;
+    json_t *v;
+    json_array_foreach(versions, i, v) {
+        json_t *from = json_object_get(v, "from"), *to = json_object_get(v, "to");
+        if ((from && json_integer_value(from) > year) ||
+            (to && json_integer_value(to) < year))
+            continue;
+        return codes_from_array(json_object_get(v, "codes"), c, e);
+    }
+    liia_error_fix(e, "add a version of code list %s covering %d to "
+                      "schemas/ssda903/codelists.json", name, year);
+    return liia_fail(e, LIIA_E_SCHEMA, "no %s code list for the collection year "
+                     "ending %d", name, year);
+}
+
+static const struct { const char *name; enum s903_type type; } types[] = {
+    {"child", S903_CHILD}, {"code", S903_CODE}, {"date", S903_DATE},
+    {"upn", S903_UPN}, {"postcode", S903_POSTCODE}, {"text", S903_TEXT},
+};
+
+static int load_col(json_t *jc, json_t *lists, int year, struct s903_col *c,
+                    liia_error *e)
+{
+    const char *type = json_string_value(json_object_get(jc, "type"));
+    c->name = json_string_value(json_object_get(jc, "name"));
+    if (!c->name || !type)
+        return bad(e, "tables.json", "a column needs name and type");
+    size_t i;
+    for (i = 0; i < sizeof types / sizeof *types; i++)
+        if (!strcmp(types[i].name, type))
+            break;
+    if (i == sizeof types / sizeof *types)
+        return bad(e, "tables.json", "unknown column type");
+    c->type = types[i].type;
+    c->required = json_is_true(json_object_get(jc, "required"));
+    c->pii = json_is_true(json_object_get(jc, "pii"));
+    c->optional_column = json_is_true(json_object_get(jc, "optional_column"));
+    const char *deg = json_string_value(json_object_get(jc, "degrade"));
+    c->degrade_month = deg && !strcmp(deg, "month");
+    c->rule = json_string_value(json_object_get(jc, "rule"));
+    if (!c->rule)
+        c->rule = "LIIA-903-CELL";
+    c->store = json_string_value(json_object_get(jc, "store"));
+    if (c->type == S903_CODE) {
+        const char *list = json_string_value(json_object_get(jc, "codelist"));
+        if (!list)
+            return bad(e, "tables.json", "a code column needs a codelist");
+        return codes_for_year(lists, list, year, &c->codes, e);
+    }
+    return 0;
+}
+
+static int load_tables(json_t *doc, json_t *lists, int year,
+                       struct s903_schema *s, liia_error *e)
+{
+    json_t *tables = json_object_get(doc, "tables");
+    if (json_array_size(tables) == 0 || json_array_size(tables) > S903_MAX_TABLES)
+        return bad(e, "tables.json", "tables must list 1 to 3 tables");
+    size_t i, j;
+    json_t *jt, *jc;
+    json_array_foreach(tables, i, jt) {
+        struct s903_table *t = &s->tables[s->ntables++];
+        t->name = json_string_value(json_object_get(jt, "name"));
+        t->store = json_string_value(json_object_get(jt, "store"));
+        t->required = json_is_true(json_object_get(jt, "required"));
+        json_t *cols = json_object_get(jt, "columns");
+        if (!t->name || !t->store || json_array_size(cols) > S903_MAX_COLS)
+            return bad(e, "tables.json", "a table needs name, store and at most 16 columns");
+        json_array_foreach(cols, j, jc) {
+            if (load_col(jc, lists, year, &t->cols[t->ncols++], e))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* "DOB", "$start", "$end", "1991-10-14", each optionally "+Ny" or "-Ny". */
+static int load_operand(const char *text, const struct s903_table *t,
+                        struct s903_cond *c)
+{
+    char base[40];
+    liia_strlcpy(base, text, sizeof base);
+    char *sign = strpbrk(base + 1, "+-");
+    if (sign && sign[strlen(sign) - 1] == 'y' && base[0] != '1' && base[0] != '2') {
+        c->op_years = atoi(sign + 1) * (*sign == '-' ? -1 : 1);
+        *sign = '\0';
+    }
+    if (!strcmp(base, "$start"))
+        c->op = OP_START;
+    else if (!strcmp(base, "$end"))
+        c->op = OP_END;
+    else if (s903_parse_date(base, strlen(base), c->op_date) == 0)
+        c->op = OP_DATE;
+    else if ((c->op_col = s903_col_index(t, base)) >= 0)
+        c->op = OP_COL;
+    else
+        return -1;
+    return 0;
+}
+
+static int load_cond(json_t *j, const struct s903_table *t, struct s903_cond *c,
+                     liia_error *e);
+
+static int load_kids(json_t *arr, const struct s903_table *t,
+                     struct s903_cond *c, liia_error *e)
+{
+    c->nkids = json_is_array(arr) ? json_array_size(arr) : 1;
+    c->kids = calloc(c->nkids, sizeof *c->kids);
+    if (!c->kids)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    if (!json_is_array(arr))
+        return load_cond(arr, t, &c->kids[0], e);
+    for (size_t i = 0; i < c->nkids; i++)
+        if (load_cond(json_array_get(arr, i), t, &c->kids[i], e))
+            return -1;
+    return 0;
+}
+
+static const struct { const char *key; enum s903_kind kind; } cmps[] = {
+    {"before", C_BEFORE}, {"after", C_AFTER}, {"same", C_SAME},
+    {"on_or_before", C_ON_OR_BEFORE},
+};
+
+static int load_cond(json_t *j, const struct s903_table *t, struct s903_cond *c,
+                     liia_error *e)
+{
+    json_t *v;
+    if ((v = json_object_get(j, "all")) || (v = json_object_get(j, "any")) ||
+        (v = json_object_get(j, "not"))) {
+        c->kind = json_object_get(j, "all") ? C_ALL
+                : json_object_get(j, "any") ? C_ANY : C_NOT;
+        return load_kids(v, t, c, e);
+    }
+    const char *col = json_string_value(json_object_get(j, "present"));
+    c->kind = C_PRESENT;
+    if (!col) {
+        col = json_string_value(json_object_get(j, "blank"));
+        c->kind = C_BLANK;
+    }
+    if (!col) {
+        col = json_string_value(json_object_get(j, "col"));
+        c->kind = C_IN;
+    }
+    if (!col || (c->col = s903_col_index(t, col)) < 0)
+        return bad(e, "rules.json", "a condition names no column of its table");
+    if (c->kind != C_IN)
+        return 0;
+    if ((v = json_object_get(j, "in")))
+        return codes_from_array(v, &c->codes, e);
+    for (size_t i = 0; i < sizeof cmps / sizeof *cmps; i++) {
+        const char *op = json_string_value(json_object_get(j, cmps[i].key));
+        if (!op)
+            continue;
+        c->kind = cmps[i].kind;
+        if (load_operand(op, t, c))
+            return bad(e, "rules.json", "a date comparison has an unknown operand");
+        return 0;
+    }
+    return bad(e, "rules.json", "a condition has no in/before/after/same");
+}
+
+static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
+                     liia_error *e)
+{
+    const char *table = json_string_value(json_object_get(jr, "table"));
+    const char *col = json_string_value(json_object_get(jr, "column"));
+    const char *sev = json_string_value(json_object_get(jr, "severity"));
+    r->code = json_string_value(json_object_get(jr, "code"));
+    r->message = json_string_value(json_object_get(jr, "message"));
+    r->fix = json_string_value(json_object_get(jr, "fix"));
+    r->sql = json_string_value(json_object_get(jr, "sql"));
+    r->severity = sev && !strcmp(sev, "warning") ? LIIA_SEV_WARNING : LIIA_SEV_ERROR;
+    if (!r->code || !r->message || !table || !col ||
+        (r->table = s903_table_index(s, table)) < 0 ||
+        (r->col = s903_col_index(&s->tables[r->table], col)) < 0)
+        return bad(e, "rules.json", "a rule needs code, message, table and column");
+    if (!r->fix)
+        r->fix = "";
+    json_t *when = json_object_get(jr, "when");
+    if (!r->sql && !when)
+        return bad(e, "rules.json", "a rule needs 'when' or 'sql'");
+    return r->sql ? 0 : load_cond(when, &s->tables[r->table], &r->cond, e);
+}
+
+static int load_rules(json_t *doc, struct s903_schema *s, liia_error *e)
+{
+    json_t *rules = json_object_get(doc, "rules");
+    s->rules = calloc(json_array_size(rules) + 1, sizeof *s->rules);
+    if (!s->rules)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    size_t i;
+    json_t *jr;
+    json_array_foreach(rules, i, jr) {
+        if (load_rule(jr, s, &s->rules[s->nrules++], e))
+            return -1;
+    }
+    return 0;
+}
+
+static int load_measures(json_t *doc, struct s903_schema *s, liia_error *e)
+{
+    json_t *ms = json_object_get(doc, "measures");
+    s->measures = calloc(json_array_size(ms) + 1, sizeof *s->measures);
+    if (!s->measures)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    size_t i;
+    json_t *jm;
+    json_array_foreach(ms, i, jm) {
+        struct s903_measure *m = &s->measures[s->nmeasures++];
+        m->measure = json_string_value(json_object_get(jm, "measure"));
+        m->sql = json_string_value(json_object_get(jm, "sql"));
+        m->requires = json_string_value(json_object_get(jm, "requires"));
+        if (!m->measure || !m->sql)
+            return bad(e, "measures.json", "a measure needs measure and sql");
+    }
+    return 0;
+}
+
+static int load_doc(const char *dir, const char *name, json_t **out, liia_error *e)
+{
+    char *sub = liia_path_join(dir, "ssda903");
+    char *path = sub ? liia_path_join(sub, name) : NULL;
+    free(sub);
+    if (!path)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    json_error_t je;
+    *out = json_load_file(path, 0, &je);
+    if (!*out) {
+        liia_strlcpy(e->file, path, sizeof e->file);
+        e->line = je.line;
+        e->column = je.column;
+        free(path);
+        liia_error_fix(e, "restore schemas/ssda903/ from the release");
+        return liia_fail(e, LIIA_E_SCHEMA, "cannot load SSDA903 schema: %s", je.text);
+    }
+    free(path);
+    return 0;
+}
+
+int s903_schema_load(const char *dir, int fy_end_year, struct s903_schema *s,
+                     liia_error *e)
+{
+    memset(s, 0, sizeof *s);
+    s->year = fy_end_year;
+    static const char *const names[] = {"tables.json", "codelists.json",
+                                        "rules.json", "measures.json"};
+    for (size_t i = 0; i < 4; i++)
+        if (load_doc(dir, names[i], &s->docs[i], e))
+            goto fail;
+    if (load_tables(s->docs[0], json_object_get(s->docs[1], "lists"), fy_end_year, s, e) ||
+        load_rules(s->docs[2], s, e) || load_measures(s->docs[3], s, e))
+        goto fail;
+    return 0;
+fail:
+    s903_schema_free(s);
+    return -1;
+}
+
+static void free_cond(struct s903_cond *c)
+{
+    for (size_t i = 0; i < c->nkids; i++)
+        free_cond(&c->kids[i]);
+    free(c->kids);
+    free(c->codes.codes);
+}
+
+void s903_schema_free(struct s903_schema *s)
+{
+    for (size_t t = 0; t < s->ntables; t++)
+        for (size_t c = 0; c < s->tables[t].ncols; c++)
+            free(s->tables[t].cols[c].codes.codes);
+    for (size_t i = 0; i < s->nrules; i++)
+        free_cond(&s->rules[i].cond);
+    free(s->rules);
+    free(s->measures);
+    for (size_t i = 0; i < 4; i++)
+        json_decref(s->docs[i]);
+    memset(s, 0, sizeof *s);
+}

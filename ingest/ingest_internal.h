@@ -1,0 +1,72 @@
+/*
+ * ingest_internal.h - how a return type plugs into the one ingest pipeline.
+ *
+ * To add a return type (e.g. ssda903):
+ *   1. write `const struct liia_return_ops ingest_<id>_ops` in your own
+ *      ingest/<id>*.c: info (id = the return_type.id row your migration
+ *      inserts, title, schema path under schemas/, one_file_per_submission),
+ *      recognise() and run();
+ *   2. declare it below and add `&ingest_<id>_ops` to return_types[] in
+ *      ingest/return_types.c (one line; order = recognition priority);
+ *   3. nothing else: plan/submission/status/history/schemas pick it up.
+ *
+ * run() contract: validate the files and, unless o->validate_only, record
+ * the submission through the helpers below, all writes in ONE transaction
+ * begun with liia_db_begin(); a rejected submission is recorded (status
+ * 'rejected', findings, no values) in its own transaction.  Fill r
+ * (outcome, la_code, period, sha256, version, findings ...).  Return 0
+ * when the data was judged, -1 only for usage/I/O/DB failures.
+ */
+#ifndef LIIA_INGEST_INTERNAL_H
+#define LIIA_INGEST_INTERNAL_H
+
+#include "liia_ingest.h"
+
+struct liia_return_ops {
+    liia_return_info info;
+    /* 1 when a header row (fields as read, untrimmed) is one of this
+     * return's tables. */
+    int (*recognise)(const char *const *fields, size_t nfields);
+    int (*run)(sqlite3 *db, const char *const *files, size_t nfiles,
+               const liia_ingest_options *o, liia_ingest_result *r,
+               liia_error *e);
+};
+
+extern const struct liia_return_ops ingest_quarterly_ops;
+
+/* The table, in ingest/return_types.c; NULL when id is unknown. */
+const struct liia_return_ops *ingest_return_find(const char *id);
+const struct liia_return_ops *ingest_return_at(size_t i);
+size_t ingest_return_count(void);
+
+/* ---- helpers shared by every return type (ingest/ingest_store.c) ---- */
+
+/* SHA-256 (hex) over the files' bytes in order, streamed. */
+int ingest_sha256_files(const char *const *files, size_t nfiles,
+                        char out[65], liia_error *e);
+/* "a.csv + b.csv": base names, truncated to fit. */
+void ingest_file_names(const char *const *files, size_t nfiles,
+                       char *out, size_t outsz);
+/* Current accepted version of (la, period, type): id, version, sha256; all
+ * zero/empty when none. */
+int ingest_current_version(sqlite3 *db, const char *la, const char *period,
+                           const char *type, long long *id, int *version,
+                           char sha256[65], liia_error *e);
+/* Inside the caller's transaction: marks the current accepted version
+ * superseded and inserts r as the next accepted version; sets
+ * r->submission_id, r->version, r->superseded. */
+int ingest_insert_accepted(sqlite3 *db, liia_ingest_result *r, liia_error *e);
+/* Inserts every finding of r for r->submission_id (caller's transaction). */
+int ingest_insert_findings(sqlite3 *db, const liia_ingest_result *r,
+                           liia_error *e);
+/* Records r as rejected with its findings, in its own transaction. */
+int ingest_record_rejection(sqlite3 *db, liia_ingest_result *r,
+                            liia_error *e);
+/* Adds a finding at (line, column) with rule id, severity, value, message
+ * and fix; -1 only when out of memory. */
+int ingest_finding(liia_findings *f, const char *file, long line, long col,
+                   const char *column_name, liia_severity sev,
+                   const char *rule_id, const char *value,
+                   const char *message, const char *fix) LIIA_MUST_CHECK;
+
+#endif /* LIIA_INGEST_INTERNAL_H */

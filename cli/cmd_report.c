@@ -48,8 +48,10 @@ static int parse(int argc, char **argv, struct report_args *a)
         switch (c) {
         case 'p':
             liia_error_clear(&e);
-            if (liia_period_parse(optarg, a->period, &e))
+            if (liia_period_parse(optarg, a->period, &e)) {
+                e.status = LIIA_E_USAGE; /* a bad option, not bad data */
                 return cli_fail(&e);
+            }
             break;
         case 'l': a->la = optarg; break;
         case 'a': a->all = 1; break;

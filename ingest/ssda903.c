@@ -122,37 +122,37 @@ static int insert_submission(sqlite3 *db, const liia_903_options *o,
                              liia_903_result *r, const char *status,
                              long long supersedes, liia_error *e)
 {
-    char sha[65];
     liia_buf names;
     liia_buf_init(&names);
-    if (hash_files(o, sha, e)) {
+    if (hash_files(o, r->sha256, e)) {
         /* An unreadable file is already a finding; record what we can. */
-        liia_strlcpy(sha, "unreadable", sizeof sha);
+        liia_strlcpy(r->sha256, "unreadable", sizeof r->sha256);
         liia_error_clear(e);
     }
     if (file_names(o, &names)) {
         liia_buf_free(&names);
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     }
+    liia_strlcpy(r->file_name, names.data, sizeof r->file_name);
+    liia_buf_free(&names);
     sqlite3_stmt *st;
     int rc = liia_db_prepare(db,
         "INSERT INTO submission (la_code, period, return_type, version, status, "
         "received_at, file_name, sha256, supersedes) VALUES (?, ?, 'ssda903', ?, ?, "
         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?, ?, ?)", &st, e);
-    if (rc == 0) {
-        sqlite3_bind_text(st, 1, r->la_code, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, r->period, -1, SQLITE_STATIC);
-        if (!strcmp(status, "accepted"))
-            sqlite3_bind_int(st, 3, r->version);
-        sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, names.data, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, sha, -1, SQLITE_STATIC);
-        if (supersedes)
-            sqlite3_bind_int64(st, 7, supersedes);
-        rc = step_done(db, st, "recording the submission", e);
-        r->submission_id = sqlite3_last_insert_rowid(db);
-    }
-    liia_buf_free(&names);
+    if (rc)
+        return -1;
+    sqlite3_bind_text(st, 1, r->la_code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->period, -1, SQLITE_STATIC);
+    if (!strcmp(status, "accepted"))
+        sqlite3_bind_int(st, 3, r->version);
+    sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, r->file_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, r->sha256, -1, SQLITE_STATIC);
+    if (supersedes)
+        sqlite3_bind_int64(st, 7, supersedes);
+    rc = step_done(db, st, "recording the submission", e);
+    r->submission_id = sqlite3_last_insert_rowid(db);
     return rc;
 }
 
@@ -171,17 +171,21 @@ static int finish_submission(sqlite3 *db, const liia_903_result *r, liia_error *
     return s903_store_findings(db, r->submission_id, &r->findings, e);
 }
 
-/* Records a rejected submission (metadata and findings, no rows). */
+/* Records a rejected submission (metadata and findings, no rows), unless
+ * only validating, and reports the rejection. */
 static int record_rejection(sqlite3 *db, const liia_903_options *o,
                             liia_903_result *r, const char *why, liia_error *e)
 {
-    if (liia_db_begin(db, e))
-        return -1;
     r->accepted = 0;
-    if (insert_submission(db, o, r, "rejected", 0, e) || finish_submission(db, r, e) ||
-        liia_db_commit(db, e)) {
-        liia_db_rollback(db);
-        return -1;
+    r->submission_id = 0;
+    if (!o->validate_only) {
+        if (liia_db_begin(db, e))
+            return -1;
+        if (insert_submission(db, o, r, "rejected", 0, e) ||
+            finish_submission(db, r, e) || liia_db_commit(db, e)) {
+            liia_db_rollback(db);
+            return -1;
+        }
     }
     liia_error_clear(e);
     liia_error_fix(e, "correct the files and submit again; the findings list every problem");
@@ -225,6 +229,11 @@ static int store(struct s903_run *run, const liia_903_options *o, liia_903_resul
     if (s903_derive(run, have_uasc, e) || finish_submission(run->db, r, e))
         return -1;
     r->accepted = 1;
+    if (o->validate_only) {
+        liia_db_rollback(run->db);
+        r->submission_id = 0;
+        return 0;
+    }
     return liia_db_commit(run->db, e);
 }
 

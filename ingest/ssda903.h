@@ -20,6 +20,7 @@ typedef struct liia_903_options {
     const char *const *files;   /* header, episodes, [uasc] in any order */
     size_t nfiles;
     int strict;                 /* reject on any error finding */
+    int validate_only;          /* check everything, store nothing */
 } liia_903_options;
 
 typedef struct liia_903_result {
@@ -30,6 +31,8 @@ typedef struct liia_903_result {
     char period[11];
     long rows_header, rows_episodes, rows_uasc;
     long long superseded;       /* id of the version replaced, or 0 */
+    char sha256[65];            /* over the files in the order given */
+    char file_name[256];        /* "header.csv + episodes.csv" */
     liia_findings findings;     /* raw values: for the authority only */
 } liia_903_result;
 
@@ -43,6 +46,8 @@ void liia_903_result_free(liia_903_result *r);
  * submission was rejected (a table or column missing or unreadable, or an
  * error under strict; its metadata and findings are recorded, no rows),
  * another status for usage or runtime failures (nothing recorded).
+ * With validate_only everything is checked in a transaction that is then
+ * rolled back: the result is the same, the store is unchanged.
  */
 int liia_ssda903_ingest(sqlite3 *db, const liia_903_options *o,
                         liia_903_result *r, liia_error *e);

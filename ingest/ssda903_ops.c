@@ -1,0 +1,88 @@
+/*
+ * ssda903_ops.c - the SSDA903 return type as the ingest pipeline sees it
+ * (struct liia_return_ops, ingest_internal.h): recognised by its header
+ * rows, run through liia_ssda903_ingest().
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "ingest_internal.h"
+#include "ssda903.h"
+#include "ssda903_internal.h"
+
+/* A header row is one of the SSDA903 tables when it covers at least half
+ * of that table's columns, CHILD among them (tables.json decides). */
+static int recognise(const char *const *fields, size_t nfields)
+{
+    struct s903_schema s;
+    liia_error e;
+    liia_error_clear(&e);
+    if (s903_schema_load(liia_schema_dir(), 2025, &s, &e))
+        return 0;
+    int found = 0;
+    for (size_t t = 0; t < s.ntables && !found; t++) {
+        size_t hit = 0, child = 0;
+        for (size_t c = 0; c < s.tables[t].ncols; c++)
+            for (size_t f = 0; f < nfields; f++) {
+                size_t n = strlen(s.tables[t].cols[c].name);
+                const char *v = fields[f];
+                while (*v == ' ')
+                    v++;
+                if (!strncasecmp(v, s.tables[t].cols[c].name, n) &&
+                    (v[n] == '\0' || v[n] == ' ')) {
+                    hit++;
+                    child |= !strcmp(s.tables[t].cols[c].name, "CHILD");
+                    break;
+                }
+            }
+        found = child && 2 * hit >= s.tables[t].ncols;
+    }
+    s903_schema_free(&s);
+    return found;
+}
+
+static void copy_result(liia_903_result *from, liia_ingest_result *r)
+{
+    liia_strlcpy(r->return_type, "ssda903", sizeof r->return_type);
+    liia_strlcpy(r->la_code, from->la_code, sizeof r->la_code);
+    liia_strlcpy(r->period, from->period, sizeof r->period);
+    liia_strlcpy(r->file_name, from->file_name, sizeof r->file_name);
+    liia_strlcpy(r->sha256, from->sha256, sizeof r->sha256);
+    r->submission_id = from->submission_id;
+    r->version = from->version;
+    r->superseded = from->superseded;
+    r->rows = from->rows_header + from->rows_episodes + from->rows_uasc;
+    /* Hand the findings over rather than copying them. */
+    liia_findings_free(&r->findings);
+    r->findings = from->findings;
+    liia_findings_init(&from->findings);
+}
+
+static int run(sqlite3 *db, const char *const *files, size_t nfiles,
+               const liia_ingest_options *o, liia_ingest_result *r, liia_error *e)
+{
+    liia_903_options so = {.la = o->la, .period = o->period, .key_path = o->key_path,
+                           .schema_dir = o->schema_dir, .files = files,
+                           .nfiles = nfiles, .validate_only = o->validate_only};
+    liia_903_result res;
+    liia_903_result_init(&res);
+    int rc = liia_ssda903_ingest(db, &so, &res, e);
+    copy_result(&res, r);
+    liia_903_result_free(&res);
+    if (rc == 0) {
+        r->outcome = LIIA_INGEST_ACCEPTED;
+        return 0;
+    }
+    if (e->status != LIIA_E_DATA)
+        return -1;
+    r->outcome = LIIA_INGEST_REJECTED;
+    liia_error_clear(e);
+    return 0;
+}
+
+const struct liia_return_ops ingest_ssda903_ops = {
+    .info = {"ssda903", "SSDA903 children looked after (child-level)",
+             "ssda903/tables.json", 0},
+    .recognise = recognise,
+    .run = run,
+};

@@ -161,17 +161,19 @@ static void ref_line(cairo_t *cr, rp_rect p, axis a, double v,
             f * 0.85, 1, 0);
 }
 
+enum { SHOWN = 1, SUPPRESSED = 2, MISSING = 3 }; /* also the chart order */
+
 typedef struct ranked {
     size_t a;
     double v;
-    int shown; /* 0 missing, 1 value, 2 suppressed */
+    int shown;
 } ranked;
 
 static int ranked_cmp(const void *x, const void *y)
 {
     const ranked *p = x, *q = y;
     if (p->shown != q->shown)
-        return p->shown == 1 ? -1 : q->shown == 1 ? 1 : p->shown - q->shown;
+        return p->shown - q->shown;
     if (p->v != q->v)
         return p->v > q->v ? -1 : 1;
     return p->a < q->a ? -1 : 1;
@@ -189,12 +191,11 @@ static size_t rank_order(const rp_snapshot *s, size_t i, int own,
         const rp_cell *c = rp_la(s, a, i);
         out[a].a = a;
         out[a].v = flip ? -c->value : c->value;
-        out[a].shown = !c->has_value ? 0
-                       : rp_suppressed(c->has_num, c->num, (int)a == own) ? 2
-                                                                          : 1;
-        if (out[a].shown == 0)
-            out[a].shown = 3;
-        if (out[a].shown == 1) {
+        out[a].shown = !c->has_value ? MISSING
+                       : rp_suppressed(c->has_num, c->num, (int)a == own)
+                           ? SUPPRESSED
+                           : SHOWN;
+        if (out[a].shown == SHOWN) {
             shown++;
             if (c->value > *vmax)
                 *vmax = c->value;
@@ -297,16 +298,16 @@ void rp_chart_ranked(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
         const ranked *o = &order[k];
         double x = p.x + slot * (double)k + (slot - bw) / 2;
         int mine = (int)o->a == own;
-        if (o->shown == 1)
+        if (o->shown == SHOWN)
             bar(cr, p, a, x, bw, rp_la(s, o->a, i)->value,
                 mine ? RP_BLUE : 0xBBBBBB);
         rp_set_rgb(cr, mine ? RP_BLUE : 0x444444);
-        if (o->shown != 1)
-            rp_text(cr, o->shown == 2 ? "c" : "-", x + bw / 2,
+        if (o->shown != SHOWN)
+            rp_text(cr, o->shown == SUPPRESSED ? "c" : "-", x + bw / 2,
                     p.y + p.h - f * 1.2, 0, f * 0.8, 0, 1);
         text_up(cr, s->auth[o->a].short_code, x + bw / 2,
                 p.y + p.h + f * 0.3 + f * 2.2, f * 0.75);
-        if (mine && o->shown == 1) {
+        if (mine && o->shown == SHOWN) {
             char val[32];
             rp_fmt_value(ind, 1, rp_la(s, o->a, i)->value, val, sizeof val);
             own_label(cr, val, x + bw / 2,

@@ -214,7 +214,7 @@ static int store(struct s903_run *run, const liia_903_options *o, liia_903_resul
     for (size_t i = 0; i < run->ninputs; i++)
         if (!strcmp(run->s->tables[run->inputs[i].table].name, "uasc"))
             have_uasc = 1;
-    int next;
+    int next = 0;
     if (previous_version(run->db, r, &r->superseded, &next, e))
         return -1;
     r->version = next;

@@ -397,16 +397,34 @@ static void series(cairo_t *cr, rp_rect p, axis a, const rp_snapshot *s,
     }
 }
 
-static double trend_max(const rp_snapshot *s, size_t i, int own, int g)
+/* The quadrants a trend shows: the authority's own, or every quadrant on
+ * the London-wide chart. */
+static size_t trend_groups(const rp_snapshot *s, int own,
+                           int out[RP_MAX_GROUPS])
+{
+    if (own >= 0) {
+        out[0] = rp_group_of(s, (size_t)own);
+        return out[0] >= 0;
+    }
+    for (size_t g = 0; g < s->n_groups; g++)
+        out[g] = (int)g;
+    return s->n_groups;
+}
+
+static double trend_max(const rp_snapshot *s, size_t i, int own,
+                        const int *groups, size_t ng)
 {
     double m = 0;
     for (size_t q = 0; q < RP_TREND_QUARTERS; q++) {
-        const rp_point *pts[3] = {
-            own >= 0 ? rp_trend_la(s, q, (size_t)own, i) : NULL,
-            rp_trend_london(s, q, i),
-            g >= 0 ? rp_trend_group(s, q, (size_t)g, i) : NULL};
-        for (int k = 0; k < 3; k++)
-            if (pts[k] && pts[k]->has && pts[k]->v > m)
+        const rp_point *pts[2 + RP_MAX_GROUPS];
+        size_t n = 0;
+        pts[n++] = rp_trend_london(s, q, i);
+        if (own >= 0)
+            pts[n++] = rp_trend_la(s, q, (size_t)own, i);
+        for (size_t k = 0; k < ng; k++)
+            pts[n++] = rp_trend_group(s, q, (size_t)groups[k], i);
+        for (size_t k = 0; k < n; k++)
+            if (pts[k]->has && pts[k]->v > m)
                 m = pts[k]->v;
     }
     return m;
@@ -447,6 +465,12 @@ static void trend_axis(cairo_t *cr, rp_rect p, const rp_snapshot *s, double f)
     }
 }
 
+/* Quadrant series styles: the authority's own quadrant is vermilion;
+ * the London-wide chart cycles through the rest of the Okabe-Ito set. */
+static const unsigned GROUP_COLOURS[] = {RP_VERMILION, RP_GREEN, RP_PURPLE,
+                                         RP_SKY, RP_ORANGE};
+enum { N_GROUP_COLOURS = sizeof GROUP_COLOURS / sizeof GROUP_COLOURS[0] };
+
 void rp_chart_trend(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
                     int own, int with_source)
 {
@@ -456,25 +480,26 @@ void rp_chart_trend(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
     snprintf(sub, sizeof sub, "%s, last 8 quarters to %s", rp_unit_text(ind),
              s->short_label);
     rp_rect p = rp_frame(cr, r, ind->title, sub, s, with_source, f);
-    int g = own >= 0 ? rp_group_of(s, (size_t)own) : -1;
-    double lx = p.x + f * 4.5;
+    int groups[RP_MAX_GROUPS];
+    size_t ng = trend_groups(s, own, groups);
+    double lx = p.x + f * 4.5, dash[] = {f * 0.25, f * 0.9};
     if (own >= 0)
         legend_item(cr, &lx, p.y, s->auth[own].name, RP_BLUE, 0, f);
     legend_item(cr, &lx, p.y, "London", 0x000000, f * 0.6, f);
-    if (g >= 0)
-        legend_item(cr, &lx, p.y, s->group_names[g], RP_VERMILION, f * 0.25,
-                    f);
+    for (size_t k = 0; k < ng; k++)
+        legend_item(cr, &lx, p.y, s->group_names[groups[k]],
+                    GROUP_COLOURS[k % N_GROUP_COLOURS], dash[k % 2], f);
     p.y += f * 2;
     p.h -= f * 2 + f * 2.6;
     p.x += f * 4.5;
     p.w -= f * 5.5;
-    axis a = nice_axis(trend_max(s, i, own, g));
+    axis a = nice_axis(trend_max(s, i, own, groups, ng));
     y_grid(cr, p, a, f, ind);
     trend_axis(cr, p, s, f);
     series(cr, p, a, s, series_london, 0, i, -1, 0x000000, f * 0.6, 1, f);
-    if (g >= 0)
-        series(cr, p, a, s, series_group, (size_t)g, i, -1, RP_VERMILION,
-               f * 0.25, 2, f);
+    for (size_t k = 0; k < ng; k++)
+        series(cr, p, a, s, series_group, (size_t)groups[k], i, -1,
+               GROUP_COLOURS[k % N_GROUP_COLOURS], dash[k % 2], 2, f);
     if (own >= 0)
         series(cr, p, a, s, series_la, (size_t)own, i, own, RP_BLUE, 0, 0, f);
 }

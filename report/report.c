@@ -55,15 +55,20 @@ static int chart_images(const rp_snapshot *s, int own, const char *dir,
     char base[4096];
     for (size_t i = 0; i < s->n_ind; i++)
         for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-            snprintf(base, sizeof base, "%s/%s_%s_%s_%s", dir, who, s->period,
-                     s->ind[i].id, kinds[k].suffix);
+            int n = snprintf(base, sizeof base, "%s/%s_%s_%s_%s", dir, who,
+                             s->period, s->ind[i].id, kinds[k].suffix);
+            if (n < 0 || (size_t)n >= sizeof base - 4) /* room for .png */
+                return liia_fail(e, LIIA_E_USAGE, "output path too long");
             if (rp_chart_files(base, 560, 340, kinds[k].fn, s, i, own,
                                written, e))
                 return -1;
         }
     if (own >= 0)
         return 0;
-    snprintf(base, sizeof base, "%s/London_%s_tartan_rug", dir, s->period);
+    int n = snprintf(base, sizeof base, "%s/London_%s_tartan_rug", dir,
+                     s->period);
+    if (n < 0 || (size_t)n >= sizeof base - 4)
+        return liia_fail(e, LIIA_E_USAGE, "output path too long");
     return rp_rug_files(base, s, written, e);
 }
 

@@ -124,6 +124,10 @@ unsigned rp_quartile_ink(int quartile, int polarity)
 int rp_mkdir_p(const char *dir, liia_error *e)
 {
     char path[4096];
+    if (strlen(dir) >= sizeof path) {
+        liia_error_fix(e, "use a shorter --out path");
+        return liia_fail(e, LIIA_E_USAGE, "output directory name too long");
+    }
     liia_strlcpy(path, dir, sizeof path);
     for (char *p = path + 1; ; p++) {
         if (*p != '/' && *p != '\0')

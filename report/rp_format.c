@@ -142,8 +142,15 @@ int rp_mkdir_p(const char *dir, liia_error *e)
         }
         *p = c;
         if (c == '\0')
-            return 0;
+            break;
     }
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+        liia_strlcpy(e->file, path, sizeof e->file);
+        liia_error_fix(e, "give --out a directory, not a file");
+        return liia_fail(e, LIIA_E_IO, "not a directory");
+    }
+    return 0;
 }
 
 char *rp_path(const char *dir, const char *name, liia_error *e)

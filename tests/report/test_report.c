@@ -227,6 +227,51 @@ static void test_errors(sqlite3 *db)
     CHECK(strstr(e.message, "cannot create directory") == e.message);
 }
 
+/* A store whose views hold nothing (or no catalogue) for the pack. */
+static void test_empty_store(void)
+{
+    const char *path = SCRATCH_DIR "/test_report_empty.db";
+    unlink(path);
+    sqlite3 *db = NULL;
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK_INT(liia_store_open(path, LIIA_STORE_READWRITE, &db, &e), 0);
+    CHECK_INT(liia_db_exec(db, "CREATE TEMP TABLE benchmark (period TEXT);"
+                           "CREATE TEMP TABLE indicators (id TEXT);", &e), 0);
+    liia_report_opts o = {.la = "E09000007", .out_dir = OUT "x"};
+    liia_report_result res;
+    CHECK_INT(liia_report_packs(db, &o, &res, &e), -1);
+    CHECK_INT(e.status, LIIA_E_DATA);
+    CHECK_STR(e.message, "no benchmarks have been computed");
+    CHECK_STR(e.fix, "run 'liia-bench bench' after ingesting returns");
+    liia_store_close(db);
+}
+
+/* Output that cannot be written: a file where the directory should be,
+ * and a workbook path in a directory that does not exist. */
+static void test_unwritable(sqlite3 *db)
+{
+    FILE *fp = fopen(SCRATCH_DIR "/a_file", "w");
+    CHECK(fp && fclose(fp) == 0);
+    liia_report_result res;
+    liia_error e;
+    CHECK_INT(run_pack(db, "E09000007", 0, SCRATCH_DIR "/a_file", &res, &e),
+              -1);
+    CHECK_INT(e.status, LIIA_E_IO);
+    CHECK_STR(e.message, "not a directory");
+    CHECK_STR(e.fix, "give --out a directory, not a file");
+    liia_findings f;
+    liia_findings_init(&f);
+    liia_error_clear(&e);
+    CHECK_INT(liia_report_findings_xlsx(SCRATCH_DIR "/a_file", &f,
+                                        SCRATCH_DIR "/no/such/x.xlsx", &e),
+              -1);
+    CHECK_INT(e.status, LIIA_E_IO);
+    CHECK(strstr(e.message, "cannot write workbook: ") == e.message);
+    CHECK_STR(e.file, SCRATCH_DIR "/no/such/x.xlsx");
+    liia_findings_free(&f);
+}
+
 static void add_finding(liia_findings *f, liia_severity sev, long line,
                         long col, const char *rule, const char *msg)
 {
@@ -323,6 +368,8 @@ int main(void)
     test_deterministic(db);
     test_london(db);
     test_errors(db);
+    test_empty_store();
+    test_unwritable(db);
     test_findings();
     liia_store_close(db);
     return unit_result("test_report");

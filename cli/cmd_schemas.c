@@ -1,12 +1,69 @@
-/* cmd_schemas.c - placeholder until the owning issue lands. */
-#include <stdio.h>
+/* cmd_schemas.c - `liia-bench schemas [--json]`: the registered return
+ * types and the schema file each is described by. */
+#include <getopt.h>
+
+#include <jansson.h>
+
 #include "cli.h"
+#include "liia_ingest.h"
+
+static const char usage[] =
+    "usage: liia-bench schemas [--json]\n"
+    "\n"
+    "Lists the return types ingest accepts: id (for --return), title, the\n"
+    "schema under schemas/ that describes it, and whether each file is a\n"
+    "submission of its own or the files together make one.\n"
+    "\n"
+    "  --json       JSON instead of a table\n"
+    "  -h, --help   this text\n";
+
+static int print_json(void)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < liia_ingest_return_count(); i++) {
+        const liia_return_info *r = liia_ingest_return_info(i);
+        if (json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b}", "id", r->id,
+                                                 "title", r->title, "schema", r->schema,
+                                                 "one_file_per_submission",
+                                                 r->one_file_per_submission))) {
+            json_decref(arr);
+            return LIIA_EXIT_RUNTIME;
+        }
+    }
+    int rc = arr && json_dumpf(arr, stdout, JSON_INDENT(2)) == 0 ? LIIA_EXIT_OK
+                                                                 : LIIA_EXIT_RUNTIME;
+    putchar('\n');
+    json_decref(arr);
+    return rc;
+}
 
 int cmd_schemas(int argc, char **argv, const struct cli_ctx *ctx)
 {
-    (void)argc;
-    (void)argv;
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int json = 0, c;
     (void)ctx;
-    fprintf(stderr, "liia-bench schemas: not built yet\n");
-    return LIIA_EXIT_RUNTIME;
+    if (cli_wants_help(argc, argv, usage))
+        return LIIA_EXIT_OK;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+        if (c == 'j')
+            json = 1;
+        else
+            return cli_usage_error("schemas", "unknown option");
+    }
+    if (optind < argc)
+        return cli_usage_error("schemas", "unexpected argument '%s'", argv[optind]);
+    if (json)
+        return print_json();
+    printf("%-12s %-40s %-24s %s\n", "id", "title", "schema", "files");
+    for (size_t i = 0; i < liia_ingest_return_count(); i++) {
+        const liia_return_info *r = liia_ingest_return_info(i);
+        printf("%-12s %-40s %-24s %s\n", r->id, r->title, r->schema,
+               r->one_file_per_submission ? "one per submission" : "together");
+    }
+    return LIIA_EXIT_OK;
 }

@@ -177,6 +177,7 @@ typedef struct entry {
     double v, sort;
     int state; /* 1 value, 2 suppressed, 3 missing */
     unsigned colour;
+    int rank, rank_of; /* authorities only */
 } entry;
 
 static int entry_cmp(const void *x, const void *y)
@@ -192,7 +193,8 @@ static int entry_cmp(const void *x, const void *y)
 static entry make_entry(const char *label, const char *code, const rp_cell *c,
                         int own, int flip, unsigned colour)
 {
-    entry en = {label, code, c->value, flip ? -c->value : c->value, 3, colour};
+    entry en = {label, code, c->value, flip ? -c->value : c->value, 3, colour,
+                c->rank, c->rank_of};
     if (c->has_value)
         en.state = rp_suppressed(c->has_num, c->num, own) ? 2 : 1;
     return en;
@@ -231,8 +233,8 @@ static void write_rank_block(la_book *b, size_t i, entry *en, size_t n)
     snprintf(t, sizeof t, "%s %s (%s)", ind->id, ind->title,
              ind->polarity ? "best first" : "highest first");
     rp_str(F, b->ranks, r, 0, t, F->heading);
-    const char *heads[] = {"Position", "Area", "Code", "Value"};
-    for (lxw_col_t k = 0; k < 4; k++)
+    const char *heads[] = {"Chart order", "Area", "Code", "Value", "Rank"};
+    for (lxw_col_t k = 0; k < 5; k++)
         rp_str(F, b->ranks, r + 1, k, heads[k], F->head);
     for (size_t k = 0; k < n; k++) {
         lxw_row_t row = r + RANK_BLOCK_HEAD + (lxw_row_t)k;
@@ -242,6 +244,11 @@ static void write_rank_block(la_book *b, size_t i, entry *en, size_t n)
         rp_str(F, b->ranks, row, 2, en[k].code, F->text);
         rp_put_value(b->ranks, row, 3, F, ind, en[k].state != 3, en[k].v,
                      en[k].state == 2);
+        char rank[24];
+        /* A suppressed figure's rank would narrow it down: left out. */
+        rp_fmt_rank(en[k].state == 1 ? en[k].rank : 0, en[k].rank_of, rank,
+                    sizeof rank);
+        rp_str(F, b->ranks, row, 4, rank, F->text);
     }
 }
 
@@ -384,7 +391,7 @@ static void write_rankings(la_book *b)
     sheet_title(b, b->ranks, "Rankings (data of the ranked charts)");
     rp_chk(&b->F, worksheet_set_column(b->ranks, 0, 0, 9, NULL));
     rp_chk(&b->F, worksheet_set_column(b->ranks, 1, 1, 26, NULL));
-    rp_chk(&b->F, worksheet_set_column(b->ranks, 2, 3, 10, NULL));
+    rp_chk(&b->F, worksheet_set_column(b->ranks, 2, 4, 10, NULL));
     for (size_t i = 0; i < b->s->n_ind; i++) {
         size_t n = rank_entries(b, i, en);
         write_rank_block(b, i, en, n);

@@ -113,6 +113,8 @@ static void test_suppression(void)
     int cp05 = 2 + 12 * 38 + 3; /* 1-based first data row of block 13 */
     CHECK_STR(row_with(&s, 'C', "CIT", cp05, cp05 + 34, 'D'), "c");
     CHECK(strcmp(row_with(&s, 'C', "CAM", cp05, cp05 + 34, 'D'), "c"));
+    CHECK_STR(row_with(&s, 'C', "CIT", cp05, cp05 + 34, 'E'), "");
+    CHECK(strstr(row_with(&s, 'C', "CAM", cp05, cp05 + 34, 'E'), " of 33"));
     xlsx_sheet_close(&s);
     CHECK_INT(xlsx_sheet_open(&s, OUT "/CIT_" PERIOD "_benchmark.xlsx", 1), 0);
     const char *v = row_with(&s, 'B', "CP05", 5, 40, 'E');

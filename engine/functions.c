@@ -74,7 +74,9 @@ static double tail_from(double k, double n, double p, int dir)
     for (double i = k; i >= 0 && i <= hi; i += dir) {
         double t = exp(log_pmf(i, n, p));
         sum += t;
-        if (t < 1e-17 * sum || (t == 0 && sum > 0))
+        /* walking away from the mode, terms only shrink: once one is
+         * negligible (or underflows to 0) the rest are too */
+        if (t == 0 || t < 1e-17 * sum)
             break;
     }
     return sum > 1 ? 1 : sum;

@@ -36,6 +36,10 @@ int main(void)
     CHECK_STR(eval(db, "SELECT funnel_flag(10, 10000, 20, 'per10k')"), "low_95");
     CHECK_STR(eval(db, "SELECT funnel_flag(20, 10000, 20, 'per10k')"), "within");
     CHECK_STR(eval(db, "SELECT funnel_flag(2, 3, 1.5, 'ratio')"), "NULL");
+    /* far tails underflow to 0: must still answer (this once looped) */
+    CHECK_STR(eval(db, "SELECT funnel_flag(5000, 10000, 20, 'per10k')"), "high_998");
+    CHECK_STR(eval(db, "SELECT funnel_flag(0, 100000, 500, 'per10k')"), "low_998");
+    CHECK_STR(eval(db, "SELECT funnel_flag(90000, 100000, 10, 'pct')"), "high_998");
     /* the 97.5% limit of Poisson(20) is 29 (P(X <= 28) = 0.966,
      * P(X <= 29) = 0.978): 29 per 10,000 */
     CHECK_STR(eval(db, "SELECT funnel_limit(10000, 20, 'per10k', 0.975)"), "29.0");

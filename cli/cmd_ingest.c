@@ -181,7 +181,7 @@ static int run_all(struct run *run, int nfiles, char **files, const struct cli_c
     int worst = LIIA_EXIT_OK;
     for (size_t i = 0; i < ngroups; i++) {
         int code = one(db, run, files, &groups[i]);
-        if (code == LIIA_EXIT_RUNTIME || (code == LIIA_EXIT_REJECTED && worst == LIIA_EXIT_OK))
+        if (code > worst) /* runtime 3 > usage 2 > rejected 1 > ok 0 */
             worst = code;
     }
     free(groups);

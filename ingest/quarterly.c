@@ -25,15 +25,20 @@ struct q_run {
     int header_ok;                  /* every required column present */
     char la_text[64], period_text[32];
     long la_line, period_line;
-    int la_ok, period_ok, two_la, two_periods;
+    int two_la, two_periods;
+    /* the last unusable authority/period: said once, not on every row */
+    char bad_la[64], bad_period[32];
     struct q_values cur;
     char **notes;
     liia_error *fatal;              /* set when the run must stop */
 };
 
-static int report(struct q_run *q, enum q_check c, long line, long col,
-                  const char *column, const char *value, const char *expected,
-                  const char *first_line)
+/* One structural finding; placeholders {value} {column} {expected}
+ * {first_line} {measure} ({name}: the same) of the check's message and fix are filled from
+ * the arguments of the same names. */
+static int report_m(struct q_run *q, enum q_check c, long line, long col,
+                    const char *column, const char *value, const char *expected,
+                    const char *first_line, const char *measure)
 {
     liia_findings *f = &q->r->findings;
     if (f->count >= Q_MAX_FINDINGS) {
@@ -43,12 +48,20 @@ static int report(struct q_run *q, enum q_check c, long line, long col,
             f->warnings++;
         return 0;
     }
-    const char *keys[] = {"value", "column", "expected", "first_line"};
+    const char *keys[] = {"value", "column", "expected", "first_line", "measure", "name"};
     const char *vals[] = {value ? value : "", column ? column : "",
-                          expected ? expected : "", first_line ? first_line : ""};
-    if (q_report(f, &q->s->checks[c], q->file, line, col, column, value, keys, vals, 4))
+                          expected ? expected : "", first_line ? first_line : "",
+                          measure ? measure : "", measure ? measure : ""};
+    if (q_report(f, &q->s->checks[c], q->file, line, col, column, value, keys, vals, 6))
         return liia_fail(q->fatal, LIIA_E_NOMEM, "out of memory");
     return 0;
+}
+
+static int report(struct q_run *q, enum q_check c, long line, long col,
+                  const char *column, const char *value, const char *expected,
+                  const char *first_line)
+{
+    return report_m(q, c, line, col, column, value, expected, first_line, NULL);
 }
 
 /* A cell of the current record by role: trimmed, or NULL if no column. */
@@ -91,8 +104,8 @@ static int header(struct q_run *q, const liia_csv_record *rec)
         if (q->field_of[c] >= 0 || q->s->cols[c].optional_column)
             continue;
         q->header_ok = 0;
-        if (report(q, QC_MISSING_COLUMN, rec->line, 0, q->s->cols[c].name, NULL,
-                   q->s->expected_header, NULL))
+        if (report_m(q, QC_MISSING_COLUMN, rec->line, 0, NULL, NULL,
+                     q->s->expected_header, NULL, q->s->cols[c].name))
             return -1;
     }
     return 0;
@@ -115,13 +128,14 @@ static int check_authority(struct q_run *q, const liia_csv_record *rec)
     text_of(text, sizeof text, s, len);
     if (!len)
         return report(q, QC_BLANK_REQUIRED, rec->line, col, "la_code", "", NULL, NULL);
-    if (q->la_line && !strcasecmp(text, q->la_text))
+    if ((q->la_line && !strcasecmp(text, q->la_text)) || !strcmp(text, q->bad_la))
         return 0;
     liia_error ignored;
     liia_error_clear(&ignored);
     if (liia_authority_resolve(q->db, text, gss, &ignored)) {
         if (ignored.status != LIIA_E_DATA)
             return liia_fail(q->fatal, ignored.status, "%s", ignored.message);
+        liia_strlcpy(q->bad_la, text, sizeof q->bad_la);
         return report(q, QC_UNKNOWN_AUTHORITY, rec->line, col, "la_code", text, NULL, NULL);
     }
     if (!q->la_line) {
@@ -148,10 +162,14 @@ static int check_period(struct q_run *q, const liia_csv_record *rec)
     text_of(text, sizeof text, s, len);
     if (!len)
         return report(q, QC_BLANK_REQUIRED, rec->line, col, "period", "", NULL, NULL);
+    if (!strcmp(text, q->bad_period))
+        return 0;
     liia_error ignored;
     liia_error_clear(&ignored);
-    if (liia_period_parse(text, canon, &ignored))
+    if (liia_period_parse(text, canon, &ignored)) {
+        liia_strlcpy(q->bad_period, text, sizeof q->bad_period);
         return report(q, QC_BAD_PERIOD, rec->line, col, "period", text, NULL, NULL);
+    }
     if (!q->period_line) {
         q->period_line = rec->line;
         liia_strlcpy(q->period_text, text, sizeof q->period_text);
@@ -177,7 +195,7 @@ static int check_value(struct q_run *q, const liia_csv_record *rec, int m)
         return 0;
     text_of(text, sizeof text, s, len);
     if (!len)
-        return report(q, QC_NOT_SUPPLIED, rec->line, col, qm->id, "", NULL, NULL);
+        return report_m(q, QC_NOT_SUPPLIED, rec->line, col, "value", "", NULL, NULL, qm->id);
     double v;
     snprintf(dp, sizeof dp, "%d", qm->max_dp);
     switch (q_parse_number(s, len, qm->max_dp, qm->min, &v)) {
@@ -273,8 +291,12 @@ static int on_record(const liia_csv_record *rec, void *ctx, liia_error *e)
  * quoting): a finding for the data lead, not a crash for the operator. */
 static int unreadable(struct q_run *q, const liia_error *why)
 {
-    return report(q, QC_UNREADABLE, why->line, why->column, NULL, why->message,
-                  why->fix, NULL);
+    const char *keys[] = {"reason", "how"};
+    const char *vals[] = {why->message, why->fix};
+    if (q_report(&q->r->findings, &q->s->checks[QC_UNREADABLE], q->file, why->line,
+                 why->column, NULL, NULL, keys, vals, 2))
+        return liia_fail(q->fatal, LIIA_E_NOMEM, "out of memory");
+    return 0;
 }
 
 static int read_file(struct q_run *q, liia_error *e)
@@ -335,7 +357,7 @@ static int not_supplied(struct q_run *q)
         return 0;
     for (size_t m = 0; m < q->s->nmeasures; m++)
         if (!q->cur.line[m] &&
-            report(q, QC_NOT_SUPPLIED, 0, 0, q->s->measures[m].id, NULL, NULL, NULL))
+            report_m(q, QC_NOT_SUPPLIED, 0, 0, NULL, NULL, NULL, NULL, q->s->measures[m].id))
             return -1;
     return 0;
 }

@@ -1,9 +1,8 @@
 /*
  * rp_pdf.c - the authority's PDF pack on a cairo PDF surface, A4 portrait:
- * cover, one-page summary table, then each theme: a short table and, per
- * indicator, its ranked bar chart beside its trend.  Charts first within a
- * theme would push the table off its page, so the table (five lines at
- * most) leads and the charts follow.
+ * cover, one-page summary table, then each theme: per indicator its ranked
+ * bar chart beside its trend, then the theme's short table (charts first,
+ * tables second).
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +26,12 @@ typedef struct pdf {
 static void footer(pdf *p)
 {
     char line[160];
+    if (p->page > 1) {
+        snprintf(line, sizeof line, "Source: LIIA quarterly returns, %s",
+                 p->s->short_label);
+        rp_set_rgb(p->cr, 0x555555);
+        rp_text(p->cr, line, MARGIN, A4_H - MARGIN - 4, 0, 7, 0, 0);
+    }
     snprintf(line, sizeof line, "%s benchmark pack, %s    page %d",
              p->s->auth[p->a].name, p->s->short_label, p->page);
     rp_set_rgb(p->cr, 0x555555);
@@ -162,11 +167,38 @@ static void summary(pdf *p)
     }
 }
 
+/* A new "(continued)" page when need points do not fit below y. */
+static double room_for(pdf *p, int t, double y, double need)
+{
+    if (y + need <= A4_H - MARGIN - 12)
+        return y;
+    new_page(p);
+    char cont[64];
+    snprintf(cont, sizeof cont, "%s (continued)", rp_theme_titles[t]);
+    return heading(p, cont, MARGIN);
+}
+
+/* A theme: charts first (each indicator's ranked bars beside its trend),
+ * then its short table. */
 static void theme(pdf *p, int t)
 {
     const rp_snapshot *s = p->s;
     new_page(p);
     double y = heading(p, rp_theme_titles[t], MARGIN), h = 16.5;
+    double w = A4_W - 2 * MARGIN;
+    int rows = 1;
+    for (size_t i = 0; i < s->n_ind; i++) {
+        if (strcmp(s->ind[i].theme, rp_theme_ids[t]))
+            continue;
+        y = room_for(p, t, y, CHART_ROW);
+        rp_rect left = {MARGIN, y, w * 0.58, CHART_ROW - 8};
+        rp_rect right = {MARGIN + w * 0.6, y, w * 0.4, CHART_ROW - 8};
+        rp_chart_ranked(p->cr, left, s, i, (int)p->a, 0);
+        rp_chart_trend(p->cr, right, s, i, (int)p->a, 0);
+        y += CHART_ROW;
+        rows++;
+    }
+    y = room_for(p, t, y + 6, h * rows);
     table_head(p, y, h);
     y += h;
     for (size_t i = 0; i < s->n_ind; i++)
@@ -174,28 +206,6 @@ static void theme(pdf *p, int t)
             table_row(p, i, y, h);
             y += h;
         }
-    y += 8;
-    for (size_t i = 0; i < s->n_ind; i++) {
-        if (strcmp(s->ind[i].theme, rp_theme_ids[t]))
-            continue;
-        if (y + CHART_ROW > A4_H - MARGIN) {
-            new_page(p);
-            char cont[64];
-            snprintf(cont, sizeof cont, "%s (continued)", rp_theme_titles[t]);
-            y = heading(p, cont, MARGIN);
-        }
-        double w = A4_W - 2 * MARGIN;
-        rp_rect left = {MARGIN, y, w * 0.58, CHART_ROW - 8};
-        rp_rect right = {MARGIN + w * 0.6, y, w * 0.4, CHART_ROW - 8};
-        rp_chart_ranked(p->cr, left, s, i, (int)p->a, 0);
-        rp_chart_trend(p->cr, right, s, i, (int)p->a, 0);
-        y += CHART_ROW;
-    }
-    rp_set_rgb(p->cr, 0x555555);
-    char src[96];
-    snprintf(src, sizeof src, "Source: LIIA quarterly returns, %s",
-             s->short_label);
-    rp_text(p->cr, src, MARGIN, A4_H - MARGIN - 4, 0, 7, 0, 0);
 }
 
 static void metadata(cairo_surface_t *sf, const pdf *p, const char *produced)

@@ -42,8 +42,10 @@ int cmd_bench(int argc, char **argv, const struct cli_ctx *ctx)
         return LIIA_EXIT_OK;
     optind = 1;
     while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
-        if (c == 'p' && liia_period_parse(optarg, period, &e))
+        if (c == 'p' && liia_period_parse(optarg, period, &e)) {
+            e.status = LIIA_E_USAGE; /* a bad option, not rejected data */
             return cli_fail(&e);
+        }
         if (c == '?')
             return cli_usage_error("bench", "unknown option");
     }

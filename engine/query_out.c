@@ -107,29 +107,43 @@ static void table_free(table *t)
     free(t->numeric);
 }
 
+/* Writes one line of cells padded to the column widths, with no trailing
+ * blanks (an empty last cell would otherwise leave them). */
+static int table_line(const table *t, size_t first, int n, const size_t *w,
+                      liia_buf *line, FILE *out)
+{
+    liia_buf_reset(line);
+    for (size_t c = 0; c < (size_t)n; c++) {
+        const char *s = t->cells[first + c] ? t->cells[first + c] : "";
+        if (liia_buf_appendf(line, t->numeric[first + c] ? "%*s%s" : "%-*s%s",
+                             (int)w[c], s, c + 1 < (size_t)n ? "  " : ""))
+            return -1;
+    }
+    while (line->len && line->data[line->len - 1] == ' ')
+        line->data[--line->len] = '\0';
+    return fprintf(out, "%s\n", line->data) < 0 ? -1 : 0;
+}
+
 static int table_print(const table *t, int n, FILE *out)
 {
     size_t *w = calloc((size_t)n, sizeof *w);
+    liia_buf line;
     int bad = !w;
+    liia_buf_init(&line);
     for (size_t i = 0; w && i < t->ncells; i++) {
         size_t len = t->cells[i] ? strlen(t->cells[i]) : 0;
         if (len > w[i % (size_t)n])
             w[i % (size_t)n] = len;
     }
-    for (size_t i = 0; !bad && i < t->ncells; i++) {
-        size_t c = i % (size_t)n;
-        const char *s = t->cells[i] ? t->cells[i] : "";
-        int last = c + 1 == (size_t)n;
-        /* left-aligned text in the last column needs no padding */
-        int width = last && !t->numeric[i] ? 0 : (int)w[c];
-        bad |= fprintf(out, t->numeric[i] ? "%*s%s" : "%-*s%s", width, s,
-                       last ? "\n" : "  ") < 0;
-        for (size_t k = 0; !bad && i == (size_t)n - 1 && k < (size_t)n; k++) {
+    for (size_t row = 0; !bad && row < t->ncells; row += (size_t)n) {
+        bad |= table_line(t, row, n, w, &line, out);
+        for (size_t k = 0; !bad && row == 0 && k < (size_t)n; k++) {
             for (size_t d = 0; d < w[k]; d++) /* rule under the header */
                 bad |= fputc('-', out) == EOF;
             bad |= fputs(k + 1 < (size_t)n ? "  " : "\n", out) == EOF;
         }
     }
+    liia_buf_free(&line);
     free(w);
     return bad ? -1 : 0;
 }

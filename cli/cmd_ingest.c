@@ -136,9 +136,13 @@ static int one(sqlite3 *db, struct run *run, char **files, const liia_ingest_gro
     liia_ingest_result_init(&r);
     const char *const *f = (const char *const *)files + g->first;
     int rc = liia_ingest_submission(db, g->return_type, f, g->count, &run->o, &r, &e);
-    if (!rc && !run->json)
+    if (!rc && !run->json) {
         for (size_t i = 0; i < r.findings.count; i++)
             liia_error_print(stderr, &r.findings.items[i]);
+        if (r.findings.count < r.findings.errors + r.findings.warnings)
+            fprintf(stderr, "%s: only the first %zu of %zu findings are listed\n", f[0],
+                    r.findings.count, r.findings.errors + r.findings.warnings);
+    }
     if (!rc && run->report_dir)
         rc = write_report(run, f[0], &r, &e);
     if (!rc && run->json && add_json(run, f[0], &r))
@@ -215,9 +219,15 @@ int cli_ingest_main(int argc, char **argv, const struct cli_ctx *ctx, int valida
     }
     if (optind >= argc)
         return cli_usage_error(cmd, "name at least one file");
-    if (run.json && !(run.results = json_array()))
+    /* Child-level returns pseudonymise with the platform key beside the store. */
+    char *key_path = liia_key_path_for(ctx->db_path);
+    run.o.key_path = key_path;
+    if (!key_path || (run.json && !(run.results = json_array()))) {
+        free(key_path);
         return LIIA_EXIT_RUNTIME;
+    }
     int rc = run_all(&run, argc - optind, argv + optind, ctx);
+    free(key_path);
     if (run.json && json_dumpf(run.results, stdout, JSON_INDENT(2)) == 0)
         putchar('\n');
     json_decref(run.results);

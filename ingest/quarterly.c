@@ -532,19 +532,25 @@ static int quarterly_run(sqlite3 *db, const char *const *files, size_t nfiles,
     return rc;
 }
 
-/* A header naming any of the schema's recognising columns is ours. */
+/* A header naming any of the schema's "recognise" columns is ours, so a
+ * file with one misspelt column is still judged (and told) as quarterly. */
 static int quarterly_recognise(const char *const *fields, size_t nfields)
 {
-    static const char *const names[] = {"la_code", "measure", "value"};
-    for (size_t i = 0; i < nfields; i++) {
+    struct q_schema s;
+    liia_error ignored;
+    liia_error_clear(&ignored);
+    if (q_schema_load(NULL, &s, &ignored))
+        return 0;
+    int found = 0;
+    for (size_t i = 0; i < nfields && !found; i++) {
         const char *f = fields[i];
         size_t len = strlen(f);
         q_trim(&f, &len);
-        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-            if (len == strlen(names[k]) && !strncasecmp(f, names[k], len))
-                return 1;
+        for (size_t k = 0; k < s.nrecognise && !found; k++)
+            found = len == strlen(s.recognise[k]) && !strncasecmp(f, s.recognise[k], len);
     }
-    return 0;
+    q_schema_free(&s);
+    return found;
 }
 
 const struct liia_return_ops ingest_quarterly_ops = {

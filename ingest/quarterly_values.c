@@ -26,41 +26,34 @@ void q_trim(const char **s, size_t *len)
 enum q_parse q_parse_number(const char *s, size_t len, int max_dp,
                             double min, double *out)
 {
-    size_t i = 0, int_digits = 0, dp = 0;
+    size_t i = 0, digits = 0, dp = 0;
     int negative = 0, point = 0;
+    double v = 0, scale = 1;
     if (i < len && (s[i] == '-' || s[i] == '+'))
         negative = s[i++] == '-';
-    char buf[32];
-    size_t n = 0;
     for (; i < len; i++) {
-        if (isdigit((unsigned char)s[i])) {
-            if (point)
-                dp++;
-            else
-                int_digits++;
-        } else if (s[i] == '.' && !point) {
+        if (s[i] == '.' && !point) {
             point = 1;
-            continue;
+        } else if (isdigit((unsigned char)s[i])) {
+            /* Digits past 15 cannot be held exactly; the value is absurd
+             * anyway, but the whole cell is still checked for junk. */
+            if (++digits <= 15)
+                v = v * 10 + (s[i] - '0');
+            if (point && ++dp <= 15)
+                scale *= 10;
         } else {
             return QP_MALFORMED;
         }
-        if (n + 2 >= sizeof buf)
-            return QP_TOO_LARGE;
-        buf[n++] = s[i];
     }
-    if (int_digits + dp == 0 || (point && dp == 0))
+    if (digits == 0 || (point && dp == 0))
         return QP_MALFORMED;
     if (point && max_dp == 0)
         return QP_MALFORMED; /* a count must be a whole number */
     if ((int)dp > max_dp)
         return QP_TOO_MANY_DP;
-    /* One division by an exact power of ten: 12.34 is 1234 / 100. */
-    double v = 0, scale = 1;
-    for (size_t k = 0; k < n; k++)
-        v = v * 10 + (buf[k] - '0');
-    for (size_t k = 0; k < dp; k++)
-        scale *= 10;
-    v /= scale;
+    if (digits > 15)
+        return QP_TOO_LARGE;
+    v /= scale; /* one division by an exact power of ten: 12.34 = 1234 / 100 */
     if (negative && v != 0 && -v < min)
         return QP_NEGATIVE;
     if (v > Q_MAX_VALUE)

@@ -49,8 +49,10 @@ static json_t *row_json(sqlite3_stmt *st)
 
 static void print_row(sqlite3_stmt *st)
 {
+    /* a rejected file has no version */
+    const char *version = sqlite3_column_type(st, 3) == SQLITE_NULL ? "-" : text(st, 3);
     printf("%-10s %-10s %7s  %-10s  %-20s  %-12.12s %6d %8d  %s\n", text(st, 1),
-           text(st, 2), sqlite3_column_type(st, 3) == SQLITE_NULL ? "-" : text(st, 3), text(st, 4), text(st, 5), text(st, 7),
+           text(st, 2), version, text(st, 4), text(st, 5), text(st, 7),
            sqlite3_column_int(st, 8), sqlite3_column_int(st, 9), text(st, 6));
 }
 

@@ -5,6 +5,8 @@
 #   cli              usage errors, --help, unwritable output (exit codes, text)
 #   consistent       every generated file passes the checker
 #   checker_catches  the checker rejects a file with a broken rule
+#   ingested         `liia-bench ingest` accepts all 264 files with no errors and
+#                    no warnings but one "not supplied" per value left out
 set -u
 mode=$1 bin=$2 checker=$3 schemas=$4 committed=$5 work=$6
 rm -rf "$work" && mkdir -p "$work" || exit 3
@@ -70,6 +72,21 @@ checker_catches)
     "$checker" "$schemas" "$work/bad" 2>"$work/err" && die "checker passed a broken file"
     grep -qF "CAM_2024-06-30.csv: QBR-R009" "$work/err" ||
         { cat "$work/err" >&2; die "checker did not name QBR-R009 on CAM_2024-06-30.csv"; }
+    ;;
+ingested)
+    "$bin" --db "$work/store.db" ingest "$committed"/*.csv >"$work/out" 2>"$work/err" ||
+        die "ingest exited $?"
+    n=$(grep -c ': accepted as version 1 (0 errors, ' "$work/out")
+    [ "$n" -eq 264 ] || die "$n of 264 files accepted with 0 errors"
+    others=$(grep -o '\[[A-Z0-9-]*\]$' "$work/err" | grep -vxF '[QBR-S025]' | sort | uniq -c)
+    [ -z "$others" ] || die "findings other than 'not supplied': $others"
+    # One "not supplied" per blank value or absent row, no more, no fewer.
+    per_file=$(($(wc -l <"$committed/CAM_2025-03-31.csv") - 1))
+    supplied=$(cat "$committed"/*.csv | grep -cv -e '^la_code,' -e '^[^,]*,[^,]*,[^,]*,,')
+    warned=$(grep -c '\[QBR-S025\]$' "$work/err")
+    [ "$warned" -eq $((264 * per_file - supplied)) ] ||
+        die "$warned 'not supplied' warnings for $((264 * per_file - supplied)) values left out"
+    [ "$warned" -gt 0 ] || die "no authority leaves anything out"
     ;;
 *) echo "unknown mode $mode" >&2; exit 2 ;;
 esac

@@ -92,6 +92,10 @@ static const struct gen_spec model[] = {
  * target rate per quarter, and the range of yearly trends. */
 static const double rate_noise = 0.05, share_noise = 0.04, outflow_noise = 0.10;
 static const double stock_pull = 0.25, trend_lo = -0.04, trend_hi = 0.06;
+/* Below this many a quarter, a count flow varies as a Poisson count. */
+static const double small_flow = 30;
+/* Largest net change of a driven stock in a quarter, once it has this many. */
+static const double stock_max_step = 0.15, stock_step_from = 10;
 
 /* Measures some authorities leave out, as they do in real returns.  The
  * quarters mask has bit q set for the q-th quarter from 2023-06-30.  A
@@ -133,6 +137,26 @@ static double rng_range(struct rng *r, double lo, double hi)
 {
     double u = (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
     return lo + (hi - lo) * u;
+}
+
+/* Poisson(lambda) by Knuth's product method, for small counts where
+ * relative noise would round to the same figure every quarter. */
+static double rng_poisson(struct rng *r, double lambda)
+{
+    double limit = exp(-lambda), p = 1.0;
+    int k = -1;
+    do {
+        k++;
+        p *= rng_range(r, 0, 1);
+    } while (p > limit);
+    return k;
+}
+
+/* Quarter-to-quarter variation of an expected flow: Poisson while it is
+ * small (City of London's handful of cases), relative noise once large. */
+static double flow_noise(struct rng *r, double x, double rel)
+{
+    return x < small_flow ? rng_poisson(r, x) : x * rng_range(r, 1 - rel, 1 + rel);
 }
 
 /* Each authority has its own stream, so one authority's numbers do not
@@ -389,8 +413,11 @@ static void gen_rate(struct la_state *s, const struct inputs *in, size_t i,
     const struct measure *m = &in->m[st->idx];
     double x = rate_expected(s, i, q, m->is_flow);
     qt->expected[st->idx] = x;
-    qt->v[st->idx] = round_unit(x * rng_range(&s->rng, 1 - rate_noise, 1 + rate_noise),
-                                m->is_fte);
+    if (m->is_flow && !m->is_fte)
+        x = flow_noise(&s->rng, x, rate_noise);
+    else
+        x *= rng_range(&s->rng, 1 - rate_noise, 1 + rate_noise);
+    qt->v[st->idx] = round_unit(x, m->is_fte);
 }
 
 static void gen_share(struct la_state *s, const struct inputs *in, size_t i,
@@ -415,9 +442,15 @@ static void gen_stock(struct la_state *s, size_t i, const struct plan_step *st, 
     if (s->stock[i] < 0)
         s->stock[i] = floor(target + 0.5);
     double prev = s->stock[i], in = qt->v[st->base];
-    double out = qt->expected[st->base] * rng_range(&s->rng, 1 - outflow_noise, 1 + outflow_noise) +
-                 (prev - target) * stock_pull;
-    out = round_unit(out, 0);
+    double out = qt->expected[st->base] + (prev - target) * stock_pull;
+    out = round_unit(flow_noise(&s->rng, out < 0 ? 0 : out, outflow_noise), 0);
+    /* Real stocks turn over slowly: cap the quarter's net change so no
+     * stock (nor a share of it) trips the implausible-change warning. */
+    double step = floor(prev * stock_max_step);
+    if (prev >= stock_step_from && out < in - step)
+        out = in - step;
+    if (prev >= stock_step_from && out > in + step)
+        out = in + step;
     if (out > prev + in)
         out = prev + in;
     qt->v[st->outflow] = out;

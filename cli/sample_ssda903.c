@@ -1,0 +1,312 @@
+/*
+ * sample_ssda903.c - `liia-bench sample --ssda903`: deterministic synthetic
+ * SSDA903 header/episodes/uasc files for a few authorities, at any size.
+ * Children enter and leave care, move placements, change legal status;
+ * some are UASC; a few rule breaches are planted on purpose and listed in
+ * <LA>_<period>_planted.csv so tests and demos know what to expect.
+ * Nothing here is real: ids, dates and postcodes are drawn from a seeded
+ * generator (same seed, same files).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sample.h"
+
+static const char usage[] =
+    "usage: liia-bench sample --ssda903 --out DIR [--seed N] [--children N]\n"
+    "                         [--period P] [--la LA,LA,...]\n"
+    "\n"
+    "Writes synthetic SSDA903 tables per authority: DIR/<LA>_<period>_header.csv,\n"
+    "_episodes.csv, _uasc.csv and _planted.csv (the rule breaches planted on\n"
+    "purpose: table, line, DfE rule).  Same seed, same files.\n"
+    "\n"
+    "  --out DIR       output directory (created if missing)\n"
+    "  --seed N        generator seed (default 1)\n"
+    "  --children N    children per authority (default 200; about 3.5 episodes each)\n"
+    "  --period P      quarter end the extract runs to (default 2025-03-31)\n"
+    "  --la LIST       short codes, comma separated (default CAM,HAC,SWK)\n";
+
+/* splitmix64: small, fast, and the same everywhere. */
+struct rng {
+    uint64_t s;
+};
+
+static uint64_t next(struct rng *r)
+{
+    uint64_t z = (r->s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static long pick(struct rng *r, long n)
+{
+    return (long)(next(r) % (uint64_t)n);
+}
+
+/* Days since 1970-01-01 <-> civil date (Howard Hinnant's algorithms). */
+static long days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil(long z, char out[11], int iso)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    int d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    int y = (int)(yoe + era * 400 + (m <= 2));
+    char tmp[32];
+    if (iso)
+        snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+    else
+        snprintf(tmp, sizeof tmp, "%02d/%02d/%04d", d, m, y);
+    liia_strlcpy(out, tmp, 11);
+}
+
+struct gen {
+    struct rng r;
+    FILE *header, *episodes, *uasc, *planted;
+    long header_line, episode_line, uasc_line;
+    long period_end, year_start;
+    int fy_end;
+    const char *la;
+};
+
+static const char *const ethnic[] = {"WBRI", "WOTH", "MWBC", "MOTH", "AOTH",
+                                     "BAFR", "BCRB", "BOTH", "CHNE", "OOTH"};
+static const char *const outward[] = {"N1", "N7", "E8", "SE5", "SW9", "NW1", "W12",
+                                      "CR0", "EN1", "HA0", "IG1", "UB3", "TW3"};
+static const char *const ceased[] = {"E11", "E12", "E4A", "E3", "E13", "E41", "E8"};
+static const char *const moves[] = {"CARPL", "ALLEG", "STAND", "CHILD", "LAREQ", "OTHER"};
+
+static void postcode(struct gen *g, char *out, size_t n)
+{
+    snprintf(out, n, "%s %ld%c%c", outward[pick(&g->r, 13)], pick(&g->r, 10),
+             (char)('A' + pick(&g->r, 26)), (char)('A' + pick(&g->r, 26)));
+}
+
+/* A placement consistent with the DfE rules (provider matches type). */
+static void placement(struct gen *g, const char **place, const char **prov)
+{
+    long x = pick(&g->r, 100);
+    static const char *const foster[] = {"U1", "U2", "U3", "U4", "U5", "U6"};
+    if (x < 70) {
+        *place = foster[pick(&g->r, 6)];
+        *prov = pick(&g->r, 2) ? "PR1" : "PR4";
+    } else if (x < 82) {
+        *place = "K2";
+        *prov = pick(&g->r, 2) ? "PR1" : "PR4";
+    } else if (x < 85) {
+        *place = "K1";
+        *prov = "PR1";
+    } else if (x < 93) {
+        *place = "R1";
+        *prov = "PR1";
+    } else {
+        *place = "P1";
+        *prov = "PR0";
+    }
+}
+
+static void plant(struct gen *g, const char *table, long line, const char *rule)
+{
+    fprintf(g->planted, "%s,%ld,%s\n", table, line, rule);
+}
+
+/* One child's episodes: a period of care starting at `start`, moving
+ * placement now and then, ending (or still open at the period end). */
+static void write_episodes(struct gen *g, const char *child, long dob_day, long start,
+                           long breach)
+{
+    const char *ls = pick(&g->r, 10) < 7 ? "C2" : pick(&g->r, 2) ? "C1" : "V2";
+    const char *cin = (const char *[]){"N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"}[pick(&g->r, 8)];
+    char home[16], pl[16], d1[11], d2[11];
+    postcode(g, home, sizeof home);
+    long n = 1 + pick(&g->r, 6), day = start;
+    for (long k = 0; k < n; k++) {
+        const char *place, *prov;
+        placement(g, &place, &prov);
+        if (!strcmp(ls, "V2") && !strcmp(place, "P1"))
+            place = "U3", prov = "PR1";   /* 378: no P1 under V2 */
+        long len = 20 + pick(&g->r, 500);
+        int last = k == n - 1, open = day + len > g->period_end;
+        postcode(g, pl, sizeof pl);
+        civil(day, d1, 0);
+        civil(day + len, d2, 0);
+        const char *rne = k == 0 ? "S" : "P";
+        /* Adoption codes only for children (386: not at 18 or over). */
+        int adult = day + len - dob_day > 17 * 365;
+        const char *rec = open ? "" : !last ? "X1"
+                        : ceased[adult ? 3 + pick(&g->r, 4) : pick(&g->r, 7)];
+        g->episode_line++;
+        if (breach == 1 && k == 0 && !open) {   /* 147: a two-digit year */
+            d2[6] = d2[8], d2[7] = d2[9], d2[8] = '\0';
+            plant(g, "episodes", g->episode_line, "147");
+        }
+        fprintf(g->episodes, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", child, d1, rne,
+                ls, cin, breach == 2 && k == 0 ? "Q1" : place, prov, open ? "" : d2, rec,
+                k ? moves[pick(&g->r, 6)] : "", home, pl,
+                !strcmp(place, "K2") ? "SC123456" : "");
+        if (breach == 2 && k == 0)
+            plant(g, "episodes", g->episode_line, "146");
+        if (open || last)
+            break;
+        day += len;
+    }
+}
+
+static void write_child(struct gen *g, long i)
+{
+    char child[24], dob[11], mc[11] = "";
+    snprintf(child, sizeof child, "%ld", 100000 + i * 7 + pick(&g->r, 7));
+    long age_days = 365 * pick(&g->r, 17) + pick(&g->r, 365);   /* age at entry */
+    long start = g->year_start - 3 * 365 + pick(&g->r, g->period_end - g->year_start + 3 * 365);
+    long dob_day = start - age_days;
+    civil(dob_day, dob, 0);
+    int girl = (int)pick(&g->r, 2);
+    const char *sex = g->fy_end >= 2025 ? (girl ? "F" : "M") : (girl ? "2" : "1");
+    long breach = i % 50 == 7 ? 1 + (i / 50) % 4 : 0;
+    g->header_line++;
+    char upn[16];
+    snprintf(upn, sizeof upn, "A%011ld%ld", (long)(next(&g->r) % 100000000000ULL),
+             pick(&g->r, 10));
+    if (breach == 3) {
+        sex = "3";
+        plant(g, "header", g->header_line, "101");
+    }
+    if (breach == 4) {
+        liia_strlcpy(upn, "BAD", sizeof upn);
+        plant(g, "header", g->header_line, "168");
+    }
+    int mother = girl && start - dob_day > 16 * 365 && pick(&g->r, 20) == 0;
+    if (mother)
+        civil(start - pick(&g->r, 300), mc, 0);
+    fprintf(g->header, "%s,%s,%s,%s,%s,%s,%s\n", child, sex, dob,
+            ethnic[pick(&g->r, 10)], upn, girl ? (mother ? "1" : "0") : "", mc);
+    write_episodes(g, child, dob_day, start, breach);
+    if (start - dob_day > 14 * 365 && pick(&g->r, 8) == 0) {
+        char duc[11] = "";
+        if (pick(&g->r, 3) == 0)
+            civil(dob_day + 18 * 365, duc, 0);
+        g->uasc_line++;
+        fprintf(g->uasc, "%s,%s,%s,%s\n", child, sex, dob, duc);
+    }
+}
+
+static FILE *open_out(const char *dir, const char *la, const char *period,
+                      const char *what, const char *cols)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s_%s_%s.csv", dir, la, period, what);
+    FILE *f = fopen(path, "w");
+    if (f)
+        fputs(cols, f);
+    else
+        fprintf(stderr, "liia-bench sample: cannot write %s: %s\n", path, strerror(errno));
+    return f;
+}
+
+static int close_all(struct gen *g)
+{
+    int bad = 0;
+    FILE *fs[] = {g->header, g->episodes, g->uasc, g->planted};
+    for (size_t i = 0; i < 4; i++)
+        if (fs[i] && fclose(fs[i]))
+            bad = 1;
+    return bad;
+}
+
+static int one_authority(const char *dir, const char *la, const char *period,
+                         unsigned long seed, long children, long la_index)
+{
+    struct gen g = {.r = {seed * 1000003ULL + (uint64_t)la_index}, .la = la};
+    g.fy_end = liia_period_fy_end_year(period);
+    g.year_start = days_from_civil(g.fy_end - 1, 4, 1);
+    g.period_end = days_from_civil(atoi(period), atoi(period + 5), atoi(period + 8));
+    g.header = open_out(dir, la, period, "header", "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n");
+    g.episodes = open_out(dir, la, period, "episodes",
+                          "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,"
+                          "REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n");
+    g.uasc = open_out(dir, la, period, "uasc", "CHILD,SEX,DOB,DUC\n");
+    g.planted = open_out(dir, la, period, "planted", "table,line,rule\n");
+    g.header_line = g.episode_line = g.uasc_line = 1;
+    if (!g.header || !g.episodes || !g.uasc || !g.planted) {
+        close_all(&g);
+        return LIIA_EXIT_RUNTIME;
+    }
+    for (long i = 0; i < children; i++)
+        write_child(&g, i);
+    if (close_all(&g)) {
+        fprintf(stderr, "liia-bench sample: cannot finish writing %s files\n", la);
+        return LIIA_EXIT_RUNTIME;
+    }
+    printf("%s %s: %ld children, %ld episodes, %ld UASC\n", la, period, children,
+           g.episode_line - 1, g.uasc_line - 1);
+    return LIIA_EXIT_OK;
+}
+
+int sample_ssda903_main(int argc, char **argv, const struct cli_ctx *ctx)
+{
+    (void)ctx;
+    static const struct option opts[] = {
+        {"ssda903", no_argument, NULL, 'S'}, {"out", required_argument, NULL, 'o'},
+        {"seed", required_argument, NULL, 's'}, {"children", required_argument, NULL, 'n'},
+        {"period", required_argument, NULL, 'p'}, {"la", required_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+    };
+    const char *out = NULL, *period_in = "2025-03-31";
+    char las[256] = "CAM,HAC,SWK", *end;
+    unsigned long seed = 1;
+    long children = 200;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'S': break;
+        case 'o': out = optarg; break;
+        case 's': seed = strtoul(optarg, &end, 10);
+                  if (*end) return cli_usage_error("sample", "--seed needs a number");
+                  break;
+        case 'n': children = strtol(optarg, &end, 10);
+                  if (*end || children < 1)
+                      return cli_usage_error("sample", "--children needs a positive number");
+                  break;
+        case 'p': period_in = optarg; break;
+        case 'l': liia_strlcpy(las, optarg, sizeof las); break;
+        case 'h': fputs(usage, stdout); return LIIA_EXIT_OK;
+        default: return cli_usage_error("sample", "unknown option");
+        }
+    }
+    if (!out)
+        return cli_usage_error("sample", "--out DIR is required");
+    char period[11];
+    liia_error e;
+    liia_error_clear(&e);
+    if (liia_period_parse(period_in, period, &e))
+        return cli_fail(&e);
+    if (mkdir(out, 0755) && errno != EEXIST) {
+        fprintf(stderr, "liia-bench sample: cannot create %s: %s\n", out, strerror(errno));
+        return LIIA_EXIT_RUNTIME;
+    }
+    long k = 0;
+    int rc = LIIA_EXIT_OK;
+    for (char *save = NULL, *la = strtok_r(las, ",", &save); la && rc == LIIA_EXIT_OK;
+         la = strtok_r(NULL, ",", &save))
+        rc = one_authority(out, la, period, seed, children, k++);
+    return rc;
+}

@@ -1,0 +1,118 @@
+/* t903.h - scratch stores and fixture files for the SSDA903 tests. */
+#ifndef T903_H
+#define T903_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "liia_core.h"
+#include "ssda903.h"
+
+static const char T903_HEADER_COLS[] = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n";
+static const char T903_EPISODE_COLS[] =
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,"
+    "HOME_POST,PL_POST,URN\n";
+static const char T903_UASC_COLS[] = "CHILD,SEX,DOB,DUC\n";
+
+struct t903 {
+    char db_path[512], key_path[512];
+    sqlite3 *db;
+};
+
+/* A fresh store with reference data and a platform key under SCRATCH_DIR. */
+static inline int t903_open(struct t903 *t, const char *name)
+{
+    liia_error e;
+    liia_error_clear(&e);
+    snprintf(t->db_path, sizeof t->db_path, "%s/%s.db", SCRATCH_DIR, name);
+    snprintf(t->key_path, sizeof t->key_path, "%s/%s.key", SCRATCH_DIR, name);
+    char wal[600];
+    unlink(t->db_path);
+    snprintf(wal, sizeof wal, "%s-wal", t->db_path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", t->db_path);
+    unlink(wal);
+    unlink(t->key_path);
+    int created = 0;
+    if (liia_store_open(t->db_path, LIIA_STORE_READWRITE, &t->db, &e) ||
+        liia_reference_load(t->db, SCHEMA_DIR, NULL, &e) ||
+        liia_key_create(t->key_path, &created, &e)) {
+        liia_error_print(stderr, &e);
+        return -1;
+    }
+    return 0;
+}
+
+static inline void t903_close(struct t903 *t)
+{
+    liia_store_close(t->db);
+    t->db = NULL;
+}
+
+/* Writes cols + rows to SCRATCH_DIR/name and returns the path (static). */
+static inline const char *t903_file(const char *name, const char *cols, const char *rows)
+{
+    static char paths[4][512];
+    static int next;
+    char *p = paths[next++ % 4];
+    snprintf(p, 512, "%s/%s", SCRATCH_DIR, name);
+    FILE *f = fopen(p, "w");
+    if (!f)
+        return NULL;
+    fputs(cols, f);
+    fputs(rows, f);
+    if (fclose(f))
+        return NULL;
+    return p;
+}
+
+/* Ingests header/episodes[/uasc] rows for CAM; returns liia_ssda903_ingest's
+ * result with r filled. */
+static inline int t903_ingest(struct t903 *t, const char *period, const char *header,
+                       const char *episodes, const char *uasc, int strict,
+                       liia_903_result *r, liia_error *e)
+{
+    const char *files[3];
+    size_t n = 0;
+    files[n++] = t903_file("header.csv", T903_HEADER_COLS, header);
+    files[n++] = t903_file("episodes.csv", T903_EPISODE_COLS, episodes);
+    if (uasc)
+        files[n++] = t903_file("uasc.csv", T903_UASC_COLS, uasc);
+    liia_903_options o = {.la = "CAM", .period = period, .key_path = t->key_path,
+                          .schema_dir = SCHEMA_DIR, .files = files, .nfiles = n,
+                          .strict = strict};
+    liia_error_clear(e);
+    return liia_ssda903_ingest(t->db, &o, r, e);
+}
+
+/* Line of the first finding with this rule id, or 0. */
+static inline long t903_finding_line(const liia_903_result *r, const char *rule)
+{
+    for (size_t i = 0; i < r->findings.count; i++)
+        if (!strcmp(r->findings.items[i].rule_id, rule))
+            return r->findings.items[i].line;
+    return 0;
+}
+
+static inline const liia_error *t903_finding(const liia_903_result *r, const char *rule)
+{
+    for (size_t i = 0; i < r->findings.count; i++)
+        if (!strcmp(r->findings.items[i].rule_id, rule))
+            return &r->findings.items[i];
+    return NULL;
+}
+
+static inline long t903_count(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    long n = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+#endif

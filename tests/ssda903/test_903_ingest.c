@@ -1,0 +1,482 @@
+/*
+ * SSDA903 ingest end to end through liia_ssda903_ingest(): structural
+ * rejections, cell findings stored as NULL and flagged, --strict, the
+ * platform key, no raw identifier anywhere in the store files,
+ * resubmission, derived measures on a hand-made episode set, the measures
+ * view, reconciliation, and the public fake 903 data.
+ */
+#include <sys/stat.h>
+
+#include "t903.h"
+#include "unit.h"
+
+#define H1 "1001,1,15/06/2010,WBRI,A123456789012,,\n"
+#define E1 "1001,01/05/2023,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,SC123456\n"
+
+static long rows_of(sqlite3 *db, long long sid)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT (SELECT COUNT(*) FROM cla_child WHERE submission_id = %lld)"
+             " + (SELECT COUNT(*) FROM cla_episode WHERE submission_id = %lld)"
+             " + (SELECT COUNT(*) FROM derived_measure WHERE submission_id = %lld)",
+             sid, sid, sid);
+    return t903_count(db, sql);
+}
+
+static void expect_rejected(struct t903 *t, const char *const *files, size_t n,
+                            const char *rule, const char *message)
+{
+    liia_903_options o = {.la = "CAM", .period = "2024-03-31", .key_path = t->key_path,
+                          .schema_dir = SCHEMA_DIR, .files = files, .nfiles = n};
+    liia_903_result r;
+    liia_error e;
+    liia_903_result_init(&r);
+    liia_error_clear(&e);
+    long before = t903_count(t->db, "SELECT COUNT(*) FROM cla_episode");
+    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), -1);
+    CHECK_INT(e.status, LIIA_E_DATA);
+    CHECK_INT(liia_status_exit_code(e.status), LIIA_EXIT_REJECTED);
+    CHECK_INT(r.accepted, 0);
+    const liia_error *f = t903_finding(&r, rule);
+    CHECK(f != NULL);
+    if (f)
+        CHECK_STR(f->message, message);
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM cla_episode"), before);
+    CHECK(r.submission_id > 0);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM submission WHERE id = %lld AND "
+             "status = 'rejected' AND errors >= 1", r.submission_id);
+    CHECK_INT(t903_count(t->db, sql), 1);
+    CHECK_INT(rows_of(t->db, r.submission_id), 0);
+    liia_903_result_free(&r);
+}
+
+static void test_rejections(struct t903 *t)
+{
+    const char *files[3];
+    files[0] = t903_file("r_header.csv", T903_HEADER_COLS, H1);
+    expect_rejected(t, files, 1, "LIIA-903-TABLE", "the episodes table is missing");
+
+    files[1] = t903_file("r_episodes.csv",
+                         "CHILD,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,"
+                         "REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n",
+                         "1001,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,SC123456\n");
+    expect_rejected(t, files, 2, "LIIA-903-COLUMN", "the episodes table has no DECOM column");
+
+    files[1] = SCRATCH_DIR "/no-such-episodes.csv";
+    expect_rejected(t, files, 2, "LIIA-903-FILE", "cannot open: No such file or directory");
+
+    files[1] = t903_file("r_other.csv", "la_code,period,measure,value,note\n",
+                         "CAM,2024-03-31,referrals,1,\n");
+    expect_rejected(t, files, 2, "LIIA-903-TABLE",
+                    "cannot tell which SSDA903 table this file is: its header row "
+                    "matches none of header, episodes, uasc");
+}
+
+/* A bad cell is reported with its place and DfE code, stored as NULL and
+ * flagged; the row is kept.  --strict rejects instead. */
+static void test_cell_findings(struct t903 *t)
+{
+    liia_903_result r;
+    liia_error e;
+    liia_903_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2024-03-31", "1001,3,15/06/2010,WBRI,A123456789012,,\n",
+                          E1, NULL, 0, &r, &e), 0);
+    const liia_error *f = t903_finding(&r, "101");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_STR(f->message, "'3' is not a valid SEX code for 2023-24");
+        CHECK_STR(f->fix, "use one of: 1 2");
+        CHECK_STR(f->table, "header");
+        CHECK_STR(f->column_name, "SEX");
+        CHECK_STR(f->value, "3");
+        CHECK_INT(f->line, 2);
+        CHECK_INT(f->column, 2);
+    }
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM cla_child c JOIN submission s "
+                         "ON s.id = c.submission_id WHERE s.status = 'accepted' AND "
+                         "c.sex IS NULL AND c.flags = '101' AND c.dob_month = '2010-06-01'"), 1);
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM finding f JOIN submission s ON "
+                         "s.id = f.submission_id WHERE s.status = 'accepted' AND "
+                         "f.rule_id = '101' AND f.value = '3' AND f.line = 2"), 1);
+    liia_903_result_free(&r);
+
+    /* From 2024-25 the same code list is M/F/U. */
+    liia_903_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2025-03-31", "1001,1,15/06/2010,WBRI,A123456789012,,\n",
+                          "1001,01/05/2024,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,SC123456\n",
+                          NULL, 0, &r, &e), 0);
+    f = t903_finding(&r, "101");
+    CHECK(f != NULL);
+    if (f)
+        CHECK_STR(f->message, "'1' is not a valid SEX code for 2024-25");
+    liia_903_result_free(&r);
+
+    liia_903_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2024-03-31", "1001,3,15/06/2010,WBRI,A123456789012,,\n",
+                          E1, NULL, 1, &r, &e), -1);
+    CHECK_INT(e.status, LIIA_E_DATA);
+    CHECK_STR(e.message, "SSDA903 submission rejected: errors found and --strict given");
+    CHECK_INT(rows_of(t->db, r.submission_id), 0);
+    liia_903_result_free(&r);
+}
+
+static void test_key_required(struct t903 *t)
+{
+    const char *files[2] = {t903_file("k_header.csv", T903_HEADER_COLS, H1),
+                            t903_file("k_episodes.csv", T903_EPISODE_COLS, E1)};
+    liia_903_options o = {.la = "CAM", .period = "2024-03-31",
+                          .key_path = SCRATCH_DIR "/missing.key",
+                          .schema_dir = SCHEMA_DIR, .files = files, .nfiles = 2};
+    liia_903_result r;
+    liia_error e;
+    liia_903_result_init(&r);
+    liia_error_clear(&e);
+    long before = t903_count(t->db, "SELECT COUNT(*) FROM submission");
+    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), -1);
+    CHECK_INT(e.status, LIIA_E_IO);
+    CHECK(strstr(e.message, "no platform key") != NULL);
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM submission"), before);
+    liia_903_result_free(&r);
+}
+
+/* validate: the same judgement, nothing stored. */
+static void test_validate_only(struct t903 *t)
+{
+    const char *files[2] = {t903_file("v_header.csv", T903_HEADER_COLS,
+                                      "1001,3,15/06/2010,WBRI,A123456789012,,\n"),
+                            t903_file("v_episodes.csv", T903_EPISODE_COLS, E1)};
+    liia_903_options o = {.la = "CAM", .period = "2024-03-31", .key_path = t->key_path,
+                          .schema_dir = SCHEMA_DIR, .files = files, .nfiles = 2,
+                          .validate_only = 1};
+    liia_903_result r;
+    liia_error e;
+    liia_903_result_init(&r);
+    liia_error_clear(&e);
+    long subs = t903_count(t->db, "SELECT COUNT(*) FROM submission");
+    long findings = t903_count(t->db, "SELECT COUNT(*) FROM finding");
+    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), 0);
+    CHECK(t903_finding(&r, "101") != NULL);
+    CHECK_INT(r.submission_id, 0);
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM submission"), subs);
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM finding"), findings);
+    liia_903_result_free(&r);
+
+    files[1] = t903_file("v_missing.csv", "CHILD,DECOM\n", "1001,01/05/2023\n");
+    liia_903_result_init(&r);
+    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), -1);
+    CHECK_INT(e.status, LIIA_E_DATA);
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM submission"), subs);
+    liia_903_result_free(&r);
+}
+
+/* ------------------------------------------------------------ privacy */
+
+static int file_contains(const char *path, const char *needle)
+{
+    char *data = NULL;
+    size_t len = 0;
+    liia_error e;
+    liia_error_clear(&e);
+    if (liia_read_file(path, &data, &len, &e))
+        return 0;
+    size_t n = strlen(needle);
+    int found = 0;
+    for (size_t i = 0; !found && i + n <= len; i++)
+        found = !memcmp(data + i, needle, n);
+    free(data);
+    return found;
+}
+
+static void test_no_raw_identifiers(struct t903 *t)
+{
+    /* Distinctive identifiers so a hit cannot be a coincidence. */
+    static const char header[] =
+        "CHXQ5538333,2,23/05/2003,WIRT,Y091189125198,1,17/09/2021\n"
+        "CHXQ5604914,1,22/01/2002,BAFR,N047771244288,,\n";
+    static const char episodes[] =
+        "CHXQ5538333,21/07/2022,S,C2,N2,U1,PR1,24/04/2023,X1,,V26 3IN,Y27 2BR,SC9468114\n"
+        "CHXQ5538333,24/04/2023,P,C2,N2,U2,PR1,,,CARPL,B7 5MB,Q11 5KI,SC1148477\n"
+        "CHXQ5604914,28/03/2023,S,C1,N4,K2,PR2,,,,P7 1ZG,K9 2HV,SC9929131\n";
+    static const char uasc[] = "CHXQ5604914,1,22/01/2002,\n";
+    static const char *const raw[] = {
+        "CHXQ5538333", "CHXQ5604914", "Y091189125198", "N047771244288",
+        "23/05/2003", "2003-05-23", "22/01/2002", "2002-01-22", "17/09/2021", "2021-09-17",
+        "V26 3IN", "V263IN", "Y27 2BR", "B7 5MB", "Q11 5KI", "P7 1ZG", "K9 2HV",
+    };
+    liia_903_result r;
+    liia_error e;
+    liia_903_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2024-03-31", header, episodes, uasc, 0, &r, &e), 0);
+    CHECK_INT(r.rows_episodes, 3);
+    /* A finding on an identifying column keeps its value for the authority
+     * but the store withholds it. */
+    liia_903_result_free(&r);
+    liia_903_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2024-03-31", header,
+                          "CHXQ5538333,21/07/2022,S,C2,N2,U1,PR1,,,,V26 3IX1,Y27 2BR,SC1\n",
+                          NULL, 0, &r, &e), 0);
+    CHECK(t903_finding(&r, "392c") != NULL);
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM finding WHERE rule_id = '392c' AND "
+                         "value = '(withheld)'"), 1);
+    liia_903_result_free(&r);
+    liia_903_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2024-03-31", header, episodes, uasc, 0, &r, &e), 0);
+    liia_903_result_free(&r);
+
+    /* The stored pseudonymised values are what they should be. */
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM cla_child c JOIN submission s ON "
+                         "s.id = c.submission_id WHERE s.status = 'accepted' AND "
+                         "c.dob_month = '2003-05-01' AND c.mc_dob_month = '2021-09-01' "
+                         "AND length(c.child_pid) = 64"), 1);
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM cla_episode e JOIN submission s ON "
+                         "s.id = e.submission_id WHERE s.status = 'accepted' AND "
+                         "s.period = '2024-03-31' AND e.home_sector = 'V26 3' AND e.pl_sector = 'Y27 2'"), 1);
+
+    liia_store_close(t->db);   /* checkpoint: everything is in the files */
+    t->db = NULL;
+    char wal[600];
+    snprintf(wal, sizeof wal, "%s-wal", t->db_path);
+    for (size_t i = 0; i < sizeof raw / sizeof *raw; i++) {
+        int in_db = file_contains(t->db_path, raw[i]);
+        int in_wal = file_contains(wal, raw[i]);
+        if (in_db || in_wal)
+            fprintf(stderr, "raw identifier %s found in the store\n", raw[i]);
+        CHECK(!in_db && !in_wal);
+    }
+    liia_error_clear(&e);
+    CHECK_INT(liia_store_open(t->db_path, LIIA_STORE_READWRITE, &t->db, &e), 0);
+}
+
+/* The same child in two quarters (two collection years) links. */
+static void test_linkage(struct t903 *t)
+{
+    liia_903_result r;
+    liia_error e;
+    liia_903_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2024-03-31", H1, E1, NULL, 0, &r, &e), 0);
+    liia_903_result_free(&r);
+    liia_903_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2024-06-30", H1,
+                          "1001,01/05/2023,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,SC123456\n",
+                          NULL, 0, &r, &e), 0);
+    liia_903_result_free(&r);
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(DISTINCT c.child_pid) FROM cla_child c JOIN "
+                         "submission s ON s.id = c.submission_id WHERE s.status = "
+                         "'accepted' AND s.period IN ('2024-03-31', '2024-06-30')"), 1);
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(DISTINCT s.period) FROM cla_child c JOIN "
+                         "submission s ON s.id = c.submission_id WHERE s.status = "
+                         "'accepted' AND s.period IN ('2024-03-31', '2024-06-30')"), 2);
+}
+
+/* ------------------------------------------------------------ resubmission */
+
+static void test_resubmission(struct t903 *t)
+{
+    liia_903_result a, b;
+    liia_error e;
+    liia_903_result_init(&a);
+    liia_903_result_init(&b);
+    CHECK_INT(t903_ingest(t, "2023-12-31", "1001,3,15/06/2010,WBRI,A123456789012,,\n", E1,
+                          NULL, 0, &a, &e), 0);
+    CHECK_INT(t903_ingest(t, "2023-12-31", H1, E1, NULL, 0, &b, &e), 0);
+    CHECK_INT(b.version, a.version + 1);
+    CHECK(b.superseded == a.submission_id);
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM submission WHERE id = %lld AND "
+             "status = 'superseded'", a.submission_id);
+    CHECK_INT(t903_count(t->db, sql), 1);
+    CHECK_INT(rows_of(t->db, a.submission_id), 0);          /* rows gone */
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM finding WHERE submission_id = %lld "
+             "AND rule_id = '101'", a.submission_id);
+    CHECK_INT(t903_count(t->db, sql), 1);                   /* findings kept */
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM submission WHERE id = %lld AND "
+             "status = 'accepted' AND supersedes = %lld", b.submission_id, a.submission_id);
+    CHECK_INT(t903_count(t->db, sql), 1);
+    CHECK(rows_of(t->db, b.submission_id) > 0);
+    liia_903_result_free(&a);
+    liia_903_result_free(&b);
+}
+
+/* ------------------------------------------------------------ measures */
+
+/*
+ * Period 2024-03-31: quarters ending 2023-06-30 (Q1), 09-30 (Q2), 12-31 (Q3)
+ * and 2024-03-31 (Q4).
+ *   C01 A: started 2023-01-10, foster U1, open throughout.
+ *   C02 B: started 2023-05-01 in a children's home (K2), ceased 2023-08-15 (E3).
+ *   C03 C: started 2023-07-01 U3, moved 09-01 to U4, moved 11-01 to secure K1.
+ *   C04 D: short breaks (V3) from 2023-10-01: never counted.
+ *   C05 E: UASC (no DUC), started 2023-12-01 foster U2.
+ *   C06 F: UASC until 2024-01-15, started 2023-04-10 in R1 (neither foster nor home).
+ *   C07 G: U1 since 2022-12-01; legal status change only (L) 2023-06-01;
+ *          moved to U2 2024-02-01: two placements in the year, not three.
+ *   C08 H: started 2023-05-05 U1, ceased 06-10 (E3), started again 10-10 U1.
+ *
+ *            at_end started ceased uasc foster resid 3plus
+ *   Q1 (Jun)   4 ABFG  3 BFH  1 H   1 F  2 AG  1 B   0
+ *   Q2 (Sep)   4 ACFG  1 C    1 B   1 F  3 ACG 0     0   (C: 2 placements)
+ *   Q3 (Dec)   6 ACEFGH 2 EH  0     2 EF 4 AEGH 1 C  1 C
+ *   Q4 (Mar)   6 ACEFGH 0     0     1 E  4 AEGH 1 C  1 C (G: 2, H: 2)
+ */
+static const char measure_header[] =
+    "C01,1,15/06/2010,WBRI,UN1,,\nC02,2,15/06/2011,WBRI,UN1,,\n"
+    "C03,1,15/06/2009,WBRI,UN1,,\nC04,2,15/06/2012,WBRI,UN1,,\n"
+    "C05,1,15/06/2007,WBRI,UN1,,\nC06,1,15/06/2008,WBRI,UN1,,\n"
+    "C07,2,15/06/2013,WBRI,UN1,,\nC08,1,15/06/2014,WBRI,UN1,,\n";
+static const char measure_episodes[] =
+    "C01,10/01/2023,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,\n"
+    "C02,01/05/2023,S,C2,N1,K2,PR1,15/08/2023,E3,,N1 9GU,N7 6QR,\n"
+    "C03,01/07/2023,S,C2,N1,U3,PR1,01/09/2023,X1,,N1 9GU,N7 6QR,\n"
+    "C03,01/09/2023,P,C2,N1,U4,PR1,01/11/2023,X1,CARPL,N1 9GU,N7 6QR,\n"
+    "C03,01/11/2023,P,C2,N1,K1,PR1,,,CARPL,N1 9GU,N7 6QR,\n"
+    "C04,01/10/2023,S,V3,N1,U1,PR1,,,,N1 9GU,N7 6QR,\n"
+    "C05,01/12/2023,S,C2,N1,U2,PR1,,,,N1 9GU,N7 6QR,\n"
+    "C06,10/04/2023,S,C2,N1,R1,PR1,,,,N1 9GU,N7 6QR,\n"
+    "C07,01/12/2022,S,C2,N1,U1,PR1,01/06/2023,X1,,N1 9GU,N7 6QR,\n"
+    "C07,01/06/2023,L,C1,N1,U1,PR1,01/02/2024,X1,,N1 9GU,N7 6QR,\n"
+    "C07,01/02/2024,P,C1,N1,U2,PR1,,,CARPL,N1 9GU,N7 6QR,\n"
+    "C08,05/05/2023,S,C2,N1,U1,PR1,10/06/2023,E3,,N1 9GU,N7 6QR,\n"
+    "C08,10/10/2023,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,\n";
+static const char measure_uasc[] = "C05,1,15/06/2007,\nC06,1,15/06/2008,15/01/2024\n";
+
+static double measure(sqlite3 *db, const char *period, const char *m)
+{
+    sqlite3_stmt *st;
+    double v = -1;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM measures WHERE la_code = 'E09000007' "
+                           "AND period = ? AND measure = ? AND source = 'ssda903'",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, m, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_double(st, 0);
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void expect_quarter(sqlite3 *db, const char *q, double at_end, double started,
+                           double ceased, double uasc, double foster, double resid,
+                           double plus3)
+{
+    CHECK_NEAR(measure(db, q, "cla_at_end"), at_end, 0);
+    CHECK_NEAR(measure(db, q, "cla_started"), started, 0);
+    CHECK_NEAR(measure(db, q, "cla_ceased"), ceased, 0);
+    CHECK_NEAR(measure(db, q, "uasc_at_end"), uasc, 0);
+    CHECK_NEAR(measure(db, q, "cla_in_foster"), foster, 0);
+    CHECK_NEAR(measure(db, q, "cla_in_residential"), resid, 0);
+    CHECK_NEAR(measure(db, q, "cla_3plus_placements_12m"), plus3, 0);
+}
+
+static void test_derived_measures(struct t903 *t)
+{
+    liia_903_result r;
+    liia_error e;
+    liia_903_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2024-03-31", measure_header, measure_episodes, measure_uasc,
+                          0, &r, &e), 0);
+    liia_903_result_free(&r);
+    expect_quarter(t->db, "2023-06-30", 4, 3, 1, 1, 2, 1, 0);
+    expect_quarter(t->db, "2023-09-30", 4, 1, 1, 1, 3, 0, 0);
+    expect_quarter(t->db, "2023-12-31", 6, 2, 0, 2, 4, 1, 1);
+    expect_quarter(t->db, "2024-03-31", 6, 0, 0, 1, 4, 1, 1);
+
+    /* Without the uasc table there is no uasc_at_end (not zero). */
+    liia_903_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2024-03-31", measure_header, measure_episodes, NULL,
+                          0, &r, &e), 0);
+    liia_903_result_free(&r);
+    CHECK_NEAR(measure(t->db, "2024-03-31", "uasc_at_end"), -1, 0);
+    CHECK_NEAR(measure(t->db, "2024-03-31", "cla_at_end"), 6, 0);
+}
+
+/* A quarterly return for the same authority and period, for reconcile. */
+static void add_quarterly(sqlite3 *db, const char *period, const char *m, double v)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO submission (id, la_code, period, "
+             "return_type, version, status, received_at, file_name, sha256) VALUES "
+             "(90000, 'E09000007', '%s', 'quarterly', 1, 'accepted', 'now', 'q.csv', 'x');"
+             "INSERT INTO submission_value (submission_id, measure, value) VALUES "
+             "(90000, '%s', %g)", period, m, v);
+    CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+static void test_reconcile(struct t903 *t)
+{
+    add_quarterly(t->db, "2024-03-31", "cla_at_end", 6);
+    add_quarterly(t->db, "2024-03-31", "cla_in_foster", 9);
+    liia_903_recon_row *rows = NULL;
+    size_t n = 0;
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK_INT(liia_ssda903_reconcile(t->db, "E09000007", "2024-03-31", 0.10, 1, &rows,
+                                     &n, &e), 0);
+    int seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(rows[i].measure, "cla_at_end")) {
+            seen++;
+            CHECK(rows[i].has_quarterly);
+            CHECK_NEAR(rows[i].diff, 0, 0);
+            CHECK_INT(rows[i].flagged, 0);
+        } else if (!strcmp(rows[i].measure, "cla_in_foster")) {
+            seen++;
+            CHECK_NEAR(rows[i].derived, 4, 0);
+            CHECK_NEAR(rows[i].diff, -5, 0);
+            CHECK_INT(rows[i].flagged, 1);
+        } else if (!strcmp(rows[i].measure, "cla_started")) {
+            seen++;
+            CHECK_INT(rows[i].has_quarterly, 0);
+            CHECK_INT(rows[i].flagged, 0);
+        }
+    }
+    CHECK_INT(seen, 3);
+    free(rows);
+}
+
+/* ------------------------------------------------------------ public fake data */
+
+static void test_public_fake_data(struct t903 *t)
+{
+    const char *files[2] = {FIXTURE_DIR "/fake903_episodes.csv",
+                            FIXTURE_DIR "/fake903_header.csv"};
+    liia_903_options o = {.la = "CAM", .period = "2018-03-31", .key_path = t->key_path,
+                          .schema_dir = SCHEMA_DIR, .files = files, .nfiles = 2};
+    liia_903_result r;
+    liia_error e;
+    liia_903_result_init(&r);
+    liia_error_clear(&e);
+    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), 0);
+    CHECK_INT(r.accepted, 1);
+    CHECK_INT(r.rows_header, 18);
+    CHECK_INT(r.rows_episodes, 35);
+    CHECK(r.findings.errors > 0);
+    CHECK(t903_finding(&r, "147") != NULL);   /* DEC with two-digit years */
+    CHECK(t903_finding(&r, "148") != NULL);   /* REC on open episodes */
+    CHECK(measure(t->db, "2018-03-31", "cla_at_end") > 0);
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM cla_child WHERE child_pid IN "
+                         "('538333', '604914', '95227')"), 0);
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM cla_episode WHERE home_sector = "
+                         "'V26 3IN' OR child_pid = '538333'"), 0);
+    liia_903_result_free(&r);
+}
+
+int main(void)
+{
+    struct t903 t;
+    if (t903_open(&t, "test_903_ingest"))
+        return 1;
+    test_rejections(&t);
+    test_cell_findings(&t);
+    test_key_required(&t);
+    test_validate_only(&t);
+    test_linkage(&t);
+    test_resubmission(&t);
+    test_derived_measures(&t);
+    test_reconcile(&t);
+    test_public_fake_data(&t);
+    test_no_raw_identifiers(&t);
+    t903_close(&t);
+    return unit_result("test_903_ingest");
+}

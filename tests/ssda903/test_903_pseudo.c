@@ -1,0 +1,110 @@
+/* Pseudonymisation: stable, keyed, irreversible without the key; dates of
+ * birth to the month; postcodes to the sector. */
+#include <openssl/evp.h>
+
+#include "pseudo.h"
+#include "unit.h"
+
+static void pid(const unsigned char *key, const char *la, const char *child,
+                char out[LIIA_PID_HEX + 1])
+{
+    liia_error e;
+    liia_error_clear(&e);
+    liia_pseudo *p = liia_pseudo_new(key, la, &e);
+    CHECK(p != NULL);
+    out[0] = '\0';
+    if (p)
+        CHECK_INT(liia_pseudo_child(p, child, strlen(child), out), 0);
+    liia_pseudo_free(p);
+}
+
+/* What someone without the key could compute: a plain SHA-256. */
+static void unkeyed(const char *la, const char *child, char out[65])
+{
+    unsigned char md[32];
+    unsigned n = 0;
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+    EVP_DigestUpdate(c, la, strlen(la));
+    EVP_DigestUpdate(c, "\x1f", 1);
+    EVP_DigestUpdate(c, child, strlen(child));
+    EVP_DigestFinal_ex(c, md, &n);
+    EVP_MD_CTX_free(c);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static void test_child(void)
+{
+    unsigned char k1[LIIA_KEY_BYTES], k2[LIIA_KEY_BYTES];
+    memset(k1, 0x11, sizeof k1);
+    memset(k2, 0x22, sizeof k2);
+    char a[65], b[65], c[65], d[65], plain[65];
+
+    pid(k1, "E09000007", "538333", a);
+    pid(k1, "E09000007", "538333", b);
+    CHECK_STR(a, b);                         /* stable: quarters link */
+    CHECK_INT(strlen(a), 64);
+    CHECK(strstr(a, "538333") == NULL);
+
+    pid(k2, "E09000007", "538333", c);
+    CHECK(strcmp(a, c) != 0);                /* keyed */
+    pid(k1, "E09000019", "538333", d);
+    CHECK(strcmp(a, d) != 0);                /* same local id, other authority */
+    unkeyed("E09000007", "538333", plain);
+    CHECK(strcmp(a, plain) != 0);            /* not a dictionary-able hash */
+
+    /* The one-entry cache must not leak one child's pseudonym to the next. */
+    liia_error e;
+    liia_error_clear(&e);
+    liia_pseudo *p = liia_pseudo_new(k1, "E09000007", &e);
+    char x[65], y[65], z[65];
+    CHECK_INT(liia_pseudo_child(p, "538333", 6, x), 0);
+    CHECK_INT(liia_pseudo_child(p, "538334", 6, y), 0);
+    CHECK_INT(liia_pseudo_child(p, "538333", 6, z), 0);
+    CHECK(strcmp(x, y) != 0);
+    CHECK_STR(x, z);
+    CHECK_STR(x, a);
+    liia_pseudo_free(p);
+}
+
+static void sector(const char *in, const char *want)
+{
+    char out[16];
+    CHECK_INT(liia_pseudo_postcode_sector(in, out, sizeof out), 0);
+    CHECK_STR(out, want);
+}
+
+static void not_postcode(const char *in)
+{
+    char out[16] = "x";
+    CHECK_INT(liia_pseudo_postcode_sector(in, out, sizeof out), -1);
+    CHECK_STR(out, "");
+}
+
+static void test_degrade(void)
+{
+    char m[11];
+    liia_pseudo_month("2010-06-15", m);
+    CHECK_STR(m, "2010-06-01");
+    liia_pseudo_month("2012-02-29", m);
+    CHECK_STR(m, "2012-02-01");
+
+    sector("N1 9GU", "N1 9");
+    sector("sw1a2aa", "SW1A 2");
+    sector("  EC1V 4PW ", "EC1V 4");
+    sector("B7 5MB", "B7 5");
+    sector("CR0 1XX", "CR0 1");
+    not_postcode("");
+    not_postcode("N1");
+    not_postcode("12345");
+    not_postcode("NOT A POSTCODE");
+    not_postcode("N1 99U");
+}
+
+int main(void)
+{
+    test_child();
+    test_degrade();
+    return unit_result("test_903_pseudo");
+}

@@ -40,7 +40,7 @@ int cmd_bench(int argc, char **argv, const struct cli_ctx *ctx)
     liia_error_clear(&e);
     if (cli_wants_help(argc, argv, usage))
         return LIIA_EXIT_OK;
-    optind = 1;
+    optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
     while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
         if (c == 'p' && liia_period_parse(optarg, period, &e)) {
             e.status = LIIA_E_USAGE; /* a bad option, not rejected data */

@@ -100,7 +100,7 @@ int cmd_history(int argc, char **argv, const struct cli_ctx *ctx)
     int json = 0, c;
     if (cli_wants_help(argc, argv, usage))
         return LIIA_EXIT_OK;
-    optind = 1;
+    optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
     while ((c = getopt_long(argc, argv, "l:p:jh", opts, NULL)) != -1) {
         if (c == 'l')
             la = optarg;

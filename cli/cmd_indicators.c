@@ -33,7 +33,7 @@ int cmd_indicators(int argc, char **argv, const struct cli_ctx *ctx)
     liia_error_clear(&e);
     if (cli_wants_help(argc, argv, usage))
         return LIIA_EXIT_OK;
-    optind = 1;
+    optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
     while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
         if (c == 'j')
             o.format = LIIA_QUERY_JSON;

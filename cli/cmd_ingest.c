@@ -205,7 +205,7 @@ int cli_ingest_main(int argc, char **argv, const struct cli_ctx *ctx, int valida
     struct run run = {.o = {.validate_only = validate_only}};
     if (cli_wants_help(argc, argv, validate_only ? validate_usage : ingest_usage))
         return LIIA_EXIT_OK;
-    optind = 1;
+    optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
     int c;
     while ((c = getopt_long(argc, argv, "r:l:p:d:jh", opts, NULL)) != -1) {
         switch (c) {

@@ -70,7 +70,7 @@ static int parse_args(int argc, char **argv, liia_query_opts *o,
     };
     int c;
     char *end;
-    optind = 1;
+    optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
     while ((c = getopt_long(argc, argv, "f:p:t:h", opts, NULL)) != -1) {
         if (c == 'f' && parse_format(optarg, &o->format))
             return cli_usage_error("query", "--format must be table, csv or json, not '%s'", optarg);

@@ -43,7 +43,7 @@ static int parse(int argc, char **argv, struct report_args *a)
     };
     int c;
     liia_error e;
-    optind = 1;
+    optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'p':

@@ -61,7 +61,7 @@ int cmd_sample(int argc, char **argv, const struct cli_ctx *ctx)
     const char *out = NULL;
     uint64_t seed = SAMPLE_DEFAULT_SEED;
     int c;
-    optind = 1;
+    optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
     while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
         if (c == 'o')
             out = optarg;

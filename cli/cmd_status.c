@@ -80,8 +80,40 @@ static void print_row(sqlite3_stmt *st)
            text(st, 6, "-"), text(st, 7, "-"), text(st, 8, "-"), text(st, 9, "-"));
 }
 
+/* Per return type: how many authorities have an accepted version. */
+struct return_tally {
+    char id[32];
+    int submitted, of;
+};
+enum { MAX_RETURN_TYPES = 16 };
+
+static void tally(struct return_tally *t, size_t *nt, const char *id, int submitted)
+{
+    size_t i = 0;
+    while (i < *nt && strcmp(t[i].id, id))
+        i++;
+    if (i == *nt) {
+        if (*nt == MAX_RETURN_TYPES)
+            return;
+        liia_strlcpy(t[(*nt)++].id, id, sizeof t[i].id);
+    }
+    t[i].submitted += submitted;
+    t[i].of++;
+}
+
+static json_t *tallies_json(const struct return_tally *t, size_t nt)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < nt; i++)
+        json_object_set_new(o, t[i].id, json_pack("{s:i, s:i}", "submitted",
+                                                   t[i].submitted, "of", t[i].of));
+    return o;
+}
+
 static int grid(sqlite3 *db, const char *period, int json, liia_error *e)
 {
+    struct return_tally tallies[MAX_RETURN_TYPES];
+    size_t ntallies = 0;
     sqlite3_stmt *st;
     if (liia_db_prepare(db, grid_sql, &st, e))
         return -1;
@@ -95,8 +127,10 @@ static int grid(sqlite3 *db, const char *period, int json, liia_error *e)
                "la", "authority", "return", "state", "version", "received_at",
                "errors", "warnings", "missing");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int is_submitted = !strcmp(text(st, 4, ""), "submitted");
         n++;
-        submitted += !strcmp(text(st, 4, ""), "submitted");
+        submitted += is_submitted;
+        tally(tallies, &ntallies, text(st, 3, ""), is_submitted);
         if (!json)
             print_row(st);
         else if (json_array_append_new(rows, row_json(st)))
@@ -106,11 +140,14 @@ static int grid(sqlite3 *db, const char *period, int json, liia_error *e)
         json_decref(rows);
         return liia_db_fail(e, db, "reading the submission grid");
     }
-    if (!json)
-        printf("%d of %d submitted\n", submitted, n);
-    else {
-        json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:o}", "period", period, "label",
-                              label, "submitted", submitted, "cells", n, "grid", rows);
+    if (!json) {
+        for (size_t i = 0; i < ntallies; i++)
+            printf("%s: %d of %d submitted\n", tallies[i].id, tallies[i].submitted,
+                   tallies[i].of);
+    } else {
+        json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:o, s:o}", "period", period,
+                              "label", label, "submitted", submitted, "cells", n,
+                              "by_return", tallies_json(tallies, ntallies), "grid", rows);
         if (o && json_dumpf(o, stdout, JSON_INDENT(2)) == 0)
             putchar('\n');
         json_decref(o);
@@ -130,7 +167,7 @@ int cmd_status(int argc, char **argv, const struct cli_ctx *ctx)
     int json = 0, c;
     if (cli_wants_help(argc, argv, usage))
         return LIIA_EXIT_OK;
-    optind = 1;
+    optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
     while ((c = getopt_long(argc, argv, "p:jh", opts, NULL)) != -1) {
         if (c == 'p')
             period_arg = optarg;

@@ -274,7 +274,7 @@ int sample_ssda903_main(int argc, char **argv, const struct cli_ctx *ctx)
     unsigned long seed = 1;
     long children = 200;
     int c;
-    optind = 1;
+    optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         switch (c) {
         case 'S': break;

@@ -204,6 +204,8 @@ typedef enum liia_store_mode {
 int liia_store_open(const char *path, liia_store_mode mode, sqlite3 **out,
                     liia_error *e);
 void liia_store_close(sqlite3 *db);
+/* Brings any connection (a file or ":memory:") to the latest schema. */
+int liia_store_migrate(sqlite3 *db, liia_error *e);
 int liia_store_version(sqlite3 *db);
 int liia_store_latest_version(void);
 

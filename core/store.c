@@ -117,7 +117,7 @@ static int apply_migration(sqlite3 *db, const struct liia_migration *m,
     return liia_db_commit(db, e);
 }
 
-static int migrate(sqlite3 *db, liia_error *e)
+int liia_store_migrate(sqlite3 *db, liia_error *e)
 {
     int have = liia_store_version(db);
     if (have > liia_store_latest_version()) {
@@ -189,7 +189,7 @@ int liia_store_open(const char *path, liia_store_mode mode, sqlite3 **out,
     }
     sqlite3_extended_result_codes(db, 1);
     if (configure(db, mode, e) ||
-        (mode == LIIA_STORE_READWRITE && migrate(db, e))) {
+        (mode == LIIA_STORE_READWRITE && liia_store_migrate(db, e))) {
         liia_strlcpy(e->file, path, sizeof e->file);
         sqlite3_close(db);
         return -1;

@@ -205,51 +205,11 @@ int liia_engine_load_catalogue(sqlite3 *db, const char *schema_dir,
     own_tx = sqlite3_get_autocommit(db);
     rc = own_tx ? liia_db_begin(db, e) : 0;
     if (rc == 0)
-        rc = eng_schema_ensure(db, e);
-    if (rc == 0)
         rc = load_doc(db, doc, path, e);
     if (own_tx && rc == 0)
         rc = liia_db_commit(db, e);
     else if (own_tx && rc != 0)
         liia_db_rollback(db);
-    json_decref(doc);
-    free(path);
-    return rc;
-}
-
-int eng_schema_ensure(sqlite3 *db, liia_error *e)
-{
-    return liia_db_exec(db, eng_schema_sql, e);
-}
-
-static int load_measure_ids(sqlite3 *db, const char *schema_dir, liia_error *e)
-{
-    char *path = liia_path_join(schema_dir, "measures.json");
-    json_error_t je;
-    json_t *doc = path ? json_load_file(path, 0, &je) : NULL, *m;
-    sqlite3_stmt *st = NULL;
-    size_t i;
-    int rc = -1;
-    if (!doc) {
-        rc = path ? schema_fail(e, path, NULL, "measures.json cannot be read")
-                  : liia_fail(e, LIIA_E_NOMEM, "out of memory");
-        free(path);
-        return rc;
-    }
-    if (liia_db_exec(db, "CREATE TABLE measure_def (id TEXT PRIMARY KEY)", e) ||
-        liia_db_prepare(db, "INSERT INTO measure_def VALUES (?)", &st, e))
-        goto out;
-    json_array_foreach(json_object_get(doc, "measures"), i, m) {
-        sqlite3_bind_text(st, 1, json_string_value(json_object_get(m, "id")), -1,
-                          SQLITE_TRANSIENT);
-        if (sqlite3_step(st) != SQLITE_DONE || sqlite3_reset(st) != SQLITE_OK) {
-            liia_db_fail(e, db, "listing the measures");
-            goto out;
-        }
-    }
-    rc = 0;
-out:
-    sqlite3_finalize(st);
     json_decref(doc);
     free(path);
     return rc;
@@ -264,7 +224,8 @@ int liia_engine_catalogue_open(const char *schema_dir, sqlite3 **out,
         sqlite3_close(db);
         return liia_fail(e, LIIA_E_NOMEM, "cannot open a memory database");
     }
-    if (load_measure_ids(db, schema_dir, e) ||
+    if (liia_store_migrate(db, e) ||
+        liia_reference_load(db, schema_dir, NULL, e) ||
         liia_engine_load_catalogue(db, schema_dir, e)) {
         sqlite3_close(db);
         return -1;

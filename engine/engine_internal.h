@@ -9,9 +9,7 @@ void eng_tails(double obs, double n, double lambda, double *upper,
 
 #include "liia_core.h"
 
-extern const char eng_schema_sql[];
 
 /* Creates the engine's tables and views when missing. */
-int eng_schema_ensure(sqlite3 *db, liia_error *e);
 
 #endif

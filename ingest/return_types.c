@@ -10,6 +10,7 @@
 
 static const struct liia_return_ops *const return_types[] = {
     &ingest_quarterly_ops,
+    &ingest_ssda903_ops,
 };
 
 size_t ingest_return_count(void)

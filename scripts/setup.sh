@@ -11,7 +11,7 @@ packages=(
   libcairo2-dev libpango1.0-dev libxlsxwriter-dev
   fonts-dejavu-core
   clang libclang-rt-14-dev
-  unzip poppler-utils
+  unzip poppler-utils time
 )
 
 missing=()

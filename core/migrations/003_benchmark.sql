@@ -1,10 +1,7 @@
--- The engine's tables and views (meant to be core/migrations/003_benchmark.sql;
--- applied by the engine with IF NOT EXISTS until the migration embedder
--- accepts more than one file).  indicator_def/indicator_term/unit_scale/
--- measure_source_pref are loaded from schemas/indicators.json; bench_* are
--- rebuilt by `bench`.
-
-CREATE TABLE IF NOT EXISTS indicator_def (
+-- 003: the benchmarking engine's tables and views.
+-- indicator_def/indicator_term/unit_scale/measure_source_pref are loaded from
+-- schemas/indicators.json by init; bench_* are rebuilt by `bench`.
+CREATE TABLE indicator_def (
     id               TEXT PRIMARY KEY,
     title            TEXT NOT NULL,
     theme            TEXT NOT NULL,
@@ -19,26 +16,26 @@ CREATE TABLE IF NOT EXISTS indicator_def (
 );
 
 -- Numerator and denominator are sums of terms: a measure id or 'pop'.
-CREATE TABLE IF NOT EXISTS indicator_term (
+CREATE TABLE indicator_term (
     indicator TEXT NOT NULL REFERENCES indicator_def (id),
     part      TEXT NOT NULL CHECK (part IN ('num', 'den')),
     term      TEXT NOT NULL,
     PRIMARY KEY (indicator, part, term)
 );
 
-CREATE TABLE IF NOT EXISTS unit_scale (
+CREATE TABLE unit_scale (
     unit  TEXT PRIMARY KEY,
     scale REAL NOT NULL
 );
 
 -- When two returns give the same measure for the same authority and
 -- quarter, bench uses the source with the lowest rank.
-CREATE TABLE IF NOT EXISTS measure_source_pref (
+CREATE TABLE measure_source_pref (
     source TEXT PRIMARY KEY,
     rank   INTEGER NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS bench_period (
+CREATE TABLE bench_period (
     period      TEXT PRIMARY KEY,
     label       TEXT NOT NULL,
     fy_end_year INTEGER NOT NULL,
@@ -46,7 +43,7 @@ CREATE TABLE IF NOT EXISTS bench_period (
     yoy_period  TEXT NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS bench_row (
+CREATE TABLE bench_row (
     period       TEXT NOT NULL REFERENCES bench_period (period),
     indicator    TEXT NOT NULL,
     area_type    TEXT NOT NULL CHECK (area_type IN ('la', 'region', 'quadrant', 'ics', 'inner_outer', 'sn')),
@@ -67,12 +64,12 @@ CREATE TABLE IF NOT EXISTS bench_row (
     PRIMARY KEY (period, indicator, area_type, area_code)
 );
 
-CREATE VIEW IF NOT EXISTS indicators AS
+CREATE VIEW indicators AS
 SELECT id, title, theme, unit, decimals, polarity, kind, numerator_expr,
        denominator_expr, definition, sort_order
   FROM indicator_def;
 
-CREATE VIEW IF NOT EXISTS benchmark AS
+CREATE VIEW benchmark AS
 SELECT b.period, bp.label AS period_label, b.indicator, d.theme,
        b.area_type, b.area_code, b.area_name,
        b.numerator, b.denominator, b.value, d.unit, d.decimals, d.polarity,

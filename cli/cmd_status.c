@@ -95,7 +95,9 @@ static void tally(struct return_tally *t, size_t *nt, const char *id, int submit
     if (i == *nt) {
         if (*nt == MAX_RETURN_TYPES)
             return;
-        liia_strlcpy(t[(*nt)++].id, id, sizeof t[i].id);
+        t[i] = (struct return_tally){.submitted = 0};
+        liia_strlcpy(t[i].id, id, sizeof t[i].id);
+        ++*nt;
     }
     t[i].submitted += submitted;
     t[i].of++;

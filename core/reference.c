@@ -201,6 +201,26 @@ static int load_groupings(sqlite3 *db, const char *dir, const char *user_path,
     return rc ? -1 : 0;
 }
 
+/* Services two authorities share (Kingston and Richmond's workforce): the
+ * figures are reported once, by reported_by, for the theme's measures. */
+static int load_shared_services(sqlite3 *db, const char *dir, liia_error *e)
+{
+    ref_load r = {.cols = {"gss_code", "reported_by_gss_code", "theme", "note"},
+                  .unknown_hint = "both codes must be GSS codes of London "
+                                  "authorities, and theme a measure theme"};
+    char *path = liia_path_join(dir, "reference/shared_services.csv");
+    if (!path)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    int rc = liia_db_exec(db, "DELETE FROM shared_service", e) ||
+        load_csv(db, path, &r,
+        "INSERT INTO shared_service (gss_code, reported_by, theme, note) "
+        "SELECT a.gss_code, b.gss_code, ?3, ?4 FROM authority a, authority b "
+        "WHERE a.gss_code = ?1 AND b.gss_code = ?2 AND a.gss_code <> b.gss_code "
+        "AND ?3 <> ''", e);
+    free(path);
+    return rc ? -1 : 0;
+}
+
 static const char *json_str(json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
@@ -263,6 +283,7 @@ int liia_reference_load(sqlite3 *db, const char *schema_dir,
     if (load_authorities(db, schema_dir, e) || load_population(db, schema_dir, e) ||
         load_neighbours(db, schema_dir, e) ||
         load_groupings(db, schema_dir, groupings_path, e) ||
+        load_shared_services(db, schema_dir, e) ||
         load_measures(db, schema_dir, e)) {
         liia_db_rollback(db);
         return -1;

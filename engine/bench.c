@@ -77,6 +77,17 @@ static const struct bench_step {
      "  max(fallback) AS fallback FROM tv GROUP BY 1, 2, 3) x"
      " JOIN authority a ON a.gss_code = x.la"
      " JOIN indicator_def d ON d.id = x.indicator JOIN unit_scale us ON us.unit = d.unit"},
+    /* A shared service's figures are the reporting authority's: shown for
+     * both, counted once (no numerator or denominator to pool, no rank). */
+    {"shared services",
+     "UPDATE bench_row SET value = k.value, null_reason = NULL,"
+     " shared_with = s.reported_by FROM shared_service s, indicator_def d, bench_row k"
+     " WHERE bench_row.area_type = 'la' AND bench_row.value IS NULL"
+     " AND (:p IS NULL OR bench_row.period = :p)"
+     " AND s.gss_code = bench_row.area_code AND d.id = bench_row.indicator"
+     " AND d.theme = s.theme AND k.area_type = 'la' AND k.period = bench_row.period"
+     " AND k.indicator = bench_row.indicator AND k.area_code = s.reported_by"
+     " AND k.value IS NOT NULL"},
     /* London and every comparator group: pooled, never a mean of rates */
     {"groups",
      "INSERT INTO bench_row (period, indicator, area_type, area_code, area_name,"
@@ -107,6 +118,7 @@ static const struct bench_step {
      " FROM bench_row b JOIN stat_neighbour s ON s.gss_code = b.area_code"
      " LEFT JOIN bench_row nb ON nb.period = b.period AND nb.indicator = b.indicator"
      "  AND nb.area_type = 'la' AND nb.area_code = s.neighbour_gss_code"
+     "  AND nb.shared_with IS NOT b.area_code" /* never compared with itself */
      " WHERE b.area_type = 'la' AND (:p IS NULL OR b.period = :p)"
      " GROUP BY b.period, b.indicator, b.area_code"},
     /* rank 1 = best by polarity (highest for context); quartile from the
@@ -119,7 +131,7 @@ static const struct bench_step {
      "   ORDER BY b.value * iif(d.polarity = -1, 1, -1)) AS rk,"
      "  count(*) OVER (PARTITION BY b.period, b.indicator) AS n"
      " FROM bench_row b JOIN indicator_def d ON d.id = b.indicator"
-     " WHERE b.area_type = 'la' AND b.value IS NOT NULL"
+     " WHERE b.area_type = 'la' AND b.value IS NOT NULL AND b.shared_with IS NULL"
      " AND (:p IS NULL OR b.period = :p)) r"
      " WHERE bench_row.area_type = 'la' AND bench_row.period = r.pe"
      " AND bench_row.indicator = r.ind AND bench_row.area_code = r.code"},
@@ -127,7 +139,7 @@ static const struct bench_step {
      "UPDATE bench_row SET funnel = funnel_flag(bench_row.numerator,"
      " bench_row.denominator, lon.value, d.unit) FROM bench_row lon, indicator_def d"
      " WHERE bench_row.area_type = 'la' AND bench_row.value IS NOT NULL"
-     " AND (:p IS NULL OR bench_row.period = :p)"
+     " AND bench_row.shared_with IS NULL AND (:p IS NULL OR bench_row.period = :p)"
      " AND lon.period = bench_row.period AND lon.indicator = bench_row.indicator"
      " AND lon.area_type = 'region' AND d.id = bench_row.indicator"},
     {"cleaning up", "DROP TABLE temp.tv"},

@@ -305,7 +305,7 @@ static const char SQL_CELLS[] =
     "SELECT area_type, area_code, indicator, numerator, denominator, value,"
     " rank, rank_of, quartile, change_prev, direction_prev, change_yoy,"
     " direction_yoy, funnel, coverage, london_value, quadrant_value,"
-    " sn_value, sn_coverage, null_reason"
+    " sn_value, sn_coverage, coalesce(null_reason, note)"
     "  FROM benchmark WHERE period = ?1"
     "   AND area_type IN ('la', 'region', 'quadrant')";
 static const char SQL_TREND[] =

@@ -50,7 +50,7 @@ typedef struct rp_cell {
     int has_london, has_quadrant, has_sn;
     double london, quadrant, sn;
     char sn_coverage[16];
-    char null_reason[96];
+    char null_reason[160];
 } rp_cell;
 
 /* A value in the trend: has = 0 when missing. */

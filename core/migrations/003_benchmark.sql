@@ -35,6 +35,16 @@ CREATE TABLE measure_source_pref (
     rank   INTEGER NOT NULL
 );
 
+-- A service two authorities share, reported once (schemas/reference/
+-- shared_services.csv): gss_code's figures for theme are in reported_by's.
+CREATE TABLE shared_service (
+    gss_code    TEXT NOT NULL REFERENCES authority (gss_code),
+    reported_by TEXT NOT NULL REFERENCES authority (gss_code),
+    theme       TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    PRIMARY KEY (gss_code, theme)
+);
+
 CREATE TABLE bench_period (
     period      TEXT PRIMARY KEY,
     label       TEXT NOT NULL,
@@ -61,6 +71,7 @@ CREATE TABLE bench_row (
     null_reason  TEXT,
     pop_mid_year INTEGER,
     pop_fallback INTEGER,
+    shared_with  TEXT,
     PRIMARY KEY (period, indicator, area_type, area_code)
 );
 
@@ -94,7 +105,10 @@ SELECT b.period, bp.label AS period_label, b.indicator, d.theme,
        sn.value AS sn_value,
        CASE WHEN sn.n_possible IS NOT NULL
             THEN sn.n_included || ' of ' || sn.n_possible END AS sn_coverage,
-       b.null_reason, b.pop_mid_year, b.pop_fallback, d.sort_order
+       b.null_reason, b.shared_with,
+       (SELECT sh.note FROM shared_service sh WHERE b.shared_with IS NOT NULL
+           AND sh.gss_code = b.area_code AND sh.theme = d.theme) AS note,
+       b.pop_mid_year, b.pop_fallback, d.sort_order
   FROM bench_row b
   JOIN bench_period bp ON bp.period = b.period
   JOIN indicator_def d ON d.id = b.indicator

@@ -11,6 +11,10 @@
  *
  * Hackney sent nothing for 2024-09-30.  Camden alone sent 2025-06-30
  * (cla_at_end 300 only), whose financial year wants mid-2025 population.
+ *
+ * For 2025-03-31 only, Kingston reports the workforce it shares with
+ * Richmond (sw_fte_agency 10, sw_fte_employed 90); Richmond sends a return
+ * without workforce figures (referrals 10 only).
  */
 #include <stdio.h>
 #include <unistd.h>
@@ -84,6 +88,11 @@ static int add_all(sqlite3 *db)
             if (add_quarter(db, &rows[i], q))
                 return -1;
         }
+    if (add_submission(db, "E09000021", "2025-03-31", &id) ||
+        add_value(db, id, "sw_fte_agency", 10) || add_value(db, id, "sw_fte_employed", 90) ||
+        add_submission(db, "E09000027", "2025-03-31", &id) ||
+        add_value(db, id, "referrals", 10))
+        return -1;
     if (add_submission(db, "E09000007", "2025-06-30", &id))
         return -1;
     return add_value(db, id, "cla_at_end", 300);

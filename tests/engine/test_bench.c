@@ -142,6 +142,27 @@ static void test_population_year(sqlite3 *db)
     CHECK_STR(col(db, "period_label", Q5, "CLA01", "la", CAM), "Q4 2024-25 (Jan-Mar 2025)");
 }
 
+static void test_shared_workforce(sqlite3 *db)
+{
+    /* Kingston WF01 = 10 / (10 + 90) = 10%, the only ranked value: 1 of 1.
+     * Richmond shows Kingston's 10% (shared_with Kingston), unranked, and
+     * London pools Kingston's figures once: 10/100 = 10%, yet both
+     * authorities are covered: "2 of 33". */
+    CHECK_STR(col(db, V, Q5, "WF01", "la", "E09000021"), "10.0000");
+    CHECK_STR(col(db, "rank || ' of ' || rank_of", Q5, "WF01", "la", "E09000021"), "1 of 1");
+    CHECK_STR(col(db, V, Q5, "WF01", "la", "E09000027"), "10.0000");
+    CHECK_STR(col(db, "shared_with", Q5, "WF01", "la", "E09000027"), "E09000021");
+    CHECK_STR(col(db, "coalesce(rank, 'unranked')", Q5, "WF01", "la", "E09000027"),
+              "unranked");
+    CHECK_STR(col(db, "numerator || '/' || denominator", Q5, "WF01", "region",
+                  "E12000007"), "10.0/100.0");
+    CHECK_STR(col(db, "coverage", Q5, "WF01", "region", "E12000007"), "2 of 33");
+    /* Kingston's neighbours include Richmond: never Kingston's own figure */
+    CHECK_STR(col(db, "sn_coverage", Q5, "WF01", "la", "E09000021"), "0 of 10");
+    /* other themes are not shared: Richmond's FD01 is its own */
+    CHECK_STR(col(db, "shared_with", Q5, "FD01", "la", "E09000027"), "NULL");
+}
+
 static void test_rebuild_one_period(sqlite3 *db)
 {
     long all = 0, one = 0;
@@ -176,6 +197,7 @@ int main(void)
     test_direction(db);
     test_funnel(db);
     test_population_year(db);
+    test_shared_workforce(db);
     test_rebuild_one_period(db);
     liia_store_close(db);
     return unit_result("engine_bench");

@@ -1,30 +1,43 @@
 /*
  * cmd_ingest.c - `liia-bench ingest|validate FILE...`: group the files into
  * submissions, run each through the ingest library, print every finding on
- * stderr and one summary line per submission on stdout (or JSON).
+ * stderr and one summary line per submission on stdout (or JSON), and with
+ * --report-dir the findings as CSV and as a workbook per file.
  */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
 #include "cmd_ingest.h"
 #include "liia_ingest.h"
+#include "liia_report.h"
 
 static const char ingest_usage[] =
     "usage: liia-bench ingest FILE... [--return TYPE] [--la LA] [--period P]\n"
-    "                         [--report-dir DIR] [--json]\n"
+    "                         [--strict] [--report-dir DIR] [--json]\n"
     "\n"
-    "Validates each return and stores it as a new version.  A file with any\n"
-    "error is rejected whole: its findings are recorded, none of its values.\n"
-    "Sending a file identical to the accepted version changes nothing.\n"
+    "Validates each return and stores it as a new version.\n"
+    "Quarterly return: one file per submission; a file with any error is\n"
+    "rejected whole: its findings are recorded, none of its values.\n"
+    "SSDA903: the tables of one authority and period, given together:\n"
+    "  liia-bench ingest --return ssda903 --la CAM --period 2025-03-31 \\\n"
+    "      header.csv episodes.csv [uasc.csv]\n"
+    "  A missing table or column rejects the submission.  A cell or DfE rule\n"
+    "  error does not: the cell is stored as blank and flagged, the row kept.\n"
+    "Sending files identical to the accepted version changes nothing.\n"
     "\n"
     "  --return TYPE     return type (default: recognised from the header row)\n"
     "  --la LA           the authority the files must be for (GSS, DfE number\n"
-    "                    or short code)\n"
-    "  --period P        the quarter they must be for (2025-03-31 or 2024-25Q4)\n"
-    "  --report-dir DIR  also write DIR/<file>_findings.csv (opens in Excel)\n"
+    "                    or short code; required for ssda903)\n"
+    "  --period P        the quarter they must be for (2025-03-31 or 2024-25Q4;\n"
+    "                    required for ssda903)\n"
+    "  --strict          reject an SSDA903 submission on any error\n"
+    "  --report-dir DIR  also write DIR/<file>_findings.csv and\n"
+    "                    DIR/<file>_findings.xlsx (offending cells highlighted)\n"
+    "                    for each file with findings\n"
     "  --json            print the results as JSON on stdout\n"
     "  -h, --help        this text\n"
     "\n"
@@ -32,24 +45,39 @@ static const char ingest_usage[] =
 
 static const char validate_usage[] =
     "usage: liia-bench validate FILE... [--return TYPE] [--la LA] [--period P]\n"
-    "                           [--report-dir DIR] [--json]\n"
+    "                           [--strict] [--report-dir DIR] [--json]\n"
     "\n"
     "Runs every check ingest runs and stores nothing.  Options as for ingest.\n"
     "\n"
     "  --return TYPE     return type (default: recognised from the header row)\n"
     "  --la LA           the authority the files must be for\n"
     "  --period P        the quarter they must be for\n"
-    "  --report-dir DIR  also write DIR/<file>_findings.csv\n"
+    "  --strict          an SSDA903 submission with any error is invalid\n"
+    "  --report-dir DIR  also write DIR/<file>_findings.csv and .xlsx\n"
     "  --json            print the results as JSON on stdout\n"
     "  -h, --help        this text\n"
     "\n"
     "Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage, 3 runtime.\n";
+
+struct tally {
+    size_t outcome[3]; /* by liia_ingest_outcome */
+    size_t errors, warnings;
+};
 
 struct run {
     liia_ingest_options o;
     const char *report_dir;
     int json;
     json_t *results;
+    struct tally tally;
+};
+
+/* One submission as the CLI describes it. */
+struct sub {
+    const char *const *files;
+    size_t nfiles;
+    int one_file;      /* a one-file return: named by its file */
+    char label[512];
 };
 
 static const char *plural(size_t n, const char *one, const char *many)
@@ -57,21 +85,86 @@ static const char *plural(size_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
-static void print_summary(const char *name, const liia_ingest_result *r, int validate)
+static int one_file_return(const char *id)
+{
+    for (size_t i = 0; i < liia_ingest_return_count(); i++) {
+        const liia_return_info *info = liia_ingest_return_info(i);
+        if (!strcmp(info->id, id))
+            return info->one_file_per_submission;
+    }
+    return 1;
+}
+
+/* The authority's short code (CAM), else its GSS code as given. */
+static void short_code(sqlite3 *db, const char *gss, char *out, size_t sz)
+{
+    sqlite3_stmt *st = NULL;
+    snprintf(out, sz, "%s", gss[0] ? gss : "?");
+    if (sqlite3_prepare_v2(db, "SELECT short_code FROM authority WHERE gss_code = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return; /* the label falls back to the GSS code */
+    sqlite3_bind_text(st, 1, gss, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(out, sz, "%s", (const char *)sqlite3_column_text(st, 0));
+    if (sqlite3_finalize(st) != SQLITE_OK)
+        snprintf(out, sz, "%s", gss[0] ? gss : "?");
+}
+
+/* "CAM 2025-03-31 ssda903 (a.csv + b.csv)" names every table submitted;
+ * a one-file return is named by its path as given. */
+static void label(sqlite3 *db, struct sub *s, const liia_ingest_result *r)
+{
+    if (s->one_file) {
+        snprintf(s->label, sizeof s->label, "%s", s->files[0]);
+        return;
+    }
+    char la[16];
+    short_code(db, r->la_code, la, sizeof la);
+    snprintf(s->label, sizeof s->label, "%s %s %s (%s)", la,
+             r->period[0] ? r->period : "?", r->return_type, r->file_name);
+}
+
+/* Errors in an accepted child-level submission blanked cells, they did not
+ * reject it: say so, so nobody takes "accepted" for "clean". */
+static void print_summary(const struct sub *s, const liia_ingest_result *r, int validate)
 {
     size_t ne = r->findings.errors, nw = r->findings.warnings;
     const char *es = plural(ne, "error", "errors"), *ws = plural(nw, "warning", "warnings");
+    const char *name = s->label;
     if (r->outcome == LIIA_INGEST_REJECTED)
         printf("%s: rejected: %zu %s, %zu %s%s\n", name, ne, es, nw, ws,
                validate ? "" : "; no values stored");
     else if (r->outcome == LIIA_INGEST_UNCHANGED)
         printf("%s: unchanged: identical to accepted version %d; nothing stored\n",
                name, r->version);
-    else if (validate)
+    else if (s->one_file && validate)
         printf("%s: valid (%zu %s, %zu %s)\n", name, ne, es, nw, ws);
-    else
+    else if (s->one_file)
         printf("%s: accepted as version %d (%zu %s, %zu %s)\n", name, r->version,
                ne, es, nw, ws);
+    else if (validate)
+        printf("%s: valid; %zu %s%s, %zu %s\n", name, ne, es,
+               ne ? " (cells would be stored as blank and flagged)" : "", nw, ws);
+    else
+        printf("%s: accepted as version %d; %zu %s%s, %zu %s\n", name, r->version, ne,
+               es, ne ? " (cells stored as blank and flagged)" : "", nw, ws);
+}
+
+/* The closing line when several submissions were given. */
+static void print_tally(const struct tally *t, int validate)
+{
+    size_t n = t->outcome[0] + t->outcome[1] + t->outcome[2];
+    if (validate)
+        printf("%zu submissions: %zu valid, %zu rejected", n,
+               t->outcome[LIIA_INGEST_ACCEPTED], t->outcome[LIIA_INGEST_REJECTED]);
+    else
+        printf("%zu submissions: %zu accepted, %zu rejected, %zu unchanged", n,
+               t->outcome[LIIA_INGEST_ACCEPTED], t->outcome[LIIA_INGEST_REJECTED],
+               t->outcome[LIIA_INGEST_UNCHANGED]);
+    if (t->errors)
+        printf("; %zu %s", t->errors, plural(t->errors, "error", "errors"));
+    printf("%s %zu %s\n", t->errors ? "," : ";", t->warnings,
+           plural(t->warnings, "warning", "warnings"));
 }
 
 static json_t *finding_json(const liia_error *f)
@@ -84,17 +177,33 @@ static json_t *finding_json(const liia_error *f)
                      "value", f->value, "message", f->message, "fix", f->fix);
 }
 
-static int add_json(struct run *run, const char *name, const liia_ingest_result *r)
+static json_t *files_json(const struct sub *s)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < s->nfiles; i++)
+        if (json_array_append_new(a, json_string(s->files[i]))) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+/* error_policy: "reject" when any error rejects the submission, "flag"
+ * when errors blank and flag the cell and the submission stands. */
+static int add_json(struct run *run, const struct sub *s, const liia_ingest_result *r)
 {
     static const char *const outcome[] = {"accepted", "unchanged", "rejected"};
     json_t *findings = json_array();
     for (size_t i = 0; findings && i < r->findings.count; i++)
         if (json_array_append_new(findings, finding_json(&r->findings.items[i])))
             return -1;
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
-                          "file", name, "return_type", r->return_type,
+    json_t *o = json_pack("{s:s, s:s, s:o?, s:s, s:s, s:s, s:s?, s:s?, s:s, s:I, s:I, s:I, "
+                          "s:I, s:I, s:I, s:o}",
+                          "file", s->files[0], "submission", s->label,
+                          "files", files_json(s), "return_type", r->return_type,
                           "outcome", run->o.validate_only && r->outcome == LIIA_INGEST_ACCEPTED
                                          ? "valid" : outcome[r->outcome],
+                          "error_policy", s->one_file || run->o.strict ? "reject" : "flag",
                           "la_code", r->la_code[0] ? r->la_code : NULL,
                           "period", r->period[0] ? r->period : NULL,
                           "sha256", r->sha256,
@@ -108,9 +217,9 @@ static int add_json(struct run *run, const char *name, const liia_ingest_result 
     return o ? json_array_append_new(run->results, o) : -1;
 }
 
-/* DIR/<file name without .csv>_findings.csv */
-static int write_report(const struct run *run, const char *file,
-                        const liia_ingest_result *r, liia_error *e)
+/* DIR/<file without .csv>_findings.csv and _findings.xlsx */
+static int write_pair(const struct run *run, const char *file, const liia_findings *f,
+                      liia_error *e)
 {
     const char *base = strrchr(file, '/');
     base = base ? base + 1 : file;
@@ -119,12 +228,67 @@ static int write_report(const struct run *run, const char *file,
         len -= 4;
     char name[300];
     snprintf(name, sizeof name, "%.*s_findings.csv", (int)(len < 250 ? len : 250), base);
-    char *path = liia_path_join(run->report_dir, name);
-    if (!path)
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    int rc = liia_ingest_write_findings(path, &r->findings, e);
-    free(path);
+    char *csv = liia_path_join(run->report_dir, name);
+    char *xlsx = liia_report_findings_path(run->report_dir, file);
+    int rc = csv && xlsx ? 0 : liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    if (!rc)
+        rc = liia_ingest_write_findings(csv, f, e);
+    if (!rc)
+        rc = liia_report_findings_xlsx(file, f, xlsx, e);
+    free(csv);
+    free(xlsx);
     return rc;
+}
+
+static int names_a_file(const struct sub *s, const char *file)
+{
+    for (size_t j = 0; j < s->nfiles; j++)
+        if (!strcmp(file, s->files[j]))
+            return 1;
+    return 0;
+}
+
+/* Findings about file i of the submission; the first file also takes the
+ * submission's own findings (a table missing). */
+static int findings_of(const struct sub *s, size_t i, const liia_findings *all,
+                       liia_findings *out)
+{
+    for (size_t k = 0; k < all->count; k++) {
+        const char *file = all->items[k].file;
+        int mine = !strcmp(file, s->files[i]) || (i == 0 && !names_a_file(s, file));
+        if (mine && liia_findings_add(out, &all->items[k]))
+            return -1;
+    }
+    return 0;
+}
+
+/* One file's report per table file with findings; a one-file return always
+ * gets its report (an empty one says "no findings"). */
+static int write_reports(const struct run *run, const struct sub *s,
+                         const liia_ingest_result *r, liia_error *e)
+{
+    if (s->one_file)
+        return write_pair(run, s->files[0], &r->findings, e);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < s->nfiles; i++) {
+        liia_findings mine;
+        liia_findings_init(&mine);
+        if (findings_of(s, i, &r->findings, &mine))
+            rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        else if (mine.count)
+            rc = write_pair(run, s->files[i], &mine, e);
+        liia_findings_free(&mine);
+    }
+    return rc;
+}
+
+static void print_findings(const struct sub *s, const liia_ingest_result *r)
+{
+    for (size_t i = 0; i < r->findings.count; i++)
+        liia_error_print(stderr, &r->findings.items[i]);
+    if (r->findings.count < r->findings.errors + r->findings.warnings)
+        fprintf(stderr, "%s: only the first %zu of %zu findings are listed\n", s->label,
+                r->findings.count, r->findings.errors + r->findings.warnings);
 }
 
 /* One submission: its exit code (0, 1 rejected, 3 runtime). */
@@ -134,23 +298,26 @@ static int one(sqlite3 *db, struct run *run, char **files, const liia_ingest_gro
     liia_error e;
     liia_error_clear(&e);
     liia_ingest_result_init(&r);
-    const char *const *f = (const char *const *)files + g->first;
-    int rc = liia_ingest_submission(db, g->return_type, f, g->count, &run->o, &r, &e);
-    if (!rc && !run->json) {
-        for (size_t i = 0; i < r.findings.count; i++)
-            liia_error_print(stderr, &r.findings.items[i]);
-        if (r.findings.count < r.findings.errors + r.findings.warnings)
-            fprintf(stderr, "%s: only the first %zu of %zu findings are listed\n", f[0],
-                    r.findings.count, r.findings.errors + r.findings.warnings);
-    }
+    struct sub s = {.files = (const char *const *)files + g->first, .nfiles = g->count,
+                    .one_file = one_file_return(g->return_type)};
+    int rc = liia_ingest_submission(db, g->return_type, s.files, s.nfiles, &run->o, &r, &e);
+    if (!rc)
+        label(db, &s, &r);
+    if (!rc && !run->json)
+        print_findings(&s, &r);
     if (!rc && run->report_dir)
-        rc = write_report(run, f[0], &r, &e);
-    if (!rc && run->json && add_json(run, f[0], &r))
+        rc = write_reports(run, &s, &r, &e);
+    if (!rc && run->json && add_json(run, &s, &r))
         rc = liia_fail(&e, LIIA_E_NOMEM, "out of memory");
     int code = rc ? cli_fail(&e) : r.outcome == LIIA_INGEST_REJECTED ? LIIA_EXIT_REJECTED
                                                                       : LIIA_EXIT_OK;
     if (!rc && !run->json)
-        print_summary(f[0], &r, run->o.validate_only);
+        print_summary(&s, &r, run->o.validate_only);
+    if (!rc) {
+        run->tally.outcome[r.outcome]++;
+        run->tally.errors += r.findings.errors;
+        run->tally.warnings += r.findings.warnings;
+    }
     liia_ingest_result_free(&r);
     return code;
 }
@@ -188,6 +355,8 @@ static int run_all(struct run *run, int nfiles, char **files, const struct cli_c
         if (code > worst) /* runtime 3 > usage 2 > rejected 1 > ok 0 */
             worst = code;
     }
+    if (ngroups > 1 && !run->json)
+        print_tally(&run->tally, run->o.validate_only);
     free(groups);
     liia_store_close(db);
     return worst;
@@ -198,7 +367,8 @@ int cli_ingest_main(int argc, char **argv, const struct cli_ctx *ctx, int valida
     static const struct option opts[] = {
         {"return", required_argument, NULL, 'r'}, {"la", required_argument, NULL, 'l'},
         {"period", required_argument, NULL, 'p'}, {"report-dir", required_argument, NULL, 'd'},
-        {"json", no_argument, NULL, 'j'},         {"help", no_argument, NULL, 'h'},
+        {"json", no_argument, NULL, 'j'},         {"strict", no_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *cmd = validate_only ? "validate" : "ingest";
@@ -207,13 +377,14 @@ int cli_ingest_main(int argc, char **argv, const struct cli_ctx *ctx, int valida
         return LIIA_EXIT_OK;
     optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
     int c;
-    while ((c = getopt_long(argc, argv, "r:l:p:d:jh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:l:p:d:jsh", opts, NULL)) != -1) {
         switch (c) {
         case 'r': run.o.return_type = optarg; break;
         case 'l': run.o.la = optarg; break;
         case 'p': run.o.period = optarg; break;
         case 'd': run.report_dir = optarg; break;
         case 'j': run.json = 1; break;
+        case 's': run.o.strict = 1; break;
         default: return cli_usage_error(cmd, "unknown option");
         }
     }

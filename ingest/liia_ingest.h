@@ -19,6 +19,9 @@ typedef struct liia_ingest_options {
     const char *schema_dir;    /* NULL = liia_schema_dir() */
     const char *key_path;      /* platform key for child-level returns */
     int validate_only;         /* check everything, write nothing */
+    int strict;                /* child-level returns: any error rejects the
+                                * whole submission (the quarterly return is
+                                * always strict) */
 } liia_ingest_options;
 
 typedef enum liia_ingest_outcome {

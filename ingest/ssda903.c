@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
+#include "ingest_internal.h"
 #include "ssda903.h"
 #include "ssda903_load.h"
 
@@ -27,34 +27,61 @@ void liia_903_result_free(liia_903_result *r)
         liia_findings_free(&r->findings);
 }
 
-/* SHA-256 over the files in the order given, as hex. */
-static int hash_files(const liia_903_options *o, char out[65], liia_error *e)
+/* SHA-256 over the files in table order (header, episodes, uasc; files
+ * not recognised first), so the same tables given in another order are the
+ * same submission.  A file that cannot be read is already a finding. */
+static void submission_hash(const struct s903_run *run, char out[65])
 {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    unsigned char buf[1 << 16], d[32];
-    unsigned dl = 0;
-    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-    for (size_t i = 0; ok && i < o->nfiles; i++) {
-        FILE *f = fopen(o->files[i], "rb");
-        if (!f) {
-            ok = 0;
-            break;
-        }
-        size_t n;
-        while (ok && (n = fread(buf, 1, sizeof buf, f)) > 0)
-            ok = EVP_DigestUpdate(md, buf, n);
-        if (ferror(f))
-            ok = 0;
-        if (fclose(f))
-            ok = 0;
-    }
-    ok = ok && EVP_DigestFinal_ex(md, d, &dl) && dl == 32;
-    EVP_MD_CTX_free(md);
-    if (!ok)
-        return liia_fail(e, LIIA_E_IO, "cannot read the files to fingerprint them");
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    const char **paths = calloc(run->ninputs, sizeof *paths);
+    size_t n = 0;
+    for (int t = -1; paths && t < (int)run->s->ntables; t++)
+        for (size_t i = 0; i < run->ninputs; i++)
+            if (run->inputs[i].table == t)
+                paths[n++] = run->inputs[i].path;
+    liia_error ignored;
+    liia_error_clear(&ignored);
+    if (!paths || n != run->ninputs || ingest_sha256_files(paths, n, out, &ignored))
+        liia_strlcpy(out, "unreadable", 65);
+    free(paths);
+}
+
+static int errors_of(sqlite3 *db, long long id, long long *errors, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "SELECT errors FROM submission WHERE id = ?1", &st, e))
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    *errors = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    if ((rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "reading the accepted version");
     return 0;
+}
+
+/* 1 when the files are byte for byte the accepted version's (r then names
+ * that version), 0 when not, -1 on a database failure.  Under strict, a
+ * version accepted with errors is no answer: the files are judged again
+ * (and rejected). */
+static int same_as_accepted(sqlite3 *db, const liia_903_options *o,
+                            liia_903_result *r, liia_error *e)
+{
+    long long id, errors = 0;
+    int version;
+    char sha[65];
+    if (ingest_current_version(db, r->la_code, r->period, "ssda903", &id, &version,
+                               sha, e))
+        return -1;
+    if (!id || strcmp(sha, r->sha256))
+        return 0;
+    if (o->strict && errors_of(db, id, &errors, e))
+        return -1;
+    if (errors)
+        return 0;
+    r->unchanged = 1;
+    r->accepted = 1;
+    r->submission_id = id;
+    r->version = version;
+    return 1;
 }
 
 static int file_names(const liia_903_options *o, liia_buf *b)
@@ -124,11 +151,6 @@ static int insert_submission(sqlite3 *db, const liia_903_options *o,
 {
     liia_buf names;
     liia_buf_init(&names);
-    if (hash_files(o, r->sha256, e)) {
-        /* An unreadable file is already a finding; record what we can. */
-        liia_strlcpy(r->sha256, "unreadable", sizeof r->sha256);
-        liia_error_clear(e);
-    }
     if (file_names(o, &names)) {
         liia_buf_free(&names);
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
@@ -311,8 +333,12 @@ static int ingest(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
     int rc = identify_all(run, e);
     if (rc < 0)
         return -1;
+    submission_hash(run, r->sha256);
     if (rc > 0)
         return record_rejection(db, o, r, "a table or column is missing or unreadable", e);
+    /* An identical resend is answered before a single row is read. */
+    if (!o->validate_only && (rc = same_as_accepted(db, o, r, e)) != 0)
+        return rc < 0 ? -1 : 0;
     /* The child-id indexes are filled in hash order: a page cache the
      * size of the indexes (bounded, not proportional to the file) keeps
      * them from being re-read from disk for every row. */

@@ -27,6 +27,9 @@ typedef struct liia_903_result {
     long long submission_id;    /* 0 when nothing was recorded */
     int version;
     int accepted;               /* 1 accepted, 0 rejected */
+    int unchanged;              /* identical to the accepted version: the
+                                 * files were not read, nothing stored;
+                                 * submission_id and version are its */
     char la_code[10];
     char period[11];
     long rows_header, rows_episodes, rows_uasc;

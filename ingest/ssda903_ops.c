@@ -46,7 +46,8 @@ static void copy_result(liia_903_result *from, liia_ingest_result *r)
     liia_strlcpy(r->return_type, "ssda903", sizeof r->return_type);
     liia_strlcpy(r->la_code, from->la_code, sizeof r->la_code);
     liia_strlcpy(r->period, from->period, sizeof r->period);
-    liia_strlcpy(r->file_name, from->file_name, sizeof r->file_name);
+    if (from->file_name[0]) /* else the pipeline's names stand */
+        liia_strlcpy(r->file_name, from->file_name, sizeof r->file_name);
     liia_strlcpy(r->sha256, from->sha256, sizeof r->sha256);
     r->submission_id = from->submission_id;
     r->version = from->version;
@@ -63,14 +64,15 @@ static int run(sqlite3 *db, const char *const *files, size_t nfiles,
 {
     liia_903_options so = {.la = o->la, .period = o->period, .key_path = o->key_path,
                            .schema_dir = o->schema_dir, .files = files,
-                           .nfiles = nfiles, .validate_only = o->validate_only};
+                           .nfiles = nfiles, .validate_only = o->validate_only,
+                           .strict = o->strict};
     liia_903_result res;
     liia_903_result_init(&res);
     int rc = liia_ssda903_ingest(db, &so, &res, e);
     copy_result(&res, r);
     liia_903_result_free(&res);
     if (rc == 0) {
-        r->outcome = LIIA_INGEST_ACCEPTED;
+        r->outcome = res.unchanged ? LIIA_INGEST_UNCHANGED : LIIA_INGEST_ACCEPTED;
         return 0;
     }
     if (e->status != LIIA_E_DATA)

@@ -53,6 +53,24 @@ static double nice_step(double hi)
     return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
 }
 
+/* "125,000": sizes of tens of thousands are read wrongly without commas. */
+static void tick_label(double t, char *out, size_t outsz)
+{
+    if (t < 1000 || t != floor(t) || t >= 1e15) {
+        snprintf(out, outsz, "%g", t);
+        return;
+    }
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%.0f", t);
+    size_t o = 0;
+    for (int k = 0; k < n && o + 2 < outsz; k++) {
+        if (k && (n - k) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[k];
+    }
+    out[o] = '\0';
+}
+
 /* Grid, tick labels at round numbers, and the axis titles. */
 static void funnel_axes(cairo_t *cr, rp_rect p, double xmax, double ymax,
                         const rp_indicator *ind, double f)
@@ -71,9 +89,11 @@ static void funnel_axes(cairo_t *cr, rp_rect p, double xmax, double ymax,
         rp_text(cr, lab, p.x - f * 0.4, y - f * 0.6, 0, f * 0.85, 0, 2);
     }
     for (double t = 0; t <= xmax + xs * 1e-6; t += xs) {
-        snprintf(lab, sizeof lab, "%g", t);
+        tick_label(t, lab, sizeof lab);
+        /* the last label ends at the axis end so it is never cut off */
+        int last = t + xs > xmax + xs * 1e-6;
         rp_text(cr, lab, p.x + t / xmax * p.w, p.y + p.h + f * 0.3, 0,
-                f * 0.85, 0, 1);
+                f * 0.85, 0, last ? 2 : 1);
     }
     char xl[200];
     snprintf(xl, sizeof xl, "Authority size: %s",

@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <csv.h>
 
@@ -163,7 +164,8 @@ static int feed_csv(csv_reader *r, const char *p, size_t n)
         return reader_fail(r, r->line + 1,
                            "a quote (\") inside a field must be doubled (\"\"), "
                            "and a field containing a quote must be quoted",
-                           "malformed quoting: %s", csv_strerror(csv_error(&r->parser)));
+                           "malformed quoting: a quote mark (\") may only open "
+                           "and close a whole field, or be doubled inside one%s", "");
     return r->failed ? -1 : 0;
 }
 
@@ -350,6 +352,27 @@ static int decode(csv_reader *r, const unsigned char *p, size_t n)
 
 /* ------------------------------------------------------------ sniffing */
 
+/* Text that is not CSV at all: a web page saved instead of the download
+ * (a login or error page) or a JSON export.  Told apart here because the
+ * CSV parser would report only its first symptom, "unknown column". */
+static int sniff_text(csv_reader *r, const unsigned char *p, size_t n)
+{
+    while (n && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++, n--;
+    if ((n >= 5 && !strncasecmp((const char *)p, "<html", 5)) ||
+        (n >= 9 && !strncasecmp((const char *)p, "<!doctype", 9)) ||
+        (n >= 5 && !strncasecmp((const char *)p, "<?xml", 5)))
+        return reader_fail(r, 1, "this is usually a login or error page saved "
+                           "instead of the export; export the return from "
+                           "your system again as a .csv file",
+                           "this is a web page (HTML or XML), not a CSV file%s", "");
+    if (n >= 1 && (*p == '{' || *p == '['))
+        return reader_fail(r, 1, "export the return as CSV (comma separated "
+                           "values) with a header row, not as JSON",
+                           "this is a JSON file, not a CSV file%s", "");
+    return 0;
+}
+
 static int sniff(csv_reader *r, const unsigned char **p, size_t *n)
 {
     r->sniffed = 1;
@@ -373,7 +396,7 @@ static int sniff(csv_reader *r, const unsigned char **p, size_t *n)
         *p += 3;
         *n -= 3;
     }
-    return 0;
+    return sniff_text(r, *p, *n);
 }
 
 static int feed(csv_reader *r, const unsigned char *p, size_t n)

@@ -89,7 +89,9 @@ int liia_period_parse(const char *text, char out[11], liia_error *e)
         return 0;
     }
     if ((!parse_iso(s, &y, &m, &d) || !parse_uk(s, &y, &m, &d)) &&
-        y >= 2000 && y <= 2099 && !(y == 2000 && m == 3) && quarter_end_day(m) && d == quarter_end_day(m)) {
+        quarter_end_day(m) && d == quarter_end_day(m) &&
+        /* financial years 2000-01 .. 2098-99, as parse_fy accepts */
+        y >= 2000 && (m <= 3 ? y : y + 1) <= 2099 && !(y == 2000 && m == 3)) {
         format_end(y, m, out);
         return 0;
     }

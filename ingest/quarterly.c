@@ -78,9 +78,59 @@ static int cell(const struct q_run *q, const liia_csv_record *rec, enum q_role r
     return 1;
 }
 
+static int unreadable(struct q_run *q, const liia_error *why);
+
+/* Why a first row that names none of our columns is not a header: another
+ * delimiter, another return's table, or data with its header missing.
+ * One finding for the whole row, not one "unknown column" per field. */
+static void foreign_header(const struct q_run *q, const liia_csv_record *rec,
+                           liia_error *why)
+{
+    const char *only = rec->nfields == 1 ? rec->fields[0] : "";
+    const char *sep = strchr(only, ';') ? "semicolons (;)"
+                      : strchr(only, '\t') ? "tabs" : NULL;
+    if (sep) {
+        snprintf(why->message, sizeof why->message,
+                 "the fields are separated by %s, not commas", sep);
+        liia_error_fix(why, "in Excel use File > Save As > \"CSV UTF-8 (Comma "
+                            "delimited)\"; the header row must be %s",
+                       q->s->expected_header);
+        return;
+    }
+    for (size_t i = 0; i < ingest_return_count(); i++) {
+        const struct liia_return_ops *ops = ingest_return_at(i);
+        if (ops == &ingest_quarterly_ops || !ops->recognise(rec->fields, rec->nfields))
+            continue;
+        snprintf(why->message, sizeof why->message,
+                 "this is a table of the %s return (%s), not the quarterly return",
+                 ops->info.title, ops->info.id);
+        liia_error_fix(why, "submit it with --return %s and its other tables, or "
+                            "send the quarterly return file instead", ops->info.id);
+        return;
+    }
+    snprintf(why->message, sizeof why->message,
+             "the first row is not the header row %s", q->s->expected_header);
+    liia_error_fix(why, "add the header row %s as the first line, or check that "
+                        "this is the quarterly return file", q->s->expected_header);
+}
+
 static int header(struct q_run *q, const liia_csv_record *rec)
 {
     q->nfields = rec->nfields;
+    int known = 0;
+    for (size_t i = 0; i < rec->nfields; i++) {
+        const char *name = rec->fields[i];
+        size_t len = rec->lengths[i];
+        q_trim(&name, &len);
+        known += q_column_index(q->s, name, len) >= 0;
+    }
+    if (!known) {
+        liia_error why;
+        liia_error_clear(&why);
+        why.line = rec->line;
+        foreign_header(q, rec, &why);
+        return unreadable(q, &why);
+    }
     for (size_t i = 0; i < rec->nfields; i++) {
         const char *name = rec->fields[i];
         size_t len = rec->lengths[i];

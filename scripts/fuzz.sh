@@ -21,8 +21,12 @@ for src in tests/fuzz/fuzz_*.c; do
   if ! "$build/tests/fuzz/$name" -max_total_time="$seconds" -timeout=10 \
        -rss_limit_mb=2048 -max_len=65536 -artifact_prefix="$work/" \
        "$work" "$corpus" >"$work/log" 2>&1; then
-    echo "fuzz: $name FAILED; crashing input(s):" >&2
-    ls "$work"/crash-* "$work"/timeout-* "$work"/leak-* 2>/dev/null >&2 || true
+    # Keep the reproducers: the work directory goes below.
+    kept=$build/fuzz-artifacts/$name
+    mkdir -p "$kept"
+    cp "$work"/crash-* "$work"/timeout-* "$work"/leak-* "$work"/oom-* "$kept"/ 2>/dev/null || true
+    echo "fuzz: $name FAILED; reproducer(s) kept in $kept:" >&2
+    ls "$kept" >&2
     tail -40 "$work/log" >&2
     status=1
   else

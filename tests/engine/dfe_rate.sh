@@ -35,7 +35,7 @@ done
 "$bin" bench >/dev/null || fail "bench"
 got=$("$bin" query --format csv --param la=E09000007 \
     "SELECT period, printf('%.0f', value) AS rate, pop_mid_year FROM benchmark
-      WHERE indicator = 'CLA01' AND area_type = 'la' AND area_code = :la ORDER BY period")
+      WHERE indicator = 'CLA01' AND area_type = 'la' AND area_code = :la ORDER BY period" | tr -d '\r')  # CSV rows end CRLF
 want='period,rate,pop_mid_year
 2024-03-31,69,2023
 2025-03-31,67,2024'

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "sample.h"
@@ -26,9 +27,18 @@ static const char usage[] =
     "\n"
     "  --out DIR       output directory (created if missing)\n"
     "  --seed N        generator seed (default 1)\n"
-    "  --children N    children per authority (default 200; about 3.5 episodes each)\n"
+    "  --children N    children per authority (about 3.5 episodes each; default:\n"
+    "                  sized so the children looked after at the period end\n"
+    "                  match the authority's 0-17 population at London's rate)\n"
     "  --period P      quarter end the extract runs to (default 2025-03-31)\n"
-    "  --la LIST       short codes, comma separated (default CAM,HAC,SWK)\n";
+    "  --la LIST       short codes, comma separated (default CAM,HAC,SOU)\n";
+
+/* London's looked-after rate, per 10,000 children aged 0-17: the middle of
+ * the quarterly sample's range for cla_at_end (35-68), near the rate DfE
+ * publishes for London.  Of the children this generator writes, about 45%
+ * are still looked after at the period end (measured over 4,000 children),
+ * so an authority gets pop * rate / 10,000 / 0.45 children. */
+static const double london_cla_rate = 52, open_share = 0.45;
 
 /* splitmix64: small, fast, and the same everywhere. */
 struct rng {
@@ -105,16 +115,16 @@ static void placement(struct gen *g, const char **place, const char **prov)
 {
     long x = pick(&g->r, 100);
     static const char *const foster[] = {"U1", "U2", "U3", "U4", "U5", "U6"};
-    if (x < 70) {
+    if (x < 64) {
         *place = foster[pick(&g->r, 6)];
         *prov = pick(&g->r, 2) ? "PR1" : "PR4";
-    } else if (x < 82) {
+    } else if (x < 78) {
         *place = "K2";
         *prov = pick(&g->r, 2) ? "PR1" : "PR4";
-    } else if (x < 85) {
+    } else if (x < 81) {
         *place = "K1";
         *prov = "PR1";
-    } else if (x < 93) {
+    } else if (x < 91) {
         *place = "R1";
         *prov = "PR1";
     } else {
@@ -137,7 +147,7 @@ static void write_episodes(struct gen *g, const char *child, long dob_day, long 
     const char *cin = (const char *[]){"N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"}[pick(&g->r, 8)];
     char home[16], pl[16], d1[11], d2[11];
     postcode(g, home, sizeof home);
-    long n = 1 + pick(&g->r, 6), day = start;
+    long n = 1 + pick(&g->r, 4), day = start;
     for (long k = 0; k < n; k++) {
         const char *place, *prov;
         placement(g, &place, &prov);
@@ -174,7 +184,11 @@ static void write_child(struct gen *g, long i)
 {
     char child[24], dob[11], mc[11] = "";
     snprintf(child, sizeof child, "%ld", 100000 + i * 7 + pick(&g->r, 7));
-    long age_days = 365 * pick(&g->r, 17) + pick(&g->r, 365);   /* age at entry */
+    /* About one child in six looked after in London is an unaccompanied
+     * asylum-seeker (one in five here), most arriving at 14-16. */
+    int uasc = pick(&g->r, 100) < 20;
+    long age_days = 365 * (uasc ? 14 + pick(&g->r, 3) : pick(&g->r, 17)) +
+                    pick(&g->r, 365);   /* age at entry */
     long start = g->year_start - 3 * 365 + pick(&g->r, g->period_end - g->year_start + 3 * 365);
     long dob_day = start - age_days;
     civil(dob_day, dob, 0);
@@ -199,13 +213,86 @@ static void write_child(struct gen *g, long i)
     fprintf(g->header, "%s,%s,%s,%s,%s,%s,%s\n", child, sex, dob,
             ethnic[pick(&g->r, 10)], upn, girl ? (mother ? "1" : "0") : "", mc);
     write_episodes(g, child, dob_day, start, breach);
-    if (start - dob_day > 14 * 365 && pick(&g->r, 8) == 0) {
+    if (uasc) {
         char duc[11] = "";
         if (pick(&g->r, 3) == 0)
             civil(dob_day + 18 * 365, duc, 0);
         g->uasc_line++;
         fprintf(g->uasc, "%s,%s,%s,%s\n", child, sex, dob, duc);
     }
+}
+
+/* Reading the reference CSVs: the authority's GSS code by short code, then
+ * its 0-17 population for the mid-year before the financial year ends (the
+ * last estimate given when that year is missing). */
+struct ref_lookup {
+    const char *key;        /* short code, then GSS code */
+    char gss[10];
+    char want_col[16];      /* mid_2024 */
+    long col;               /* population column, -1 until the header */
+    double population;
+};
+
+static int authority_row(const liia_csv_record *rec, void *ctx, liia_error *e)
+{
+    struct ref_lookup *l = ctx;
+    (void)e;
+    if (rec->record_no > 1 && rec->nfields > 3 && !strcasecmp(rec->fields[3], l->key)) {
+        liia_strlcpy(l->gss, rec->fields[0], sizeof l->gss);
+        return 1;
+    }
+    return 0;
+}
+
+static int population_row(const liia_csv_record *rec, void *ctx, liia_error *e)
+{
+    struct ref_lookup *l = ctx;
+    (void)e;
+    if (rec->record_no == 1) {
+        l->col = (long)rec->nfields - 1;
+        for (size_t i = 1; i < rec->nfields; i++)
+            if (!strcmp(rec->fields[i], l->want_col))
+                l->col = (long)i;
+        return 0;
+    }
+    if (l->col > 0 && (size_t)l->col < rec->nfields && !strcmp(rec->fields[0], l->gss)) {
+        l->population = atof(rec->fields[l->col]);
+        return 1;
+    }
+    return 0;
+}
+
+static int read_ref(const char *name, liia_csv_cb cb, struct ref_lookup *l, liia_error *e)
+{
+    char *dir = liia_path_join(liia_schema_dir(), "reference");
+    char *path = dir ? liia_path_join(dir, name) : NULL;
+    int rc = path ? liia_csv_read_file(path, 0, cb, l, NULL, e)
+                  : liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    free(path);
+    free(dir);
+    return rc;
+}
+
+/* The default size of an authority's extract (see london_cla_rate). */
+static int default_children(const char *la, const char *period, long *children,
+                            liia_error *e)
+{
+    struct ref_lookup l = {.key = la, .col = -1};
+    snprintf(l.want_col, sizeof l.want_col, "mid_%d", liia_period_fy_end_year(period) - 1);
+    if (read_ref("authorities.csv", authority_row, &l, e) ||
+        (l.gss[0] && read_ref("population_0_17.csv", population_row, &l, e)))
+        return -1;
+    if (!l.gss[0] || l.population <= 0) {
+        liia_error_set_value(e, la, strlen(la));
+        liia_error_fix(e, "use the short codes in schemas/reference/authorities.csv, "
+                          "e.g. CAM,HAC,SOU");
+        return liia_fail(e, LIIA_E_USAGE, "'%s' is not a London authority with a "
+                         "0-17 population", la);
+    }
+    *children = (long)(l.population * london_cla_rate / 10000 / open_share + 0.5);
+    if (*children < 1)
+        *children = 1;
+    return 0;
 }
 
 static FILE *open_out(const char *dir, const char *la, const char *period,
@@ -270,9 +357,9 @@ int sample_ssda903_main(int argc, char **argv, const struct cli_ctx *ctx)
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     const char *out = NULL, *period_in = "2025-03-31";
-    char las[256] = "CAM,HAC,SWK", *end;
+    char las[256] = "CAM,HAC,SOU", *end;
     unsigned long seed = 1;
-    long children = 200;
+    long children = 0; /* 0: each authority's own size */
     int c;
     optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
@@ -306,7 +393,11 @@ int sample_ssda903_main(int argc, char **argv, const struct cli_ctx *ctx)
     long k = 0;
     int rc = LIIA_EXIT_OK;
     for (char *save = NULL, *la = strtok_r(las, ",", &save); la && rc == LIIA_EXIT_OK;
-         la = strtok_r(NULL, ",", &save))
-        rc = one_authority(out, la, period, seed, children, k++);
+         la = strtok_r(NULL, ",", &save)) {
+        long n = children;
+        if (!n && default_children(la, period, &n, &e))
+            return cli_fail(&e);
+        rc = one_authority(out, la, period, seed, n, k++);
+    }
     return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * cmd_demo.c - the whole quarter end to end on the bundled sample data:
- * init, ingest every sample return, bench, report.  Each step is the real
- * command, run exactly as a user would type it.
+ * init, ingest every sample return, then each authority's SSDA903 extract
+ * and its reconciliation, bench, report.  Each step is the real command,
+ * run exactly as a user would type it.
  */
 #include <getopt.h>
 #include <glob.h>
@@ -17,7 +18,9 @@ static const char usage[] =
     "usage: liia-bench demo [--out DIR] [--data DIR]\n"
     "\n"
     "Runs the quarter end to end on the bundled synthetic sample data:\n"
-    "  init; ingest DATA/quarterly/*.csv; bench; report --all --out DIR\n"
+    "  init; ingest DATA/quarterly/*.csv;\n"
+    "  for each authority in DATA/ssda903: ingest --return ssda903 ... and\n"
+    "  reconcile; bench; report --all --out DIR\n"
     "The store is DIR/liia.db (its platform key DIR/liia.db.key).\n"
     "\n"
     "  --out DIR   where the store and the packs go (default: demo-out)\n"
@@ -73,6 +76,68 @@ static int ingest_samples(const char *data_dir, const struct cli_ctx *ctx)
     return rc;
 }
 
+/* "DATA/ssda903/CAM_2025-03-31_header.csv" -> "CAM", "2025-03-31" and the
+ * path up to "_header.csv"; 0 when the name is not in that form. */
+static int split_903_name(const char *header, char la[16], char period[11],
+                          char *prefix, size_t sz)
+{
+    const char *base = strrchr(header, '/');
+    base = base ? base + 1 : header;
+    const char *us = strchr(base, '_');
+    size_t plen = strlen(header) - strlen("_header.csv");
+    if (!us || us - base >= 16 || strlen(us) != strlen("_2025-03-31_header.csv") ||
+        plen >= sz)
+        return 0;
+    snprintf(la, 16, "%.*s", (int)(us - base), base);
+    snprintf(period, 11, "%.10s", us + 1);
+    snprintf(prefix, sz, "%.*s", (int)plen, header);
+    return 1;
+}
+
+/* One authority's extract: ingest as a data lead would type it, then
+ * reconcile it against the quarterly return already in. */
+static int one_903(const char *header, const struct cli_ctx *ctx)
+{
+    char la[16], period[11], prefix[4096], episodes[4200], uasc[4200], title[96];
+    if (!split_903_name(header, la, period, prefix, sizeof prefix)) {
+        printf("\n== skipped %s: not named <LA>_<period>_header.csv\n", header);
+        return LIIA_EXIT_OK;
+    }
+    snprintf(episodes, sizeof episodes, "%s_episodes.csv", prefix);
+    snprintf(uasc, sizeof uasc, "%s_uasc.csv", prefix);
+    char *argv[] = {"ingest", "--return", "ssda903", "--la", la, "--period", period,
+                    (char *)header, episodes, uasc, NULL};
+    int argc = access(uasc, R_OK) == 0 ? 10 : 9;
+    argv[argc] = NULL;
+    snprintf(title, sizeof title, "ingest %s's SSDA903 extract for %s", la, period);
+    int rc = step(title, cmd_ingest, argc, argv, ctx);
+    if (rc == LIIA_EXIT_RUNTIME)
+        return rc;
+    char *rargv[] = {"reconcile", "--la", la, "--period", period, NULL};
+    snprintf(title, sizeof title, "reconcile %s: SSDA903 against the quarterly return", la);
+    int rc2 = step(title, cmd_reconcile, 5, rargv, ctx);
+    return rc2 > rc ? rc2 : rc;
+}
+
+static int ingest_903_samples(const char *data_dir, const struct cli_ctx *ctx)
+{
+    char *pattern = liia_path_join(data_dir, "ssda903/*_header.csv");
+    glob_t g = {0};
+    int found = pattern && glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0;
+    free(pattern);
+    if (!found)
+        printf("\n== ssda903: no sample extracts in %s/ssda903; skipped "
+               "(liia-bench sample --ssda903 --out %s/ssda903 writes them)\n",
+               data_dir, data_dir);
+    int rc = LIIA_EXIT_OK;
+    for (size_t i = 0; found && i < g.gl_pathc && rc != LIIA_EXIT_RUNTIME; i++)
+        rc = one_903(g.gl_pathv[i], ctx);
+    globfree(&g);
+    /* Errors in an extract are the sample's planted breaches, not a failure
+     * of the demo: only a runtime failure stops it. */
+    return rc == LIIA_EXIT_RUNTIME ? rc : LIIA_EXIT_OK;
+}
+
 int cmd_demo(int argc, char **argv, const struct cli_ctx *ctx)
 {
     static const struct option opts[] = {
@@ -82,25 +147,30 @@ int cmd_demo(int argc, char **argv, const struct cli_ctx *ctx)
         {NULL, 0, NULL, 0},
     };
     const char *out = "demo-out";
-    char *default_data = liia_path_join(liia_schema_dir(), "../sample-data");
-    const char *data = default_data;
+    /* Resolved, so paths print as /x/sample-data/..., not
+     * /x/schemas/../sample-data/... */
+    char *joined = liia_path_join(liia_schema_dir(), "../sample-data");
+    char *default_data = joined ? realpath(joined, NULL) : NULL;
+    const char *data = default_data ? default_data : joined;
     int c;
     optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'd': data = optarg; break;
-        case 'h': fputs(usage, stdout); free(default_data); return LIIA_EXIT_OK;
-        default: free(default_data); return cli_usage_error("demo", "unknown option");
+        case 'h': fputs(usage, stdout); free(default_data); free(joined); return LIIA_EXIT_OK;
+        default: free(default_data); free(joined); return cli_usage_error("demo", "unknown option");
         }
     }
     if (!data || optind < argc) {
         free(default_data);
+        free(joined);
         return cli_usage_error("demo", "unexpected argument");
     }
     if (mkdir(out, 0755) && access(out, W_OK)) {
         fprintf(stderr, "liia-bench demo: cannot create '%s'\n", out);
         free(default_data);
+        free(joined);
         return LIIA_EXIT_RUNTIME;
     }
     char *db_path = liia_path_join(out, "liia.db");
@@ -116,6 +186,8 @@ int cmd_demo(int argc, char **argv, const struct cli_ctx *ctx)
     if (rc == LIIA_EXIT_OK)
         rc = ingest_samples(data, &demo_ctx);
     if (rc == LIIA_EXIT_OK)
+        rc = ingest_903_samples(data, &demo_ctx);
+    if (rc == LIIA_EXIT_OK)
         rc = step("bench: benchmark every period", cmd_bench, 1, bench_argv,
                   &demo_ctx);
     if (rc == LIIA_EXIT_OK)
@@ -128,5 +200,6 @@ int cmd_demo(int argc, char **argv, const struct cli_ctx *ctx)
                out, out, db_path);
     free(db_path);
     free(default_data);
+    free(joined);
     return rc;
 }

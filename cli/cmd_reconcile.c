@@ -41,6 +41,7 @@ int cmd_reconcile(int argc, char **argv, const struct cli_ctx *ctx)
     double pct = 5, min = 2;
     char *end;
     int c;
+    optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'l': la = optarg; break;

@@ -105,6 +105,20 @@ static void test_forbidden(void)
         {"SELECT * FROM submission_value", "statement refused: \"submission_value\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
         {"SELECT name FROM sqlite_master", "statement refused: \"sqlite_master\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
         {"SELECT * FROM pragma_table_info('submission')", "statement refused: only SELECT over the documented views is allowed: query is read-only"},
+        {"PRAGMA writable_schema = 1", "statement refused: PRAGMA writable_schema is not allowed: query is read-only"},
+        {"PRAGMA query_only = 0", "statement refused: PRAGMA query_only is not allowed: query is read-only"},
+        {"DETACH DATABASE main", "statement refused: only SELECT over the documented views is allowed: query is read-only"},
+        {"CREATE TEMP TABLE t (a)", "statement refused: only SELECT over the documented views is allowed: query is read-only"},
+        {"SAVEPOINT a", "statement refused: only SELECT over the documented views is allowed: query is read-only"},
+        {"ANALYZE", "statement refused: only SELECT over the documented views is allowed: query is read-only"},
+        {"REPLACE INTO bench_row SELECT * FROM bench_row", "statement refused: only SELECT over the documented views is allowed: query is read-only"},
+        {"SELECT fts3_tokenizer('simple')", "statement refused: fts3_tokenizer() is not allowed: it exposes the program's memory"},
+        {"SELECT * FROM main.submission_value", "statement refused: \"submission_value\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
+        {"SELECT * FROM temp.sqlite_schema", "statement refused: \"sqlite_temp_master\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
+        {"SELECT * FROM derived_measures", "statement refused: \"submission\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
+        {"SELECT * FROM measures m JOIN submission_value v ON v.submission_id = m.submission_id", "statement refused: \"submission_value\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
+        {"SELECT count(*) FROM submission_value", "statement refused: \"submission_value\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
+        {"SELECT count(*) FROM \"Submission\"", "statement refused: \"Submission\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
         {"SELECT 1; DELETE FROM submission_value", "only one statement is allowed (a second starts at position 10)"},
     };
     liia_error e;
@@ -141,11 +155,25 @@ static void test_errors_and_params(void)
                     LIIA_QUERY_CSV, &inj, 1, 0, &e);
     CHECK_STR(out, "n\r\n0\r\n");
     free(out);
-    /* a runaway query is stopped by the time limit, whatever the machine */
+    /* every documented view is readable through the authorizer */
+    out = run("SELECT (SELECT count(*) FROM measures) > 0 AS m, "
+              "(SELECT count(*) FROM submissions) > 0 AS s, "
+              "(SELECT count(*) FROM findings) >= 0 AS f, "
+              "(SELECT count(*) FROM indicators) > 0 AS i", LIIA_QUERY_CSV, NULL, 0, 0, &e);
+    CHECK_STR(out, "m,s,f,i\r\n1,1,1,1\r\n");
+    free(out);
+    /* a runaway query is stopped by the time limit, whatever the machine,
+     * and leaves the store as it was */
+    char *before = store_digest();
+    CHECK(before != NULL);
     free(run("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c) "
              "SELECT count(*) FROM c", LIIA_QUERY_CSV, NULL, 0, 50, &e));
     CHECK_INT(e.status, LIIA_E_INTERRUPTED);
     CHECK_STR(e.message, "query stopped after 50 ms (--timeout)");
+    char *after = store_digest();
+    CHECK_STR(after, before);
+    free(before);
+    free(after);
 }
 
 int main(void)

@@ -70,6 +70,7 @@ expect_out "cpp_at_end moved from 240 in 2025-03-31 to 320 (+33%)" "$work/err"
 expect_out "\[QBR-R021\]" "$work/err"
 expect_out "accepted as version 1 (0 errors, 3 warnings)" "$work/out"
 expect_out "QBR-R020" "$work/CAM_2025-06-30_findings.csv"
+[ -s "$work/CAM_2025-06-30_findings.xlsx" ] || fail "--report-dir wrote no findings workbook"
 [ "$(sql "SELECT count(*) FROM findings WHERE period = '2025-06-30' AND severity = 'warning'")" = 3 ] ||
     fail "warnings not stored with the submission"
 

@@ -47,6 +47,48 @@ struct s903_cond {
     size_t nkids;
 };
 
+/* One stored row in the ordered pass (rows of a submission sorted by child,
+ * then header, dated episodes by DECOM, undated episodes, uasc).  A blank
+ * string is a NULL in the store. */
+enum s903_okind { OK_HEADER, OK_DATED, OK_UNDATED, OK_UASC };
+
+struct s903_orow {
+    enum s903_okind kind;
+    long line;
+    char decom[11], dec[11], dob[11];
+    char rne[8], rec[8], ls[8];
+};
+
+/* What an ordered check sees: the row, the child's dated episodes just
+ * before and after it (NULL when there is none), the DOB of one of the
+ * child's header rows (NULL when it has none) and the collection dates. */
+struct s903_ocase {
+    const struct s903_orow *cur, *prev, *next;
+    const char *dob;
+    int has_header;
+    const struct s903_dates *d;
+};
+
+/* Which rows an ordered check runs on. */
+enum s903_scope {
+    SC_DATED,          /* dated episodes, with prev and next */
+    SC_EPISODE,        /* every episode */
+    SC_EPISODE_HEADER, /* every episode, once per header row of its child */
+    SC_HEADER_DUP,     /* a header row after the child's first */
+    SC_HEADER_ALONE,   /* a header row of a child with no episodes */
+    SC_UASC            /* every uasc row */
+};
+
+struct s903_check {
+    const char *code;
+    enum s903_scope scope;
+    size_t value;      /* offsetof the reported field in s903_orow; 0 = none */
+    int (*fires)(const struct s903_ocase *c);
+};
+
+/* The built-in check for an ordered rule, NULL if there is none. */
+const struct s903_check *s903_check_find(const char *code);
+
 struct s903_rule {
     const char *code, *message, *fix;
     liia_severity severity;
@@ -54,6 +96,7 @@ struct s903_rule {
     int col;                       /* reported column */
     struct s903_cond cond;         /* row rules */
     const char *sql;               /* SQL rules */
+    const struct s903_check *check; /* ordered rules */
 };
 
 struct s903_table {

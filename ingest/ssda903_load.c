@@ -295,7 +295,7 @@ static int apply_row_rules(struct s903_rowctx *x, long line)
     const struct s903_schema *s = x->run->s;
     for (size_t i = 0; i < s->nrules; i++) {
         const struct s903_rule *r = &s->rules[i];
-        if (r->sql || r->table != x->in->table ||
+        if (r->sql || r->check || r->table != x->in->table ||
             !s903_cond_eval(&r->cond, x->cells, &x->run->dates))
             continue;
         const struct s903_cell *cell = &x->cells[r->col];

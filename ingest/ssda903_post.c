@@ -95,18 +95,212 @@ static int run_sql_rule(struct s903_run *run, const struct s903_rule *r,
     return sqlite3_finalize(st) == SQLITE_OK ? 0 : liia_db_fail(e, run->db, r->code);
 }
 
+/* ------------------------------------------------------------ ordered pass */
+
+/* Every row of the submission once, sorted by child: its header rows, its
+ * dated episodes by DECOM, its undated episodes, its uasc rows.  One sort
+ * (SQLite's external merge sort, memory bounded by the page cache) instead
+ * of one index or one window pass per rule. */
+static const char ordered_sql[] =
+    "SELECT k, line, decom, dec, rne, rec, ls, dob, child_pid FROM ("
+    " SELECT 0 AS k, line, child_pid, NULL AS decom, NULL AS dec, NULL AS rne,"
+    "  NULL AS rec, NULL AS ls, dob_month AS dob"
+    "  FROM cla_child WHERE submission_id = ?1 AND child_pid IS NOT NULL"
+    " UNION ALL"
+    " SELECT CASE WHEN decom IS NULL THEN 2 ELSE 1 END, line, child_pid, decom, dec,"
+    "  rne, rec, ls, NULL"
+    "  FROM cla_episode WHERE submission_id = ?1 AND child_pid IS NOT NULL"
+    " UNION ALL"
+    " SELECT 3, line, child_pid, NULL, NULL, NULL, NULL, NULL, NULL"
+    "  FROM cla_uasc WHERE submission_id = ?1 AND child_pid IS NOT NULL)"
+    " ORDER BY child_pid, k, decom, line";
+
+/* A child's header rows (normally one; more only when INT32 fires). */
+struct hdr {
+    long line;
+    char dob[11];
+};
+
+struct opass {
+    struct s903_run *run;
+    sqlite3_stmt *upd[S903_MAX_TABLES];
+    char pid[LIIA_PID_HEX + 1];
+    struct hdr *hdrs;
+    size_t nhdrs, cap;
+    int has_episodes;
+    struct s903_orow before, pending;  /* dated episodes awaiting their next */
+    int have_before, have_pending;
+};
+
+static int fire(struct opass *p, const struct s903_rule *r, const struct s903_orow *row,
+                long line, liia_error *e)
+{
+    struct s903_run *run = p->run;
+    const struct s903_table *t = &run->s->tables[r->table];
+    const char *v = r->check->value ? (const char *)row + r->check->value : "";
+    if (s903_add_finding(run->findings, r->severity, file_of_table(run, r->table),
+                         t->name, line, col_number(run, r->table, r->col),
+                         t->cols[r->col].name, v[0] ? v : NULL, strlen(v), r->code,
+                         r->fix, "%s", r->message))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    return flag_row(run, &p->upd[r->table], t->store, line, r->code, e);
+}
+
+/* Runs the checks of one scope on a row. */
+static int check_row(struct opass *p, enum s903_scope scope, const struct s903_orow *row,
+                     const struct s903_orow *prev, const struct s903_orow *next,
+                     liia_error *e)
+{
+    const struct s903_schema *s = p->run->s;
+    struct s903_ocase c = {.cur = row, .prev = prev, .next = next,
+                           .dob = p->nhdrs ? p->hdrs[0].dob : NULL,
+                           .has_header = p->nhdrs > 0, .d = &p->run->dates};
+    for (size_t i = 0; i < s->nrules; i++) {
+        const struct s903_rule *r = &s->rules[i];
+        if (!r->check || r->check->scope != scope)
+            continue;
+        size_t times = scope == SC_EPISODE_HEADER ? p->nhdrs : 1;
+        for (size_t h = 0; h < times; h++) {
+            if (scope == SC_EPISODE_HEADER)
+                c.dob = p->hdrs[h].dob;
+            if (r->check->fires(&c) && fire(p, r, row, row->line, e))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int episode_checks(struct opass *p, const struct s903_orow *row,
+                          const struct s903_orow *prev, const struct s903_orow *next,
+                          liia_error *e)
+{
+    if (row->kind == OK_DATED && check_row(p, SC_DATED, row, prev, next, e))
+        return -1;
+    return check_row(p, SC_EPISODE, row, NULL, NULL, e) ||
+           check_row(p, SC_EPISODE_HEADER, row, NULL, NULL, e) ? -1 : 0;
+}
+
+/* The pending dated episode learns it has no later one. */
+static int flush_pending(struct opass *p, const struct s903_orow *next, liia_error *e)
+{
+    if (!p->have_pending)
+        return 0;
+    if (episode_checks(p, &p->pending, p->have_before ? &p->before : NULL, next, e))
+        return -1;
+    p->before = p->pending;
+    p->have_before = 1;
+    p->have_pending = 0;
+    return 0;
+}
+
+static int end_child(struct opass *p, liia_error *e)
+{
+    if (flush_pending(p, NULL, e))
+        return -1;
+    for (size_t h = 0; h < p->nhdrs && !p->has_episodes; h++) {
+        struct s903_orow row = {.kind = OK_HEADER, .line = p->hdrs[h].line};
+        if (check_row(p, SC_HEADER_ALONE, &row, NULL, NULL, e))
+            return -1;
+    }
+    p->nhdrs = 0;
+    p->has_episodes = p->have_before = p->have_pending = 0;
+    return 0;
+}
+
+static int add_header(struct opass *p, const struct s903_orow *row, liia_error *e)
+{
+    if (p->nhdrs && check_row(p, SC_HEADER_DUP, row, NULL, NULL, e))
+        return -1;
+    if (p->nhdrs == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 4;
+        struct hdr *h = realloc(p->hdrs, cap * sizeof *h);
+        if (!h)
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        p->hdrs = h;
+        p->cap = cap;
+    }
+    p->hdrs[p->nhdrs].line = row->line;
+    memcpy(p->hdrs[p->nhdrs++].dob, row->dob, sizeof row->dob);
+    return 0;
+}
+
+static int take_row(struct opass *p, const struct s903_orow *row, liia_error *e)
+{
+    switch (row->kind) {
+    case OK_HEADER:
+        return add_header(p, row, e);
+    case OK_DATED:
+        p->has_episodes = 1;
+        if (flush_pending(p, row, e))
+            return -1;
+        p->pending = *row;
+        p->have_pending = 1;
+        return 0;
+    case OK_UNDATED:
+        p->has_episodes = 1;
+        return flush_pending(p, NULL, e) || episode_checks(p, row, NULL, NULL, e) ? -1 : 0;
+    default:
+        return flush_pending(p, NULL, e) || check_row(p, SC_UASC, row, NULL, NULL, e)
+                   ? -1 : 0;
+    }
+}
+
+static void col_copy(sqlite3_stmt *st, int i, char *out, size_t n)
+{
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    liia_strlcpy(out, v ? v : "", n);
+}
+
+static void read_row(sqlite3_stmt *st, struct s903_orow *row)
+{
+    row->kind = (enum s903_okind)sqlite3_column_int(st, 0);
+    row->line = (long)sqlite3_column_int64(st, 1);
+    col_copy(st, 2, row->decom, sizeof row->decom);
+    col_copy(st, 3, row->dec, sizeof row->dec);
+    col_copy(st, 4, row->rne, sizeof row->rne);
+    col_copy(st, 5, row->rec, sizeof row->rec);
+    col_copy(st, 6, row->ls, sizeof row->ls);
+    col_copy(st, 7, row->dob, sizeof row->dob);
+}
+
+static int ordered_pass(struct opass *p, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(p->run->db, ordered_sql, &st, e))
+        return -1;
+    sqlite3_bind_int64(st, 1, p->run->sid);
+    int rc, bad = 0;
+    while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *pid = (const char *)sqlite3_column_text(st, 8);
+        struct s903_orow row;
+        read_row(st, &row);
+        if (pid && strcmp(pid, p->pid)) {
+            bad = end_child(p, e);
+            liia_strlcpy(p->pid, pid, sizeof p->pid);
+        }
+        bad = bad || take_row(p, &row, e);
+    }
+    if (!bad && rc != SQLITE_DONE)
+        bad = liia_db_fail(e, p->run->db, "checking episodes in order");
+    bad = bad || end_child(p, e);
+    if (sqlite3_finalize(st) != SQLITE_OK && !bad)
+        bad = liia_db_fail(e, p->run->db, "checking episodes in order");
+    return bad ? -1 : 0;
+}
+
 int s903_run_sql_rules(struct s903_run *run, liia_error *e)
 {
-    sqlite3_stmt *upd[S903_MAX_TABLES] = {0};
-    int rc = 0;
+    struct opass p = {.run = run};
+    int rc = ordered_pass(&p, e);
     for (size_t i = 0; i < run->s->nrules && rc == 0; i++) {
         const struct s903_rule *r = &run->s->rules[i];
         if (r->sql && file_of_table(run, r->table)[0])
-            rc = run_sql_rule(run, r, &upd[r->table], e);
+            rc = run_sql_rule(run, r, &p.upd[r->table], e);
     }
     for (size_t t = 0; t < S903_MAX_TABLES; t++)
-        if (sqlite3_finalize(upd[t]) != SQLITE_OK && rc == 0)
+        if (sqlite3_finalize(p.upd[t]) != SQLITE_OK && rc == 0)
             rc = liia_db_fail(e, run->db, "flagging rows");
+    free(p.hdrs);
     return rc;
 }
 

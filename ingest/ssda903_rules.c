@@ -1,4 +1,5 @@
 /* ssda903_rules.c - DfE dates and the row-rule condition evaluator. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -125,4 +126,141 @@ int s903_cond_eval(const struct s903_cond *c, const struct s903_cell *cells,
     default:
         return compare(c, cells, d);
     }
+}
+
+/* ------------------------------------------------------------ ordered checks
+ *
+ * DfE rules that need a child's episodes in DECOM order, or the child's
+ * header row.  They run in one pass over the stored rows sorted by child
+ * (ssda903_post.c), so each check is a predicate on its neighbours.  Dates
+ * of birth are stored as the first of the month: an "under N" age uses that
+ * day and an "N or over" age the end of the month, so a check never fires
+ * on a child it cannot be sure about. */
+
+static int is(const char *v, const char *code)
+{
+    return v[0] && !strcmp(v, code);
+}
+
+static int in3(const char *v, const char *a, const char *b, const char *c)
+{
+    return is(v, a) || is(v, b) || (c && is(v, c));
+}
+
+/* First day of the month after the birth month, plus years: the first day
+ * on which the child is certainly that old. */
+static void certainly_aged(const char *dob, int years, char out[11])
+{
+    int y = 0, m = 0;
+    if (digits(dob, 4, &y) || digits(dob + 5, 2, &m) || m < 1 || m > 12) {
+        out[0] = '\0';
+        return;
+    }
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%04d-%02d-01", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+    s903_add_years(tmp, years, out);
+}
+
+/* date < dob + years (first of the birth month), both given. */
+static int younger_than(const char *date, const char *dob, int years)
+{
+    char lim[11];
+    if (!date[0] || !dob || !dob[0])
+        return 0;
+    s903_add_years(dob, years, lim);
+    return lim[0] && strcmp(date, lim) < 0;
+}
+
+static int at_least(const char *date, const char *dob, int years)
+{
+    char lim[11];
+    if (!date[0] || !dob || !dob[0])
+        return 0;
+    certainly_aged(dob, years, lim);
+    return lim[0] && strcmp(date, lim) >= 0;
+}
+
+static int c142(const struct s903_ocase *c) { return !c->cur->dec[0] && c->next; }
+static int c501(const struct s903_ocase *c)
+{
+    return c->prev && c->prev->dec[0] && strcmp(c->cur->decom, c->prev->dec) < 0;
+}
+static int c433(const struct s903_ocase *c)
+{
+    const char *r = c->cur->rne;
+    return (in3(r, "P", "L", "T") || in3(r, "U", "B", NULL)) && c->prev &&
+           c->prev->dec[0] && strcmp(c->prev->dec, c->cur->decom) != 0;
+}
+static int c431(const struct s903_ocase *c)
+{
+    return is(c->cur->rne, "S") && c->prev && !strcmp(c->prev->dec, c->cur->decom);
+}
+static int c357(const struct s903_ocase *c)
+{
+    return !c->prev && c->cur->rne[0] && !is(c->cur->rne, "S") &&
+           strcmp(c->cur->decom, c->d->start) >= 0;
+}
+static int c388(const struct s903_ocase *c)
+{
+    return is(c->cur->rec, "X1") && c->cur->dec[0] && !c->next;
+}
+static int c437(const struct s903_ocase *c)
+{
+    return in3(c->cur->rec, "E2", "E15", NULL) && c->next;
+}
+static int c302(const struct s903_ocase *c)
+{
+    return c->cur->decom[0] && c->dob && c->dob[0] && strcmp(c->cur->decom, c->dob) < 0;
+}
+static int c358(const struct s903_ocase *c)
+{
+    return in3(c->cur->ls, "J1", "J2", "J3") && younger_than(c->cur->decom, c->dob, 10);
+}
+static int c352(const struct s903_ocase *c)
+{
+    return is(c->cur->rne, "S") && at_least(c->cur->decom, c->dob, 18);
+}
+static int c386(const struct s903_ocase *c)
+{
+    return in3(c->cur->rec, "E11", "E12", NULL) && at_least(c->cur->dec, c->dob, 18);
+}
+static int c387(const struct s903_ocase *c)
+{
+    return is(c->cur->rec, "E5") && younger_than(c->cur->dec, c->dob, 14);
+}
+static int c389(const struct s903_ocase *c)
+{
+    return is(c->cur->rec, "E7") && younger_than(c->cur->dec, c->dob, 16);
+}
+static int no_header(const struct s903_ocase *c) { return !c->has_header; }
+static int always(const struct s903_ocase *c) { (void)c; return 1; }
+
+#define F(f) offsetof(struct s903_orow, f)
+
+static const struct s903_check checks[] = {
+    {"142", SC_DATED, F(decom), c142},
+    {"501", SC_DATED, F(decom), c501},
+    {"433", SC_DATED, F(rne), c433},
+    {"431", SC_DATED, F(rne), c431},
+    {"357", SC_DATED, F(rne), c357},
+    {"388", SC_DATED, F(rec), c388},
+    {"437", SC_DATED, F(rec), c437},
+    {"302", SC_EPISODE_HEADER, F(decom), c302},
+    {"358", SC_EPISODE_HEADER, F(ls), c358},
+    {"352", SC_EPISODE_HEADER, F(decom), c352},
+    {"386", SC_EPISODE_HEADER, F(rec), c386},
+    {"387", SC_EPISODE_HEADER, F(rec), c387},
+    {"389", SC_EPISODE_HEADER, F(rec), c389},
+    {"INT03", SC_EPISODE, 0, no_header},
+    {"EPI", SC_HEADER_ALONE, 0, always},
+    {"INT32", SC_HEADER_DUP, 0, always},
+    {"INT09", SC_UASC, 0, no_header},
+};
+
+const struct s903_check *s903_check_find(const char *code)
+{
+    for (size_t i = 0; i < sizeof checks / sizeof *checks; i++)
+        if (!strcmp(checks[i].code, code))
+            return &checks[i];
+    return NULL;
 }

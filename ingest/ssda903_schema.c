@@ -241,8 +241,13 @@ static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
     if (!r->fix)
         r->fix = "";
     json_t *when = json_object_get(jr, "when");
+    if (json_object_get(jr, "ordered")) {
+        if (!(r->check = s903_check_find(r->code)))
+            return bad(e, "rules.json", "an ordered rule has no built-in check for its code");
+        return 0;
+    }
     if (!r->sql && !when)
-        return bad(e, "rules.json", "a rule needs 'when' or 'sql'");
+        return bad(e, "rules.json", "a rule needs 'when', 'ordered' or 'sql'");
     return r->sql ? 0 : load_cond(when, &s->tables[r->table], &r->cond, e);
 }
 

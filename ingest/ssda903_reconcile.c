@@ -6,13 +6,12 @@
 
 #include "ssda903.h"
 
+/* The view (core/migrations/004_reconciliation.sql) is what the pack's
+ * Reconciliation sheet reads too; only the tolerance is applied here, as
+ * the caller chose it. */
 static const char recon_sql[] =
-    "SELECT d.measure, q.value, d.value FROM derived_measures d "
-    "LEFT JOIN measures q ON q.la_code = d.la_code AND q.period = d.period "
-    "  AND q.measure = d.measure AND q.source = 'quarterly' "
-    "LEFT JOIN measure_def m ON m.id = d.measure "
-    "WHERE d.la_code = ?1 AND d.period = ?2 "
-    "ORDER BY COALESCE(m.sort_order, 1e9), d.measure";
+    "SELECT measure, quarterly, ssda903 FROM reconciliation "
+    "WHERE la_code = ?1 AND period = ?2 ORDER BY sort_order, measure";
 
 static void fill_row(sqlite3_stmt *st, double rel_tol, double abs_tol,
                      liia_903_recon_row *row)

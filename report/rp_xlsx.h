@@ -50,4 +50,10 @@ int rp_write_data_quality(sqlite3 *db, const rp_snapshot *s, size_t a,
 int rp_write_submission_grid(sqlite3 *db, const rp_snapshot *s, rp_fmts *F,
                              lxw_worksheet *ws, liia_error *e);
 
+/* rp_xlsx_recon.c: the authority's Reconciliation sheet (SSDA903-derived
+ * measures against the quarterly return), added only when the authority
+ * has SSDA903 data for the period. */
+int rp_write_reconciliation(sqlite3 *db, const rp_snapshot *s, size_t a,
+                            rp_fmts *F, liia_error *e);
+
 #endif

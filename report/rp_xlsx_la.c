@@ -1,7 +1,7 @@
 /*
  * rp_xlsx_la.c - the authority workbook: Summary, one sheet per theme with
- * native Excel charts, Trend, Rankings (the charts' data), Data quality and
- * Definitions.
+ * native Excel charts, Trend, Rankings (the charts' data), Data quality,
+ * Reconciliation (with SSDA903 data only) and Definitions.
  *
  * libxlsxwriter 1.1 cannot combine a column chart with a line chart, so
  * London and the quadrant appear in the ranked chart as bars of their own
@@ -455,7 +455,8 @@ int rp_write_la_workbook(sqlite3 *db, const rp_snapshot *s, size_t a,
         write_summary(&b, summary);
         write_trend(&b);
         write_rankings(&b);
-        if (rp_write_data_quality(db, s, a, &b.F, dq, e)) {
+        if (rp_write_data_quality(db, s, a, &b.F, dq, e) ||
+            rp_write_reconciliation(db, s, a, &b.F, e)) {
             /* Close only to free the workbook; the query's error in e is
              * the one to report. */
             liia_error close_err;

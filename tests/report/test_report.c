@@ -334,11 +334,63 @@ static void test_findings(void)
     liia_findings_free(&f);
 }
 
+/* The Reconciliation sheet is there only when the authority has SSDA903
+ * data for the period, and shows what `reconcile` shows: Camden's derived
+ * cla_at_end 196 against 195 in its quarterly return (within the 2-child
+ * minimum: yes), cla_started 1020 against 20 (no). */
+static int has_sheet(const char *xlsx, const char *name)
+{
+    char tag[64];
+    snprintf(tag, sizeof tag, "<sheet name=\"%s\"", name);
+    char *wb = xlsx_member(xlsx, "xl/workbook.xml");
+    int found = wb && strstr(wb, tag);
+    free(wb);
+    return found;
+}
+
+static void test_reconciliation(sqlite3 *db, const char *without)
+{
+    CHECK(!has_sheet(without, "Reconciliation"));
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK_INT(liia_db_exec(db,
+        "INSERT INTO submission (id, la_code, period, return_type, version, status,"
+        " received_at, file_name, sha256) VALUES"
+        " (9002, 'E09000007', '" PERIOD "', 'ssda903', 1, 'accepted', 'x', 'h + e', 's');"
+        "INSERT OR REPLACE INTO submission_value (submission_id, measure, value)"
+        " SELECT id, m.column1, m.column2 FROM submission,"
+        "        (VALUES ('cla_at_end', 195), ('cla_started', 20)) m"
+        "  WHERE la_code = 'E09000007' AND period = '" PERIOD "'"
+        "    AND return_type = 'quarterly' AND status = 'accepted';"
+        "INSERT INTO derived_measure (submission_id, period, measure, value) VALUES"
+        " (9002, '" PERIOD "', 'cla_at_end', 196), (9002, '" PERIOD "', 'cla_started', 1020);",
+        &e), 0);
+    if (e.status)
+        liia_error_print(stderr, &e);
+    liia_report_result res;
+    CHECK_INT(run_pack(db, "E09000007", 0, OUT "r", &res, &e), 0);
+    const char *xlsx = OUT "r/CAM_" PERIOD "_benchmark.xlsx";
+    CHECK(has_sheet(xlsx, "Reconciliation"));
+    xlsx_sheet s;
+    CHECK_INT(xlsx_sheet_open(&s, xlsx, 11), 0); /* after Data quality */
+    CHECK(strstr(xlsx_cell(&s, "A1"), "Reconciliation") != NULL);
+    CHECK_STR(xlsx_cell(&s, "A5"), "cla_at_end");
+    CHECK_STR(xlsx_cell(&s, "C5"), "195");
+    CHECK_STR(xlsx_cell(&s, "D5"), "196");
+    CHECK_STR(xlsx_cell(&s, "E5"), "1");
+    CHECK_STR(xlsx_cell(&s, "F5"), "yes");
+    CHECK_STR(xlsx_cell(&s, "A6"), "cla_started");
+    CHECK_STR(xlsx_cell(&s, "E6"), "1000");
+    CHECK_STR(xlsx_cell(&s, "F6"), "no: check the counting");
+    CHECK_STR(xlsx_cell(&s, "A7"), "");
+    xlsx_sheet_close(&s);
+}
+
 int main(void)
 {
     const char *path = SCRATCH_DIR "/test_report.db";
     unlink(path);
-    if (system("rm -rf '" OUT "' '" OUT "2' '" OUT "all' '" OUT "x'"))
+    if (system("rm -rf '" OUT "' '" OUT "2' '" OUT "all' '" OUT "x' '" OUT "r'"))
         return 1;
     sqlite3 *db = NULL;
     liia_error e;
@@ -373,6 +425,7 @@ int main(void)
     test_empty_store();
     test_unwritable(db);
     test_findings();
+    test_reconciliation(db, xlsx); /* last: it adds submissions */
     liia_store_close(db);
     return unit_result("test_report");
 }

@@ -43,12 +43,24 @@ static int write_all(int fd, const unsigned char *p, size_t n)
     return 0;
 }
 
+/* An existing key that others can read is refused now (at init), not
+ * first noticed at the next child-level ingest. */
+static int key_private(const char *path, liia_error *e)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !(sb.st_mode & 077))
+        return 0;
+    liia_strlcpy(e->file, path, sizeof e->file);
+    liia_error_fix(e, "make it private: chmod 600 '%s'", path);
+    return liia_fail(e, LIIA_E_IO, "the platform key is readable by other users");
+}
+
 int liia_key_create(const char *path, int *created, liia_error *e)
 {
     *created = 0;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0 && errno == EEXIST)
-        return 0;
+        return key_private(path, e);
     if (fd < 0) {
         liia_strlcpy(e->file, path, sizeof e->file);
         liia_error_fix(e, "set $LIIA_KEY_FILE to a writable path outside the store");

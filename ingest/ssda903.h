@@ -4,8 +4,8 @@
  * lists and rule codes (schemas/ssda903/), pseudonymised on the way in and
  * stored with the looked-after measures derived from the episodes.
  *
- * Until the generic ingest pipeline exposes its return-type table this is
- * reachable from the CLI through liia_ssda903_ingest(); see docs/ssda903.md.
+ * The ingest pipeline reaches it through ingest_ssda903_ops (ssda903_ops.c);
+ * see docs/ssda903.md.
  */
 #ifndef LIIA_SSDA903_H
 #define LIIA_SSDA903_H

@@ -90,15 +90,20 @@ static int reader_nomem(csv_reader *r)
 
 /* ------------------------------------------------------------ records */
 
+static int field_too_long(csv_reader *r)
+{
+    return reader_fail(r, r->line + 1, "a field this long is never valid data: "
+                       "check the file was exported from the right system",
+                       "a field is longer than %s", "1 MiB");
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
     csv_reader *r = data;
     if (r->failed || r->stopped)
         return;
     if (len > MAX_FIELD) {
-        reader_fail(r, r->line + 1, "a field this long is never valid data: "
-                    "check the file was exported from the right system",
-                    "a field is longer than %s", "1 MiB");
+        field_too_long(r);
         return;
     }
     if (r->nfields == MAX_FIELDS) {
@@ -160,6 +165,10 @@ reset:
 
 static int feed_csv(csv_reader *r, const char *p, size_t n)
 {
+    /* libcsv hands a field over only when it ends: stop a field that never
+     * does here, before it has buffered the whole file. */
+    if (r->parser.entry_pos > MAX_FIELD && !r->failed)
+        return field_too_long(r);
     if (csv_parse(&r->parser, p, n, on_field, on_record, r) != n && !r->failed)
         return reader_fail(r, r->line + 1,
                            "a quote (\") inside a field must be doubled (\"\"), "
@@ -188,8 +197,12 @@ static int feed_lines(csv_reader *r, const char *p, size_t n)
             r->pending_cr = 1;
             continue;
         }
-        if (liia_buf_append(&r->lines, &c, 1))
+        /* Copy the run up to the next CR in one go. */
+        const char *cr = memchr(p + i, '\r', n - i);
+        size_t run = cr ? (size_t)(cr - (p + i)) : n - i;
+        if (liia_buf_append(&r->lines, p + i, run))
             return reader_nomem(r);
+        i += run - 1;
     }
     const char *s = r->lines.data, *end = s + r->lines.len;
     while (s < end && !r->failed && !r->stopped) {
@@ -452,6 +465,9 @@ static int reader_init(csv_reader *r, const char *name, unsigned flags,
     /* The default libcsv mode accepts malformed quoting silently. */
     if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory starting CSV reader");
+    /* libcsv grows a field's buffer by this much at a time (128 bytes by
+     * default: a long field meant thousands of reallocs, each a copy). */
+    csv_set_blk_size(&r->parser, CHUNK);
     return 0;
 }
 

@@ -339,10 +339,10 @@ static int ingest(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
     /* An identical resend is answered before a single row is read. */
     if (!o->validate_only && (rc = same_as_accepted(db, o, r, e)) != 0)
         return rc < 0 ? -1 : 0;
-    /* The child-id indexes are filled in hash order: a page cache the
-     * size of the indexes (bounded, not proportional to the file) keeps
-     * them from being re-read from disk for every row. */
-    if (liia_db_exec(db, "PRAGMA cache_size = -262144", e) || liia_db_begin(db, e))
+    /* A bounded page cache (64 MB), which also bounds SQLite's in-memory
+     * sorting for the cross-row rules and the measures (beyond it, sorts
+     * spill to temporary files): memory stays flat in the file size. */
+    if (liia_db_exec(db, "PRAGMA cache_size = -65536", e) || liia_db_begin(db, e))
         return -1;
     rc = store(run, o, r, e);
     if (rc == 0)

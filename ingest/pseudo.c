@@ -11,7 +11,7 @@
 
 struct liia_pseudo {
     EVP_MAC *mac;
-    EVP_MAC_CTX *keyed;   /* initialised with the key; duplicated per child */
+    EVP_MAC_CTX *keyed;   /* keyed once; re-initialised per child */
     char la[16];
     char last_child[64];  /* one-entry cache; cleansed on free */
     size_t last_len;
@@ -72,12 +72,14 @@ int liia_pseudo_child(liia_pseudo *p, const char *child, size_t len,
     static const unsigned char sep = 0x1f;
     unsigned char md[32];
     size_t mdlen = 0;
-    EVP_MAC_CTX *c = EVP_MAC_CTX_dup(p->keyed);
-    int ok = c && EVP_MAC_update(c, (const unsigned char *)p->la, strlen(p->la)) &&
+    /* Re-initialising with no key keeps the key already set: no context
+     * is allocated per child. */
+    EVP_MAC_CTX *c = p->keyed;
+    int ok = EVP_MAC_init(c, NULL, 0, NULL) &&
+             EVP_MAC_update(c, (const unsigned char *)p->la, strlen(p->la)) &&
              EVP_MAC_update(c, &sep, 1) &&
              EVP_MAC_update(c, (const unsigned char *)child, len) &&
              EVP_MAC_final(c, md, &mdlen, sizeof md) && mdlen == sizeof md;
-    EVP_MAC_CTX_free(c);
     if (!ok)
         return -1;
     to_hex(md, sizeof md, out);

@@ -60,17 +60,18 @@ static int ingest_samples(const char *data_dir, const struct cli_ctx *ctx)
                 data_dir, data_dir);
         return LIIA_EXIT_RUNTIME;
     }
-    char **argv = calloc(g.gl_pathc + 2, sizeof *argv);
+    char **argv = calloc(g.gl_pathc + 3, sizeof *argv);
     if (!argv) {
         globfree(&g);
         return LIIA_EXIT_RUNTIME;
     }
     argv[0] = "ingest";
+    argv[1] = "--quiet"; /* the findings are stored: the demo points at them */
     for (size_t i = 0; i < g.gl_pathc; i++)
-        argv[i + 1] = g.gl_pathv[i];
+        argv[i + 2] = g.gl_pathv[i];
     char title[64];
     snprintf(title, sizeof title, "ingest %zu sample returns", g.gl_pathc);
-    int rc = step(title, cmd_ingest, (int)g.gl_pathc + 1, argv, ctx);
+    int rc = step(title, cmd_ingest, (int)g.gl_pathc + 2, argv, ctx);
     free(argv);
     globfree(&g);
     return rc;
@@ -105,9 +106,9 @@ static int one_903(const char *header, const struct cli_ctx *ctx)
     }
     snprintf(episodes, sizeof episodes, "%s_episodes.csv", prefix);
     snprintf(uasc, sizeof uasc, "%s_uasc.csv", prefix);
-    char *argv[] = {"ingest", "--return", "ssda903", "--la", la, "--period", period,
-                    (char *)header, episodes, uasc, NULL};
-    int argc = access(uasc, R_OK) == 0 ? 10 : 9;
+    char *argv[] = {"ingest", "--quiet", "--return", "ssda903", "--la", la,
+                    "--period", period, (char *)header, episodes, uasc, NULL};
+    int argc = access(uasc, R_OK) == 0 ? 11 : 10;
     argv[argc] = NULL;
     snprintf(title, sizeof title, "ingest %s's SSDA903 extract for %s", la, period);
     int rc = step(title, cmd_ingest, argc, argv, ctx);
@@ -196,8 +197,11 @@ int cmd_demo(int argc, char **argv, const struct cli_ctx *ctx)
     if (rc == LIIA_EXIT_OK)
         printf("\nliia-bench demo: finished; open %s/ for the packs and %s/charts/ "
                "for the charts, or try:\n  liia-bench --db %s query \"SELECT * "
-               "FROM benchmark WHERE area_type = 'region' LIMIT 10\"\n",
-               out, out, db_path);
+               "FROM benchmark WHERE area_type = 'region' LIMIT 10\"\n"
+               "  liia-bench --db %s query \"SELECT la_code, period, return_type, line, rule_id, "
+               "message FROM findings LIMIT 20\"\n  (the findings the demo's "
+               "ingests stored)\n",
+               out, out, db_path, db_path);
     free(db_path);
     free(default_data);
     free(joined);

@@ -17,7 +17,7 @@
 
 static const char ingest_usage[] =
     "usage: liia-bench ingest FILE... [--return TYPE] [--la LA] [--period P]\n"
-    "                         [--strict] [--report-dir DIR] [--json]\n"
+    "                         [--strict] [--report-dir DIR] [--json] [--quiet]\n"
     "\n"
     "Validates each return and stores it as a new version.\n"
     "Quarterly return: one file per submission; a file with any error is\n"
@@ -39,13 +39,15 @@ static const char ingest_usage[] =
     "                    DIR/<file>_findings.xlsx (offending cells highlighted)\n"
     "                    for each file with findings\n"
     "  --json            print the results as JSON on stdout\n"
+    "  -q, --quiet       do not list the findings on stderr (they are stored,\n"
+    "                    and --report-dir writes them); outcomes still print\n"
     "  -h, --help        this text\n"
     "\n"
     "Exit status: 0 accepted (warnings allowed), 1 rejected, 2 usage, 3 runtime.\n";
 
 static const char validate_usage[] =
     "usage: liia-bench validate FILE... [--return TYPE] [--la LA] [--period P]\n"
-    "                           [--strict] [--report-dir DIR] [--json]\n"
+    "                           [--strict] [--report-dir DIR] [--json] [--quiet]\n"
     "\n"
     "Runs every check ingest runs and stores nothing.  Options as for ingest.\n"
     "\n"
@@ -55,6 +57,7 @@ static const char validate_usage[] =
     "  --strict          an SSDA903 submission with any error is invalid\n"
     "  --report-dir DIR  also write DIR/<file>_findings.csv and .xlsx\n"
     "  --json            print the results as JSON on stdout\n"
+    "  -q, --quiet       do not list the findings on stderr\n"
     "  -h, --help        this text\n"
     "\n"
     "Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage, 3 runtime.\n";
@@ -68,6 +71,7 @@ struct run {
     liia_ingest_options o;
     const char *report_dir;
     int json;
+    int quiet;        /* findings not listed on stderr */
     json_t *results;
     struct tally tally;
 };
@@ -303,7 +307,7 @@ static int one(sqlite3 *db, struct run *run, char **files, const liia_ingest_gro
     int rc = liia_ingest_submission(db, g->return_type, s.files, s.nfiles, &run->o, &r, &e);
     if (!rc)
         label(db, &s, &r);
-    if (!rc && !run->json)
+    if (!rc && !run->json && !run->quiet)
         print_findings(&s, &r);
     if (!rc && run->report_dir)
         rc = write_reports(run, &s, &r, &e);
@@ -368,7 +372,7 @@ int cli_ingest_main(int argc, char **argv, const struct cli_ctx *ctx, int valida
         {"return", required_argument, NULL, 'r'}, {"la", required_argument, NULL, 'l'},
         {"period", required_argument, NULL, 'p'}, {"report-dir", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, 'j'},         {"strict", no_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
+        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *cmd = validate_only ? "validate" : "ingest";
@@ -377,7 +381,7 @@ int cli_ingest_main(int argc, char **argv, const struct cli_ctx *ctx, int valida
         return LIIA_EXIT_OK;
     optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
     int c;
-    while ((c = getopt_long(argc, argv, "r:l:p:d:jsh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:l:p:d:jsqh", opts, NULL)) != -1) {
         switch (c) {
         case 'r': run.o.return_type = optarg; break;
         case 'l': run.o.la = optarg; break;
@@ -385,6 +389,7 @@ int cli_ingest_main(int argc, char **argv, const struct cli_ctx *ctx, int valida
         case 'd': run.report_dir = optarg; break;
         case 'j': run.json = 1; break;
         case 's': run.o.strict = 1; break;
+        case 'q': run.quiet = 1; break;
         default: return cli_usage_error(cmd, "unknown option");
         }
     }

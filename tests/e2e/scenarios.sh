@@ -30,6 +30,11 @@ expect_out "CAM_last.csv:39:4: error: column 'value': 'n/a' is not a number" "$w
 [ "$(sql "SELECT status || ' ' || errors FROM submissions")" = "rejected 1" ] || fail "rejection not recorded"
 [ "$(sql "SELECT rule_id FROM findings")" = QBR-S022 ] || fail "rejection findings not stored"
 
+# --quiet: the outcome line, no findings listed (they are still stored).
+expect_exit 1 lb validate --quiet "$work/CAM_last.csv"
+expect_out "CAM_last.csv: rejected" "$work/out"
+[ ! -s "$work/err" ] || fail "--quiet listed findings: $(cat "$work/err")"
+
 # Accepted, then an identical resend is a no-op.
 expect_exit 0 lb ingest "$good"
 expect_out "CAM_2025-03-31.csv: accepted as version 1 (0 errors, 0 warnings)" "$work/out"

@@ -14,7 +14,7 @@
 #   PERF_RUNS=1 PERF_SIZES="100000" scripts/perf.sh   # a quick look
 #   PERF_OUT=/tmp/perf.md scripts/perf.sh        # write elsewhere
 #   PERF_BUILD=build scripts/perf.sh             # use an existing Release build
-# Sizes are episode rows (about 2.43 episodes per child in the sample).
+# Sizes are episode rows (children = size / the sample's episodes per child).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${PERF_RUNS:-3}
@@ -67,8 +67,16 @@ CREATE TABLE e (CHILD TEXT, DECOM TEXT, RNE TEXT, LS TEXT, CIN TEXT, PLACE TEXT,
 CREATE TABLE u (CHILD TEXT, SEX TEXT, DOB TEXT, DUC TEXT);"
 }
 
+# Episodes per child in the sample generator, measured on a small extract
+# so that each size gets about the number of episodes asked for.
+episodes_per_child() {
+    "$bin" sample --ssda903 --out "$work/probe" --children 20000 --la CAM >/dev/null
+    echo $(( $(wc -l <"$work/probe/CAM_2025-03-31_episodes.csv") - 1 ))
+    rm -rf "$work/probe"
+}
+
 ssda903_size() {
-    local n=$1 children=$(( ($1 * 100 + 242) / 243 ))
+    local n=$1 children=$(( $1 * 20000 / per20k ))
     local d="$work/s$n/CAM_2025-03-31"
     "$bin" sample --ssda903 --out "$work/s$n" --children "$children" --la CAM >/dev/null
     local f=("${d}_header.csv" "${d}_episodes.csv" "${d}_uasc.csv")
@@ -102,6 +110,7 @@ london_quarter() {
     ls "$rep"/*.pdf | wc -l >"$work/packs_n"
 }
 
+per20k=$(episodes_per_child)
 for n in $sizes; do ssda903_size "$n"; done
 london_quarter
 

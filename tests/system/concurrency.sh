@@ -38,7 +38,9 @@ report=$!
 
 fail=0
 for p in "${pids[@]}"; do
-  wait "$p" || { echo "FAIL: an ingest exited $?"; fail=1; }
+  wait "$p"
+  rc=$?
+  (( rc == 0 )) || { echo "FAIL: an ingest exited $rc"; fail=1; }
 done
 wait "$reader"
 wait "$report" || { echo "FAIL: report during the ingests"; tail -5 "$scratch/report.out"; fail=1; }

@@ -291,7 +291,10 @@ static int ordered_pass(struct opass *p, liia_error *e)
 int s903_run_sql_rules(struct s903_run *run, liia_error *e)
 {
     struct opass p = {.run = run};
-    int rc = ordered_pass(&p, e);
+    int ordered = 0;
+    for (size_t i = 0; i < run->s->nrules; i++)
+        ordered |= run->s->rules[i].check != NULL;
+    int rc = ordered ? ordered_pass(&p, e) : 0;
     for (size_t i = 0; i < run->s->nrules && rc == 0; i++) {
         const struct s903_rule *r = &run->s->rules[i];
         if (r->sql && file_of_table(run, r->table)[0])

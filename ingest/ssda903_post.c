@@ -98,9 +98,10 @@ static int run_sql_rule(struct s903_run *run, const struct s903_rule *r,
 /* ------------------------------------------------------------ ordered pass */
 
 /* Every row of the submission once, sorted by child: its header rows, its
- * dated episodes by DECOM, its undated episodes, its uasc rows.  One sort
- * (SQLite's external merge sort, memory bounded by the page cache) instead
- * of one index or one window pass per rule. */
+ * dated episodes by DECOM, its undated episodes, its uasc rows.  Episodes
+ * come from the child-ordered copy, so only the small header and uasc
+ * tables and each child's few episodes are sorted (SQLite's external merge
+ * sort, memory bounded by the page cache). */
 static const char ordered_sql[] =
     "SELECT k, line, decom, dec, rne, rec, ls, dob, child_pid FROM ("
     " SELECT 0 AS k, line, child_pid, NULL AS decom, NULL AS dec, NULL AS rne,"
@@ -109,7 +110,7 @@ static const char ordered_sql[] =
     " UNION ALL"
     " SELECT CASE WHEN decom IS NULL THEN 2 ELSE 1 END, line, child_pid, decom, dec,"
     "  rne, rec, ls, NULL"
-    "  FROM cla_episode WHERE submission_id = ?1 AND child_pid IS NOT NULL"
+    "  FROM temp.s903_episode"
     " UNION ALL"
     " SELECT 3, line, child_pid, NULL, NULL, NULL, NULL, NULL, NULL"
     "  FROM cla_uasc WHERE submission_id = ?1 AND child_pid IS NOT NULL)"
@@ -288,8 +289,56 @@ static int ordered_pass(struct opass *p, liia_error *e)
     return bad ? -1 : 0;
 }
 
+/* temp.s903_episode: this submission's episodes (with a child) keyed by
+ * (child_pid, line), written in that order from one sort.  The cross-row
+ * rules and the measures (schemas/ssda903/measures.json) read it: their
+ * per-child grouping then follows the key instead of sorting again, once
+ * per rule and once per measure and quarter.  Columns are the store's, from
+ * the schema (trusted data, quoted with %w); the copy is taken before the
+ * cross-row rules add their flags.  Dropped by s903_derive; a rollback
+ * removes it too. */
+static int stage_episodes(struct s903_run *run, liia_error *e)
+{
+    const struct s903_table *t = NULL;
+    for (size_t i = 0; i < run->s->ntables; i++)
+        if (!strcmp(run->s->tables[i].name, "episodes"))
+            t = &run->s->tables[i];
+    if (!t)
+        return 0;
+    sqlite3_str *cols = sqlite3_str_new(run->db);
+    sqlite3_str_appendall(cols, "submission_id, line, flags");
+    for (size_t c = 0; c < t->ncols; c++)
+        if (t->cols[c].store && strcmp(t->cols[c].store, "child_pid"))
+            sqlite3_str_appendf(cols, ", \"%w\"", t->cols[c].store);
+    char *list = sqlite3_str_finish(cols);
+    char *ddl = list ? sqlite3_mprintf(
+        "DROP TABLE IF EXISTS temp.s903_episode;"
+        "CREATE TEMP TABLE s903_episode (child_pid NOT NULL, %s,"
+        " PRIMARY KEY (child_pid, line)) WITHOUT ROWID", list) : NULL;
+    char *copy = list ? sqlite3_mprintf(
+        "INSERT INTO temp.s903_episode SELECT child_pid, %s FROM \"%w\""
+        " WHERE submission_id = ?1 AND child_pid IS NOT NULL ORDER BY child_pid, line",
+        list, t->store) : NULL;
+    sqlite3_free(list);
+    sqlite3_stmt *st = NULL;
+    int rc = !ddl || !copy ? liia_fail(e, LIIA_E_NOMEM, "out of memory")
+           : liia_db_exec(run->db, ddl, e) ? -1
+           : liia_db_prepare(run->db, copy, &st, e);
+    sqlite3_free(ddl);
+    sqlite3_free(copy);
+    if (rc)
+        return -1;
+    sqlite3_bind_int64(st, 1, run->sid);
+    rc = sqlite3_step(st);
+    if (sqlite3_finalize(st) != SQLITE_OK || rc != SQLITE_DONE)
+        return liia_db_fail(e, run->db, "ordering the episodes by child");
+    return 0;
+}
+
 int s903_run_sql_rules(struct s903_run *run, liia_error *e)
 {
+    if (stage_episodes(run, e))
+        return -1;
     struct opass p = {.run = run};
     int ordered = 0;
     for (size_t i = 0; i < run->s->nrules; i++)
@@ -371,6 +420,8 @@ int s903_derive(struct s903_run *run, int have_uasc, liia_error *e)
     }
     if (sqlite3_finalize(ins) != SQLITE_OK && rc == 0)
         rc = liia_db_fail(e, run->db, "storing derived measures");
+    if (rc == 0)
+        rc = liia_db_exec(run->db, "DROP TABLE IF EXISTS temp.s903_episode", e);
     return rc;
 }
 

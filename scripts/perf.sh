@@ -161,44 +161,63 @@ notes() {
     cat <<'EOF'
 ## Where the SSDA903 ingest time goes
 
-**The 1.5x target is not met.**  Profile of the 10^6-episode extract
-(perf, Release, commit 45c0480; phases timed separately on the stored rows):
+**The 1.5x target is not met.**  Phases of the 10^6-episode extract
+(Release, this machine, one ingest each with parts of the schema switched
+off, so approximate; perf for the split inside the load):
 
-| phase | share | what it is |
+| phase | about | what it is |
 |---|---:|---|
-| derived measures | ~50% (about 10 s) | 7 measures x 4 quarters = 28 queries, each a scan of the submission's episodes and a sort by `child_pid` (GROUP BY: DfE counts children, not episodes) |
-| load (stream, check, pseudonymise, insert) | ~35% (about 6.4 s) | SQLite inserts 33%, libc (copies, `strcmp` in code-list lookups, `snprintf` in date parsing) 20%, kernel writes 13%, our row code 21% (core's CSV reader copies input byte by byte, ~7%), HMAC-SHA256 8%, libcsv 4% |
-| ordered rules | ~15% (about 3 s) | one sort of all header, episode and uasc rows by `child_pid` (64 hex characters), then one C check per rule per row |
+| load: stream, check every cell, row rules, pseudonymise, insert | 5.4 s | SQLite inserts ~39%, libc ~19% (copies, `strcmp` in code-list lookups), kernel writes ~15%, our row code ~17%, libcsv ~5%, HMAC-SHA256 ~5% |
+| copy the episodes into `temp.s903_episode`, keyed by child | ~3 s | one sort of the episodes by `child_pid` (64 hex characters) and a B-tree written in key order |
+| cross-row rules (17) | ~3 s | one pass over every header, episode and uasc row in child order, one small C check per rule (`ingest/ssda903_rules.c`) |
+| derived measures | ~6 s | 7 measures x 4 quarters = 28 SQL queries (`schemas/ssda903/measures.json`), each a scan of the child-ordered copy grouped by child |
+| `sqlite3 .import` of the same files | 2.7 s | for comparison |
 
-Before this work (same extract): 63.8 s, 26.7x; the three `child_pid`
-indexes were filled in hash order (a random B-tree insert per row, worse
-once they outgrow the page cache) and each cross-row rule was its own
-window or join query.  Now there is no `child_pid` index, the 17
-cross-row rules run in one sorted pass (`ingest/ssda903_post.c`,
-checks in `ingest/ssda903_rules.c`), and the measures use GROUP BY
-(SQLite's external merge sort) instead of COUNT(DISTINCT) (a B-tree filled
-in hash order; 4x slower at 10^6).  Findings and measures are unchanged
-(same counts on the 10^5 and 10^6 extracts; tests/ssda903 pass).
+The load alone is about 2x `.import`: it does everything `.import` does
+plus a CSV reader with encoding and line-ending checks, a check of every
+cell, 24 row rules, an HMAC per row and the pseudonymised values.  So even
+with rules and measures free, 1.5x would need a leaner load as well.
+
+What was done (commits 45c0480 .. 28a4b05; before: 63.8 s, 26.7x at 10^6):
+- no `child_pid` index: the three indexes were filled in hash order (a
+  random B-tree insert per row, worse once they outgrow the page cache);
+- the 17 cross-row rules (one window or join query each) became one pass
+  over rows sorted by child with a C check per rule; `rules.json` keeps
+  their code, message, fix and condition in words (`ordered`);
+- measures count children with GROUP BY over a child-ordered copy instead
+  of COUNT(DISTINCT) (a B-tree filled in hash order, 4x slower);
+  `uasc_at_end` probes the few UASC children instead of sorting all open
+  episodes; values unchanged (all 28 compared at 10^6);
+- page cache 256 MB -> 64 MB (peak RSS at 10^6: 388 MB -> ~165 MB);
+- CSV line normalisation copies runs instead of bytes (core), HMAC context
+  re-initialised instead of duplicated per child, dates formatted without
+  `snprintf`.
+
+Why the cost per row grows with size: the two sorts (the child-ordered
+copy, the header and uasc rows in the cross-row pass) are n log n and
+spill to temporary files beyond the 64 MB cache, and the findings list
+grows with the number of findings.  The load and the measure scans are
+linear.
 
 Next steps, in order of expected gain:
-1. Sort once, not 29 times: keep a submission's episodes clustered by child
-   (stage rows in a TEMP table while streaming, then one
-   `INSERT ... SELECT ... ORDER BY child_pid, decom` into a table keyed
-   `(submission_id, child_pid, ...)`), so the ordered pass and every
-   measure's GROUP BY become index-order scans with no sort.
-2. One query per measure for all quarters (a temp table of quarter bounds
-   joined once), not one per quarter: 7 scans instead of 28.
-3. Load: line normalisation in core's CSV reader by spans, not bytes; one
-   reused HMAC context (no `EVP_MAC_CTX_dup` per child); dates parsed
-   without `snprintf`; `child_pid` as a 32-byte BLOB (halves sort keys).
+1. Measures in fewer passes: one query per measure for all quarters (7
+   scans instead of 28), or all measures as per-child aggregates in one
+   scan of the child-ordered copy (a change to the measures.json format).
+2. Write the child-ordered copy straight from the load (an external sort
+   of the episode rows in C, or the store keyed by child) instead of
+   copying after it: saves the copy (~3 s) and one sort.
+3. `child_pid` as a 32-byte BLOB instead of 64 hex characters: halves the
+   sort keys and the key B-trees.
+4. Load: code-list lookups by perfect hash or a small table instead of
+   `bsearch`/`strcmp`; fewer copies of each cell.
 
-Memory: the files are streamed one row at a time; peak RSS is the page
-cache of the ingest transaction (capped at 256 MB by `PRAGMA cache_size`
-in ingest/ssda903.c, which could now be lowered: no index is filled in
-hash order any more), SQLite's sorter (bounded by the same cap, spilling
-to temporary files) and the findings list (grows with the number of
-findings, not rows).  Durability is unchanged: WAL, `synchronous = NORMAL`,
-one transaction per ingest.
+Memory: the files are streamed one row at a time; peak RSS is SQLite's page
+cache for the transaction (capped at 64 MB by `PRAGMA cache_size` in
+ingest/ssda903.c), the sorter (same cap, spilling to temporary files:
+pseudonymised data only), and the findings list (grows with the number of
+findings, not rows: the sample plants one error per ~100 rows).
+Durability is unchanged: WAL, `synchronous = NORMAL`, one transaction per
+ingest; a crashed ingest stores nothing.
 EOF
 }
 

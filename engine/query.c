@@ -7,7 +7,8 @@
 
 /* The documented views (docs/analyst-guide.md); nothing else is readable. */
 static const char *const views[] = {"benchmark", "indicators", "measures",
-                                    "submissions", "findings", NULL};
+                                    "submissions", "findings", "reconciliation",
+                                    NULL};
 
 typedef struct qctx {
     const liia_query_opts *opts;
@@ -115,7 +116,8 @@ static int authorizer(void *arg, int action, const char *a1, const char *a2,
         if (may_read(q, a1, a2, via))
             return SQLITE_OK;
         return refuse(q, "\"", a1, "\" is not one of the documented views "
-                      "(benchmark, indicators, measures, submissions, findings)");
+                      "(benchmark, indicators, measures, submissions, findings, "
+                      "reconciliation)");
     case SQLITE_FUNCTION:
         if (a2 && sqlite3_stricmp(a2, "load_extension") == 0)
             return refuse(q, "", a2, "() is not allowed: query cannot load extensions");
@@ -156,7 +158,8 @@ static int sql_fail(liia_error *e, sqlite3 *db, const char *sql, const qctx *q)
         liia_error_set_value(e, sql + off, strcspn(sql + off, "\n"));
     }
     liia_error_fix(e, "query reads the views benchmark, indicators, measures, "
-                   "submissions and findings; see docs/analyst-guide.md");
+                   "submissions, findings and reconciliation; see "
+                   "docs/analyst-guide.md");
     if (q->refused[0])
         return liia_fail(e, LIIA_E_USAGE, "statement refused: %s", q->refused);
     if (off >= 0)

@@ -102,8 +102,8 @@ static void test_forbidden(void)
         {"PRAGMA user_version = 99", "statement refused: PRAGMA user_version is not allowed: query is read-only"},
         {"PRAGMA journal_mode", "statement refused: PRAGMA journal_mode is not allowed: query is read-only"},
         {"SELECT load_extension('evil')", "statement refused: load_extension() is not allowed: query cannot load extensions"},
-        {"SELECT * FROM submission_value", "statement refused: \"submission_value\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
-        {"SELECT name FROM sqlite_master", "statement refused: \"sqlite_master\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
+        {"SELECT * FROM submission_value", "statement refused: \"submission_value\" is not one of the documented views (benchmark, indicators, measures, submissions, findings, reconciliation)"},
+        {"SELECT name FROM sqlite_master", "statement refused: \"sqlite_master\" is not one of the documented views (benchmark, indicators, measures, submissions, findings, reconciliation)"},
         {"SELECT * FROM pragma_table_info('submission')", "statement refused: only SELECT over the documented views is allowed: query is read-only"},
         {"PRAGMA writable_schema = 1", "statement refused: PRAGMA writable_schema is not allowed: query is read-only"},
         {"PRAGMA query_only = 0", "statement refused: PRAGMA query_only is not allowed: query is read-only"},
@@ -113,12 +113,12 @@ static void test_forbidden(void)
         {"ANALYZE", "statement refused: only SELECT over the documented views is allowed: query is read-only"},
         {"REPLACE INTO bench_row SELECT * FROM bench_row", "statement refused: only SELECT over the documented views is allowed: query is read-only"},
         {"SELECT fts3_tokenizer('simple')", "statement refused: fts3_tokenizer() is not allowed: it exposes the program's memory"},
-        {"SELECT * FROM main.submission_value", "statement refused: \"submission_value\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
-        {"SELECT * FROM temp.sqlite_schema", "statement refused: \"sqlite_temp_master\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
-        {"SELECT * FROM derived_measures", "statement refused: \"submission\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
-        {"SELECT * FROM measures m JOIN submission_value v ON v.submission_id = m.submission_id", "statement refused: \"submission_value\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
-        {"SELECT count(*) FROM submission_value", "statement refused: \"submission_value\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
-        {"SELECT count(*) FROM \"Submission\"", "statement refused: \"Submission\" is not one of the documented views (benchmark, indicators, measures, submissions, findings)"},
+        {"SELECT * FROM main.submission_value", "statement refused: \"submission_value\" is not one of the documented views (benchmark, indicators, measures, submissions, findings, reconciliation)"},
+        {"SELECT * FROM temp.sqlite_schema", "statement refused: \"sqlite_temp_master\" is not one of the documented views (benchmark, indicators, measures, submissions, findings, reconciliation)"},
+        {"SELECT * FROM derived_measures", "statement refused: \"submission\" is not one of the documented views (benchmark, indicators, measures, submissions, findings, reconciliation)"},
+        {"SELECT * FROM measures m JOIN submission_value v ON v.submission_id = m.submission_id", "statement refused: \"submission_value\" is not one of the documented views (benchmark, indicators, measures, submissions, findings, reconciliation)"},
+        {"SELECT count(*) FROM submission_value", "statement refused: \"submission_value\" is not one of the documented views (benchmark, indicators, measures, submissions, findings, reconciliation)"},
+        {"SELECT count(*) FROM \"Submission\"", "statement refused: \"Submission\" is not one of the documented views (benchmark, indicators, measures, submissions, findings, reconciliation)"},
         {"SELECT 1; DELETE FROM submission_value", "only one statement is allowed (a second starts at position 10)"},
     };
     liia_error e;
@@ -159,8 +159,10 @@ static void test_errors_and_params(void)
     out = run("SELECT (SELECT count(*) FROM measures) > 0 AS m, "
               "(SELECT count(*) FROM submissions) > 0 AS s, "
               "(SELECT count(*) FROM findings) >= 0 AS f, "
-              "(SELECT count(*) FROM indicators) > 0 AS i", LIIA_QUERY_CSV, NULL, 0, 0, &e);
-    CHECK_STR(out, "m,s,f,i\r\n1,1,1,1\r\n");
+              "(SELECT count(*) FROM indicators) > 0 AS i, "
+              "(SELECT count(*) FROM reconciliation) >= 0 AS r", LIIA_QUERY_CSV, NULL,
+              0, 0, &e);
+    CHECK_STR(out, "m,s,f,i,r\r\n1,1,1,1,1\r\n");
     free(out);
     /* a runaway query is stopped by the time limit, whatever the machine,
      * and leaves the store as it was */

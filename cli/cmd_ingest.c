@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <errno.h>
 
 #include <jansson.h>
 
@@ -366,6 +368,25 @@ static int run_all(struct run *run, int nfiles, char **files, const struct cli_c
     return worst;
 }
 
+/* The report folder is made (owner-only: the reports hold the submitted
+ * rows) before anything is ingested, so a bad --report-dir never leaves a
+ * stored submission without its report. */
+static int prepare_report_dir(const char *dir)
+{
+    struct stat sb;
+    if (mkdir(dir, 0700) == 0 || (errno == EEXIST && stat(dir, &sb) == 0 &&
+                                  S_ISDIR(sb.st_mode)))
+        return 0;
+    liia_error e;
+    liia_error_clear(&e);
+    liia_strlcpy(e.file, dir, sizeof e.file);
+    liia_error_fix(&e, "give --report-dir a folder you can write to (its parent "
+                       "must exist)");
+    liia_fail(&e, LIIA_E_IO, "cannot create the report folder: %s",
+              errno == EEXIST ? "a file of that name is in the way" : strerror(errno));
+    return cli_fail(&e);
+}
+
 int cli_ingest_main(int argc, char **argv, const struct cli_ctx *ctx, int validate_only)
 {
     static const struct option opts[] = {
@@ -395,6 +416,8 @@ int cli_ingest_main(int argc, char **argv, const struct cli_ctx *ctx, int valida
     }
     if (optind >= argc)
         return cli_usage_error(cmd, "name at least one file");
+    if (run.report_dir && prepare_report_dir(run.report_dir))
+        return LIIA_EXIT_RUNTIME;
     /* Child-level returns pseudonymise with the platform key beside the store. */
     char *key_path = liia_key_path_for(ctx->db_path);
     run.o.key_path = key_path;

@@ -84,6 +84,18 @@ printf 'la_code,period,measure,value,note\nCAM,2025-09-30,contacts,=1+2,\n' >"$w
 expect_exit 1 lb validate "$work/CAM_formula.csv" --report-dir "$work"
 expect_out "\"'=1+2\"" "$work/CAM_formula_findings.csv"
 
+# --report-dir is created (owner-only) before anything is stored; one that
+# cannot be made stops the run before it starts.
+expect_exit 1 lb validate "$work/CAM_formula.csv" --report-dir "$work/reports"
+[ "$(stat -c %a "$work/reports")" = 700 ] || fail "report folder not created 0700"
+n_before=$(sql "SELECT count(*) FROM submission")
+expect_exit 3 lb ingest "$work/CAM_v2.csv" --report-dir "$work/CAM_formula.csv"
+expect_out "CAM_formula.csv: error: cannot create the report folder: a file of that name is in the way" "$work/err"
+expect_exit 3 lb ingest "$work/CAM_v2.csv" --report-dir "$work/no/such"
+expect_out "cannot create the report folder: No such file or directory" "$work/err"
+expect_out "fix: give --report-dir a folder you can write to (its parent must exist)" "$work/err"
+[ "$(sql "SELECT count(*) FROM submission")" = "$n_before" ] || fail "a bad --report-dir stored something"
+
 # --json: machine-readable result on stdout.
 expect_exit 1 lb validate --json "$work/CAM_bad.csv"
 expect_out '"outcome": "rejected"' "$work/out"

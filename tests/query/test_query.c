@@ -115,7 +115,7 @@ static void test_forbidden(void)
         {"SELECT fts3_tokenizer('simple')", "statement refused: fts3_tokenizer() is not allowed: it exposes the program's memory"},
         {"SELECT * FROM main.submission_value", "statement refused: \"submission_value\" is not one of the documented views (benchmark, indicators, measures, submissions, findings, reconciliation)"},
         {"SELECT * FROM temp.sqlite_schema", "statement refused: \"sqlite_temp_master\" is not one of the documented views (benchmark, indicators, measures, submissions, findings, reconciliation)"},
-        {"SELECT * FROM derived_measures", "statement refused: \"submission\" is not one of the documented views (benchmark, indicators, measures, submissions, findings, reconciliation)"},
+        {"SELECT * FROM derived_measure", "statement refused: \"derived_measure\" is not one of the documented views (benchmark, indicators, measures, submissions, findings, reconciliation)"},
         {"SELECT * FROM measures m JOIN submission_value v ON v.submission_id = m.submission_id", "statement refused: \"submission_value\" is not one of the documented views (benchmark, indicators, measures, submissions, findings, reconciliation)"},
         {"SELECT count(*) FROM submission_value", "statement refused: \"submission_value\" is not one of the documented views (benchmark, indicators, measures, submissions, findings, reconciliation)"},
         {"SELECT count(*) FROM \"Submission\"", "statement refused: \"Submission\" is not one of the documented views (benchmark, indicators, measures, submissions, findings, reconciliation)"},

@@ -99,7 +99,7 @@ static int split_903_name(const char *header, char la[16], char period[11],
  * reconcile it against the quarterly return already in. */
 static int one_903(const char *header, const struct cli_ctx *ctx)
 {
-    char la[16], period[11], prefix[4096], episodes[4200], uasc[4200], title[96];
+    char la[16], period[11], prefix[4096], episodes[4200], uasc[4200], title[160];
     if (!split_903_name(header, la, period, prefix, sizeof prefix)) {
         printf("\n== skipped %s: not named <LA>_<period>_header.csv\n", header);
         return LIIA_EXIT_OK;
@@ -115,7 +115,8 @@ static int one_903(const char *header, const struct cli_ctx *ctx)
     if (rc == LIIA_EXIT_RUNTIME)
         return rc;
     char *rargv[] = {"reconcile", "--la", la, "--period", period, NULL};
-    snprintf(title, sizeof title, "reconcile %s: SSDA903 against the quarterly return", la);
+    snprintf(title, sizeof title, "reconcile %s: SSDA903 against the quarterly "
+             "return (independent synthetic samples: differences expected)", la);
     int rc2 = step(title, cmd_reconcile, 5, rargv, ctx);
     return rc2 > rc ? rc2 : rc;
 }

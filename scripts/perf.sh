@@ -171,7 +171,7 @@ off, so approximate; perf for the split inside the load):
 | copy the episodes into `temp.s903_episode`, keyed by child | ~3 s | one sort of the episodes by `child_pid` (64 hex characters) and a B-tree written in key order |
 | cross-row rules (17) | ~3 s | one pass over every header, episode and uasc row in child order, one small C check per rule (`ingest/ssda903_rules.c`) |
 | derived measures | ~6 s | 7 measures x 4 quarters = 28 SQL queries (`schemas/ssda903/measures.json`), each a scan of the child-ordered copy grouped by child |
-| `sqlite3 .import` of the same files | 2.7 s | for comparison |
+| `sqlite3 .import` of the same files | 2.6-3.4 s | for comparison (varies with the machine's load) |
 
 The load alone is about 2x `.import`: it does everything `.import` does
 plus a CSV reader with encoding and line-ending checks, a check of every
@@ -193,11 +193,13 @@ What was done (commits 45c0480 .. 28a4b05; before: 63.8 s, 26.7x at 10^6):
   re-initialised instead of duplicated per child, dates formatted without
   `snprintf`.
 
-Why the cost per row grows with size: the two sorts (the child-ordered
-copy, the header and uasc rows in the cross-row pass) are n log n and
-spill to temporary files beyond the 64 MB cache, and the findings list
-grows with the number of findings.  The load and the measure scans are
-linear.
+Cost per row against size: the load and the measure scans are linear; the
+two sorts (the child-ordered copy, the header and uasc rows in the
+cross-row pass) are n log n and spill to temporary files beyond the 64 MB
+cache.  Before this work the per-row cost roughly doubled from 10^5 to
+4x10^6 episodes (hash-order index inserts); the table above shows whether
+it still grows on this run.  `.import` gets cheaper per row as files grow,
+so the ratio rises with size even where ingest is linear.
 
 Next steps, in order of expected gain:
 1. Measures in fewer passes: one query per measure for all quarters (7
@@ -214,8 +216,10 @@ Next steps, in order of expected gain:
 Memory: the files are streamed one row at a time; peak RSS is SQLite's page
 cache for the transaction (capped at 64 MB by `PRAGMA cache_size` in
 ingest/ssda903.c), the sorter (same cap, spilling to temporary files:
-pseudonymised data only), and the findings list (grows with the number of
-findings, not rows: the sample plants one error per ~100 rows).
+pseudonymised data only), and the findings list, which grows with the
+number of findings: the sample plants about one error per 100 rows, so on
+it peak RSS rises with the file (see the table), well below the file size;
+a clean file's ingest stays near the cache cap.
 Durability is unchanged: WAL, `synchronous = NORMAL`, one transaction per
 ingest; a crashed ingest stores nothing.
 EOF

@@ -104,15 +104,27 @@ static inline const liia_error *t903_finding(const liia_903_result *r, const cha
     return NULL;
 }
 
-static inline long t903_count(sqlite3 *db, const char *sql)
+/* The first column of the first row; ?1 and ?2 are bound to id1, id2. */
+static inline long t903_count_ids(sqlite3 *db, const char *sql, long long id1,
+                                  long long id2)
 {
     sqlite3_stmt *st;
     long n = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_bind_parameter_count(st) >= 1)
+            sqlite3_bind_int64(st, 1, id1);
+        if (sqlite3_bind_parameter_count(st) >= 2)
+            sqlite3_bind_int64(st, 2, id2);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+    }
     sqlite3_finalize(st);
     return n;
+}
+
+static inline long t903_count(sqlite3 *db, const char *sql)
+{
+    return t903_count_ids(db, sql, 0, 0);
 }
 
 #endif

@@ -15,12 +15,10 @@
 
 static long rows_of(sqlite3 *db, long long sid)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT (SELECT COUNT(*) FROM cla_child WHERE submission_id = %lld)"
-             " + (SELECT COUNT(*) FROM cla_episode WHERE submission_id = %lld)"
-             " + (SELECT COUNT(*) FROM derived_measure WHERE submission_id = %lld)",
-             sid, sid, sid);
-    return t903_count(db, sql);
+    return t903_count_ids(db,
+        "SELECT (SELECT COUNT(*) FROM cla_child WHERE submission_id = ?1)"
+        " + (SELECT COUNT(*) FROM cla_episode WHERE submission_id = ?1)"
+        " + (SELECT COUNT(*) FROM derived_measure WHERE submission_id = ?1)", sid, 0);
 }
 
 static void expect_rejected(struct t903 *t, const char *const *files, size_t n,
@@ -43,10 +41,8 @@ static void expect_rejected(struct t903 *t, const char *const *files, size_t n,
         CHECK_STR(f->message, message);
     CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM cla_episode"), before);
     CHECK(r.submission_id > 0);
-    char sql[160];
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM submission WHERE id = %lld AND "
-             "status = 'rejected' AND errors >= 1", r.submission_id);
-    CHECK_INT(t903_count(t->db, sql), 1);
+    CHECK_INT(t903_count_ids(t->db, "SELECT COUNT(*) FROM submission WHERE id = ?1 AND "
+                             "status = 'rejected' AND errors >= 1", r.submission_id, 0), 1);
     CHECK_INT(rows_of(t->db, r.submission_id), 0);
     liia_903_result_free(&r);
 }
@@ -282,17 +278,14 @@ static void test_resubmission(struct t903 *t)
     CHECK_INT(t903_ingest(t, "2023-12-31", H1, E1, NULL, 0, &b, &e), 0);
     CHECK_INT(b.version, a.version + 1);
     CHECK(b.superseded == a.submission_id);
-    char sql[300];
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM submission WHERE id = %lld AND "
-             "status = 'superseded'", a.submission_id);
-    CHECK_INT(t903_count(t->db, sql), 1);
+    CHECK_INT(t903_count_ids(t->db, "SELECT COUNT(*) FROM submission WHERE id = ?1 AND "
+                             "status = 'superseded'", a.submission_id, 0), 1);
     CHECK_INT(rows_of(t->db, a.submission_id), 0);          /* rows gone */
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM finding WHERE submission_id = %lld "
-             "AND rule_id = '101'", a.submission_id);
-    CHECK_INT(t903_count(t->db, sql), 1);                   /* findings kept */
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM submission WHERE id = %lld AND "
-             "status = 'accepted' AND supersedes = %lld", b.submission_id, a.submission_id);
-    CHECK_INT(t903_count(t->db, sql), 1);
+    CHECK_INT(t903_count_ids(t->db, "SELECT COUNT(*) FROM finding WHERE submission_id = ?1 "
+                             "AND rule_id = '101'", a.submission_id, 0), 1); /* findings kept */
+    CHECK_INT(t903_count_ids(t->db, "SELECT COUNT(*) FROM submission WHERE id = ?1 AND "
+                             "status = 'accepted' AND supersedes = ?2", b.submission_id,
+                             a.submission_id), 1);
     CHECK(rows_of(t->db, b.submission_id) > 0);
     liia_903_result_free(&a);
     liia_903_result_free(&b);
@@ -394,13 +387,24 @@ static void test_derived_measures(struct t903 *t)
 /* A quarterly return for the same authority and period, for reconcile. */
 static void add_quarterly(sqlite3 *db, const char *period, const char *m, double v)
 {
-    char sql[512];
-    snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO submission (id, la_code, period, "
-             "return_type, version, status, received_at, file_name, sha256) VALUES "
-             "(90000, 'E09000007', '%s', 'quarterly', 1, 'accepted', 'now', 'q.csv', 'x');"
-             "INSERT INTO submission_value (submission_id, measure, value) VALUES "
-             "(90000, '%s', %g)", period, m, v);
-    CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    static const char *const sql[] = {
+        "INSERT OR IGNORE INTO submission (id, la_code, period, return_type, version, "
+        "status, received_at, file_name, sha256) VALUES (90000, 'E09000007', ?1, "
+        "'quarterly', 1, 'accepted', 'now', 'q.csv', 'x')",
+        "INSERT INTO submission_value (submission_id, measure, value) VALUES "
+        "(90000, ?2, ?3)"};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *st = NULL;
+        CHECK_INT(sqlite3_prepare_v2(db, sql[i], -1, &st, NULL), SQLITE_OK);
+        if (i == 0)
+            sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+        else {
+            sqlite3_bind_text(st, 2, m, -1, SQLITE_STATIC);
+            sqlite3_bind_double(st, 3, v);
+        }
+        CHECK_INT(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_finalize(st);
+    }
 }
 
 static void test_reconcile(struct t903 *t)

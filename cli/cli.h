@@ -38,6 +38,9 @@ int cli_fail(const liia_error *e);
 int cli_usage_error(const char *cmd, const char *fmt, ...) LIIA_PRINTF(2, 3);
 /* Prints usage text to stdout when --help/-h is among argv; returns 1 if so. */
 int cli_wants_help(int argc, char **argv, const char *usage);
+/* For the listing commands, whose one option is --json: sets *json and
+ * returns LIIA_EXIT_OK, or the usage error's exit code. */
+int cli_parse_json_only(int argc, char **argv, const char *cmd, int *json);
 /* Opens the store named by ctx. */
 int cli_open_store(const struct cli_ctx *ctx, liia_store_mode mode,
                    sqlite3 **db, liia_error *e);

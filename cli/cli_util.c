@@ -1,4 +1,5 @@
 /* cli_util.c - what every command shares: errors, usage, opening the store. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -32,6 +33,26 @@ int cli_wants_help(int argc, char **argv, const char *usage)
         }
     }
     return 0;
+}
+
+int cli_parse_json_only(int argc, char **argv, const char *cmd, int *json)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    *json = 0;
+    optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
+    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+        if (c != 'j')
+            return cli_usage_error(cmd, "unknown option");
+        *json = 1;
+    }
+    if (optind < argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    return LIIA_EXIT_OK;
 }
 
 int cli_open_store(const struct cli_ctx *ctx, liia_store_mode mode,

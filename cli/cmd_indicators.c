@@ -1,6 +1,5 @@
 /* cmd_indicators.c - `liia-bench indicators [--json]`: the catalogue as
  * loaded into the store, printed through the same query path analysts use. */
-#include <getopt.h>
 #include <string.h>
 #include "cli.h"
 #include "liia_engine.h"
@@ -21,27 +20,17 @@ static const char json_sql[] = "SELECT * FROM indicators ORDER BY sort_order";
 
 int cmd_indicators(int argc, char **argv, const struct cli_ctx *ctx)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     liia_query_opts o = {LIIA_QUERY_TABLE, 0, NULL, 0, NULL};
     liia_error e;
     sqlite3 *db = NULL;
-    int c, rc;
+    int json, rc;
     liia_error_clear(&e);
     if (cli_wants_help(argc, argv, usage))
         return LIIA_EXIT_OK;
-    optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
-    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-        if (c == 'j')
-            o.format = LIIA_QUERY_JSON;
-        else if (c == '?')
-            return cli_usage_error("indicators", "unknown option");
-    }
-    if (optind < argc)
-        return cli_usage_error("indicators", "unexpected argument '%s'", argv[optind]);
+    if ((rc = cli_parse_json_only(argc, argv, "indicators", &json)) != LIIA_EXIT_OK)
+        return rc;
+    if (json)
+        o.format = LIIA_QUERY_JSON;
     /* an in-memory store: the catalogue lists without needing `init` */
     rc = liia_engine_catalogue_open(liia_schema_dir(), &db, &e);
     if (rc == 0)

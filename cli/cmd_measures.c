@@ -1,6 +1,5 @@
 /* cmd_measures.c - `liia-bench measures [--json]`: the measure catalogue,
  * read from schemas/measures.json (no store needed). */
-#include <getopt.h>
 #include <stdlib.h>
 
 #include <jansson.h>
@@ -43,24 +42,12 @@ static int load(json_t **doc, liia_error *e)
 
 int cmd_measures(int argc, char **argv, const struct cli_ctx *ctx)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int json = 0, c;
+    int json, rc;
     (void)ctx;
     if (cli_wants_help(argc, argv, usage))
         return LIIA_EXIT_OK;
-    optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
-    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-        if (c == 'j')
-            json = 1;
-        else
-            return cli_usage_error("measures", "unknown option");
-    }
-    if (optind < argc)
-        return cli_usage_error("measures", "unexpected argument '%s'", argv[optind]);
+    if ((rc = cli_parse_json_only(argc, argv, "measures", &json)) != LIIA_EXIT_OK)
+        return rc;
     liia_error e;
     liia_error_clear(&e);
     json_t *doc = NULL;
@@ -68,7 +55,7 @@ int cmd_measures(int argc, char **argv, const struct cli_ctx *ctx)
         return cli_fail(&e);
     const json_t *arr = json_object_get(doc, "measures"), *m;
     size_t i;
-    int rc = LIIA_EXIT_OK;
+    rc = LIIA_EXIT_OK;
     if (json) {
         rc = json_dumpf(arr, stdout, JSON_INDENT(2)) ? LIIA_EXIT_RUNTIME : LIIA_EXIT_OK;
         putchar('\n');

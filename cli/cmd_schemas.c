@@ -1,6 +1,5 @@
 /* cmd_schemas.c - `liia-bench schemas [--json]`: the registered return
  * types and the schema file each is described by. */
-#include <getopt.h>
 
 #include <jansson.h>
 
@@ -39,24 +38,12 @@ static int print_json(void)
 
 int cmd_schemas(int argc, char **argv, const struct cli_ctx *ctx)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int json = 0, c;
+    int json, rc;
     (void)ctx;
     if (cli_wants_help(argc, argv, usage))
         return LIIA_EXIT_OK;
-    optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
-    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-        if (c == 'j')
-            json = 1;
-        else
-            return cli_usage_error("schemas", "unknown option");
-    }
-    if (optind < argc)
-        return cli_usage_error("schemas", "unexpected argument '%s'", argv[optind]);
+    if ((rc = cli_parse_json_only(argc, argv, "schemas", &json)) != LIIA_EXIT_OK)
+        return rc;
     if (json)
         return print_json();
     printf("%-12s %-40s %-24s %s\n", "id", "title", "schema", "files");

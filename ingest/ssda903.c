@@ -13,6 +13,7 @@
 
 #include "ingest_internal.h"
 #include "ssda903.h"
+#include "ssda903_child.h"
 #include "ssda903_load.h"
 
 void liia_903_result_init(liia_903_result *r)
@@ -214,28 +215,69 @@ static int record_rejection(sqlite3 *db, const liia_903_options *o,
     return liia_fail(e, LIIA_E_DATA, "SSDA903 submission rejected: %s", why);
 }
 
+/* Drops the findings added since the first mark ones. */
+static void findings_truncate(liia_findings *f, size_t mark)
+{
+    while (f->count > mark) {
+        const liia_error *x = &f->items[--f->count];
+        if (x->severity == LIIA_SEV_ERROR)
+            f->errors--;
+        else if (x->severity == LIIA_SEV_WARNING)
+            f->warnings--;
+    }
+}
+
+/* The episodes, grouped by child as extracts list them; when they are
+ * not, everything they did is rolled back and they are loaded again as
+ * they come, then checked and counted in child order from the store. */
+static int load_episodes(struct s903_run *run, struct s903_input *in, liia_error *e)
+{
+    size_t mark = run->findings->count;
+    if (liia_db_exec(run->db, "SAVEPOINT s903_episodes", e))
+        return -1;
+    int rc = s903_load_table(run, in, 0, e);
+    if (rc == S903_UNGROUPED) {
+        if (liia_db_exec(run->db, "ROLLBACK TO s903_episodes", e))
+            return -1;
+        findings_truncate(run->findings, mark);
+        s903_kids_reset_episodes(run->kids);
+        in->rows = 0;
+        rc = s903_load_table(run, in, 1, e);
+        if (rc == 0)
+            rc = s903_episodes_in_order(run, e);
+    }
+    if (rc)
+        return -1;
+    return liia_db_exec(run->db, "RELEASE s903_episodes", e);
+}
+
+/* Header first and uasc next, so that the child index knows every child's
+ * header and uasc rows before the first episode. */
 static int load_all(struct s903_run *run, liia_903_result *r, liia_error *e)
 {
-    for (size_t i = 0; i < run->ninputs; i++) {
-        struct s903_input *in = &run->inputs[i];
-        if (s903_load_table(run, in, e))
-            return -1;
-        const char *name = run->s->tables[in->table].name;
-        if (!strcmp(name, "header")) r->rows_header = in->rows;
-        else if (!strcmp(name, "episodes")) r->rows_episodes = in->rows;
-        else r->rows_uasc = in->rows;
-    }
-    return s903_run_sql_rules(run, e);
+    static const char *const order[] = {"header", "uasc", "episodes"};
+    for (size_t k = 0; k < sizeof order / sizeof *order; k++)
+        for (size_t i = 0; i < run->ninputs; i++) {
+            struct s903_input *in = &run->inputs[i];
+            const char *name = run->s->tables[in->table].name;
+            if (strcmp(name, order[k]))
+                continue;
+            if (k == 2 ? load_episodes(run, in, e) : s903_load_table(run, in, 0, e))
+                return -1;
+            if (!strcmp(name, "header")) r->rows_header = in->rows;
+            else if (!strcmp(name, "episodes")) r->rows_episodes = in->rows;
+            else r->rows_uasc = in->rows;
+        }
+    return s903_kids_finish(run->kids, e) || s903_run_sql_rules(run, e) ? -1 : 0;
 }
 
 /* Everything between BEGIN and COMMIT.  Returns 1 when strict rejects. */
 static int store(struct s903_run *run, const liia_903_options *o, liia_903_result *r,
                  liia_error *e)
 {
-    int have_uasc = 0;
     for (size_t i = 0; i < run->ninputs; i++)
         if (!strcmp(run->s->tables[run->inputs[i].table].name, "uasc"))
-            have_uasc = 1;
+            run->have_uasc = 1;
     int next = 0;
     if (previous_version(run->db, r, &r->superseded, &next, e))
         return -1;
@@ -248,7 +290,7 @@ static int store(struct s903_run *run, const liia_903_options *o, liia_903_resul
         return -1;
     if (o->strict && r->findings.errors)
         return 1;
-    if (s903_derive(run, have_uasc, e) || finish_submission(run->db, r, e))
+    if (s903_derive(run, e) || finish_submission(run->db, r, e))
         return -1;
     r->accepted = 1;
     if (o->validate_only) {
@@ -319,12 +361,26 @@ static int setup(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
                             liia_period_fy_end_year(r->period), s, e);
 }
 
-static void collection_dates(const char *period, struct s903_dates *d)
+/* The collection year's start, the period, and the quarters of the year up
+ * to the period (Q1 ends in June) with their bounds for the measures. */
+static void collection_dates(const char *period, struct s903_run *run)
 {
     char tmp[32];
     snprintf(tmp, sizeof tmp, "%04d-04-01", liia_period_fy_end_year(period) - 1);
-    liia_strlcpy(d->start, tmp, sizeof d->start);
-    memcpy(d->end, period, 11);
+    liia_strlcpy(run->dates.start, tmp, sizeof run->dates.start);
+    memcpy(run->dates.end, period, 11);
+    int m = atoi(period + 5);
+    run->nquarters = m <= 3 ? 4 : (size_t)(m - 3) / 3;
+    for (size_t i = 0; i < run->nquarters; i++) {
+        struct s903_dates *d = &run->quarters[i];
+        *d = run->dates;
+        liia_period_shift(period, (int)(run->nquarters - 1 - i), d->qe);
+        int y = atoi(d->qe), qm = atoi(d->qe + 5);
+        snprintf(tmp, sizeof tmp, "%04d-%02d-01", y, qm - 2);
+        liia_strlcpy(d->qs, tmp, sizeof d->qs);
+        snprintf(tmp, sizeof tmp, "%04d-%02d-01", qm == 12 ? y : y - 1, qm == 12 ? 1 : qm + 1);
+        liia_strlcpy(d->y1, tmp, sizeof d->y1);
+    }
 }
 
 static int ingest(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
@@ -375,11 +431,15 @@ int liia_ssda903_ingest(sqlite3 *db, const liia_903_options *o,
     struct s903_run run = {.db = db, .s = &s, .findings = &r->findings,
                            .ninputs = o->nfiles};
     memcpy(run.period, r->period, 11);
-    collection_dates(r->period, &run.dates);
+    collection_dates(r->period, &run);
     run.ps = liia_pseudo_new(key, r->la_code, e);
     OPENSSL_cleanse(key, sizeof key);
     run.inputs = calloc(o->nfiles, sizeof *run.inputs);
     int rc = -1;
+    if (run.ps && !(run.kids = s903_kids_new(&run, e))) {
+        liia_pseudo_free(run.ps);
+        run.ps = NULL;
+    }
     if (run.ps && run.inputs) {
         for (size_t i = 0; i < o->nfiles; i++)
             run.inputs[i].path = o->files[i];
@@ -388,6 +448,7 @@ int liia_ssda903_ingest(sqlite3 *db, const liia_903_options *o,
         liia_fail(e, LIIA_E_NOMEM, "out of memory");
     }
     free(run.inputs);
+    s903_kids_free(run.kids);
     liia_pseudo_free(run.ps);
     s903_schema_free(&s);
     return rc;

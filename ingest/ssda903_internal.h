@@ -29,11 +29,13 @@ struct s903_col {
     struct s903_codes codes;
 };
 
-/* Operand of a date comparison. */
-enum s903_opnd { OP_COL, OP_START, OP_END, OP_DATE };
+/* Operand of a date comparison: a column, the collection year's start or
+ * the period end, a fixed date, or (measures only) the quarter's first and
+ * last day and the first day of the 12 months ending with the quarter. */
+enum s903_opnd { OP_COL, OP_START, OP_END, OP_DATE, OP_QS, OP_QE, OP_Y1 };
 
 enum s903_kind { C_ALL, C_ANY, C_NOT, C_PRESENT, C_BLANK, C_IN,
-                 C_BEFORE, C_AFTER, C_SAME, C_ON_OR_BEFORE };
+                 C_BEFORE, C_AFTER, C_SAME, C_ON_OR_BEFORE, C_ON_OR_AFTER };
 
 struct s903_cond {
     enum s903_kind kind;
@@ -106,8 +108,28 @@ struct s903_table {
     size_t ncols;
 };
 
+/* A measure counts the children for whom every one of its terms holds.  A
+ * term is a condition on one of the child's episode (or uasc) rows; it
+ * holds when at least at_least of those rows meet it.  Identical terms of
+ * different measures are one term, evaluated once per row and quarter. */
+#define S903_MAX_TERMS 32
+#define S903_MAX_QUARTERS 4
+
+struct s903_term {
+    int table;                     /* schema table index */
+    struct s903_cond cond;
+    json_t *json;                  /* the condition, to find duplicates */
+};
+
+struct s903_measure_term {
+    int term;                      /* index into schema terms */
+    int at_least;
+};
+
 struct s903_measure {
-    const char *measure, *sql, *requires;
+    const char *measure, *requires;
+    struct s903_measure_term terms[8];
+    size_t nterms;
 };
 
 struct s903_schema {
@@ -118,6 +140,8 @@ struct s903_schema {
     size_t nrules;
     struct s903_measure *measures;
     size_t nmeasures;
+    struct s903_term terms[S903_MAX_TERMS];
+    size_t nterms;
     int year;                      /* collection year's ending year */
 };
 
@@ -141,6 +165,7 @@ struct s903_cell {
 
 struct s903_dates {
     char start[11], end[11];       /* collection year start, period end */
+    char qs[11], qe[11], y1[11];   /* a quarter's bounds (measures only) */
 };
 
 /* 1 when the row breaks the rule's condition. */

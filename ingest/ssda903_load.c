@@ -5,9 +5,11 @@
  * to a statement.  One prepared INSERT per table, rows bound and reset.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ssda903_child.h"
 #include "ssda903_load.h"
 
 int s903_add_finding(liia_findings *f, liia_severity sev, const char *file,
@@ -33,6 +35,22 @@ int s903_add_finding(liia_findings *f, liia_severity sev, const char *file,
     vsnprintf(e.message, sizeof e.message, fmt, ap);
     va_end(ap);
     return liia_findings_add(f, &e);
+}
+
+const char *s903_table_file(const struct s903_run *run, int table)
+{
+    for (size_t i = 0; i < run->ninputs; i++)
+        if (run->inputs[i].table == table)
+            return run->inputs[i].path;
+    return "";
+}
+
+int s903_table_colno(const struct s903_run *run, int table, int col)
+{
+    for (size_t i = 0; i < run->ninputs; i++)
+        if (run->inputs[i].table == table)
+            return run->inputs[i].map[col] + 1;
+    return 0;
 }
 
 /* ------------------------------------------------------------ identify */
@@ -167,6 +185,10 @@ struct s903_rowctx {
     struct s903_cell cells[S903_MAX_COLS];
     char store[S903_MAX_COLS][80];  /* pseudonymised value per column */
     int bind_null[S903_MAX_COLS];
+    struct s903_cell stored[S903_MAX_COLS]; /* store[] as cells */
+    int child_col;                  /* the CHILD column, -1 if none */
+    int episodes, direct, ungrouped;
+    liia_buf payload;
 };
 
 static int upn_ok(const char *s, size_t n)
@@ -308,29 +330,123 @@ static int apply_row_rules(struct s903_rowctx *x, long line)
     return 0;
 }
 
-static int insert_row(struct s903_rowctx *x, long line, liia_error *e)
+/* Binds and steps the row's INSERT: values[c] for the stored columns,
+ * NULL where null has bit c. */
+static int insert_values(struct s903_rowctx *x, long line, const char *flags,
+                         const char *const *values, uint32_t null, liia_error *e)
 {
     sqlite3_stmt *st = x->ins;
     int p = 1;
     sqlite3_bind_int64(st, p++, x->run->sid);
     sqlite3_bind_int64(st, p++, line);
-    if (x->flags.len)
-        sqlite3_bind_text(st, p++, x->flags.data, (int)x->flags.len, SQLITE_STATIC);
+    if (flags[0])
+        sqlite3_bind_text(st, p++, flags, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, p++);
     for (size_t c = 0; c < x->tab->ncols; c++) {
         if (!x->tab->cols[c].store)
             continue;
-        if (x->bind_null[c])
+        if (null >> c & 1)
             sqlite3_bind_null(st, p++);
         else
-            sqlite3_bind_text(st, p++, x->store[c], -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, p++, values[c], -1, SQLITE_STATIC);
     }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return liia_db_fail(e, x->run->db, "storing an SSDA903 row");
     return 0;
+}
+
+static uint32_t null_mask(const struct s903_rowctx *x)
+{
+    uint32_t m = 0;
+    for (size_t c = 0; c < x->tab->ncols; c++)
+        m |= (uint32_t)(x->bind_null[c] != 0) << c;
+    return m;
+}
+
+static int insert_row(struct s903_rowctx *x, long line, liia_error *e)
+{
+    const char *values[S903_MAX_COLS];
+    for (size_t c = 0; c < x->tab->ncols; c++)
+        values[c] = x->store[c];
+    return insert_values(x, line, x->flags.len ? x->flags.data : "", values,
+                         null_mask(x), e);
+}
+
+/* An episode waiting for the rest of its child travels as: null mask,
+ * flags, then each column's stored value, NUL-terminated. */
+static int pack_row(struct s903_rowctx *x)
+{
+    uint32_t m = null_mask(x);
+    liia_buf_reset(&x->payload);
+    if (liia_buf_append(&x->payload, &m, sizeof m) ||
+        liia_buf_append(&x->payload, x->flags.data, x->flags.len + 1))
+        return -1;
+    for (size_t c = 0; c < x->tab->ncols; c++)
+        if (liia_buf_append(&x->payload, x->store[c], strlen(x->store[c]) + 1))
+            return -1;
+    return 0;
+}
+
+/* s903_emit_fn: stores an episode whose child is complete. */
+static int emit_episode(void *ctx, long line, const char *xflags, const void *payload,
+                        size_t len, liia_error *e)
+{
+    struct s903_rowctx *x = ctx;
+    const char *p = (const char *)payload + sizeof(uint32_t);
+    const char *end = (const char *)payload + len;
+    uint32_t m;
+    memcpy(&m, payload, sizeof m);
+    const char *flags = p;
+    p += strlen(p) + 1;
+    const char *values[S903_MAX_COLS];
+    for (size_t c = 0; c < x->tab->ncols && p < end; c++) {
+        values[c] = p;
+        p += strlen(p) + 1;
+    }
+    if (!xflags[0])
+        return insert_values(x, line, flags, values, m, e);
+    char all[320];
+    snprintf(all, sizeof all, "%s%s%s", flags, flags[0] ? "," : "", xflags);
+    return insert_values(x, line, all, values, m, e);
+}
+
+/* What the child index and the measures see: the values as stored. */
+static void stored_cells(struct s903_rowctx *x)
+{
+    for (size_t c = 0; c < x->tab->ncols; c++) {
+        struct s903_cell *cell = &x->stored[c];
+        int have = !x->bind_null[c] && x->tab->cols[c].store;
+        cell->raw = have ? x->store[c] : "";
+        cell->len = have ? strlen(x->store[c]) : 0;
+        cell->ok = have;
+        cell->iso[0] = '\0';
+        if (have && x->tab->cols[c].type == S903_DATE)
+            memcpy(cell->iso, x->store[c], 11);
+    }
+}
+
+/* Hands the row to the child index; stores it (now or with its child). */
+static int store_row(struct s903_rowctx *x, long line, liia_error *e)
+{
+    stored_cells(x);
+    const char *pid = x->child_col >= 0 && !x->bind_null[x->child_col]
+                          ? x->store[x->child_col] : NULL;
+    const char *name = x->tab->name;
+    int rc = 0;
+    if (!strcmp(name, "header"))
+        rc = s903_kids_header(x->run->kids, pid, line, x->stored, &x->flags, e);
+    else if (!strcmp(name, "uasc"))
+        rc = s903_kids_uasc(x->run->kids, pid, line, x->stored, &x->flags, e);
+    else if (x->episodes && pid && !x->direct) {
+        if (pack_row(x))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        return s903_kids_episode(x->run->kids, pid, line, x->stored, x->payload.data,
+                                 x->payload.len, emit_episode, x, e);
+    }
+    return rc ? rc : insert_row(x, line, e);
 }
 
 static int on_row(const liia_csv_record *rec, void *ctx, liia_error *e)
@@ -357,7 +473,12 @@ static int on_row(const liia_csv_record *rec, void *ctx, liia_error *e)
     if (apply_row_rules(x, rec->line))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     x->in->rows++;
-    return insert_row(x, rec->line, e);
+    int rc = store_row(x, rec->line, e);
+    if (rc == S903_UNGROUPED) {
+        x->ungrouped = 1;
+        return 1;
+    }
+    return rc;
 }
 
 /* INSERT INTO <store> (submission_id, line, flags, <stored columns>) built
@@ -384,21 +505,34 @@ static int prepare_insert(struct s903_rowctx *x, liia_error *e)
     return rc;
 }
 
-int s903_load_table(struct s903_run *run, struct s903_input *in, liia_error *e)
+int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
+                    liia_error *e)
 {
     struct s903_rowctx x;
     memset(&x, 0, sizeof x);
     x.run = run;
     x.in = in;
     x.tab = &run->s->tables[in->table];
+    x.episodes = !strcmp(x.tab->name, "episodes");
+    x.direct = direct;
+    x.child_col = -1;
+    for (size_t c = 0; c < x.tab->ncols; c++)
+        if (x.tab->cols[c].type == S903_CHILD)
+            x.child_col = (int)c;
     liia_buf_init(&x.cellbuf);
     liia_buf_init(&x.flags);
+    liia_buf_init(&x.payload);
     int rc = prepare_insert(&x, e);
     if (rc == 0)
         rc = liia_csv_read_file(in->path, LIIA_CSV_CONVERT_CP1252, on_row, &x, NULL, e);
+    if (rc == 0 && x.ungrouped)
+        rc = S903_UNGROUPED;
+    else if (rc == 0 && x.episodes && !direct)
+        rc = s903_kids_end_episodes(run->kids, emit_episode, &x, e);
     if (sqlite3_finalize(x.ins) != SQLITE_OK && rc == 0)
         rc = liia_db_fail(e, run->db, "storing SSDA903 rows");
     liia_buf_free(&x.cellbuf);
     liia_buf_free(&x.flags);
+    liia_buf_free(&x.payload);
     return rc;
 }

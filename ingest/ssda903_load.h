@@ -16,11 +16,19 @@ struct s903_input {
     long rows;
 };
 
+struct s903_kids;
+
 struct s903_run {
     sqlite3 *db;
     const struct s903_schema *s;
     liia_pseudo *ps;
     struct s903_dates dates;
+    /* the quarters of the collection year up to the period, oldest first:
+     * dates with qs, qe, y1 set for the measures */
+    struct s903_dates quarters[S903_MAX_QUARTERS];
+    size_t nquarters;
+    int have_uasc;
+    struct s903_kids *kids;
     char period[11];
     long long sid;
     liia_findings *findings;
@@ -33,14 +41,28 @@ struct s903_run {
  * -1 on runtime failure. */
 int s903_identify(struct s903_run *run, struct s903_input *in, liia_error *e);
 
-/* Streams in->path into the table's store table. */
-int s903_load_table(struct s903_run *run, struct s903_input *in, liia_error *e);
+/* Streams in->path into the table's store table, every row through the
+ * child index (ssda903_child.h).  Episodes are stored as each child's rows
+ * are complete; with direct set they are stored at once and the cross-row
+ * rules left to s903_episodes_in_order.  Returns S903_UNGROUPED when the
+ * episodes are not grouped by child (nothing of the table is then valid). */
+int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
+                    liia_error *e);
 
-/* DfE rules that need ordered episodes or another table (SQL). */
+/* The cross-row rules and measures over the stored episodes read back in
+ * child order, for a file whose episodes are not grouped by child. */
+int s903_episodes_in_order(struct s903_run *run, liia_error *e);
+
+/* The rules given as SQL ('sql' in rules.json), over the stored rows. */
 int s903_run_sql_rules(struct s903_run *run, liia_error *e);
 
-/* Derived measures for each quarter of the collection year to the period. */
-int s903_derive(struct s903_run *run, int have_uasc, liia_error *e);
+/* Stores the derived measures counted while the episodes streamed in. */
+int s903_derive(struct s903_run *run, liia_error *e);
+
+/* The file given for a schema table ("" if none) and the 1-based field
+ * number of one of its columns in that file (0 if none). */
+const char *s903_table_file(const struct s903_run *run, int table);
+int s903_table_colno(const struct s903_run *run, int table, int col);
 
 /* Stores findings with identifying values masked. */
 int s903_store_findings(sqlite3 *db, long long sid, const liia_findings *f,

@@ -80,6 +80,9 @@ static const char *operand(const struct s903_cond *c, const struct s903_cell *ce
         break;
     case OP_START: base = d->start; break;
     case OP_END:   base = d->end; break;
+    case OP_QS:    base = d->qs; break;
+    case OP_QE:    base = d->qe; break;
+    case OP_Y1:    base = d->y1; break;
     default:       base = c->op_date; break;
     }
     if (!c->op_years)
@@ -101,6 +104,7 @@ static int compare(const struct s903_cond *c, const struct s903_cell *cells,
     case C_BEFORE: return k < 0;
     case C_AFTER:  return k > 0;
     case C_SAME:   return k == 0;
+    case C_ON_OR_AFTER: return k >= 0;
     default:       return k <= 0;
     }
 }

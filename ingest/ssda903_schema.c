@@ -138,7 +138,8 @@ static int load_tables(json_t *doc, json_t *lists, int year,
     return 0;
 }
 
-/* "DOB", "$start", "$end", "1991-10-14", each optionally "+Ny" or "-Ny". */
+/* "DOB", "$start", "$end", "$qs", "$qe", "$y1", "1991-10-14", each
+ * optionally "+Ny" or "-Ny". */
 static int load_operand(const char *text, const struct s903_table *t,
                         struct s903_cond *c)
 {
@@ -149,11 +150,16 @@ static int load_operand(const char *text, const struct s903_table *t,
         c->op_years = atoi(sign + 1) * (*sign == '-' ? -1 : 1);
         *sign = '\0';
     }
-    if (!strcmp(base, "$start"))
-        c->op = OP_START;
-    else if (!strcmp(base, "$end"))
-        c->op = OP_END;
-    else if (s903_parse_date(base, strlen(base), c->op_date) == 0)
+    static const struct { const char *name; enum s903_opnd op; } named[] = {
+        {"$start", OP_START}, {"$end", OP_END}, {"$qs", OP_QS}, {"$qe", OP_QE},
+        {"$y1", OP_Y1},
+    };
+    for (size_t i = 0; i < sizeof named / sizeof *named; i++)
+        if (!strcmp(base, named[i].name)) {
+            c->op = named[i].op;
+            return 0;
+        }
+    if (s903_parse_date(base, strlen(base), c->op_date) == 0)
         c->op = OP_DATE;
     else if ((c->op_col = s903_col_index(t, base)) >= 0)
         c->op = OP_COL;
@@ -182,7 +188,7 @@ static int load_kids(json_t *arr, const struct s903_table *t,
 
 static const struct { const char *key; enum s903_kind kind; } cmps[] = {
     {"before", C_BEFORE}, {"after", C_AFTER}, {"same", C_SAME},
-    {"on_or_before", C_ON_OR_BEFORE},
+    {"on_or_before", C_ON_OR_BEFORE}, {"on_or_after", C_ON_OR_AFTER},
 };
 
 static int load_cond(json_t *j, const struct s903_table *t, struct s903_cond *c,
@@ -206,7 +212,7 @@ static int load_cond(json_t *j, const struct s903_table *t, struct s903_cond *c,
         c->kind = C_IN;
     }
     if (!col || (c->col = s903_col_index(t, col)) < 0)
-        return bad(e, "rules.json", "a condition names no column of its table");
+        return bad(e, "rules.json or measures.json", "a condition names no column of its table");
     if (c->kind != C_IN)
         return 0;
     if ((v = json_object_get(j, "in")))
@@ -217,10 +223,10 @@ static int load_cond(json_t *j, const struct s903_table *t, struct s903_cond *c,
             continue;
         c->kind = cmps[i].kind;
         if (load_operand(op, t, c))
-            return bad(e, "rules.json", "a date comparison has an unknown operand");
+            return bad(e, "rules.json or measures.json", "a date comparison has an unknown operand");
         return 0;
     }
-    return bad(e, "rules.json", "a condition has no in/before/after/same");
+    return bad(e, "rules.json or measures.json", "a condition has no in or date comparison");
 }
 
 static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
@@ -266,21 +272,62 @@ static int load_rules(json_t *doc, struct s903_schema *s, liia_error *e)
     return 0;
 }
 
+/* The index of the term (table, condition), compiled on first sight. */
+static int term_index(struct s903_schema *s, int table, json_t *cond, liia_error *e)
+{
+    for (size_t i = 0; i < s->nterms; i++)
+        if (s->terms[i].table == table && json_equal(s->terms[i].json, cond))
+            return (int)i;
+    if (s->nterms == S903_MAX_TERMS)
+        return bad(e, "measures.json", "more than 32 distinct measure terms");
+    struct s903_term *t = &s->terms[s->nterms];
+    t->table = table;
+    t->json = cond;
+    if (load_cond(cond, &s->tables[table], &t->cond, e))
+        return -1;
+    return (int)s->nterms++;
+}
+
+/* {"episode": COND, "at_least": N} or {"uasc": COND}. */
+static int load_term(struct s903_schema *s, json_t *jt, struct s903_measure_term *mt,
+                     liia_error *e)
+{
+    static const char *const tables[] = {"episode", "uasc"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *cond = json_object_get(jt, tables[i]);
+        int table = s903_table_index(s, i ? "uasc" : "episodes");
+        if (!cond || table < 0)
+            continue;
+        json_t *n = json_object_get(jt, "at_least");
+        mt->at_least = n ? (int)json_integer_value(n) : 1;
+        if (mt->at_least < 1 || (i && mt->at_least != 1))
+            return bad(e, "measures.json", "at_least must be 1 or more (episode terms only)");
+        return (mt->term = term_index(s, table, cond, e)) < 0 ? -1 : 0;
+    }
+    return bad(e, "measures.json", "a term needs 'episode' or 'uasc'");
+}
+
 static int load_measures(json_t *doc, struct s903_schema *s, liia_error *e)
 {
     json_t *ms = json_object_get(doc, "measures");
     s->measures = calloc(json_array_size(ms) + 1, sizeof *s->measures);
     if (!s->measures)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    size_t i;
-    json_t *jm;
+    size_t i, j;
+    json_t *jm, *jt;
     json_array_foreach(ms, i, jm) {
         struct s903_measure *m = &s->measures[s->nmeasures++];
+        json_t *terms = json_object_get(jm, "children_with");
         m->measure = json_string_value(json_object_get(jm, "measure"));
-        m->sql = json_string_value(json_object_get(jm, "sql"));
         m->requires = json_string_value(json_object_get(jm, "requires"));
-        if (!m->measure || !m->sql)
-            return bad(e, "measures.json", "a measure needs measure and sql");
+        if (!m->measure || json_array_size(terms) == 0 ||
+            json_array_size(terms) > sizeof m->terms / sizeof *m->terms)
+            return bad(e, "measures.json", "a measure needs measure and 1 to 8 "
+                       "children_with terms");
+        json_array_foreach(terms, j, jt) {
+            if (load_term(s, jt, &m->terms[m->nterms++], e))
+                return -1;
+        }
     }
     return 0;
 }
@@ -340,6 +387,8 @@ void s903_schema_free(struct s903_schema *s)
             free(s->tables[t].cols[c].codes.codes);
     for (size_t i = 0; i < s->nrules; i++)
         free_cond(&s->rules[i].cond);
+    for (size_t i = 0; i < s->nterms; i++)
+        free_cond(&s->terms[i].cond);
     free(s->rules);
     free(s->measures);
     for (size_t i = 0; i < 4; i++)

@@ -1,0 +1,61 @@
+/* ssda903_child.h - what the SSDA903 ingest knows about each child while
+ * the tables stream in: an index of the submission's children (facts from
+ * the header and uasc tables, a few dozen bytes a child) and the episodes
+ * of the child being read.  When a child's episodes are complete they are
+ * put in DECOM order, the cross-row DfE rules run on them and the child is
+ * counted into the derived measures; then the rows are handed back to be
+ * stored.  Internal to ingest/. */
+#ifndef LIIA_SSDA903_CHILD_H
+#define LIIA_SSDA903_CHILD_H
+
+#include "ssda903_load.h"
+
+/* s903_kids_episode's answer when the child's episodes are not together in
+ * the file: the caller starts the episodes again in child order. */
+#define S903_UNGROUPED 2
+
+/* Stores one episode row once its child is complete: xflags holds the
+ * codes of the cross-row rules it broke ("" if none), payload is what the
+ * caller gave s903_kids_episode. */
+typedef int (*s903_emit_fn)(void *ctx, long line, const char *xflags,
+                            const void *payload, size_t len, liia_error *e);
+
+struct s903_kids;
+
+struct s903_kids *s903_kids_new(struct s903_run *run, liia_error *e);
+void s903_kids_free(struct s903_kids *k);
+
+/* stored: the row's values as stored, one cell per schema column (blank
+ * when the cell failed its check or is not stored).  pid: the pseudonym,
+ * NULL when CHILD is not valid.  Codes of the rules a row breaks are
+ * appended to flags, comma separated. */
+int s903_kids_header(struct s903_kids *k, const char *pid, long line,
+                     const struct s903_cell *stored, liia_buf *flags, liia_error *e);
+int s903_kids_uasc(struct s903_kids *k, const char *pid, long line,
+                   const struct s903_cell *stored, liia_buf *flags, liia_error *e);
+
+/* An episode row with a valid CHILD.  It is emitted (emit) when its
+ * child's episodes are complete: when a row of another child arrives or at
+ * s903_kids_end_episodes.  Returns S903_UNGROUPED when the child's
+ * episodes were already complete. */
+int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
+                      const struct s903_cell *stored, const void *payload,
+                      size_t len, s903_emit_fn emit, void *ctx, liia_error *e);
+int s903_kids_end_episodes(struct s903_kids *k, s903_emit_fn emit, void *ctx,
+                           liia_error *e);
+
+/* Forgets every episode (and the counts) before the episodes are read
+ * again in child order. */
+void s903_kids_reset_episodes(struct s903_kids *k);
+
+/* After every table: the header rows of children without episodes. */
+int s903_kids_finish(struct s903_kids *k, liia_error *e);
+
+/* Children counted for measure m in quarter q (run->quarters). */
+long s903_kids_count(const struct s903_kids *k, size_t q, size_t m);
+
+/* Appends a rule code to a stored row's flags (rows already stored). */
+int s903_flag_stored(struct s903_run *run, sqlite3_stmt **upd, int table, long line,
+                     const char *code, liia_error *e);
+
+#endif

@@ -61,20 +61,26 @@ struct s903_kids {
     int col_decom, col_dec, col_rne, col_rec, col_ls;
     int tab_header, tab_episodes, tab_uasc;
     sqlite3_stmt *upd[S903_MAX_TABLES];
+    /* the ordered rules of each scope, in rules.json order */
+    const struct s903_rule **scoped[SC_UASC + 1];
+    size_t nscoped[SC_UASC + 1];
 };
 
 /* ------------------------------------------------------------ the index */
 
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 0;
-}
-
+/* The first 32 hex digits of a pseudonym (lower case, as pseudo.c writes
+ * them; anything else counts as 0). */
 static void key_of(const char *pid, uint64_t key[2])
 {
-    key[0] = key[1] = 0;
-    for (int i = 0; i < 32 && pid[i]; i++)
-        key[i / 16] = key[i / 16] << 4 | (uint64_t)hexval(pid[i]);
+    for (int w = 0; w < 2; w++) {
+        uint64_t v = 0;
+        for (int i = 0; i < 16; i++) {
+            unsigned c = (unsigned char)pid[w * 16 + i];
+            unsigned d = c - '0' < 10 ? c - '0' : c - 'a' < 6 ? c - 'a' + 10 : 0;
+            v = v << 4 | d;
+        }
+        key[w] = v;
+    }
 }
 
 static int grow_slots(struct s903_kids *k, liia_error *e)
@@ -171,6 +177,16 @@ struct s903_kids *s903_kids_new(struct s903_run *run, liia_error *e)
     k->col_rne = col_of(s, k->tab_episodes, "RNE");
     k->col_rec = col_of(s, k->tab_episodes, "REC");
     k->col_ls = col_of(s, k->tab_episodes, "LS");
+    for (size_t sc = 0; sc <= SC_UASC; sc++) {
+        if (!(k->scoped[sc] = calloc(s->nrules + 1, sizeof *k->scoped[sc]))) {
+            s903_kids_free(k);
+            liia_fail(e, LIIA_E_NOMEM, "out of memory");
+            return NULL;
+        }
+        for (size_t i = 0; i < s->nrules; i++)
+            if (s->rules[i].check && s->rules[i].check->scope == (enum s903_scope)sc)
+                k->scoped[sc][k->nscoped[sc]++] = &s->rules[i];
+    }
     if (k->col_decom < 0 || k->col_dec < 0 || k->col_rne < 0 || k->col_rec < 0 ||
         k->col_ls < 0) {
         s903_kids_free(k);
@@ -187,6 +203,8 @@ void s903_kids_free(struct s903_kids *k)
         return;
     for (size_t t = 0; t < S903_MAX_TABLES; t++)
         sqlite3_finalize(k->upd[t]);
+    for (size_t sc = 0; sc <= SC_UASC; sc++)
+        free(k->scoped[sc]);
     free(k->kids);
     free(k->slots);
     free(k->extras);
@@ -228,14 +246,12 @@ static int fire(struct s903_kids *k, const struct s903_rule *r, long line,
 static int row_scope(struct s903_kids *k, enum s903_scope scope, const struct kid *x,
                      long line, liia_buf *flags, liia_error *e)
 {
-    const struct s903_schema *s = k->run->s;
     struct s903_orow none = {.kind = OK_HEADER, .line = line};
     struct s903_ocase c = {.cur = &none, .has_header = x && x->nhdr > 0,
                            .d = &k->run->dates};
-    for (size_t i = 0; i < s->nrules; i++) {
-        const struct s903_rule *r = &s->rules[i];
-        if (r->check && r->check->scope == scope && r->check->fires(&c) &&
-            fire(k, r, line, NULL, NULL, 0, flags, e))
+    for (size_t i = 0; i < k->nscoped[scope]; i++) {
+        const struct s903_rule *r = k->scoped[scope][i];
+        if (r->check->fires(&c) && fire(k, r, line, NULL, NULL, 0, flags, e))
             return -1;
     }
     return 0;
@@ -373,33 +389,30 @@ static int ep_order(const void *a, const void *b)
 }
 
 /* The checks of one scope on one episode, once per header row of the child
- * for SC_EPISODE_HEADER. */
+ * for SC_EPISODE_HEADER (dob: the first header row's month of birth). */
 static int episode_scope(struct s903_kids *k, const struct kid *x, enum s903_scope scope,
                          struct ep *p, const struct ep *prev, const struct ep *next,
-                         liia_error *e)
+                         const char *dob, liia_error *e)
 {
-    const struct s903_schema *s = k->run->s;
-    char dob[11];
-    month_text(x->dob, dob);
     struct s903_ocase c = {.cur = &p->row, .prev = prev ? &prev->row : NULL,
                            .next = next ? &next->row : NULL, .dob = x->nhdr ? dob : NULL,
                            .has_header = x->nhdr > 0, .d = &k->run->dates};
-    for (size_t i = 0; i < s->nrules; i++) {
-        const struct s903_rule *r = &s->rules[i];
-        if (!r->check || r->check->scope != scope)
-            continue;
+    char other[11];
+    for (size_t i = 0; i < k->nscoped[scope]; i++) {
+        const struct s903_rule *r = k->scoped[scope][i];
+        const char *v = r->check->value ? (const char *)&p->row + r->check->value : NULL;
         int32_t extra = x->extra;
         for (size_t h = 0; h < (scope == SC_EPISODE_HEADER ? x->nhdr : 1u); h++) {
-            if (scope == SC_EPISODE_HEADER && h > 0 && extra) {
-                month_text(k->extras[extra - 1].dob, dob);
+            if (h > 0 && extra) {
+                month_text(k->extras[extra - 1].dob, other);
+                c.dob = other;
                 extra = k->extras[extra - 1].next;
             }
-            const char *v = r->check->value ? (const char *)&p->row + r->check->value : NULL;
             if (r->check->fires(&c) &&
                 fire(k, r, p->row.line, v, p->xflags, sizeof p->xflags, NULL, e))
                 return -1;
         }
-        month_text(x->dob, dob);
+        c.dob = x->nhdr ? dob : NULL;
     }
     return 0;
 }
@@ -411,14 +424,17 @@ static int check_child(struct s903_kids *k, const struct kid *x, liia_error *e)
         k->order[i] = &k->eps[i];
         dated += k->eps[i].row.kind == OK_DATED;
     }
-    qsort(k->order, k->neps, sizeof *k->order, ep_order);
+    if (k->neps > 1)
+        qsort(k->order, k->neps, sizeof *k->order, ep_order);
+    char dob[11];
+    month_text(x->dob, dob);
     for (size_t i = 0; i < k->neps; i++) {
         struct ep *p = (struct ep *)k->order[i];
         if (i < dated && episode_scope(k, x, SC_DATED, p, i ? k->order[i - 1] : NULL,
-                                       i + 1 < dated ? k->order[i + 1] : NULL, e))
+                                       i + 1 < dated ? k->order[i + 1] : NULL, dob, e))
             return -1;
-        if (episode_scope(k, x, SC_EPISODE, p, NULL, NULL, e) ||
-            episode_scope(k, x, SC_EPISODE_HEADER, p, NULL, NULL, e))
+        if (episode_scope(k, x, SC_EPISODE, p, NULL, NULL, dob, e) ||
+            episode_scope(k, x, SC_EPISODE_HEADER, p, NULL, NULL, dob, e))
             return -1;
     }
     return 0;
@@ -429,7 +445,17 @@ static void count_child(struct s903_kids *k, const struct kid *x)
 {
     const struct s903_run *run = k->run;
     const struct s903_schema *s = run->s;
-    for (size_t q = 0; q < run->nquarters; q++)
+    for (size_t q = 0; q < run->nquarters; q++) {
+        /* how many of the child's episodes meet each term this quarter */
+        uint32_t any = 0;
+        for (size_t i = 0; i < k->neps; i++)
+            any |= k->eps[i].terms[q];
+        if (!any && !x->uasc[q])
+            continue;
+        int met_by[S903_MAX_TERMS] = {0};
+        for (size_t i = 0; i < k->neps; i++)
+            for (uint32_t b = k->eps[i].terms[q]; b; b &= b - 1)
+                met_by[__builtin_ctz(b)]++;
         for (size_t m = 0; m < s->nmeasures; m++) {
             const struct s903_measure *ms = &s->measures[m];
             if (ms->requires && !strcmp(ms->requires, "uasc") && !run->have_uasc)
@@ -437,18 +463,13 @@ static void count_child(struct s903_kids *k, const struct kid *x)
             int met = 1;
             for (size_t t = 0; t < ms->nterms && met; t++) {
                 int term = ms->terms[t].term;
-                uint32_t bit = (uint32_t)1 << term;
-                if (s->terms[term].table != k->tab_episodes) {
-                    met = (x->uasc[q] & bit) != 0;
-                    continue;
-                }
-                int n = 0;
-                for (size_t i = 0; i < k->neps; i++)
-                    n += (k->eps[i].terms[q] & bit) != 0;
-                met = n >= ms->terms[t].at_least;
+                met = s->terms[term].table == k->tab_episodes
+                          ? met_by[term] >= ms->terms[t].at_least
+                          : (x->uasc[q] >> term & 1) != 0;
             }
             k->counts[q * s->nmeasures + m] += met;
         }
+    }
 }
 
 int s903_kids_end_episodes(struct s903_kids *k, s903_emit_fn emit, void *ctx,

@@ -11,6 +11,7 @@
 
 #include "ssda903_child.h"
 #include "ssda903_load.h"
+#include "ssda903_writer.h"
 
 int s903_add_finding(liia_findings *f, liia_severity sev, const char *file,
                      const char *table, long line, long col,
@@ -187,8 +188,9 @@ struct s903_rowctx {
     int bind_null[S903_MAX_COLS];
     struct s903_cell stored[S903_MAX_COLS]; /* store[] as cells */
     int child_col;                  /* the CHILD column, -1 if none */
-    int episodes, direct, ungrouped;
+    int header, uasc, episodes, direct, ungrouped;
     liia_buf payload;
+    struct s903_writer *writer;
 };
 
 static int upn_ok(const char *s, size_t n)
@@ -286,7 +288,8 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
     return 0;
 }
 
-/* Trimmed copies of the row's cells, NUL-terminated, in one buffer. */
+/* The row's cells, trimmed and NUL-terminated: the reader's own fields
+ * where no trailing blank had to go, copies in one buffer otherwise. */
 static int gather_cells(struct s903_rowctx *x, const liia_csv_record *rec)
 {
     liia_buf_reset(&x->cellbuf);
@@ -302,13 +305,18 @@ static int gather_cells(struct s903_rowctx *x, const liia_csv_record *rec)
             while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
                 n--;
         }
-        x->offs[c] = x->cellbuf.len;
         x->cells[c].len = n;
+        x->cells[c].raw = s;
+        x->offs[c] = SIZE_MAX;
+        if (s[n] == '\0')
+            continue;   /* the reader's field, NUL-terminated: no copy */
+        x->offs[c] = x->cellbuf.len;
         if (liia_buf_append(&x->cellbuf, s, n) || liia_buf_append(&x->cellbuf, "", 1))
             return -1;
     }
     for (size_t c = 0; c < x->tab->ncols; c++)
-        x->cells[c].raw = x->cellbuf.data + x->offs[c];
+        if (x->offs[c] != SIZE_MAX)
+            x->cells[c].raw = x->cellbuf.data + x->offs[c];
     return 0;
 }
 
@@ -330,32 +338,21 @@ static int apply_row_rules(struct s903_rowctx *x, long line)
     return 0;
 }
 
-/* Binds and steps the row's INSERT: values[c] for the stored columns,
- * NULL where null has bit c. */
+/* Queues the row's INSERT: values[c] for the stored columns, NULL where
+ * null has bit c. */
 static int insert_values(struct s903_rowctx *x, long line, const char *flags,
                          const char *const *values, uint32_t null, liia_error *e)
 {
-    sqlite3_stmt *st = x->ins;
-    int p = 1;
-    sqlite3_bind_int64(st, p++, x->run->sid);
-    sqlite3_bind_int64(st, p++, line);
-    if (flags[0])
-        sqlite3_bind_text(st, p++, flags, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, p++);
+    const char *stored[S903_MAX_COLS];
+    uint32_t stored_null = 0;
+    size_t n = 0;
     for (size_t c = 0; c < x->tab->ncols; c++) {
         if (!x->tab->cols[c].store)
             continue;
-        if (null >> c & 1)
-            sqlite3_bind_null(st, p++);
-        else
-            sqlite3_bind_text(st, p++, values[c], -1, SQLITE_STATIC);
+        stored_null |= (null >> c & 1) << n;
+        stored[n++] = values[c];
     }
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return liia_db_fail(e, x->run->db, "storing an SSDA903 row");
-    return 0;
+    return s903_writer_row(x->writer, line, flags, stored, stored_null, e);
 }
 
 static uint32_t null_mask(const struct s903_rowctx *x)
@@ -434,11 +431,10 @@ static int store_row(struct s903_rowctx *x, long line, liia_error *e)
     stored_cells(x);
     const char *pid = x->child_col >= 0 && !x->bind_null[x->child_col]
                           ? x->store[x->child_col] : NULL;
-    const char *name = x->tab->name;
     int rc = 0;
-    if (!strcmp(name, "header"))
+    if (x->header)
         rc = s903_kids_header(x->run->kids, pid, line, x->stored, &x->flags, e);
-    else if (!strcmp(name, "uasc"))
+    else if (x->uasc)
         rc = s903_kids_uasc(x->run->kids, pid, line, x->stored, &x->flags, e);
     else if (x->episodes && pid && !x->direct) {
         if (pack_row(x))
@@ -482,19 +478,19 @@ static int on_row(const liia_csv_record *rec, void *ctx, liia_error *e)
 }
 
 /* INSERT INTO <store> (submission_id, line, flags, <stored columns>) built
- * from the schema (trusted data), quoted with %w. */
+ * from the schema (trusted data), quoted with %w; its writer thread. */
 static int prepare_insert(struct s903_rowctx *x, liia_error *e)
 {
     sqlite3_str *q = sqlite3_str_new(x->run->db);
     sqlite3_str_appendf(q, "INSERT INTO \"%w\" (submission_id, line, flags", x->tab->store);
-    size_t n = 3;
+    size_t n = 0;
     for (size_t c = 0; c < x->tab->ncols; c++)
         if (x->tab->cols[c].store) {
             sqlite3_str_appendf(q, ", \"%w\"", x->tab->cols[c].store);
             n++;
         }
-    sqlite3_str_appendall(q, ") VALUES (?");
-    for (size_t i = 1; i < n; i++)
+    sqlite3_str_appendall(q, ") VALUES (?, ?, ?");
+    for (size_t i = 0; i < n; i++)
         sqlite3_str_appendall(q, ", ?");
     sqlite3_str_appendall(q, ")");
     char *sql = sqlite3_str_finish(q);
@@ -502,6 +498,8 @@ static int prepare_insert(struct s903_rowctx *x, liia_error *e)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     int rc = liia_db_prepare(x->run->db, sql, &x->ins, e);
     sqlite3_free(sql);
+    if (rc == 0 && !(x->writer = s903_writer_start(x->run->db, x->ins, x->run->sid, n, e)))
+        rc = -1;
     return rc;
 }
 
@@ -513,6 +511,8 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
     x.run = run;
     x.in = in;
     x.tab = &run->s->tables[in->table];
+    x.header = !strcmp(x.tab->name, "header");
+    x.uasc = !strcmp(x.tab->name, "uasc");
     x.episodes = !strcmp(x.tab->name, "episodes");
     x.direct = direct;
     x.child_col = -1;
@@ -529,6 +529,9 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
         rc = S903_UNGROUPED;
     else if (rc == 0 && x.episodes && !direct)
         rc = s903_kids_end_episodes(run->kids, emit_episode, &x, e);
+    /* The writer's own failure comes first: it is why a row was refused. */
+    if (x.writer && s903_writer_finish(x.writer, rc != 0, rc ? &(liia_error){0} : e))
+        rc = -1;
     if (sqlite3_finalize(x.ins) != SQLITE_OK && rc == 0)
         rc = liia_db_fail(e, run->db, "storing SSDA903 rows");
     liia_buf_free(&x.cellbuf);

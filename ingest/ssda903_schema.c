@@ -13,9 +13,17 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Every cell of a code column and every 'in' of a rule or measure term
+ * asks this: most lists are short, where a scan on the first byte beats
+ * bsearch's calls through a comparator. */
 int s903_codes_has(const struct s903_codes *c, const char *v)
 {
-    return c->n && bsearch(&v, c->codes, c->n, sizeof *c->codes, cmp_str) != NULL;
+    if (c->n > 16)
+        return bsearch(&v, c->codes, c->n, sizeof *c->codes, cmp_str) != NULL;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->codes[i][0] == v[0] && !strcmp(c->codes[i], v))
+            return 1;
+    return 0;
 }
 
 int s903_table_index(const struct s903_schema *s, const char *name)

@@ -1,0 +1,203 @@
+/*
+ * ssda903_writer.c - the INSERTs of an SSDA903 table on their own thread.
+ *
+ * SQLite's share of a load (binding, the B-tree, the page writes) is about
+ * as large as the rest (CSV, cell checks, HMAC, rules), and on one thread
+ * they add up.  Here the ingest thread packs rows into batches and the
+ * writer steps them: the two halves overlap.  Three batches circulate
+ * between a free list and a full queue, so memory does not grow with the
+ * file.  Only the writer touches the connection while it runs.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ssda903_writer.h"
+
+#define BATCHES 3
+#define BATCH_ROWS 2048
+
+struct batch {
+    liia_buf data;             /* packed rows */
+    size_t rows;
+};
+
+struct s903_writer {
+    sqlite3 *db;
+    sqlite3_stmt *ins;
+    long long sid;
+    size_t ncols;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t changed;
+    struct batch batches[BATCHES];
+    struct batch *free_[BATCHES], *full[BATCHES];
+    size_t nfree, nfull;       /* full is a FIFO from index 0 */
+    struct batch *cur;         /* being filled by the ingest thread */
+    int closing, failed, abandon;
+    liia_error err;            /* the writer's failure */
+};
+
+/* A packed row: line (int64), null mask (uint32), flags, then ncols values,
+ * each NUL-terminated. */
+static int step_row(struct s903_writer *w, const char **p)
+{
+    int64_t line;
+    uint32_t null;
+    memcpy(&line, *p, sizeof line);
+    memcpy(&null, *p + sizeof line, sizeof null);
+    const char *s = *p + sizeof line + sizeof null;
+    sqlite3_stmt *st = w->ins;
+    sqlite3_bind_int64(st, 1, w->sid);
+    sqlite3_bind_int64(st, 2, line);
+    if (*s)
+        sqlite3_bind_text(st, 3, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 3);
+    s += strlen(s) + 1;
+    for (size_t c = 0; c < w->ncols; c++) {
+        if (null >> c & 1)
+            sqlite3_bind_null(st, (int)c + 4);
+        else
+            sqlite3_bind_text(st, (int)c + 4, s, -1, SQLITE_STATIC);
+        s += strlen(s) + 1;
+    }
+    *p = s;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void write_batch(struct s903_writer *w, struct batch *b)
+{
+    const char *p = b->data.data;
+    for (size_t i = 0; i < b->rows; i++)
+        if (step_row(w, &p)) {
+            pthread_mutex_lock(&w->mu);
+            w->failed = 1;
+            liia_db_fail(&w->err, w->db, "storing an SSDA903 row");
+            pthread_mutex_unlock(&w->mu);
+            return;
+        }
+}
+
+static void *writer_main(void *arg)
+{
+    struct s903_writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->nfull && !w->closing)
+            pthread_cond_wait(&w->changed, &w->mu);
+        if (!w->nfull)
+            break;
+        struct batch *b = w->full[0];
+        memmove(w->full, w->full + 1, --w->nfull * sizeof *w->full);
+        int skip = w->failed || w->abandon;
+        pthread_mutex_unlock(&w->mu);
+        if (!skip)
+            write_batch(w, b);
+        pthread_mutex_lock(&w->mu);
+        b->rows = 0;
+        liia_buf_reset(&b->data);
+        w->free_[w->nfree++] = b;
+        pthread_cond_broadcast(&w->changed);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static void destroy(struct s903_writer *w)
+{
+    for (size_t i = 0; i < BATCHES; i++)
+        liia_buf_free(&w->batches[i].data);
+    pthread_cond_destroy(&w->changed);
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+}
+
+struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, long long sid,
+                                      size_t ncols, liia_error *e)
+{
+    struct s903_writer *w = calloc(1, sizeof *w);
+    if (!w || ncols > 32) {
+        free(w);
+        liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    *w = (struct s903_writer){.db = db, .ins = ins, .sid = sid, .ncols = ncols};
+    liia_error_clear(&w->err);
+    for (size_t i = 0; i < BATCHES; i++)
+        liia_buf_init(&w->batches[i].data);
+    if (pthread_mutex_init(&w->mu, NULL)) {
+        free(w);
+        liia_fail(e, LIIA_E_NOMEM, "cannot create a lock for the writer thread");
+        return NULL;
+    }
+    if (pthread_cond_init(&w->changed, NULL)) {
+        pthread_mutex_destroy(&w->mu);
+        free(w);
+        liia_fail(e, LIIA_E_NOMEM, "cannot create a condition for the writer thread");
+        return NULL;
+    }
+    w->cur = &w->batches[0];
+    for (size_t i = 1; i < BATCHES; i++)
+        w->free_[w->nfree++] = &w->batches[i];
+    if (pthread_create(&w->thread, NULL, writer_main, w)) {
+        destroy(w);
+        liia_fail(e, LIIA_E_NOMEM, "cannot start the writer thread");
+        return NULL;
+    }
+    return w;
+}
+
+/* Hands the current batch to the writer and takes a free one. */
+static int hand_over(struct s903_writer *w, liia_error *e)
+{
+    pthread_mutex_lock(&w->mu);
+    w->full[w->nfull++] = w->cur;
+    pthread_cond_broadcast(&w->changed);
+    while (!w->nfree)
+        pthread_cond_wait(&w->changed, &w->mu);
+    w->cur = w->free_[--w->nfree];
+    int failed = w->failed;
+    if (failed)
+        *e = w->err;
+    pthread_mutex_unlock(&w->mu);
+    return failed ? -1 : 0;
+}
+
+int s903_writer_row(struct s903_writer *w, long line, const char *flags,
+                    const char *const *values, uint32_t null, liia_error *e)
+{
+    liia_buf *b = &w->cur->data;
+    int64_t l = line;
+    int bad = liia_buf_append(b, &l, sizeof l) || liia_buf_append(b, &null, sizeof null) ||
+              liia_buf_append(b, flags, strlen(flags) + 1);
+    for (size_t c = 0; c < w->ncols && !bad; c++) {
+        const char *v = null >> c & 1 ? "" : values[c];
+        bad = liia_buf_append(b, v, strlen(v) + 1);
+    }
+    if (bad)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    if (++w->cur->rows < BATCH_ROWS)
+        return 0;
+    return hand_over(w, e);
+}
+
+int s903_writer_finish(struct s903_writer *w, int abandon, liia_error *e)
+{
+    pthread_mutex_lock(&w->mu);
+    if (w->cur->rows)
+        w->full[w->nfull++] = w->cur;
+    w->cur = NULL;
+    w->closing = 1;
+    w->abandon = abandon;
+    pthread_cond_broadcast(&w->changed);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    int failed = w->failed && !abandon;
+    if (failed)
+        *e = w->err;
+    destroy(w);
+    return failed ? -1 : 0;
+}

@@ -1,0 +1,30 @@
+/* ssda903_writer.h - a second thread that steps one table's INSERT while the
+ * ingest thread reads, checks and pseudonymises the next rows.  Rows travel
+ * in a few fixed batches (memory stays flat); the database connection is
+ * used by the writer alone until s903_writer_finish returns.  Internal to
+ * ingest/. */
+#ifndef LIIA_SSDA903_WRITER_H
+#define LIIA_SSDA903_WRITER_H
+
+#include <stdint.h>
+#include "liia_core.h"
+
+struct s903_writer;
+
+/* ins: INSERT (submission_id, line, flags, <ncols stored values>); the
+ * writer binds sid, the line, the flags (NULL when "") and each value
+ * (NULL where bit c of null is set).  ncols <= 32. */
+struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, long long sid,
+                                      size_t ncols, liia_error *e);
+
+/* Queues a row (copied).  -1 when the writer has failed (its error in e) or
+ * on ENOMEM. */
+int s903_writer_row(struct s903_writer *w, long line, const char *flags,
+                    const char *const *values, uint32_t null, liia_error *e);
+
+/* Writes what is queued, stops the thread and frees w.  With abandon set
+ * the queued rows are dropped (the caller is failing anyway).  -1 with
+ * the writer's error in e when a row could not be stored. */
+int s903_writer_finish(struct s903_writer *w, int abandon, liia_error *e);
+
+#endif

@@ -395,10 +395,12 @@ static int ingest(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
     /* An identical resend is answered before a single row is read. */
     if (!o->validate_only && (rc = same_as_accepted(db, o, r, e)) != 0)
         return rc < 0 ? -1 : 0;
-    /* A bounded page cache (64 MB), which also bounds SQLite's in-memory
-     * sorting for the cross-row rules and the measures (beyond it, sorts
-     * spill to temporary files): memory stays flat in the file size. */
-    if (liia_db_exec(db, "PRAGMA cache_size = -65536", e) || liia_db_begin(db, e))
+    /* A bounded page cache (16 MB): dirty pages spill to the WAL from the
+     * writer thread while the load runs, and the sort of a file whose
+     * episodes are not grouped by child spills to temporary files.  A
+     * larger cache made no ingest faster (the commit's sync of the WAL
+     * dominates), only bigger. */
+    if (liia_db_exec(db, "PRAGMA cache_size = -16384", e) || liia_db_begin(db, e))
         return -1;
     rc = store(run, o, r, e);
     if (rc == 0)

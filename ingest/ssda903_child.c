@@ -101,6 +101,20 @@ static int grow_slots(struct s903_kids *k, liia_error *e)
     return 0;
 }
 
+/* Starts loading the child's slot while its episodes are read: the index
+ * is too big for the cache and the lookup comes when the child ends. */
+static void prefetch_kid(const struct s903_kids *k, const char *pid)
+{
+    uint64_t key[2];
+    if (!k->nslots)
+        return;
+    key_of(pid, key);
+    size_t h = (size_t)key[0] & (k->nslots - 1);
+    __builtin_prefetch(&k->slots[h]);
+    if (k->slots[h])
+        __builtin_prefetch(&k->kids[k->slots[h] - 1]);
+}
+
 /* The child's entry, added when new; NULL on ENOMEM (e filled). */
 static struct kid *kid_of(struct s903_kids *k, const char *pid, liia_error *e)
 {
@@ -269,9 +283,10 @@ static void eval_terms(const struct s903_kids *k, int table, const struct s903_c
     for (size_t t = 0; t < s->nterms; t++) {
         if (s->terms[t].table != table)
             continue;
-        for (size_t q = 0; q < k->run->nquarters; q++)
-            if (s903_cond_eval(&s->terms[t].cond, stored, &k->run->quarters[q]))
-                bits[q] |= (uint32_t)1 << t;
+        uint32_t m = s903_cond_mask(&s->terms[t].cond, stored, k->run->quarters,
+                                    k->run->nquarters);
+        for (size_t q = 0; m; q++, m >>= 1)
+            bits[q] |= (m & 1) << t;
     }
 }
 
@@ -344,8 +359,10 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
         if (rc)
             return rc;
     }
-    if (!k->pid[0])
+    if (!k->pid[0]) {
         liia_strlcpy(k->pid, pid, sizeof k->pid);
+        prefetch_kid(k, pid);
+    }
     if (k->neps == k->capeps) {
         size_t cap = k->capeps ? 2 * k->capeps : 16;
         struct ep *eps = realloc(k->eps, cap * sizeof *eps);

@@ -4,6 +4,8 @@
 #ifndef LIIA_SSDA903_INTERNAL_H
 #define LIIA_SSDA903_INTERNAL_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 #include "liia_core.h"
 
@@ -171,6 +173,10 @@ struct s903_dates {
 /* 1 when the row breaks the rule's condition. */
 int s903_cond_eval(const struct s903_cond *c, const struct s903_cell *cells,
                    const struct s903_dates *d);
+
+/* Bit q: the condition holds with dates[q] (q < nq <= 32). */
+uint32_t s903_cond_mask(const struct s903_cond *c, const struct s903_cell *cells,
+                        const struct s903_dates *dates, size_t nq);
 
 /* Parses dd/mm/yyyy or yyyy-mm-dd into ISO; -1 if not a real date. */
 int s903_parse_date(const char *s, size_t len, char iso[11]);

@@ -1,5 +1,6 @@
 /* ssda903_rules.c - DfE dates and the row-rule condition evaluator. */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -99,8 +100,11 @@ static int compare(const struct s903_cond *c, const struct s903_cell *cells,
     const char *r = operand(c, cells, d, buf);
     if (!l->ok || !l->iso[0] || !r)
         return 0;
-    /* Both are YYYY-MM-DD: ten bytes compare as the dates do. */
-    int k = memcmp(l->iso, r, 10);
+    /* Both are YYYY-MM-DD: ten bytes compare as the dates do (inline: this
+     * runs for every term of every measure, each quarter, each row). */
+    int k = 0;
+    for (int i = 0; i < 10 && !k; i++)
+        k = (unsigned char)l->iso[i] - (unsigned char)r[i];
     switch (c->kind) {
     case C_BEFORE: return k < 0;
     case C_AFTER:  return k > 0;
@@ -134,6 +138,38 @@ int s903_cond_eval(const struct s903_cond *c, const struct s903_cell *cells,
         return cells[c->col].len > 0 && s903_codes_has(&c->codes, cells[c->col].raw);
     default:
         return compare(c, cells, d);
+    }
+}
+
+/* Bit q set when the condition holds in quarter q (dates[q]): one walk of
+ * the tree for every quarter; only comparisons with a quarter's dates are
+ * evaluated per quarter. */
+uint32_t s903_cond_mask(const struct s903_cond *c, const struct s903_cell *cells,
+                        const struct s903_dates *dates, size_t nq)
+{
+    uint32_t all = nq >= 32 ? UINT32_MAX : ((uint32_t)1 << nq) - 1, m;
+    switch (c->kind) {
+    case C_ALL:
+        m = all;
+        for (size_t i = 0; i < c->nkids && m; i++)
+            m &= s903_cond_mask(&c->kids[i], cells, dates, nq);
+        return m;
+    case C_ANY:
+        m = 0;
+        for (size_t i = 0; i < c->nkids && m != all; i++)
+            m |= s903_cond_mask(&c->kids[i], cells, dates, nq);
+        return m;
+    case C_NOT:
+        return all & ~s903_cond_mask(&c->kids[0], cells, dates, nq);
+    case C_PRESENT: case C_BLANK: case C_IN:
+        return s903_cond_eval(c, cells, dates) ? all : 0;
+    default:
+        if (c->op != OP_QS && c->op != OP_QE && c->op != OP_Y1)
+            return s903_cond_eval(c, cells, dates) ? all : 0;
+        m = 0;
+        for (size_t q = 0; q < nq; q++)
+            m |= (uint32_t)compare(c, cells, &dates[q]) << q;
+        return m;
     }
 }
 

@@ -20,9 +20,13 @@ int s903_codes_has(const struct s903_codes *c, const char *v)
 {
     if (c->n > 16)
         return bsearch(&v, c->codes, c->n, sizeof *c->codes, cmp_str) != NULL;
-    for (size_t i = 0; i < c->n; i++)
-        if (c->codes[i][0] == v[0] && !strcmp(c->codes[i], v))
+    for (size_t i = 0; i < c->n; i++) {
+        const char *a = c->codes[i], *b = v;
+        while (*a && *a == *b)
+            a++, b++;
+        if (*a == *b)
             return 1;
+    }
     return 0;
 }
 

@@ -117,6 +117,35 @@ static int apply_migration(sqlite3 *db, const struct liia_migration *m,
     return liia_db_commit(db, e);
 }
 
+/* liia_unhex(text): the bytes a hex string spells, NULL if it is not one.
+ * Migration 005 needs it; SQLite's own unhex() arrived in 3.41. */
+static void unhex_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const unsigned char *t = sqlite3_value_text(argv[0]);
+    int n = sqlite3_value_bytes(argv[0]);
+    if (!t || n % 2) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    unsigned char *out = sqlite3_malloc(n / 2 + 1);
+    if (!out) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        int c = t[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0) {
+            sqlite3_free(out);
+            sqlite3_result_null(ctx);
+            return;
+        }
+        out[i / 2] = (unsigned char)(i % 2 ? out[i / 2] << 4 | d : d);
+    }
+    sqlite3_result_blob(ctx, out, n / 2, sqlite3_free);
+}
+
 int liia_store_migrate(sqlite3 *db, liia_error *e)
 {
     int have = liia_store_version(db);
@@ -127,6 +156,10 @@ int liia_store_migrate(sqlite3 *db, liia_error *e)
                          "this liia-bench understands (%d)", have,
                          liia_store_latest_version());
     }
+    if (sqlite3_create_function(db, "liia_unhex", 1,
+                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                NULL, unhex_fn, NULL, NULL) != SQLITE_OK)
+        return liia_db_fail(e, db, "registering liia_unhex");
     for (size_t i = 0; i < liia_migration_count; i++)
         if (liia_migrations[i].version > have &&
             apply_migration(db, &liia_migrations[i], e))

@@ -484,9 +484,11 @@ static int prepare_insert(struct s903_rowctx *x, liia_error *e)
     sqlite3_str *q = sqlite3_str_new(x->run->db);
     sqlite3_str_appendf(q, "INSERT INTO \"%w\" (submission_id, line, flags", x->tab->store);
     size_t n = 0;
+    uint32_t hex_blob = 0;
     for (size_t c = 0; c < x->tab->ncols; c++)
         if (x->tab->cols[c].store) {
             sqlite3_str_appendf(q, ", \"%w\"", x->tab->cols[c].store);
+            hex_blob |= (uint32_t)(x->tab->cols[c].type == S903_CHILD) << n;
             n++;
         }
     sqlite3_str_appendall(q, ") VALUES (?, ?, ?");
@@ -498,7 +500,7 @@ static int prepare_insert(struct s903_rowctx *x, liia_error *e)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     int rc = liia_db_prepare(x->run->db, sql, &x->ins, e);
     sqlite3_free(sql);
-    if (rc == 0 && !(x->writer = s903_writer_start(x->run->db, x->ins, x->run->sid, n, e)))
+    if (rc == 0 && !(x->writer = s903_writer_start(x->run->db, x->ins, x->run->sid, n, hex_blob, e)))
         rc = -1;
     return rc;
 }

@@ -91,12 +91,13 @@ static int reflag_episode(void *ctx, long line, const char *xflags, const void *
     return xflags[0] ? s903_flag_stored(f->run, &f->upd, f->table, line, xflags, e) : 0;
 }
 
-/* SELECT line, child_pid, <stored columns> ... ORDER BY child_pid, line:
+/* SELECT line, the pseudonym in hex, <stored columns> ... ORDER BY child,
+ * line:
  * column names from the schema (trusted data, quoted with %w). */
 static char *in_order_sql(const struct s903_table *t)
 {
     sqlite3_str *q = sqlite3_str_new(NULL);
-    sqlite3_str_appendall(q, "SELECT line, child_pid");
+    sqlite3_str_appendall(q, "SELECT line, lower(hex(child_pid))");
     for (size_t c = 0; c < t->ncols; c++)
         if (t->cols[c].store)
             sqlite3_str_appendf(q, ", \"%w\"", t->cols[c].store);

@@ -27,6 +27,8 @@ struct s903_writer {
     sqlite3_stmt *ins;
     long long sid;
     size_t ncols;
+    uint32_t hex_blob;         /* columns given as hex, stored as bytes */
+    unsigned char bytes[64];   /* the bytes of the current row's hex cell */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t changed;
@@ -37,6 +39,17 @@ struct s903_writer {
     int closing, failed, abandon;
     liia_error err;            /* the writer's failure */
 };
+
+static unsigned char *unhex(const char *s, size_t n, unsigned char *out)
+{
+    for (size_t i = 0; i < n; i += 2) {
+        unsigned hi = (unsigned char)s[i], lo = (unsigned char)s[i + 1];
+        hi = hi <= '9' ? hi - '0' : hi - 'a' + 10;
+        lo = lo <= '9' ? lo - '0' : lo - 'a' + 10;
+        out[i / 2] = (unsigned char)(hi << 4 | lo);
+    }
+    return out;
+}
 
 /* A packed row: line (int64), null mask (uint32), flags, then ncols values,
  * each NUL-terminated. */
@@ -56,11 +69,15 @@ static int step_row(struct s903_writer *w, const char **p)
         sqlite3_bind_null(st, 3);
     s += strlen(s) + 1;
     for (size_t c = 0; c < w->ncols; c++) {
+        size_t n = strlen(s);
         if (null >> c & 1)
             sqlite3_bind_null(st, (int)c + 4);
+        else if (w->hex_blob >> c & 1 && n <= 2 * sizeof w->bytes && n % 2 == 0)
+            sqlite3_bind_blob(st, (int)c + 4, unhex(s, n, w->bytes), (int)n / 2,
+                              SQLITE_STATIC);
         else
-            sqlite3_bind_text(st, (int)c + 4, s, -1, SQLITE_STATIC);
-        s += strlen(s) + 1;
+            sqlite3_bind_text(st, (int)c + 4, s, (int)n, SQLITE_STATIC);
+        s += n + 1;
     }
     *p = s;
     int rc = sqlite3_step(st);
@@ -116,7 +133,7 @@ static void destroy(struct s903_writer *w)
 }
 
 struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, long long sid,
-                                      size_t ncols, liia_error *e)
+                                      size_t ncols, uint32_t hex_blob, liia_error *e)
 {
     struct s903_writer *w = calloc(1, sizeof *w);
     if (!w || ncols > 32) {
@@ -124,7 +141,8 @@ struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, long long 
         liia_fail(e, LIIA_E_NOMEM, "out of memory");
         return NULL;
     }
-    *w = (struct s903_writer){.db = db, .ins = ins, .sid = sid, .ncols = ncols};
+    *w = (struct s903_writer){.db = db, .ins = ins, .sid = sid, .ncols = ncols,
+                              .hex_blob = hex_blob};
     liia_error_clear(&w->err);
     for (size_t i = 0; i < BATCHES; i++)
         liia_buf_init(&w->batches[i].data);

@@ -13,9 +13,10 @@ struct s903_writer;
 
 /* ins: INSERT (submission_id, line, flags, <ncols stored values>); the
  * writer binds sid, the line, the flags (NULL when "") and each value
- * (NULL where bit c of null is set).  ncols <= 32. */
+ * (NULL where bit c of null is set; the bytes of a lower-case hex value
+ * where bit c of hex_blob is set: the pseudonyms).  ncols <= 32. */
 struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, long long sid,
-                                      size_t ncols, liia_error *e);
+                                      size_t ncols, uint32_t hex_blob, liia_error *e);
 
 /* Queues a row (copied).  -1 when the writer has failed (its error in e) or
  * on ENOMEM. */

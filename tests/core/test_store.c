@@ -26,8 +26,38 @@ static void resolves(sqlite3 *db, const char *in, const char *want)
     CHECK_STR(gss, want);
 }
 
+/* Migration 005: a pseudonym stored as hex by an older liia-bench becomes
+ * the same 32 bytes an ingest now stores, so the child still links. */
+static void test_pid_hex_to_bytes(void)
+{
+    sqlite3 *db = NULL;
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    CHECK_INT(liia_store_migrate(db, &e), 0);
+    const char *hex = "00ff10abcdef0123456789abcdef0123456789abcdef0123456789abcdef0189";
+    char *sql = sqlite3_mprintf(
+        "INSERT INTO cla_child (submission_id, line, child_pid) VALUES (1, 2, %Q);"
+        "INSERT INTO cla_episode (submission_id, line, child_pid) VALUES (1, 2, %Q);"
+        "INSERT INTO cla_uasc (submission_id, line, child_pid) VALUES (1, 2, NULL);"
+        "PRAGMA user_version = 4", hex, hex);
+    CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_free(sql);
+    CHECK_INT(liia_store_migrate(db, &e), 0);
+    CHECK_INT(liia_store_version(db), liia_store_latest_version());
+    CHECK_INT(count(db, "SELECT count(*) FROM cla_child WHERE typeof(child_pid) = 'blob' "
+                        "AND length(child_pid) = 32 AND lower(hex(child_pid)) = "
+                        "'00ff10abcdef0123456789abcdef0123456789abcdef0123456789abcdef0189'"), 1);
+    CHECK_INT(count(db, "SELECT count(*) FROM cla_episode e JOIN cla_child c "
+                        "USING (child_pid)"), 1);
+    CHECK_INT(count(db, "SELECT count(*) FROM cla_uasc WHERE child_pid IS NULL"), 1);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
+    test_pid_hex_to_bytes();
+
     const char *path = SCRATCH_DIR "/test_store.db";
     unlink(path);
     liia_error e;

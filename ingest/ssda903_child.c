@@ -83,9 +83,11 @@ static void key_of(const char *pid, uint64_t key[2])
     }
 }
 
-static int grow_slots(struct s903_kids *k, liia_error *e)
+static int grow_slots(struct s903_kids *k, size_t want, liia_error *e)
 {
     size_t n = k->nslots ? 2 * k->nslots : 1024;
+    while (n < want)
+        n *= 2;
     uint32_t *s = calloc(n, sizeof *s);
     if (!s || k->nkids >= UINT32_MAX - 1)
         return free(s), liia_fail(e, LIIA_E_NOMEM, "out of memory");
@@ -99,6 +101,20 @@ static int grow_slots(struct s903_kids *k, liia_error *e)
     k->slots = s;
     k->nslots = n;
     return 0;
+}
+
+int s903_kids_reserve(struct s903_kids *k, size_t n, liia_error *e)
+{
+    if (n > ((size_t)1 << 26))
+        n = (size_t)1 << 26;   /* a guess, not a promise: the index still grows */
+    if (n > k->capkids) {
+        struct kid *kids = realloc(k->kids, n * sizeof *kids);
+        if (!kids)
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        k->kids = kids;
+        k->capkids = n;
+    }
+    return 2 * n > k->nslots ? grow_slots(k, 2 * n, e) : 0;
 }
 
 /* Starts loading the child's slot while its episodes are read: the index
@@ -120,7 +136,7 @@ static struct kid *kid_of(struct s903_kids *k, const char *pid, liia_error *e)
 {
     uint64_t key[2];
     key_of(pid, key);
-    if (2 * (k->nkids + 1) > k->nslots && grow_slots(k, e))
+    if (2 * (k->nkids + 1) > k->nslots && grow_slots(k, 0, e))
         return NULL;
     size_t h = (size_t)key[0] & (k->nslots - 1);
     for (; k->slots[h]; h = (h + 1) & (k->nslots - 1)) {

@@ -25,6 +25,10 @@ struct s903_kids;
 struct s903_kids *s903_kids_new(struct s903_run *run, liia_error *e);
 void s903_kids_free(struct s903_kids *k);
 
+/* Makes room for about n children (a guess from the header file's size:
+ * growing the index as it fills costs a copy of it each time). */
+int s903_kids_reserve(struct s903_kids *k, size_t n, liia_error *e);
+
 /* stored: the row's values as stored, one cell per schema column (blank
  * when the cell failed its check or is not stored).  pid: the pseudonym,
  * NULL when CHILD is not valid.  Codes of the rules a row breaks are

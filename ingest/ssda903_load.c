@@ -338,76 +338,47 @@ static int apply_row_rules(struct s903_rowctx *x, long line)
     return 0;
 }
 
-/* Queues the row's INSERT: values[c] for the stored columns, NULL where
- * null has bit c. */
-static int insert_values(struct s903_rowctx *x, long line, const char *flags,
-                         const char *const *values, uint32_t null, liia_error *e)
+/* The row as the writer takes it (s903_writer_pack: its stored columns),
+ * behind its length and followed by its flags: an episode waits in this
+ * form for the rest of its child. */
+static int pack_row(struct s903_rowctx *x, long line)
 {
     const char *stored[S903_MAX_COLS];
-    uint32_t stored_null = 0;
+    uint32_t null = 0;
     size_t n = 0;
     for (size_t c = 0; c < x->tab->ncols; c++) {
         if (!x->tab->cols[c].store)
             continue;
-        stored_null |= (null >> c & 1) << n;
-        stored[n++] = values[c];
+        null |= (uint32_t)(x->bind_null[c] != 0) << n;
+        stored[n++] = x->store[c];
     }
-    return s903_writer_row(x->writer, line, flags, stored, stored_null, e);
-}
-
-static uint32_t null_mask(const struct s903_rowctx *x)
-{
-    uint32_t m = 0;
-    for (size_t c = 0; c < x->tab->ncols; c++)
-        m |= (uint32_t)(x->bind_null[c] != 0) << c;
-    return m;
-}
-
-static int insert_row(struct s903_rowctx *x, long line, liia_error *e)
-{
-    const char *values[S903_MAX_COLS];
-    for (size_t c = 0; c < x->tab->ncols; c++)
-        values[c] = x->store[c];
-    return insert_values(x, line, x->flags.len ? x->flags.data : "", values,
-                         null_mask(x), e);
-}
-
-/* An episode waiting for the rest of its child travels as: null mask,
- * flags, then each column's stored value, NUL-terminated. */
-static int pack_row(struct s903_rowctx *x)
-{
-    uint32_t m = null_mask(x);
+    uint32_t len = 0;
     liia_buf_reset(&x->payload);
-    if (liia_buf_append(&x->payload, &m, sizeof m) ||
-        liia_buf_append(&x->payload, x->flags.data, x->flags.len + 1))
+    if (liia_buf_append(&x->payload, &len, sizeof len) ||
+        s903_writer_pack(&x->payload, line, null, stored, n))
         return -1;
-    for (size_t c = 0; c < x->tab->ncols; c++)
-        if (liia_buf_append(&x->payload, x->store[c], strlen(x->store[c]) + 1))
-            return -1;
-    return 0;
+    len = (uint32_t)(x->payload.len - sizeof len);
+    memcpy(x->payload.data, &len, sizeof len);
+    return liia_buf_append(&x->payload, x->flags.data, x->flags.len + 1);
+}
+
+/* Queues a packed row with the cross-row flags it gathered. */
+static int queue_packed(struct s903_rowctx *x, const char *payload, const char *xflags,
+                        liia_error *e)
+{
+    uint32_t len;
+    memcpy(&len, payload, sizeof len);
+    const char *packed = payload + sizeof len;
+    return s903_writer_row(x->writer, packed, len, packed + len, xflags, e);
 }
 
 /* s903_emit_fn: stores an episode whose child is complete. */
 static int emit_episode(void *ctx, long line, const char *xflags, const void *payload,
                         size_t len, liia_error *e)
 {
-    struct s903_rowctx *x = ctx;
-    const char *p = (const char *)payload + sizeof(uint32_t);
-    const char *end = (const char *)payload + len;
-    uint32_t m;
-    memcpy(&m, payload, sizeof m);
-    const char *flags = p;
-    p += strlen(p) + 1;
-    const char *values[S903_MAX_COLS];
-    for (size_t c = 0; c < x->tab->ncols && p < end; c++) {
-        values[c] = p;
-        p += strlen(p) + 1;
-    }
-    if (!xflags[0])
-        return insert_values(x, line, flags, values, m, e);
-    char all[320];
-    snprintf(all, sizeof all, "%s%s%s", flags, flags[0] ? "," : "", xflags);
-    return insert_values(x, line, all, values, m, e);
+    (void)line;
+    (void)len;
+    return queue_packed(ctx, payload, xflags, e);
 }
 
 /* What the child index and the measures see: the values as stored. */
@@ -436,13 +407,14 @@ static int store_row(struct s903_rowctx *x, long line, liia_error *e)
         rc = s903_kids_header(x->run->kids, pid, line, x->stored, &x->flags, e);
     else if (x->uasc)
         rc = s903_kids_uasc(x->run->kids, pid, line, x->stored, &x->flags, e);
-    else if (x->episodes && pid && !x->direct) {
-        if (pack_row(x))
-            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    if (rc == 0 && pack_row(x, line))
+        rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    if (rc)
+        return rc;
+    if (x->episodes && pid && !x->direct)
         return s903_kids_episode(x->run->kids, pid, line, x->stored, x->payload.data,
                                  x->payload.len, emit_episode, x, e);
-    }
-    return rc ? rc : insert_row(x, line, e);
+    return queue_packed(x, x->payload.data, "", e);
 }
 
 static int on_row(const liia_csv_record *rec, void *ctx, liia_error *e)

@@ -51,8 +51,7 @@ static unsigned char *unhex(const char *s, size_t n, unsigned char *out)
     return out;
 }
 
-/* A packed row: line (int64), null mask (uint32), flags, then ncols values,
- * each NUL-terminated. */
+/* A queued row: s903_writer_pack's bytes, then the flags, NUL-terminated. */
 static int step_row(struct s903_writer *w, const char **p)
 {
     int64_t line;
@@ -63,11 +62,6 @@ static int step_row(struct s903_writer *w, const char **p)
     sqlite3_stmt *st = w->ins;
     sqlite3_bind_int64(st, 1, w->sid);
     sqlite3_bind_int64(st, 2, line);
-    if (*s)
-        sqlite3_bind_text(st, 3, s, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 3);
-    s += strlen(s) + 1;
     for (size_t c = 0; c < w->ncols; c++) {
         size_t n = strlen(s);
         if (null >> c & 1)
@@ -79,7 +73,12 @@ static int step_row(struct s903_writer *w, const char **p)
             sqlite3_bind_text(st, (int)c + 4, s, (int)n, SQLITE_STATIC);
         s += n + 1;
     }
-    *p = s;
+    size_t n = strlen(s);
+    if (n)
+        sqlite3_bind_text(st, 3, s, (int)n, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 3);
+    *p = s + n + 1;
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : -1;
@@ -184,18 +183,29 @@ static int hand_over(struct s903_writer *w, liia_error *e)
     return failed ? -1 : 0;
 }
 
-int s903_writer_row(struct s903_writer *w, long line, const char *flags,
-                    const char *const *values, uint32_t null, liia_error *e)
+int s903_writer_pack(liia_buf *out, long line, uint32_t null, const char *const *values,
+                     size_t n)
+{
+    int64_t l = line;
+    if (liia_buf_append(out, &l, sizeof l) || liia_buf_append(out, &null, sizeof null))
+        return -1;
+    for (size_t c = 0; c < n; c++) {
+        const char *v = null >> c & 1 ? "" : values[c];
+        if (liia_buf_append(out, v, strlen(v) + 1))
+            return -1;
+    }
+    return 0;
+}
+
+int s903_writer_row(struct s903_writer *w, const void *packed, size_t len,
+                    const char *flags, const char *more_flags, liia_error *e)
 {
     liia_buf *b = &w->cur->data;
-    int64_t l = line;
-    int bad = liia_buf_append(b, &l, sizeof l) || liia_buf_append(b, &null, sizeof null) ||
-              liia_buf_append(b, flags, strlen(flags) + 1);
-    for (size_t c = 0; c < w->ncols && !bad; c++) {
-        const char *v = null >> c & 1 ? "" : values[c];
-        bad = liia_buf_append(b, v, strlen(v) + 1);
-    }
-    if (bad)
+    int bad = liia_buf_append(b, packed, len) || liia_buf_append(b, flags, strlen(flags));
+    if (!bad && more_flags[0])
+        bad = (flags[0] && liia_buf_append(b, ",", 1)) ||
+              liia_buf_append(b, more_flags, strlen(more_flags));
+    if (bad || liia_buf_append(b, "", 1))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     if (++w->cur->rows < BATCH_ROWS)
         return 0;

@@ -18,10 +18,16 @@ struct s903_writer;
 struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, long long sid,
                                       size_t ncols, uint32_t hex_blob, liia_error *e);
 
-/* Queues a row (copied).  -1 when the writer has failed (its error in e) or
- * on ENOMEM. */
-int s903_writer_row(struct s903_writer *w, long line, const char *flags,
-                    const char *const *values, uint32_t null, liia_error *e);
+/* Appends to out a row's line and its n stored values (NULL where bit c of
+ * null is set), as s903_writer_row takes them.  -1 on ENOMEM. */
+int s903_writer_pack(liia_buf *out, long line, uint32_t null, const char *const *values,
+                     size_t n);
+
+/* Queues a packed row (copied) with its flags: flags and more_flags joined
+ * by a comma ("" for none).  -1 when the writer has failed (its error in
+ * e) or on ENOMEM. */
+int s903_writer_row(struct s903_writer *w, const void *packed, size_t len,
+                    const char *flags, const char *more_flags, liia_error *e);
 
 /* Writes what is queued, stops the thread and frees w.  With abandon set
  * the queued rows are dropped (the caller is failing anyway).  -1 with

@@ -15,8 +15,10 @@ enum s903_type { S903_CHILD, S903_CODE, S903_DATE, S903_UPN, S903_POSTCODE, S903
 #define S903_MAX_TABLES 3
 
 struct s903_codes {
-    const char **codes;  /* sorted for bsearch */
+    const char **codes;  /* sorted (messages list them in order) */
     size_t n;
+    const char **slots;  /* open-addressing set of the codes, for lookups */
+    size_t nslots;       /* a power of two, at least 2n */
 };
 
 struct s903_col {

@@ -13,19 +13,43 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static size_t code_hash(const char *v)
+{
+    size_t h = 2166136261u;
+    for (; *v; v++)
+        h = (h ^ (unsigned char)*v) * 16777619u;
+    return h;
+}
+
 /* Every cell of a code column and every 'in' of a rule or measure term
- * asks this: most lists are short, where a scan on the first byte beats
- * bsearch's calls through a comparator. */
+ * asks this, for every row: a small hash set, no comparator calls. */
 int s903_codes_has(const struct s903_codes *c, const char *v)
 {
-    if (c->n > 16)
-        return bsearch(&v, c->codes, c->n, sizeof *c->codes, cmp_str) != NULL;
-    for (size_t i = 0; i < c->n; i++) {
-        const char *a = c->codes[i], *b = v;
+    if (!c->nslots)
+        return 0;
+    for (size_t i = code_hash(v) & (c->nslots - 1); c->slots[i];
+         i = (i + 1) & (c->nslots - 1)) {
+        const char *a = c->slots[i], *b = v;
         while (*a && *a == *b)
             a++, b++;
         if (*a == *b)
             return 1;
+    }
+    return 0;
+}
+
+static int codes_index(struct s903_codes *c, liia_error *e)
+{
+    c->nslots = 8;
+    while (c->nslots < 2 * c->n)
+        c->nslots *= 2;
+    if (!(c->slots = calloc(c->nslots, sizeof *c->slots)))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < c->n; i++) {
+        size_t h = code_hash(c->codes[i]) & (c->nslots - 1);
+        while (c->slots[h])
+            h = (h + 1) & (c->nslots - 1);
+        c->slots[h] = c->codes[i];
     }
     return 0;
 }
@@ -66,7 +90,7 @@ static int codes_from_array(json_t *arr, struct s903_codes *c, liia_error *e)
         c->codes[c->n++] = v;
     }
     qsort(c->codes, c->n, sizeof *c->codes, cmp_str);
-    return 0;
+    return codes_index(c, e);
 }
 
 /* The code list whose from/to years include the collection year. */
@@ -384,19 +408,25 @@ fail:
     return -1;
 }
 
+static void free_codes(struct s903_codes *c)
+{
+    free(c->codes);
+    free(c->slots);
+}
+
 static void free_cond(struct s903_cond *c)
 {
     for (size_t i = 0; i < c->nkids; i++)
         free_cond(&c->kids[i]);
     free(c->kids);
-    free(c->codes.codes);
+    free_codes(&c->codes);
 }
 
 void s903_schema_free(struct s903_schema *s)
 {
     for (size_t t = 0; t < s->ntables; t++)
         for (size_t c = 0; c < s->tables[t].ncols; c++)
-            free(s->tables[t].cols[c].codes.codes);
+            free_codes(&s->tables[t].cols[c].codes);
     for (size_t i = 0; i < s->nrules; i++)
         free_cond(&s->rules[i].cond);
     for (size_t i = 0; i < s->nterms; i++)

@@ -1,9 +1,11 @@
 /*
- * The parts of the SSDA903 ingest written for speed: the single sorted pass
- * that runs the cross-row rules (episodes arrive in any order and any
- * interleaving of children; undated episodes stay out of the DECOM order;
- * duplicate header rows), the schema check that every ordered rule has a
- * built-in check, and the HMAC context reused across children.
+ * The parts of the SSDA903 ingest written for speed: the cross-row rules
+ * per child (episodes in any order and any interleaving of children, which
+ * sends them through the store in child order; undated episodes stay out
+ * of the DECOM order; duplicate header rows), the schema checks (every
+ * ordered rule has a built-in check; a measure is terms the ingest can
+ * evaluate, shared between measures), measure terms evaluated for every
+ * quarter in one walk, and the HMAC context reused across children.
  * Period 2024-03-31: collection year 2023-24 (SEX coded 1/2).
  */
 #include <sys/stat.h>
@@ -107,36 +109,150 @@ static int copy_file(const char *from, const char *to)
     return rc;
 }
 
-/* An ordered rule names a code with no built-in check: a schema error,
- * not a rule that silently never runs. */
-static void test_unknown_ordered_rule(void)
+/* A schema directory under SCRATCH_DIR/name: the real schema with one of
+ * its files replaced by text. */
+static int schema_with(const char *name, const char *file, const char *text,
+                       char dir[600])
 {
-    char dir[600], sub[700], path[800];
-    snprintf(dir, sizeof dir, "%s/schema_unknown_ordered", SCRATCH_DIR);
+    char sub[700], path[800];
+    snprintf(dir, 600, "%s/%s", SCRATCH_DIR, name);
     snprintf(sub, sizeof sub, "%s/ssda903", dir);
     mkdir(dir, 0700);
     mkdir(sub, 0700);
-    static const char *const keep[] = {"tables.json", "codelists.json", "measures.json"};
-    for (size_t i = 0; i < 3; i++) {
+    static const char *const files[] = {"tables.json", "codelists.json", "rules.json",
+                                        "measures.json"};
+    for (size_t i = 0; i < 4; i++) {
         char from[600];
-        snprintf(from, sizeof from, "%s/ssda903/%s", SCHEMA_DIR, keep[i]);
-        snprintf(path, sizeof path, "%s/%s", sub, keep[i]);
-        CHECK_INT(copy_file(from, path), 0);
+        snprintf(from, sizeof from, "%s/ssda903/%s", SCHEMA_DIR, files[i]);
+        snprintf(path, sizeof path, "%s/%s", sub, files[i]);
+        if (strcmp(files[i], file) && copy_file(from, path))
+            return -1;
     }
-    snprintf(path, sizeof path, "%s/rules.json", sub);
+    snprintf(path, sizeof path, "%s/%s", sub, file);
     FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
     if (!f)
-        return;
-    fputs("{\"rules\": [{\"code\": \"999\", \"table\": \"episodes\", \"column\": \"DEC\","
-          " \"message\": \"m\", \"ordered\": \"something in order\"}]}\n", f);
-    CHECK_INT(fclose(f), 0);
+        return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+
+static void schema_refused(const char *name, const char *file, const char *text,
+                           const char *message)
+{
+    char dir[600];
+    CHECK_INT(schema_with(name, file, text, dir), 0);
     struct s903_schema s;
     liia_error e;
     liia_error_clear(&e);
     CHECK_INT(s903_schema_load(dir, 2024, &s, &e), -1);
-    CHECK_STR(e.message, "malformed SSDA903 schema: an ordered rule has no built-in "
-                         "check for its code");
+    CHECK_STR(e.message, message);
+}
+
+/* An ordered rule names a code with no built-in check: a schema error,
+ * not a rule that silently never runs.  A measure must say what it counts
+ * in terms the ingest can evaluate. */
+static void test_schema_refusals(void)
+{
+    schema_refused("schema_unknown_ordered", "rules.json",
+                   "{\"rules\": [{\"code\": \"999\", \"table\": \"episodes\", \"column\": \"DEC\","
+                   " \"message\": \"m\", \"ordered\": \"something in order\"}]}\n",
+                   "malformed SSDA903 schema: an ordered rule has no built-in "
+                   "check for its code");
+    schema_refused("schema_measure_no_terms", "measures.json",
+                   "{\"measures\": [{\"measure\": \"cla_at_end\"}]}\n",
+                   "malformed SSDA903 schema: a measure needs measure and 1 to 8 "
+                   "children_with terms");
+    schema_refused("schema_term_no_table", "measures.json",
+                   "{\"measures\": [{\"measure\": \"m\", \"children_with\": "
+                   "[{\"header\": {\"present\": \"DOB\"}}]}]}\n",
+                   "malformed SSDA903 schema: a term needs 'episode' or 'uasc'");
+    schema_refused("schema_term_at_least", "measures.json",
+                   "{\"measures\": [{\"measure\": \"m\", \"children_with\": "
+                   "[{\"episode\": {\"present\": \"DEC\"}, \"at_least\": 0}]}]}\n",
+                   "malformed SSDA903 schema: at_least must be 1 or more (episode terms only)");
+    schema_refused("schema_term_column", "measures.json",
+                   "{\"measures\": [{\"measure\": \"m\", \"children_with\": "
+                   "[{\"episode\": {\"present\": \"DUC\"}}]}]}\n",
+                   "malformed SSDA903 schema: a condition names no column of its table");
+    schema_refused("schema_term_operand", "measures.json",
+                   "{\"measures\": [{\"measure\": \"m\", \"children_with\": "
+                   "[{\"episode\": {\"col\": \"DEC\", \"after\": \"$quarter\"}}]}]}\n",
+                   "malformed SSDA903 schema: a date comparison has an unknown operand");
+}
+
+/* The shipped measures share their terms: 'open at the quarter end' is
+ * one term for the five measures that use it. */
+static void test_terms_shared(void)
+{
+    struct s903_schema s;
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK_INT(s903_schema_load(SCHEMA_DIR, 2025, &s, &e), 0);
+    CHECK_INT((long)s.nmeasures, 7);
+    CHECK_INT((long)s.nterms, 7);   /* 6 episode terms, 1 uasc term */
+    int open = s.measures[0].terms[0].term;   /* cla_at_end */
+    size_t users = 0;
+    for (size_t m = 0; m < s.nmeasures; m++)
+        for (size_t t = 0; t < s.measures[m].nterms; t++)
+            users += s.measures[m].terms[t].term == open;
+    CHECK_INT((long)users, 3);   /* cla_at_end, uasc_at_end, cla_3plus */
+    s903_schema_free(&s);
+}
+
+/* s903_cond_mask answers, in one walk, what s903_cond_eval answers for
+ * each quarter: checked on every term of the shipped measures over a grid
+ * of episodes around the quarter boundaries. */
+static void test_cond_mask_matches_eval(void)
+{
+    struct s903_schema s;
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK_INT(s903_schema_load(SCHEMA_DIR, 2025, &s, &e), 0);
+    int ep = s903_table_index(&s, "episodes");
+    const struct s903_table *t = &s.tables[ep];
+    struct s903_dates q[4];
+    static const char *const qe[] = {"2024-06-30", "2024-09-30", "2024-12-31", "2025-03-31"};
+    static const char *const qs[] = {"2024-04-01", "2024-07-01", "2024-10-01", "2025-01-01"};
+    static const char *const y1[] = {"2023-07-01", "2023-10-01", "2024-01-01", "2024-04-01"};
+    for (int i = 0; i < 4; i++) {
+        memset(&q[i], 0, sizeof q[i]);
+        liia_strlcpy(q[i].start, "2024-04-01", sizeof q[i].start);
+        liia_strlcpy(q[i].end, "2025-03-31", sizeof q[i].end);
+        liia_strlcpy(q[i].qs, qs[i], sizeof q[i].qs);
+        liia_strlcpy(q[i].qe, qe[i], sizeof q[i].qe);
+        liia_strlcpy(q[i].y1, y1[i], sizeof q[i].y1);
+    }
+    static const char *const dates[] = {"", "2023-06-30", "2023-10-01", "2024-04-01",
+                                        "2024-06-30", "2024-07-01", "2024-12-31", "2025-03-31"};
+    static const char *const codes[] = {"S", "L", "V3", "U1", "K2", "E11", "X1", ""};
+    struct s903_cell cells[S903_MAX_COLS];
+    int decom = s903_col_index(t, "DECOM"), dec = s903_col_index(t, "DEC");
+    int mismatches = 0, checked = 0;
+    for (size_t a = 0; a < 8; a++)
+        for (size_t b = 0; b < 8; b++)
+            for (size_t k = 0; k < 8; k++) {
+                memset(cells, 0, sizeof cells);
+                for (size_t c = 0; c < t->ncols; c++) {
+                    const char *v = (int)c == decom ? dates[a] : (int)c == dec ? dates[b]
+                                  : codes[(k + c) % 8];
+                    cells[c].raw = v;
+                    cells[c].len = strlen(v);
+                    cells[c].ok = cells[c].len > 0;
+                    if (t->cols[c].type == S903_DATE && cells[c].ok)
+                        liia_strlcpy(cells[c].iso, v, sizeof cells[c].iso);
+                }
+                for (size_t n = 0; n < s.nterms; n++) {
+                    if (s.terms[n].table != ep)
+                        continue;
+                    uint32_t m = s903_cond_mask(&s.terms[n].cond, cells, q, 4);
+                    for (int i = 0; i < 4; i++, checked++)
+                        mismatches += (int)(m >> i & 1) !=
+                                      s903_cond_eval(&s.terms[n].cond, cells, &q[i]);
+                }
+            }
+    CHECK_INT(mismatches, 0);
+    CHECK(checked > 10000);
+    s903_schema_free(&s);
 }
 
 /* The keyed context is re-initialised per child: A after B hashes as A did
@@ -178,7 +294,9 @@ int main(void)
     test_undated_episode_outside_order(&t);
     test_duplicate_header_rows(&t);
     t903_close(&t);
-    test_unknown_ordered_rule();
+    test_schema_refusals();
+    test_terms_shared();
+    test_cond_mask_matches_eval();
     test_hmac_context_reuse();
     return unit_result("test_903_perf_parts");
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: set up, build and test the release
-# build, then build and test again under AddressSanitizer + UBSan.
+# build, then build and test again under AddressSanitizer + UBSan, then the
+# SSDA903 tests (the one place with threads) under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C TZ=UTC
@@ -10,6 +11,9 @@ ctest --preset default
 
 scripts/setup.sh asan
 ctest --preset asan
+
+scripts/setup.sh tsan
+ctest --preset tsan
 
 if [[ -x scripts/fuzz.sh ]]; then
   scripts/fuzz.sh

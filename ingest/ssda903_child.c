@@ -19,10 +19,12 @@
 
 enum { KID_EPISODES = 1, KID_DONE = 2 };
 
+/* 48 bytes a child (about 60 with its slot): with the findings, what an
+ * ingest's memory grows with. */
 struct kid {
     uint64_t key[2];                      /* 128 bits of the pseudonym */
     uint32_t uasc[S903_MAX_QUARTERS];     /* uasc terms met, bit per term */
-    long hdr_line;                        /* first header row, 0 = none */
+    uint32_t hdr_line;                    /* first header row, 0 = none */
     int32_t extra;                        /* further header rows: index + 1 */
     uint16_t dob;                         /* year * 12 + month - 1, 0 = none */
     uint16_t nhdr;
@@ -82,6 +84,8 @@ static void key_of(const char *pid, uint64_t key[2])
         key[w] = v;
     }
 }
+
+_Static_assert(sizeof(struct kid) == 48, "the child index entry grew");
 
 static int grow_slots(struct s903_kids *k, size_t want, liia_error *e)
 {
@@ -321,7 +325,7 @@ int s903_kids_header(struct s903_kids *k, const char *pid, long line,
     if (x->nhdr && row_scope(k, SC_HEADER_DUP, x, line, flags, e))
         return -1;
     if (x->nhdr == 0) {
-        x->hdr_line = line;
+        x->hdr_line = line > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)line;
         x->dob = dob;
     } else {
         if (k->nextras == k->capextras) {
@@ -546,7 +550,7 @@ int s903_kids_finish(struct s903_kids *k, liia_error *e)
         const struct kid *x = &k->kids[i];
         if (!x->nhdr || (x->state & KID_EPISODES))
             continue;
-        if (row_scope(k, SC_HEADER_ALONE, x, x->hdr_line, NULL, e))
+        if (row_scope(k, SC_HEADER_ALONE, x, (long)x->hdr_line, NULL, e))
             return -1;
         for (int32_t h = x->extra; h; h = k->extras[h - 1].next)
             if (row_scope(k, SC_HEADER_ALONE, x, k->extras[h - 1].line, NULL, e))

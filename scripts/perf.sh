@@ -224,7 +224,7 @@ move to the writer thread, which has time to spare.
 
 Memory: the files are streamed one row at a time.  Peak RSS is SQLite's
 page cache (16 MB, `PRAGMA cache_size` in ingest/ssda903.c), the child
-index (about 70 bytes a child: 34 MB for the 490,000 children of the
+index (about 60 bytes a child: 30 MB for the 490,000 children of the
 10^6 extract), three batches of rows for the writer, and the findings
 list, which grows with the number of findings (about 1.4 KB each: the
 sample plants one error per 100 rows).  A file whose episodes are not

@@ -184,8 +184,10 @@ struct s903_rowctx {
     liia_buf cellbuf, flags;
     size_t offs[S903_MAX_COLS];
     struct s903_cell cells[S903_MAX_COLS];
-    char store[S903_MAX_COLS][80];  /* pseudonymised value per column */
+    char store[S903_MAX_COLS][80];  /* pseudonymised values made here */
     int bind_null[S903_MAX_COLS];
+    const char *val[S903_MAX_COLS]; /* what is stored: store[c] or the cell */
+    size_t vlen[S903_MAX_COLS];
     struct s903_cell stored[S903_MAX_COLS]; /* store[] as cells */
     int child_col;                  /* the CHILD column, -1 if none */
     int header, uasc, episodes, direct, ungrouped;
@@ -282,9 +284,19 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
     if (kind)
         return cell_finding(x, line, c, kind);
     cell->ok = 1;
-    if (col->type == S903_CODE || col->type == S903_TEXT)
-        liia_strlcpy(x->store[c], cell->raw, sizeof x->store[c]);
     x->bind_null[c] = 0;
+    x->val[c] = x->store[c];
+    if (col->type == S903_CODE || col->type == S903_TEXT) {
+        /* The cell itself (NUL-terminated by gather_cells), unless it is
+         * longer than a stored value may be. */
+        if (cell->len < sizeof x->store[c]) {
+            x->val[c] = cell->raw;
+            x->vlen[c] = cell->len;
+            return 0;
+        }
+        liia_strlcpy(x->store[c], cell->raw, sizeof x->store[c]);
+    }
+    x->vlen[c] = strlen(x->store[c]);
     return 0;
 }
 
@@ -344,18 +356,20 @@ static int apply_row_rules(struct s903_rowctx *x, long line)
 static int pack_row(struct s903_rowctx *x, long line)
 {
     const char *stored[S903_MAX_COLS];
+    size_t lens[S903_MAX_COLS];
     uint32_t null = 0;
     size_t n = 0;
     for (size_t c = 0; c < x->tab->ncols; c++) {
         if (!x->tab->cols[c].store)
             continue;
         null |= (uint32_t)(x->bind_null[c] != 0) << n;
-        stored[n++] = x->store[c];
+        lens[n] = x->vlen[c];
+        stored[n++] = x->val[c];
     }
     uint32_t len = 0;
     liia_buf_reset(&x->payload);
     if (liia_buf_append(&x->payload, &len, sizeof len) ||
-        s903_writer_pack(&x->payload, line, null, stored, n))
+        s903_writer_pack(&x->payload, line, null, stored, lens, n))
         return -1;
     len = (uint32_t)(x->payload.len - sizeof len);
     memcpy(x->payload.data, &len, sizeof len);
@@ -387,12 +401,12 @@ static void stored_cells(struct s903_rowctx *x)
     for (size_t c = 0; c < x->tab->ncols; c++) {
         struct s903_cell *cell = &x->stored[c];
         int have = !x->bind_null[c] && x->tab->cols[c].store;
-        cell->raw = have ? x->store[c] : "";
-        cell->len = have ? strlen(x->store[c]) : 0;
+        cell->raw = have ? x->val[c] : "";
+        cell->len = have ? x->vlen[c] : 0;
         cell->ok = have;
         cell->iso[0] = '\0';
         if (have && x->tab->cols[c].type == S903_DATE)
-            memcpy(cell->iso, x->store[c], 11);
+            memcpy(cell->iso, x->val[c], 11);
     }
 }
 
@@ -401,7 +415,7 @@ static int store_row(struct s903_rowctx *x, long line, liia_error *e)
 {
     stored_cells(x);
     const char *pid = x->child_col >= 0 && !x->bind_null[x->child_col]
-                          ? x->store[x->child_col] : NULL;
+                          ? x->val[x->child_col] : NULL;
     int rc = 0;
     if (x->header)
         rc = s903_kids_header(x->run->kids, pid, line, x->stored, &x->flags, e);

@@ -184,14 +184,14 @@ static int hand_over(struct s903_writer *w, liia_error *e)
 }
 
 int s903_writer_pack(liia_buf *out, long line, uint32_t null, const char *const *values,
-                     size_t n)
+                     const size_t *lens, size_t n)
 {
     int64_t l = line;
     if (liia_buf_append(out, &l, sizeof l) || liia_buf_append(out, &null, sizeof null))
         return -1;
     for (size_t c = 0; c < n; c++) {
-        const char *v = null >> c & 1 ? "" : values[c];
-        if (liia_buf_append(out, v, strlen(v) + 1))
+        int is_null = null >> c & 1;
+        if (liia_buf_append(out, is_null ? "" : values[c], is_null ? 1 : lens[c] + 1))
             return -1;
     }
     return 0;

@@ -195,11 +195,54 @@ static int finish_submission(sqlite3 *db, const liia_903_result *r, liia_error *
     return s903_store_findings(db, r->submission_id, &r->findings, e);
 }
 
+struct finding_key {
+    int table;
+    long line, column;
+    size_t seq;
+};
+
+static int by_place(const void *a, const void *b)
+{
+    const struct finding_key *x = a, *y = b;
+    if (x->table != y->table)
+        return x->table < y->table ? -1 : 1;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if (x->column != y->column)
+        return x->column < y->column ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Findings in the order a data lead reads the files: by table (header,
+ * episodes, uasc), line and column, whichever pass found them (a rule
+ * across a child's episodes is found when the child ends).  Left as they
+ * are if there is no memory to sort. */
+static void sort_findings(liia_findings *f, const struct s903_schema *s)
+{
+    struct finding_key *keys = malloc((f->count + 1) * sizeof *keys);
+    liia_error *sorted = malloc((f->count + 1) * sizeof *sorted);
+    if (keys && sorted) {
+        for (size_t i = 0; i < f->count; i++) {
+            const liia_error *x = &f->items[i];
+            keys[i] = (struct finding_key){s903_table_index(s, x->table), x->line,
+                                           x->column, i};
+        }
+        qsort(keys, f->count, sizeof *keys, by_place);
+        for (size_t i = 0; i < f->count; i++)
+            sorted[i] = f->items[keys[i].seq];
+        memcpy(f->items, sorted, f->count * sizeof *sorted);
+    }
+    free(keys);
+    free(sorted);
+}
+
 /* Records a rejected submission (metadata and findings, no rows), unless
  * only validating, and reports the rejection. */
 static int record_rejection(sqlite3 *db, const liia_903_options *o,
-                            liia_903_result *r, const char *why, liia_error *e)
+                            liia_903_result *r, const struct s903_schema *s,
+                            const char *why, liia_error *e)
 {
+    sort_findings(&r->findings, s);
     r->accepted = 0;
     r->submission_id = 0;
     if (!o->validate_only) {
@@ -296,6 +339,7 @@ static int store(struct s903_run *run, const liia_903_options *o, liia_903_resul
         return -1;
     if (o->strict && r->findings.errors)
         return 1;
+    sort_findings(&r->findings, run->s);
     if (s903_derive(run, e) || finish_submission(run->db, r, e))
         return -1;
     r->accepted = 1;
@@ -397,7 +441,7 @@ static int ingest(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
         return -1;
     submission_hash(run, r->sha256);
     if (rc > 0)
-        return record_rejection(db, o, r, "a table or column is missing or unreadable", e);
+        return record_rejection(db, o, r, run->s, "a table or column is missing or unreadable", e);
     /* An identical resend is answered before a single row is read. */
     if (!o->validate_only && (rc = same_as_accepted(db, o, r, e)) != 0)
         return rc < 0 ? -1 : 0;
@@ -415,13 +459,13 @@ static int ingest(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
     r->submission_id = 0;
     r->rows_header = r->rows_episodes = r->rows_uasc = 0;
     if (rc > 0)
-        return record_rejection(db, o, r, "errors found and --strict given", e);
+        return record_rejection(db, o, r, run->s, "errors found and --strict given", e);
     /* A file that turns out unreadable half-way is a rejected table. */
     if (e->status == LIIA_E_DATA || e->status == LIIA_E_IO) {
         if (liia_findings_add(&r->findings, e))
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         liia_error_clear(e);
-        return record_rejection(db, o, r, "a table could not be read", e);
+        return record_rejection(db, o, r, run->s, "a table could not be read", e);
     }
     return -1;
 }

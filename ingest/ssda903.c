@@ -6,6 +6,7 @@
  * missing, a file unreadable) rejects the submission; cell and rule
  * findings do not, unless strict.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
@@ -220,20 +221,32 @@ static int by_place(const void *a, const void *b)
 static void sort_findings(liia_findings *f, const struct s903_schema *s)
 {
     struct finding_key *keys = malloc((f->count + 1) * sizeof *keys);
-    liia_error *sorted = malloc((f->count + 1) * sizeof *sorted);
-    if (keys && sorted) {
-        for (size_t i = 0; i < f->count; i++) {
-            const liia_error *x = &f->items[i];
-            keys[i] = (struct finding_key){s903_table_index(s, x->table), x->line,
-                                           x->column, i};
+    if (!keys)
+        return;
+    for (size_t i = 0; i < f->count; i++) {
+        const liia_error *x = &f->items[i];
+        keys[i] = (struct finding_key){s903_table_index(s, x->table), x->line, x->column, i};
+    }
+    qsort(keys, f->count, sizeof *keys, by_place);
+    /* Position i takes item keys[i].seq: follow each cycle of that
+     * permutation with one spare item (findings are big; no second list). */
+    for (size_t i = 0; i < f->count; i++) {
+        if (keys[i].seq == SIZE_MAX)
+            continue;
+        liia_error spare = f->items[i];
+        size_t at = i;
+        for (;;) {
+            size_t from = keys[at].seq;
+            keys[at].seq = SIZE_MAX;
+            if (from == i) {
+                f->items[at] = spare;
+                break;
+            }
+            f->items[at] = f->items[from];
+            at = from;
         }
-        qsort(keys, f->count, sizeof *keys, by_place);
-        for (size_t i = 0; i < f->count; i++)
-            sorted[i] = f->items[keys[i].seq];
-        memcpy(f->items, sorted, f->count * sizeof *sorted);
     }
     free(keys);
-    free(sorted);
 }
 
 /* Records a rejected submission (metadata and findings, no rows), unless

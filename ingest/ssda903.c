@@ -443,6 +443,9 @@ static void collection_dates(const char *period, struct s903_run *run)
         liia_strlcpy(d->qs, tmp, sizeof d->qs);
         snprintf(tmp, sizeof tmp, "%04d-%02d-01", qm == 12 ? y : y - 1, qm == 12 ? 1 : qm + 1);
         liia_strlcpy(d->y1, tmp, sizeof d->y1);
+        d->qs_n = s903_ymd(d->qs);
+        d->qe_n = s903_ymd(d->qe);
+        d->y1_n = s903_ymd(d->y1);
     }
 }
 

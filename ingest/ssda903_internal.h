@@ -170,6 +170,7 @@ struct s903_cell {
 struct s903_dates {
     char start[11], end[11];       /* collection year start, period end */
     char qs[11], qe[11], y1[11];   /* a quarter's bounds (measures only) */
+    int32_t qs_n, qe_n, y1_n;      /* the same as yyyymmdd, 0 = not set */
 };
 
 /* 1 when the row breaks the rule's condition. */
@@ -179,6 +180,9 @@ int s903_cond_eval(const struct s903_cond *c, const struct s903_cell *cells,
 /* Bit q: the condition holds with dates[q] (q < nq <= 32). */
 uint32_t s903_cond_mask(const struct s903_cond *c, const struct s903_cell *cells,
                         const struct s903_dates *dates, size_t nq);
+
+/* yyyymmdd of an ISO date (no check: the date is already valid). */
+int32_t s903_ymd(const char *iso);
 
 /* Parses dd/mm/yyyy or yyyy-mm-dd into ISO; -1 if not a real date. */
 int s903_parse_date(const char *s, size_t len, char iso[11]);

@@ -141,6 +141,49 @@ int s903_cond_eval(const struct s903_cond *c, const struct s903_cell *cells,
     }
 }
 
+int32_t s903_ymd(const char *iso)
+{
+    int32_t v = 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7)
+            v = v * 10 + (iso[i] - '0');
+    return v;
+}
+
+static int32_t quarter_ymd(const struct s903_dates *d, enum s903_opnd op)
+{
+    switch (op) {
+    case OP_QS: return d->qs_n ? d->qs_n : s903_ymd(d->qs);
+    case OP_QE: return d->qe_n ? d->qe_n : s903_ymd(d->qe);
+    default:    return d->y1_n ? d->y1_n : s903_ymd(d->y1);
+    }
+}
+
+/* A comparison with a quarter's date for every quarter: the cell's date is
+ * read once (the measures ask some forty of these per episode). */
+static uint32_t compare_quarters(const struct s903_cond *c, const struct s903_cell *cells,
+                                 const struct s903_dates *dates, size_t nq)
+{
+    const struct s903_cell *l = &cells[c->col];
+    if (!l->ok || !l->iso[0])
+        return 0;
+    int32_t lv = s903_ymd(l->iso);
+    uint32_t m = 0;
+    for (size_t q = 0; q < nq; q++) {
+        int32_t rv = quarter_ymd(&dates[q], c->op);
+        int k = (lv > rv) - (lv < rv), holds;
+        switch (c->kind) {
+        case C_BEFORE:      holds = k < 0; break;
+        case C_AFTER:       holds = k > 0; break;
+        case C_SAME:        holds = k == 0; break;
+        case C_ON_OR_AFTER: holds = k >= 0; break;
+        default:            holds = k <= 0; break;
+        }
+        m |= (uint32_t)holds << q;
+    }
+    return m;
+}
+
 /* Bit q set when the condition holds in quarter q (dates[q]): one walk of
  * the tree for every quarter; only comparisons with a quarter's dates are
  * evaluated per quarter. */
@@ -166,6 +209,8 @@ uint32_t s903_cond_mask(const struct s903_cond *c, const struct s903_cell *cells
     default:
         if (c->op != OP_QS && c->op != OP_QE && c->op != OP_Y1)
             return s903_cond_eval(c, cells, dates) ? all : 0;
+        if (!c->op_years)
+            return compare_quarters(c, cells, dates, nq);
         m = 0;
         for (size_t q = 0; q < nq; q++)
             m |= (uint32_t)compare(c, cells, &dates[q]) << q;

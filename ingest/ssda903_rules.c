@@ -25,6 +25,17 @@ static int digits(const char *s, size_t n, int *out)
     return 0;
 }
 
+/* Written by hand: dates are formatted for every date cell and every age
+ * check, and snprintf was a measurable share of the load.  0 <= y <= 9999. */
+static void format_iso(int y, int m, int d, char iso[11])
+{
+    const int parts[] = {y / 1000 % 10, y / 100 % 10, y / 10 % 10, y % 10, -1,
+                         m / 10, m % 10, -1, d / 10, d % 10};
+    for (int i = 0; i < 10; i++)
+        iso[i] = parts[i] < 0 ? '-' : (char)('0' + parts[i]);
+    iso[10] = '\0';
+}
+
 /* The DfE format is dd/mm/yyyy; yyyy-mm-dd is accepted because
  * spreadsheet exports often produce it.  Two-digit years are refused:
  * guessing the century of a date of birth is how errors get in. */
@@ -42,13 +53,7 @@ int s903_parse_date(const char *s, size_t len, char iso[11])
     }
     if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
         return -1;
-    /* Written by hand: this runs for every date cell, and snprintf was a
-     * measurable share of the load. */
-    const int parts[] = {y / 1000, y / 100 % 10, y / 10 % 10, y % 10, -1,
-                         m / 10, m % 10, -1, d / 10, d % 10};
-    for (int i = 0; i < 10; i++)
-        iso[i] = parts[i] < 0 ? '-' : (char)('0' + parts[i]);
-    iso[10] = '\0';
+    format_iso(y, m, d, iso);
     return 0;
 }
 
@@ -61,11 +66,13 @@ void s903_add_years(const char *iso, int years, char out[11])
         return;
     }
     y += years;
+    if (y < 0 || y > 9999) {
+        out[0] = '\0';
+        return;
+    }
     if (d > days_in_month(y, m))
         d = days_in_month(y, m);
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
-    liia_strlcpy(out, tmp, 11);
+    format_iso(y, m, d, out);
 }
 
 /* The right-hand date of a comparison, or NULL when it is missing. */
@@ -246,9 +253,9 @@ static void certainly_aged(const char *dob, int years, char out[11])
         out[0] = '\0';
         return;
     }
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-01", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
-    s903_add_years(tmp, years, out);
+    char first[11];
+    format_iso(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1, first);
+    s903_add_years(first, years, out);
 }
 
 /* date < dob + years (first of the birth month), both given. */

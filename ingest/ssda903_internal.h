@@ -17,7 +17,7 @@ enum s903_type { S903_CHILD, S903_CODE, S903_DATE, S903_UPN, S903_POSTCODE, S903
 struct s903_codes {
     const char **codes;  /* sorted (messages list them in order) */
     size_t n;
-    const char **slots;  /* open-addressing set of the codes, for lookups */
+    uint32_t *slots;     /* open-addressing set: index + 1 into codes */
     size_t nslots;       /* a power of two, at least 2n */
 };
 
@@ -49,6 +49,11 @@ struct s903_cond {
     char op_date[11];
     int op_years;                  /* added to the operand */
     struct s903_codes codes;       /* C_IN */
+    /* C_IN on a code column of at most 64 codes: bit i set when the
+     * column's code i is in the list, so a checked cell (s903_cell.code)
+     * is answered without looking its text up again */
+    uint64_t code_bits;
+    int has_code_bits;
     struct s903_cond *kids;        /* C_ALL, C_ANY, C_NOT */
     size_t nkids;
 };
@@ -155,6 +160,8 @@ int s903_schema_load(const char *dir, int fy_end_year, struct s903_schema *s,
 void s903_schema_free(struct s903_schema *s);
 
 int s903_codes_has(const struct s903_codes *c, const char *v);
+/* Index + 1 of v in c->codes, 0 if it is not one of them. */
+int s903_codes_index(const struct s903_codes *c, const char *v);
 int s903_table_index(const struct s903_schema *s, const char *name);
 int s903_col_index(const struct s903_table *t, const char *name);
 
@@ -165,6 +172,8 @@ struct s903_cell {
     size_t len;
     int ok;                        /* passed its cell check */
     char iso[11];
+    int code;                      /* code columns: index + 1 in the column's
+                                    * list, 0 when unknown or not looked up */
 };
 
 struct s903_dates {

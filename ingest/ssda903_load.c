@@ -250,6 +250,7 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
     x->bind_null[c] = 1;
     cell->ok = 0;
     cell->iso[0] = '\0';
+    cell->code = 0;
     if (cell->len == 0)
         return col->required ? cell_finding(x, line, c, "given") : 0;
     const char *kind = NULL;
@@ -259,7 +260,7 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
             return -1;
         break;
     case S903_CODE:
-        if (!s903_codes_has(&col->codes, cell->raw))
+        if (!(cell->code = s903_codes_index(&col->codes, cell->raw)))
             kind = "a valid code";
         break;
     case S903_DATE:
@@ -405,6 +406,7 @@ static void stored_cells(struct s903_rowctx *x)
         cell->len = have ? x->vlen[c] : 0;
         cell->ok = have;
         cell->iso[0] = '\0';
+        cell->code = have ? x->cells[c].code : 0;
         if (have && x->tab->cols[c].type == S903_DATE)
             memcpy(cell->iso, x->val[c], 11);
     }

@@ -142,6 +142,8 @@ int s903_cond_eval(const struct s903_cond *c, const struct s903_cell *cells,
     case C_BLANK:
         return cells[c->col].len == 0;
     case C_IN:
+        if (c->has_code_bits && cells[c->col].code)
+            return (int)(c->code_bits >> (cells[c->col].code - 1) & 1);
         return cells[c->col].len > 0 && s903_codes_has(&c->codes, cells[c->col].raw);
     default:
         return compare(c, cells, d);

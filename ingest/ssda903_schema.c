@@ -23,19 +23,24 @@ static size_t code_hash(const char *v)
 
 /* Every cell of a code column and every 'in' of a rule or measure term
  * asks this, for every row: a small hash set, no comparator calls. */
-int s903_codes_has(const struct s903_codes *c, const char *v)
+int s903_codes_index(const struct s903_codes *c, const char *v)
 {
     if (!c->nslots)
         return 0;
     for (size_t i = code_hash(v) & (c->nslots - 1); c->slots[i];
          i = (i + 1) & (c->nslots - 1)) {
-        const char *a = c->slots[i], *b = v;
+        const char *a = c->codes[c->slots[i] - 1], *b = v;
         while (*a && *a == *b)
             a++, b++;
         if (*a == *b)
-            return 1;
+            return (int)c->slots[i];
     }
     return 0;
+}
+
+int s903_codes_has(const struct s903_codes *c, const char *v)
+{
+    return s903_codes_index(c, v) != 0;
 }
 
 static int codes_index(struct s903_codes *c, liia_error *e)
@@ -49,7 +54,7 @@ static int codes_index(struct s903_codes *c, liia_error *e)
         size_t h = code_hash(c->codes[i]) & (c->nslots - 1);
         while (c->slots[h])
             h = (h + 1) & (c->nslots - 1);
-        c->slots[h] = c->codes[i];
+        c->slots[h] = (uint32_t)i + 1;
     }
     return 0;
 }
@@ -251,8 +256,18 @@ static int load_cond(json_t *j, const struct s903_table *t, struct s903_cond *c,
         return bad(e, "rules.json or measures.json", "a condition names no column of its table");
     if (c->kind != C_IN)
         return 0;
-    if ((v = json_object_get(j, "in")))
-        return codes_from_array(v, &c->codes, e);
+    if ((v = json_object_get(j, "in"))) {
+        if (codes_from_array(v, &c->codes, e))
+            return -1;
+        const struct s903_codes *listed = &t->cols[c->col].codes;
+        if (t->cols[c->col].type == S903_CODE && listed->n <= 64) {
+            c->has_code_bits = 1;
+            for (size_t i = 0; i < listed->n; i++)
+                if (s903_codes_has(&c->codes, listed->codes[i]))
+                    c->code_bits |= (uint64_t)1 << i;
+        }
+        return 0;
+    }
     for (size_t i = 0; i < sizeof cmps / sizeof *cmps; i++) {
         const char *op = json_string_value(json_object_get(j, cmps[i].key));
         if (!op)

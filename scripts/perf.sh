@@ -92,6 +92,10 @@ ssda903_size() {
         import_tables "$work/i.db"
         timed "import$n" sqlite3 "$work/i.db" ".import --csv --skip 1 ${f[0]} h" \
             ".import --csv --skip 1 ${f[1]} e" ".import --csv --skip 1 ${f[2]} u"
+        # The ratio of this pair: the machine's slow and quick spells hit
+        # both runs of a pair alike.
+        awk -v n="$n" '$1 == "ingest" n { i = $2 } $1 == "import" n { m = $2 }
+            END { printf "ratio%s %.4f 0\n", n, i / m }' "$work/times" >>"$work/times"
         echo "  ssda903 $n episodes, run $r/$runs done" >&2
     done
     rm -rf "$work/s$n" "$work"/s.db* "$work/i.db"
@@ -120,13 +124,14 @@ ssda903_table() {
     echo "| episodes | rows (header + episodes + uasc) | CSV MB | liia-bench ingest | sqlite3 .import | ratio | rows/s | episodes/s | µs per row | peak RSS ingest | peak RSS .import |"
     echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     while read -r n rows eps bytes; do
-        local ti tm ri rm
+        local ti tm ri rm ra
         ti=$(median 2 "ingest$n"); tm=$(median 2 "import$n")
         ri=$(median 3 "ingest$n"); rm=$(median 3 "import$n")
+        ra=$(median 2 "ratio$n")
         awk -v eps="$eps" -v rows="$rows" -v b="$bytes" -v ti="$ti" -v tm="$tm" \
-            -v ri="$ri" -v rm="$rm" 'BEGIN {
-            printf "| %d | %d | %.0f | %.2f s | %.2f s | %.1fx | %.0f | %.0f | %.2f | %.0f MB | %.0f MB |\n",
-                eps, rows, b / 1e6, ti, tm, ti / tm, rows / ti, eps / ti, ti * 1e6 / rows,
+            -v ri="$ri" -v rm="$rm" -v ra="$ra" 'BEGIN {
+            printf "| %d | %d | %.0f | %.2f s | %.2f s | %.2fx | %.0f | %.0f | %.2f | %.0f MB | %.0f MB |\n",
+                eps, rows, b / 1e6, ti, tm, ra, rows / ti, eps / ti, ti * 1e6 / rows,
                 ri / 1024, rm / 1024 }'
     done <"$work/sizes"
 }
@@ -160,12 +165,11 @@ london_table() {
 # The target (issue 5): ingest of the 10^6-episode extract within 1.5x of
 # .import of the same files, in the same run.
 verdict() {
-    local ti tm
-    ti=$(median 2 ingest1000000 2>/dev/null) && tm=$(median 2 import1000000 2>/dev/null) || {
+    local ra
+    ra=$(median 2 ratio1000000 2>/dev/null) || {
         echo "The 10^6-episode size was not measured in this run: no verdict on the 1.5x target."
         return; }
-    awk -v a="$ti" -v b="$tm" 'BEGIN {
-        r = a / b
+    awk -v r="$ra" 'BEGIN {
         if (r <= 1.5) printf "**Target met at 10^6 episodes: %.2fx .import (target 1.5x).**\n", r
         else printf "**Target not met at 10^6 episodes: %.2fx .import (target 1.5x).**\n", r }'
 }
@@ -257,7 +261,9 @@ sqlv=$(sqlite3 --version | cut -d' ' -f1)
     echo "and postcodes degraded, the looked-after measures derived for the four"
     echo "quarters, all in one transaction (WAL, synchronous NORMAL).  .import: the"
     echo "same three files into equivalent all-TEXT tables of a fresh database,"
-    echo "no checks.  Target: ratio <= 1.5."
+    echo "no checks.  Each ingest is followed by its .import; the ratio is the"
+    echo "median of those pairs' ratios (the times are the medians of each)."
+    echo "Target: ratio <= 1.5."
     echo
     ssda903_table
     echo

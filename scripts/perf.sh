@@ -179,19 +179,20 @@ notes() {
     echo
     verdict
     cat <<'EOF'
-The machine is a shared 2-core VM: the same command varies by +-10% from
-run to run, `.import` as much as ingest, so the ratio moves by about as
-much.  Phases at 10^6 episodes (timestamps in a Release build, several
+The machine is a shared 2-core VM: the same command varies by +-15% from
+run to run, `.import` as much as ingest, which is why the ratio above is
+taken pair by pair.  Measured on other runs of the same day, the paired
+ratio at 10^6 episodes ranged from about 1.3x to 1.55x.  Phases at 10^6 episodes (timestamps in a Release build, several
 runs; perf for the split inside a phase):
 
 | phase | about | what it is |
 |---|---:|---|
 | before the load | 0.1 s | recognise the tables, SHA-256 of the files (an identical resend is answered here) |
 | header, 490,000 rows | 0.7-0.9 s | read, check every cell, 7 row rules, HMAC, child index (INT32); INSERTs on the writer thread |
-| uasc, 97,000 rows | 0.15 s | the same, with the uasc facts the measures need (INT09) |
-| episodes, 10^6 rows | 2.3-2.6 s | read, check every cell, 17 row rules, measure terms for every quarter; per child: DECOM order, 17 cross-row rules, counted into the measures; INSERTs on the writer thread |
-| commit | 0.4 s | SQLite's checkpoint: the WAL (the whole 154 MB store) copied into the database file and synced |
-| close | 0.15 s | the WAL file removed, memory freed |
+| uasc, 97,000 rows | 0.1-0.15 s | the same, with the uasc facts the measures need (INT09) |
+| episodes, 10^6 rows | 1.8-2.1 s | read, check every cell, 17 row rules, measure terms for every quarter; per child: DECOM order, 17 cross-row rules, counted into the measures; INSERTs on the writer thread |
+| commit | 0.33 s | SQLite's checkpoint: the WAL (the whole 154 MB store) copied into the database file and synced |
+| close | 0.13-0.16 s | the WAL file removed, memory freed |
 
 On the ingest thread, during the episodes: rule and measure-term
 conditions about a fifth, the child index (a cache miss per child) a
@@ -214,7 +215,11 @@ How it got here (before: 63.8 s, 26.7x at 10^6; then 22.2 s, 6.4x):
 - pseudonyms stored as 32 bytes instead of 64 hex digits (migration 005):
   the store of the 10^6 extract went from 213 to 154 MB, and the commit's
   checkpoint and syncs shrank with it;
-- code lists are hash sets; cells are not copied unless trimmed; the page
+- code lists are hash sets, and an 'in' condition on a code column tests
+  a bit of the cell's code index; a comparison with a quarter's date reads
+  the cell's date once for all quarters; dates are formatted without
+  `snprintf` (it was 3% of the instructions, in the age checks); cells
+  are not copied unless trimmed; findings are sorted in place; the page
   cache is 16 MB (a larger one made nothing faster).
 
 Cost per row against size: every step is linear (one pass, no sort); the

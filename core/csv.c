@@ -250,10 +250,20 @@ static int put_codepoint(liia_buf *b, unsigned cp)
     return liia_buf_append(b, u, n);
 }
 
+static int nul_byte(csv_reader *r)
+{
+    return reader_fail(r, r->enc_line + 1,
+                       "export the data again as CSV text; a file "
+                       "with NUL bytes is binary, not CSV",
+                       "the file contains a NUL byte%s", "");
+}
+
 static int convert_cp1252(csv_reader *r, const unsigned char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned cp = p[i];
+        if (!cp)
+            return nul_byte(r);
         if (cp >= 0x80 && cp < 0xA0 && !(cp = cp1252_high[cp - 0x80])) {
             char byte[8];
             snprintf(byte, sizeof byte, "0x%02X", p[i]);
@@ -323,10 +333,7 @@ static int decode(csv_reader *r, const unsigned char *p, size_t n)
                 if (p[j] == '\n')
                     r->enc_line++;
                 if (!p[j])
-                    return reader_fail(r, r->enc_line + 1,
-                                       "export the data again as CSV text; a file "
-                                       "with NUL bytes is binary, not CSV",
-                                       "the file contains a NUL byte%s", "");
+                    return nul_byte(r);
                 j++;
             }
             if (liia_buf_append(&r->utf8, p + i, j - i))

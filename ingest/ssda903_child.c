@@ -71,13 +71,16 @@ struct s903_kids {
 /* ------------------------------------------------------------ the index */
 
 /* The first 32 hex digits of a pseudonym (lower case, as pseudo.c writes
- * them; anything else counts as 0). */
+ * them; anything else counts as 0, and a shorter string is read to its
+ * end only). */
 static void key_of(const char *pid, uint64_t key[2])
 {
+    int ended = 0;
     for (int w = 0; w < 2; w++) {
         uint64_t v = 0;
         for (int i = 0; i < 16; i++) {
-            unsigned c = (unsigned char)pid[w * 16 + i];
+            unsigned c = ended ? 0 : (unsigned char)pid[w * 16 + i];
+            ended |= c == 0;
             unsigned d = c - '0' < 10 ? c - '0' : c - 'a' < 6 ? c - 'a' + 10 : 0;
             v = v << 4 | d;
         }

@@ -113,9 +113,14 @@ static void row_cells(sqlite3_stmt *st, const struct s903_table *t,
     int i = 2;
     for (size_t c = 0; c < t->ncols; c++) {
         struct s903_cell *cell = &cells[c];
-        const char *v = t->cols[c].store ? (const char *)sqlite3_column_text(st, i++) : NULL;
+        const char *v = NULL;
+        size_t len = 0;
+        if (t->cols[c].store) {
+            v = (const char *)sqlite3_column_text(st, i);
+            len = (size_t)sqlite3_column_bytes(st, i++);
+        }
         cell->raw = v ? v : "";
-        cell->len = v ? strlen(v) : 0;
+        cell->len = len;
         cell->ok = v != NULL;
         cell->iso[0] = '\0';
         cell->code = 0;   /* conditions look the text up */

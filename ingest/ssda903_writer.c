@@ -63,15 +63,19 @@ static int step_row(struct s903_writer *w, const char **p)
     sqlite3_bind_int64(st, 1, w->sid);
     sqlite3_bind_int64(st, 2, line);
     for (size_t c = 0; c < w->ncols; c++) {
-        size_t n = strlen(s);
-        if (null >> c & 1)
+        uint32_t n = 0;
+        if (null >> c & 1) {
             sqlite3_bind_null(st, (int)c + 4);
-        else if (w->hex_blob >> c & 1 && n <= 2 * sizeof w->bytes && n % 2 == 0)
+            continue;
+        }
+        memcpy(&n, s, sizeof n);
+        s += sizeof n;
+        if (w->hex_blob >> c & 1 && n <= 2 * sizeof w->bytes && n % 2 == 0)
             sqlite3_bind_blob(st, (int)c + 4, unhex(s, n, w->bytes), (int)n / 2,
                               SQLITE_STATIC);
         else
             sqlite3_bind_text(st, (int)c + 4, s, (int)n, SQLITE_STATIC);
-        s += n + 1;
+        s += n;
     }
     size_t n = strlen(s);
     if (n)
@@ -190,8 +194,15 @@ int s903_writer_pack(liia_buf *out, long line, uint32_t null, const char *const 
     if (liia_buf_append(out, &l, sizeof l) || liia_buf_append(out, &null, sizeof null))
         return -1;
     for (size_t c = 0; c < n; c++) {
-        int is_null = null >> c & 1;
-        if (liia_buf_append(out, is_null ? "" : values[c], is_null ? 1 : lens[c] + 1))
+        /* Length-prefixed: a cell may hold a NUL byte, and a misread
+         * length would shift every later row of the batch. */
+        if (null >> c & 1)
+            continue;
+        if (lens[c] > UINT32_MAX / 2)
+            return -1;
+        uint32_t len = (uint32_t)lens[c];
+        if (liia_buf_append(out, &len, sizeof len) ||
+            liia_buf_append(out, values[c], len))
             return -1;
     }
     return 0;

@@ -18,9 +18,9 @@ struct s903_writer;
 struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, long long sid,
                                       size_t ncols, uint32_t hex_blob, liia_error *e);
 
-/* Appends to out a row's line and its n stored values (NUL-terminated,
- * lens[c] bytes; NULL where bit c of null is set), as s903_writer_row takes
- * them.  -1 on ENOMEM. */
+/* Appends to out a row's line and its n stored values (lens[c] bytes each,
+ * any bytes, NUL included; nothing where bit c of null is set), as
+ * s903_writer_row takes them.  -1 on ENOMEM. */
 int s903_writer_pack(liia_buf *out, long line, uint32_t null, const char *const *values,
                      const size_t *lens, size_t n);
 

@@ -94,6 +94,8 @@ static void encodings(void)
     fails("\xC3\xA9,b\n1,caf\xE9\n", 13, LIIA_CSV_CONVERT_CP1252, 2, "not UTF-8");
     fails("a\n\x81\n", 4, LIIA_CSV_CONVERT_CP1252, 2, "neither UTF-8 nor Windows-1252");
     fails("a,b\n1,\0\n", 8, 0, 2, "NUL byte");
+    /* Read as Windows-1252 after a stray byte, a NUL is still binary. */
+    fails("a,b\n1,caf\xE9\n2,N2\0x\n", 18, LIIA_CSV_CONVERT_CP1252, 3, "NUL byte");
     fails("PK\3\4rest", 8, 0, 1, "Excel workbook (.xlsx)");
     fails("\xD0\xCF\x11\xE0rest", 8, 0, 1, ".xls");
     fails("\xFF\xFE" "a\0", 4, 0, 1, "UTF-16");

@@ -132,10 +132,10 @@ static int supersede(sqlite3 *db, long long old, liia_error *e)
 {
     static const char *const sql[] = {
         "UPDATE submission SET status = 'superseded' WHERE id = ?",
-        "DELETE FROM cla_child WHERE submission_id = ?",
-        "DELETE FROM cla_episode WHERE submission_id = ?",
-        "DELETE FROM cla_uasc WHERE submission_id = ?",
-        "DELETE FROM derived_measure WHERE submission_id = ?",
+        "DELETE FROM cla_child WHERE " S903_ROWS_OF_SUBMISSION,
+        "DELETE FROM cla_episode WHERE " S903_ROWS_OF_SUBMISSION,
+        "DELETE FROM cla_uasc WHERE " S903_ROWS_OF_SUBMISSION,
+        "DELETE FROM derived_measure WHERE submission_id = ?1",
     };
     for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
         sqlite3_stmt *st;

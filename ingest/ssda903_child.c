@@ -51,6 +51,7 @@ struct s903_kids {
     size_t nkids, capkids;
     uint32_t *slots;                      /* kid index + 1, 0 = empty */
     size_t nslots;
+    size_t next;                          /* the kid after the last one found */
     struct extra_hdr *extras;
     size_t nextras, capextras;
     /* the child whose episodes are being read */
@@ -124,18 +125,38 @@ int s903_kids_reserve(struct s903_kids *k, size_t n, liia_error *e)
     return 2 * n > k->nslots ? grow_slots(k, 2 * n, e) : 0;
 }
 
+/* The kid after the last one found, when it is this one: the tables of
+ * an extract usually list children in the same order, and then no lookup
+ * goes through the (cache-missing) hash. */
+static struct kid *next_kid(struct s903_kids *k, const uint64_t key[2])
+{
+    struct kid *x = k->next < k->nkids ? &k->kids[k->next] : NULL;
+    return x && x->key[0] == key[0] && x->key[1] == key[1] ? x : NULL;
+}
+
 /* Starts loading the child's slot while its episodes are read: the index
  * is too big for the cache and the lookup comes when the child ends. */
-static void prefetch_kid(const struct s903_kids *k, const char *pid)
+static void prefetch_kid(struct s903_kids *k, const char *pid)
 {
     uint64_t key[2];
     if (!k->nslots)
         return;
     key_of(pid, key);
+    if (next_kid(k, key))
+        return;
     size_t h = (size_t)key[0] & (k->nslots - 1);
     __builtin_prefetch(&k->slots[h]);
     if (k->slots[h])
         __builtin_prefetch(&k->kids[k->slots[h] - 1]);
+}
+
+void s903_kids_prefetch_slot(struct s903_kids *k, const char *pid)
+{
+    uint64_t key[2];
+    if (!k->nslots)
+        return;
+    key_of(pid, key);
+    __builtin_prefetch(&k->slots[(size_t)key[0] & (k->nslots - 1)]);
 }
 
 /* The child's entry, added when new; NULL on ENOMEM (e filled). */
@@ -143,13 +164,18 @@ static struct kid *kid_of(struct s903_kids *k, const char *pid, liia_error *e)
 {
     uint64_t key[2];
     key_of(pid, key);
+    struct kid *x = next_kid(k, key);
+    if (x)
+        return k->next++, x;
     if (2 * (k->nkids + 1) > k->nslots && grow_slots(k, 0, e))
         return NULL;
     size_t h = (size_t)key[0] & (k->nslots - 1);
     for (; k->slots[h]; h = (h + 1) & (k->nslots - 1)) {
-        struct kid *x = &k->kids[k->slots[h] - 1];
-        if (x->key[0] == key[0] && x->key[1] == key[1])
+        x = &k->kids[k->slots[h] - 1];
+        if (x->key[0] == key[0] && x->key[1] == key[1]) {
+            k->next = k->slots[h];
             return x;
+        }
     }
     if (k->nkids == k->capkids) {
         size_t cap = k->capkids ? 2 * k->capkids : 1024;
@@ -159,10 +185,11 @@ static struct kid *kid_of(struct s903_kids *k, const char *pid, liia_error *e)
         k->kids = kids;
         k->capkids = cap;
     }
-    struct kid *x = &k->kids[k->nkids];
+    x = &k->kids[k->nkids];
     memset(x, 0, sizeof *x);
     memcpy(x->key, key, sizeof key);
     k->slots[h] = (uint32_t)++k->nkids;
+    k->next = k->nkids;
     return x;
 }
 
@@ -572,17 +599,17 @@ int s903_flag_stored(struct s903_run *run, sqlite3_stmt **upd, int table, long l
 {
     if (!*upd) {
         char *sql = sqlite3_mprintf(
-            "UPDATE \"%w\" SET flags = COALESCE(flags || ',', '') || ?1 "
-            "WHERE submission_id = ?2 AND line = ?3", run->s->tables[table].store);
+            "UPDATE \"%w\" SET flags = COALESCE(flags || ',', '') || ?3 "
+            "WHERE id = " S903_ROW_KEY, run->s->tables[table].store);
         int rc = sql ? liia_db_prepare(run->db, sql, upd, e)
                      : liia_fail(e, LIIA_E_NOMEM, "out of memory");
         sqlite3_free(sql);
         if (rc)
             return -1;
     }
-    sqlite3_bind_text(*upd, 1, code, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(*upd, 2, run->sid);
-    sqlite3_bind_int64(*upd, 3, line);
+    sqlite3_bind_int64(*upd, 1, run->sid);
+    sqlite3_bind_int64(*upd, 2, line);
+    sqlite3_bind_text(*upd, 3, code, -1, SQLITE_STATIC);
     int rc = sqlite3_step(*upd);
     sqlite3_reset(*upd);
     return rc == SQLITE_DONE ? 0 : liia_db_fail(e, run->db, "flagging a row");

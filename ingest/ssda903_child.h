@@ -33,6 +33,10 @@ int s903_kids_reserve(struct s903_kids *k, size_t n, liia_error *e);
  * when the cell failed its check or is not stored).  pid: the pseudonym,
  * NULL when CHILD is not valid.  Codes of the rules a row breaks are
  * appended to flags, comma separated. */
+/* Starts loading the index slot a header or uasc row's child will take,
+ * while the rest of the row is checked: a cache miss per child, hidden. */
+void s903_kids_prefetch_slot(struct s903_kids *k, const char *pid);
+
 int s903_kids_header(struct s903_kids *k, const char *pid, long line,
                      const struct s903_cell *stored, liia_buf *flags, liia_error *e);
 int s903_kids_uasc(struct s903_kids *k, const char *pid, long line,

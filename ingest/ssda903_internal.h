@@ -14,6 +14,12 @@ enum s903_type { S903_CHILD, S903_CODE, S903_DATE, S903_UPN, S903_POSTCODE, S903
 #define S903_MAX_COLS 16
 #define S903_MAX_TABLES 3
 
+/* A stored SSDA903 row's key is submission_id << 32 | line (migration
+ * 006): the rows of submission ?1 are this key range, and row ?2 of
+ * submission ?1 is this key. */
+#define S903_ROWS_OF_SUBMISSION "id BETWEEN (?1 << 32) AND (?1 << 32) + 4294967295"
+#define S903_ROW_KEY "((?1 << 32) + ?2)"
+
 struct s903_codes {
     const char **codes;  /* sorted (messages list them in order) */
     size_t n;

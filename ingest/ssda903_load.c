@@ -258,6 +258,8 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
     case S903_CHILD:
         if (liia_pseudo_child(x->run->ps, cell->raw, cell->len, x->store[c]))
             return -1;
+        if (!x->episodes)
+            s903_kids_prefetch_slot(x->run->kids, x->store[c]);
         break;
     case S903_CODE:
         if (!(cell->code = s903_codes_index(&col->codes, cell->raw)))
@@ -465,12 +467,13 @@ static int on_row(const liia_csv_record *rec, void *ctx, liia_error *e)
     return rc;
 }
 
-/* INSERT INTO <store> (submission_id, line, flags, <stored columns>) built
- * from the schema (trusted data), quoted with %w; its writer thread. */
+/* INSERT INTO <store> (the row's key from submission and line, flags,
+ * <stored columns>) built from the schema (trusted data), quoted with %w;
+ * its writer thread. */
 static int prepare_insert(struct s903_rowctx *x, liia_error *e)
 {
     sqlite3_str *q = sqlite3_str_new(x->run->db);
-    sqlite3_str_appendf(q, "INSERT INTO \"%w\" (submission_id, line, flags", x->tab->store);
+    sqlite3_str_appendf(q, "INSERT INTO \"%w\" (id, flags", x->tab->store);
     size_t n = 0;
     uint32_t hex_blob = 0;
     for (size_t c = 0; c < x->tab->ncols; c++)
@@ -479,7 +482,7 @@ static int prepare_insert(struct s903_rowctx *x, liia_error *e)
             hex_blob |= (uint32_t)(x->tab->cols[c].type == S903_CHILD) << n;
             n++;
         }
-    sqlite3_str_appendall(q, ") VALUES (?, ?, ?");
+    sqlite3_str_appendall(q, ") VALUES (" S903_ROW_KEY ", ?3");
     for (size_t i = 0; i < n; i++)
         sqlite3_str_appendall(q, ", ?");
     sqlite3_str_appendall(q, ")");

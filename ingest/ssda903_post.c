@@ -101,8 +101,8 @@ static char *in_order_sql(const struct s903_table *t)
     for (size_t c = 0; c < t->ncols; c++)
         if (t->cols[c].store)
             sqlite3_str_appendf(q, ", \"%w\"", t->cols[c].store);
-    sqlite3_str_appendf(q, " FROM \"%w\" WHERE submission_id = ?1 AND child_pid IS NOT NULL"
-                           " ORDER BY child_pid, line", t->store);
+    sqlite3_str_appendf(q, " FROM \"%w\" WHERE " S903_ROWS_OF_SUBMISSION
+                           " AND child_pid IS NOT NULL ORDER BY child_pid, line", t->store);
     return sqlite3_str_finish(q);
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "liia_core.h"
+#include "migrations.h"
 #include "unit.h"
 
 static long count(sqlite3 *db, const char *sql)
@@ -26,21 +27,37 @@ static void resolves(sqlite3 *db, const char *in, const char *want)
     CHECK_STR(gss, want);
 }
 
-/* Migration 005: a pseudonym stored as hex by an older liia-bench becomes
- * the same 32 bytes an ingest now stores, so the child still links. */
-static void test_pid_hex_to_bytes(void)
+/* A store as liia-bench left it at user_version `version`. */
+static sqlite3 *store_at_version(int version)
 {
     sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    for (size_t i = 0; i < liia_migration_count; i++)
+        if (liia_migrations[i].version <= version)
+            CHECK_INT(sqlite3_exec(db, liia_migrations[i].sql, NULL, NULL, NULL), SQLITE_OK);
+    char *set = sqlite3_mprintf("PRAGMA user_version = %d", version);
+    CHECK_INT(sqlite3_exec(db, set, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_free(set);
+    return db;
+}
+
+/* Migrations 005 and 006 on rows an older liia-bench stored: a pseudonym
+ * stored as hex becomes the same 32 bytes an ingest now stores (the child
+ * still links), and each row keeps its submission and line under the
+ * integer key submission_id << 32 | line. */
+static void test_old_rows_migrate(void)
+{
     liia_error e;
     liia_error_clear(&e);
-    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
-    CHECK_INT(liia_store_migrate(db, &e), 0);
+    sqlite3 *db = store_at_version(4);
     const char *hex = "00ff10abcdef0123456789abcdef0123456789abcdef0123456789abcdef0189";
     char *sql = sqlite3_mprintf(
-        "INSERT INTO cla_child (submission_id, line, child_pid) VALUES (1, 2, %Q);"
-        "INSERT INTO cla_episode (submission_id, line, child_pid) VALUES (1, 2, %Q);"
-        "INSERT INTO cla_uasc (submission_id, line, child_pid) VALUES (1, 2, NULL);"
-        "PRAGMA user_version = 4", hex, hex);
+        "INSERT INTO cla_child (submission_id, line, child_pid, sex) VALUES (1, 2, %Q, 'M');"
+        "INSERT INTO cla_child (submission_id, line, child_pid, sex) VALUES (7, 3, NULL, 'F');"
+        "INSERT INTO cla_episode (submission_id, line, child_pid, decom) "
+        " VALUES (1, 2, %Q, '2024-04-01');"
+        "INSERT INTO cla_uasc (submission_id, line, child_pid) VALUES (1, 2, NULL);",
+        hex, hex);
     CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_free(sql);
     CHECK_INT(liia_store_migrate(db, &e), 0);
@@ -51,12 +68,18 @@ static void test_pid_hex_to_bytes(void)
     CHECK_INT(count(db, "SELECT count(*) FROM cla_episode e JOIN cla_child c "
                         "USING (child_pid)"), 1);
     CHECK_INT(count(db, "SELECT count(*) FROM cla_uasc WHERE child_pid IS NULL"), 1);
+    CHECK_INT(count(db, "SELECT count(*) FROM cla_child WHERE submission_id = 1 AND line = 2 "
+                        "AND sex = 'M' AND id = 4294967298"), 1);
+    CHECK_INT(count(db, "SELECT count(*) FROM cla_child WHERE submission_id = 7 AND line = 3 "
+                        "AND sex = 'F' AND id = 7 * 4294967296 + 3"), 1);
+    CHECK_INT(count(db, "SELECT count(*) FROM cla_episode WHERE submission_id = 1 "
+                        "AND line = 2 AND decom = '2024-04-01'"), 1);
     sqlite3_close(db);
 }
 
 int main(void)
 {
-    test_pid_hex_to_bytes();
+    test_old_rows_migrate();
 
     const char *path = SCRATCH_DIR "/test_store.db";
     unlink(path);

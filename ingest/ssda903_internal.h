@@ -19,6 +19,7 @@ enum s903_type { S903_CHILD, S903_CODE, S903_DATE, S903_UPN, S903_POSTCODE, S903
  * submission ?1 is this key. */
 #define S903_ROWS_OF_SUBMISSION "id BETWEEN (?1 << 32) AND (?1 << 32) + 4294967295"
 #define S903_ROW_KEY "((?1 << 32) + ?2)"
+#define S903_MAX_LINE 4294967295L
 
 struct s903_codes {
     const char **codes;  /* sorted (messages list them in order) */

@@ -442,6 +442,15 @@ static int on_row(const liia_csv_record *rec, void *ctx, liia_error *e)
         return 0;
     if (rec->nfields == 1 && rec->lengths[0] == 0)
         return 0;   /* blank line */
+    if (rec->line > S903_MAX_LINE) {
+        /* The stored key holds the line in 32 bits (S903_ROW_KEY). */
+        liia_fail(e, LIIA_E_DATA, "table %s has more than %ld lines", x->tab->name,
+                  (long)S903_MAX_LINE);
+        liia_strlcpy(e->file, x->in->path, sizeof e->file);
+        e->line = rec->line;
+        liia_error_fix(e, "split the extract: no SSDA903 table is this long");
+        return -1;
+    }
     liia_buf_reset(&x->flags);
     if (gather_cells(x, rec))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");

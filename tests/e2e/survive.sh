@@ -85,5 +85,50 @@ expect_out "no sample returns" err
 expect_exit 3 "$bin" demo --out fresh --data "$work/nodata"
 expect_out "no sample returns" err
 
+# ---- 3. query is bounded in time and memory, and never half-written.
+q() { "$bin" --db k.db query "$@"; }
+for t in nan NaN inf 0 -1 0.0005 3601 '' 1s; do
+    expect_exit 2 q --timeout "$t" "SELECT 1"
+    expect_out "timeout wants seconds from 0.001 to 3600" err
+done
+q --timeout 0.001 "SELECT 1" >out 2>err
+[ $? -ne 2 ] || fail "--timeout 0.001 refused"
+expect_exit 3 q --timeout 1 "SELECT length(hex(randomblob(400000000)))"
+[ ! -s out ] || fail "a query over its memory bound wrote a result"
+expect_out "a value is too large" err
+loop="WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x, 'row' FROM c"
+for f in csv json table; do
+    expect_exit 3 q --timeout 0.3 --format "$f" "$loop"
+    [ ! -s out ] || fail "a timed-out $f query wrote a partial result ($(wc -c <out) bytes)"
+    expect_out "query stopped after 300 ms (--timeout)" err
+done
+# A step that never returns cannot see the progress handler: the hard stop
+# ends it (exit 3, nothing on stdout) or the function is bounded itself.
+q --timeout 0.5 "SELECT funnel_limit(1e18, 50, 'pct', 0.975)" >out 2>err
+got=$?
+[ "$got" -ne 3 ] || [ ! -s out ] || fail "funnel_limit: exit 3 with a result"
+# A store locked by another process: the lock is waited on for --timeout
+# (plus the hard stop's grace), not the store's usual minute.
+(echo "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; SELECT count(*) FROM authority;"
+ sleep 6) | sqlite3 k.db >locked &
+i=0
+while [ "$(tail -n 1 locked)" != 33 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+expect_exit 3 q --timeout 0.3 "SELECT 1"
+[ ! -s out ] || fail "a query on a locked store wrote a result"
+expect_out "query stopped after 300 ms" err
+wait
+
+# ---- 8. CSV cells Excel would evaluate are escaped unless --raw-csv.
+cp "$good" "=1+cmd|calc!A0.csv"
+expect_exit 0 "$bin" --db k.db ingest --quiet "=1+cmd|calc!A0.csv"
+expect_exit 0 q --format csv "SELECT file_name, '=HYPERLINK(\"http://x\")' AS note, '@SUM(A1)' AS a, '-2+3' AS b, -5 AS n FROM submissions WHERE return_type = 'quarterly'"
+expect_out "^\"'=1+cmd|calc!A0.csv\",\"'=HYPERLINK(\"\"http://x\"\")\",\"'@SUM(A1)\",\"'-2+3\",-5" out
+expect_exit 0 q --raw-csv "SELECT file_name, '+1' AS p FROM submissions WHERE return_type = 'quarterly'"
+expect_out "^=1+cmd|calc!A0.csv,+1" out
+expect_exit 2 q --raw-csv --format json "SELECT 1"
+expect_out "raw-csv goes with --format csv" err
+expect_exit 0 q --format json "SELECT '=1' AS f"
+expect_out '"f": "=1"' out
+
 [ "$failures" -eq 0 ] || { echo "survive: $failures failure(s)" >&2; exit 1; }
 echo "survive: all cases passed"

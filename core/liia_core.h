@@ -242,8 +242,9 @@ int liia_reference_load(sqlite3 *db, const char *schema_dir,
                         const char *groupings_path, liia_error *e);
 
 /* Resolves an authority given as GSS code, DfE number or short code (any
- * case) to its GSS code via the store.  Unknown -> -1 with a message that
- * lists the accepted forms. */
+ * case) to its GSS code via the store.  Unknown (including anything not
+ * shaped like one, e.g. "../CAM") -> -1, status LIIA_E_USAGE, with a
+ * message that lists the accepted forms. */
 int liia_authority_resolve(sqlite3 *db, const char *text, char gss[10],
                            liia_error *e);
 

@@ -130,5 +130,72 @@ expect_out "raw-csv goes with --format csv" err
 expect_exit 0 q --format json "SELECT '=1' AS f"
 expect_out '"f": "=1"' out
 
+# ---- 11. The smaller ones.
+# Control characters in a file name are escaped on the terminal.
+evil=$(printf 'CAM\033[2J\nforged: accepted\302\233.csv')
+sed 's/,4210,/,n\/a,/' "$good" >"$evil"
+expect_exit 1 "$bin" --db k.db ingest "$evil"
+for f in out err; do
+    expect_out 'CAM\\x1b\[2J\\nforged: accepted\\u009b.csv' $f
+    ! grep -q "$(printf '\033')" $f || fail "ingest echoed an escape character to $f"
+done
+expect_exit 0 "$bin" --db k.db history --la CAM
+expect_out 'CAM\\x1b\[2J\\nforged: accepted\\u009b.csv$' out
+! grep -q '^forged' out || fail "history echoed a newline from a file name"
+expect_exit 0 "$bin" --db k.db query --format table "SELECT file_name FROM submissions WHERE status = 'rejected'"
+expect_out '^CAM\\x1b\[2J\\nforged: accepted\\u009b.csv$' out
+
+# Counts are digits only; leading zeros do not count towards 15 digits.
+for v in +5 -0 "$(printf '\v5')" "$(printf '5\f')"; do
+    sed "s/,4210,/,$v,/" "$good" >count.csv
+    expect_exit 1 "$bin" --db k.db validate count.csv
+    expect_out "QBR-S022" err
+done
+sed 's/,4210,/,0000000000000000000000004210,/' "$good" >count.csv
+expect_exit 0 "$bin" --db k.db validate count.csv
+
+# Number and authority arguments.
+for t in nan inf -1 ''; do
+    expect_exit 2 "$bin" --db k.db reconcile --la CAM --period 2025-03-31 --tolerance "$t"
+    expect_out "tolerance needs a percentage" err
+done
+for cmd in "report --out rep --la" "history --la" "reconcile --period 2025-03-31 --la"; do
+    expect_exit 2 "$bin" --db k.db $cmd ../CAM
+    expect_out "'../CAM' is not one of the 33 London authorities" err
+done
+expect_exit 2 "$bin" sample --ssda903 --out big --children 10000001
+expect_out "children needs a whole number from 1 to 10000000" err
+[ ! -e big ] || fail "sample wrote something for a refused --children"
+
+# A file that is not a store says what it is, and is not offered init.
+printf 'name,value\na,1\n' >notdb.csv
+for cmd in status "query SELECT(1)" "history --la CAM" init; do
+    expect_exit 3 "$bin" --db notdb.csv $cmd
+    expect_out "not a liia-bench store: not an SQLite database" err
+    refute_out "run 'liia-bench init'" err
+done
+sqlite3 other.db "CREATE TABLE t (x); INSERT INTO t VALUES (1)"
+expect_exit 3 "$bin" --db other.db init
+expect_out "not a liia-bench store: an SQLite database of another program" err
+[ "$(sqlite3 other.db "SELECT count(*) FROM sqlite_schema")" = 1 ] || fail "init migrated another program's database"
+
+# init on a store it may not write says so (as an unprivileged user).
+mkdir ro && cp k.db ro/s.db && chmod 555 ro && chmod 444 ro/s.db
+asuser=""
+if [ "$(id -u)" = 0 ]; then
+    if command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups "$bin" --help >/dev/null 2>&1; then
+        asuser="setpriv --reuid=65534 --regid=65534 --clear-groups"
+    else
+        echo "survive: no unprivileged user: read-only store case skipped" >&2
+        asuser=skip
+    fi
+fi
+if [ "$asuser" != skip ]; then
+    expect_exit 3 $asuser "$bin" --db ro/s.db init
+    expect_out "the store is read-only for this user" err
+    refute_out "authorities.csv" err
+fi
+chmod 755 ro
+
 [ "$failures" -eq 0 ] || { echo "survive: $failures failure(s)" >&2; exit 1; }
 echo "survive: all cases passed"

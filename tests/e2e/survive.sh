@@ -102,6 +102,15 @@ for f in csv json table; do
     [ ! -s out ] || fail "a timed-out $f query wrote a partial result ($(wc -c <out) bytes)"
     expect_out "query stopped after 300 ms (--timeout)" err
 done
+# Ctrl-C stops it the same way.
+"$bin" --db k.db query --timeout 60 "$loop" >out 2>err &
+qpid=$!
+sleep 1
+kill -INT "$qpid"
+wait "$qpid"
+[ $? -eq 3 ] || fail "Ctrl-C: query did not exit 3"
+[ ! -s out ] || fail "an interrupted query wrote a partial result"
+expect_out "query interrupted" err
 # A step that never returns cannot see the progress handler: the hard stop
 # ends it (exit 3, nothing on stdout) or the function is bounded itself.
 q --timeout 0.5 "SELECT funnel_limit(1e18, 50, 'pct', 0.975)" >out 2>err

@@ -250,9 +250,17 @@ int liia_authority_resolve(sqlite3 *db, const char *text, char gss[10],
 
 /* ---------------------------------------------------------------- paths */
 
-/* The schemas directory: $LIIA_SCHEMAS, else the one this build was made
- * from (compiled in), so the binary works from a build tree. */
+/* The schemas directory: the one liia_schema_dir_set() named, else the one
+ * this build was made from (compiled in, so tests and the binary work from
+ * a build tree).  The libraries read no environment: the CLI decides
+ * ($LIIA_SCHEMAS, or the copy installed beside the binary) and sets it
+ * once at start-up, before any thread. */
 const char *liia_schema_dir(void);
+/* dir is borrowed for the life of the process; NULL or "" restores the
+ * compiled-in default. */
+void liia_schema_dir_set(const char *dir);
+/* The compiled-in default (the source tree's schemas/ of this build). */
+const char *liia_schema_dir_built_in(void);
 
 /* Joins dir and name into a freshly allocated path; NULL on ENOMEM. */
 char *liia_path_join(const char *dir, const char *name);

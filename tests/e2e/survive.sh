@@ -103,10 +103,11 @@ for f in csv json table; do
     expect_out "query stopped after 300 ms (--timeout)" err
 done
 # Ctrl-C stops it the same way.
+# (A background job starts with SIGINT ignored, so one sent before query
+# installs its handler is lost: send it until the query has gone.)
 "$bin" --db k.db query --timeout 60 "$loop" >out 2>err &
 qpid=$!
-sleep 1
-kill -INT "$qpid"
+while sleep 0.3 && kill -INT "$qpid" 2>/dev/null; do :; done
 wait "$qpid"
 [ $? -eq 3 ] || fail "Ctrl-C: query did not exit 3"
 [ ! -s out ] || fail "an interrupted query wrote a partial result"
@@ -118,14 +119,19 @@ got=$?
 [ "$got" -ne 3 ] || [ ! -s out ] || fail "funnel_limit: exit 3 with a result"
 # A store locked by another process: the lock is waited on for --timeout
 # (plus the hard stop's grace), not the store's usual minute.
-(echo "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; SELECT count(*) FROM authority;"
- sleep 6) | sqlite3 k.db >locked &
+# The lock is held until fd 3 closes.
+mkfifo lockfifo
+sqlite3 k.db <lockfifo >locked &
+lpid=$!
+exec 3>lockfifo
+echo "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; SELECT count(*) FROM authority;" >&3
 i=0
-while [ "$(tail -n 1 locked)" != 33 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+while [ "$(tail -n 1 locked)" != 33 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 expect_exit 3 q --timeout 0.3 "SELECT 1"
 [ ! -s out ] || fail "a query on a locked store wrote a result"
 expect_out "query stopped after 300 ms" err
-wait
+exec 3>&-
+wait "$lpid"
 
 # ---- 8. CSV cells Excel would evaluate are escaped unless --raw-csv.
 cp "$good" "=1+cmd|calc!A0.csv"

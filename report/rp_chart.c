@@ -108,8 +108,8 @@ rp_rect rp_frame(cairo_t *cr, rp_rect r, const char *title,
     y += rp_text(cr, subtitle, r.x + f, y, r.w - 2 * f, f * 0.95, 0, 0);
     double bottom = r.y + r.h;
     if (with_source) {
-        char src[96];
-        snprintf(src, sizeof src, "Source: LIIA quarterly returns, %s",
+        char src[160];
+        snprintf(src, sizeof src, "Source: %s, %s", rp_source_text(s),
                  s->short_label);
         bottom -= f * 1.6;
         rp_text(cr, src, r.x + f, bottom, 0, f * 0.85, 0, 0);

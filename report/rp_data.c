@@ -213,6 +213,12 @@ static int add_cell(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
     c->sn = col_num(st, 17, &c->has_sn);
     col_text(st, 18, c->sn_coverage, sizeof c->sn_coverage);
     col_text(st, 19, c->null_reason, sizeof c->null_reason);
+    col_text(st, 20, c->source, sizeof c->source);
+    col_text(st, 21, c->check_failed, sizeof c->check_failed);
+    c->suppressed = sqlite3_column_int(st, 22);
+    c->small_base = sqlite3_column_int(st, 23);
+    if (!strcmp(type, "la") && c->has_value && strcmp(c->source, "quarterly"))
+        s->child_level = 1;
     return 0;
 }
 
@@ -305,7 +311,8 @@ static const char SQL_CELLS[] =
     "SELECT area_type, area_code, indicator, numerator, denominator, value,"
     " rank, rank_of, quartile, change_prev, direction_prev, change_yoy,"
     " direction_yoy, funnel, coverage, london_value, quadrant_value,"
-    " sn_value, sn_coverage, coalesce(null_reason, note)"
+    " sn_value, sn_coverage, coalesce(null_reason, note), coalesce(source, ''),"
+    " check_failed, suppressed, small_base"
     "  FROM benchmark WHERE period = ?1"
     "   AND area_type IN ('la', 'region', 'quadrant')";
 static const char SQL_TREND[] =

@@ -19,6 +19,21 @@ int rp_suppressed(int has_num, double num, int own)
     return !own && has_num && num >= 1 && num <= 5;
 }
 
+const char *rp_source_text(const rp_snapshot *s)
+{
+    return s->child_level ? "LIIA quarterly returns and SSDA903 extracts"
+                          : "LIIA quarterly returns";
+}
+
+const char *rp_source_name(const char *source)
+{
+    if (!strcmp(source, "quarterly"))
+        return "quarterly return";
+    if (!strcmp(source, "ssda903"))
+        return "SSDA903 extract";
+    return source;
+}
+
 void rp_fmt_value(const rp_indicator *ind, int has, double v, char *out,
                   size_t outsz)
 {

@@ -310,8 +310,8 @@ void rp_chart_rug(cairo_t *cr, rp_rect r, const rp_snapshot *s)
                      f);
     }
     rug_legend(cr, r.x + f, y + f, f);
-    char src[96];
-    snprintf(src, sizeof src, "Source: LIIA quarterly returns, %s",
+    char src[160];
+    snprintf(src, sizeof src, "Source: %s, %s", rp_source_text(s),
              s->short_label);
     rp_set_rgb(cr, 0x555555);
     rp_text(cr, src, r.x + f, y + f * 3, 0, f * 0.85, 0, 0);

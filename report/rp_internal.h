@@ -51,6 +51,10 @@ typedef struct rp_cell {
     double london, quadrant, sn;
     char sn_coverage[16];
     char null_reason[160];
+    char source[24];        /* the one return the value came from */
+    char check_failed[160]; /* why bench withheld the value, or "" */
+    int suppressed;         /* shown as c to anyone but the authority */
+    int small_base;         /* no rank or quartile: read the funnel */
 } rp_cell;
 
 /* A value in the trend: has = 0 when missing. */
@@ -72,6 +76,7 @@ typedef struct rp_snapshot {
     rp_authority auth[RP_MAX_AUTH];
     size_t n_auth;
     size_t n_rows;     /* benchmark rows of the period that were read */
+    int child_level;   /* some value came from a child-level return */
     char groups[RP_MAX_GROUPS][16];      /* quadrant codes */
     char group_names[RP_MAX_GROUPS][32];
     size_t n_groups;
@@ -101,6 +106,11 @@ extern const char *const rp_theme_titles[6];
 enum { RP_N_THEMES = 6 };
 
 /* ---- rp_format.c */
+/* "LIIA quarterly returns" or "... and SSDA903 extracts": what the pack's
+ * figures were really taken from. */
+const char *rp_source_text(const rp_snapshot *s);
+/* "quarterly return" / "SSDA903 extract" for one value's source. */
+const char *rp_source_name(const char *source);
 /* Disclosure control (DfE practice): a numerator of 1 to 5 makes the
  * value "c" unless the figure is the pack's own authority's. */
 int rp_suppressed(int has_num, double num, int own);

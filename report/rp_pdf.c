@@ -27,7 +27,7 @@ static void footer(pdf *p)
 {
     char line[160];
     if (p->page > 1) {
-        snprintf(line, sizeof line, "Source: LIIA quarterly returns, %s",
+        snprintf(line, sizeof line, "Source: %s, %s", rp_source_text(p->s),
                  p->s->short_label);
         rp_set_rgb(p->cr, 0x555555);
         rp_text(p->cr, line, MARGIN, A4_H - MARGIN - 4, 0, 7, 0, 0);
@@ -61,9 +61,9 @@ static void cover(pdf *p, const char *produced)
     rp_set_rgb(cr, RP_DARK);
     rp_text(cr, p->s->auth[p->a].name, MARGIN, 280, 0, 30, 1, 0);
     rp_text(cr, p->s->label, MARGIN, 330, 0, 18, 0, 0);
-    char line[128];
-    snprintf(line, sizeof line, "Produced %s from the LIIA quarterly returns "
-             "for the quarter ending %s.", produced, p->s->period);
+    char line[200];
+    snprintf(line, sizeof line, "Produced %s from the %s for the quarter "
+             "ending %s.", produced, rp_source_text(p->s), p->s->period);
     rp_set_rgb(cr, 0x444444);
     rp_text(cr, line, MARGIN, 380, 0, 11, 0, 0);
     rp_text(cr,

@@ -39,7 +39,7 @@ static const struct {
     {"Neighbour coverage", 11}, {"Rank", 10}, {"Quartile", 11},
     {"Change on last quarter", 11}, {"Direction (quarter)", 15},
     {"Change on a year ago", 11}, {"Direction (year)", 15},
-    {"Funnel plot", 16}, {"Note", 40},
+    {"Funnel plot", 16}, {"Note", 40}, {"Source (one return per value)", 18},
 };
 enum { N_SUMMARY_COLS = sizeof SUMMARY_COLS / sizeof SUMMARY_COLS[0] };
 
@@ -84,6 +84,8 @@ static void summary_row(la_book *b, lxw_worksheet *ws, lxw_row_t r, size_t i)
            rp_fmt_direction(F, c->dir_yoy));
     rp_str(F, ws, r, 15, rp_funnel_text(c->funnel), F->text);
     rp_str(F, ws, r, 16, c->null_reason, F->text);
+    if (c->has_value)
+        rp_str(F, ws, r, 17, rp_source_name(c->source), F->text);
 }
 
 static void sheet_title(la_book *b, lxw_worksheet *ws, const char *what)

@@ -163,6 +163,29 @@ static void test_shared_workforce(sqlite3 *db)
     CHECK_STR(col(db, "shared_with", Q5, "FD01", "la", "E09000027"), "NULL");
 }
 
+static void test_invariants(sqlite3 *db)
+{
+    /* "of those" above its parent: withheld, reason given */
+    CHECK_STR(col(db, "coalesce(value, 'NULL') || ' ' || check_failed", Q5, "CLA06", "la", CAM),
+              "NULL of those above its parent: cla_lt_stable 12 > cla_lt_cohort 10");
+    /* a percentage above 100 (310 of 300) */
+    CHECK_STR(col(db, "coalesce(value, 'NULL') || ' ' || null_reason", Q5, "CLA10", "la", CAM),
+              "NULL percentage 103.3% outside 0-100 (310 of 300)");
+    /* zero and negative denominators */
+    CHECK_STR(col(db, "coalesce(value, 'NULL') || ' ' || check_failed", Q5, "CP07", "la", ISL),
+              "NULL denominator is 0");
+    CHECK_STR(col(db, "coalesce(value, 'NULL') || ' ' || check_failed", Q5, "CL01", "la", HAC),
+              "NULL denominator is negative (-5)");
+    /* excluded from pooling and ranks: London CLA10 is City's 9/10 alone */
+    CHECK_STR(col(db, "numerator || '/' || denominator || ' ' || coverage", Q5, "CLA10",
+                  "region", "E12000007"), "9.0/10.0 1 of 33");
+    CHECK_STR(col(db, "coalesce(rank, 'unranked')", Q5, "CLA10", "la", CAM), "unranked");
+    CHECK_STR(col(db, "coalesce(rank, 'unranked')", Q5, "CL01", "la", HAC), "unranked");
+    CHECK_STR(col(db, "coverage", Q5, "CL01", "region", "E12000007"), "0 of 33");
+    /* every value is from one return: the quarterly one here */
+    CHECK_STR(col(db, "source", Q5, "FD04", "la", CAM), "quarterly");
+}
+
 static void test_rebuild_one_period(sqlite3 *db)
 {
     long all = 0, one = 0;
@@ -198,6 +221,7 @@ int main(void)
     test_funnel(db);
     test_population_year(db);
     test_shared_workforce(db);
+    test_invariants(db);
     test_rebuild_one_period(db);
     liia_store_close(db);
     return unit_result("engine_bench");

@@ -151,11 +151,30 @@ static const struct bench_step {
      " AND d.theme = s.theme AND k.area_type = 'la' AND k.period = bench_row.period"
      " AND k.indicator = bench_row.indicator AND k.area_code = s.reported_by"
      " AND k.value IS NOT NULL"},
+    /* Disclosure control (docs/disclosure.md): a value on a count of 1 to 5
+     * (its numerator, or a count denominator) is shown to nobody but the
+     * authority itself; a shared service's row follows its partner's.
+     * Small base (docs/maths.md): too few cases to rank. */
+    {"disclosure",
+     "UPDATE bench_row SET suppressed = (bench_row.numerator BETWEEN 1 AND 5"
+     "  OR (d.unit <> 'per10k' AND bench_row.denominator BETWEEN 1 AND 5)),"
+     " small_base = iif(d.unit = 'per10k', bench_row.numerator < 5,"
+     "  bench_row.denominator < 10)"
+     " FROM indicator_def d WHERE d.id = bench_row.indicator"
+     " AND bench_row.area_type = 'la' AND bench_row.value IS NOT NULL"
+     " AND bench_row.shared_with IS NULL AND (:p IS NULL OR bench_row.period = :p)"},
+    {"disclosure",
+     "UPDATE bench_row SET suppressed = k.suppressed, small_base = k.small_base"
+     " FROM bench_row k WHERE bench_row.area_type = 'la'"
+     " AND bench_row.shared_with IS NOT NULL AND (:p IS NULL OR bench_row.period = :p)"
+     " AND k.area_type = 'la' AND k.period = bench_row.period"
+     " AND k.indicator = bench_row.indicator AND k.area_code = bench_row.shared_with"},
     /* London and every comparator group: pooled, never a mean of rates */
     {"groups",
      "INSERT INTO bench_row (period, indicator, area_type, area_code, area_name,"
      " numerator, denominator, value, n_included, n_possible, null_reason,"
-     " pop_mid_year, pop_fallback, source) "
+     " pop_mid_year, pop_fallback, source, pub_numerator, pub_denominator,"
+     " pub_value, pub_included, suppressed) "
      "WITH grp AS (SELECT 'region' AS area_type, 'E12000007' AS code, 'London' AS name,"
      "  gss_code FROM authority UNION ALL SELECT grouping, group_code, group_name, gss_code"
      "  FROM grouping WHERE grouping IN ('quadrant', 'ics', 'inner_outer')),"
@@ -164,27 +183,55 @@ static const struct bench_step {
      "  sum(b.denominator) FILTER (WHERE b.value IS NOT NULL) AS den,"
      "  count(b.value) AS inc, count(*) AS pos, max(b.pop_mid_year) AS mid_year,"
      "  max(b.pop_fallback) AS fallback,"
-     "  group_concat(DISTINCT b.source) FILTER (WHERE b.value IS NOT NULL) AS source"
+     "  group_concat(DISTINCT b.source) FILTER (WHERE b.value IS NOT NULL) AS source,"
+     "  sum(b.numerator) FILTER (WHERE b.value IS NOT NULL AND NOT b.suppressed) AS pnum,"
+     "  sum(b.denominator) FILTER (WHERE b.value IS NOT NULL AND NOT b.suppressed) AS pden,"
+     "  count(b.value) FILTER (WHERE NOT b.suppressed) AS pinc"
      "  FROM grp g JOIN bench_row b ON b.area_type = 'la' AND b.area_code = g.gss_code"
      "  AND (:p IS NULL OR b.period = :p) GROUP BY 1, 2, 3, 4, 5)"
      "SELECT period, indicator, area_type, code, name, num, den,"
      " num * us.scale / den, inc, pos,"
      " iif(inc = 0, 'no authority supplied both numerator and denominator', NULL),"
-     " mid_year, fallback, source FROM pooled"
+     " mid_year, fallback, source,"
+     /* published: over the members whose own figure is published, totals
+      * to the nearest 10, the value at its published precision */
+     " round(pnum / 10.0) * 10, round(pden / 10.0) * 10,"
+     " round(pnum * us.scale / pden, d.decimals), pinc,"
+     " coalesce(pnum BETWEEN 1 AND 5 OR (d.unit <> 'per10k' AND pden BETWEEN 1 AND 5), 0)"
+     " FROM pooled"
      " JOIN indicator_def d ON d.id = indicator JOIN unit_scale us ON us.unit = d.unit"},
-    /* statistical neighbours: median of the neighbours' values that exist */
+    /* statistical neighbours: median of the neighbours' published values
+     * (never a suppressed one), and only of 3 or more, so the median can
+     * never be, or pin down, a suppressed neighbour's value */
     {"neighbours",
      "INSERT INTO bench_row (period, indicator, area_type, area_code, area_name,"
      " value, n_included, n_possible, null_reason) "
      "SELECT b.period, b.indicator, 'sn', b.area_code,"
-     " 'Statistical neighbours of ' || b.area_name, median(nb.value), count(nb.value),"
-     " count(*), iif(count(nb.value) = 0, 'no statistical neighbour has a value', NULL)"
+     " 'Statistical neighbours of ' || b.area_name,"
+     " iif(count(nb.value) FILTER (WHERE NOT nb.suppressed) >= 3,"
+     "  median(nb.value) FILTER (WHERE NOT nb.suppressed), NULL),"
+     " count(nb.value) FILTER (WHERE NOT nb.suppressed), count(*),"
+     " CASE WHEN count(nb.value) FILTER (WHERE NOT nb.suppressed) = 0"
+     "  THEN 'no statistical neighbour has a published value'"
+     "  WHEN count(nb.value) FILTER (WHERE NOT nb.suppressed) < 3"
+     "  THEN 'fewer than 3 statistical neighbours have a published value' END"
      " FROM bench_row b JOIN stat_neighbour s ON s.gss_code = b.area_code"
      " LEFT JOIN bench_row nb ON nb.period = b.period AND nb.indicator = b.indicator"
      "  AND nb.area_type = 'la' AND nb.area_code = s.neighbour_gss_code"
      "  AND nb.shared_with IS NOT b.area_code" /* never compared with itself */
      " WHERE b.area_type = 'la' AND (:p IS NULL OR b.period = :p)"
      " GROUP BY b.period, b.indicator, b.area_code"},
+    /* ... nor equal, at the published precision, to a suppressed one */
+    {"neighbours",
+     "UPDATE bench_row SET value = NULL,"
+     " null_reason = 'withheld: equal to a suppressed neighbour''s value'"
+     " FROM indicator_def d WHERE bench_row.area_type = 'sn'"
+     " AND bench_row.value IS NOT NULL AND (:p IS NULL OR bench_row.period = :p)"
+     " AND d.id = bench_row.indicator AND EXISTS (SELECT 1 FROM stat_neighbour s"
+     "  JOIN bench_row nb ON nb.area_code = s.neighbour_gss_code"
+     "  WHERE s.gss_code = bench_row.area_code AND nb.area_type = 'la'"
+     "  AND nb.period = bench_row.period AND nb.indicator = bench_row.indicator"
+     "  AND nb.suppressed AND round(nb.value, d.decimals) = round(bench_row.value, d.decimals))"},
     /* rank 1 = best by polarity (highest for context); quartile from the
      * rank so that ties share a quartile, which NTILE would split */
     {"ranks",
@@ -196,12 +243,15 @@ static const struct bench_step {
      "  count(*) OVER (PARTITION BY b.period, b.indicator) AS n"
      " FROM bench_row b JOIN indicator_def d ON d.id = b.indicator"
      " WHERE b.area_type = 'la' AND b.value IS NOT NULL AND b.shared_with IS NULL"
+     /* ranked among published values only, so no gap in the ranks marks
+      * a suppressed authority; small bases are read on the funnel */
+     " AND NOT b.suppressed AND NOT b.small_base"
      " AND (:p IS NULL OR b.period = :p)) r"
      " WHERE bench_row.area_type = 'la' AND bench_row.period = r.pe"
      " AND bench_row.indicator = r.ind AND bench_row.area_code = r.code"},
     {"funnel",
      "UPDATE bench_row SET funnel = funnel_flag(bench_row.numerator,"
-     " bench_row.denominator, lon.value, d.unit) FROM bench_row lon, indicator_def d"
+     " bench_row.denominator, lon.pub_value, d.unit) FROM bench_row lon, indicator_def d"
      " WHERE bench_row.area_type = 'la' AND bench_row.value IS NOT NULL"
      " AND bench_row.shared_with IS NULL AND (:p IS NULL OR bench_row.period = :p)"
      " AND lon.period = bench_row.period AND lon.indicator = bench_row.indicator"

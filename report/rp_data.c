@@ -277,8 +277,7 @@ static int add_point(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
     rp_point *p = trend_at(s, (size_t)q, (size_t)col, (size_t)i);
     p->v = col_num(st, 4, &has);
     p->has = (unsigned char)has;
-    p->num = col_num(st, 5, &has);
-    p->has_num = (unsigned char)has;
+    p->sup = (unsigned char)(sqlite3_column_int(st, 5) != 0);
     return 0;
 }
 
@@ -307,16 +306,27 @@ static const char SQL_AUTHORITIES[] =
 static const char SQL_GROUPS[] =
     "SELECT DISTINCT group_code, group_name FROM grouping"
     " WHERE grouping = 'quadrant' ORDER BY group_code";
+/* Only what may be published reaches the snapshot: values at their
+ * published precision; for London and the quadrants the published pooled
+ * value (over members whose figure is published, totals to the nearest
+ * 10), never the true pooled one, which differencing would open
+ * (docs/disclosure.md).  Suppression of an authority's own figures is
+ * decided per pack (rp_suppressed). */
+#define PUB_VALUE "iif(area_type = 'la', round(value, decimals), pub_value)"
 static const char SQL_CELLS[] =
-    "SELECT area_type, area_code, indicator, numerator, denominator, value,"
+    "SELECT area_type, area_code, indicator,"
+    " iif(area_type = 'la', numerator, pub_numerator),"
+    " iif(area_type = 'la', denominator, pub_denominator), " PUB_VALUE ","
     " rank, rank_of, quartile, change_prev, direction_prev, change_yoy,"
-    " direction_yoy, funnel, coverage, london_value, quadrant_value,"
-    " sn_value, sn_coverage, coalesce(null_reason, note), coalesce(source, ''),"
-    " check_failed, suppressed, small_base"
+    " direction_yoy, funnel,"
+    " iif(area_type = 'la', coverage, pub_included || ' of ' || n_possible),"
+    " london_pub_value, quadrant_pub_value,"
+    " round(sn_value, decimals), sn_coverage, coalesce(null_reason, note),"
+    " coalesce(source, ''), check_failed, suppressed, small_base"
     "  FROM benchmark WHERE period = ?1"
     "   AND area_type IN ('la', 'region', 'quadrant')";
 static const char SQL_TREND[] =
-    "SELECT period, area_type, area_code, indicator, value, numerator"
+    "SELECT period, area_type, area_code, indicator, " PUB_VALUE ", suppressed"
     "  FROM benchmark WHERE period BETWEEN ?1 AND ?2"
     "   AND area_type IN ('la', 'region', 'quadrant')";
 

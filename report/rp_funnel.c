@@ -111,7 +111,7 @@ static int funnel_point(const rp_snapshot *s, size_t a, size_t i, int own)
 {
     const rp_cell *c = rp_la(s, a, i);
     return c->has_value && c->has_den && c->den > 0 &&
-           !rp_suppressed(c->has_num, c->num, (int)a == own);
+           !rp_suppressed(c->suppressed, (int)a == own);
 }
 
 static funnel_range funnel_extent(const rp_snapshot *s, size_t i, int own)
@@ -243,7 +243,7 @@ static void rug_cell(cairo_t *cr, const rp_snapshot *s, size_t a, size_t i,
     const rp_indicator *ind = &s->ind[i];
     char val[32];
     int q = c->quartile >= 1 && c->quartile <= 4 ? c->quartile : 0;
-    if (!c->has_value || rp_suppressed(c->has_num, c->num, 0)) {
+    if (!c->has_value || rp_suppressed(c->suppressed, 0)) {
         q = 0;
         liia_strlcpy(val, c->has_value ? "c" : "n/a", sizeof val);
     } else

@@ -59,8 +59,8 @@ typedef struct rp_cell {
 
 /* A value in the trend: has = 0 when missing. */
 typedef struct rp_point {
-    double v, num;
-    unsigned char has, has_num;
+    double v;
+    unsigned char has, sup; /* sup: shown as c to anyone but the authority */
 } rp_point;
 
 typedef struct rp_snapshot {
@@ -111,14 +111,20 @@ enum { RP_N_THEMES = 6 };
 const char *rp_source_text(const rp_snapshot *s);
 /* "quarterly return" / "SSDA903 extract" for one value's source. */
 const char *rp_source_name(const char *source);
-/* Disclosure control (DfE practice): a numerator of 1 to 5 makes the
- * value "c" unless the figure is the pack's own authority's. */
-int rp_suppressed(int has_num, double num, int own);
+/* Disclosure control (docs/disclosure.md): bench marks a value on a count
+ * of 1 to 5 (suppressed); it is "c" unless the figure is the pack's own
+ * authority's. */
+int rp_suppressed(int suppressed, int own);
 /* "12.3", "45.6%" (pct), "c", or "" for no value. */
 void rp_fmt_value(const rp_indicator *ind, int has, double v, char *out,
                   size_t outsz);
-/* "7th of 33". */
+/* "7th of 30 published": ranks are over published values only. */
 void rp_fmt_rank(int rank, int of, char *out, size_t outsz);
+/* The rank of an authority's own value as its pack shows it: "7th of 30
+ * published", "small base", "not ranked (shown as c)", with the quarter's
+ * coverage when not every authority sent a return. */
+void rp_rank_text(const rp_snapshot *s, const rp_cell *c, char *out,
+                  size_t outsz);
 /* "▲ improving" etc.: an arrow and the word, never colour alone. */
 const char *rp_direction_text(const char *dir);
 const char *rp_funnel_text(const char *funnel);
@@ -134,7 +140,7 @@ int rp_lxw_check(lxw_error err, const char *path, liia_error *e);
  * comparators under disclosure control). */
 typedef struct rp_row {
     char value[32], london[32], quadrant[32], sn[64];
-    char rank[24], change[48], funnel[24];
+    char rank[64], change[48], funnel[24];
     const char *quartile;
 } rp_row;
 void rp_summary_row(const rp_snapshot *s, size_t a, size_t i, rp_row *row);

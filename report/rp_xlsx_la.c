@@ -36,7 +36,7 @@ static const struct {
     {"Theme", 16},       {"Id", 7},           {"Indicator", 44},
     {"Unit", 11},        {"Value", 10},       {"London", 10},
     {"Quadrant", 10},    {"Statistical neighbours (median)", 14},
-    {"Neighbour coverage", 11}, {"Rank", 10}, {"Quartile", 11},
+    {"Neighbour coverage", 11}, {"Rank", 17}, {"Quartile", 11},
     {"Change on last quarter", 11}, {"Direction (quarter)", 15},
     {"Change on a year ago", 11}, {"Direction (year)", 15},
     {"Funnel plot", 16}, {"Note", 40}, {"Source (one return per value)", 18},
@@ -63,16 +63,16 @@ static void summary_row(la_book *b, lxw_worksheet *ws, lxw_row_t r, size_t i)
     rp_str(F, ws, r, 3, rp_unit_text(ind), F->text);
     rp_put_value(ws, r, 4, F, ind, c->has_value, c->value, 0);
     rp_put_value(ws, r, 5, F, ind, L->has_value, L->value,
-                 rp_suppressed(L->has_num, L->num, 0));
+                 rp_suppressed(L->suppressed, 0));
     if (b->g >= 0) {
         const rp_cell *G = &s->group[(size_t)b->g * s->n_ind + i];
         rp_put_value(ws, r, 6, F, ind, G->has_value, G->value,
-                     rp_suppressed(G->has_num, G->num, 0));
+                     rp_suppressed(G->suppressed, 0));
     }
     rp_put_value(ws, r, 7, F, ind, c->has_sn, c->sn, 0);
     rp_str(F, ws, r, 8, c->sn_coverage, F->text);
-    char rank[24];
-    rp_fmt_rank(c->rank, c->rank_of, rank, sizeof rank);
+    char rank[48];
+    rp_rank_text(s, c, rank, sizeof rank);
     rp_str(F, ws, r, 9, rank, F->text);
     rp_str(F, ws, r, 10, rp_quartile_text(c->quartile, ind->polarity),
            rp_fmt_quartile(F, c->quartile, ind->polarity));
@@ -83,7 +83,12 @@ static void summary_row(la_book *b, lxw_worksheet *ws, lxw_row_t r, size_t i)
     rp_str(F, ws, r, 14, rp_direction_text(c->dir_yoy),
            rp_fmt_direction(F, c->dir_yoy));
     rp_str(F, ws, r, 15, rp_funnel_text(c->funnel), F->text);
-    rp_str(F, ws, r, 16, c->null_reason, F->text);
+    rp_str(F, ws, r, 16, c->null_reason[0] ? c->null_reason
+                         : c->small_base ? "small base: not ranked, read the "
+                                           "funnel plot"
+                         : c->suppressed ? "shown to other authorities as c "
+                                           "(1 to 5 children)"
+                                         : "", F->text);
     if (c->has_value)
         rp_str(F, ws, r, 17, rp_source_name(c->source), F->text);
 }
@@ -134,7 +139,7 @@ static void trend_row(la_book *b, lxw_row_t r, size_t i, const char *area,
                                        : rp_trend_group(s, (size_t)q,
                                                         (size_t)b->g, i);
         rp_put_value(b->trend, r, (lxw_col_t)(3 + q), F, &s->ind[i], p->has,
-                     p->v, rp_suppressed(p->has_num, p->num, own));
+                     p->v, rp_suppressed(p->sup, own));
     }
 }
 
@@ -189,6 +194,12 @@ static int entry_cmp(const void *x, const void *y)
         return p->state - q->state;
     if (p->sort != q->sort)
         return p->sort > q->sort ? -1 : 1;
+    /* equal at the published precision: in rank order, so the ranks read
+     * down the chart without a jump */
+    if ((p->rank > 0) != (q->rank > 0))
+        return p->rank > 0 ? -1 : 1;
+    if (p->rank != q->rank)
+        return p->rank - q->rank;
     return strcmp(p->label, q->label);
 }
 
@@ -198,7 +209,7 @@ static entry make_entry(const char *label, const char *code, const rp_cell *c,
     entry en = {label, code, c->value, flip ? -c->value : c->value, 3, colour,
                 c->rank, c->rank_of};
     if (c->has_value)
-        en.state = rp_suppressed(c->has_num, c->num, own) ? 2 : 1;
+        en.state = rp_suppressed(c->suppressed, own) ? 2 : 1;
     return en;
 }
 

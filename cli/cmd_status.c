@@ -15,7 +15,8 @@ static const char usage[] =
     "or missing; the version, when it was received, its errors and warnings,\n"
     "and how many measures it did not supply.\n"
     "\n"
-    "  --period P   the quarter (default: the latest with any submission)\n"
+    "  --period P   the quarter (default: the latest with any submission that\n"
+    "               is not in the future)\n"
     "  --json       JSON instead of a table\n"
     "  -h, --help   this text\n";
 
@@ -42,11 +43,17 @@ static const char *text(sqlite3_stmt *st, int i, const char *null)
     return t ? (const char *)t : null;
 }
 
+/* The latest quarter with any submission that is not in the future (a
+ * return may come in a little ahead of its quarter's end). */
 static int latest_period(sqlite3 *db, char period[11], liia_error *e)
 {
     sqlite3_stmt *st;
-    if (liia_db_prepare(db, "SELECT max(period) FROM submission", &st, e))
+    char today[11];
+    cli_today(today);
+    if (liia_db_prepare(db, "SELECT max(period) FROM submission WHERE period <= ?1",
+                        &st, e))
         return -1;
+    sqlite3_bind_text(st, 1, today, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     liia_strlcpy(period, rc == SQLITE_ROW ? text(st, 0, "") : "", 11);
     if ((rc != SQLITE_ROW) | (sqlite3_finalize(st) != SQLITE_OK))

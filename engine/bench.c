@@ -249,9 +249,24 @@ static const struct bench_step {
      " AND (:p IS NULL OR b.period = :p)) r"
      " WHERE bench_row.area_type = 'la' AND bench_row.period = r.pe"
      " AND bench_row.indicator = r.ind AND bench_row.area_code = r.code"},
+    /* Overdispersion (Spiegelhalter 2005): estimated per period and
+     * indicator from the published values only, against London's published
+     * value, and used by the flags below and the drawn funnel alike. */
+    {"funnel",
+     "UPDATE bench_row SET tau2 = x.t FROM (SELECT b.period AS pe, b.indicator AS ind,"
+     "  overdispersion(b.numerator, b.denominator, lon.pub_value, d.unit) AS t"
+     "  FROM bench_row b JOIN bench_row lon ON lon.period = b.period"
+     "  AND lon.indicator = b.indicator AND lon.area_type = 'region'"
+     "  JOIN indicator_def d ON d.id = b.indicator"
+     "  WHERE b.area_type = 'la' AND b.value IS NOT NULL AND NOT b.suppressed"
+     "  AND b.shared_with IS NULL AND (:p IS NULL OR b.period = :p) GROUP BY 1, 2) x"
+     " WHERE bench_row.area_type = 'region' AND bench_row.period = x.pe"
+     " AND bench_row.indicator = x.ind"},
+    /* the same limits the funnel plot draws (liia_funnel_limit) */
     {"funnel",
      "UPDATE bench_row SET funnel = funnel_flag(bench_row.numerator,"
-     " bench_row.denominator, lon.pub_value, d.unit) FROM bench_row lon, indicator_def d"
+     " bench_row.denominator, lon.pub_value, d.unit, coalesce(lon.tau2, 0))"
+     " FROM bench_row lon, indicator_def d"
      " WHERE bench_row.area_type = 'la' AND bench_row.value IS NOT NULL"
      " AND bench_row.shared_with IS NULL AND (:p IS NULL OR bench_row.period = :p)"
      " AND lon.period = bench_row.period AND lon.indicator = bench_row.indicator"

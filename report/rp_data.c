@@ -70,11 +70,18 @@ static int period_time(sqlite3 *db, rp_snapshot *s, liia_error *e)
     return 0;
 }
 
-int rp_latest_period(sqlite3 *db, char out[11], liia_error *e)
+int rp_latest_period(sqlite3 *db, const char *today, char out[11],
+                     liia_error *e)
 {
     sqlite3_stmt *st;
-    if (liia_db_prepare(db, "SELECT max(period) FROM benchmark", &st, e))
+    /* the latest quarter with returns, not a future one (a return may be
+     * sent a little ahead); refused later if it is not benchmarked, never
+     * silently replaced by an older quarter that is */
+    if (liia_db_prepare(db, "SELECT max(period) FROM submissions WHERE status ="
+                        " 'accepted' AND (?1 IS NULL OR period <= ?1)", &st, e))
         return -1;
+    if (today)
+        sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     out[0] = '\0';
     if (rc == SQLITE_ROW)
@@ -82,8 +89,8 @@ int rp_latest_period(sqlite3 *db, char out[11], liia_error *e)
     if (sqlite3_finalize(st) != SQLITE_OK || rc != SQLITE_ROW)
         return liia_db_fail(e, db, "finding the latest period");
     if (!out[0]) {
-        liia_error_fix(e, "run 'liia-bench bench' after ingesting returns");
-        return liia_fail(e, LIIA_E_DATA, "no benchmarks have been computed");
+        liia_error_fix(e, "ingest returns, run 'liia-bench bench', then report");
+        return liia_fail(e, LIIA_E_DATA, "no returns have been accepted");
     }
     return 0;
 }
@@ -217,6 +224,9 @@ static int add_cell(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
     col_text(st, 21, c->check_failed, sizeof c->check_failed);
     c->suppressed = sqlite3_column_int(st, 22);
     c->small_base = sqlite3_column_int(st, 23);
+    s->returns = sqlite3_column_int(st, 24);
+    s->authorities = sqlite3_column_int(st, 25);
+    c->tau2 = sqlite3_column_double(st, 26);
     if (!strcmp(type, "la") && c->has_value && strcmp(c->source, "quarterly"))
         s->child_level = 1;
     return 0;
@@ -322,8 +332,8 @@ static const char SQL_CELLS[] =
     " iif(area_type = 'la', coverage, pub_included || ' of ' || n_possible),"
     " london_pub_value, quadrant_pub_value,"
     " round(sn_value, decimals), sn_coverage, coalesce(null_reason, note),"
-    " coalesce(source, ''), check_failed, suppressed, small_base"
-    "  FROM benchmark WHERE period = ?1"
+    " coalesce(source, ''), check_failed, suppressed, small_base, returns,"
+    " authorities, coalesce(funnel_tau2, 0) FROM benchmark WHERE period = ?1"
     "   AND area_type IN ('la', 'region', 'quadrant')";
 static const char SQL_TREND[] =
     "SELECT period, area_type, area_code, indicator, " PUB_VALUE ", suppressed"

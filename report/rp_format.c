@@ -24,6 +24,15 @@ const char *rp_source_text(const rp_snapshot *s)
                           : "LIIA quarterly returns";
 }
 
+const char *rp_coverage(const rp_snapshot *s, char *buf, size_t bufsz)
+{
+    if (s->returns >= s->authorities)
+        liia_strlcpy(buf, "", bufsz);
+    else
+        snprintf(buf, bufsz, "%d of %d returns", s->returns, s->authorities);
+    return buf;
+}
+
 const char *rp_source_name(const char *source)
 {
     if (!strcmp(source, "quarterly"))
@@ -65,8 +74,12 @@ void rp_fmt_rank(int rank, int of, char *out, size_t outsz)
 void rp_rank_text(const rp_snapshot *s, const rp_cell *c, char *out,
                   size_t outsz)
 {
-    (void)s;
-    if (c->rank > 0)
+    char cov[48];
+    if (c->rank > 0 && rp_coverage(s, cov, sizeof cov)[0]) {
+        char r[48];
+        rp_fmt_rank(c->rank, c->rank_of, r, sizeof r);
+        snprintf(out, outsz, "%s, %s", r, cov);
+    } else if (c->rank > 0)
         rp_fmt_rank(c->rank, c->rank_of, out, outsz);
     else if (c->has_value && c->small_base)
         liia_strlcpy(out, "small base", outsz);
@@ -223,6 +236,11 @@ void rp_summary_row(const rp_snapshot *s, size_t a, size_t i, rp_row *row)
     if (g >= 0)
         group_text(s, &s->group[(size_t)g * s->n_ind + i], i, row->quadrant,
                    sizeof row->quadrant);
+    char cov[48], v0[32];
+    if (rp_coverage(s, cov, sizeof cov)[0] && row->london[0]) {
+        liia_strlcpy(v0, row->london, sizeof v0);
+        snprintf(row->london, sizeof row->london, "%s (%s)", v0, cov);
+    }
     char v[32];
     rp_fmt_value(ind, c->has_sn, c->sn, v, sizeof v);
     if (c->has_sn && c->sn_coverage[0])

@@ -55,6 +55,7 @@ typedef struct rp_cell {
     char check_failed[160]; /* why bench withheld the value, or "" */
     int suppressed;         /* shown as c to anyone but the authority */
     int small_base;         /* no rank or quartile: read the funnel */
+    double tau2;            /* the funnel's overdispersion (0: none) */
 } rp_cell;
 
 /* A value in the trend: has = 0 when missing. */
@@ -77,6 +78,8 @@ typedef struct rp_snapshot {
     size_t n_auth;
     size_t n_rows;     /* benchmark rows of the period that were read */
     int child_level;   /* some value came from a child-level return */
+    int returns;       /* authorities with a quarterly return this quarter */
+    int authorities;   /* of how many */
     char groups[RP_MAX_GROUPS][16];      /* quadrant codes */
     char group_names[RP_MAX_GROUPS][32];
     size_t n_groups;
@@ -87,7 +90,8 @@ typedef struct rp_snapshot {
 } rp_snapshot;
 
 /* ---- rp_data.c */
-int rp_latest_period(sqlite3 *db, char out[11], liia_error *e);
+int rp_latest_period(sqlite3 *db, const char *today, char out[11],
+                     liia_error *e);
 int rp_snapshot_load(sqlite3 *db, const char *period, rp_snapshot *s,
                      liia_error *e);
 void rp_snapshot_free(rp_snapshot *s);
@@ -109,6 +113,9 @@ enum { RP_N_THEMES = 6 };
 /* "LIIA quarterly returns" or "... and SSDA903 extracts": what the pack's
  * figures were really taken from. */
 const char *rp_source_text(const rp_snapshot *s);
+/* "12 of 33 returns" when not every authority sent a return for the
+ * quarter, else "": said beside every comparator and rank. */
+const char *rp_coverage(const rp_snapshot *s, char *buf, size_t bufsz);
 /* "quarterly return" / "SSDA903 extract" for one value's source. */
 const char *rp_source_name(const char *source);
 /* Disclosure control (docs/disclosure.md): bench marks a value on a count
@@ -139,7 +146,7 @@ int rp_lxw_check(lxw_error err, const char *path, liia_error *e);
 /* The strings of one summary line for authority a (own figures shown,
  * comparators under disclosure control). */
 typedef struct rp_row {
-    char value[32], london[32], quadrant[32], sn[64];
+    char value[32], london[96], quadrant[32], sn[64];
     char rank[64], change[48], funnel[24];
     const char *quartile;
 } rp_row;

@@ -106,13 +106,33 @@ static void write_summary(la_book *b, lxw_worksheet *ws)
     rp_fmts *F = &b->F;
     sheet_title(b, ws, "Benchmark summary");
     rp_str(F, ws, 1, 0,
-           "Rank 1 = best (highest for context indicators). Colours show "
+           "Rank 1 = best (highest for context indicators), among published "
+           "values; a small base (denominator under 10, or under 5 events "
+           "for a rate) is not ranked: read its funnel flag. Colours show "
            "the quartile and every coloured cell also says it in words. "
-           "Other authorities' figures from 1 to 5 children are shown as c.",
+           "Other authorities' figures from 1 to 5 children are shown as c. "
+           "Funnel plot: exact binomial/Poisson limits around London's "
+           "published value, widened for overdispersion between authorities "
+           "where the data show it (Spiegelhalter 2005, additive random "
+           "effects).",
            F->subtitle);
+    char cov[48], head[64];
+    rp_coverage(b->s, cov, sizeof cov);
     for (lxw_col_t k = 0; k < N_SUMMARY_COLS; k++) {
         rp_chk(F, worksheet_set_column(ws, k, k, SUMMARY_COLS[k].width, NULL));
-        rp_str(F, ws, 3, k, SUMMARY_COLS[k].head, F->head);
+        /* beside every comparator: "London (12 of 33 returns)" */
+        if (cov[0] && k >= 5 && k <= 7)
+            snprintf(head, sizeof head, "%s (%s)", SUMMARY_COLS[k].head, cov);
+        else
+            liia_strlcpy(head, SUMMARY_COLS[k].head, sizeof head);
+        rp_str(F, ws, 3, k, head, F->head);
+    }
+    if (cov[0]) {
+        char t[200];
+        snprintf(t, sizeof t, "Coverage: only %s for this quarter; London, "
+                 "quadrant, neighbours, ranks and quartiles are over those.",
+                 cov);
+        rp_str(F, ws, 2, 0, t, F->warning);
     }
     rp_chk(F, worksheet_set_row(ws, 3, 42, NULL));
     lxw_row_t r = 4;
@@ -352,7 +372,7 @@ static void key_facts(la_book *b, lxw_worksheet *ws, lxw_row_t r, size_t i)
 {
     rp_row row;
     rp_summary_row(b->s, b->a, i, &row);
-    char line[400];
+    char line[600];
     snprintf(line, sizeof line, "%s: %s    London %s    quadrant %s    "
              "neighbours %s    %s    %s    %s    funnel: %s",
              b->s->auth[b->a].short_code, row.value[0] ? row.value : "n/a",

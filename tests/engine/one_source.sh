@@ -42,4 +42,23 @@ diff "$work/before.csv" "$work/after.csv" >"$work/diff" ||
 bad=$("$bin" query --format csv "SELECT count(*) FROM benchmark WHERE unit = 'pct'
       AND (value > 100 OR value < 0)" | tail -1 | tr -d '\r')
 [ "$bad" = 0 ] || fail "$bad published percentages outside 0-100"
-echo "ok: a 6-child extract changed nothing ($(($(wc -l <"$work/before.csv") - 1)) rows compared)"
+# One implementation of the control limits (issue 10, item 5): every flag
+# is the band its point falls in against the limits the funnel draws
+# (funnel_limit is liia_funnel_limit, as rp_funnel.c calls it), and with
+# the overdispersion allowed for, few points lie beyond 99.8%.
+bands=$("$bin" query --format csv "WITH x AS (SELECT numerator / denominator *
+      iif(unit = 'pct', 100, 10000) AS v, denominator AS n, unit,
+      london_pub_value AS t, coalesce(funnel_tau2, 0) AS tau2, funnel FROM benchmark
+      WHERE area_type = 'la' AND funnel IS NOT NULL),
+    y AS (SELECT funnel, CASE WHEN v > funnel_limit(n, t, unit, 0.999, tau2) THEN 'high_998'
+      WHEN v < funnel_limit(n, t, unit, 0.001, tau2) THEN 'low_998'
+      WHEN v > funnel_limit(n, t, unit, 0.975, tau2) THEN 'high_95'
+      WHEN v < funnel_limit(n, t, unit, 0.025, tau2) THEN 'low_95' ELSE 'within' END AS drawn
+      FROM x)
+    SELECT count(*) || ' ' || sum(drawn <> funnel) || ' ' || sum(funnel LIKE '%998') FROM y" |
+    tail -1 | tr -d '\r"')
+set -- $bands
+[ "${1:-0}" -gt 5000 ] || fail "funnel: only ${1:-0} points"
+[ "${2:-1}" = 0 ] || fail "funnel: $2 points drawn in a different band from their flag"
+[ "$((${3:-9999} * 100))" -lt "$((${1:-0} * 2))" ] || fail "funnel: $3 of $1 beyond 99.8%"
+echo "ok: a 6-child extract changed nothing ($(($(wc -l <"$work/before.csv") - 1)) rows compared); funnel: $2 of $1 points in a different band, $3 beyond 99.8%"

@@ -65,6 +65,9 @@ static const char FIXTURE_SQL[] =
     " london_pub_included INTEGER, quadrant_pub_included INTEGER,"
     " funnel_tau2 REAL, returns INTEGER DEFAULT 33,"
     " authorities INTEGER DEFAULT 33);"
+    /* every quarter benchmarked since its last return: nothing stale */
+    "CREATE TEMP TABLE bench_freshness (period TEXT, benched_inputs TEXT,"
+    " current_inputs TEXT, state TEXT);"
     "CREATE INDEX temp.benchmark_key ON benchmark (area_type, indicator,"
     " period, area_code);"
     /* la rows: a size per authority, a rate that varies by authority,

@@ -168,6 +168,14 @@ int liia_report_packs(sqlite3 *db, const liia_report_opts *o,
         free(charts);
         return -1;
     }
+    /* One read transaction: the snapshot, the freshness check and the
+     * sheets read later (data quality, pooled values) all see the store as
+     * it was at one moment, whatever is ingested meanwhile (WAL). */
+    int own_tx = sqlite3_get_autocommit(db);
+    if (own_tx && liia_db_exec(db, "BEGIN", e)) {
+        free(charts);
+        return -1;
+    }
     rp_snapshot s;
     int rc = rp_snapshot_load(db, res->period, &s, e);
     if (!rc) {
@@ -177,6 +185,8 @@ int liia_report_packs(sqlite3 *db, const liia_report_opts *o,
                  : 0;
         rp_snapshot_free(&s);
     }
+    if (own_tx)
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL); /* read only: nothing to lose */
     free(charts);
     return rc;
 }

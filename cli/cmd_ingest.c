@@ -428,6 +428,9 @@ int cli_ingest_main(int argc, char **argv, const struct cli_ctx *ctx, int valida
     /* Child-level returns pseudonymise with the platform key beside the store. */
     char *key_path = liia_key_path_for(ctx->db_path);
     run.o.key_path = key_path;
+    char today[11];
+    cli_today(today);
+    run.o.today = today;
     if (!key_path || (run.json && !(run.results = json_array()))) {
         free(key_path);
         return LIIA_EXIT_RUNTIME;

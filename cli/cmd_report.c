@@ -17,12 +17,14 @@ static const char usage[] =
     "  DIR/charts/                         charts as PNG and SVG\n"
     "\n"
     "  --period P   quarter end date (2025-03-31) or 2024-25Q4; default: the\n"
-    "               latest period benchmarked\n"
+    "               latest quarter with returns that is not in the future\n"
     "  --la LA      one authority: GSS code, DfE number or short code\n"
     "  --all        every authority, and the London overview\n"
     "  --out DIR    output directory (created if missing)\n"
     "\n"
-    "Other authorities' figures from 1 to 5 children are shown as c; an\n"
+    "Refuses (exit 1) when returns were accepted after 'bench' last ran: run\n"
+    "'liia-bench bench' first, so a pack never shows figures older than the\n"
+    "store.  Other authorities' figures from 1 to 5 children are shown as c; an\n"
     "authority's own pack shows its own figures in full.  The PDF cover's\n"
     "date is today's, or SOURCE_DATE_EPOCH's for reproducible output.\n";
 
@@ -87,10 +89,13 @@ static int run(sqlite3 *db, const struct report_args *a)
     if (a->la && liia_authority_resolve(db, a->la, gss, &e))
         return cli_fail(&e);
     produced_date(produced);
+    char today[11];
+    cli_today(today);
     liia_progress progress;
     liia_report_opts o = {
         .period = a->period, .la = a->la ? gss : NULL, .all = a->all,
         .out_dir = a->out, .produced = produced[0] ? produced : NULL,
+        .today = today,
         .progress = &progress,
     };
     liia_report_result res;

@@ -136,6 +136,21 @@ void liia_strlcpy(char *dst, const char *src, size_t dstsz);
  * Writes the canonical end date into out (11 bytes). */
 int liia_period_parse(const char *text, char out[11], liia_error *e);
 
+/* The first quarter the platform holds (Q1 2000-01); liia_period_parse
+ * refuses earlier quarter ends with a message of their own. */
+#define LIIA_FIRST_PERIOD "2000-06-30"
+
+/* 1 when text is a quarter's end date (either form, any year) the platform
+ * cannot take: before LIIA_FIRST_PERIOD, after 2099-03-31, or, when today
+ * ("YYYY-MM-DD") is given, more than one quarter (3 months) after today;
+ * why then says which ("is more than one quarter after today
+ * (2026-12-03)").  0 otherwise, including for text that is no date. */
+int liia_period_out_of_range(const char *text, const char *today, char *why,
+                             size_t whysz);
+/* The same as an error for a canonical period: -1 with e filled (value,
+ * message, fix), LIIA_E_DATA. */
+int liia_period_check(const char *period, const char *today, liia_error *e);
+
 /* "Q4 2024-25 (Jan-Mar 2025)" for a canonical period; out >= 32 bytes. */
 void liia_period_label(const char *period, char *out, size_t outsz);
 /* "2024-25Q4"; out >= 10 bytes. */

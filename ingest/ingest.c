@@ -113,6 +113,14 @@ int liia_ingest_submission(sqlite3 *db, const char *return_type,
         return unknown_type(return_type ? return_type : "", e);
     liia_strlcpy(r->return_type, ops->info.id, sizeof r->return_type);
     ingest_file_names(files, nfiles, r->file_name, sizeof r->file_name);
+    /* --period is the user's: a quarter out of range is a usage error,
+     * before anything is read (a file's own period is checked as a row) */
+    char period[11];
+    if (o->period && o->today && (liia_period_parse(o->period, period, e) ||
+                                  liia_period_check(period, o->today, e))) {
+        e->status = LIIA_E_USAGE;
+        return -1;
+    }
     return ops->run(db, files, nfiles, o, r, e);
 }
 

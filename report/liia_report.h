@@ -3,8 +3,11 @@
  * and the data lead's error workbook.
  *
  * The pack reads only the documented views (benchmark, indicators,
- * submissions, measures, findings) and the reference tables, so it can run
- * on a read-only connection; the store is never written.  Disclosure
+ * submissions, measures, findings), bench_freshness and the reference
+ * tables, so it can run on a read-only connection; the store is never
+ * written.  It refuses a period whose benchmarks are older than the
+ * store's accepted returns (run `bench`), so stale figures are never
+ * written.  Disclosure
  * control is applied on the way out: another authority's count of 1 to 5,
  * or a rate whose numerator is 1 to 5, is shown as "c"; an authority's own
  * figures are never suppressed in its own pack.
@@ -15,8 +18,11 @@
 #include "liia_core.h"
 
 typedef struct liia_report_opts {
-    /* Canonical period end date; NULL or "" = latest period benchmarked. */
+    /* Canonical period end date; NULL or "" = the latest quarter with
+     * accepted returns that is not after today. */
     const char *period;
+    /* "YYYY-MM-DD" for choosing the default period; NULL = no limit. */
+    const char *today;
     /* GSS code of one authority, or NULL when all is set. */
     const char *la;
     int all;

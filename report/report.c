@@ -15,7 +15,7 @@ static int resolve_period(sqlite3 *db, const liia_report_opts *o,
         liia_strlcpy(period, o->period, 11);
         return 0;
     }
-    return rp_latest_period(db, period, e);
+    return rp_latest_period(db, o->today, period, e);
 }
 
 static int authority_pack(sqlite3 *db, const rp_snapshot *s, size_t a,
@@ -95,6 +95,39 @@ static int check_period(const rp_snapshot *s, liia_error *e)
     return liia_fail(e, LIIA_E_DATA, "no benchmarks for %s", s->label);
 }
 
+/* Never writes figures older than the store: every quarter the pack shows
+ * (the period and the trend's seven before it) must have been benchmarked
+ * since the last return for it was accepted (the bench_freshness view). */
+static int check_fresh(sqlite3 *db, const rp_snapshot *s, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "SELECT period, state FROM bench_freshness WHERE"
+                        " period BETWEEN ?1 AND ?2 AND state <> 'current'"
+                        " ORDER BY period DESC LIMIT 1", &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, s->trend_periods[0], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, s->period, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    char period[11] = "", state[24] = "", label[48];
+    if (rc == SQLITE_ROW) {
+        liia_strlcpy(period, (const char *)sqlite3_column_text(st, 0), sizeof period);
+        liia_strlcpy(state, (const char *)sqlite3_column_text(st, 1), sizeof state);
+    }
+    if (sqlite3_finalize(st) != SQLITE_OK || (rc != SQLITE_ROW && rc != SQLITE_DONE))
+        return liia_db_fail(e, db, "checking the benchmarks are current");
+    if (rc == SQLITE_DONE)
+        return 0;
+    liia_period_label(period, label, sizeof label);
+    liia_strlcpy(e->value, period, sizeof e->value);
+    liia_error_fix(e, "run 'liia-bench bench' to recompute the benchmarks, "
+                      "then report again");
+    return liia_fail(e, LIIA_E_DATA, "the benchmarks for %s %s", label,
+                     strcmp(state, "stale") ? "have not been computed"
+                                            : "are older than the returns in "
+                                              "the store (a return was "
+                                              "accepted after 'bench' ran)");
+}
+
 static int run(sqlite3 *db, const liia_report_opts *o, const rp_snapshot *s,
                const char *charts, liia_report_result *res, liia_error *e)
 {
@@ -135,12 +168,25 @@ int liia_report_packs(sqlite3 *db, const liia_report_opts *o,
         free(charts);
         return -1;
     }
+    /* One read transaction: the snapshot, the freshness check and the
+     * sheets read later (data quality, pooled values) all see the store as
+     * it was at one moment, whatever is ingested meanwhile (WAL). */
+    int own_tx = sqlite3_get_autocommit(db);
+    if (own_tx && liia_db_exec(db, "BEGIN", e)) {
+        free(charts);
+        return -1;
+    }
     rp_snapshot s;
     int rc = rp_snapshot_load(db, res->period, &s, e);
     if (!rc) {
-        rc = check_period(&s, e) || run(db, o, &s, charts, res, e) ? -1 : 0;
+        rc = check_period(&s, e) || check_fresh(db, &s, e) ||
+                     run(db, o, &s, charts, res, e)
+                 ? -1
+                 : 0;
         rp_snapshot_free(&s);
     }
+    if (own_tx)
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL); /* read only: nothing to lose */
     free(charts);
     return rc;
 }

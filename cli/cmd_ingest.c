@@ -457,7 +457,10 @@ int cli_ingest_main(int argc, char **argv, const struct cli_ctx *ctx, int valida
     run.o.key_path = key_path;
     if (!key_path || (run.json && !(run.results = json_array()))) {
         free(key_path);
-        return LIIA_EXIT_RUNTIME;
+        liia_error e;
+        liia_error_clear(&e);
+        liia_fail(&e, LIIA_E_NOMEM, "out of memory");
+        return cli_fail(&e);
     }
     int rc = run_all(&run, argc - optind, argv + optind, ctx);
     free(key_path);

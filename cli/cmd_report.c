@@ -99,14 +99,20 @@ static int run(sqlite3 *db, const struct report_args *a)
         .progress = &progress,
     };
     liia_report_result res;
-    if (liia_report_packs(db, &o, &res, &e))
-        return cli_fail(&e);
-    char label[40];
-    liia_period_label(res.period, label, sizeof label);
-    printf("%s: wrote %d authority pack%s (xlsx + pdf)%s and %d chart files "
-           "to %s\n", label, res.packs, res.packs == 1 ? "" : "s",
-           res.overviews ? ", the London overview" : "", res.charts, a->out);
-    return LIIA_EXIT_OK;
+    int rc = liia_report_packs(db, &o, &res, &e) ? cli_fail(&e) : LIIA_EXIT_OK;
+    if (res.n_not_written)
+        fprintf(stderr, "report: %d file%s not written (each keeps its previous copy, "
+                "if any):\n%s", res.n_not_written, res.n_not_written == 1 ? "" : "s",
+                res.not_written);
+    if (!rc || res.n_not_written) {
+        char label[40];
+        liia_period_label(res.period, label, sizeof label);
+        printf("%s: wrote %d authority pack%s (xlsx + pdf)%s and %d chart files "
+               "to %s\n", label, res.packs, res.packs == 1 ? "" : "s",
+               res.overviews ? ", the London overview" : "", res.charts, a->out);
+    }
+    liia_report_result_free(&res);
+    return rc;
 }
 
 int cmd_report(int argc, char **argv, const struct cli_ctx *ctx)

@@ -283,6 +283,45 @@ char *liia_path_join(const char *dir, const char *name);
 /* Reads a whole small file (schemas, keys).  Caller frees *out. */
 int liia_read_file(const char *path, char **out, size_t *len, liia_error *e);
 
+/* ---------------------------------------------------------------- output files */
+
+/*
+ * Every file the platform writes for a person (findings, packs, charts)
+ * goes through one of these: created 0600 under a temporary name beside
+ * the final one (".NAME.XXXXXX.tmp", O_CREAT | O_EXCL: nothing already
+ * there, a planted link included, is opened), written, fsynced and renamed
+ * over the final name.  A link at the final name is replaced, not followed;
+ * a crash or a full disk leaves the previous file whole.
+ *
+ * Write through fd, through liia_outfile_stream, or (libraries that take a
+ * file name) to tmp by name: commit checks the name still holds the file
+ * this process created.
+ */
+typedef struct liia_outfile {
+    char *path; /* final name */
+    char *tmp;  /* temporary name beside it */
+    int fd;
+    FILE *fp;   /* set by liia_outfile_stream */
+    int err;    /* errno of the first failed liia_outfile_write: commit
+                   refuses the file even if the writer ignored the error */
+} liia_outfile;
+
+int liia_outfile_open(liia_outfile *o, const char *path, liia_error *e)
+    LIIA_MUST_CHECK;
+/* A stdio stream over the temporary (owned by o); NULL with e filled. */
+FILE *liia_outfile_stream(liia_outfile *o, liia_error *e);
+int liia_outfile_write(liia_outfile *o, const void *p, size_t n,
+                       liia_error *e) LIIA_MUST_CHECK;
+/* Flushes, fsyncs, closes and renames into place; on failure removes the
+ * temporary.  o is released either way. */
+int liia_outfile_commit(liia_outfile *o, liia_error *e) LIIA_MUST_CHECK;
+/* Closes and removes the temporary; the final name is untouched. */
+void liia_outfile_abort(liia_outfile *o);
+/* After a writer returned rc: commit when rc is 0, else abort (naming the
+ * final file in e rather than the temporary) and return -1. */
+int liia_outfile_finish(liia_outfile *o, int rc, liia_error *e)
+    LIIA_MUST_CHECK;
+
 /* ---------------------------------------------------------------- key */
 
 #define LIIA_KEY_BYTES 32

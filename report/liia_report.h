@@ -43,7 +43,16 @@ typedef struct liia_report_result {
     int packs;        /* authority workbook + PDF pairs */
     int overviews;    /* London overview workbooks */
     int charts;       /* PNG + SVG files under charts/ */
+    /* Files that could not be written (a full disk, permissions): the run
+     * carries on with the others and then fails with the first one's
+     * error.  Each keeps its previous copy, if any: every file is written
+     * to a temporary name and renamed into place when complete.  Their
+     * paths, one per line, or NULL; freed by liia_report_result_free. */
+    char *not_written;
+    int n_not_written;
 } liia_report_result;
+
+void liia_report_result_free(liia_report_result *result);
 
 /*
  * Writes, per authority, <CODE>_<period>_benchmark.xlsx and .pdf, and with

@@ -175,7 +175,7 @@ int rp_mkdir_p(const char *dir, liia_error *e)
             continue;
         char c = *p;
         *p = '\0';
-        if (mkdir(path, 0777) && errno != EEXIST) {
+        if (mkdir(path, 0700) && errno != EEXIST) {
             liia_strlcpy(e->file, path, sizeof e->file);
             liia_error_fix(e, "check the --out directory can be created");
             return liia_fail(e, LIIA_E_IO, "cannot create directory: %s",

@@ -373,9 +373,10 @@ static void draw_job(cairo_t *cr, rp_rect r, const chart_job *j)
 }
 
 /* PNG at twice the point size (144 dpi) so it stays sharp in a document. */
-static int write_png(const char *path, double w, double h,
+static int write_png(liia_outfile *out, double w, double h,
                      const chart_job *j, liia_error *e)
 {
+    const char *path = out->path;
     cairo_surface_t *sf = cairo_image_surface_create(
         CAIRO_FORMAT_RGB24, (int)(w * 2), (int)(h * 2));
     cairo_t *cr = cairo_create(sf);
@@ -384,7 +385,8 @@ static int write_png(const char *path, double w, double h,
     draw_job(cr, r, j);
     cairo_destroy(cr);
     int rc = surface_check(sf, path, e);
-    if (!rc && cairo_surface_write_to_png(sf, path) != CAIRO_STATUS_SUCCESS) {
+    if (!rc && cairo_surface_write_to_png_stream(sf, rp_cairo_write, out) !=
+                   CAIRO_STATUS_SUCCESS) {
         liia_strlcpy(e->file, path, sizeof e->file);
         rc = liia_fail(e, LIIA_E_IO, "cannot write PNG");
     }
@@ -392,10 +394,12 @@ static int write_png(const char *path, double w, double h,
     return rc;
 }
 
-static int write_svg(const char *path, double w, double h,
+static int write_svg(liia_outfile *out, double w, double h,
                      const chart_job *j, liia_error *e)
 {
-    cairo_surface_t *sf = cairo_svg_surface_create(path, w, h);
+    const char *path = out->path;
+    cairo_surface_t *sf =
+        cairo_svg_surface_create_for_stream(rp_cairo_write, out, w, h);
     cairo_t *cr = cairo_create(sf);
     rp_rect r = {0, 0, w, h};
     draw_job(cr, r, j);
@@ -407,32 +411,40 @@ static int write_svg(const char *path, double w, double h,
 }
 
 static int write_both(const char *base, double w, double h,
-                      const chart_job *j, int *written, liia_error *e)
+                      const chart_job *j, int *written, rp_failures *f,
+                      liia_error *e)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s.png", base);
-    if (write_png(path, w, h, j, e))
-        return -1;
-    snprintf(path, sizeof path, "%s.svg", base);
-    if (write_svg(path, w, h, j, e))
-        return -1;
-    *written += 2;
+    for (int svg = 0; svg < 2; svg++) {
+        /* Through a temporary renamed into place: never half a chart under
+         * its final name. */
+        liia_outfile out;
+        snprintf(path, sizeof path, "%s.%s", base, svg ? "svg" : "png");
+        int rc = liia_outfile_open(&out, path, e);
+        if (!rc)
+            rc = liia_outfile_finish(&out, svg ? write_svg(&out, w, h, j, e)
+                                               : write_png(&out, w, h, j, e),
+                                     e);
+        if (rc && rp_output_failed(f, e))
+            return -1;
+        *written += !rc;
+    }
     return 0;
 }
 
 int rp_chart_files(const char *base, double w, double h, rp_draw_fn fn,
                    const rp_snapshot *s, size_t i, int own, int *written,
-                   liia_error *e)
+                   rp_failures *f, liia_error *e)
 {
     chart_job j = {fn, s, i, own, 0};
-    return write_both(base, w, h, &j, written, e);
+    return write_both(base, w, h, &j, written, f, e);
 }
 
 int rp_rug_files(const char *base, const rp_snapshot *s, int *written,
-                 liia_error *e)
+                 rp_failures *f, liia_error *e)
 {
     chart_job j = {NULL, s, 0, -1, 1};
     double w = 14 * 9 + 2 * 9 + 36.0 * (double)s->n_ind;
     double h = 16.0 * (double)s->n_auth + 9 * 12;
-    return write_both(base, w, h, &j, written, e);
+    return write_both(base, w, h, &j, written, f, e);
 }

@@ -191,14 +191,31 @@ rp_rect rp_frame(cairo_t *cr, rp_rect r, const char *title,
                  const char *subtitle, const rp_snapshot *s, int with_source,
                  double f);
 
+/* The files a run could not write (a full disk, permissions): it goes on
+ * with the others and lists these at the end. */
+typedef struct rp_failures {
+    liia_buf names;    /* final paths, one per line */
+    int count;
+    liia_error first;  /* the first one's error */
+} rp_failures;
+/* After a failed output file: an I/O error is recorded in f and cleared
+ * (0: carry on); anything else returns -1 (stop the run). */
+int rp_output_failed(rp_failures *f, liia_error *e);
+
+/* cairo's write callback over a liia_outfile (the closure): a write
+ * error fails the file at commit even where cairo would not report it. */
+cairo_status_t rp_cairo_write(void *closure, const unsigned char *data,
+                              unsigned int length);
+
 typedef void (*rp_draw_fn)(cairo_t *cr, rp_rect r, const rp_snapshot *s,
                            size_t i, int own, int with_source);
-/* Writes base.png and base.svg of one chart; counts files in *written. */
+/* Writes base.png and base.svg of one chart; counts files in *written,
+ * records those that could not be written in f. */
 int rp_chart_files(const char *base, double w, double h, rp_draw_fn fn,
                    const rp_snapshot *s, size_t i, int own, int *written,
-                   liia_error *e);
+                   rp_failures *f, liia_error *e);
 int rp_rug_files(const char *base, const rp_snapshot *s, int *written,
-                 liia_error *e);
+                 rp_failures *f, liia_error *e);
 
 /* ---- rp_xlsx_la.c, rp_xlsx_london.c, rp_pdf.c */
 int rp_write_la_workbook(sqlite3 *db, const rp_snapshot *s, size_t a,
@@ -206,6 +223,6 @@ int rp_write_la_workbook(sqlite3 *db, const rp_snapshot *s, size_t a,
 int rp_write_london_workbook(sqlite3 *db, const rp_snapshot *s,
                              const char *path, liia_error *e);
 int rp_write_la_pdf(const rp_snapshot *s, size_t a, const char *produced,
-                    const char *path, liia_error *e);
+                    liia_outfile *out, liia_error *e);
 
 #endif

@@ -245,9 +245,11 @@ static void metadata(cairo_surface_t *sf, const pdf *p, const char *produced)
 }
 
 int rp_write_la_pdf(const rp_snapshot *s, size_t a, const char *produced,
-                    const char *path, liia_error *e)
+                    liia_outfile *out, liia_error *e)
 {
-    cairo_surface_t *sf = cairo_pdf_surface_create(path, A4_W, A4_H);
+    const char *path = out->path;
+    cairo_surface_t *sf = cairo_pdf_surface_create_for_stream(
+        rp_cairo_write, out, A4_W, A4_H);
     pdf p = {cairo_create(sf), s, a, 0};
     metadata(sf, &p, produced);
     new_page(&p);

@@ -271,7 +271,7 @@ static void test_unwritable(sqlite3 *db)
                                         SCRATCH_DIR "/no/such/x.xlsx", &e),
               -1);
     CHECK_INT(e.status, LIIA_E_IO);
-    CHECK(strstr(e.message, "cannot write workbook: ") == e.message);
+    CHECK(strstr(e.message, "cannot create the output file: ") == e.message);
     CHECK_STR(e.file, SCRATCH_DIR "/no/such/x.xlsx");
     liia_findings_free(&f);
 }

@@ -141,6 +141,15 @@ const char *xlsx_cell_at(xlsx_sheet *s, const char *c)
     if (!close || close[-1] == '/')
         return value; /* <c r="A1" s="3"/>: formatted but empty */
     const char *v = strstr(c, "<v>"), *end = strstr(c, "</c>");
+    const char *is = strstr(c, "<is><t");
+    if (is && end && is < end) {
+        /* An inline string: what constant-memory workbooks write. */
+        is = strchr(is + 6, '>') + 1;
+        char *text = unescape(is, (size_t)(strstr(is, "</t>") - is));
+        liia_strlcpy(value, text ? text : "?", sizeof s->value);
+        free(text);
+        return value;
+    }
     if (!v || !end || v > end)
         return value;
     v += 3;

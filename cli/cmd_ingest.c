@@ -315,19 +315,23 @@ static void print_findings(const struct sub *s, const liia_ingest_result *r)
 static void report_warning(const struct sub *s, const liia_ingest_result *r,
                            const liia_error *re, int validate)
 {
-    liia_error_print(stderr, re);
+    cli_print_error(stderr, re);
+    liia_buf printable;
+    liia_buf_init(&printable);
+    const char *name = cli_printable(&printable, s->label);
     if (validate)
         fprintf(stderr, "%s: warning: the findings report was not written; "
-                "nothing was stored\n", s->label);
+                "nothing was stored\n", name);
     else if (r->outcome == LIIA_INGEST_ACCEPTED)
         fprintf(stderr, "%s: warning: the findings report was not written, but the "
                 "submission was stored as version %d: its outcome above stands; run "
                 "'liia-bench validate --report-dir' on the same files for the report\n",
-                s->label, r->version);
+                name, r->version);
     else
         fprintf(stderr, "%s: warning: the findings report was not written; the "
                 "outcome above stands; run 'liia-bench validate --report-dir' on the "
-                "same files for the report\n", s->label);
+                "same files for the report\n", name);
+    liia_buf_free(&printable);
 }
 
 /* One submission: its exit code (0, 1 rejected, 3 runtime).  Once the

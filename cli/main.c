@@ -7,6 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include "cli.h"
 
 #ifndef LIIA_VERSION
@@ -98,8 +101,25 @@ static void print_version(const char *schemas_why)
            schemas_why);
 }
 
+/* OpenSSL 3 sets itself up lazily, and an allocation that fails while it
+ * does leaves it a NULL lock it later dereferences (found by the chaos
+ * test inside EVP_MD_fetch): set it up, and fetch the digest ingest uses,
+ * before anything else, where a failure is an error. */
+static int crypto_ready(void)
+{
+    if (!OPENSSL_init_crypto(0, NULL))
+        return 0;
+    EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    EVP_MD_free(md);
+    return md != NULL;
+}
+
 int main(int argc, char **argv)
 {
+    if (!crypto_ready()) {
+        fputs("liia-bench: error: out of memory setting up OpenSSL\n", stderr);
+        return LIIA_EXIT_RUNTIME;
+    }
     const char *schemas_why = choose_schema_dir();
     struct cli_ctx ctx = {
         .db_path = getenv("LIIA_DB"),

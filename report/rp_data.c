@@ -288,6 +288,11 @@ static int add_point(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
     p->v = col_num(st, 4, &has);
     p->has = (unsigned char)has;
     p->sup = (unsigned char)(sqlite3_column_int(st, 5) != 0);
+    /* the trend's earlier quarters count too: the footers name every
+     * return a drawn value came from */
+    const unsigned char *src = sqlite3_column_text(st, 6);
+    if (p->has && src && strcmp((const char *)src, "quarterly") && !strcmp(type, "la"))
+        s->child_level = 1;
     return 0;
 }
 
@@ -336,7 +341,8 @@ static const char SQL_CELLS[] =
     " authorities, coalesce(funnel_tau2, 0) FROM benchmark WHERE period = ?1"
     "   AND area_type IN ('la', 'region', 'quadrant')";
 static const char SQL_TREND[] =
-    "SELECT period, area_type, area_code, indicator, " PUB_VALUE ", suppressed"
+    "SELECT period, area_type, area_code, indicator, " PUB_VALUE ", suppressed,"
+    " coalesce(source, 'quarterly')"
     "  FROM benchmark WHERE period BETWEEN ?1 AND ?2"
     "   AND area_type IN ('la', 'region', 'quadrant')";
 

@@ -64,8 +64,9 @@ static void cover(pdf *p, const char *produced)
     char line[200];
     snprintf(line, sizeof line, "Produced %s from the %s for the quarter "
              "ending %s.", produced, rp_source_text(p->s), p->s->period);
+    double w = A4_W - 2 * MARGIN;
     rp_set_rgb(cr, 0x444444);
-    rp_text(cr, line, MARGIN, 380, 0, 11, 0, 0);
+    double y = 380 + rp_text(cr, line, MARGIN, 380, w, 11, 0, 0) + 6;
     char cov[48];
     if (rp_coverage(p->s, cov, sizeof cov)[0]) {
         char warn[300];
@@ -74,7 +75,8 @@ static void cover(pdf *p, const char *produced)
                  "comparators, ranks and quartiles are over those returns "
                  "only.", p->s->returns, p->s->authorities);
         rp_set_rgb(cr, RP_VERMILION);
-        rp_text(cr, warn, MARGIN, 398, A4_W - 2 * MARGIN, 11, 1, 0);
+        y += rp_text(cr, warn, MARGIN, y, w, 11, 1, 0) + 6;
+        rp_set_rgb(cr, 0x444444);
     }
     rp_text(cr,
             "How to read this pack: each indicator compares the authority "
@@ -91,7 +93,7 @@ static void cover(pdf *p, const char *produced)
             "in the denominator, or under 5 events for a rate) is marked "
             "\"small base\" instead of a rank: read its funnel flag. Other "
             "authorities' figures based on 1 to 5 children are shown as c.",
-            MARGIN, 420, A4_W - 2 * MARGIN, 10.5, 0, 0);
+            MARGIN, y + 8, w, 10.5, 0, 0);
 }
 
 static const double COLS[] = {133, 40, 40, 42, 62, 44, 46, 58, 58, 0};

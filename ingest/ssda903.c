@@ -26,8 +26,10 @@ void liia_903_result_init(liia_903_result *r)
 
 void liia_903_result_free(liia_903_result *r)
 {
-    if (r)
+    if (r) {
         liia_findings_free(&r->findings);
+        liia_rule_counts_free(&r->rule_counts);
+    }
 }
 
 /* SHA-256 over the files in table order (header, episodes, uasc; files
@@ -193,7 +195,9 @@ static int finish_submission(sqlite3 *db, const liia_903_result *r, liia_error *
     sqlite3_bind_int64(st, 4, r->submission_id);
     if (step_done(db, st, "recording the submission", e))
         return -1;
-    return s903_store_findings(db, r->submission_id, &r->findings, e);
+    if (s903_store_findings(db, r->submission_id, &r->findings, e))
+        return -1;
+    return ingest_insert_rule_counts(db, r->submission_id, &r->rule_counts, e);
 }
 
 struct finding_key {
@@ -272,36 +276,31 @@ static int record_rejection(sqlite3 *db, const liia_903_options *o,
     return liia_fail(e, LIIA_E_DATA, "SSDA903 submission rejected: %s", why);
 }
 
-/* Drops the findings added since the first mark ones. */
-static void findings_truncate(liia_findings *f, size_t mark)
-{
-    while (f->count > mark) {
-        const liia_error *x = &f->items[--f->count];
-        if (x->severity == LIIA_SEV_ERROR)
-            f->errors--;
-        else if (x->severity == LIIA_SEV_WARNING)
-            f->warnings--;
-    }
-}
-
 /* The episodes, grouped by child as extracts list them; when they are
  * not, everything they did is rolled back and they are loaded again as
  * they come, then checked and counted in child order from the store. */
 static int load_episodes(struct s903_run *run, struct s903_input *in, liia_error *e)
 {
-    size_t mark = run->findings->count;
-    if (liia_db_exec(run->db, "SAVEPOINT s903_episodes", e))
+    struct ingest_tally_mark mark;
+    if (ingest_tally_mark(run->counts, run->findings, &mark))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    if (liia_db_exec(run->db, "SAVEPOINT s903_episodes", e)) {
+        ingest_tally_mark_free(&mark);
         return -1;
+    }
     int rc = s903_load_table(run, in, 0, e);
     if (rc == S903_UNGROUPED) {
+        ingest_tally_restore(run->counts, run->findings, &mark);
+        ingest_tally_mark_free(&mark);
         if (liia_db_exec(run->db, "ROLLBACK TO s903_episodes", e))
             return -1;
-        findings_truncate(run->findings, mark);
         s903_kids_reset_episodes(run->kids);
         in->rows = 0;
         rc = s903_load_table(run, in, 1, e);
         if (rc == 0)
             rc = s903_episodes_in_order(run, e);
+    } else {
+        ingest_tally_mark_free(&mark);
     }
     if (rc)
         return -1;
@@ -376,7 +375,7 @@ static int identify_all(struct s903_run *run, liia_error *e)
         for (size_t j = 0; j < i && rc == 0; j++)
             if (run->inputs[j].table == run->inputs[i].table) {
                 const char *t = run->s->tables[run->inputs[i].table].name;
-                if (s903_add_finding(run->findings, LIIA_SEV_ERROR, run->inputs[i].path,
+                if (s903_add_finding(run, LIIA_SEV_ERROR, run->inputs[i].path,
                                      t, 0, 0, NULL, NULL, 0, "LIIA-903-TABLE",
                                      "give each table once",
                                      "a second %s table (also in %s)", t,
@@ -390,7 +389,7 @@ static int identify_all(struct s903_run *run, liia_error *e)
         for (size_t i = 0; i < run->ninputs; i++)
             found |= run->inputs[i].table == (int)t;
         if (!found && run->s->tables[t].required) {
-            if (s903_add_finding(run->findings, LIIA_SEV_ERROR, "", run->s->tables[t].name,
+            if (s903_add_finding(run, LIIA_SEV_ERROR, "", run->s->tables[t].name,
                                  0, 0, NULL, NULL, 0, "LIIA-903-TABLE",
                                  "give the header and episodes tables as separate CSV files",
                                  "the %s table is missing", run->s->tables[t].name))
@@ -410,9 +409,15 @@ static int setup(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
         return liia_fail(e, LIIA_E_USAGE, "an SSDA903 submission needs --la, --period "
                          "and two or three files");
     }
+    /* As the quarterly return: a wrong --la or --period is a usage error
+     * (exit 2), not a rejected submission. */
     if (liia_authority_resolve(db, o->la, r->la_code, e) ||
-        liia_period_parse(o->period, r->period, e))
+        liia_period_parse(o->period, r->period, e)) {
+        if (e->status == LIIA_E_DATA)
+            e->status = LIIA_E_USAGE;
+        r->la_code[0] = r->period[0] = '\0';
         return -1;
+    }
     if (!o->key_path) {
         liia_error_fix(e, "run 'liia-bench init' to create the platform key");
         return liia_fail(e, LIIA_E_USAGE, "no platform key file given");
@@ -478,7 +483,8 @@ static int ingest(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
         return record_rejection(db, o, r, run->s, "errors found and --strict given", e);
     /* A file that turns out unreadable half-way is a rejected table. */
     if (e->status == LIIA_E_DATA || e->status == LIIA_E_IO) {
-        if (liia_findings_add(&r->findings, e))
+        int take = ingest_tally(&r->rule_counts, &r->findings, e->rule_id, e->severity);
+        if (take < 0 || (take && liia_findings_add(&r->findings, e)))
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         liia_error_clear(e);
         return record_rejection(db, o, r, run->s, "a table could not be read", e);
@@ -497,6 +503,7 @@ int liia_ssda903_ingest(sqlite3 *db, const liia_903_options *o,
         return -1;
     }
     struct s903_run run = {.db = db, .s = &s, .findings = &r->findings,
+                           .counts = &r->rule_counts,
                            .ninputs = o->nfiles};
     memcpy(run.period, r->period, 11);
     collection_dates(r->period, &run);

@@ -307,7 +307,7 @@ static int fire(struct s903_kids *k, const struct s903_rule *r, long line,
 {
     struct s903_run *run = k->run;
     const struct s903_table *t = &run->s->tables[r->table];
-    if (s903_add_finding(run->findings, r->severity, s903_table_file(run, r->table),
+    if (s903_add_finding(run, r->severity, s903_table_file(run, r->table),
                          t->name, line, s903_table_colno(run, r->table, r->col),
                          t->cols[r->col].name, value && value[0] ? value : NULL,
                          value ? strlen(value) : 0, r->code, r->fix, "%s", r->message))

@@ -4,6 +4,7 @@
 #ifndef LIIA_SSDA903_LOAD_H
 #define LIIA_SSDA903_LOAD_H
 
+#include "liia_ingest.h"
 #include "pseudo.h"
 #include "ssda903_internal.h"
 
@@ -31,7 +32,8 @@ struct s903_run {
     struct s903_kids *kids;
     char period[11];
     long long sid;
-    liia_findings *findings;
+    liia_findings *findings;          /* the listed findings */
+    liia_rule_counts *counts;         /* every finding, by rule */
     struct s903_input *inputs;
     size_t ninputs;
 };
@@ -68,11 +70,19 @@ int s903_table_colno(const struct s903_run *run, int table, int col);
 int s903_store_findings(sqlite3 *db, long long sid, const liia_findings *f,
                         liia_error *e);
 
-/* Adds a finding; -1 only on ENOMEM. */
-int s903_add_finding(liia_findings *f, liia_severity sev, const char *file,
+/* Counts a finding and lists it when it is among the first of its rule
+ * (ingest_tally); -1 only on ENOMEM. */
+int s903_add_finding(struct s903_run *run, liia_severity sev, const char *file,
                      const char *table, long line, long col,
                      const char *column_name, const char *value, size_t vlen,
                      const char *rule, const char *fix, const char *fmt, ...)
+    LIIA_PRINTF(12, 13);
+/* The listing half of s903_add_finding, for a caller that has counted the
+ * finding with ingest_tally (and builds its message only if listed). */
+int s903_list_finding(struct s903_run *run, liia_severity sev, const char *file,
+                      const char *table, long line, long col,
+                      const char *column_name, const char *value, size_t vlen,
+                      const char *rule, const char *fix, const char *fmt, ...)
     LIIA_PRINTF(12, 13);
 
 #endif

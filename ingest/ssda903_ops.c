@@ -57,6 +57,9 @@ static void copy_result(liia_903_result *from, liia_ingest_result *r)
     liia_findings_free(&r->findings);
     r->findings = from->findings;
     liia_findings_init(&from->findings);
+    liia_rule_counts_free(&r->rule_counts);
+    r->rule_counts = from->rule_counts;
+    memset(&from->rule_counts, 0, sizeof from->rule_counts);
 }
 
 static int run(sqlite3 *db, const char *const *files, size_t nfiles,

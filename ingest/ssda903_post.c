@@ -39,7 +39,7 @@ static int run_sql_rule(struct s903_run *run, const struct s903_rule *r,
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         long line = (long)sqlite3_column_int64(st, 0);
         const char *v = (const char *)sqlite3_column_text(st, 1);
-        if (s903_add_finding(run->findings, r->severity, file, t->name, line, colno,
+        if (s903_add_finding(run, r->severity, file, t->name, line, colno,
                              t->cols[r->col].name, v, v ? strlen(v) : 0, r->code,
                              r->fix, "%s", r->message)) {
             sqlite3_finalize(st);

@@ -88,6 +88,13 @@ int s903_table_colno(const struct s903_run *run, int table, int col)
     return 0;
 }
 
+int s903_flag(liia_buf *flags, const char *code)
+{
+    /* Not liia_buf_appendf: on an error-dense file every row comes here. */
+    return (flags->len && liia_buf_append(flags, ",", 1)) ||
+           liia_buf_append(flags, code, strlen(code)) ? -1 : 0;
+}
+
 /* ------------------------------------------------------------ identify */
 
 struct header_row {
@@ -268,7 +275,9 @@ static int upn_ok(const char *s, size_t n)
 {
     if (n == 3 && s[0] == 'U' && s[1] == 'N' && s[2] >= '1' && s[2] <= '5')
         return 1;
-    if (n != 13 || s[0] < 'A' || s[0] > 'Z')
+    /* DfE 168: a capital letter other than I, O and S (the check letter
+     * of a UPN is never one of them), then 12 digits or 11 and a letter. */
+    if (n != 13 || s[0] < 'A' || s[0] > 'Z' || s[0] == 'I' || s[0] == 'O' || s[0] == 'S')
         return 0;
     for (size_t i = 1; i < 12; i++)
         if (s[i] < '0' || s[i] > '9')
@@ -286,7 +295,7 @@ static int cell_finding(struct s903_rowctx *x, long line, size_t c, const char *
 {
     const struct s903_col *col = &x->tab->cols[c];
     const struct s903_cell *cell = &x->cells[c];
-    if (liia_buf_appendf(&x->flags, "%s%s", x->flags.len ? "," : "", col->rule))
+    if (s903_flag(&x->flags, col->rule))
         return -1;
     int take = ingest_tally(x->run->counts, x->run->findings, col->rule, LIIA_SEV_ERROR);
     if (take <= 0)
@@ -347,7 +356,7 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
         break;
     case S903_UPN:
         if (!upn_ok(cell->raw, cell->len))
-            kind = "a valid UPN (a letter and 12 characters, or UN1 to UN5)";
+            kind = "a valid UPN (a letter other than I, O or S and 12 characters, or UN1 to UN5)";
         break;
     case S903_POSTCODE:
         if (liia_pseudo_postcode_sector(cell->raw, x->store[c], sizeof x->store[c]))
@@ -412,11 +421,11 @@ static int apply_row_rules(struct s903_rowctx *x, long line)
     const struct s903_schema *s = x->run->s;
     for (size_t i = 0; i < s->nrules; i++) {
         const struct s903_rule *r = &s->rules[i];
-        if (r->sql || r->check || r->table != x->in->table ||
+        if (r->sql || r->when != W_ROW || r->table != x->in->table ||
             !s903_cond_eval(&r->cond, x->cells, &x->run->dates))
             continue;
         const struct s903_cell *cell = &x->cells[r->col];
-        if (liia_buf_appendf(&x->flags, "%s%s", x->flags.len ? "," : "", r->code) ||
+        if (s903_flag(&x->flags, r->code) ||
             s903_add_finding(x->run, r->severity, x->in->path, x->tab->name,
                              line, x->in->map[r->col] + 1, x->tab->cols[r->col].name,
                              cell->raw, cell->len, r->code, r->fix, "%s", r->message))
@@ -479,6 +488,7 @@ static void stored_cells(struct s903_rowctx *x)
         cell->raw = have ? x->val[c] : "";
         cell->len = have ? x->vlen[c] : 0;
         cell->ok = have;
+        cell->month = 0;
         cell->iso[0] = '\0';
         cell->code = have ? x->cells[c].code : 0;
         if (have && x->tab->cols[c].type == S903_DATE)

@@ -70,6 +70,9 @@ int s903_table_colno(const struct s903_run *run, int table, int col);
 int s903_store_findings(sqlite3 *db, long long sid, const liia_findings *f,
                         liia_error *e);
 
+/* Appends a rule code to a row's comma-separated flags; -1 on ENOMEM. */
+int s903_flag(liia_buf *flags, const char *code) LIIA_MUST_CHECK;
+
 /* Counts a finding and lists it when it is among the first of its rule
  * (ingest_tally); -1 only on ENOMEM. */
 int s903_add_finding(struct s903_run *run, liia_severity sev, const char *file,

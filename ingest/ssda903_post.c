@@ -122,6 +122,7 @@ static void row_cells(sqlite3_stmt *st, const struct s903_table *t,
         cell->raw = v ? v : "";
         cell->len = len;
         cell->ok = v != NULL;
+        cell->month = 0;
         cell->iso[0] = '\0';
         cell->code = 0;   /* conditions look the text up */
         if (v && t->cols[c].type == S903_DATE)

@@ -4,6 +4,7 @@
 #ifndef LIIA_SSDA903_INTERNAL_H
 #define LIIA_SSDA903_INTERNAL_H
 
+#include <regex.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -46,6 +47,7 @@ struct s903_col {
 enum s903_opnd { OP_COL, OP_START, OP_END, OP_DATE, OP_QS, OP_QE, OP_Y1 };
 
 enum s903_kind { C_ALL, C_ANY, C_NOT, C_PRESENT, C_BLANK, C_IN, C_EXISTS,
+                 C_EQUALS, C_MATCHES,
                  C_BEFORE, C_AFTER, C_SAME, C_ON_OR_BEFORE, C_ON_OR_AFTER };
 
 /* Which record of the child a column reference reads (rules.md: "DEC",
@@ -68,6 +70,8 @@ struct s903_cond {
     char op_date[11];
     int op_years, op_months, op_days; /* added to the operand */
     int exists;                    /* C_EXISTS: a bit number (above) */
+    regex_t *re;                   /* C_MATCHES: POSIX extended, anchored
+                                    * by the rule writer */
     struct s903_codes codes;       /* C_IN */
     /* C_IN on a code column of at most 64 codes: bit i set when the
      * column's code i is in the list, so a checked cell (s903_cell.code)

@@ -228,6 +228,15 @@ int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
         return !s903_cond_eval_rows(&c->kids[0], rows, d);
     case C_EXISTS:
         return (int)(rows->exists >> c->exists & 1);
+    case C_EQUALS: {
+        /* both given and the same text (codes, dates as stored) */
+        const struct s903_cell *y = cell_of(rows, c->op_ref, c->op_col);
+        x = cell_of(rows, c->ref, c->col);
+        return x && y && x->len && x->len == y->len && !memcmp(x->raw, y->raw, x->len);
+    }
+    case C_MATCHES:
+        x = cell_of(rows, c->ref, c->col);
+        return x && x->len && regexec(c->re, x->raw, 0, NULL, 0) == 0;
     case C_PRESENT:
         x = cell_of(rows, c->ref, c->col);
         return x && x->len > 0;

@@ -348,6 +348,25 @@ static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
     const struct s903_table *t = &x->s->tables[c->ref == REF_HEADER
                                                    ? s903_table_index(x->s, "header")
                                                    : x->table];
+    const char *other = json_string_value(json_object_get(j, "equals"));
+    if (other) {
+        c->kind = C_EQUALS;
+        if ((c->op_col = column_ref(x, other, &c->op_ref)) < 0)
+            return bad(e, "rules", "'equals' names no column");
+        return 0;
+    }
+    const char *pattern = json_string_value(json_object_get(j, "matches"));
+    if (pattern) {
+        c->kind = C_MATCHES;
+        if (!(c->re = malloc(sizeof *c->re)))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        if (regcomp(c->re, pattern, REG_EXTENDED | REG_NOSUB)) {
+            free(c->re);
+            c->re = NULL;
+            return bad(e, "rules", "'matches' is not a POSIX extended regular expression");
+        }
+        return 0;
+    }
     if ((v = json_object_get(j, "in"))) {
         if (codes_from_array(v, &c->codes, e))
             return -1;
@@ -391,7 +410,8 @@ static unsigned reads(const struct s903_cond *c, const struct s903_schema *s)
         return r;
     default:
         r = 2 | (c->ref != REF_CUR);
-        if (c->kind >= C_BEFORE && c->op == OP_COL && c->op_ref != REF_CUR)
+        if ((c->kind == C_EQUALS || (c->kind >= C_BEFORE && c->op == OP_COL)) &&
+            c->op_ref != REF_CUR)
             r |= 1;
         return r;
     }
@@ -412,7 +432,7 @@ static int uses_next_or_prev_cells(const struct s903_cond *c, int header_part)
         return c->exists == REF_NEXT || (c->exists == REF_PREV && !header_part);
     default:
         return c->ref == REF_PREV || c->ref == REF_NEXT ||
-               (c->kind >= C_BEFORE && c->op == OP_COL &&
+               ((c->kind == C_EQUALS || (c->kind >= C_BEFORE && c->op == OP_COL)) &&
                 (c->op_ref == REF_PREV || c->op_ref == REF_NEXT));
     }
 }
@@ -664,6 +684,10 @@ static void free_codes(struct s903_codes *c)
 
 static void free_cond(struct s903_cond *c)
 {
+    if (c->re) {
+        regfree(c->re);
+        free(c->re);
+    }
     for (size_t i = 0; i < c->nkids; i++)
         free_cond(&c->kids[i]);
     free(c->kids);

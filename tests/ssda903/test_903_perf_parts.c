@@ -197,6 +197,41 @@ static void test_schema_refusals(void)
                    "malformed SSDA903 schema: a date comparison has an unknown operand");
 }
 
+/* 'equals' compares a cell with another record's (here the child's header
+ * row, from a uasc row) and 'matches' a cell with a pattern. */
+static void test_equals_matches(struct t903 *t)
+{
+    char dir[600];
+    CHECK_INT(schema_with("schema_equals", "rules/990.json",
+                          "{\"code\": \"990\", \"table\": \"uasc\", \"column\": \"SEX\","
+                          " \"message\": \"m\", \"when\": {\"all\": [{\"exists\": \"header\"},"
+                          " {\"not\": {\"col\": \"SEX\", \"equals\": \"header.SEX\"}}]}}\n", dir), 0);
+    CHECK_INT(schema_with("schema_equals", "rules/991.json",
+                          "{\"code\": \"991\", \"table\": \"episodes\", \"column\": \"URN\","
+                          " \"message\": \"m\", \"when\": {\"all\": [{\"present\": \"URN\"},"
+                          " {\"not\": {\"col\": \"URN\", \"matches\": \"^SC[0-9]{6}$\"}}]}}\n",
+                          dir), 0);
+    const char *files[3] = {
+        t903_file("eq_header.csv", T903_HEADER_COLS, H1 H2),
+        t903_file("eq_episodes.csv", T903_EPISODE_COLS,
+                  "1001,01/05/2023,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,SC12345X\n"
+                  "2002,01/05/2023,S,C2,N1,U1,PR1,,," TAIL),
+        t903_file("eq_uasc.csv", T903_UASC_COLS, "1001,2,15/06/2010,\n2002,2,15/06/2011,\n")};
+    liia_903_options o = {.la = "CAM", .period = "2024-03-31", .key_path = t->key_path,
+                          .schema_dir = dir, .files = files, .nfiles = 3,
+                          .validate_only = 1};
+    liia_903_result r;
+    liia_error e;
+    liia_903_result_init(&r);
+    liia_error_clear(&e);
+    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), 0);
+    CHECK_INT((long)count_rule(&r, "990", 0), 1);   /* 1001: header 1, uasc 2 */
+    CHECK_INT((long)count_rule(&r, "990", 2), 1);
+    CHECK_INT((long)count_rule(&r, "991", 0), 1);   /* SC12345X */
+    CHECK_INT((long)count_rule(&r, "991", 2), 1);
+    liia_903_result_free(&r);
+}
+
 /* The shipped measures share their terms: 'open at the quarter end' is
  * one term for the five measures that use it. */
 static void test_terms_shared(void)
@@ -310,6 +345,7 @@ int main(void)
     test_interleaved_unordered(&t);
     test_undated_episode_outside_order(&t);
     test_duplicate_header_rows(&t);
+    test_equals_matches(&t);
     t903_close(&t);
     test_schema_refusals();
     test_terms_shared();

@@ -183,7 +183,8 @@ static int insert_submission(sqlite3 *db, const liia_903_options *o,
     return rc;
 }
 
-static int finish_submission(sqlite3 *db, const liia_903_result *r, liia_error *e)
+static int finish_submission(sqlite3 *db, const liia_903_result *r,
+                             const struct s903_schema *s, liia_error *e)
 {
     sqlite3_stmt *st;
     if (liia_db_prepare(db, "UPDATE submission SET errors = ?, warnings = ?, rows = ? "
@@ -195,7 +196,7 @@ static int finish_submission(sqlite3 *db, const liia_903_result *r, liia_error *
     sqlite3_bind_int64(st, 4, r->submission_id);
     if (step_done(db, st, "recording the submission", e))
         return -1;
-    if (s903_store_findings(db, r->submission_id, &r->findings, e))
+    if (s903_store_findings(db, r->submission_id, &r->findings, s, e))
         return -1;
     return ingest_insert_rule_counts(db, r->submission_id, &r->rule_counts, e);
 }
@@ -266,7 +267,7 @@ static int record_rejection(sqlite3 *db, const liia_903_options *o,
         if (liia_db_begin(db, e))
             return -1;
         if (insert_submission(db, o, r, "rejected", 0, e) ||
-            finish_submission(db, r, e) || liia_db_commit(db, e)) {
+            finish_submission(db, r, s, e) || liia_db_commit(db, e)) {
             liia_db_rollback(db);
             return -1;
         }
@@ -352,7 +353,7 @@ static int store(struct s903_run *run, const liia_903_options *o, liia_903_resul
     if (o->strict && r->findings.errors)
         return 1;
     sort_findings(&r->findings, run->s);
-    if (s903_derive(run, e) || finish_submission(run->db, r, e))
+    if (s903_derive(run, e) || finish_submission(run->db, r, run->s, e))
         return -1;
     r->accepted = 1;
     if (o->validate_only) {

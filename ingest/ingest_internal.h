@@ -53,6 +53,18 @@ void ingest_file_names(const char *const *files, size_t nfiles,
 int ingest_current_version(sqlite3 *db, const char *la, const char *period,
                            const char *type, long long *id, int *version,
                            char sha256[65], liia_error *e);
+/* The next version number of (la, period, type). */
+int ingest_next_version(sqlite3 *db, const char *la, const char *period,
+                        const char *type, int *next, liia_error *e);
+/* Marks version id superseded (caller's transaction). */
+int ingest_supersede(sqlite3 *db, long long id, liia_error *e);
+/* 1 when sha256 is the accepted version's of (la, period, type), named
+ * by *id and *version: an identical resend, nothing to do.  0 when not,
+ * or when strict and that version was accepted with errors (the files are
+ * judged again).  -1 on a database failure. */
+int ingest_identical_resend(sqlite3 *db, const char *la, const char *period,
+                            const char *type, const char *sha256, int strict,
+                            long long *id, int *version, liia_error *e);
 /* Inside the caller's transaction: marks the current accepted version
  * superseded and inserts r as the next accepted version; sets
  * r->submission_id, r->version, r->superseded. */

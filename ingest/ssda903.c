@@ -50,53 +50,22 @@ static void submission_hash(const struct s903_run *run, char out[65])
     free(paths);
 }
 
-static int errors_of(sqlite3 *db, long long id, long long *errors, liia_error *e)
-{
-    sqlite3_stmt *st;
-    if (liia_db_prepare(db, "SELECT errors FROM submission WHERE id = ?1", &st, e))
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    *errors = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    if ((rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
-        return liia_db_fail(e, db, "reading the accepted version");
-    return 0;
-}
-
 /* 1 when the files are byte for byte the accepted version's (r then names
- * that version), 0 when not, -1 on a database failure.  Under strict, a
- * version accepted with errors is no answer: the files are judged again
- * (and rejected). */
+ * that version), 0 when not, -1 on a database failure (ingest_store.c). */
 static int same_as_accepted(sqlite3 *db, const liia_903_options *o,
                             liia_903_result *r, liia_error *e)
 {
-    long long id, errors = 0;
+    long long id;
     int version;
-    char sha[65];
-    if (ingest_current_version(db, r->la_code, r->period, "ssda903", &id, &version,
-                               sha, e))
-        return -1;
-    if (!id || strcmp(sha, r->sha256))
-        return 0;
-    if (o->strict && errors_of(db, id, &errors, e))
-        return -1;
-    if (errors)
-        return 0;
-    r->unchanged = 1;
-    r->accepted = 1;
-    r->submission_id = id;
-    r->version = version;
-    return 1;
-}
-
-static int file_names(const liia_903_options *o, liia_buf *b)
-{
-    for (size_t i = 0; i < o->nfiles; i++) {
-        const char *base = strrchr(o->files[i], '/');
-        if (liia_buf_appendf(b, "%s%s", i ? " + " : "", base ? base + 1 : o->files[i]))
-            return -1;
+    int same = ingest_identical_resend(db, r->la_code, r->period, "ssda903", r->sha256,
+                                       o->strict, &id, &version, e);
+    if (same == 1) {
+        r->unchanged = 1;
+        r->accepted = 1;
+        r->submission_id = id;
+        r->version = version;
     }
-    return 0;
+    return same;
 }
 
 static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, liia_error *e)
@@ -112,36 +81,31 @@ static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, liia_error
 static int previous_version(sqlite3 *db, const liia_903_result *r, long long *prev,
                             int *next, liia_error *e)
 {
-    sqlite3_stmt *st;
-    if (liia_db_prepare(db, "SELECT COALESCE(MAX(version), 0), "
-                        "MAX(CASE WHEN status = 'accepted' THEN id END) FROM submission "
-                        "WHERE la_code = ? AND period = ? AND return_type = 'ssda903'",
-                        &st, e))
-        return -1;
-    sqlite3_bind_text(st, 1, r->la_code, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->period, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return liia_db_fail(e, db, "reading submission history");
-    }
-    *next = sqlite3_column_int(st, 0) + 1;
-    *prev = sqlite3_column_int64(st, 1);
-    return sqlite3_finalize(st) == SQLITE_OK ? 0 : liia_db_fail(e, db, "reading history");
+    int version;
+    char sha[65];
+    return ingest_current_version(db, r->la_code, r->period, "ssda903", prev, &version,
+                                  sha, e) ||
+           ingest_next_version(db, r->la_code, r->period, "ssda903", next, e) ? -1 : 0;
 }
 
-/* History keeps a superseded version's metadata and findings, not its rows. */
-static int supersede(sqlite3 *db, long long old, liia_error *e)
+/* History keeps a superseded version's metadata and findings, not its
+ * rows: the schema's store tables (their rows keyed by submission) and the
+ * derived measures go. */
+static int supersede(sqlite3 *db, const struct s903_schema *s, long long old,
+                     liia_error *e)
 {
-    static const char *const sql[] = {
-        "UPDATE submission SET status = 'superseded' WHERE id = ?",
-        "DELETE FROM cla_child WHERE " S903_ROWS_OF_SUBMISSION,
-        "DELETE FROM cla_episode WHERE " S903_ROWS_OF_SUBMISSION,
-        "DELETE FROM cla_uasc WHERE " S903_ROWS_OF_SUBMISSION,
-        "DELETE FROM derived_measure WHERE submission_id = ?1",
-    };
-    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+    if (ingest_supersede(db, old, e))
+        return -1;
+    for (size_t t = 0; t <= s->ntables; t++) {
+        char *sql = t < s->ntables
+            ? sqlite3_mprintf("DELETE FROM \"%w\" WHERE " S903_ROWS_OF_SUBMISSION,
+                              s->tables[t].store)
+            : sqlite3_mprintf("DELETE FROM derived_measure WHERE submission_id = ?1");
         sqlite3_stmt *st;
-        if (liia_db_prepare(db, sql[i], &st, e))
+        int rc = sql ? liia_db_prepare(db, sql, &st, e)
+                     : liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        sqlite3_free(sql);
+        if (rc)
             return -1;
         sqlite3_bind_int64(st, 1, old);
         if (step_done(db, st, "replacing the previous version", e))
@@ -154,14 +118,7 @@ static int insert_submission(sqlite3 *db, const liia_903_options *o,
                              liia_903_result *r, const char *status,
                              long long supersedes, liia_error *e)
 {
-    liia_buf names;
-    liia_buf_init(&names);
-    if (file_names(o, &names)) {
-        liia_buf_free(&names);
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    }
-    liia_strlcpy(r->file_name, names.data, sizeof r->file_name);
-    liia_buf_free(&names);
+    ingest_file_names(o->files, o->nfiles, r->file_name, sizeof r->file_name);
     sqlite3_stmt *st;
     int rc = liia_db_prepare(db,
         "INSERT INTO submission (la_code, period, return_type, version, status, "
@@ -344,7 +301,7 @@ static int store(struct s903_run *run, const liia_903_options *o, liia_903_resul
     if (previous_version(run->db, r, &r->superseded, &next, e))
         return -1;
     r->version = next;
-    if ((r->superseded && supersede(run->db, r->superseded, e)) ||
+    if ((r->superseded && supersede(run->db, run->s, r->superseded, e)) ||
         insert_submission(run->db, o, r, "accepted", r->superseded, e))
         return -1;
     run->sid = r->submission_id;

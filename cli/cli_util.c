@@ -1,13 +1,41 @@
 /* cli_util.c - what every command shares: errors, usage, opening the store. */
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
+const char *cli_printable(liia_buf *scratch, const char *s)
+{
+    liia_buf_reset(scratch);
+    return liia_buf_append_printable(scratch, s, strlen(s)) ? "?" : scratch->data;
+}
+
+static void printable_field(liia_buf *b, char *field, size_t sz)
+{
+    liia_strlcpy(field, cli_printable(b, field), sz);
+}
+
+void cli_print_error(FILE *out, const liia_error *e)
+{
+    liia_error c = *e;
+    liia_buf b;
+    liia_buf_init(&b);
+    printable_field(&b, c.file, sizeof c.file);
+    printable_field(&b, c.table, sizeof c.table);
+    printable_field(&b, c.column_name, sizeof c.column_name);
+    printable_field(&b, c.message, sizeof c.message);
+    printable_field(&b, c.fix, sizeof c.fix);
+    liia_buf_free(&b);
+    liia_error_print(out, &c);
+}
+
 int cli_fail(const liia_error *e)
 {
-    liia_error_print(stderr, e);
+    cli_print_error(stderr, e);
     return liia_status_exit_code(e->status == LIIA_OK ? LIIA_E_IO : e->status);
 }
 
@@ -55,8 +83,31 @@ int cli_parse_json_only(int argc, char **argv, const char *cmd, int *json)
     return LIIA_EXIT_OK;
 }
 
+int cli_parse_number(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !isfinite(v) || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 int cli_open_store(const struct cli_ctx *ctx, liia_store_mode mode,
                    sqlite3 **db, liia_error *e)
 {
     return liia_store_open(ctx->db_path, mode, db, e);
+}
+
+void cli_today(char out[11])
+{
+    const char *fixed = getenv("LIIA_TODAY");
+    time_t t = time(NULL);
+    struct tm tm;
+    if (fixed && strlen(fixed) == 10) {
+        liia_strlcpy(out, fixed, 11);
+        return;
+    }
+    if (!gmtime_r(&t, &tm) || !strftime(out, 11, "%Y-%m-%d", &tm))
+        liia_strlcpy(out, "9999-12-31", 11); /* no clock: no future check */
 }

@@ -24,13 +24,32 @@ int liia_engine_catalogue_open(const char *schema_dir, sqlite3 **out,
 
 /* Registers the SQL functions the engine and the packs need on db:
  *   median(x)                          aggregate, NULLs ignored
- *   funnel_flag(num, den, target, unit)  'within','high_95','low_95',
- *                                      'high_998','low_998' or NULL
- *   funnel_limit(den, target, unit, p) the control limit (in the
- *                                      indicator's unit) at tail prob p
+ *   funnel_flag(num, den, target, unit [, tau2])  'within','high_95',
+ *                                      'low_95','high_998','low_998' or NULL
+ *   funnel_limit(den, target, unit, p [, tau2])  liia_funnel_limit
+ *   overdispersion(num, den, target, unit)  aggregate: tau2 (docs/maths.md)
  *   disclose(value, numerator)         'c' when numerator is 1-5, else value
- * unit is 'pct' (binomial) or 'per10k' (Poisson); target in that unit. */
+ * unit is 'pct' (binomial) or 'per10k' (Poisson); target in that unit.
+ * Every argument is checked: out of range gives NULL, never a long
+ * search. */
 int liia_engine_register_functions(sqlite3 *db, liia_error *e);
+
+/* The funnel's control limit, in the indicator's unit, at denominator den
+ * around target, at lower-tail probability prob (0.025/0.975 for 95%,
+ * 0.001/0.999 for 99.8%): the exact binomial ('pct') or Poisson
+ * ('per10k') quantile of the count (not interpolated, so a value beyond
+ * it is exactly one whose exact tail probability is beyond prob), widened
+ * for the between-authority variance tau2 (additive random effects, 0 for
+ * none).  NAN for a unit without a funnel or arguments out of range
+ * (den not in (0, 1e9], target outside the unit's range, prob outside
+ * (0, 1)).  Bench's flags and the drawn funnel both use it. */
+double liia_funnel_limit(double den, double target, const char *unit,
+                         double prob, double tau2);
+/* "within", "high_95", "low_95", "high_998", "low_998" for value (in the
+ * unit) against those limits; a value on a limit is within.  NULL when
+ * there is no funnel. */
+const char *liia_funnel_flag(double value, double den, double target,
+                             const char *unit, double tau2);
 
 /* Rebuilds the benchmark tables for one period (canonical end date) or all
  * periods (period NULL) in one transaction.  Progress on stderr only when
@@ -43,6 +62,10 @@ typedef enum liia_query_format {
     LIIA_QUERY_TABLE = 0,
     LIIA_QUERY_CSV,
     LIIA_QUERY_JSON,
+    /* CSV with text cells as they are: LIIA_QUERY_CSV prefixes a quote to
+     * a cell Excel would evaluate (beginning = + - @ tab or CR), as the
+     * findings CSV does; this is query --raw-csv. */
+    LIIA_QUERY_CSV_RAW,
 } liia_query_format;
 
 typedef struct liia_query_param {
@@ -58,6 +81,14 @@ typedef struct liia_query_opts {
     /* Polled during the query: non-zero stops it (Ctrl-C).  May be NULL. */
     const volatile sig_atomic_t *cancel;
 } liia_query_opts;
+
+/* The query's memory bounds (docs/analyst-guide.md): no string or blob
+ * longer than LIIA_QUERY_MAX_LENGTH, SQLite's heap at most
+ * LIIA_QUERY_HEAP_LIMIT while the query runs, and an aligned table of at
+ * most LIIA_QUERY_TABLE_LIMIT bytes. */
+#define LIIA_QUERY_MAX_LENGTH (64 * 1024 * 1024)
+#define LIIA_QUERY_HEAP_LIMIT (512LL * 1024 * 1024)
+#define LIIA_QUERY_TABLE_LIMIT (256 * 1024 * 1024)
 
 /* Opens db_path read-only, installs the authorizer (only SELECT over the
  * documented views; no writes, ATTACH, PRAGMA, extensions), runs sql and

@@ -197,6 +197,27 @@ static json_t *files_json(const struct sub *s)
     return a;
 }
 
+/* Each rule's count when findings were left out of the list (bounded per
+ * rule: LIIA_FINDINGS_LISTED_PER_RULE), else NULL. */
+static json_t *rule_counts_json(const liia_ingest_result *r)
+{
+    static const char *const sev[] = {"error", "warning", "info"};
+    if (r->findings.count == r->findings.errors + r->findings.warnings)
+        return NULL;
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < r->rule_counts.n; i++) {
+        const liia_rule_count *c = &r->rule_counts.items[i];
+        if (json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:I}", "rule_id",
+                                               c->rule_id, "severity", sev[c->severity],
+                                               "count", (json_int_t)c->count,
+                                               "listed", (json_int_t)c->listed))) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
 /* error_policy: "reject" when any error rejects the submission, "flag"
  * when errors blank and flag the cell and the submission stands. */
 static int add_json(struct run *run, const struct sub *s, const liia_ingest_result *r,
@@ -208,7 +229,7 @@ static int add_json(struct run *run, const struct sub *s, const liia_ingest_resu
         if (json_array_append_new(findings, finding_json(&r->findings.items[i])))
             return -1;
     json_t *o = json_pack("{s:s, s:s, s:o?, s:s, s:s, s:s, s:s?, s:s?, s:s, s:I, s:I, s:I, "
-                          "s:I, s:I, s:I, s:o}",
+                          "s:I, s:I, s:I, s:o, s:o*}",
                           "file", s->files[0], "submission", s->label,
                           "files", files_json(s), "return_type", r->return_type,
                           "outcome", run->o.validate_only && r->outcome == LIIA_INGEST_ACCEPTED
@@ -223,7 +244,7 @@ static int add_json(struct run *run, const struct sub *s, const liia_ingest_resu
                           "rows", (json_int_t)r->rows,
                           "errors", (json_int_t)r->findings.errors,
                           "warnings", (json_int_t)r->findings.warnings,
-                          "findings", findings);
+                          "findings", findings, "rule_counts", rule_counts_json(r));
     if (o && report_err &&
         json_object_set_new(o, "report_error", json_string(report_err->message))) {
         json_decref(o);
@@ -304,9 +325,10 @@ static void print_findings(const struct sub *s, const liia_ingest_result *r)
     for (size_t i = 0; i < r->findings.count; i++)
         cli_print_error(stderr, &r->findings.items[i]);
     if (r->findings.count < r->findings.errors + r->findings.warnings)
-        fprintf(stderr, "%s: only the first %zu of %zu findings are listed\n",
+        fprintf(stderr, "%s: only the first %zu of %zu findings are listed (at most %d "
+                "of each rule; every rule's count is stored)\n",
                 cli_printable(&printable, s->label), r->findings.count,
-                r->findings.errors + r->findings.warnings);
+                r->findings.errors + r->findings.warnings, LIIA_FINDINGS_LISTED_PER_RULE);
     liia_buf_free(&printable);
 }
 

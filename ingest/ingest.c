@@ -16,8 +16,10 @@ void liia_ingest_result_init(liia_ingest_result *r)
 
 void liia_ingest_result_free(liia_ingest_result *r)
 {
-    if (r)
+    if (r) {
         liia_findings_free(&r->findings);
+        liia_rule_counts_free(&r->rule_counts);
+    }
 }
 
 size_t liia_ingest_return_count(void)

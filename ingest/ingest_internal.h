@@ -53,6 +53,18 @@ void ingest_file_names(const char *const *files, size_t nfiles,
 int ingest_current_version(sqlite3 *db, const char *la, const char *period,
                            const char *type, long long *id, int *version,
                            char sha256[65], liia_error *e);
+/* The next version number of (la, period, type). */
+int ingest_next_version(sqlite3 *db, const char *la, const char *period,
+                        const char *type, int *next, liia_error *e);
+/* Marks version id superseded (caller's transaction). */
+int ingest_supersede(sqlite3 *db, long long id, liia_error *e);
+/* 1 when sha256 is the accepted version's of (la, period, type), named
+ * by *id and *version: an identical resend, nothing to do.  0 when not,
+ * or when strict and that version was accepted with errors (the files are
+ * judged again).  -1 on a database failure. */
+int ingest_identical_resend(sqlite3 *db, const char *la, const char *period,
+                            const char *type, const char *sha256, int strict,
+                            long long *id, int *version, liia_error *e);
 /* Inside the caller's transaction: marks the current accepted version
  * superseded and inserts r as the next accepted version; sets
  * r->submission_id, r->version, r->superseded. */
@@ -69,5 +81,32 @@ int ingest_finding(liia_findings *f, const char *file, long line, long col,
                    const char *column_name, liia_severity sev,
                    const char *rule_id, const char *value,
                    const char *message, const char *fix) LIIA_MUST_CHECK;
+
+/* ---- bounded findings (ingest/ingest_tally.c) ---- */
+
+/* Counts a finding of rule (severity sev) in c.  1 when it is among the
+ * first LIIA_FINDINGS_LISTED_PER_RULE of its rule: the caller adds it to
+ * f (liia_findings_add counts it there); 0 when it is only counted (f's
+ * errors or warnings still include it); -1 on ENOMEM.  Call it before
+ * formatting a message: most findings of a dense file are never built. */
+int ingest_tally(liia_rule_counts *c, liia_findings *f, const char *rule,
+                 liia_severity sev) LIIA_MUST_CHECK;
+
+/* A copy of the counts and totals, to go back to (ingest_tally_restore)
+ * when a pass is run again. */
+struct ingest_tally_mark {
+    size_t count, errors, warnings;
+    liia_rule_count *items;
+    size_t n;
+};
+int ingest_tally_mark(const liia_rule_counts *c, const liia_findings *f,
+                      struct ingest_tally_mark *m) LIIA_MUST_CHECK;
+void ingest_tally_restore(liia_rule_counts *c, liia_findings *f,
+                          struct ingest_tally_mark *m);
+void ingest_tally_mark_free(struct ingest_tally_mark *m);
+
+/* Records c's counts for submission sid (caller's transaction). */
+int ingest_insert_rule_counts(sqlite3 *db, long long sid,
+                              const liia_rule_counts *c, liia_error *e);
 
 #endif /* LIIA_INGEST_INTERNAL_H */

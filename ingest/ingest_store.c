@@ -105,26 +105,54 @@ int ingest_current_version(sqlite3 *db, const char *la, const char *period,
     return 0;
 }
 
-static int next_version(sqlite3 *db, const liia_ingest_result *r, int *out,
-                        liia_error *e)
+int ingest_next_version(sqlite3 *db, const char *la, const char *period,
+                        const char *type, int *next, liia_error *e)
 {
     sqlite3_stmt *st;
     if (liia_db_prepare(db, "SELECT coalesce(max(version), 0) + 1 FROM submission "
                         "WHERE la_code = ?1 AND period = ?2 AND return_type = ?3",
                         &st, e))
         return -1;
-    sqlite3_bind_text(st, 1, r->la_code, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->period, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, r->return_type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, la, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int(st, 0);
+        *next = sqlite3_column_int(st, 0);
     if ((rc != SQLITE_ROW) | (sqlite3_finalize(st) != SQLITE_OK))
         return liia_db_fail(e, db, "numbering the new version");
     return 0;
 }
 
-static int supersede(sqlite3 *db, long long id, liia_error *e)
+static int errors_of(sqlite3 *db, long long id, long long *errors, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "SELECT errors FROM submission WHERE id = ?1", &st, e))
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    *errors = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    if ((rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "reading the accepted version");
+    return 0;
+}
+
+int ingest_identical_resend(sqlite3 *db, const char *la, const char *period,
+                            const char *type, const char *sha256, int strict,
+                            long long *id, int *version, liia_error *e)
+{
+    long long errors = 0;
+    char sha[65];
+    if (ingest_current_version(db, la, period, type, id, version, sha, e))
+        return -1;
+    if (!*id || strcmp(sha, sha256))
+        return 0;
+    if (strict && errors_of(db, *id, &errors, e))
+        return -1;
+    return errors ? 0 : 1;
+}
+
+int ingest_supersede(sqlite3 *db, long long id, liia_error *e)
 {
     sqlite3_stmt *st;
     if (liia_db_prepare(db, "UPDATE submission SET status = 'superseded' "
@@ -174,7 +202,8 @@ int ingest_insert_accepted(sqlite3 *db, liia_ingest_result *r, liia_error *e)
     char old_sha[65];
     if (ingest_current_version(db, r->la_code, r->period, r->return_type, &old,
                                &old_version, old_sha, e) ||
-        next_version(db, r, &r->version, e) || (old && supersede(db, old, e)))
+        ingest_next_version(db, r->la_code, r->period, r->return_type, &r->version, e) ||
+        (old && ingest_supersede(db, old, e)))
         return -1;
     r->superseded = old;
     return insert_row(db, r, "accepted", e);

@@ -26,6 +26,31 @@ typedef struct liia_ingest_options {
                                 * always strict) */
 } liia_ingest_options;
 
+/*
+ * Findings are bounded: of each rule's findings in a submission the first
+ * LIIA_FINDINGS_LISTED_PER_RULE are kept (listed on the terminal, in JSON
+ * and the reports, and stored), every one is counted.  An extract with a
+ * finding on every cell costs a summary, not a copy of itself, in memory
+ * and in the store (docs/ssda903.md).
+ */
+#define LIIA_FINDINGS_LISTED_PER_RULE 200
+
+typedef struct liia_rule_count {
+    char rule_id[32];
+    liia_severity severity;
+    size_t count;              /* every finding of the rule */
+    size_t listed;             /* of those, kept in the findings list */
+    const char *key;           /* the rule id string last seen (a pointer
+                                * compare before a strcmp) */
+} liia_rule_count;
+
+typedef struct liia_rule_counts {
+    liia_rule_count *items;
+    size_t n, cap, last;
+} liia_rule_counts;
+
+void liia_rule_counts_free(liia_rule_counts *c);
+
 typedef enum liia_ingest_outcome {
     LIIA_INGEST_ACCEPTED = 0,  /* stored as a new version (or would be) */
     LIIA_INGEST_UNCHANGED,     /* identical to the accepted version: no-op */
@@ -43,7 +68,10 @@ typedef struct liia_ingest_result {
     int version;               /* version stored (or current, if unchanged) */
     long long superseded;      /* id of the version replaced, or 0 */
     long rows;                 /* data rows read */
-    liia_findings findings;    /* errors then warnings, in file order */
+    liia_findings findings;    /* in file order; errors and warnings count
+                                * every finding, items the listed ones */
+    liia_rule_counts rule_counts; /* per rule; empty when every finding is
+                                   * listed (a one-file return) */
 } liia_ingest_result;
 
 void liia_ingest_result_init(liia_ingest_result *r);

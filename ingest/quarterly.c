@@ -501,13 +501,13 @@ static int store(struct q_run *q, liia_error *e)
     liia_ingest_result *r = q->r;
     long long cur_id;
     int cur_version;
-    char cur_sha[65];
     if (liia_db_begin(q->db, e))
         return -1;
-    if (ingest_current_version(q->db, r->la_code, r->period, r->return_type, &cur_id,
-                               &cur_version, cur_sha, e))
+    int same = ingest_identical_resend(q->db, r->la_code, r->period, r->return_type,
+                                       r->sha256, 1, &cur_id, &cur_version, e);
+    if (same < 0)
         goto fail;
-    if (cur_id && !strcmp(cur_sha, r->sha256)) {
+    if (same) {
         liia_db_rollback(q->db);
         r->outcome = LIIA_INGEST_UNCHANGED;
         r->submission_id = cur_id;

@@ -26,8 +26,10 @@ void liia_903_result_init(liia_903_result *r)
 
 void liia_903_result_free(liia_903_result *r)
 {
-    if (r)
+    if (r) {
         liia_findings_free(&r->findings);
+        liia_rule_counts_free(&r->rule_counts);
+    }
 }
 
 /* SHA-256 over the files in table order (header, episodes, uasc; files
@@ -48,53 +50,22 @@ static void submission_hash(const struct s903_run *run, char out[65])
     free(paths);
 }
 
-static int errors_of(sqlite3 *db, long long id, long long *errors, liia_error *e)
-{
-    sqlite3_stmt *st;
-    if (liia_db_prepare(db, "SELECT errors FROM submission WHERE id = ?1", &st, e))
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    *errors = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    if ((rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
-        return liia_db_fail(e, db, "reading the accepted version");
-    return 0;
-}
-
 /* 1 when the files are byte for byte the accepted version's (r then names
- * that version), 0 when not, -1 on a database failure.  Under strict, a
- * version accepted with errors is no answer: the files are judged again
- * (and rejected). */
+ * that version), 0 when not, -1 on a database failure (ingest_store.c). */
 static int same_as_accepted(sqlite3 *db, const liia_903_options *o,
                             liia_903_result *r, liia_error *e)
 {
-    long long id, errors = 0;
+    long long id;
     int version;
-    char sha[65];
-    if (ingest_current_version(db, r->la_code, r->period, "ssda903", &id, &version,
-                               sha, e))
-        return -1;
-    if (!id || strcmp(sha, r->sha256))
-        return 0;
-    if (o->strict && errors_of(db, id, &errors, e))
-        return -1;
-    if (errors)
-        return 0;
-    r->unchanged = 1;
-    r->accepted = 1;
-    r->submission_id = id;
-    r->version = version;
-    return 1;
-}
-
-static int file_names(const liia_903_options *o, liia_buf *b)
-{
-    for (size_t i = 0; i < o->nfiles; i++) {
-        const char *base = strrchr(o->files[i], '/');
-        if (liia_buf_appendf(b, "%s%s", i ? " + " : "", base ? base + 1 : o->files[i]))
-            return -1;
+    int same = ingest_identical_resend(db, r->la_code, r->period, "ssda903", r->sha256,
+                                       o->strict, &id, &version, e);
+    if (same == 1) {
+        r->unchanged = 1;
+        r->accepted = 1;
+        r->submission_id = id;
+        r->version = version;
     }
-    return 0;
+    return same;
 }
 
 static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, liia_error *e)
@@ -110,36 +81,31 @@ static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, liia_error
 static int previous_version(sqlite3 *db, const liia_903_result *r, long long *prev,
                             int *next, liia_error *e)
 {
-    sqlite3_stmt *st;
-    if (liia_db_prepare(db, "SELECT COALESCE(MAX(version), 0), "
-                        "MAX(CASE WHEN status = 'accepted' THEN id END) FROM submission "
-                        "WHERE la_code = ? AND period = ? AND return_type = 'ssda903'",
-                        &st, e))
-        return -1;
-    sqlite3_bind_text(st, 1, r->la_code, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, r->period, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return liia_db_fail(e, db, "reading submission history");
-    }
-    *next = sqlite3_column_int(st, 0) + 1;
-    *prev = sqlite3_column_int64(st, 1);
-    return sqlite3_finalize(st) == SQLITE_OK ? 0 : liia_db_fail(e, db, "reading history");
+    int version;
+    char sha[65];
+    return ingest_current_version(db, r->la_code, r->period, "ssda903", prev, &version,
+                                  sha, e) ||
+           ingest_next_version(db, r->la_code, r->period, "ssda903", next, e) ? -1 : 0;
 }
 
-/* History keeps a superseded version's metadata and findings, not its rows. */
-static int supersede(sqlite3 *db, long long old, liia_error *e)
+/* History keeps a superseded version's metadata and findings, not its
+ * rows: the schema's store tables (their rows keyed by submission) and the
+ * derived measures go. */
+static int supersede(sqlite3 *db, const struct s903_schema *s, long long old,
+                     liia_error *e)
 {
-    static const char *const sql[] = {
-        "UPDATE submission SET status = 'superseded' WHERE id = ?",
-        "DELETE FROM cla_child WHERE " S903_ROWS_OF_SUBMISSION,
-        "DELETE FROM cla_episode WHERE " S903_ROWS_OF_SUBMISSION,
-        "DELETE FROM cla_uasc WHERE " S903_ROWS_OF_SUBMISSION,
-        "DELETE FROM derived_measure WHERE submission_id = ?1",
-    };
-    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+    if (ingest_supersede(db, old, e))
+        return -1;
+    for (size_t t = 0; t <= s->ntables; t++) {
+        char *sql = t < s->ntables
+            ? sqlite3_mprintf("DELETE FROM \"%w\" WHERE " S903_ROWS_OF_SUBMISSION,
+                              s->tables[t].store)
+            : sqlite3_mprintf("DELETE FROM derived_measure WHERE submission_id = ?1");
         sqlite3_stmt *st;
-        if (liia_db_prepare(db, sql[i], &st, e))
+        int rc = sql ? liia_db_prepare(db, sql, &st, e)
+                     : liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        sqlite3_free(sql);
+        if (rc)
             return -1;
         sqlite3_bind_int64(st, 1, old);
         if (step_done(db, st, "replacing the previous version", e))
@@ -152,14 +118,7 @@ static int insert_submission(sqlite3 *db, const liia_903_options *o,
                              liia_903_result *r, const char *status,
                              long long supersedes, liia_error *e)
 {
-    liia_buf names;
-    liia_buf_init(&names);
-    if (file_names(o, &names)) {
-        liia_buf_free(&names);
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    }
-    liia_strlcpy(r->file_name, names.data, sizeof r->file_name);
-    liia_buf_free(&names);
+    ingest_file_names(o->files, o->nfiles, r->file_name, sizeof r->file_name);
     sqlite3_stmt *st;
     int rc = liia_db_prepare(db,
         "INSERT INTO submission (la_code, period, return_type, version, status, "
@@ -181,7 +140,8 @@ static int insert_submission(sqlite3 *db, const liia_903_options *o,
     return rc;
 }
 
-static int finish_submission(sqlite3 *db, const liia_903_result *r, liia_error *e)
+static int finish_submission(sqlite3 *db, const liia_903_result *r,
+                             const struct s903_schema *s, liia_error *e)
 {
     sqlite3_stmt *st;
     if (liia_db_prepare(db, "UPDATE submission SET errors = ?, warnings = ?, rows = ? "
@@ -193,7 +153,9 @@ static int finish_submission(sqlite3 *db, const liia_903_result *r, liia_error *
     sqlite3_bind_int64(st, 4, r->submission_id);
     if (step_done(db, st, "recording the submission", e))
         return -1;
-    return s903_store_findings(db, r->submission_id, &r->findings, e);
+    if (s903_store_findings(db, r->submission_id, &r->findings, s, e))
+        return -1;
+    return ingest_insert_rule_counts(db, r->submission_id, &r->rule_counts, e);
 }
 
 struct finding_key {
@@ -262,7 +224,7 @@ static int record_rejection(sqlite3 *db, const liia_903_options *o,
         if (liia_db_begin(db, e))
             return -1;
         if (insert_submission(db, o, r, "rejected", 0, e) ||
-            finish_submission(db, r, e) || liia_db_commit(db, e)) {
+            finish_submission(db, r, s, e) || liia_db_commit(db, e)) {
             liia_db_rollback(db);
             return -1;
         }
@@ -272,36 +234,31 @@ static int record_rejection(sqlite3 *db, const liia_903_options *o,
     return liia_fail(e, LIIA_E_DATA, "SSDA903 submission rejected: %s", why);
 }
 
-/* Drops the findings added since the first mark ones. */
-static void findings_truncate(liia_findings *f, size_t mark)
-{
-    while (f->count > mark) {
-        const liia_error *x = &f->items[--f->count];
-        if (x->severity == LIIA_SEV_ERROR)
-            f->errors--;
-        else if (x->severity == LIIA_SEV_WARNING)
-            f->warnings--;
-    }
-}
-
 /* The episodes, grouped by child as extracts list them; when they are
  * not, everything they did is rolled back and they are loaded again as
  * they come, then checked and counted in child order from the store. */
 static int load_episodes(struct s903_run *run, struct s903_input *in, liia_error *e)
 {
-    size_t mark = run->findings->count;
-    if (liia_db_exec(run->db, "SAVEPOINT s903_episodes", e))
+    struct ingest_tally_mark mark;
+    if (ingest_tally_mark(run->counts, run->findings, &mark))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    if (liia_db_exec(run->db, "SAVEPOINT s903_episodes", e)) {
+        ingest_tally_mark_free(&mark);
         return -1;
+    }
     int rc = s903_load_table(run, in, 0, e);
     if (rc == S903_UNGROUPED) {
+        ingest_tally_restore(run->counts, run->findings, &mark);
+        ingest_tally_mark_free(&mark);
         if (liia_db_exec(run->db, "ROLLBACK TO s903_episodes", e))
             return -1;
-        findings_truncate(run->findings, mark);
         s903_kids_reset_episodes(run->kids);
         in->rows = 0;
         rc = s903_load_table(run, in, 1, e);
         if (rc == 0)
             rc = s903_episodes_in_order(run, e);
+    } else {
+        ingest_tally_mark_free(&mark);
     }
     if (rc)
         return -1;
@@ -344,7 +301,7 @@ static int store(struct s903_run *run, const liia_903_options *o, liia_903_resul
     if (previous_version(run->db, r, &r->superseded, &next, e))
         return -1;
     r->version = next;
-    if ((r->superseded && supersede(run->db, r->superseded, e)) ||
+    if ((r->superseded && supersede(run->db, run->s, r->superseded, e)) ||
         insert_submission(run->db, o, r, "accepted", r->superseded, e))
         return -1;
     run->sid = r->submission_id;
@@ -353,7 +310,7 @@ static int store(struct s903_run *run, const liia_903_options *o, liia_903_resul
     if (o->strict && r->findings.errors)
         return 1;
     sort_findings(&r->findings, run->s);
-    if (s903_derive(run, e) || finish_submission(run->db, r, e))
+    if (s903_derive(run, e) || finish_submission(run->db, r, run->s, e))
         return -1;
     r->accepted = 1;
     if (o->validate_only) {
@@ -376,7 +333,7 @@ static int identify_all(struct s903_run *run, liia_error *e)
         for (size_t j = 0; j < i && rc == 0; j++)
             if (run->inputs[j].table == run->inputs[i].table) {
                 const char *t = run->s->tables[run->inputs[i].table].name;
-                if (s903_add_finding(run->findings, LIIA_SEV_ERROR, run->inputs[i].path,
+                if (s903_add_finding(run, LIIA_SEV_ERROR, run->inputs[i].path,
                                      t, 0, 0, NULL, NULL, 0, "LIIA-903-TABLE",
                                      "give each table once",
                                      "a second %s table (also in %s)", t,
@@ -390,7 +347,7 @@ static int identify_all(struct s903_run *run, liia_error *e)
         for (size_t i = 0; i < run->ninputs; i++)
             found |= run->inputs[i].table == (int)t;
         if (!found && run->s->tables[t].required) {
-            if (s903_add_finding(run->findings, LIIA_SEV_ERROR, "", run->s->tables[t].name,
+            if (s903_add_finding(run, LIIA_SEV_ERROR, "", run->s->tables[t].name,
                                  0, 0, NULL, NULL, 0, "LIIA-903-TABLE",
                                  "give the header and episodes tables as separate CSV files",
                                  "the %s table is missing", run->s->tables[t].name))
@@ -410,9 +367,15 @@ static int setup(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
         return liia_fail(e, LIIA_E_USAGE, "an SSDA903 submission needs --la, --period "
                          "and two or three files");
     }
+    /* As the quarterly return: a wrong --la or --period is a usage error
+     * (exit 2), not a rejected submission. */
     if (liia_authority_resolve(db, o->la, r->la_code, e) ||
-        liia_period_parse(o->period, r->period, e))
+        liia_period_parse(o->period, r->period, e)) {
+        if (e->status == LIIA_E_DATA)
+            e->status = LIIA_E_USAGE;
+        r->la_code[0] = r->period[0] = '\0';
         return -1;
+    }
     if (!o->key_path) {
         liia_error_fix(e, "run 'liia-bench init' to create the platform key");
         return liia_fail(e, LIIA_E_USAGE, "no platform key file given");
@@ -478,12 +441,37 @@ static int ingest(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
         return record_rejection(db, o, r, run->s, "errors found and --strict given", e);
     /* A file that turns out unreadable half-way is a rejected table. */
     if (e->status == LIIA_E_DATA || e->status == LIIA_E_IO) {
-        if (liia_findings_add(&r->findings, e))
+        int take = ingest_tally(&r->rule_counts, &r->findings, e->rule_id, e->severity);
+        if (take < 0 || (take && liia_findings_add(&r->findings, e)))
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         liia_error_clear(e);
         return record_rejection(db, o, r, run->s, "a table could not be read", e);
     }
     return -1;
+}
+
+/* Where validate stages the rows: a private temporary database (a file
+ * SQLite deletes on close, pages beyond the cache spill there) with the
+ * store's tables, so validating never takes the store's write lock and a
+ * data lead's check does not wait for, or hold up, an ingest.  Foreign
+ * keys are off: the authority and measure catalogues are the store's. */
+static int open_scratch(sqlite3 **out, liia_error *e)
+{
+    sqlite3 *db = NULL;
+    *out = NULL;
+    if (sqlite3_open_v2("", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                        SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        int rc = liia_db_fail(e, db, "opening a scratch database to validate in");
+        sqlite3_close(db);
+        return rc;
+    }
+    if (liia_db_exec(db, "PRAGMA foreign_keys = OFF; PRAGMA journal_mode = MEMORY; "
+                         "PRAGMA synchronous = OFF", e) || liia_store_migrate(db, e)) {
+        sqlite3_close(db);
+        return -1;
+    }
+    *out = db;
+    return 0;
 }
 
 int liia_ssda903_ingest(sqlite3 *db, const liia_903_options *o,
@@ -496,7 +484,16 @@ int liia_ssda903_ingest(sqlite3 *db, const liia_903_options *o,
         OPENSSL_cleanse(key, sizeof key);
         return -1;
     }
+    sqlite3 *scratch = NULL;
+    if (o->validate_only && open_scratch(&scratch, e)) {
+        OPENSSL_cleanse(key, sizeof key);
+        s903_schema_free(&s);
+        return -1;
+    }
+    if (scratch)
+        db = scratch;
     struct s903_run run = {.db = db, .s = &s, .findings = &r->findings,
+                           .counts = &r->rule_counts,
                            .ninputs = o->nfiles};
     memcpy(run.period, r->period, 11);
     collection_dates(r->period, &run);
@@ -519,5 +516,6 @@ int liia_ssda903_ingest(sqlite3 *db, const liia_903_options *o,
     s903_kids_free(run.kids);
     liia_pseudo_free(run.ps);
     s903_schema_free(&s);
+    sqlite3_close(scratch);
     return rc;
 }

@@ -10,7 +10,7 @@
 #ifndef LIIA_SSDA903_H
 #define LIIA_SSDA903_H
 
-#include "liia_core.h"
+#include "liia_ingest.h"
 
 typedef struct liia_903_options {
     const char *la;             /* GSS code, DfE number or short code */
@@ -36,7 +36,10 @@ typedef struct liia_903_result {
     long long superseded;       /* id of the version replaced, or 0 */
     char sha256[65];            /* over the files in the order given */
     char file_name[256];        /* "header.csv + episodes.csv" */
-    liia_findings findings;     /* raw values: for the authority only */
+    liia_findings findings;     /* raw values: for the authority only;
+                                 * the first LIIA_FINDINGS_LISTED_PER_RULE
+                                 * of each rule, errors/warnings count all */
+    liia_rule_counts rule_counts;
 } liia_903_result;
 
 void liia_903_result_init(liia_903_result *r);

@@ -7,7 +7,9 @@
  * pseudonym.  Episodes then arrive grouped by child, as every SSDA903
  * extract lists them: the rows of one child are held until a row of
  * another child arrives, then put in DECOM order, checked, counted and
- * emitted.  If a child turns up again after its episodes were complete the
+ * emitted.  The child rules (rules whose condition reads prev., next.,
+ * header. or 'exists') run here on the values as stored.  If a child
+ * turns up again after its episodes were complete the
  * file is not grouped and the caller reads the episodes again in child
  * order from the store (ssda903_post.c), through the same functions.
  */
@@ -18,7 +20,7 @@
 
 #include "ssda903_child.h"
 
-enum { KID_EPISODES = 1, KID_DONE = 2 };
+enum { KID_EPISODES = 1, KID_DONE = 2, KID_UASC = 4 };
 
 /* 48 bytes a child (about 60 with its slot): with the findings, what an
  * ingest's memory grows with. */
@@ -27,20 +29,24 @@ struct kid {
     uint32_t uasc[S903_MAX_QUARTERS];     /* uasc terms met, bit per term */
     uint32_t hdr_line;                    /* first header row, 0 = none */
     int32_t extra;                        /* further header rows: index + 1 */
-    uint16_t dob;                         /* year * 12 + month - 1, 0 = none */
     uint16_t nhdr;
     uint8_t state;
 };
 
-/* A header row after the child's first (INT32 has fired on it). */
+/* A header row after the child's first. */
 struct extra_hdr {
     long line;
-    uint16_t dob;
     int32_t next;
 };
 
+/* An episode of the child being read: its stored cells (texts in the
+ * group's arena at toff[c], pointed at once the child is complete). */
 struct ep {
-    struct s903_orow row;
+    long line;
+    int dated;
+    int32_t decom;                        /* yyyymmdd when dated */
+    struct s903_cell cells[S903_MAX_COLS];
+    size_t toff[S903_MAX_COLS];
     uint32_t terms[S903_MAX_QUARTERS];    /* episode terms met, bit per term */
     char xflags[128];
     size_t off, len;                      /* payload in the group's arena */
@@ -50,6 +56,10 @@ struct s903_kids {
     struct s903_run *run;
     struct kid *kids;
     size_t nkids, capkids;
+    uint32_t *hvals;                      /* per kid, the header columns the
+                                           * child rules read (header.COL):
+                                           * yyyymmdd or code index + 1 */
+    size_t nh;                            /* of them per kid */
     uint32_t *slots;                      /* kid index + 1, 0 = empty */
     size_t nslots;
     size_t next;                          /* the kid after the last one found */
@@ -62,12 +72,12 @@ struct s903_kids {
     const struct ep **order;
     liia_buf arena;
     long *counts;                         /* [quarter][measure] */
-    int col_decom, col_dec, col_rne, col_rec, col_ls;
+    int col_decom;
     int tab_header, tab_episodes, tab_uasc;
     sqlite3_stmt *upd[S903_MAX_TABLES];
-    /* the ordered rules of each scope, in rules.json order */
-    const struct s903_rule **scoped[SC_UASC + 1];
-    size_t nscoped[SC_UASC + 1];
+    /* the child rules of each table, then the end rules, in file order */
+    const struct s903_rule **child[S903_MAX_TABLES], **end;
+    size_t nchild[S903_MAX_TABLES], nend;
 };
 
 /* ------------------------------------------------------------ the index */
@@ -90,7 +100,7 @@ static void key_of(const char *pid, uint64_t key[2])
     }
 }
 
-_Static_assert(sizeof(struct kid) == 48, "the child index entry grew");
+_Static_assert(sizeof(struct kid) <= 48, "the child index entry grew");
 
 /* Asks for huge pages under a fresh index array.  Each child's lookup is a
  * random access; over 4 KiB pages nearly every one is a TLB miss as well
@@ -129,6 +139,18 @@ static int grow_slots(struct s903_kids *k, size_t want, liia_error *e)
     return 0;
 }
 
+/* The header values' array follows the index's capacity. */
+static int grow_hvals(struct s903_kids *k, size_t cap)
+{
+    if (!k->nh)
+        return 0;
+    uint32_t *h = realloc(k->hvals, cap * k->nh * sizeof *h);
+    if (!h)
+        return -1;
+    k->hvals = h;
+    return 0;
+}
+
 int s903_kids_reserve(struct s903_kids *k, size_t n, liia_error *e)
 {
     if (n > ((size_t)1 << 26))
@@ -139,6 +161,8 @@ int s903_kids_reserve(struct s903_kids *k, size_t n, liia_error *e)
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         advise_huge(kids, n * sizeof *kids);
         k->kids = kids;
+        if (grow_hvals(k, n))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         k->capkids = n;
     }
     return 2 * n > k->nslots ? grow_slots(k, 2 * n, e) : 0;
@@ -202,42 +226,40 @@ static struct kid *kid_of(struct s903_kids *k, const char *pid, liia_error *e)
         if (!kids)
             return liia_fail(e, LIIA_E_NOMEM, "out of memory"), NULL;
         k->kids = kids;
+        if (grow_hvals(k, cap))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory"), NULL;
         k->capkids = cap;
     }
     x = &k->kids[k->nkids];
     memset(x, 0, sizeof *x);
+    if (k->nh)
+        memset(&k->hvals[k->nkids * k->nh], 0, k->nh * sizeof *k->hvals);
     memcpy(x->key, key, sizeof key);
     k->slots[h] = (uint32_t)++k->nkids;
     k->next = k->nkids;
     return x;
 }
 
-static uint16_t month_of(const struct s903_cell *c)
-{
-    if (!c->ok || c->len < 7)
-        return 0;
-    int y = atoi(c->raw), m = atoi(c->raw + 5);
-    return y > 0 && y < 5000 && m >= 1 && m <= 12 ? (uint16_t)(y * 12 + m - 1) : 0;
-}
-
-static void month_text(uint16_t v, char out[11])
-{
-    if (!v) {
-        out[0] = '\0';
-        return;
-    }
-    int y = v / 12, m = v % 12 + 1;
-    const char t[] = {(char)('0' + y / 1000), (char)('0' + y / 100 % 10),
-                      (char)('0' + y / 10 % 10), (char)('0' + y % 10), '-',
-                      (char)('0' + m / 10), (char)('0' + m % 10), '-', '0', '1', '\0'};
-    memcpy(out, t, sizeof t);
-}
-
 /* ------------------------------------------------------------ set up */
 
-static int col_of(const struct s903_schema *s, int table, const char *name)
+/* The child and end rules by table (rules of other kinds run elsewhere). */
+static int sort_rules(struct s903_kids *k, const struct s903_schema *s)
 {
-    return table < 0 ? -1 : s903_col_index(&s->tables[table], name);
+    for (size_t t = 0; t < s->ntables; t++)
+        if (!(k->child[t] = calloc(s->nrules + 1, sizeof *k->child[t])))
+            return -1;
+    if (!(k->end = calloc(s->nrules + 1, sizeof *k->end)))
+        return -1;
+    for (size_t i = 0; i < s->nrules; i++) {
+        const struct s903_rule *r = &s->rules[i];
+        if (r->sql || r->when == W_ROW)
+            continue;
+        if (r->when == W_END)
+            k->end[k->nend++] = r;
+        else
+            k->child[r->table][k->nchild[r->table]++] = r;
+    }
+    return 0;
 }
 
 struct s903_kids *s903_kids_new(struct s903_run *run, liia_error *e)
@@ -255,26 +277,18 @@ struct s903_kids *s903_kids_new(struct s903_run *run, liia_error *e)
     k->tab_header = s903_table_index(s, "header");
     k->tab_episodes = s903_table_index(s, "episodes");
     k->tab_uasc = s903_table_index(s, "uasc");
-    k->col_decom = col_of(s, k->tab_episodes, "DECOM");
-    k->col_dec = col_of(s, k->tab_episodes, "DEC");
-    k->col_rne = col_of(s, k->tab_episodes, "RNE");
-    k->col_rec = col_of(s, k->tab_episodes, "REC");
-    k->col_ls = col_of(s, k->tab_episodes, "LS");
-    for (size_t sc = 0; sc <= SC_UASC; sc++) {
-        if (!(k->scoped[sc] = calloc(s->nrules + 1, sizeof *k->scoped[sc]))) {
-            s903_kids_free(k);
-            liia_fail(e, LIIA_E_NOMEM, "out of memory");
-            return NULL;
-        }
-        for (size_t i = 0; i < s->nrules; i++)
-            if (s->rules[i].check && s->rules[i].check->scope == (enum s903_scope)sc)
-                k->scoped[sc][k->nscoped[sc]++] = &s->rules[i];
+    k->col_decom = k->tab_episodes < 0 ? -1
+                                       : s903_col_index(&s->tables[k->tab_episodes], "DECOM");
+    k->nh = k->tab_header < 0 ? 0 : s->tables[k->tab_header].nhcols;
+    if (sort_rules(k, s)) {
+        s903_kids_free(k);
+        liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        return NULL;
     }
-    if (k->col_decom < 0 || k->col_dec < 0 || k->col_rne < 0 || k->col_rec < 0 ||
-        k->col_ls < 0) {
+    if (k->col_decom < 0 || k->tab_header < 0) {
         s903_kids_free(k);
         liia_error_fix(e, "restore schemas/ssda903/tables.json from the release");
-        liia_fail(e, LIIA_E_SCHEMA, "the episodes table needs DECOM, DEC, RNE, REC and LS");
+        liia_fail(e, LIIA_E_SCHEMA, "the schema needs a header table and episodes with DECOM");
         return NULL;
     }
     return k;
@@ -284,11 +298,13 @@ void s903_kids_free(struct s903_kids *k)
 {
     if (!k)
         return;
-    for (size_t t = 0; t < S903_MAX_TABLES; t++)
+    for (size_t t = 0; t < S903_MAX_TABLES; t++) {
         sqlite3_finalize(k->upd[t]);
-    for (size_t sc = 0; sc <= SC_UASC; sc++)
-        free(k->scoped[sc]);
+        free(k->child[t]);
+    }
+    free(k->end);
     free(k->kids);
+    free(k->hvals);
     free(k->slots);
     free(k->extras);
     free(k->eps);
@@ -307,13 +323,13 @@ static int fire(struct s903_kids *k, const struct s903_rule *r, long line,
 {
     struct s903_run *run = k->run;
     const struct s903_table *t = &run->s->tables[r->table];
-    if (s903_add_finding(run->findings, r->severity, s903_table_file(run, r->table),
+    if (s903_add_finding(run, r->severity, s903_table_file(run, r->table),
                          t->name, line, s903_table_colno(run, r->table, r->col),
                          t->cols[r->col].name, value && value[0] ? value : NULL,
                          value ? strlen(value) : 0, r->code, r->fix, "%s", r->message))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     if (flags)
-        return liia_buf_appendf(flags, "%s%s", flags->len ? "," : "", r->code)
+        return s903_flag(flags, r->code)
                    ? liia_fail(e, LIIA_E_NOMEM, "out of memory") : 0;
     if (xflags) {
         size_t n = strlen(xflags);
@@ -324,17 +340,89 @@ static int fire(struct s903_kids *k, const struct s903_rule *r, long line,
     return s903_flag_stored(run, &k->upd[r->table], r->table, line, r->code, e);
 }
 
-/* Runs the ordered checks of one scope that fire on a header or uasc row
- * (no episode involved). */
-static int row_scope(struct s903_kids *k, enum s903_scope scope, const struct kid *x,
-                     long line, liia_buf *flags, liia_error *e)
+/* The exists bits of a child (struct s903_rows): the parts it has rows in
+ * so far. */
+static uint32_t parts_of(const struct s903_kids *k, const struct kid *x)
 {
-    struct s903_orow none = {.kind = OK_HEADER, .line = line};
-    struct s903_ocase c = {.cur = &none, .has_header = x && x->nhdr > 0,
-                           .d = &k->run->dates};
-    for (size_t i = 0; i < k->nscoped[scope]; i++) {
-        const struct s903_rule *r = k->scoped[scope][i];
-        if (r->check->fires(&c) && fire(k, r, line, NULL, NULL, 0, flags, e))
+    uint32_t b = 0;
+    if (x->nhdr)
+        b |= 1u << REF_HEADER | 1u << (S903_EX_PART + k->tab_header);
+    if ((x->state & KID_UASC) && k->tab_uasc >= 0)
+        b |= 1u << (S903_EX_PART + k->tab_uasc);
+    if ((x->state & KID_EPISODES) && k->tab_episodes >= 0)
+        b |= 1u << (S903_EX_PART + k->tab_episodes);
+    return b;
+}
+
+/* The child's header values (header.COL) as cells; blank without one. */
+static void header_cells(const struct s903_kids *k, const struct kid *x,
+                         struct s903_cell cells[S903_MAX_COLS], char text[][11])
+{
+    const struct s903_table *t = &k->run->s->tables[k->tab_header];
+    memset(cells, 0, S903_MAX_COLS * sizeof *cells);
+    for (size_t i = 0; i < t->ncols; i++)
+        cells[i].raw = "";
+    const uint32_t *v = x->nhdr ? &k->hvals[(size_t)(x - k->kids) * k->nh] : NULL;
+    for (size_t i = 0; v && i < k->nh; i++) {
+        const struct s903_col *col = &t->cols[t->hcols[i]];
+        struct s903_cell *c = &cells[t->hcols[i]];
+        if (!v[i])
+            continue;
+        c->ok = 1;
+        if (col->type == S903_CODE) {
+            c->code = (int)v[i];
+            c->raw = col->codes.codes[v[i] - 1];
+        } else {
+            s903_iso_of_ymd((int32_t)v[i], text[i]);
+            memcpy(c->iso, text[i], 11);
+            c->raw = text[i];
+            c->month = col->degrade_month;
+        }
+        c->len = strlen(c->raw);
+    }
+}
+
+/* Keeps the header values the child rules read (the child's first row). */
+static void keep_header(struct s903_kids *k, const struct kid *x,
+                        const struct s903_cell *stored)
+{
+    const struct s903_table *t = &k->run->s->tables[k->tab_header];
+    uint32_t *v = &k->hvals[(size_t)(x - k->kids) * k->nh];
+    for (size_t i = 0; i < k->nh; i++) {
+        const struct s903_cell *c = &stored[t->hcols[i]];
+        v[i] = !c->ok ? 0 : t->cols[t->hcols[i]].type == S903_CODE
+                                ? (uint32_t)c->code : (uint32_t)s903_ymd(c->iso);
+    }
+}
+
+/* A streamed header or uasc row's cells as a child rule reads them: dates
+ * of birth known to the month. */
+static void as_stored(const struct s903_table *t, const struct s903_cell *stored,
+                      struct s903_cell *out)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        out[c] = stored[c];
+        out[c].month = t->cols[c].degrade_month && stored[c].ok;
+    }
+}
+
+/* The child rules of a header or uasc row, as it streams in. */
+static int row_rules(struct s903_kids *k, int table, const struct kid *x, long line,
+                     const struct s903_cell *stored, uint32_t exists, liia_buf *flags,
+                     liia_error *e)
+{
+    if (!k->nchild[table])
+        return 0;
+    struct s903_cell cur[S903_MAX_COLS], hdr[S903_MAX_COLS];
+    char text[S903_MAX_COLS][11];
+    as_stored(&k->run->s->tables[table], stored, cur);
+    header_cells(k, x, hdr, text);
+    struct s903_rows rows = {.row = {cur, NULL, NULL, x->nhdr ? hdr : NULL},
+                             .exists = exists | parts_of(k, x)};
+    for (size_t i = 0; i < k->nchild[table]; i++) {
+        const struct s903_rule *r = k->child[table][i];
+        if (s903_cond_eval_rows(&r->cond, &rows, &k->run->dates) &&
+            fire(k, r, line, cur[r->col].len ? cur[r->col].raw : NULL, NULL, 0, flags, e))
             return -1;
     }
     return 0;
@@ -369,13 +457,10 @@ int s903_kids_header(struct s903_kids *k, const char *pid, long line,
     struct kid *x = kid_of(k, pid, e);
     if (!x)
         return -1;
-    int dob_col = col_of(k->run->s, k->tab_header, "DOB");
-    uint16_t dob = dob_col >= 0 ? month_of(&stored[dob_col]) : 0;
-    if (x->nhdr && row_scope(k, SC_HEADER_DUP, x, line, flags, e))
-        return -1;
     if (x->nhdr == 0) {
         x->hdr_line = line > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)line;
-        x->dob = dob;
+        if (k->nh)
+            keep_header(k, x, stored);
     } else {
         if (k->nextras == k->capextras) {
             size_t cap = k->capextras ? 2 * k->capextras : 64;
@@ -385,12 +470,13 @@ int s903_kids_header(struct s903_kids *k, const char *pid, long line,
             k->extras = n;
             k->capextras = cap;
         }
-        k->extras[k->nextras] = (struct extra_hdr){line, dob, x->extra};
+        k->extras[k->nextras] = (struct extra_hdr){line, x->extra};
         x->extra = (int32_t)++k->nextras;
     }
+    uint32_t prev = x->nhdr ? 1u << REF_PREV : 0;
     if (x->nhdr < UINT16_MAX)
         x->nhdr++;
-    return 0;
+    return row_rules(k, k->tab_header, x, line, stored, prev, flags, e);
 }
 
 int s903_kids_uasc(struct s903_kids *k, const char *pid, long line,
@@ -399,7 +485,10 @@ int s903_kids_uasc(struct s903_kids *k, const char *pid, long line,
     if (!pid)
         return 0;
     struct kid *x = kid_of(k, pid, e);
-    if (!x || row_scope(k, SC_UASC, x, line, flags, e))
+    if (!x)
+        return -1;
+    x->state |= KID_UASC;
+    if (row_rules(k, k->tab_uasc, x, line, stored, 0, flags, e))
         return -1;
     uint32_t bits[S903_MAX_QUARTERS];
     eval_terms(k, k->tab_uasc, stored, bits);
@@ -410,13 +499,20 @@ int s903_kids_uasc(struct s903_kids *k, const char *pid, long line,
 
 /* ------------------------------------------------------------ episodes */
 
-static void cell_copy(const struct s903_cell *c, char *out, size_t n)
+/* Copies the row's stored cells; their texts go to the arena. */
+static int keep_cells(struct s903_kids *k, struct ep *p, const struct s903_cell *stored,
+                      liia_error *e)
 {
-    if (!c->ok) {
-        out[0] = '\0';
-        return;
+    const struct s903_table *t = &k->run->s->tables[k->tab_episodes];
+    for (size_t c = 0; c < t->ncols; c++) {
+        p->cells[c] = stored[c];
+        p->cells[c].month = t->cols[c].degrade_month && stored[c].ok;
+        p->toff[c] = k->arena.len;
+        if (liia_buf_append(&k->arena, stored[c].raw, stored[c].len) ||
+            liia_buf_append(&k->arena, "", 1))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     }
-    liia_strlcpy(out, c->iso[0] ? c->iso : c->raw, n);
+    return 0;
 }
 
 int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
@@ -445,16 +541,13 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
         k->capeps = cap;
     }
     struct ep *p = &k->eps[k->neps++];
-    memset(&p->row, 0, sizeof p->row);
-    p->row.line = line;
-    cell_copy(&stored[k->col_decom], p->row.decom, sizeof p->row.decom);
-    cell_copy(&stored[k->col_dec], p->row.dec, sizeof p->row.dec);
-    cell_copy(&stored[k->col_rne], p->row.rne, sizeof p->row.rne);
-    cell_copy(&stored[k->col_rec], p->row.rec, sizeof p->row.rec);
-    cell_copy(&stored[k->col_ls], p->row.ls, sizeof p->row.ls);
-    p->row.kind = p->row.decom[0] ? OK_DATED : OK_UNDATED;
+    p->line = line;
+    p->dated = stored[k->col_decom].ok && stored[k->col_decom].iso[0];
+    p->decom = p->dated ? s903_ymd(stored[k->col_decom].iso) : 0;
     p->xflags[0] = '\0';
     eval_terms(k, k->tab_episodes, stored, p->terms);
+    if (keep_cells(k, p, stored, e))
+        return -1;
     p->off = k->arena.len;
     p->len = len;
     if (len && liia_buf_append(&k->arena, payload, len))
@@ -466,62 +559,55 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
 static int ep_order(const void *a, const void *b)
 {
     const struct ep *x = *(const struct ep *const *)a, *y = *(const struct ep *const *)b;
-    if (x->row.kind != y->row.kind)
-        return x->row.kind < y->row.kind ? -1 : 1;
-    int c = strcmp(x->row.decom, y->row.decom);
-    if (c)
-        return c;
-    return x->row.line < y->row.line ? -1 : x->row.line > y->row.line;
+    if (x->dated != y->dated)
+        return x->dated ? -1 : 1;
+    if (x->decom != y->decom)
+        return x->decom < y->decom ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
 }
 
-/* The checks of one scope on one episode, once per header row of the child
- * for SC_EPISODE_HEADER (dob: the first header row's month of birth). */
-static int episode_scope(struct s903_kids *k, const struct kid *x, enum s903_scope scope,
-                         struct ep *p, const struct ep *prev, const struct ep *next,
-                         const char *dob, liia_error *e)
+/* Marks rule r broken on the episode p (finding, and the row's flags). */
+static int fire_episode(struct s903_kids *k, const struct s903_rule *r, struct ep *p,
+                        liia_error *e)
 {
-    struct s903_ocase c = {.cur = &p->row, .prev = prev ? &prev->row : NULL,
-                           .next = next ? &next->row : NULL, .dob = x->nhdr ? dob : NULL,
-                           .has_header = x->nhdr > 0, .d = &k->run->dates};
-    char other[11];
-    for (size_t i = 0; i < k->nscoped[scope]; i++) {
-        const struct s903_rule *r = k->scoped[scope][i];
-        const char *v = r->check->value ? (const char *)&p->row + r->check->value : NULL;
-        int32_t extra = x->extra;
-        for (size_t h = 0; h < (scope == SC_EPISODE_HEADER ? x->nhdr : 1u); h++) {
-            if (h > 0 && extra) {
-                month_text(k->extras[extra - 1].dob, other);
-                c.dob = other;
-                extra = k->extras[extra - 1].next;
-            }
-            if (r->check->fires(&c) &&
-                fire(k, r, p->row.line, v, p->xflags, sizeof p->xflags, NULL, e))
-                return -1;
-        }
-        c.dob = x->nhdr ? dob : NULL;
-    }
-    return 0;
+    const struct s903_cell *v = &p->cells[r->col];
+    return fire(k, r, p->line, v->len ? v->raw : NULL, p->xflags, sizeof p->xflags,
+                NULL, e);
 }
 
 static int check_child(struct s903_kids *k, const struct kid *x, liia_error *e)
 {
+    size_t nr = k->nchild[k->tab_episodes];
+    if (!nr)
+        return 0;
     size_t dated = 0;
     for (size_t i = 0; i < k->neps; i++) {
-        k->order[i] = &k->eps[i];
-        dated += k->eps[i].row.kind == OK_DATED;
+        struct ep *p = &k->eps[i];
+        k->order[i] = p;
+        dated += p->dated;
+        for (size_t c = 0; c < k->run->s->tables[k->tab_episodes].ncols; c++)
+            p->cells[c].raw = k->arena.data + p->toff[c];
     }
     if (k->neps > 1)
         qsort(k->order, k->neps, sizeof *k->order, ep_order);
-    char dob[11];
-    month_text(x->dob, dob);
+    struct s903_cell hdr[S903_MAX_COLS];
+    char text[S903_MAX_COLS][11];
+    header_cells(k, x, hdr, text);
+    uint32_t parts = parts_of(k, x) | 1u << (S903_EX_PART + k->tab_episodes);
     for (size_t i = 0; i < k->neps; i++) {
         struct ep *p = (struct ep *)k->order[i];
-        if (i < dated && episode_scope(k, x, SC_DATED, p, i ? k->order[i - 1] : NULL,
-                                       i + 1 < dated ? k->order[i + 1] : NULL, dob, e))
-            return -1;
-        if (episode_scope(k, x, SC_EPISODE, p, NULL, NULL, dob, e) ||
-            episode_scope(k, x, SC_EPISODE_HEADER, p, NULL, NULL, dob, e))
-            return -1;
+        const struct ep *prev = i && i < dated ? k->order[i - 1] : NULL;
+        const struct ep *next = i + 1 < dated ? k->order[i + 1] : NULL;
+        struct s903_rows rows = {
+            .row = {p->cells, prev ? prev->cells : NULL, next ? next->cells : NULL,
+                    x->nhdr ? hdr : NULL},
+            .exists = parts | (prev ? 1u << REF_PREV : 0) | (next ? 1u << REF_NEXT : 0)};
+        for (size_t j = 0; j < nr; j++) {
+            const struct s903_rule *r = k->child[k->tab_episodes][j];
+            if (s903_cond_eval_rows(&r->cond, &rows, &k->run->dates) &&
+                fire_episode(k, r, p, e))
+                return -1;
+        }
     }
     return 0;
 }
@@ -574,7 +660,7 @@ int s903_kids_end_episodes(struct s903_kids *k, s903_emit_fn emit, void *ctx,
     count_child(k, x);
     for (size_t i = 0; i < k->neps; i++) {
         const struct ep *p = &k->eps[i];
-        if (emit(ctx, p->row.line, p->xflags, k->arena.data + p->off, p->len, e))
+        if (emit(ctx, p->line, p->xflags, k->arena.data + p->off, p->len, e))
             return -1;
     }
     k->neps = 0;
@@ -593,16 +679,33 @@ void s903_kids_reset_episodes(struct s903_kids *k)
     memset(k->counts, 0, S903_MAX_QUARTERS * (k->run->s->nmeasures + 1) * sizeof *k->counts);
 }
 
+/* The end rules of one header row of the child (no cells: what exists). */
+static int end_rules(struct s903_kids *k, const struct kid *x, long line, int later,
+                     int more, liia_error *e)
+{
+    struct s903_rows rows = {.row = {NULL, NULL, NULL, NULL},
+                             .exists = parts_of(k, x) | (later ? 1u << REF_PREV : 0) |
+                                       (more ? 1u << REF_NEXT : 0)};
+    for (size_t i = 0; i < k->nend; i++) {
+        const struct s903_rule *r = k->end[i];
+        if (s903_cond_eval_rows(&r->cond, &rows, &k->run->dates) &&
+            fire(k, r, line, NULL, NULL, 0, NULL, e))
+            return -1;
+    }
+    return 0;
+}
+
 int s903_kids_finish(struct s903_kids *k, liia_error *e)
 {
-    for (size_t i = 0; i < k->nkids; i++) {
+    for (size_t i = 0; k->nend && i < k->nkids; i++) {
         const struct kid *x = &k->kids[i];
-        if (!x->nhdr || (x->state & KID_EPISODES))
+        if (!x->nhdr)
             continue;
-        if (row_scope(k, SC_HEADER_ALONE, x, (long)x->hdr_line, NULL, e))
+        if (end_rules(k, x, (long)x->hdr_line, 0, x->nhdr > 1, e))
             return -1;
+        /* the extras run from the last row back */
         for (int32_t h = x->extra; h; h = k->extras[h - 1].next)
-            if (row_scope(k, SC_HEADER_ALONE, x, k->extras[h - 1].line, NULL, e))
+            if (end_rules(k, x, k->extras[h - 1].line, 1, h != x->extra, e))
                 return -1;
     }
     return 0;

@@ -4,6 +4,7 @@
 #ifndef LIIA_SSDA903_INTERNAL_H
 #define LIIA_SSDA903_INTERNAL_H
 
+#include <regex.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -28,13 +29,16 @@ struct s903_codes {
     size_t nslots;       /* a power of two, at least 2n */
 };
 
+enum s903_pii { PII_NONE, PII_HMAC, PII_MONTH, PII_SECTOR, PII_DROP };
+
 struct s903_col {
     const char *name;
     enum s903_type type;
     int required;          /* blank is a finding */
-    int pii;               /* mask the value in stored findings */
+    enum s903_pii pii;     /* how an identifying value is reduced; any
+                            * mode masks the value in stored findings */
     int optional_column;   /* the column may be absent from the file */
-    int degrade_month;     /* store the first of the month */
+    int degrade_month;     /* pii month: store the first of the month */
     const char *rule;      /* code reported when the cell is invalid */
     const char *store;     /* column of the store table, NULL = dropped */
     struct s903_codes codes;
@@ -45,16 +49,32 @@ struct s903_col {
  * last day and the first day of the 12 months ending with the quarter. */
 enum s903_opnd { OP_COL, OP_START, OP_END, OP_DATE, OP_QS, OP_QE, OP_Y1 };
 
-enum s903_kind { C_ALL, C_ANY, C_NOT, C_PRESENT, C_BLANK, C_IN,
+enum s903_kind { C_ALL, C_ANY, C_NOT, C_PRESENT, C_BLANK, C_IN, C_EXISTS,
+                 C_EQUALS, C_MATCHES,
                  C_BEFORE, C_AFTER, C_SAME, C_ON_OR_BEFORE, C_ON_OR_AFTER };
+
+/* Which record of the child a column reference reads (rules.md: "DEC",
+ * "prev.DEC", "next.DECOM", "header.DOB"): the row itself, the child's
+ * record before or after it in the same part (episodes: in DECOM order,
+ * dated episodes only; header: in file order), or the child's first
+ * header record. */
+enum s903_ref { REF_CUR, REF_PREV, REF_NEXT, REF_HEADER, REF_COUNT };
+
+/* What {"exists": X} asks: bit REF_PREV/REF_NEXT/REF_HEADER as above, or
+ * that the child has a record in the named part (EX_PART + part index). */
+#define S903_EX_PART 4
 
 struct s903_cond {
     enum s903_kind kind;
-    int col;                       /* column index in its table */
+    int col;                       /* column index in its row's table */
+    int ref;                       /* enum s903_ref of col */
     enum s903_opnd op;
-    int op_col;
+    int op_col, op_ref;
     char op_date[11];
-    int op_years;                  /* added to the operand */
+    int op_years, op_months, op_days; /* added to the operand */
+    int exists;                    /* C_EXISTS: a bit number (above) */
+    regex_t *re;                   /* C_MATCHES: POSIX extended, anchored
+                                    * by the rule writer */
     struct s903_codes codes;       /* C_IN */
     /* C_IN on a code column of at most 64 codes: bit i set when the
      * column's code i is in the list, so a checked cell (s903_cell.code)
@@ -65,56 +85,21 @@ struct s903_cond {
     size_t nkids;
 };
 
-/* One stored row in the ordered pass (rows of a submission sorted by child,
- * then header, dated episodes by DECOM, undated episodes, uasc).  A blank
- * string is a NULL in the store. */
-enum s903_okind { OK_HEADER, OK_DATED, OK_UNDATED, OK_UASC };
-
-struct s903_orow {
-    enum s903_okind kind;
-    long line;
-    char decom[11], dec[11], dob[11];
-    char rne[8], rec[8], ls[8];
-};
-
-/* What an ordered check sees: the row, the child's dated episodes just
- * before and after it (NULL when there is none), the DOB of one of the
- * child's header rows (NULL when it has none) and the collection dates. */
-struct s903_ocase {
-    const struct s903_orow *cur, *prev, *next;
-    const char *dob;
-    int has_header;
-    const struct s903_dates *d;
-};
-
-/* Which rows an ordered check runs on. */
-enum s903_scope {
-    SC_DATED,          /* dated episodes, with prev and next */
-    SC_EPISODE,        /* every episode */
-    SC_EPISODE_HEADER, /* every episode, once per header row of its child */
-    SC_HEADER_DUP,     /* a header row after the child's first */
-    SC_HEADER_ALONE,   /* a header row of a child with no episodes */
-    SC_UASC            /* every uasc row */
-};
-
-struct s903_check {
-    const char *code;
-    enum s903_scope scope;
-    size_t value;      /* offsetof the reported field in s903_orow; 0 = none */
-    int (*fires)(const struct s903_ocase *c);
-};
-
-/* The built-in check for an ordered rule, NULL if there is none. */
-const struct s903_check *s903_check_find(const char *code);
+/* When a rule runs.  ROW: on each row as it is read, values as received.
+ * CHILD: in the per-child pass, values as stored (dates of birth to the
+ * month), with the child's other records.  END: a header or uasc rule
+ * that asks whether the child has records in a part read later; it sees
+ * no cells, only what exists. */
+enum s903_when { W_ROW, W_CHILD, W_END };
 
 struct s903_rule {
     const char *code, *message, *fix;
     liia_severity severity;
     int table;                     /* index into schema tables */
     int col;                       /* reported column */
-    struct s903_cond cond;         /* row rules */
+    enum s903_when when;
+    struct s903_cond cond;         /* row and child rules */
     const char *sql;               /* SQL rules */
-    const struct s903_check *check; /* ordered rules */
 };
 
 struct s903_table {
@@ -122,6 +107,9 @@ struct s903_table {
     int required;
     struct s903_col cols[S903_MAX_COLS];
     size_t ncols;
+    /* header columns the child rules read (header.COL): kept per child */
+    int hcols[S903_MAX_COLS];
+    size_t nhcols;
 };
 
 /* A measure counts the children for whom every one of its terms holds.  A
@@ -149,7 +137,9 @@ struct s903_measure {
 };
 
 struct s903_schema {
-    json_t *docs[4];
+    json_t *docs[3];
+    json_t **rule_docs;            /* one per file of rules/ */
+    size_t nrule_docs;
     struct s903_table tables[S903_MAX_TABLES];
     size_t ntables;
     struct s903_rule *rules;       /* row rules then SQL rules */
@@ -161,11 +151,16 @@ struct s903_schema {
     int year;                      /* collection year's ending year */
 };
 
-/* Loads schemas/ssda903/ for the collection year ending in fy_end_year. */
+/* Loads schemas/ssda903/ for the collection year ending in fy_end_year:
+ * tables.json, codelists.json, every .json file of rules/ whose years include it,
+ * measures.json.  fy_end_year 0: the tables' columns only (recognising a
+ * file needs no year). */
 int s903_schema_load(const char *dir, int fy_end_year, struct s903_schema *s,
                      liia_error *e);
 void s903_schema_free(struct s903_schema *s);
 
+/* ssda903_codes.c: builds the hash set over c->codes (sorted, n set). */
+int s903_codes_build(struct s903_codes *c, liia_error *e);
 int s903_codes_has(const struct s903_codes *c, const char *v);
 /* Index + 1 of v in c->codes, 0 if it is not one of them. */
 int s903_codes_index(const struct s903_codes *c, const char *v);
@@ -178,6 +173,9 @@ struct s903_cell {
     const char *raw;
     size_t len;
     int ok;                        /* passed its cell check */
+    int month;                     /* a date known to the month only (stored
+                                    * as its first day): comparisons hold
+                                    * only when they hold for every day */
     char iso[11];
     int code;                      /* code columns: index + 1 in the column's
                                     * list, 0 when unknown or not looked up */
@@ -189,14 +187,27 @@ struct s903_dates {
     int32_t qs_n, qe_n, y1_n;      /* the same as yyyymmdd, 0 = not set */
 };
 
-/* 1 when the row breaks the rule's condition. */
+/* The records a child rule sees (NULL: no such record; its cells read
+ * as blank) and the exists bits (S903_EX_PART + part: the child has a
+ * record in that part). */
+struct s903_rows {
+    const struct s903_cell *row[REF_COUNT];
+    uint32_t exists;
+};
+
+/* 1 when the row breaks the rule's condition (a row rule: the row only). */
 int s903_cond_eval(const struct s903_cond *c, const struct s903_cell *cells,
                    const struct s903_dates *d);
+/* The same for a child rule. */
+int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
+                        const struct s903_dates *d);
 
 /* Bit q: the condition holds with dates[q] (q < nq <= 32). */
 uint32_t s903_cond_mask(const struct s903_cond *c, const struct s903_cell *cells,
                         const struct s903_dates *dates, size_t nq);
 
+/* The ISO date of a yyyymmdd value (from s903_ymd). */
+void s903_iso_of_ymd(int32_t ymd, char iso[11]);
 /* yyyymmdd of an ISO date (no check: the date is already valid). */
 int32_t s903_ymd(const char *iso);
 
@@ -204,5 +215,8 @@ int32_t s903_ymd(const char *iso);
 int s903_parse_date(const char *s, size_t len, char iso[11]);
 /* ISO date plus n years (29 Feb -> 28 Feb). */
 void s903_add_years(const char *iso, int years, char out[11]);
+/* ISO date plus years, months (day clipped to the month's end) and days;
+ * out "" when the result is out of range. */
+void s903_add_ymd(const char *iso, int years, int months, int days, char out[11]);
 
 #endif

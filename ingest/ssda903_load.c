@@ -8,51 +8,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "ingest_internal.h"
 #include "ssda903_child.h"
 #include "ssda903_load.h"
 #include "ssda903_writer.h"
-
-int s903_add_finding(liia_findings *f, liia_severity sev, const char *file,
-                     const char *table, long line, long col,
-                     const char *column_name, const char *value, size_t vlen,
-                     const char *rule, const char *fix, const char *fmt, ...)
-{
-    liia_error e;
-    liia_error_clear(&e);
-    e.status = LIIA_E_DATA;
-    e.severity = sev;
-    liia_strlcpy(e.file, file ? file : "", sizeof e.file);
-    liia_strlcpy(e.table, table ? table : "", sizeof e.table);
-    e.line = line;
-    e.column = col;
-    liia_strlcpy(e.column_name, column_name ? column_name : "", sizeof e.column_name);
-    if (value)
-        liia_error_set_value(&e, value, vlen);
-    liia_strlcpy(e.rule_id, rule, sizeof e.rule_id);
-    liia_strlcpy(e.fix, fix ? fix : "", sizeof e.fix);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e.message, sizeof e.message, fmt, ap);
-    va_end(ap);
-    return liia_findings_add(f, &e);
-}
-
-const char *s903_table_file(const struct s903_run *run, int table)
-{
-    for (size_t i = 0; i < run->ninputs; i++)
-        if (run->inputs[i].table == table)
-            return run->inputs[i].path;
-    return "";
-}
-
-int s903_table_colno(const struct s903_run *run, int table, int col)
-{
-    for (size_t i = 0; i < run->ninputs; i++)
-        if (run->inputs[i].table == table)
-            return run->inputs[i].map[col] + 1;
-    return 0;
-}
 
 /* ------------------------------------------------------------ identify */
 
@@ -86,6 +47,29 @@ static void free_header(struct header_row *h)
     for (size_t i = 0; i < h->n; i++)
         free(h->names[i]);
     free(h->names);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A name given twice (any case) in *dup, NULL if none: a second DECOM
+ * column would leave it to chance which one is read.  Sorted, not
+ * compared pairwise: a hostile header may have a million fields. */
+static int duplicate_name(const struct header_row *h, const char **dup)
+{
+    *dup = NULL;
+    char **sorted = malloc((h->n ? h->n : 1) * sizeof *sorted);
+    if (!sorted)
+        return -1;
+    memcpy(sorted, h->names, h->n * sizeof *sorted);
+    qsort(sorted, h->n, sizeof *sorted, by_name);
+    for (size_t i = 1; i < h->n && !*dup; i++)
+        if (sorted[i][0] && !strcasecmp(sorted[i], sorted[i - 1]))
+            *dup = sorted[i];
+    free(sorted);
+    return 0;
 }
 
 static int field_of(const struct header_row *h, const char *name)
@@ -122,7 +106,7 @@ static int reject(struct s903_run *run, const char *file, const char *table,
                   const char *column, const char *rule, const char *fix,
                   const char *msg)
 {
-    if (s903_add_finding(run->findings, LIIA_SEV_ERROR, file, table, column ? 1 : 0,
+    if (s903_add_finding(run, LIIA_SEV_ERROR, file, table, column ? 1 : 0,
                          0, column, NULL, 0, rule, fix, "%s", msg))
         return -1;
     return 1;
@@ -139,16 +123,28 @@ int s903_identify(struct s903_run *run, struct s903_input *in, liia_error *e)
         free_header(&h);
         if (ce.status == LIIA_E_NOMEM)
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-        if (liia_findings_add(run->findings, &ce))
-            return -1;
-        run->findings->items[run->findings->count - 1].severity = LIIA_SEV_ERROR;
-        liia_strlcpy(run->findings->items[run->findings->count - 1].rule_id,
-                     "LIIA-903-FILE", sizeof ce.rule_id);
+        ce.severity = LIIA_SEV_ERROR;
+        liia_strlcpy(ce.rule_id, "LIIA-903-FILE", sizeof ce.rule_id);
+        int take = ingest_tally(run->counts, run->findings, "LIIA-903-FILE",
+                                LIIA_SEV_ERROR);
+        if (take < 0 || (take && liia_findings_add(run->findings, &ce)))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         return 1;
     }
     int t = best_table(run->s, &h);
     int rc = 0;
-    if (t < 0) {
+    const char *dup;
+    if (duplicate_name(&h, &dup)) {
+        free_header(&h);
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    }
+    if (dup) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "column '%.60s' appears more than once in the header row",
+                 dup);
+        rc = reject(run, in->path, t >= 0 ? run->s->tables[t].name : NULL, dup,
+                    "LIIA-903-COLUMN", "keep one column of each name", msg);
+    } else if (t < 0) {
         rc = reject(run, in->path, NULL, NULL, "LIIA-903-TABLE",
                     "give the SSDA903 header, episodes or uasc table with its DfE header row",
                     "cannot tell which SSDA903 table this file is: its header row "
@@ -199,7 +195,9 @@ static int upn_ok(const char *s, size_t n)
 {
     if (n == 3 && s[0] == 'U' && s[1] == 'N' && s[2] >= '1' && s[2] <= '5')
         return 1;
-    if (n != 13 || s[0] < 'A' || s[0] > 'Z')
+    /* DfE 168: a capital letter other than I, O and S (the check letter
+     * of a UPN is never one of them), then 12 digits or 11 and a letter. */
+    if (n != 13 || s[0] < 'A' || s[0] > 'Z' || s[0] == 'I' || s[0] == 'O' || s[0] == 'S')
         return 0;
     for (size_t i = 1; i < 12; i++)
         if (s[i] < '0' || s[i] > '9')
@@ -217,6 +215,11 @@ static int cell_finding(struct s903_rowctx *x, long line, size_t c, const char *
 {
     const struct s903_col *col = &x->tab->cols[c];
     const struct s903_cell *cell = &x->cells[c];
+    if (s903_flag(&x->flags, col->rule))
+        return -1;
+    int take = ingest_tally(x->run->counts, x->run->findings, col->rule, LIIA_SEV_ERROR);
+    if (take <= 0)
+        return take;
     char yl[16];
     char fix[256] = "";
     char msg[200];
@@ -235,9 +238,7 @@ static int cell_finding(struct s903_rowctx *x, long line, size_t c, const char *
     }
     if (!fix[0])
         snprintf(fix, sizeof fix, "enter %s as %s", col->name, fmt_kind);
-    if (liia_buf_appendf(&x->flags, "%s%s", x->flags.len ? "," : "", col->rule))
-        return -1;
-    return s903_add_finding(x->run->findings, LIIA_SEV_ERROR, x->in->path, x->tab->name,
+    return s903_list_finding(x->run, LIIA_SEV_ERROR, x->in->path, x->tab->name,
                             line, x->in->map[c] + 1, col->name, cell->raw, cell->len,
                             col->rule, fix, "%s", msg);
 }
@@ -275,7 +276,7 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
         break;
     case S903_UPN:
         if (!upn_ok(cell->raw, cell->len))
-            kind = "a valid UPN (a letter and 12 characters, or UN1 to UN5)";
+            kind = "a valid UPN (a letter other than I, O or S and 12 characters, or UN1 to UN5)";
         break;
     case S903_POSTCODE:
         if (liia_pseudo_postcode_sector(cell->raw, x->store[c], sizeof x->store[c]))
@@ -340,12 +341,12 @@ static int apply_row_rules(struct s903_rowctx *x, long line)
     const struct s903_schema *s = x->run->s;
     for (size_t i = 0; i < s->nrules; i++) {
         const struct s903_rule *r = &s->rules[i];
-        if (r->sql || r->check || r->table != x->in->table ||
+        if (r->sql || r->when != W_ROW || r->table != x->in->table ||
             !s903_cond_eval(&r->cond, x->cells, &x->run->dates))
             continue;
         const struct s903_cell *cell = &x->cells[r->col];
-        if (liia_buf_appendf(&x->flags, "%s%s", x->flags.len ? "," : "", r->code) ||
-            s903_add_finding(x->run->findings, r->severity, x->in->path, x->tab->name,
+        if (s903_flag(&x->flags, r->code) ||
+            s903_add_finding(x->run, r->severity, x->in->path, x->tab->name,
                              line, x->in->map[r->col] + 1, x->tab->cols[r->col].name,
                              cell->raw, cell->len, r->code, r->fix, "%s", r->message))
             return -1;
@@ -407,6 +408,7 @@ static void stored_cells(struct s903_rowctx *x)
         cell->raw = have ? x->val[c] : "";
         cell->len = have ? x->vlen[c] : 0;
         cell->ok = have;
+        cell->month = 0;
         cell->iso[0] = '\0';
         cell->code = have ? x->cells[c].code : 0;
         if (have && x->tab->cols[c].type == S903_DATE)
@@ -456,7 +458,7 @@ static int on_row(const liia_csv_record *rec, void *ctx, liia_error *e)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     if (rec->nfields != x->in->nfields &&
         (liia_buf_appendf(&x->flags, "LIIA-903-ROW") ||
-         s903_add_finding(x->run->findings, LIIA_SEV_ERROR, x->in->path, x->tab->name,
+         s903_add_finding(x->run, LIIA_SEV_ERROR, x->in->path, x->tab->name,
                           rec->line, 0, NULL, NULL, 0, "LIIA-903-ROW",
                           "check for a stray or missing comma on this line",
                           "row has %zu fields, the header row has %zu",

@@ -1,4 +1,5 @@
-/* ssda903_rules.c - DfE dates and the row-rule condition evaluator. */
+/* ssda903_rules.c - the rule condition evaluator (row rules
+ * on one row; child rules on a row and the child's other records). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -6,86 +7,65 @@
 
 #include "ssda903_internal.h"
 
-static int days_in_month(int y, int m)
+/* The cell a condition reads: col of the record ref, NULL when that
+ * record does not exist. */
+static const struct s903_cell *cell_of(const struct s903_rows *rows, int ref, int col)
 {
-    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : d[m - 1];
+    const struct s903_cell *row = rows->row[ref];
+    return row ? &row[col] : NULL;
 }
 
-static int digits(const char *s, size_t n, int *out)
+/* A date as the days it may be: [lo, hi] as yyyymmdd (one day, or a whole
+ * month for a date stored to the month), shifted by the condition's
+ * offset when shift is set.  0 when there is no date. */
+static int date_span(const char *iso, int month, const struct s903_cond *c, int shift,
+                     int32_t *lo, int32_t *hi)
 {
-    int v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
+    char a[11], b[11];
+    if (!iso || !iso[0])
+        return 0;
+    if (!month && !(shift && (c->op_years || c->op_months || c->op_days))) {
+        *lo = *hi = s903_ymd(iso);
+        return 1;
     }
-    *out = v;
-    return 0;
-}
-
-/* Written by hand: dates are formatted for every date cell and every age
- * check, and snprintf was a measurable share of the load.  0 <= y <= 9999. */
-static void format_iso(int y, int m, int d, char iso[11])
-{
-    const int parts[] = {y / 1000 % 10, y / 100 % 10, y / 10 % 10, y % 10, -1,
-                         m / 10, m % 10, -1, d / 10, d % 10};
-    for (int i = 0; i < 10; i++)
-        iso[i] = parts[i] < 0 ? '-' : (char)('0' + parts[i]);
-    iso[10] = '\0';
-}
-
-/* The DfE format is dd/mm/yyyy; yyyy-mm-dd is accepted because
- * spreadsheet exports often produce it.  Two-digit years are refused:
- * guessing the century of a date of birth is how errors get in. */
-int s903_parse_date(const char *s, size_t len, char iso[11])
-{
-    int y, m, d;
-    if (len == 10 && s[2] == '/' && s[5] == '/') {
-        if (digits(s, 2, &d) || digits(s + 3, 2, &m) || digits(s + 6, 4, &y))
-            return -1;
-    } else if (len == 10 && s[4] == '-' && s[7] == '-') {
-        if (digits(s, 4, &y) || digits(s + 5, 2, &m) || digits(s + 8, 2, &d))
-            return -1;
+    char last[11] = "";
+    if (month) {
+        s903_add_ymd(iso, 0, 1, -1, last);   /* the month's last day */
+        if (!last[0])
+            return 0;
+    }
+    if (shift) {
+        s903_add_ymd(iso, c->op_years, c->op_months, c->op_days, a);
+        if (month)
+            s903_add_ymd(last, c->op_years, c->op_months, c->op_days, b);
+        else
+            memcpy(b, a, sizeof b);
     } else {
-        return -1;
+        memcpy(a, iso, sizeof a);
+        memcpy(b, last, sizeof b);
     }
-    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
-        return -1;
-    format_iso(y, m, d, iso);
-    return 0;
+    if (!a[0] || !b[0])
+        return 0;
+    *lo = s903_ymd(a);
+    *hi = s903_ymd(b);
+    return 1;
 }
 
-void s903_add_years(const char *iso, int years, char out[11])
-{
-    int y = 0, m = 1, d = 1;
-    if (digits(iso, 4, &y) || digits(iso + 5, 2, &m) || digits(iso + 8, 2, &d) ||
-        m < 1 || m > 12) {
-        out[0] = '\0';
-        return;
-    }
-    y += years;
-    if (y < 0 || y > 9999) {
-        out[0] = '\0';
-        return;
-    }
-    if (d > days_in_month(y, m))
-        d = days_in_month(y, m);
-    format_iso(y, m, d, out);
-}
-
-/* The right-hand date of a comparison, or NULL when it is missing. */
-static const char *operand(const struct s903_cond *c, const struct s903_cell *cells,
-                           const struct s903_dates *d, char buf[11])
+/* The right-hand side of a comparison as a span; 0 when it is missing. */
+static int operand(const struct s903_cond *c, const struct s903_rows *rows,
+                   const struct s903_dates *d, int32_t *lo, int32_t *hi)
 {
     const char *base;
+    int month = 0;
     switch (c->op) {
-    case OP_COL:
-        if (!cells[c->op_col].ok || !cells[c->op_col].iso[0])
-            return NULL;
-        base = cells[c->op_col].iso;
+    case OP_COL: {
+        const struct s903_cell *x = cell_of(rows, c->op_ref, c->op_col);
+        if (!x || !x->ok || !x->iso[0])
+            return 0;
+        base = x->iso;
+        month = x->month;
         break;
+    }
     case OP_START: base = d->start; break;
     case OP_END:   base = d->end; break;
     case OP_QS:    base = d->qs; break;
@@ -93,70 +73,78 @@ static const char *operand(const struct s903_cond *c, const struct s903_cell *ce
     case OP_Y1:    base = d->y1; break;
     default:       base = c->op_date; break;
     }
-    if (!c->op_years)
-        return base;
-    s903_add_years(base, c->op_years, buf);
-    return buf[0] ? buf : NULL;
+    return date_span(base, month, c, 1, lo, hi);
 }
 
-static int compare(const struct s903_cond *c, const struct s903_cell *cells,
+/* A comparison holds when it holds whichever day each span stands for. */
+static int compare(const struct s903_cond *c, const struct s903_rows *rows,
                    const struct s903_dates *d)
 {
-    const struct s903_cell *l = &cells[c->col];
-    char buf[11];
-    const char *r = operand(c, cells, d, buf);
-    if (!l->ok || !l->iso[0] || !r)
+    const struct s903_cell *l = cell_of(rows, c->ref, c->col);
+    int32_t llo, lhi, rlo, rhi;
+    if (!l || !l->ok || !date_span(l->iso, l->month, c, 0, &llo, &lhi) ||
+        !operand(c, rows, d, &rlo, &rhi))
         return 0;
-    /* Both are YYYY-MM-DD: ten bytes compare as the dates do (inline: this
-     * runs for every term of every measure, each quarter, each row). */
-    int k = 0;
-    for (int i = 0; i < 10 && !k; i++)
-        k = (unsigned char)l->iso[i] - (unsigned char)r[i];
     switch (c->kind) {
-    case C_BEFORE: return k < 0;
-    case C_AFTER:  return k > 0;
-    case C_SAME:   return k == 0;
-    case C_ON_OR_AFTER: return k >= 0;
-    default:       return k <= 0;
+    case C_BEFORE:      return lhi < rlo;
+    case C_AFTER:       return llo > rhi;
+    case C_SAME:        return llo == lhi && rlo == rhi && llo == rlo;
+    case C_ON_OR_AFTER: return llo >= rhi;
+    default:            return lhi <= rlo;
+    }
+}
+
+int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
+                        const struct s903_dates *d)
+{
+    const struct s903_cell *x;
+    switch (c->kind) {
+    case C_ALL:
+        for (size_t i = 0; i < c->nkids; i++)
+            if (!s903_cond_eval_rows(&c->kids[i], rows, d))
+                return 0;
+        return 1;
+    case C_ANY:
+        for (size_t i = 0; i < c->nkids; i++)
+            if (s903_cond_eval_rows(&c->kids[i], rows, d))
+                return 1;
+        return 0;
+    case C_NOT:
+        return !s903_cond_eval_rows(&c->kids[0], rows, d);
+    case C_EXISTS:
+        return (int)(rows->exists >> c->exists & 1);
+    case C_EQUALS: {
+        /* both given and the same text (codes, dates as stored) */
+        const struct s903_cell *y = cell_of(rows, c->op_ref, c->op_col);
+        x = cell_of(rows, c->ref, c->col);
+        return x && y && x->len && x->len == y->len && !memcmp(x->raw, y->raw, x->len);
+    }
+    case C_MATCHES:
+        x = cell_of(rows, c->ref, c->col);
+        return x && x->len && regexec(c->re, x->raw, 0, NULL, 0) == 0;
+    case C_PRESENT:
+        x = cell_of(rows, c->ref, c->col);
+        return x && x->len > 0;
+    case C_BLANK:
+        x = cell_of(rows, c->ref, c->col);
+        return !x || x->len == 0;
+    case C_IN:
+        x = cell_of(rows, c->ref, c->col);
+        if (!x)
+            return 0;
+        if (c->has_code_bits && x->code)
+            return (int)(c->code_bits >> (x->code - 1) & 1);
+        return x->len > 0 && s903_codes_has(&c->codes, x->raw);
+    default:
+        return compare(c, rows, d);
     }
 }
 
 int s903_cond_eval(const struct s903_cond *c, const struct s903_cell *cells,
                    const struct s903_dates *d)
 {
-    switch (c->kind) {
-    case C_ALL:
-        for (size_t i = 0; i < c->nkids; i++)
-            if (!s903_cond_eval(&c->kids[i], cells, d))
-                return 0;
-        return 1;
-    case C_ANY:
-        for (size_t i = 0; i < c->nkids; i++)
-            if (s903_cond_eval(&c->kids[i], cells, d))
-                return 1;
-        return 0;
-    case C_NOT:
-        return !s903_cond_eval(&c->kids[0], cells, d);
-    case C_PRESENT:
-        return cells[c->col].len > 0;
-    case C_BLANK:
-        return cells[c->col].len == 0;
-    case C_IN:
-        if (c->has_code_bits && cells[c->col].code)
-            return (int)(c->code_bits >> (cells[c->col].code - 1) & 1);
-        return cells[c->col].len > 0 && s903_codes_has(&c->codes, cells[c->col].raw);
-    default:
-        return compare(c, cells, d);
-    }
-}
-
-int32_t s903_ymd(const char *iso)
-{
-    int32_t v = 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7)
-            v = v * 10 + (iso[i] - '0');
-    return v;
+    struct s903_rows rows = {.row = {cells, NULL, NULL, NULL}, .exists = 0};
+    return s903_cond_eval_rows(c, &rows, d);
 }
 
 static int32_t quarter_ymd(const struct s903_dates *d, enum s903_opnd op)
@@ -218,148 +206,12 @@ uint32_t s903_cond_mask(const struct s903_cond *c, const struct s903_cell *cells
     default:
         if (c->op != OP_QS && c->op != OP_QE && c->op != OP_Y1)
             return s903_cond_eval(c, cells, dates) ? all : 0;
-        if (!c->op_years)
+        if (!c->op_years && !c->op_months && !c->op_days && c->ref == REF_CUR)
             return compare_quarters(c, cells, dates, nq);
         m = 0;
         for (size_t q = 0; q < nq; q++)
-            m |= (uint32_t)compare(c, cells, &dates[q]) << q;
+            m |= (uint32_t)s903_cond_eval(c, cells, &dates[q]) << q;
         return m;
     }
 }
 
-/* ------------------------------------------------------------ ordered checks
- *
- * DfE rules that need a child's episodes in DECOM order, or the child's
- * header row.  They run in one pass over the stored rows sorted by child
- * (ssda903_post.c), so each check is a predicate on its neighbours.  Dates
- * of birth are stored as the first of the month: an "under N" age uses that
- * day and an "N or over" age the end of the month, so a check never fires
- * on a child it cannot be sure about. */
-
-static int is(const char *v, const char *code)
-{
-    return v[0] && !strcmp(v, code);
-}
-
-static int in3(const char *v, const char *a, const char *b, const char *c)
-{
-    return is(v, a) || is(v, b) || (c && is(v, c));
-}
-
-/* First day of the month after the birth month, plus years: the first day
- * on which the child is certainly that old. */
-static void certainly_aged(const char *dob, int years, char out[11])
-{
-    int y = 0, m = 0;
-    if (digits(dob, 4, &y) || digits(dob + 5, 2, &m) || m < 1 || m > 12) {
-        out[0] = '\0';
-        return;
-    }
-    char first[11];
-    format_iso(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1, first);
-    s903_add_years(first, years, out);
-}
-
-/* date < dob + years (first of the birth month), both given. */
-static int younger_than(const char *date, const char *dob, int years)
-{
-    char lim[11];
-    if (!date[0] || !dob || !dob[0])
-        return 0;
-    s903_add_years(dob, years, lim);
-    return lim[0] && strcmp(date, lim) < 0;
-}
-
-static int at_least(const char *date, const char *dob, int years)
-{
-    char lim[11];
-    if (!date[0] || !dob || !dob[0])
-        return 0;
-    certainly_aged(dob, years, lim);
-    return lim[0] && strcmp(date, lim) >= 0;
-}
-
-static int c142(const struct s903_ocase *c) { return !c->cur->dec[0] && c->next; }
-static int c501(const struct s903_ocase *c)
-{
-    return c->prev && c->prev->dec[0] && strcmp(c->cur->decom, c->prev->dec) < 0;
-}
-static int c433(const struct s903_ocase *c)
-{
-    const char *r = c->cur->rne;
-    return (in3(r, "P", "L", "T") || in3(r, "U", "B", NULL)) && c->prev &&
-           c->prev->dec[0] && strcmp(c->prev->dec, c->cur->decom) != 0;
-}
-static int c431(const struct s903_ocase *c)
-{
-    return is(c->cur->rne, "S") && c->prev && !strcmp(c->prev->dec, c->cur->decom);
-}
-static int c357(const struct s903_ocase *c)
-{
-    return !c->prev && c->cur->rne[0] && !is(c->cur->rne, "S") &&
-           strcmp(c->cur->decom, c->d->start) >= 0;
-}
-static int c388(const struct s903_ocase *c)
-{
-    return is(c->cur->rec, "X1") && c->cur->dec[0] && !c->next;
-}
-static int c437(const struct s903_ocase *c)
-{
-    return in3(c->cur->rec, "E2", "E15", NULL) && c->next;
-}
-static int c302(const struct s903_ocase *c)
-{
-    return c->cur->decom[0] && c->dob && c->dob[0] && strcmp(c->cur->decom, c->dob) < 0;
-}
-static int c358(const struct s903_ocase *c)
-{
-    return in3(c->cur->ls, "J1", "J2", "J3") && younger_than(c->cur->decom, c->dob, 10);
-}
-static int c352(const struct s903_ocase *c)
-{
-    return is(c->cur->rne, "S") && at_least(c->cur->decom, c->dob, 18);
-}
-static int c386(const struct s903_ocase *c)
-{
-    return in3(c->cur->rec, "E11", "E12", NULL) && at_least(c->cur->dec, c->dob, 18);
-}
-static int c387(const struct s903_ocase *c)
-{
-    return is(c->cur->rec, "E5") && younger_than(c->cur->dec, c->dob, 14);
-}
-static int c389(const struct s903_ocase *c)
-{
-    return is(c->cur->rec, "E7") && younger_than(c->cur->dec, c->dob, 16);
-}
-static int no_header(const struct s903_ocase *c) { return !c->has_header; }
-static int always(const struct s903_ocase *c) { (void)c; return 1; }
-
-#define F(f) offsetof(struct s903_orow, f)
-
-static const struct s903_check checks[] = {
-    {"142", SC_DATED, F(decom), c142},
-    {"501", SC_DATED, F(decom), c501},
-    {"433", SC_DATED, F(rne), c433},
-    {"431", SC_DATED, F(rne), c431},
-    {"357", SC_DATED, F(rne), c357},
-    {"388", SC_DATED, F(rec), c388},
-    {"437", SC_DATED, F(rec), c437},
-    {"302", SC_EPISODE_HEADER, F(decom), c302},
-    {"358", SC_EPISODE_HEADER, F(ls), c358},
-    {"352", SC_EPISODE_HEADER, F(decom), c352},
-    {"386", SC_EPISODE_HEADER, F(rec), c386},
-    {"387", SC_EPISODE_HEADER, F(rec), c387},
-    {"389", SC_EPISODE_HEADER, F(rec), c389},
-    {"INT03", SC_EPISODE, 0, no_header},
-    {"EPI", SC_HEADER_ALONE, 0, always},
-    {"INT32", SC_HEADER_DUP, 0, always},
-    {"INT09", SC_UASC, 0, no_header},
-};
-
-const struct s903_check *s903_check_find(const char *code)
-{
-    for (size_t i = 0; i < sizeof checks / sizeof *checks; i++)
-        if (!strcmp(checks[i].code, code))
-            return &checks[i];
-    return NULL;
-}

@@ -2,7 +2,11 @@
  * ssda903_schema.c - compiles the JSON of schemas/ssda903 once per ingest: code
  * lists resolved for the collection year and sorted, rule conditions turned
  * into trees with column indexes, so the per-row work is lookups only.
+ * Rules come one file (or one range of codes) per file from rules/; each
+ * says the collection years it applies to.
  */
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,52 +15,6 @@
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static size_t code_hash(const char *v)
-{
-    size_t h = 2166136261u;
-    for (; *v; v++)
-        h = (h ^ (unsigned char)*v) * 16777619u;
-    return h;
-}
-
-/* Every cell of a code column and every 'in' of a rule or measure term
- * asks this, for every row: a small hash set, no comparator calls. */
-int s903_codes_index(const struct s903_codes *c, const char *v)
-{
-    if (!c->nslots)
-        return 0;
-    for (size_t i = code_hash(v) & (c->nslots - 1); c->slots[i];
-         i = (i + 1) & (c->nslots - 1)) {
-        const char *a = c->codes[c->slots[i] - 1], *b = v;
-        while (*a && *a == *b)
-            a++, b++;
-        if (*a == *b)
-            return (int)c->slots[i];
-    }
-    return 0;
-}
-
-int s903_codes_has(const struct s903_codes *c, const char *v)
-{
-    return s903_codes_index(c, v) != 0;
-}
-
-static int codes_index(struct s903_codes *c, liia_error *e)
-{
-    c->nslots = 8;
-    while (c->nslots < 2 * c->n)
-        c->nslots *= 2;
-    if (!(c->slots = calloc(c->nslots, sizeof *c->slots)))
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < c->n; i++) {
-        size_t h = code_hash(c->codes[i]) & (c->nslots - 1);
-        while (c->slots[h])
-            h = (h + 1) & (c->nslots - 1);
-        c->slots[h] = (uint32_t)i + 1;
-    }
-    return 0;
 }
 
 int s903_table_index(const struct s903_schema *s, const char *name)
@@ -95,7 +53,7 @@ static int codes_from_array(json_t *arr, struct s903_codes *c, liia_error *e)
         c->codes[c->n++] = v;
     }
     qsort(c->codes, c->n, sizeof *c->codes, cmp_str);
-    return codes_index(c, e);
+    return s903_codes_build(c, e);
 }
 
 /* The code list whose from/to years include the collection year. */
@@ -123,6 +81,39 @@ static const struct { const char *name; enum s903_type type; } types[] = {
     {"upn", S903_UPN}, {"postcode", S903_POSTCODE}, {"text", S903_TEXT},
 };
 
+/* "pii": how a value that identifies a child is reduced before it is
+ * stored (and masked in stored findings).  Each mode fits one type: the
+ * identifier is replaced by its keyed HMAC, a date kept to its month, a
+ * postcode to its sector, anything else dropped (never stored). */
+static int load_pii(json_t *jc, struct s903_col *c, liia_error *e)
+{
+    static const struct { const char *name; enum s903_pii mode; int type; } modes[] = {
+        {"hmac", PII_HMAC, S903_CHILD}, {"month", PII_MONTH, S903_DATE},
+        {"sector", PII_SECTOR, S903_POSTCODE}, {"drop", PII_DROP, -1},
+    };
+    json_t *v = json_object_get(jc, "pii");
+    const char *mode = json_string_value(v);
+    c->pii = PII_NONE;
+    for (size_t i = 0; mode && i < sizeof modes / sizeof *modes; i++)
+        if (!strcmp(mode, modes[i].name)) {
+            if (modes[i].type >= 0 && (int)c->type != modes[i].type)
+                return bad(e, "tables.json", "pii hmac is for child, month for date and "
+                                             "sector for postcode columns");
+            c->pii = modes[i].mode;
+        }
+    if ((v && c->pii == PII_NONE) || (c->pii == PII_DROP && c->store))
+        return bad(e, "tables.json", "pii is one of hmac, month, sector, drop (a dropped "
+                                     "column has no store)");
+    /* the identifier and postcodes are never stored as given */
+    if ((c->type == S903_CHILD && c->pii != PII_HMAC) ||
+        (c->type == S903_POSTCODE && c->pii != PII_SECTOR) ||
+        (c->type == S903_UPN && c->pii != PII_DROP))
+        return bad(e, "tables.json", "a child column needs pii hmac, a postcode pii "
+                                     "sector, a UPN pii drop");
+    c->degrade_month = c->pii == PII_MONTH;
+    return 0;
+}
+
 static int load_col(json_t *jc, json_t *lists, int year, struct s903_col *c,
                     liia_error *e)
 {
@@ -138,15 +129,14 @@ static int load_col(json_t *jc, json_t *lists, int year, struct s903_col *c,
         return bad(e, "tables.json", "unknown column type");
     c->type = types[i].type;
     c->required = json_is_true(json_object_get(jc, "required"));
-    c->pii = json_is_true(json_object_get(jc, "pii"));
     c->optional_column = json_is_true(json_object_get(jc, "optional_column"));
-    const char *deg = json_string_value(json_object_get(jc, "degrade"));
-    c->degrade_month = deg && !strcmp(deg, "month");
+    c->store = json_string_value(json_object_get(jc, "store"));
+    if (load_pii(jc, c, e))
+        return -1;
     c->rule = json_string_value(json_object_get(jc, "rule"));
     if (!c->rule)
         c->rule = "LIIA-903-CELL";
-    c->store = json_string_value(json_object_get(jc, "store"));
-    if (c->type == S903_CODE) {
+    if (c->type == S903_CODE && year) {
         const char *list = json_string_value(json_object_get(jc, "codelist"));
         if (!list)
             return bad(e, "tables.json", "a code column needs a codelist");
@@ -179,17 +169,79 @@ static int load_tables(json_t *doc, json_t *lists, int year,
     return 0;
 }
 
-/* "DOB", "$start", "$end", "$qs", "$qe", "$y1", "1991-10-14", each
- * optionally "+Ny" or "-Ny". */
-static int load_operand(const char *text, const struct s903_table *t,
-                        struct s903_cond *c)
+/* Where a condition is compiled: the schema, the table of its row, and
+ * whether it may read the child's other records (a rule, not a measure). */
+struct cctx {
+    struct s903_schema *s;
+    int table;
+    int refs;
+};
+
+/* "DEC", "prev.DEC", "next.DECOM", "header.DOB": the column and the record
+ * it is read from (header columns are then kept per child); -1 if none. */
+static int column_ref(const struct cctx *x, const char *name, int *ref)
 {
-    char base[40];
+    static const struct { const char *prefix; int ref; } refs[] = {
+        {"prev.", REF_PREV}, {"next.", REF_NEXT}, {"header.", REF_HEADER},
+    };
+    *ref = REF_CUR;
+    int table = x->table;
+    for (size_t i = 0; i < sizeof refs / sizeof *refs; i++) {
+        size_t n = strlen(refs[i].prefix);
+        if (strncmp(name, refs[i].prefix, n))
+            continue;
+        if (!x->refs)
+            return -1;
+        *ref = refs[i].ref;
+        name += n;
+        if (*ref == REF_HEADER && (table = s903_table_index(x->s, "header")) < 0)
+            return -1;
+        break;
+    }
+    struct s903_table *t = &x->s->tables[table];
+    int col = s903_col_index(t, name);
+    if (col < 0 || *ref != REF_HEADER)
+        return col;
+    for (size_t i = 0; i < t->nhcols; i++)
+        if (t->hcols[i] == col)
+            return col;
+    if (t->cols[col].type != S903_DATE && t->cols[col].type != S903_CODE)
+        return -1;   /* kept per child: dates and codes only */
+    t->hcols[t->nhcols++] = col;
+    return col;
+}
+
+/* "-11y", "+18y", "+1m", "-7d" after an operand; 0 if s is not one. */
+static int offset(const char *s, struct s903_cond *c)
+{
+    if ((*s != '+' && *s != '-') || s[1] < '0' || s[1] > '9')
+        return 0;
+    char *end;
+    long n = strtol(s + 1, &end, 10);
+    if (end[1] != '\0' || n > 9999)
+        return 0;
+    int v = (int)n * (*s == '-' ? -1 : 1);
+    switch (*end) {
+    case 'y': c->op_years = v; return 1;
+    case 'm': c->op_months = v; return 1;
+    case 'd': c->op_days = v; return 1;
+    default:  return 0;
+    }
+}
+
+/* "DOB", "prev.DEC", "$start", "$end", "$qs", "$qe", "$y1", "1991-10-14",
+ * each optionally followed by an offset (+18y, -1m, +7d). */
+static int load_operand(const char *text, const struct cctx *x, struct s903_cond *c)
+{
+    char base[64];
     liia_strlcpy(base, text, sizeof base);
-    char *sign = strpbrk(base + 1, "+-");
-    if (sign && sign[strlen(sign) - 1] == 'y' && base[0] != '1' && base[0] != '2') {
-        c->op_years = atoi(sign + 1) * (*sign == '-' ? -1 : 1);
-        *sign = '\0';
+    if (base[0] != '1' && base[0] != '2') {   /* a date's own '-' is no offset */
+        char *sign = strpbrk(base + 1, "+-");
+        if (sign) {
+            if (!offset(sign, c))
+                return -1;
+            *sign = '\0';
+        }
     }
     static const struct { const char *name; enum s903_opnd op; } named[] = {
         {"$start", OP_START}, {"$end", OP_END}, {"$qs", OP_QS}, {"$qe", OP_QE},
@@ -202,27 +254,27 @@ static int load_operand(const char *text, const struct s903_table *t,
         }
     if (s903_parse_date(base, strlen(base), c->op_date) == 0)
         c->op = OP_DATE;
-    else if ((c->op_col = s903_col_index(t, base)) >= 0)
+    else if ((c->op_col = column_ref(x, base, &c->op_ref)) >= 0)
         c->op = OP_COL;
     else
         return -1;
     return 0;
 }
 
-static int load_cond(json_t *j, const struct s903_table *t, struct s903_cond *c,
+static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
                      liia_error *e);
 
-static int load_kids(json_t *arr, const struct s903_table *t,
-                     struct s903_cond *c, liia_error *e)
+static int load_kids(json_t *arr, const struct cctx *x, struct s903_cond *c,
+                     liia_error *e)
 {
     c->nkids = json_is_array(arr) ? json_array_size(arr) : 1;
-    c->kids = calloc(c->nkids, sizeof *c->kids);
+    c->kids = calloc(c->nkids ? c->nkids : 1, sizeof *c->kids);
     if (!c->kids)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     if (!json_is_array(arr))
-        return load_cond(arr, t, &c->kids[0], e);
+        return load_cond(arr, x, &c->kids[0], e);
     for (size_t i = 0; i < c->nkids; i++)
-        if (load_cond(json_array_get(arr, i), t, &c->kids[i], e))
+        if (load_cond(json_array_get(arr, i), x, &c->kids[i], e))
             return -1;
     return 0;
 }
@@ -232,7 +284,27 @@ static const struct { const char *key; enum s903_kind kind; } cmps[] = {
     {"on_or_before", C_ON_OR_BEFORE}, {"on_or_after", C_ON_OR_AFTER},
 };
 
-static int load_cond(json_t *j, const struct s903_table *t, struct s903_cond *c,
+/* {"exists": "prev" | "next" | "header" | PART}. */
+static int load_exists(const char *what, const struct cctx *x, struct s903_cond *c,
+                       liia_error *e)
+{
+    static const struct { const char *name; int bit; } refs[] = {
+        {"prev", REF_PREV}, {"next", REF_NEXT}, {"header", REF_HEADER},
+    };
+    c->kind = C_EXISTS;
+    for (size_t i = 0; x->refs && i < sizeof refs / sizeof *refs; i++)
+        if (!strcmp(what, refs[i].name)) {
+            c->exists = refs[i].bit;
+            return 0;
+        }
+    int part = s903_table_index(x->s, what);
+    if (!x->refs || part < 0)
+        return bad(e, "rules", "'exists' names no record (prev, next, header) or part");
+    c->exists = S903_EX_PART + part;
+    return 0;
+}
+
+static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
                      liia_error *e)
 {
     json_t *v;
@@ -240,9 +312,12 @@ static int load_cond(json_t *j, const struct s903_table *t, struct s903_cond *c,
         (v = json_object_get(j, "not"))) {
         c->kind = json_object_get(j, "all") ? C_ALL
                 : json_object_get(j, "any") ? C_ANY : C_NOT;
-        return load_kids(v, t, c, e);
+        return load_kids(v, x, c, e);
     }
-    const char *col = json_string_value(json_object_get(j, "present"));
+    const char *col;
+    if ((col = json_string_value(json_object_get(j, "exists"))))
+        return load_exists(col, x, c, e);
+    col = json_string_value(json_object_get(j, "present"));
     c->kind = C_PRESENT;
     if (!col) {
         col = json_string_value(json_object_get(j, "blank"));
@@ -252,10 +327,32 @@ static int load_cond(json_t *j, const struct s903_table *t, struct s903_cond *c,
         col = json_string_value(json_object_get(j, "col"));
         c->kind = C_IN;
     }
-    if (!col || (c->col = s903_col_index(t, col)) < 0)
-        return bad(e, "rules.json or measures.json", "a condition names no column of its table");
+    if (!col || (c->col = column_ref(x, col, &c->ref)) < 0)
+        return bad(e, "rules or measures.json", "a condition names no column of its table");
     if (c->kind != C_IN)
         return 0;
+    const struct s903_table *t = &x->s->tables[c->ref == REF_HEADER
+                                                   ? s903_table_index(x->s, "header")
+                                                   : x->table];
+    const char *other = json_string_value(json_object_get(j, "equals"));
+    if (other) {
+        c->kind = C_EQUALS;
+        if ((c->op_col = column_ref(x, other, &c->op_ref)) < 0)
+            return bad(e, "rules", "'equals' names no column");
+        return 0;
+    }
+    const char *pattern = json_string_value(json_object_get(j, "matches"));
+    if (pattern) {
+        c->kind = C_MATCHES;
+        if (!(c->re = malloc(sizeof *c->re)))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        if (regcomp(c->re, pattern, REG_EXTENDED | REG_NOSUB)) {
+            free(c->re);
+            c->re = NULL;
+            return bad(e, "rules", "'matches' is not a POSIX extended regular expression");
+        }
+        return 0;
+    }
     if ((v = json_object_get(j, "in"))) {
         if (codes_from_array(v, &c->codes, e))
             return -1;
@@ -273,11 +370,76 @@ static int load_cond(json_t *j, const struct s903_table *t, struct s903_cond *c,
         if (!op)
             continue;
         c->kind = cmps[i].kind;
-        if (load_operand(op, t, c))
-            return bad(e, "rules.json or measures.json", "a date comparison has an unknown operand");
+        if (load_operand(op, x, c))
+            return bad(e, "rules or measures.json", "a date comparison has an unknown operand");
         return 0;
     }
-    return bad(e, "rules.json or measures.json", "a condition has no in or date comparison");
+    return bad(e, "rules or measures.json", "a condition has no in or date comparison");
+}
+
+/* What a condition reads beyond its own row: bit 0 another record or an
+ * exists, bit 1 a cell, bit 2 what a header row cannot know as it streams
+ * in (a later header row of the child, or rows in another part). */
+static unsigned reads(const struct s903_cond *c, const struct s903_schema *s)
+{
+    unsigned r = 0;
+    switch (c->kind) {
+    case C_ALL: case C_ANY: case C_NOT:
+        for (size_t i = 0; i < c->nkids; i++)
+            r |= reads(&c->kids[i], s);
+        return r;
+    case C_EXISTS:
+        r = 1;
+        if (c->exists == REF_NEXT || (c->exists >= S903_EX_PART &&
+            strcmp(s->tables[c->exists - S903_EX_PART].name, "header")))
+            r |= 4;
+        return r;
+    default:
+        r = 2 | (c->ref != REF_CUR);
+        if ((c->kind == C_EQUALS || (c->kind >= C_BEFORE && c->op == OP_COL)) &&
+            c->op_ref != REF_CUR)
+            r |= 1;
+        return r;
+    }
+}
+
+/* 1 when a header or uasc rule reads what is not known while those parts
+ * stream in: a cell of another record of the part, or the next record
+ * (a header row knows only whether an earlier one came). */
+static int uses_next_or_prev_cells(const struct s903_cond *c, int header_part)
+{
+    switch (c->kind) {
+    case C_ALL: case C_ANY: case C_NOT:
+        for (size_t i = 0; i < c->nkids; i++)
+            if (uses_next_or_prev_cells(&c->kids[i], header_part))
+                return 1;
+        return 0;
+    case C_EXISTS:
+        return c->exists == REF_NEXT || (c->exists == REF_PREV && !header_part);
+    default:
+        return c->ref == REF_PREV || c->ref == REF_NEXT ||
+               ((c->kind == C_EQUALS || (c->kind >= C_BEFORE && c->op == OP_COL)) &&
+                (c->op_ref == REF_PREV || c->op_ref == REF_NEXT));
+    }
+}
+
+/* Row, child or end rule (enum s903_when), and what each part allows: the
+ * header and uasc are read before the episodes, one row at a time. */
+static int classify(struct s903_rule *r, const struct s903_schema *s, liia_error *e)
+{
+    unsigned rd = reads(&r->cond, s);
+    const char *part = s->tables[r->table].name;
+    int episodes = !strcmp(part, "episodes");
+    r->when = !(rd & 1) ? W_ROW : episodes || !(rd & 4) ? W_CHILD : W_END;
+    if (r->when == W_END && ((rd & 2) || strcmp(part, "header")))
+        return bad(e, "rules", "a header rule asking about other parts or a later "
+                               "header row may use 'exists' only (uasc rules may ask "
+                               "only 'exists': \"header\")");
+    if (r->when == W_CHILD && strcmp(part, "episodes") &&
+        uses_next_or_prev_cells(&r->cond, !strcmp(part, "header")))
+        return bad(e, "rules", "a header or uasc rule may read header.COL and ask "
+                               "'exists' (prev: header rules), not next/prev cells");
+    return 0;
 }
 
 static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
@@ -294,32 +456,71 @@ static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
     if (!r->code || !r->message || !table || !col ||
         (r->table = s903_table_index(s, table)) < 0 ||
         (r->col = s903_col_index(&s->tables[r->table], col)) < 0)
-        return bad(e, "rules.json", "a rule needs code, message, table and column");
+        return bad(e, "rules", "a rule needs code, message, table and column");
     if (!r->fix)
         r->fix = "";
     json_t *when = json_object_get(jr, "when");
-    if (json_object_get(jr, "ordered")) {
-        if (!(r->check = s903_check_find(r->code)))
-            return bad(e, "rules.json", "an ordered rule has no built-in check for its code");
-        return 0;
-    }
     if (!r->sql && !when)
-        return bad(e, "rules.json", "a rule needs 'when', 'ordered' or 'sql'");
-    return r->sql ? 0 : load_cond(when, &s->tables[r->table], &r->cond, e);
+        return bad(e, "rules", "a rule needs 'when' (or 'sql')");
+    if (r->sql)
+        return 0;
+    struct cctx x = {s, r->table, 1};
+    return load_cond(when, &x, &r->cond, e) || classify(r, s, e) ? -1 : 0;
 }
 
-static int load_rules(json_t *doc, struct s903_schema *s, liia_error *e)
+/* "2024-25" -> 2025; 0 when absent, -1 when malformed. */
+static int year_of(json_t *v)
 {
-    json_t *rules = json_object_get(doc, "rules");
-    s->rules = calloc(json_array_size(rules) + 1, sizeof *s->rules);
-    if (!s->rules)
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    size_t i;
-    json_t *jr;
-    json_array_foreach(rules, i, jr) {
+    const char *t = json_string_value(v);
+    if (!v)
+        return 0;
+    if (!t || strlen(t) != 7 || t[4] != '-')
+        return -1;
+    int y = atoi(t);
+    return y >= 2000 && y < 2100 && atoi(t + 5) == (y + 1) % 100 ? y + 1 : -1;
+}
+
+/* 1 when the rule applies in the collection year ending in year. */
+static int in_year(json_t *jr, int year, liia_error *e)
+{
+    int from = year_of(json_object_get(jr, "from")), to = year_of(json_object_get(jr, "to"));
+    if (from < 0 || to < 0)
+        return bad(e, "rules", "'from' and 'to' are collection years such as \"2024-25\"");
+    return (!from || from <= year) && (!to || year <= to);
+}
+
+static int add_rules_of(json_t *doc, struct s903_schema *s, size_t *cap, liia_error *e)
+{
+    json_t *list = json_object_get(doc, "rules");
+    size_t n = list ? json_array_size(list) : 1;
+    for (size_t i = 0; i < n; i++) {
+        json_t *jr = list ? json_array_get(list, i) : doc;
+        int in = in_year(jr, s->year, e);
+        if (in < 0)
+            return -1;
+        if (!in)
+            continue;
+        if (s->nrules == *cap) {
+            size_t c = *cap ? 2 * *cap : 64;
+            struct s903_rule *r = realloc(s->rules, c * sizeof *r);
+            if (!r)
+                return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+            s->rules = r;
+            *cap = c;
+        }
+        memset(&s->rules[s->nrules], 0, sizeof *s->rules);
         if (load_rule(jr, s, &s->rules[s->nrules++], e))
             return -1;
     }
+    return 0;
+}
+
+static int load_rules(struct s903_schema *s, liia_error *e)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < s->nrule_docs; i++)
+        if (add_rules_of(s->rule_docs[i], s, &cap, e))
+            return -1;
     return 0;
 }
 
@@ -334,7 +535,8 @@ static int term_index(struct s903_schema *s, int table, json_t *cond, liia_error
     struct s903_term *t = &s->terms[s->nterms];
     t->table = table;
     t->json = cond;
-    if (load_cond(cond, &s->tables[table], &t->cond, e))
+    struct cctx x = {s, table, 0};
+    if (load_cond(cond, &x, &t->cond, e))
         return -1;
     return (int)s->nterms++;
 }
@@ -404,18 +606,55 @@ static int load_doc(const char *dir, const char *name, json_t **out, liia_error 
     return 0;
 }
 
+static int is_json_name(const struct dirent *d)
+{
+    size_t n = strlen(d->d_name);
+    return d->d_name[0] != '.' && n > 5 && !strcmp(d->d_name + n - 5, ".json");
+}
+
+/* Every .json file of rules/, in name order (one file per rule or per range of
+ * codes, so rule writers do not edit the same file). */
+static int load_rule_docs(const char *dir, struct s903_schema *s, liia_error *e)
+{
+    char *sub = liia_path_join(dir, "ssda903/rules");
+    struct dirent **names = NULL;
+    int n = sub ? scandir(sub, &names, is_json_name, alphasort) : -1;
+    int rc = 0;
+    if (n < 0) {
+        liia_strlcpy(e->file, sub ? sub : "", sizeof e->file);
+        liia_error_fix(e, "restore schemas/ssda903/rules/ from the release");
+        rc = liia_fail(e, LIIA_E_SCHEMA, "cannot list the SSDA903 rule files");
+    } else if (!(s->rule_docs = calloc((size_t)n + 1, sizeof *s->rule_docs))) {
+        rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        char name[300];
+        snprintf(name, sizeof name, "rules/%s", names[i]->d_name);
+        if (rc == 0 && load_doc(dir, name, &s->rule_docs[s->nrule_docs], e) == 0)
+            s->nrule_docs++;
+        else
+            rc = -1;
+        free(names[i]);
+    }
+    free(names);
+    free(sub);
+    return rc;
+}
+
 int s903_schema_load(const char *dir, int fy_end_year, struct s903_schema *s,
                      liia_error *e)
 {
     memset(s, 0, sizeof *s);
     s->year = fy_end_year;
-    static const char *const names[] = {"tables.json", "codelists.json",
-                                        "rules.json", "measures.json"};
-    for (size_t i = 0; i < 4; i++)
+    static const char *const names[] = {"tables.json", "codelists.json", "measures.json"};
+    for (size_t i = 0; i < (fy_end_year ? 3u : 1u); i++)
         if (load_doc(dir, names[i], &s->docs[i], e))
             goto fail;
-    if (load_tables(s->docs[0], json_object_get(s->docs[1], "lists"), fy_end_year, s, e) ||
-        load_rules(s->docs[2], s, e) || load_measures(s->docs[3], s, e))
+    if (load_tables(s->docs[0], json_object_get(s->docs[1], "lists"), fy_end_year, s, e))
+        goto fail;
+    if (!fy_end_year)
+        return 0;
+    if (load_rule_docs(dir, s, e) || load_rules(s, e) || load_measures(s->docs[2], s, e))
         goto fail;
     return 0;
 fail:
@@ -431,6 +670,10 @@ static void free_codes(struct s903_codes *c)
 
 static void free_cond(struct s903_cond *c)
 {
+    if (c->re) {
+        regfree(c->re);
+        free(c->re);
+    }
     for (size_t i = 0; i < c->nkids; i++)
         free_cond(&c->kids[i]);
     free(c->kids);
@@ -448,7 +691,10 @@ void s903_schema_free(struct s903_schema *s)
         free_cond(&s->terms[i].cond);
     free(s->rules);
     free(s->measures);
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < 3; i++)
         json_decref(s->docs[i]);
+    for (size_t i = 0; i < s->nrule_docs; i++)
+        json_decref(s->rule_docs[i]);
+    free(s->rule_docs);
     memset(s, 0, sizeof *s);
 }

@@ -6,6 +6,9 @@
 #  (a) SSDA903 ingest (every cell validated, every DfE rule, pseudonymised,
 #      measures derived, one transaction) against `sqlite3 .import` of the
 #      same three files into equivalent all-TEXT tables, at each size;
+#      and the same on an ERROR-DENSE extract (every row of the sample made to
+#      break a rule: header ETHNIC and episode CIN replaced by codes not in
+#      the DfE lists, about one finding per row) at PERF_DENSE_SIZES;
 #  (b) a whole London quarter: init, ingest the 264 sample quarterly returns,
 #      bench, report --all for the latest period.
 # Each figure is the median of PERF_RUNS runs; peak RSS from /usr/bin/time -v.
@@ -14,11 +17,14 @@
 #   PERF_RUNS=1 PERF_SIZES="100000" scripts/perf.sh   # a quick look
 #   PERF_OUT=/tmp/perf.md scripts/perf.sh        # write elsewhere
 #   PERF_BUILD=build scripts/perf.sh             # use an existing Release build
+#   PERF_SIZES="" PERF_DENSE_SIZES=1000000 PERF_LONDON=0 scripts/perf.sh
+#                                                # the error-dense figure only
 # Sizes are episode rows (children = size / the sample's episodes per child).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${PERF_RUNS:-3}
-sizes=${PERF_SIZES:-100000 1000000 4000000}
+sizes=${PERF_SIZES-100000 1000000 4000000}
+dense_sizes=${PERF_DENSE_SIZES-1000000}   # "" skips the error-dense extract
 out=${PERF_OUT:-$root/docs/performance.md}
 build=${PERF_BUILD:-$root/build-perf}   # a Release build directory
 bin=$build/cli/liia-bench
@@ -75,28 +81,49 @@ episodes_per_child() {
     rm -rf "$work/probe"
 }
 
+# make_dense DIR-PREFIX: every data row of the header gets ETHNIC "XXXX" and
+# every episode CIN "N9" (rules 103 and 145): an extract as error-dense as
+# the DfE validator's fake data repeated, with the same rows and bytes.
+make_dense() {
+    awk -F, -v OFS=, 'NR > 1 { $4 = "XXXX" } 1' "$1_header.csv" >"$1_h.tmp"
+    awk -F, -v OFS=, 'NR > 1 { $5 = "N9" } 1' "$1_episodes.csv" >"$1_e.tmp"
+    mv "$1_h.tmp" "$1_header.csv"
+    mv "$1_e.tmp" "$1_episodes.csv"
+}
+
+# ssda903_size N [dense]: labels ingestN/importN/ratioN (clean) or
+# dingestN/dimportN/dratioN (error-dense); sizes recorded in $work/sizes
+# or $work/dsizes.
 ssda903_size() {
-    local n=$1 children=$(( $1 * 20000 / per20k ))
+    local n=$1 children=$(( $1 * 20000 / per20k )) p="" sizes_file="$work/sizes"
     local d="$work/s$n/CAM_2025-03-31"
     "$bin" sample --ssda903 --out "$work/s$n" --children "$children" --la CAM >/dev/null
+    if [ "${2-}" = dense ]; then
+        make_dense "$d"
+        p=d
+        sizes_file="$work/dsizes"
+    fi
     local f=("${d}_header.csv" "${d}_episodes.csv" "${d}_uasc.csv")
     local rows=0 eps
     for x in "${f[@]}"; do rows=$(( rows + $(wc -l <"$x") - 1 )); done
     eps=$(( $(wc -l <"${d}_episodes.csv") - 1 ))
-    echo "$n $rows $eps $(du -cb "${f[@]}" | tail -1 | cut -f1)" >>"$work/sizes"
+    echo "$n $rows $eps $(du -cb "${f[@]}" | tail -1 | cut -f1)" >>"$sizes_file"
     for r in $(seq "$runs"); do
         rm -f "$work"/s.db* "$work/i.db" "$LIIA_KEY_FILE"
         "$bin" --db "$work/s.db" init >/dev/null
-        timed "ingest$n" "$bin" --db "$work/s.db" ingest --return ssda903 --la CAM \
-            --period 2025-03-31 "${f[@]}"
+        timed "${p}ingest$n" "$bin" --db "$work/s.db" ingest --quiet --return ssda903 \
+            --la CAM --period 2025-03-31 "${f[@]}"
         import_tables "$work/i.db"
-        timed "import$n" sqlite3 "$work/i.db" ".import --csv --skip 1 ${f[0]} h" \
+        timed "${p}import$n" sqlite3 "$work/i.db" ".import --csv --skip 1 ${f[0]} h" \
             ".import --csv --skip 1 ${f[1]} e" ".import --csv --skip 1 ${f[2]} u"
         # The ratio of this pair: the machine's slow and quick spells hit
         # both runs of a pair alike.
-        awk -v n="$n" '$1 == "ingest" n { i = $2 } $1 == "import" n { m = $2 }
-            END { printf "ratio%s %.4f 0\n", n, i / m }' "$work/times" >>"$work/times"
-        echo "  ssda903 $n episodes, run $r/$runs done" >&2
+        awk -v n="$n" -v p="$p" '$1 == p "ingest" n { i = $2 } $1 == p "import" n { m = $2 }
+            END { printf "%sratio%s %.4f 0\n", p, n, i / m }' "$work/times" >>"$work/times"
+        if [ -n "$p" ]; then
+            sqlite3 "$work/s.db" "SELECT count(*) FROM finding" >"$work/dfind$n"
+        fi
+        echo "  ssda903 $n episodes${p:+ (error-dense)}, run $r/$runs done" >&2
     done
     rm -rf "$work/s$n" "$work"/s.db* "$work/i.db"
 }
@@ -114,31 +141,59 @@ london_quarter() {
     ls "$rep"/*.pdf | wc -l >"$work/packs_n"
 }
 
+: >"$work/sizes"
+: >"$work/dsizes"
 per20k=$(episodes_per_child)
 for n in $sizes; do ssda903_size "$n"; done
-london_quarter
+for n in $dense_sizes; do ssda903_size "$n" dense; done
+[ "${PERF_LONDON-1}" = 0 ] || london_quarter
 
 fmt_int() { printf "%'d" "$1" 2>/dev/null || printf "%d" "$1"; }
 
+# ssda903_table [d]: the clean table, or with "d" the error-dense one.
 ssda903_table() {
+    local p=${1-} sizes_file="$work/sizes"
+    [ -n "$p" ] && sizes_file="$work/dsizes"
     echo "| episodes | rows (header + episodes + uasc) | CSV MB | liia-bench ingest | sqlite3 .import | ratio | rows/s | episodes/s | µs per row | peak RSS ingest | peak RSS .import |"
     echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     while read -r n rows eps bytes; do
         local ti tm ri rm ra
-        ti=$(median 2 "ingest$n"); tm=$(median 2 "import$n")
-        ri=$(median 3 "ingest$n"); rm=$(median 3 "import$n")
-        ra=$(median 2 "ratio$n")
+        ti=$(median 2 "${p}ingest$n"); tm=$(median 2 "${p}import$n")
+        ri=$(median 3 "${p}ingest$n"); rm=$(median 3 "${p}import$n")
+        ra=$(median 2 "${p}ratio$n")
         awk -v eps="$eps" -v rows="$rows" -v b="$bytes" -v ti="$ti" -v tm="$tm" \
             -v ri="$ri" -v rm="$rm" -v ra="$ra" 'BEGIN {
             printf "| %d | %d | %.0f | %.2f s | %.2f s | %.2fx | %.0f | %.0f | %.2f | %.0f MB | %.0f MB |\n",
                 eps, rows, b / 1e6, ti, tm, ra, rows / ti, eps / ti, ti * 1e6 / rows,
                 ri / 1024, rm / 1024 }'
-    done <"$work/sizes"
+    done <"$sizes_file"
+}
+
+dense_section() {
+    [ -s "$work/dsizes" ] || return 0
+    echo "## SSDA903 ingest of an error-dense extract"
+    echo
+    echo "The same extract with every header row's ETHNIC and every episode's CIN"
+    echo "replaced by a code outside the DfE lists (rules 103 and 145): a finding"
+    echo "on every row, as on the DfE validator's fake data.  Same ingest and"
+    echo ".import as above (ingest with \`--quiet\`: the findings are counted,"
+    echo "stored and listed up to the per-rule limit, not printed)."
+    echo "Targets: ratio <= 1.5 and peak RSS < 200 MB at 10^6 episodes."
+    echo
+    ssda903_table d
+    echo
+    local n
+    for n in $dense_sizes; do
+        [ -s "$work/dfind$n" ] &&
+            echo "Finding rows stored for the $n-episode extract: $(cat "$work/dfind$n")."
+    done
+    echo
 }
 
 # Cost per row at the largest size against the smallest: linear if within 25%.
 linearity() {
     local first last
+    [ -s "$work/sizes" ] || { echo "No clean size was measured."; return; }
     first=$(head -1 "$work/sizes"); last=$(tail -1 "$work/sizes")
     [ "$first" = "$last" ] && { echo "Only one size was measured: linearity not assessed."; return; }
     set -- $first; local n1=$1 r1=$2
@@ -191,7 +246,7 @@ runs; perf for the split inside a phase):
 | before the load | 0.1 s | recognise the tables, SHA-256 of the files (an identical resend is answered here) |
 | header, 490,000 rows | 0.7-0.9 s | read, check every cell, 7 row rules, HMAC, child index (INT32); INSERTs on the writer thread |
 | uasc, 97,000 rows | 0.1-0.15 s | the same, with the uasc facts the measures need (INT09) |
-| episodes, 10^6 rows | 1.8-2.1 s | read, check every cell, 17 row rules, measure terms for every quarter; per child: DECOM order, 17 cross-row rules, counted into the measures; INSERTs on the writer thread |
+| episodes, 10^6 rows | 1.8-2.1 s | read, check every cell, the row rules, measure terms for every quarter; per child: DECOM order, the cross-record rules (rules/*.json reading prev., next., header.), counted into the measures; INSERTs on the writer thread |
 | commit | 0.33 s | SQLite's checkpoint: the WAL (the whole store, about 140 MB) copied into the database file and synced |
 | close | 0.13-0.16 s | the WAL file removed, memory freed |
 
@@ -245,8 +300,9 @@ Memory: the files are streamed one row at a time.  Peak RSS is SQLite's
 page cache (16 MB, `PRAGMA cache_size` in ingest/ssda903.c), the child
 index (about 60 bytes a child: 30 MB for the 490,000 children of the
 10^6 extract), three batches of rows for the writer, and the findings
-list, which grows with the number of findings (about 1.4 KB each: the
-sample plants one error per 100 rows).  A file whose episodes are not
+list, which is bounded: every finding is counted per rule, the first 200
+of each rule are kept (about 1.4 KB each) and stored, so an error-dense
+file costs the same memory as a clean one (the error-dense table above).  A file whose episodes are not
 grouped by child adds SQLite's sorter, which spills to temporary files
 beyond the cache (pseudonymised data only).
 Durability is unchanged: WAL, `synchronous = NORMAL`, one transaction per
@@ -284,6 +340,8 @@ sqlv=$(sqlite3 --version | cut -d' ' -f1)
     echo
     linearity
     echo
+    dense_section
+    if [ "${PERF_LONDON-1}" != 0 ]; then
     echo "## A whole London quarter"
     echo
     echo "The 264 sample quarterly returns (33 authorities x 8 quarters,"
@@ -293,6 +351,7 @@ sqlv=$(sqlite3 --version | cut -d' ' -f1)
     echo
     london_table
     echo
+    fi
     notes
 } >"$out"
 echo "wrote $out" >&2

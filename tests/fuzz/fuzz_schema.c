@@ -13,8 +13,8 @@
 
 static const char *const files[] = {
     "quarterly.json", "measures.json", "rules/quarterly.json",
-    "ssda903/tables.json", "ssda903/codelists.json", "ssda903/rules.json",
-    "ssda903/measures.json",
+    "ssda903/tables.json", "ssda903/codelists.json", "ssda903/rules/388.json",
+    "ssda903/measures.json", "ssda903/rules/INT32.json", "ssda903/rules/352.json",
 };
 #define NFILES (sizeof files / sizeof files[0])
 
@@ -41,10 +41,12 @@ static const char *schema_dir(size_t k)
     static char dirs[NFILES][256];
     if (!dirs[k][0]) {
         snprintf(dirs[k], sizeof dirs[k], "%s/s%zu", fuzz_scratch(), k);
-        char rules[300], s903[300];
+        char rules[300], s903[300], s903r[300];
         snprintf(rules, sizeof rules, "%s/rules", dirs[k]);
         snprintf(s903, sizeof s903, "%s/ssda903", dirs[k]);
-        if (mkdir(dirs[k], 0700) || mkdir(rules, 0700) || mkdir(s903, 0700))
+        snprintf(s903r, sizeof s903r, "%s/ssda903/rules", dirs[k]);
+        if (mkdir(dirs[k], 0700) || mkdir(rules, 0700) || mkdir(s903, 0700) ||
+            mkdir(s903r, 0700))
             abort();
         for (size_t i = 0; i < NFILES; i++)
             copy_real(dirs[k], files[i]);

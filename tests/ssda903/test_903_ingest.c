@@ -67,6 +67,90 @@ static void test_rejections(struct t903 *t)
     expect_rejected(t, files, 2, "LIIA-903-TABLE",
                     "cannot tell which SSDA903 table this file is: its header row "
                     "matches none of header, episodes, uasc");
+
+    /* Issue 11: a column given twice is refused, as in the quarterly return. */
+    files[1] = t903_file("r_dup.csv",
+                         "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,"
+                         "REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN,decom\n",
+                         "1001,01/05/2023,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,SC123456,"
+                         "01/06/2023\n");
+    expect_rejected(t, files, 2, "LIIA-903-COLUMN",
+                    "column 'decom' appears more than once in the header row");
+}
+
+/* Issue 11: --la and --period are checked like the quarterly return's: a
+ * usage error (exit 2) with the reason, nothing recorded. */
+static void test_bad_la_period(struct t903 *t)
+{
+    static const char *const cases[][2] = {{"ZZZ", "2024-03-31"}, {"CAM", "2024-13-31"}};
+    for (size_t i = 0; i < 2; i++) {
+        const char *files[2] = {t903_file("lp_header.csv", T903_HEADER_COLS, H1),
+                                t903_file("lp_episodes.csv", T903_EPISODE_COLS, E1)};
+        liia_903_options o = {.la = cases[i][0], .period = cases[i][1],
+                              .key_path = t->key_path, .schema_dir = SCHEMA_DIR,
+                              .files = files, .nfiles = 2};
+        liia_903_result r;
+        liia_error e;
+        liia_903_result_init(&r);
+        liia_error_clear(&e);
+        long before = t903_count(t->db, "SELECT COUNT(*) FROM submission");
+        CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), -1);
+        CHECK_INT(e.status, LIIA_E_USAGE);
+        CHECK_INT(liia_status_exit_code(e.status), LIIA_EXIT_USAGE);
+        CHECK(strstr(e.message, i ? "2024-13-31" : "ZZZ") != NULL);
+        CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM submission"), before);
+        liia_903_result_free(&r);
+    }
+}
+
+/* Issue 11: findings are bounded.  Every header row breaks 103 and every
+ * episode 145: each rule lists and stores its first
+ * LIIA_FINDINGS_LISTED_PER_RULE findings and counts them all, accepted or
+ * rejected (--strict). */
+static void test_bounded_findings(struct t903 *t)
+{
+    enum { N = LIIA_FINDINGS_LISTED_PER_RULE + 57 };
+    liia_buf h, ep;
+    liia_buf_init(&h);
+    liia_buf_init(&ep);
+    for (int i = 0; i < N; i++) {
+        CHECK_INT(liia_buf_appendf(&h, "%d,1,15/06/2010,XXXX,A123456789012,,\n", 5000 + i), 0);
+        CHECK_INT(liia_buf_appendf(&ep, "%d,01/05/2023,S,C2,N9,U1,PR1,,,,N1 9GU,N7 6QR,\n",
+                                   5000 + i), 0);
+    }
+    for (int strict = 0; strict < 2; strict++) {
+        liia_903_result r;
+        liia_error e;
+        liia_903_result_init(&r);
+        int rc = t903_ingest(t, "2024-03-31", h.data, ep.data, NULL, strict, &r, &e);
+        CHECK_INT(rc, strict ? -1 : 0);
+        CHECK_INT(r.findings.errors, 2 * N);
+        CHECK_INT(r.findings.count, 2 * LIIA_FINDINGS_LISTED_PER_RULE);
+        size_t seen = 0;
+        for (size_t i = 0; i < r.rule_counts.n; i++) {
+            const liia_rule_count *c = &r.rule_counts.items[i];
+            if (!strcmp(c->rule_id, "103") || !strcmp(c->rule_id, "145")) {
+                CHECK_INT(c->count, N);
+                CHECK_INT(c->listed, LIIA_FINDINGS_LISTED_PER_RULE);
+                seen++;
+            }
+        }
+        CHECK_INT(seen, 2);
+        CHECK(r.submission_id > 0);
+        CHECK_INT(t903_count_ids(t->db, "SELECT COUNT(*) FROM finding WHERE "
+                                 "submission_id = ?1 AND rule_id = '145'", r.submission_id, 0),
+                  LIIA_FINDINGS_LISTED_PER_RULE);
+        CHECK_INT(t903_count_ids(t->db, "SELECT count FROM finding_count WHERE "
+                                 "submission_id = ?1 AND rule_id = '145'", r.submission_id, 0),
+                  N);
+        CHECK_INT(t903_count_ids(t->db, "SELECT errors FROM submission WHERE id = ?1",
+                                 r.submission_id, 0), 2 * N);
+        /* the first findings of the file are the ones listed */
+        CHECK_INT(t903_finding_line(&r, "145"), 2);
+        liia_903_result_free(&r);
+    }
+    liia_buf_free(&h);
+    liia_buf_free(&ep);
 }
 
 /* A bad cell is reported with its place and DfE code, stored as NULL and
@@ -157,6 +241,28 @@ static void test_validate_only(struct t903 *t)
     CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM submission"), subs);
     CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM finding"), findings);
     liia_903_result_free(&r);
+
+    /* Issue 12: validate takes no write lock.  Another connection holds
+     * the store's write lock; validating (episodes out of child order, so
+     * the savepoint path runs too) neither waits nor fails. */
+    sqlite3 *other = NULL;
+    CHECK_INT(sqlite3_open(t->db_path, &other), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(t->db, 50);
+    files[1] = t903_file("v_episodes2.csv", T903_EPISODE_COLS,
+                         "1001,01/05/2023,S,C2,N1,U1,PR1,01/06/2023,X1,,N1 9GU,N7 6QR,\n"
+                         "2002,01/05/2023,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,\n"
+                         "1001,01/06/2023,P,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,\n");
+    liia_903_result_init(&r);
+    liia_error_clear(&e);
+    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), 0);
+    CHECK(t903_finding(&r, "101") != NULL);
+    CHECK(t903_finding(&r, "INT03") != NULL);   /* 2002 has no header row */
+    CHECK(t903_finding(&r, "388") == NULL);     /* 1001's episodes join up */
+    liia_903_result_free(&r);
+    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(other);
+    sqlite3_busy_timeout(t->db, 60000);
 
     files[1] = t903_file("v_missing.csv", "CHILD,DECOM\n", "1001,01/05/2023\n");
     liia_903_result_init(&r);
@@ -472,6 +578,8 @@ int main(void)
     if (t903_open(&t, "test_903_ingest"))
         return 1;
     test_rejections(&t);
+    test_bad_la_period(&t);
+    test_bounded_findings(&t);
     test_cell_findings(&t);
     test_key_required(&t);
     test_validate_only(&t);

@@ -43,9 +43,11 @@ static void test_interleaved_unordered(struct t903 *t)
     /* line 2 continues line 4 but starts two months after it ended */
     CHECK_INT((long)count_rule(&r, "433", 2), 1);
     CHECK_INT((long)count_rule(&r, "433", 0), 1);
-    /* line 4 is 1001's first episode (S) and has a successor */
+    /* line 4 is 1001's first episode (S) and has a successor; it ends X1
+     * on 01/07 but the successor starts 01/09: 388 (DfE's first case) */
     CHECK_INT((long)count_rule(&r, "357", 0), 0);
-    CHECK_INT((long)count_rule(&r, "388", 0), 0);
+    CHECK_INT((long)count_rule(&r, "388", 4), 1);
+    CHECK_INT((long)count_rule(&r, "388", 0), 1);
     CHECK_INT((long)count_rule(&r, "142", 0), 0);
     CHECK_INT((long)count_rule(&r, "501", 0), 0);
     CHECK_INT((long)count_rule(&r, "INT03", 0), 0);
@@ -74,8 +76,8 @@ static void test_undated_episode_outside_order(struct t903 *t)
     liia_903_result_free(&r);
 }
 
-/* Child 3003 twice in the header and never in episodes: INT32 on the
- * second row only, EPI on both. */
+/* Child 3003 twice in the header and never in episodes: INT32 on both
+ * rows (as DfE: every copy), EPI on both. */
 static void test_duplicate_header_rows(struct t903 *t)
 {
     liia_903_result r;
@@ -85,7 +87,8 @@ static void test_duplicate_header_rows(struct t903 *t)
                           H1 "3003,1,15/06/2012,WBRI,UN1,,\n"
                              "3003,1,15/06/2012,WBRI,UN1,,\n",
                           "1001,01/05/2023,S,C2,N1,U1,PR1,,," TAIL, NULL, 0, &r, &e), 0);
-    CHECK_INT((long)count_rule(&r, "INT32", 0), 1);
+    CHECK_INT((long)count_rule(&r, "INT32", 0), 2);
+    CHECK_INT((long)count_rule(&r, "INT32", 3), 1);
     CHECK_INT((long)count_rule(&r, "INT32", 4), 1);
     CHECK_INT((long)count_rule(&r, "EPI", 0), 2);
     CHECK_INT((long)count_rule(&r, "EPI", 3), 1);
@@ -119,9 +122,11 @@ static int schema_with(const char *name, const char *file, const char *text,
     snprintf(sub, sizeof sub, "%s/ssda903", dir);
     mkdir(dir, 0700);
     mkdir(sub, 0700);
-    static const char *const files[] = {"tables.json", "codelists.json", "rules.json",
-                                        "measures.json"};
-    for (size_t i = 0; i < 4; i++) {
+    snprintf(path, sizeof path, "%s/rules", sub);
+    mkdir(path, 0700);
+    static const char *const files[] = {"tables.json", "codelists.json", "measures.json",
+                                        "rules/142.json", "rules/INT32.json"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char from[600];
         snprintf(from, sizeof from, "%s/ssda903/%s", SCHEMA_DIR, files[i]);
         snprintf(path, sizeof path, "%s/%s", sub, files[i]);
@@ -153,11 +158,23 @@ static void schema_refused(const char *name, const char *file, const char *text,
  * in terms the ingest can evaluate. */
 static void test_schema_refusals(void)
 {
-    schema_refused("schema_unknown_ordered", "rules.json",
-                   "{\"rules\": [{\"code\": \"999\", \"table\": \"episodes\", \"column\": \"DEC\","
-                   " \"message\": \"m\", \"ordered\": \"something in order\"}]}\n",
-                   "malformed SSDA903 schema: an ordered rule has no built-in "
-                   "check for its code");
+    schema_refused("schema_unknown_exists", "rules/999.json",
+                   "{\"code\": \"999\", \"table\": \"episodes\", \"column\": \"DEC\","
+                   " \"message\": \"m\", \"when\": {\"exists\": \"cousin\"}}\n",
+                   "malformed SSDA903 schema: 'exists' names no record (prev, next, "
+                   "header) or part");
+    schema_refused("schema_header_reads_episodes", "rules/998.json",
+                   "{\"code\": \"998\", \"table\": \"header\", \"column\": \"DOB\","
+                   " \"message\": \"m\", \"when\": {\"all\": [{\"exists\": \"episodes\"},"
+                   " {\"present\": \"DOB\"}]}}\n",
+                   "malformed SSDA903 schema: a header rule asking about other parts or "
+                   "a later header row may use 'exists' only (uasc rules may ask only "
+                   "'exists': \"header\")");
+    schema_refused("schema_bad_year", "rules/997.json",
+                   "{\"code\": \"997\", \"table\": \"episodes\", \"column\": \"DEC\","
+                   " \"message\": \"m\", \"from\": \"2025\", \"when\": {\"present\": \"DEC\"}}\n",
+                   "malformed SSDA903 schema: 'from' and 'to' are collection years such "
+                   "as \"2024-25\"");
     schema_refused("schema_measure_no_terms", "measures.json",
                    "{\"measures\": [{\"measure\": \"cla_at_end\"}]}\n",
                    "malformed SSDA903 schema: a measure needs measure and 1 to 8 "
@@ -178,6 +195,41 @@ static void test_schema_refusals(void)
                    "{\"measures\": [{\"measure\": \"m\", \"children_with\": "
                    "[{\"episode\": {\"col\": \"DEC\", \"after\": \"$quarter\"}}]}]}\n",
                    "malformed SSDA903 schema: a date comparison has an unknown operand");
+}
+
+/* 'equals' compares a cell with another record's (here the child's header
+ * row, from a uasc row) and 'matches' a cell with a pattern. */
+static void test_equals_matches(struct t903 *t)
+{
+    char dir[600];
+    CHECK_INT(schema_with("schema_equals", "rules/990.json",
+                          "{\"code\": \"990\", \"table\": \"uasc\", \"column\": \"SEX\","
+                          " \"message\": \"m\", \"when\": {\"all\": [{\"exists\": \"header\"},"
+                          " {\"not\": {\"col\": \"SEX\", \"equals\": \"header.SEX\"}}]}}\n", dir), 0);
+    CHECK_INT(schema_with("schema_equals", "rules/991.json",
+                          "{\"code\": \"991\", \"table\": \"episodes\", \"column\": \"URN\","
+                          " \"message\": \"m\", \"when\": {\"all\": [{\"present\": \"URN\"},"
+                          " {\"not\": {\"col\": \"URN\", \"matches\": \"^SC[0-9]{6}$\"}}]}}\n",
+                          dir), 0);
+    const char *files[3] = {
+        t903_file("eq_header.csv", T903_HEADER_COLS, H1 H2),
+        t903_file("eq_episodes.csv", T903_EPISODE_COLS,
+                  "1001,01/05/2023,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,SC12345X\n"
+                  "2002,01/05/2023,S,C2,N1,U1,PR1,,," TAIL),
+        t903_file("eq_uasc.csv", T903_UASC_COLS, "1001,2,15/06/2010,\n2002,2,15/06/2011,\n")};
+    liia_903_options o = {.la = "CAM", .period = "2024-03-31", .key_path = t->key_path,
+                          .schema_dir = dir, .files = files, .nfiles = 3,
+                          .validate_only = 1};
+    liia_903_result r;
+    liia_error e;
+    liia_903_result_init(&r);
+    liia_error_clear(&e);
+    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), 0);
+    CHECK_INT((long)count_rule(&r, "990", 0), 1);   /* 1001: header 1, uasc 2 */
+    CHECK_INT((long)count_rule(&r, "990", 2), 1);
+    CHECK_INT((long)count_rule(&r, "991", 0), 1);   /* SC12345X */
+    CHECK_INT((long)count_rule(&r, "991", 2), 1);
+    liia_903_result_free(&r);
 }
 
 /* The shipped measures share their terms: 'open at the quarter end' is
@@ -293,6 +345,7 @@ int main(void)
     test_interleaved_unordered(&t);
     test_undated_episode_outside_order(&t);
     test_duplicate_header_rows(&t);
+    test_equals_matches(&t);
     t903_close(&t);
     test_schema_refusals();
     test_terms_shared();

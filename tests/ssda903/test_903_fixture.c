@@ -1,0 +1,151 @@
+/*
+ * The rule fixtures of schemas/ssda903/fixtures/: one directory per rule
+ * (named by its code, or code_variant), each with "fail..." and "pass..."
+ * folders: sets of tables (header.csv, episodes.csv, uasc.csv; whichever are there) and an
+ * optional fixture.json: {"code": "178", "period": "2024-03-31", "line": 2}
+ * (code defaults to the directory name up to '_', period to 2025-03-31;
+ * line: where fail/ must report the rule).  A fail set must raise the
+ * rule, a pass set must not.
+ *
+ *   test_903_fixture DIR   checks one fixture (CTest runs one per rule)
+ *   test_903_fixture       checks that every rule of rules/ and every cell
+ *                          rule of tables.json has a fixture with both sets
+ */
+#include <dirent.h>
+#include <jansson.h>
+#include <sys/stat.h>
+
+#include "ssda903_internal.h"
+#include "t903.h"
+#include "unit.h"
+
+#define FIXTURES SCHEMA_DIR "/ssda903/fixtures"
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* Validates one set (a folder of tables) and returns the findings. */
+static int run_set(struct t903 *t, const char *set, const char *period, liia_903_result *r)
+{
+    static const char *const names[] = {"header.csv", "episodes.csv", "uasc.csv"};
+    char paths[3][1100];
+    const char *files[3];
+    size_t n = 0;
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(paths[i], sizeof paths[i], "%s/%s", set, names[i]);
+        if (exists(paths[i]))
+            files[n++] = paths[i];
+    }
+    liia_903_options o = {.la = "CAM", .period = period, .key_path = t->key_path,
+                          .schema_dir = SCHEMA_DIR, .files = files, .nfiles = n,
+                          .validate_only = 1};
+    liia_error e;
+    liia_error_clear(&e);
+    int rc = liia_ssda903_ingest(t->db, &o, r, &e);
+    if (rc && e.status != LIIA_E_DATA)
+        liia_error_print(stderr, &e);
+    return rc && e.status != LIIA_E_DATA ? -1 : 0;
+}
+
+static void check_fixture(struct t903 *t, const char *dir)
+{
+    char path[1100], code[32];
+    const char *base = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+    snprintf(code, sizeof code, "%.*s", (int)strcspn(base, "_"), base);
+    snprintf(path, sizeof path, "%s/fixture.json", dir);
+    json_t *j = exists(path) ? json_load_file(path, 0, NULL) : json_object();
+    CHECK(j != NULL);
+    if (!j)
+        return;
+    const char *c = json_string_value(json_object_get(j, "code"));
+    const char *period = json_string_value(json_object_get(j, "period"));
+    long line = (long)json_integer_value(json_object_get(j, "line"));
+    if (c)
+        snprintf(code, sizeof code, "%s", c);
+    DIR *d = opendir(dir);
+    CHECK(d != NULL);
+    struct dirent *de;
+    int fails = 0, passes = 0;
+    while (d && (de = readdir(d))) {
+        int fail = !strncmp(de->d_name, "fail", 4), pass = !strncmp(de->d_name, "pass", 4);
+        if (!fail && !pass)
+            continue;
+        char set[1000];
+        snprintf(set, sizeof set, "%s/%s", dir, de->d_name);
+        liia_903_result r;
+        liia_903_result_init(&r);
+        CHECK_INT(run_set(t, set, period ? period : "2025-03-31", &r), 0);
+        long at = t903_finding_line(&r, code);
+        if (fail && !at)
+            fprintf(stderr, "%s: rule %s not reported\n", set, code);
+        if (pass && at)
+            fprintf(stderr, "%s: rule %s reported on line %ld\n", set, code, at);
+        CHECK(fail ? at != 0 : at == 0);
+        if (fail && line && !strcmp(de->d_name, "fail"))
+            CHECK_INT(at, line);
+        fails += fail;
+        passes += pass;
+        liia_903_result_free(&r);
+    }
+    if (d)
+        closedir(d);
+    CHECK(fails >= 1);
+    CHECK(passes >= 1);
+    json_decref(j);
+}
+
+static int has_pair(const char *code, int year)
+{
+    char fail[1024], pass[1024];
+    snprintf(fail, sizeof fail, FIXTURES "/%s/fail", code);
+    snprintf(pass, sizeof pass, FIXTURES "/%s/pass", code);
+    int ok = exists(fail) && exists(pass);
+    if (!ok)
+        fprintf(stderr, "rule %s (%d) has no fixture pair under %s\n", code, year, FIXTURES);
+    return ok;
+}
+
+/* Every code a rule file or a cell check can report, in every collection
+ * year the schema covers, has a fixture. */
+static void check_covered(void)
+{
+    struct s903_schema s;
+    liia_error e;
+    liia_error_clear(&e);
+    size_t checked = 0;
+    for (int year = 2023; year <= 2026; year++) {
+        CHECK_INT(s903_schema_load(SCHEMA_DIR, year, &s, &e), 0);
+        for (size_t i = 0; i < s.nrules; i++, checked++)
+            CHECK(has_pair(s.rules[i].code, year));
+        for (size_t t = 0; t < s.ntables; t++)
+            for (size_t c = 0; c < s.tables[t].ncols; c++) {
+                const char *code = s.tables[t].cols[c].rule;
+                if (strncmp(code, "LIIA-", 5)) {
+                    CHECK(has_pair(code, year));
+                    checked++;
+                }
+            }
+        s903_schema_free(&s);
+    }
+    CHECK(checked >= 4 * 59);
+}
+
+int main(int argc, char **argv)
+{
+    struct t903 t;
+    char name[128];
+    snprintf(name, sizeof name, "fixture_%s",
+             argc > 1 ? (strrchr(argv[1], '/') ? strrchr(argv[1], '/') + 1 : argv[1])
+                      : "all");
+    if (t903_open(&t, name))
+        return 1;
+    if (argc > 1)
+        check_fixture(&t, argv[1]);
+    else
+        check_covered();
+    t903_close(&t);
+    return unit_result(name);
+}

@@ -183,7 +183,8 @@ static int insert_submission(sqlite3 *db, const liia_903_options *o,
     return rc;
 }
 
-static int finish_submission(sqlite3 *db, const liia_903_result *r, liia_error *e)
+static int finish_submission(sqlite3 *db, const liia_903_result *r,
+                             const struct s903_schema *s, liia_error *e)
 {
     sqlite3_stmt *st;
     if (liia_db_prepare(db, "UPDATE submission SET errors = ?, warnings = ?, rows = ? "
@@ -195,7 +196,7 @@ static int finish_submission(sqlite3 *db, const liia_903_result *r, liia_error *
     sqlite3_bind_int64(st, 4, r->submission_id);
     if (step_done(db, st, "recording the submission", e))
         return -1;
-    if (s903_store_findings(db, r->submission_id, &r->findings, e))
+    if (s903_store_findings(db, r->submission_id, &r->findings, s, e))
         return -1;
     return ingest_insert_rule_counts(db, r->submission_id, &r->rule_counts, e);
 }
@@ -266,7 +267,7 @@ static int record_rejection(sqlite3 *db, const liia_903_options *o,
         if (liia_db_begin(db, e))
             return -1;
         if (insert_submission(db, o, r, "rejected", 0, e) ||
-            finish_submission(db, r, e) || liia_db_commit(db, e)) {
+            finish_submission(db, r, s, e) || liia_db_commit(db, e)) {
             liia_db_rollback(db);
             return -1;
         }
@@ -352,7 +353,7 @@ static int store(struct s903_run *run, const liia_903_options *o, liia_903_resul
     if (o->strict && r->findings.errors)
         return 1;
     sort_findings(&r->findings, run->s);
-    if (s903_derive(run, e) || finish_submission(run->db, r, e))
+    if (s903_derive(run, e) || finish_submission(run->db, r, run->s, e))
         return -1;
     r->accepted = 1;
     if (o->validate_only) {
@@ -492,6 +493,30 @@ static int ingest(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
     return -1;
 }
 
+/* Where validate stages the rows: a private temporary database (a file
+ * SQLite deletes on close, pages beyond the cache spill there) with the
+ * store's tables, so validating never takes the store's write lock and a
+ * data lead's check does not wait for, or hold up, an ingest.  Foreign
+ * keys are off: the authority and measure catalogues are the store's. */
+static int open_scratch(sqlite3 **out, liia_error *e)
+{
+    sqlite3 *db = NULL;
+    *out = NULL;
+    if (sqlite3_open_v2("", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                        SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        int rc = liia_db_fail(e, db, "opening a scratch database to validate in");
+        sqlite3_close(db);
+        return rc;
+    }
+    if (liia_db_exec(db, "PRAGMA foreign_keys = OFF; PRAGMA journal_mode = MEMORY; "
+                         "PRAGMA synchronous = OFF", e) || liia_store_migrate(db, e)) {
+        sqlite3_close(db);
+        return -1;
+    }
+    *out = db;
+    return 0;
+}
+
 int liia_ssda903_ingest(sqlite3 *db, const liia_903_options *o,
                         liia_903_result *r, liia_error *e)
 {
@@ -502,6 +527,14 @@ int liia_ssda903_ingest(sqlite3 *db, const liia_903_options *o,
         OPENSSL_cleanse(key, sizeof key);
         return -1;
     }
+    sqlite3 *scratch = NULL;
+    if (o->validate_only && open_scratch(&scratch, e)) {
+        OPENSSL_cleanse(key, sizeof key);
+        s903_schema_free(&s);
+        return -1;
+    }
+    if (scratch)
+        db = scratch;
     struct s903_run run = {.db = db, .s = &s, .findings = &r->findings,
                            .counts = &r->rule_counts,
                            .ninputs = o->nfiles};
@@ -526,5 +559,6 @@ int liia_ssda903_ingest(sqlite3 *db, const liia_903_options *o,
     s903_kids_free(run.kids);
     liia_pseudo_free(run.ps);
     s903_schema_free(&s);
+    sqlite3_close(scratch);
     return rc;
 }

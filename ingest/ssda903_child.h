@@ -8,7 +8,7 @@
 #ifndef LIIA_SSDA903_CHILD_H
 #define LIIA_SSDA903_CHILD_H
 
-#include "ssda903_load.h"
+#include "ssda903_run.h"
 
 /* s903_kids_episode's answer when the child's episodes are not together in
  * the file: the caller starts the episodes again in child order. */

@@ -29,13 +29,16 @@ struct s903_codes {
     size_t nslots;       /* a power of two, at least 2n */
 };
 
+enum s903_pii { PII_NONE, PII_HMAC, PII_MONTH, PII_SECTOR, PII_DROP };
+
 struct s903_col {
     const char *name;
     enum s903_type type;
     int required;          /* blank is a finding */
-    int pii;               /* mask the value in stored findings */
+    enum s903_pii pii;     /* how an identifying value is reduced; any
+                            * mode masks the value in stored findings */
     int optional_column;   /* the column may be absent from the file */
-    int degrade_month;     /* store the first of the month */
+    int degrade_month;     /* pii month: store the first of the month */
     const char *rule;      /* code reported when the cell is invalid */
     const char *store;     /* column of the store table, NULL = dropped */
     struct s903_codes codes;
@@ -156,6 +159,8 @@ int s903_schema_load(const char *dir, int fy_end_year, struct s903_schema *s,
                      liia_error *e);
 void s903_schema_free(struct s903_schema *s);
 
+/* ssda903_codes.c: builds the hash set over c->codes (sorted, n set). */
+int s903_codes_build(struct s903_codes *c, liia_error *e);
 int s903_codes_has(const struct s903_codes *c, const char *v);
 /* Index + 1 of v in c->codes, 0 if it is not one of them. */
 int s903_codes_index(const struct s903_codes *c, const char *v);

@@ -10,14 +10,16 @@
 #include "ssda903.h"
 #include "ssda903_internal.h"
 
-/* A header row is one of the SSDA903 tables when it covers at least half
- * of that table's columns, CHILD among them (tables.json decides). */
+/* A header row is one of the return's tables when it covers at least half
+ * of that table's columns, its child identifier (the column of type
+ * child) among them: tables.json decides, for no particular year (the
+ * columns do not change with the code lists). */
 static int recognise(const char *const *fields, size_t nfields)
 {
     struct s903_schema s;
     liia_error e;
     liia_error_clear(&e);
-    if (s903_schema_load(liia_schema_dir(), 2025, &s, &e))
+    if (s903_schema_load(liia_schema_dir(), 0, &s, &e))
         return 0;
     int found = 0;
     for (size_t t = 0; t < s.ntables && !found; t++) {
@@ -31,7 +33,7 @@ static int recognise(const char *const *fields, size_t nfields)
                 if (!strncasecmp(v, s.tables[t].cols[c].name, n) &&
                     (v[n] == '\0' || v[n] == ' ')) {
                     hit++;
-                    child |= !strcmp(s.tables[t].cols[c].name, "CHILD");
+                    child |= s.tables[t].cols[c].type == S903_CHILD;
                     break;
                 }
             }

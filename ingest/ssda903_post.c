@@ -197,14 +197,19 @@ int s903_derive(struct s903_run *run, liia_error *e)
 
 /* ------------------------------------------------------------ findings */
 
-static const char *const identifying[] = {"CHILD", "UPN", "DOB", "MC_DOB",
-                                          "HOME_POST", "PL_POST"};
-
-static int is_identifying(const char *column)
+/* The schema says which columns identify a child ("pii": true); a finding
+ * on one of them, in any table of the return, is stored without its value.
+ * A finding with no table (a structural one) is masked if the column is
+ * pii anywhere. */
+static int is_identifying(const struct s903_schema *s, const char *table, const char *column)
 {
-    for (size_t i = 0; i < sizeof identifying / sizeof *identifying; i++)
-        if (!strcmp(column, identifying[i]))
+    for (size_t t = 0; t < s->ntables; t++) {
+        if (table[0] && strcmp(table, s->tables[t].name))
+            continue;
+        int c = s903_col_index(&s->tables[t], column);
+        if (c >= 0 && s->tables[t].cols[c].pii)
             return 1;
+    }
     return 0;
 }
 
@@ -222,7 +227,7 @@ static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
 }
 
 int s903_store_findings(sqlite3 *db, long long sid, const liia_findings *f,
-                        liia_error *e)
+                        const struct s903_schema *s, liia_error *e)
 {
     sqlite3_stmt *st;
     if (liia_db_prepare(db, "INSERT INTO finding (submission_id, severity, tbl, line, "
@@ -239,7 +244,7 @@ int s903_store_findings(sqlite3 *db, long long sid, const liia_findings *f,
         if (x->column) sqlite3_bind_int64(st, 5, x->column); else sqlite3_bind_null(st, 5);
         bind_opt_text(st, 6, x->column_name);
         /* The store keeps no identifier, even a malformed one. */
-        bind_opt_text(st, 7, x->value[0] && is_identifying(x->column_name)
+        bind_opt_text(st, 7, x->value[0] && is_identifying(s, x->table, x->column_name)
                                  ? "(withheld)" : x->value);
         sqlite3_bind_text(st, 8, x->rule_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 9, x->message, -1, SQLITE_STATIC);

@@ -1,4 +1,4 @@
-/* ssda903_rules.c - DfE dates and the rule condition evaluator (row rules
+/* ssda903_rules.c - the rule condition evaluator (row rules
  * on one row; child rules on a row and the child's other records). */
 #include <stddef.h>
 #include <stdint.h>
@@ -6,121 +6,6 @@
 #include <string.h>
 
 #include "ssda903_internal.h"
-
-static int days_in_month(int y, int m)
-{
-    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : d[m - 1];
-}
-
-static int digits(const char *s, size_t n, int *out)
-{
-    int v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-/* Written by hand: dates are formatted for every date cell and every age
- * check, and snprintf was a measurable share of the load.  0 <= y <= 9999. */
-static void format_iso(int y, int m, int d, char iso[11])
-{
-    const int parts[] = {y / 1000 % 10, y / 100 % 10, y / 10 % 10, y % 10, -1,
-                         m / 10, m % 10, -1, d / 10, d % 10};
-    for (int i = 0; i < 10; i++)
-        iso[i] = parts[i] < 0 ? '-' : (char)('0' + parts[i]);
-    iso[10] = '\0';
-}
-
-/* The DfE format is dd/mm/yyyy; yyyy-mm-dd is accepted because
- * spreadsheet exports often produce it.  Two-digit years are refused:
- * guessing the century of a date of birth is how errors get in. */
-int s903_parse_date(const char *s, size_t len, char iso[11])
-{
-    int y, m, d;
-    if (len == 10 && s[2] == '/' && s[5] == '/') {
-        if (digits(s, 2, &d) || digits(s + 3, 2, &m) || digits(s + 6, 4, &y))
-            return -1;
-    } else if (len == 10 && s[4] == '-' && s[7] == '-') {
-        if (digits(s, 4, &y) || digits(s + 5, 2, &m) || digits(s + 8, 2, &d))
-            return -1;
-    } else {
-        return -1;
-    }
-    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
-        return -1;
-    format_iso(y, m, d, iso);
-    return 0;
-}
-
-void s903_add_years(const char *iso, int years, char out[11])
-{
-    int y = 0, m = 1, d = 1;
-    if (digits(iso, 4, &y) || digits(iso + 5, 2, &m) || digits(iso + 8, 2, &d) ||
-        m < 1 || m > 12) {
-        out[0] = '\0';
-        return;
-    }
-    y += years;
-    if (y < 0 || y > 9999) {
-        out[0] = '\0';
-        return;
-    }
-    if (d > days_in_month(y, m))
-        d = days_in_month(y, m);
-    format_iso(y, m, d, out);
-}
-
-static long days_from_civil(int y, int m, int d)
-{
-    /* H. Hinnant's days_from_civil: days since 1970-01-01. */
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long z, int *y, int *m, int *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-void s903_add_ymd(const char *iso, int years, int months, int days, char out[11])
-{
-    int y = 0, m = 1, d = 1;
-    out[0] = '\0';
-    if (digits(iso, 4, &y) || digits(iso + 5, 2, &m) || digits(iso + 8, 2, &d) ||
-        m < 1 || m > 12 || years < -9999 || years > 9999 || months < -120000 ||
-        months > 120000 || days < -3660000 || days > 3660000)
-        return;
-    long mm = (long)(y + years) * 12 + (m - 1) + months;
-    y = (int)(mm / 12);
-    m = (int)(mm % 12) + 1;
-    if (y < 1 || y > 9999)
-        return;
-    if (d > days_in_month(y, m))
-        d = days_in_month(y, m);
-    if (days)
-        civil_from_days(days_from_civil(y, m, d) + days, &y, &m, &d);
-    if (y < 1 || y > 9999)
-        return;
-    format_iso(y, m, d, out);
-}
 
 /* The cell a condition reads: col of the record ref, NULL when that
  * record does not exist. */
@@ -260,20 +145,6 @@ int s903_cond_eval(const struct s903_cond *c, const struct s903_cell *cells,
 {
     struct s903_rows rows = {.row = {cells, NULL, NULL, NULL}, .exists = 0};
     return s903_cond_eval_rows(c, &rows, d);
-}
-
-void s903_iso_of_ymd(int32_t ymd, char iso[11])
-{
-    format_iso(ymd / 10000 % 10000, ymd / 100 % 100, ymd % 100, iso);
-}
-
-int32_t s903_ymd(const char *iso)
-{
-    int32_t v = 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7)
-            v = v * 10 + (iso[i] - '0');
-    return v;
 }
 
 static int32_t quarter_ymd(const struct s903_dates *d, enum s903_opnd op)

@@ -17,52 +17,6 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static size_t code_hash(const char *v)
-{
-    size_t h = 2166136261u;
-    for (; *v; v++)
-        h = (h ^ (unsigned char)*v) * 16777619u;
-    return h;
-}
-
-/* Every cell of a code column and every 'in' of a rule or measure term
- * asks this, for every row: a small hash set, no comparator calls. */
-int s903_codes_index(const struct s903_codes *c, const char *v)
-{
-    if (!c->nslots)
-        return 0;
-    for (size_t i = code_hash(v) & (c->nslots - 1); c->slots[i];
-         i = (i + 1) & (c->nslots - 1)) {
-        const char *a = c->codes[c->slots[i] - 1], *b = v;
-        while (*a && *a == *b)
-            a++, b++;
-        if (*a == *b)
-            return (int)c->slots[i];
-    }
-    return 0;
-}
-
-int s903_codes_has(const struct s903_codes *c, const char *v)
-{
-    return s903_codes_index(c, v) != 0;
-}
-
-static int codes_index(struct s903_codes *c, liia_error *e)
-{
-    c->nslots = 8;
-    while (c->nslots < 2 * c->n)
-        c->nslots *= 2;
-    if (!(c->slots = calloc(c->nslots, sizeof *c->slots)))
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < c->n; i++) {
-        size_t h = code_hash(c->codes[i]) & (c->nslots - 1);
-        while (c->slots[h])
-            h = (h + 1) & (c->nslots - 1);
-        c->slots[h] = (uint32_t)i + 1;
-    }
-    return 0;
-}
-
 int s903_table_index(const struct s903_schema *s, const char *name)
 {
     for (size_t i = 0; i < s->ntables; i++)
@@ -99,7 +53,7 @@ static int codes_from_array(json_t *arr, struct s903_codes *c, liia_error *e)
         c->codes[c->n++] = v;
     }
     qsort(c->codes, c->n, sizeof *c->codes, cmp_str);
-    return codes_index(c, e);
+    return s903_codes_build(c, e);
 }
 
 /* The code list whose from/to years include the collection year. */
@@ -127,6 +81,39 @@ static const struct { const char *name; enum s903_type type; } types[] = {
     {"upn", S903_UPN}, {"postcode", S903_POSTCODE}, {"text", S903_TEXT},
 };
 
+/* "pii": how a value that identifies a child is reduced before it is
+ * stored (and masked in stored findings).  Each mode fits one type: the
+ * identifier is replaced by its keyed HMAC, a date kept to its month, a
+ * postcode to its sector, anything else dropped (never stored). */
+static int load_pii(json_t *jc, struct s903_col *c, liia_error *e)
+{
+    static const struct { const char *name; enum s903_pii mode; int type; } modes[] = {
+        {"hmac", PII_HMAC, S903_CHILD}, {"month", PII_MONTH, S903_DATE},
+        {"sector", PII_SECTOR, S903_POSTCODE}, {"drop", PII_DROP, -1},
+    };
+    json_t *v = json_object_get(jc, "pii");
+    const char *mode = json_string_value(v);
+    c->pii = PII_NONE;
+    for (size_t i = 0; mode && i < sizeof modes / sizeof *modes; i++)
+        if (!strcmp(mode, modes[i].name)) {
+            if (modes[i].type >= 0 && (int)c->type != modes[i].type)
+                return bad(e, "tables.json", "pii hmac is for child, month for date and "
+                                             "sector for postcode columns");
+            c->pii = modes[i].mode;
+        }
+    if ((v && c->pii == PII_NONE) || (c->pii == PII_DROP && c->store))
+        return bad(e, "tables.json", "pii is one of hmac, month, sector, drop (a dropped "
+                                     "column has no store)");
+    /* the identifier and postcodes are never stored as given */
+    if ((c->type == S903_CHILD && c->pii != PII_HMAC) ||
+        (c->type == S903_POSTCODE && c->pii != PII_SECTOR) ||
+        (c->type == S903_UPN && c->pii != PII_DROP))
+        return bad(e, "tables.json", "a child column needs pii hmac, a postcode pii "
+                                     "sector, a UPN pii drop");
+    c->degrade_month = c->pii == PII_MONTH;
+    return 0;
+}
+
 static int load_col(json_t *jc, json_t *lists, int year, struct s903_col *c,
                     liia_error *e)
 {
@@ -142,14 +129,13 @@ static int load_col(json_t *jc, json_t *lists, int year, struct s903_col *c,
         return bad(e, "tables.json", "unknown column type");
     c->type = types[i].type;
     c->required = json_is_true(json_object_get(jc, "required"));
-    c->pii = json_is_true(json_object_get(jc, "pii"));
     c->optional_column = json_is_true(json_object_get(jc, "optional_column"));
-    const char *deg = json_string_value(json_object_get(jc, "degrade"));
-    c->degrade_month = deg && !strcmp(deg, "month");
+    c->store = json_string_value(json_object_get(jc, "store"));
+    if (load_pii(jc, c, e))
+        return -1;
     c->rule = json_string_value(json_object_get(jc, "rule"));
     if (!c->rule)
         c->rule = "LIIA-903-CELL";
-    c->store = json_string_value(json_object_get(jc, "store"));
     if (c->type == S903_CODE && year) {
         const char *list = json_string_value(json_object_get(jc, "codelist"));
         if (!list)

@@ -246,7 +246,7 @@ runs; perf for the split inside a phase):
 | before the load | 0.1 s | recognise the tables, SHA-256 of the files (an identical resend is answered here) |
 | header, 490,000 rows | 0.7-0.9 s | read, check every cell, 7 row rules, HMAC, child index (INT32); INSERTs on the writer thread |
 | uasc, 97,000 rows | 0.1-0.15 s | the same, with the uasc facts the measures need (INT09) |
-| episodes, 10^6 rows | 1.8-2.1 s | read, check every cell, 17 row rules, measure terms for every quarter; per child: DECOM order, 17 cross-row rules, counted into the measures; INSERTs on the writer thread |
+| episodes, 10^6 rows | 1.8-2.1 s | read, check every cell, the row rules, measure terms for every quarter; per child: DECOM order, the cross-record rules (rules/*.json reading prev., next., header.), counted into the measures; INSERTs on the writer thread |
 | commit | 0.33 s | SQLite's checkpoint: the WAL (the whole store, about 140 MB) copied into the database file and synced |
 | close | 0.13-0.16 s | the WAL file removed, memory freed |
 
@@ -300,8 +300,9 @@ Memory: the files are streamed one row at a time.  Peak RSS is SQLite's
 page cache (16 MB, `PRAGMA cache_size` in ingest/ssda903.c), the child
 index (about 60 bytes a child: 30 MB for the 490,000 children of the
 10^6 extract), three batches of rows for the writer, and the findings
-list, which grows with the number of findings (about 1.4 KB each: the
-sample plants one error per 100 rows).  A file whose episodes are not
+list, which is bounded: every finding is counted per rule, the first 200
+of each rule are kept (about 1.4 KB each) and stored, so an error-dense
+file costs the same memory as a clean one (the error-dense table above).  A file whose episodes are not
 grouped by child adds SQLite's sorter, which spills to temporary files
 beyond the cache (pseudonymised data only).
 Durability is unchanged: WAL, `synchronous = NORMAL`, one transaction per

@@ -242,6 +242,28 @@ static void test_validate_only(struct t903 *t)
     CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM finding"), findings);
     liia_903_result_free(&r);
 
+    /* Issue 12: validate takes no write lock.  Another connection holds
+     * the store's write lock; validating (episodes out of child order, so
+     * the savepoint path runs too) neither waits nor fails. */
+    sqlite3 *other = NULL;
+    CHECK_INT(sqlite3_open(t->db_path, &other), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(t->db, 50);
+    files[1] = t903_file("v_episodes2.csv", T903_EPISODE_COLS,
+                         "1001,01/05/2023,S,C2,N1,U1,PR1,01/06/2023,X1,,N1 9GU,N7 6QR,\n"
+                         "2002,01/05/2023,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,\n"
+                         "1001,01/06/2023,P,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,\n");
+    liia_903_result_init(&r);
+    liia_error_clear(&e);
+    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), 0);
+    CHECK(t903_finding(&r, "101") != NULL);
+    CHECK(t903_finding(&r, "INT03") != NULL);   /* 2002 has no header row */
+    CHECK(t903_finding(&r, "388") == NULL);     /* 1001's episodes join up */
+    liia_903_result_free(&r);
+    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(other);
+    sqlite3_busy_timeout(t->db, 60000);
+
     files[1] = t903_file("v_missing.csv", "CHILD,DECOM\n", "1001,01/05/2023\n");
     liia_903_result_init(&r);
     CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), -1);

@@ -27,6 +27,8 @@ static const struct cli_command commands[] = {
     {"reconcile", cmd_reconcile, "compare SSDA903-derived measures with the quarterly return"},
     {"sample", cmd_sample, "write deterministic synthetic returns"},
     {"demo", cmd_demo, "init + ingest sample-data + bench + report, end to end"},
+    {"user", cmd_user, "manage portal accounts (add, list, disable, reset)"},
+    {"backup", cmd_backup, "consistent copy of the store while it is in use"},
 };
 
 static void print_usage(FILE *out)

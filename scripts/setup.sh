@@ -12,6 +12,7 @@ packages=(
   fonts-dejavu-core
   clang libclang-rt-14-dev
   unzip poppler-utils time
+  libsodium-dev libmicrohttpd-dev chromium chromium-driver python3-selenium
 )
 
 missing=()

@@ -32,6 +32,7 @@ int cmd_sample(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_demo(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_reconcile(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_user(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_serve(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_backup(int argc, char **argv, const struct cli_ctx *ctx);
 
 /* Prints e to stderr in the standard form and returns its exit code. */

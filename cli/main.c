@@ -28,6 +28,7 @@ static const struct cli_command commands[] = {
     {"sample", cmd_sample, "write deterministic synthetic returns"},
     {"demo", cmd_demo, "init + ingest sample-data + bench + report, end to end"},
     {"user", cmd_user, "manage portal accounts (add, list, disable, reset)"},
+    {"serve", cmd_serve, "the web portal (upload, findings, sign-off, packs)"},
     {"backup", cmd_backup, "consistent copy of the store while it is in use"},
 };
 

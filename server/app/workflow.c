@@ -123,6 +123,18 @@ int liia_app_sign_off(sqlite3 *db, const liia_actor *a, long long sub, liia_erro
     return liia_app_audit(db, a, "sign off", target, "ok", NULL, e);
 }
 
+/* A real calendar date as YYYY-MM-DD (SQLite's date() would roll 02-30
+ * over into March). */
+static int valid_date(const char *s)
+{
+    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d, n = 0;
+    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
+        y < 2000 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
+        return 0;
+    return m != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+}
+
 int liia_app_due_set(sqlite3 *db, const liia_actor *a, const char *return_type,
                      const char *period_in, const char *due, liia_error *e)
 {
@@ -132,13 +144,15 @@ int liia_app_due_set(sqlite3 *db, const liia_actor *a, const char *return_type,
         return -1;
     int rc = period_in && period_in[0] ? app_period(db, period_in, period, e)
                                        : app_refuse(e, LIIA_APP_INVALID, "name the quarter");
+    if (!rc && !valid_date(due))
+        rc = app_refuse(e, LIIA_APP_INVALID, "give the due date as YYYY-MM-DD");
     snprintf(target, sizeof target, "%s %s", return_type ? return_type : "?",
              rc ? "?" : period);
     sqlite3_stmt *st = NULL;
     if (!rc)
         rc = liia_db_prepare(db, "INSERT OR REPLACE INTO due_date (return_type, period, due, "
                                  "set_by, set_at) SELECT id, ?2, ?3, ?4, datetime('now') FROM "
-                                 "return_type WHERE id = ?1 AND date(?3) IS ?3", &st, e);
+                                 "return_type WHERE id = ?1", &st, e);
     if (!rc) {
         sqlite3_bind_text(st, 1, return_type, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
@@ -148,8 +162,7 @@ int liia_app_due_set(sqlite3 *db, const liia_actor *a, const char *return_type,
         if ((s != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
             rc = liia_db_fail(e, db, "setting a due date");
         else if (!sqlite3_changes(db))
-            rc = app_refuse(e, LIIA_APP_INVALID, "give a known return type and a date as "
-                            "YYYY-MM-DD");
+            rc = app_refuse(e, LIIA_APP_INVALID, "no return type '%s'", return_type);
     }
     if (rc) {
         app_audit_error(db, a, "set due date", target, e);

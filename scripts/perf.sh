@@ -295,4 +295,5 @@ sqlv=$(sqlite3 --version | cut -d' ' -f1)
     echo
     notes
 } >"$out"
+"$root/scripts/perf_portal.sh" >>"$out"
 echo "wrote $out" >&2

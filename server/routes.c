@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "server_internal.h"
 
@@ -14,9 +15,27 @@ typedef enum MHD_Result (*handler)(struct req *r, long long id, const char *rest
 
 /* ------------------------------------------------------------ helpers */
 
+/* SQLite's busy timeout sleeps 1, 2, 5 ... 100 ms between tries: with 33
+ * uploads queueing for the one write lock most of the wait is sleep after
+ * the lock is free.  The portal's writers retry every millisecond instead,
+ * for the same 60 s. */
+static int busy_retry(void *ctx, int tries)
+{
+    (void)ctx;
+    if (tries >= 60000)
+        return 0;
+    usleep(1000);
+    return 1;
+}
+
 static int open_db(struct req *r, liia_error *e)
 {
-    return r->db ? 0 : liia_store_open(r->o->app.db_path, LIIA_STORE_READWRITE, &r->db, e);
+    if (r->db)
+        return 0;
+    if (liia_store_open(r->o->app.db_path, LIIA_STORE_READWRITE, &r->db, e))
+        return -1;
+    sqlite3_busy_handler(r->db, busy_retry, NULL);
+    return 0;
 }
 
 static int authenticate(struct req *r, liia_error *e)

@@ -65,8 +65,11 @@ static int open_upload(struct req *r, const char *filename)
     struct srv_file *f = &r->files[r->nfiles];
     safe_name(filename, f->name, sizeof f->name);
     for (size_t i = 0; i < r->nfiles; i++)
-        if (!strcmp(r->files[i].name, f->name)) /* two tables, one name */
-            snprintf(f->name, sizeof f->name, "%zu_%.100s", r->nfiles + 1, r->files[i].name);
+        if (!strcmp(r->files[i].name, f->name)) { /* two tables, one name */
+            char renamed[sizeof f->name];
+            snprintf(renamed, sizeof renamed, "%zu_%.100s", r->nfiles + 1, f->name);
+            memcpy(f->name, renamed, sizeof renamed);
+        }
     f->path = liia_path_join(r->tmpdir, f->name);
     if (!f->path)
         return -1;

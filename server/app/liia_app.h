@@ -149,6 +149,11 @@ typedef struct liia_app_upload {
     const char *period;         /* required for child-level returns */
 } liia_app_upload;
 
+/* The one JSON form of a finding, shared by `ingest --json` and the
+ * portal: {file, line, column, column_name, severity, rule_id, value,
+ * message, fix}. */
+json_t *liia_app_finding_json(const liia_error *f);
+
 /* Validates and stores one submission (data lead of its authority, or the
  * operator).  *out is the `ingest --json` result object.  0 whenever the
  * data was judged, rejected or not. */

@@ -135,7 +135,7 @@ int liia_app_submission(sqlite3 *db, const liia_actor *a, long long id, json_t *
 
 /* ---------------------------------------------------------------- submit */
 
-static json_t *finding_json(const liia_error *f)
+json_t *liia_app_finding_json(const liia_error *f)
 {
     static const char *const sev[] = {"error", "warning", "info"};
     return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "file", f->file,
@@ -159,11 +159,30 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
+/* The CLI's name for a child-level submission: "CAM 2025-03-31 ssda903
+ * (a.csv + b.csv)". */
+static void submission_label(sqlite3 *db, const liia_ingest_result *r, char *out, size_t sz)
+{
+    sqlite3_stmt *st = NULL;
+    char la[16];
+    snprintf(la, sizeof la, "%s", r->la_code[0] ? r->la_code : "?");
+    if (sqlite3_prepare_v2(db, "SELECT short_code FROM authority WHERE gss_code = ?1", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, r->la_code, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            snprintf(la, sizeof la, "%s", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st); /* a failure leaves the GSS code in the label */
+    snprintf(out, sz, "%s %s %s (%s)", la, r->period[0] ? r->period : "?", r->return_type,
+             r->file_name);
+}
+
 /* One result of `ingest --json` (cli/cmd_ingest.c), file names without
  * the server's upload directory. */
-static json_t *result_json(const liia_app_upload *u, const liia_ingest_result *r,
+static json_t *result_json(sqlite3 *db, const liia_app_upload *u, const liia_ingest_result *r,
                            const char *return_type)
 {
+    char label[512];
     static const char *const outcome[] = {"accepted", "unchanged", "rejected"};
     json_t *findings = json_array(), *files = json_array();
     for (size_t i = 0; files && i < u->nfiles; i++)
@@ -172,14 +191,16 @@ static json_t *result_json(const liia_app_upload *u, const liia_ingest_result *r
     for (size_t i = 0; findings && i < r->findings.count; i++) {
         liia_error f = r->findings.items[i];
         liia_strlcpy(f.file, base_name(f.file), sizeof f.file);
-        if (json_array_append_new(findings, finding_json(&f)))
+        if (json_array_append_new(findings, liia_app_finding_json(&f)))
             break;
     }
     int one = one_file_return(return_type);
+    if (!one)
+        submission_label(db, r, label, sizeof label);
     return json_pack("{s:s, s:s, s:o?, s:s, s:s, s:s, s:s?, s:s?, s:s, s:I, s:I, s:I, "
                      "s:I, s:I, s:I, s:o?}",
                      "file", base_name(u->files[0]),
-                     "submission", one ? base_name(u->files[0]) : r->file_name,
+                     "submission", one ? base_name(u->files[0]) : label,
                      "files", files, "return_type", r->return_type,
                      "outcome", outcome[r->outcome], "error_policy", one ? "reject" : "flag",
                      "la_code", r->la_code[0] ? r->la_code : NULL,
@@ -252,7 +273,7 @@ int liia_app_submit(sqlite3 *db, const liia_app_config *c, const liia_actor *a,
     int rc = plan_one(u, &o, &g, e);
     if (!rc)
         rc = liia_ingest_submission(db, g.return_type, u->files, u->nfiles, &o, &r, e);
-    if (!rc && !(*out = result_json(u, &r, g.return_type)))
+    if (!rc && !(*out = result_json(db, u, &r, g.return_type)))
         rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
     if (rc) {
         app_audit_error(db, a, "upload", u->nfiles ? base_name(u->files[0]) : NULL, e);

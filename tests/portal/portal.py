@@ -109,13 +109,13 @@ class Client:
             urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
         self.csrf = None
 
-    def request(self, method, path, data=None, headers=None, ctype=None):
+    def request(self, method, path, data=None, headers=None, ctype=None, timeout=60):
         req = urllib.request.Request(self.base + path, data=data, method=method,
                                      headers=headers or {})
         if ctype:
             req.add_header("Content-Type", ctype)
         try:
-            with self.opener.open(req, timeout=60) as r:
+            with self.opener.open(req, timeout=timeout) as r:
                 return Response(r.status, r.headers, r.read())
         except urllib.error.HTTPError as e:
             return Response(e.code, e.headers, e.read())
@@ -124,14 +124,14 @@ class Client:
         q = ("?" + urllib.parse.urlencode(params)) if params else ""
         return self.request("GET", path + q)
 
-    def post(self, path, fields=None, csrf=True, headers=None):
+    def post(self, path, fields=None, csrf=True, headers=None, timeout=60):
         fields = dict(fields or {})
         if csrf is True and self.csrf:
             fields["csrf"] = self.csrf
         elif isinstance(csrf, str):
             fields["csrf"] = csrf
         return self.request("POST", path, urllib.parse.urlencode(fields).encode(), headers,
-                            "application/x-www-form-urlencoded")
+                            "application/x-www-form-urlencoded", timeout)
 
     def upload(self, path, files, fields=None, csrf=True):
         """files: [(filename, bytes)]"""

@@ -51,6 +51,32 @@ for name in names:
         else:  # a file claiming another authority is recorded against that one
             T.check(stored.status == 404 and got["la_code"] != "E09000007",
                     "%s: stored copy %d" % (name, stored.status))
+# A child-level return: the SSDA903 tables of one authority and quarter
+# uploaded together, as the CLI takes them.
+d903 = os.path.join(ROOT, "sample-data", "ssda903")
+tables = ["CAM_2025-03-31_header.csv", "CAM_2025-03-31_episodes.csv", "CAM_2025-03-31_uasc.csv"]
+p = subprocess.run([BIN, "--db", cli_store.db, "ingest", "--json", "--return", "ssda903", "--la",
+                    "CAM", "--period", "2025-03-31", *tables], cwd=d903, capture_output=True,
+                   text=True)
+want = json.loads(p.stdout)[0]
+files = []
+for t in tables:
+    with open(os.path.join(d903, t), "rb") as f:
+        files.append((t, f.read()))
+r = cam.upload("/api/submissions", files, {"return": "ssda903", "period": "2025-03-31"})
+if T.check(r.status == 200, "ssda903 upload: %d %s" % (r.status, r.text[:300])):
+    got = r.json()
+    for k in ("outcome", "error_policy", "errors", "warnings", "rows", "la_code", "period",
+              "version", "return_type", "submission"):
+        T.check(got.get(k) == want.get(k), "ssda903: %s %r vs %r" % (k, got.get(k), want.get(k)))
+    T.check(got["files"] == tables, "ssda903: the tables named: %s" % got["files"])
+    T.check(norm(got["findings"]) == norm(want["findings"]) and
+            [f["file"] for f in got["findings"]] == [f["file"] for f in want["findings"]],
+            "ssda903: findings differ")
+    T.check(want["errors"] + want["warnings"] > 0, "the sample has planted findings")
+r = cam.upload("/api/submissions", files[:1] + [("HAC_2025-03-31_header.csv", files[0][1])],
+               {"return": "ssda903", "period": "2025-03-31"})
+T.check(r.status in (200, 400), "two header tables: judged or refused (%d)" % r.status)
 srv.stop()
 if not T.n:
     api_store.remove()

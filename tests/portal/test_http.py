@@ -221,7 +221,7 @@ page = prog.get("/")
 check(page.status == 200 and "Publish" in page.text and ">HAC<" in page.text, "programme home")
 
 # publish; packs by authority
-r = prog.post("/api/publish", {"period": "2025-03-31"})
+r = prog.post("/api/publish", {"period": "2025-03-31"}, timeout=800)  # minutes under ASan
 check(r.status == 200 and r.json()["packs"] == 33, "publish: %d %s" % (r.status, r.text[:200]))
 packs = dcs.get("/api/packs").json()
 files = sorted(p["file"] for p in packs)

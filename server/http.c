@@ -8,12 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "server_internal.h"
 
 #define DEFAULT_MAX_UPLOAD ((size_t)64 << 20)
+#define DRAIN_SECONDS 120
+
+/* What the daemon's callbacks share: the options, and how many requests
+ * are being handled (so a stop can wait for their answers). */
+struct srv_state {
+    const liia_server_opts *o;
+    atomic_int inflight;
+};
 
 static const char csp[] = "default-src 'none'; style-src 'self'; img-src 'self'; "
                           "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -332,9 +341,12 @@ static void req_free(struct req *r)
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)c, (void)toe;
-    if (*con_cls)
+    struct srv_state *st = cls;
+    (void)c, (void)toe;
+    if (*con_cls) {
         req_free(*con_cls);
+        atomic_fetch_sub(&st->inflight, 1);
+    }
     *con_cls = NULL;
 }
 
@@ -365,12 +377,14 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
                                  const char *method, const char *version,
                                  const char *data, size_t *size, void **con_cls)
 {
-    const liia_server_opts *o = cls;
+    struct srv_state *st = cls;
+    const liia_server_opts *o = st->o;
     (void)version;
     struct req *r = *con_cls;
     if (!r) {
         if (!(r = req_new(o, c, url, method)))
             return MHD_NO;
+        atomic_fetch_add(&st->inflight, 1);
         *con_cls = r;
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > max_upload(o))
@@ -453,11 +467,13 @@ int liia_server_run(const liia_server_opts *o, liia_error *e)
     if (load_tls(o, &cert, &key, e))
         return -1;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                     MHD_USE_POLL | (cert ? MHD_USE_TLS : 0);
+                     MHD_USE_POLL | MHD_USE_ITC | (cert ? MHD_USE_TLS : 0);
+    struct srv_state st = {.o = o};
+    atomic_init(&st.inflight, 0);
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, access_cb, (void *)o, MHD_OPTION_SOCK_ADDR, &addr,
+        flags, 0, NULL, NULL, access_cb, &st, MHD_OPTION_SOCK_ADDR, &addr,
         MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : 60u,
-        MHD_OPTION_CONNECTION_LIMIT, 128u, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+        MHD_OPTION_CONNECTION_LIMIT, 128u, MHD_OPTION_NOTIFY_COMPLETED, completed, &st,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)256 * 1024,
         cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
         MHD_OPTION_END);
@@ -474,10 +490,15 @@ int liia_server_run(const liia_server_opts *o, liia_error *e)
         o->on_ready(url, o->ctx);
     while (!o->stop || !*o->stop)
         usleep(100 * 1000);
-    /* Closes the listening socket, then joins every connection thread: a
-     * handler in the middle of an ingest runs to its commit (or rollback)
-     * before the store is left. */
+    /* Stop accepting; let the requests being handled finish and send their
+     * answers (an ingest commits or rolls back), then join the connection
+     * threads.  Idle keep-alive connections are simply closed. */
+    MHD_socket listen_fd = MHD_quiesce_daemon(d);
+    for (int i = 0; i < DRAIN_SECONDS * 20 && atomic_load(&st.inflight) > 0; i++)
+        usleep(50 * 1000);
     MHD_stop_daemon(d);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
     free(cert);
     free(key);
     return 0;

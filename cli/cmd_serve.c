@@ -104,17 +104,20 @@ int cmd_serve(int argc, char **argv, const struct cli_ctx *ctx)
     liia_error e;
     liia_error_clear(&e);
     char *key = liia_key_path_for(ctx->db_path);
-    size_t n = strlen(ctx->db_path) + sizeof ".packs";
-    char *default_packs = packs ? NULL : malloc(n);
+    size_t n = strlen(ctx->db_path) + sizeof ".findings";
+    char *default_packs = packs ? NULL : malloc(n), *findings = malloc(n);
     if (default_packs)
         snprintf(default_packs, n, "%s.packs", ctx->db_path);
+    if (findings)
+        snprintf(findings, n, "%s.findings", ctx->db_path);
     const char *tmp = getenv("TMPDIR");
     o.app = (liia_app_config){.db_path = ctx->db_path, .key_path = key,
-                              .packs_dir = packs ? packs : default_packs};
+                              .packs_dir = packs ? packs : default_packs,
+                              .findings_dir = findings};
     o.tmp_dir = tmp && *tmp ? tmp : "/tmp";
     sqlite3 *db = NULL;
     /* Create or migrate the store before the first request needs it. */
-    rc = !key || !o.app.packs_dir ? liia_fail(&e, LIIA_E_NOMEM, "out of memory") : 0;
+    rc = !key || !o.app.packs_dir || !findings ? liia_fail(&e, LIIA_E_NOMEM, "out of memory") : 0;
     if (!rc)
         rc = liia_app_init(&e);
     if (!rc)
@@ -136,5 +139,6 @@ int cmd_serve(int argc, char **argv, const struct cli_ctx *ctx)
         printf("stopped\n");
     free(key);
     free(default_packs);
+    free(findings);
     return rc ? cli_fail(&e) : LIIA_EXIT_OK;
 }

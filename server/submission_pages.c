@@ -84,7 +84,8 @@ static void summary(liia_buf *b, json_t *j)
         hp(b, "<p>A newer version of this return has replaced this one.</p>");
 }
 
-static void filter_form(liia_buf *b, long long id, const char *severity, const char *rule)
+static void filter_form(liia_buf *b, long long id, const char *severity, const char *rule,
+                        int workbook)
 {
     hp(b, "<form method=\"get\" action=\"/submissions/%lld\"><label for=\"severity\">Show"
           "</label><select id=\"severity\" name=\"severity\"><option value=\"\">all findings"
@@ -95,6 +96,9 @@ static void filter_form(liia_buf *b, long long id, const char *severity, const c
     html_esc(b, rule);
     hp(b, "\"> <button type=\"submit\">Filter</button></form><p><a href=\"/submissions/%lld/"
           "findings.csv\">Download the findings (CSV, opens in Excel)</a></p>", id);
+    if (workbook)
+        hp(b, "<p><a href=\"/submissions/%lld/findings.xlsx\">Download your file with the "
+              "problem cells highlighted (Excel workbook)</a></p>", id);
 }
 
 static void explain_cell(liia_buf *b, struct req *r, json_t *f, long long sid, int can_explain)
@@ -212,6 +216,16 @@ enum MHD_Result submission(struct req *r, long long id, const char *rest)
     liia_error e;
     liia_error_clear(&e);
     json_t *j;
+    if (!strcmp(rest, "findings.xlsx")) {
+        char *path;
+        if (liia_app_findings_xlsx(r->db, &r->o->app, &r->s.actor, id, &path, &e))
+            return srv_error(r, &e);
+        enum MHD_Result ok = srv_send_file(
+            r, path, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "findings.xlsx");
+        free(path);
+        return ok;
+    }
     if (*rest && strcmp(rest, "findings.csv"))
         return srv_send_json(r, 404, json_pack("{s:s}", "error", "not found"));
     if (liia_app_submission(r->db, &r->s.actor, id, &j, &e))
@@ -231,7 +245,11 @@ enum MHD_Result submission(struct req *r, long long id, const char *rest)
                        r->s.actor.role == LIIA_ROLE_DCS) &&
                       !strcmp(status, "accepted") && !json_is_string(json_object_get(j, "signed_by"));
     sign_off_form(&b, r, j, id);
-    filter_form(&b, id, srv_field(r, "severity"), srv_field(r, "rule"));
+    const char *rt = json_string_value(json_object_get(j, "return_type"));
+    int workbook = rt && !strcmp(rt, "quarterly") &&
+                   json_integer_value(json_object_get(j, "errors")) +
+                           json_integer_value(json_object_get(j, "warnings")) > 0;
+    filter_form(&b, id, srv_field(r, "severity"), srv_field(r, "rule"), workbook);
     findings_table(&b, r, j, id, can_explain);
     json_decref(j);
     return html_end(&b, r, 200);

@@ -54,6 +54,10 @@ typedef struct liia_app_config {
     const char *key_path;    /* platform key for child-level returns */
     const char *packs_dir;   /* publications are written below it */
     const char *schema_dir;  /* NULL = liia_schema_dir() */
+    /* Where a one-file (aggregate) return's findings workbook is kept,
+     * <findings_dir>/<submission id>.xlsx; NULL = none are written.  Never
+     * for child-level returns: the workbook copies the submitted rows. */
+    const char *findings_dir;
 } liia_app_config;
 
 /* Once per process, before any other call (libsodium). */
@@ -159,6 +163,12 @@ json_t *liia_app_finding_json(const liia_error *f);
  * data was judged, rejected or not. */
 int liia_app_submit(sqlite3 *db, const liia_app_config *c, const liia_actor *a,
                     const liia_app_upload *u, json_t **out, liia_error *e);
+
+/* The findings workbook of a submission (its rows with the failing cells
+ * highlighted and commented, and every finding), if the actor may see the
+ * submission and one was written (caller frees). */
+int liia_app_findings_xlsx(sqlite3 *db, const liia_app_config *c, const liia_actor *a,
+                           long long id, char **path, liia_error *e);
 
 /* Explains one warning of an accepted version (the authority's data lead
  * or DCS). */

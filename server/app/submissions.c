@@ -4,8 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "app_internal.h"
 #include "liia_ingest.h"
+#include "liia_report.h"
 
 static const liia_role readers[] = {LIIA_ROLE_DATA_LEAD, LIIA_ROLE_DCS, LIIA_ROLE_PROGRAMME, 0};
 
@@ -254,6 +259,50 @@ static int may_submit(sqlite3 *db, const liia_actor *a, const liia_app_upload *u
     return 0;
 }
 
+static char *workbook_path(const liia_app_config *c, long long id)
+{
+    char name[32];
+    snprintf(name, sizeof name, "%lld.xlsx", id);
+    return liia_path_join(c->findings_dir, name);
+}
+
+/* The data lead's workbook of a one-file return with findings, written
+ * beside the store while the uploaded file still exists. */
+static int write_workbook(const liia_app_config *c, const char *file, const char *return_type,
+                          const liia_ingest_result *r, liia_error *e)
+{
+    if (!c->findings_dir || !r->submission_id || !r->findings.count ||
+        !one_file_return(return_type) || r->outcome == LIIA_INGEST_UNCHANGED)
+        return 0;
+    if (mkdir(c->findings_dir, 0700) != 0 && errno != EEXIST)
+        return liia_fail(e, LIIA_E_IO, "cannot create %s: %s", c->findings_dir, strerror(errno));
+    char *path = workbook_path(c, r->submission_id);
+    int rc = path ? liia_report_findings_xlsx(file, &r->findings, path, e)
+                  : liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    free(path);
+    return rc;
+}
+
+int liia_app_findings_xlsx(sqlite3 *db, const liia_app_config *c, const liia_actor *a,
+                           long long id, char **path, liia_error *e)
+{
+    char gss[10], target[48];
+    struct stat sb;
+    *path = NULL;
+    snprintf(target, sizeof target, "findings workbook %lld", id);
+    int rc = app_allowed(a, readers) ? app_submission_la(db, a, id, gss, e)
+             : app_refuse(e, LIIA_APP_DENIED, "a %s may not see findings", liia_role_name(a->role));
+    if (!rc && (!c->findings_dir || !(*path = workbook_path(c, id)) || stat(*path, &sb) != 0))
+        rc = app_refuse(e, LIIA_APP_NOT_FOUND, "no findings workbook for submission %lld", id);
+    if (rc) {
+        free(*path);
+        *path = NULL;
+        app_audit_error(db, a, "download", target, e);
+        return -1;
+    }
+    return liia_app_audit(db, a, "download", target, "ok", NULL, e);
+}
+
 int liia_app_submit(sqlite3 *db, const liia_app_config *c, const liia_actor *a,
                     const liia_app_upload *u, json_t **out, liia_error *e)
 {
@@ -275,6 +324,12 @@ int liia_app_submit(sqlite3 *db, const liia_app_config *c, const liia_actor *a,
         rc = liia_ingest_submission(db, g.return_type, u->files, u->nfiles, &o, &r, e);
     if (!rc && !(*out = result_json(db, u, &r, g.return_type)))
         rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    /* The workbook is a convenience: the findings are stored and shown
+     * whether or not it could be written. */
+    liia_error wb;
+    liia_error_clear(&wb);
+    if (!rc && write_workbook(c, u->files[0], g.return_type, &r, &wb))
+        app_audit_error(db, a, "findings workbook", base_name(u->files[0]), &wb);
     if (rc) {
         app_audit_error(db, a, "upload", u->nfiles ? base_name(u->files[0]) : NULL, e);
     } else {

@@ -14,7 +14,7 @@ try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:
     print("python3-selenium is missing (scripts/setup.sh installs it)")
@@ -72,7 +72,19 @@ def click(element):
     """Clicks and waits for the next page (every form posts or gets a page)."""
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 30).until(EC.staleness_of(old))
+
+    def left(_):
+        # Stale, or the inspector no longer knows the node: either way the
+        # old page is gone (chromedriver reports both during a navigation).
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+
+    WebDriverWait(driver, 60).until(left)
+    WebDriverWait(driver, 60).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def go(path, label=None):

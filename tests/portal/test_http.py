@@ -114,6 +114,9 @@ check("QBR-R021" in page.text and "QBR-R020" not in page.text, "filter by rule")
 r = cam.get("/submissions/%d/findings.csv" % sid)
 check(r.status == 200 and r.text.count("\n") == 21 and "attachment" in r.headers["Content-Disposition"],
       "findings CSV")
+r = cam.get("/submissions/%d/findings.xlsx" % sid)
+check(r.status == 200 and r.body[:2] == b"PK", "findings workbook: %d" % r.status)
+check("findings.xlsx" in cam.get("/submissions/%d" % sid).text, "the page links the workbook")
 
 # the authority of the file must be the uploader's
 hac_file = sample("quarterly", "HAC_2025-03-31.csv")
@@ -131,6 +134,7 @@ prog = login("prog")
 an = login("analyst")
 for who, cl in [("cam.lead", cam), ("cam.dcs", dcs)]:
     for path in ["/api/submissions/%d" % hac_sub, "/api/submissions/%d/findings.csv" % hac_sub,
+                 "/api/submissions/%d/findings.xlsx" % hac_sub,
                  "/submissions/%d" % hac_sub, "/api/history?la=HAC", "/history?la=HAC",
                  "/api/submissions/999999"]:
         r = cl.get(path)

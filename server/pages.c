@@ -32,28 +32,19 @@ const char srv_css[] =
 void hp(liia_buf *b, const char *fmt, ...)
 {
     va_list ap;
-    char small[512];
     va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof small) {
-        if (liia_buf_append(b, small, (size_t)n))
-            return; /* out of memory: the page is cut short, never overrun */
-        return;
-    }
-    char *big = malloc((size_t)n + 1);
-    if (!big)
-        return;
+    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!text)
+        return; /* out of memory: the page is cut short, never overrun */
     va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    if (liia_buf_append(b, big, (size_t)n)) {
-        free(big);
-        return;
-    }
-    free(big);
+    /* Out of memory cuts the page short; html_end still ends what is there. */
+    int cut_short = liia_buf_append(b, text, (size_t)n);
+    (void)cut_short;
+    free(text);
 }
 
 void html_esc(liia_buf *b, const char *s)

@@ -65,6 +65,14 @@ static int check_csrf(struct req *r, liia_error *e)
     return -1;
 }
 
+static int app_denied(liia_error *e, const char *msg)
+{
+    e->status = LIIA_E_USAGE;
+    liia_strlcpy(e->rule_id, LIIA_APP_DENIED, sizeof e->rule_id);
+    liia_strlcpy(e->message, msg, sizeof e->message);
+    return -1;
+}
+
 static enum MHD_Result fail(struct req *r, const liia_error *e)
 {
     return srv_error(r, e);
@@ -368,11 +376,11 @@ static enum MHD_Result query(struct req *r, long long id, const char *rest)
     const char *sql = srv_field(r, "sql");
     int json = r->api && strcmp(field_or(r, "format", "json"), "csv");
     char *text = NULL;
-    int rc = sql && *sql ? liia_app_query(&r->o->app, &r->s.actor, sql, json, &text, &e) : 0;
-    if (!rc && !(sql && *sql) && (r->s.actor.role != LIIA_ROLE_ANALYST))
-        rc = -1, e.status = LIIA_E_USAGE,
-        liia_strlcpy(e.rule_id, LIIA_APP_DENIED, sizeof e.rule_id),
-        liia_strlcpy(e.message, "only analysts run queries", sizeof e.message);
+    int rc = 0;
+    if (sql && *sql)
+        rc = liia_app_query(&r->o->app, &r->s.actor, sql, json, &text, &e);
+    else if (r->s.actor.role != LIIA_ROLE_ANALYST)
+        rc = app_denied(&e, "only analysts run queries");
     if (rc) {
         /* A refused or bad statement is the analyst's to fix: say why. */
         if (e.status == LIIA_E_USAGE && !e.rule_id[0])

@@ -15,12 +15,17 @@
 static const liia_role readers[] = {LIIA_ROLE_DATA_LEAD, LIIA_ROLE_DCS, LIIA_ROLE_PROGRAMME, 0};
 
 /* Per authority and return type, the accepted version, else the latest
- * rejected file; ?2 = one authority ("" = all). */
+ * rejected file; ?2 = one authority ("" = all).  missing counts catalogue
+ * measures without a value (quarterly return only). */
 static const char status_sql[] =
     "SELECT a.short_code, a.gss_code AS la_code, a.name, rt.id AS return_type, "
     "  CASE WHEN s.id IS NULL THEN 'missing' WHEN s.status = 'accepted' "
     "       THEN 'submitted' ELSE 'rejected' END AS state, "
-    "  s.id AS submission_id, s.version, s.received_at, s.errors, s.warnings "
+    "  s.version, s.received_at, s.errors, s.warnings, "
+    "  CASE WHEN s.status = 'accepted' AND rt.id = 'quarterly' THEN "
+    "    (SELECT count(*) FROM measure_def) - (SELECT count(*) FROM submission_value v "
+    "     WHERE v.submission_id = s.id AND v.value IS NOT NULL) END AS missing, "
+    "  s.id AS submission_id "
     "FROM authority a CROSS JOIN return_type rt "
     "LEFT JOIN submission s ON s.id = (SELECT id FROM submission x WHERE "
     "  x.la_code = a.gss_code AND x.return_type = rt.id AND x.period = ?1 "

@@ -106,8 +106,7 @@ int app_period(sqlite3 *db, const char *given, char period[11], liia_error *e)
     if (given && given[0]) {
         if (liia_period_parse(given, period, e) == 0)
             return 0;
-        liia_strlcpy(e->rule_id, LIIA_APP_INVALID, sizeof e->rule_id);
-        e->status = LIIA_E_USAGE;
+        e->status = LIIA_E_USAGE; /* a bad request, not rejected data */
         return -1;
     }
     sqlite3_stmt *st;
@@ -132,8 +131,7 @@ int app_resolve_la(sqlite3 *db, const char *la, char gss[10], liia_error *e)
         return -1;
     if (liia_authority_resolve(db, la, gss, e) == 0)
         return 0;
-    e->status = LIIA_E_USAGE;
-    liia_strlcpy(e->rule_id, LIIA_APP_INVALID, sizeof e->rule_id);
+    e->status = LIIA_E_USAGE; /* a bad request, not rejected data */
     return -1;
 }
 

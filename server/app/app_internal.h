@@ -44,4 +44,11 @@ int app_resolve_la(sqlite3 *db, const char *la, char gss[10], liia_error *e);
 int app_submission_la(sqlite3 *db, const liia_actor *a, long long id,
                       char gss[10], liia_error *e);
 
+/* Held around every workbook or pack written: libxlsxwriter formats its
+ * "created" date with gmtime(), whose buffer is process-wide, and pango's
+ * font caches are not for concurrent use; the portal writes from many
+ * threads. */
+void app_report_lock(void);
+void app_report_unlock(void);
+
 #endif

@@ -76,8 +76,11 @@ int liia_app_publish(sqlite3 *db, const liia_app_config *c, const liia_actor *a,
     if (!rc)
         rc = publication_dir(db, c, period, dir, sizeof dir, e);
     liia_report_opts o = {.period = period, .all = 1, .out_dir = dir, .produced = today};
-    if (!rc)
+    if (!rc) {
+        app_report_lock();
         rc = liia_report_packs(db, &o, &res, e);
+        app_report_unlock();
+    }
     if (!rc)
         rc = record(db, a, period, dir, &id, e);
     if (rc) {

@@ -282,8 +282,10 @@ static int write_workbook(const liia_app_config *c, const char *file, const char
     if (mkdir(c->findings_dir, 0700) != 0 && errno != EEXIST)
         return liia_fail(e, LIIA_E_IO, "cannot create %s: %s", c->findings_dir, strerror(errno));
     char *path = workbook_path(c, r->submission_id);
+    app_report_lock();
     int rc = path ? liia_report_findings_xlsx(file, &r->findings, path, e)
                   : liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    app_report_unlock();
     free(path);
     return rc;
 }

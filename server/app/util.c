@@ -1,9 +1,23 @@
 /* util.c - access checks and row-to-JSON helpers shared by the use cases. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "app_internal.h"
+
+/* The one lock of the application layer (see app_internal.h). */
+static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void app_report_lock(void)
+{
+    (void)pthread_mutex_lock(&report_lock); /* a default mutex: cannot fail here */
+}
+
+void app_report_unlock(void)
+{
+    (void)pthread_mutex_unlock(&report_lock);
+}
 
 int app_refuse(liia_error *e, const char *rule, const char *fmt, ...)
 {

@@ -80,7 +80,7 @@ class Server:
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
-        out, err = self.proc.communicate(timeout=30)
+        out, err = self.proc.communicate(timeout=300)  # an ingest in flight finishes first
         return self.proc.returncode, out, err
 
 

@@ -14,6 +14,9 @@ packages=(
   unzip poppler-utils time
   libsodium-dev libmicrohttpd-dev chromium chromium-driver python3-selenium
 )
+# npm fetches axe-core for the portal's accessibility test (tests/portal);
+# a Node.js that already brings its own npm is left alone.
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

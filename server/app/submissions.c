@@ -200,7 +200,10 @@ static json_t *result_json(sqlite3 *db, const liia_app_upload *u, const liia_ing
             break;
     for (size_t i = 0; findings && i < r->findings.count; i++) {
         liia_error f = r->findings.items[i];
-        liia_strlcpy(f.file, base_name(f.file), sizeof f.file);
+        /* f.file without the staging directory (source and destination
+         * overlap, so not strlcpy). */
+        const char *b = base_name(f.file);
+        memmove(f.file, b, strlen(b) + 1);
         if (json_array_append_new(findings, liia_app_finding_json(&f)))
             break;
     }

@@ -1,11 +1,13 @@
 /* cmd_history.c - `liia-bench history --la LA [--period P] [--json]`: every
- * version of an authority's submissions, accepted, superseded or rejected. */
+ * version of an authority's submissions, accepted, superseded or rejected
+ * (liia_app_history, as the operator). */
 #include <getopt.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "cli.h"
+#include "liia_app.h"
 
 static const char usage[] =
     "usage: liia-bench history --la LA [--period P] [--json]\n"
@@ -19,78 +21,44 @@ static const char usage[] =
     "  --json       JSON instead of a table\n"
     "  -h, --help   this text\n";
 
-static const char sql[] =
-    "SELECT id, period, return_type, version, status, received_at, file_name, "
-    "sha256, errors, warnings, rows, supersedes FROM submission "
-    "WHERE la_code = ?1 AND (?2 IS NULL OR period = ?2) "
-    "ORDER BY period DESC, return_type, id";
-
-static const char *text(sqlite3_stmt *st, int i)
+static const char *field(json_t *row, const char *key)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? (const char *)t : "";
+    const char *s = json_string_value(json_object_get(row, key));
+    return s ? s : "";
 }
 
-static json_t *row_json(sqlite3_stmt *st)
-{
-    json_t *o = json_object();
-    for (int i = 0; o && i < sqlite3_column_count(st); i++) {
-        json_t *v = sqlite3_column_type(st, i) == SQLITE_NULL ? json_null()
-                    : sqlite3_column_type(st, i) == SQLITE_INTEGER
-                        ? json_integer(sqlite3_column_int64(st, i))
-                        : json_string(text(st, i));
-        if (json_object_set_new(o, sqlite3_column_name(st, i), v)) {
-            json_decref(o);
-            return NULL;
-        }
-    }
-    return o;
-}
-
-static void print_row(sqlite3_stmt *st, liia_buf *scratch)
+static void print_row(json_t *row, liia_buf *scratch)
 {
     /* a rejected file has no version */
-    const char *version = sqlite3_column_type(st, 3) == SQLITE_NULL ? "-" : text(st, 3);
-    printf("%-10s %-10s %7s  %-10s  %-20s  %-12.12s %6d %8d  %s\n", text(st, 1),
-           text(st, 2), version, text(st, 4), text(st, 5), text(st, 7),
-           sqlite3_column_int(st, 8), sqlite3_column_int(st, 9),
-           cli_printable(scratch, text(st, 6))); /* the file name as sent */
+    json_t *v = json_object_get(row, "version");
+    char version[24] = "-";
+    if (json_is_integer(v))
+        snprintf(version, sizeof version, "%lld", (long long)json_integer_value(v));
+    printf("%-10s %-10s %7s  %-10s  %-20s  %-12.12s %6lld %8lld  %s\n", field(row, "period"),
+           field(row, "return_type"), version, field(row, "status"), field(row, "received_at"),
+           field(row, "sha256"), (long long)json_integer_value(json_object_get(row, "errors")),
+           (long long)json_integer_value(json_object_get(row, "warnings")),
+           cli_printable(scratch, field(row, "file_name"))); /* the name as sent */
 }
 
-static int list(sqlite3 *db, const char *gss, const char *period, int json,
-                liia_error *e)
+static void list(json_t *rows, int json)
 {
-    sqlite3_stmt *st;
-    if (liia_db_prepare(db, sql, &st, e))
-        return -1;
-    sqlite3_bind_text(st, 1, gss, -1, SQLITE_STATIC);
-    if (period[0])
-        sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
-    json_t *arr = json ? json_array() : NULL;
+    size_t i;
+    json_t *row;
+    if (json) {
+        if (json_dumpf(rows, stdout, JSON_INDENT(2)) == 0)
+            putchar('\n');
+        return;
+    }
+    printf("%-10s %-10s %7s  %-10s  %-20s  %-12s %6s %8s  %s\n", "period", "return",
+           "version", "status", "received_at", "sha256", "errors", "warnings", "file");
     liia_buf scratch;
     liia_buf_init(&scratch);
-    int rc, n = 0;
-    if (!json)
-        printf("%-10s %-10s %7s  %-10s  %-20s  %-12s %6s %8s  %s\n", "period", "return",
-               "version", "status", "received_at", "sha256", "errors", "warnings", "file");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        n++;
-        if (!json)
-            print_row(st, &scratch);
-        else if (json_array_append_new(arr, row_json(st)))
-            rc = SQLITE_NOMEM;
-    }
+    json_array_foreach(rows, i, row)
+        print_row(row, &scratch);
     liia_buf_free(&scratch);
-    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK)) {
-        json_decref(arr);
-        return liia_db_fail(e, db, "reading the history");
-    }
-    if (json && json_dumpf(arr, stdout, JSON_INDENT(2)) == 0)
-        putchar('\n');
-    else if (!json && n == 0)
+    if (!json_array_size(rows))
         printf("(nothing received yet)\n");
-    json_decref(arr);
-    return 0;
 }
 
 int cmd_history(int argc, char **argv, const struct cli_ctx *ctx)
@@ -120,18 +88,18 @@ int cmd_history(int argc, char **argv, const struct cli_ctx *ctx)
     if (!la)
         return cli_usage_error("history", "--la is required");
     liia_error e;
-    liia_error_clear(&e);
-    char gss[10], period[11] = "";
+    liia_actor op;
+    json_t *rows = NULL;
     sqlite3 *db = NULL;
-    if (period_arg && liia_period_parse(period_arg, period, &e)) {
-        e.status = LIIA_E_USAGE;
-        return cli_fail(&e);
-    }
+    liia_error_clear(&e);
+    liia_actor_operator(&op, "cli");
     int rc = cli_open_store(ctx, LIIA_STORE_READONLY, &db, &e);
-    if (!rc && (rc = liia_authority_resolve(db, la, gss, &e)) != 0)
-        e.status = LIIA_E_USAGE;
     if (!rc)
-        rc = list(db, gss, period, json, &e);
+        rc = liia_app_history(db, &op, la, period_arg, &rows, &e);
     liia_store_close(db);
-    return rc ? cli_fail(&e) : LIIA_EXIT_OK;
+    if (rc)
+        return cli_fail(&e);
+    list(rows, json);
+    json_decref(rows);
+    return LIIA_EXIT_OK;
 }

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "cmd_ingest.h"
+#include "liia_app.h"
 #include "liia_ingest.h"
 #include "liia_report.h"
 
@@ -176,16 +177,6 @@ static void print_tally(const struct tally *t, int validate)
            plural(t->warnings, "warning", "warnings"));
 }
 
-static json_t *finding_json(const liia_error *f)
-{
-    static const char *const sev[] = {"error", "warning", "info"};
-    return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}",
-                     "file", f->file, "line", (json_int_t)f->line,
-                     "column", (json_int_t)f->column, "column_name", f->column_name,
-                     "severity", sev[f->severity], "rule_id", f->rule_id,
-                     "value", f->value, "message", f->message, "fix", f->fix);
-}
-
 static json_t *files_json(const struct sub *s)
 {
     json_t *a = json_array();
@@ -226,7 +217,7 @@ static int add_json(struct run *run, const struct sub *s, const liia_ingest_resu
     static const char *const outcome[] = {"accepted", "unchanged", "rejected"};
     json_t *findings = json_array();
     for (size_t i = 0; findings && i < r->findings.count; i++)
-        if (json_array_append_new(findings, finding_json(&r->findings.items[i])))
+        if (json_array_append_new(findings, liia_app_finding_json(&r->findings.items[i])))
             return -1;
     json_t *o = json_pack("{s:s, s:s, s:o?, s:s, s:s, s:s, s:s?, s:s?, s:s, s:I, s:I, s:I, "
                           "s:I, s:I, s:I, s:o, s:o*}",

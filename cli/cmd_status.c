@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "liia_app.h"
 
 static const char usage[] =
     "usage: liia-bench status [--period P] [--json]\n"
@@ -15,76 +16,40 @@ static const char usage[] =
     "or missing; the version, when it was received, its errors and warnings,\n"
     "and how many measures it did not supply.\n"
     "\n"
-    "  --period P   the quarter (default: the latest with any submission that\n"
-    "               is not in the future)\n"
+    "  --period P   the quarter (default: the latest with any submission)\n"
     "  --json       JSON instead of a table\n"
     "  -h, --help   this text\n";
 
-/* Per cell the accepted version, else the latest rejected file.  missing
- * counts catalogue measures without a value (quarterly return only). */
-static const char grid_sql[] =
-    "SELECT a.short_code, a.gss_code, a.name, rt.id, "
-    "  CASE WHEN s.id IS NULL THEN 'missing' WHEN s.status = 'accepted' "
-    "       THEN 'submitted' ELSE 'rejected' END, "
-    "  s.version, s.received_at, s.errors, s.warnings, "
-    "  CASE WHEN s.status = 'accepted' AND rt.id = 'quarterly' THEN "
-    "    (SELECT count(*) FROM measure_def) - (SELECT count(*) FROM submission_value v "
-    "     WHERE v.submission_id = s.id AND v.value IS NOT NULL) END "
-    "FROM authority a CROSS JOIN return_type rt "
-    "LEFT JOIN submission s ON s.id = (SELECT id FROM submission x WHERE "
-    "  x.la_code = a.gss_code AND x.return_type = rt.id AND x.period = ?1 "
-    "  AND x.status IN ('accepted', 'rejected') "
-    "  ORDER BY x.status = 'accepted' DESC, x.id DESC LIMIT 1) "
-    "ORDER BY a.name, rt.id";
-
-static const char *text(sqlite3_stmt *st, int i, const char *null)
+/* A cell as text: a string as it is, an integer written into num. */
+static const char *text(json_t *row, const char *key, const char *null, char num[24])
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? (const char *)t : null;
-}
-
-/* The latest quarter with any submission that is not in the future (a
- * return may come in a little ahead of its quarter's end). */
-static int latest_period(sqlite3 *db, char period[11], liia_error *e)
-{
-    sqlite3_stmt *st;
-    char today[11];
-    cli_today(today);
-    if (liia_db_prepare(db, "SELECT max(period) FROM submission WHERE period <= ?1",
-                        &st, e))
-        return -1;
-    sqlite3_bind_text(st, 1, today, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    liia_strlcpy(period, rc == SQLITE_ROW ? text(st, 0, "") : "", 11);
-    if ((rc != SQLITE_ROW) | (sqlite3_finalize(st) != SQLITE_OK))
-        return liia_db_fail(e, db, "finding the latest quarter");
-    return 0;
-}
-
-static json_t *row_json(sqlite3_stmt *st)
-{
-    static const char *const keys[] = {"short_code", "la_code", "name", "return_type",
-                                       "state", "version", "received_at", "errors",
-                                       "warnings", "missing"};
-    json_t *o = json_object();
-    for (int i = 0; o && i < 10; i++) {
-        int t = sqlite3_column_type(st, i);
-        json_t *v = t == SQLITE_NULL ? json_null()
-                    : t == SQLITE_INTEGER ? json_integer(sqlite3_column_int64(st, i))
-                                          : json_string(text(st, i, ""));
-        if (json_object_set_new(o, keys[i], v)) {
-            json_decref(o);
-            return NULL;
-        }
+    json_t *v = json_object_get(row, key);
+    if (json_is_integer(v)) {
+        snprintf(num, 24, "%lld", (long long)json_integer_value(v));
+        return num;
     }
+    return json_is_string(v) ? json_string_value(v) : null;
+}
+
+/* The CLI's row: the library's without the portal's submission id. */
+static json_t *row_json(json_t *row)
+{
+    json_t *o = json_deep_copy(row);
+    if (o)
+        json_object_del(o, "submission_id");
     return o;
 }
 
-static void print_row(sqlite3_stmt *st)
+static void print_row(json_t *row)
 {
-    printf("%-5s %-24.24s %-10s %-9s %7s  %-20s %6s %8s %7s\n", text(st, 0, ""),
-           text(st, 2, ""), text(st, 3, ""), text(st, 4, ""), text(st, 5, "-"),
-           text(st, 6, "-"), text(st, 7, "-"), text(st, 8, "-"), text(st, 9, "-"));
+    char cols[9][64];
+    static const char *const keys[] = {"short_code", "name", "return_type", "state", "version",
+                                       "received_at", "errors", "warnings", "missing"};
+    char num[24];
+    for (int i = 0; i < 9; i++)
+        snprintf(cols[i], sizeof cols[i], "%s", text(row, keys[i], i < 4 ? "" : "-", num));
+    printf("%-5s %-24.24s %-10s %-9s %7s  %-20s %6s %8s %7s\n", cols[0], cols[1], cols[2],
+           cols[3], cols[4], cols[5], cols[6], cols[7], cols[8]);
 }
 
 /* Per return type: how many authorities have an accepted version. */
@@ -119,6 +84,74 @@ static json_t *tallies_json(const struct return_tally *t, size_t nt)
     return o;
 }
 
+static int grid(json_t *g, int json)
+{
+    struct return_tally tallies[MAX_RETURN_TYPES];
+    size_t ntallies = 0, i;
+    const char *period = json_string_value(json_object_get(g, "period"));
+    const char *label = json_string_value(json_object_get(g, "label"));
+    json_t *rows = json ? json_array() : NULL, *row;
+    int submitted = 0, n = 0;
+    if (!json)
+        printf("%s: %s\n%-5s %-24s %-10s %-9s %7s  %-20s %6s %8s %7s\n", period, label,
+               "la", "authority", "return", "state", "version", "received_at",
+               "errors", "warnings", "missing");
+    char num[24];
+    json_array_foreach(json_object_get(g, "grid"), i, row) {
+        int is_submitted = !strcmp(text(row, "state", "", num), "submitted");
+        n++;
+        submitted += is_submitted;
+        tally(tallies, &ntallies, text(row, "return_type", "", num), is_submitted);
+        if (!json)
+            print_row(row);
+        else if (json_array_append_new(rows, row_json(row)))
+            return -1;
+    }
+    if (!json) {
+        for (size_t t = 0; t < ntallies; t++)
+            printf("%s: %d of %d submitted\n", tallies[t].id, tallies[t].submitted,
+                   tallies[t].of);
+        return 0;
+    }
+    json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:o, s:o}", "period", period, "label", label,
+                          "submitted", submitted, "cells", n, "by_return",
+                          tallies_json(tallies, ntallies), "grid", rows);
+    json_t *w = json_object_get(g, "withheld");
+    if (o && w && json_object_set(o, "withheld", w)) {
+        json_decref(o);
+        return -1;
+    }
+    if (o && json_dumpf(o, stdout, JSON_INDENT(2)) == 0)
+        putchar('\n');
+    json_decref(o);
+    return o ? 0 : -1;
+}
+
+/* A column as text ("" for NULL). */
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+/* The latest quarter with any submission that is not in the future (a
+ * return may come in a little ahead of its quarter's end). */
+static int latest_period(sqlite3 *db, char period[11], liia_error *e)
+{
+    sqlite3_stmt *st;
+    char today[11];
+    cli_today(today);
+    if (liia_db_prepare(db, "SELECT max(period) FROM submission WHERE period <= ?1",
+                        &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, today, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    liia_strlcpy(period, rc == SQLITE_ROW ? col_text(st, 0) : "", 11);
+    if ((rc != SQLITE_ROW) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "finding the latest quarter");
+    return 0;
+}
+
 /* Values bench withheld for the quarter because they broke an invariant
  * (percentage outside 0-100, "of those" above its parent, zero or negative
  * denominator): never published, pooled or ranked; listed here so the
@@ -139,70 +172,17 @@ static int withheld(sqlite3 *db, const char *period, json_t *out, liia_error *e)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (out)
             json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "la",
-                                                 text(st, 0, ""), "indicator",
-                                                 text(st, 1, ""), "reason",
-                                                 text(st, 2, "")));
+                                                 col_text(st, 0), "indicator",
+                                                 col_text(st, 1), "reason",
+                                                 col_text(st, 2)));
         else
             printf("%s  withheld  %-5s %-6s %s\n", n++ ? "   " : "checks:",
-                   text(st, 0, ""), text(st, 1, ""), text(st, 2, ""));
+                   col_text(st, 0), col_text(st, 1), col_text(st, 2));
     }
     if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
         return liia_db_fail(e, db, "reading the values bench withheld");
     if (!out && !n)
         printf("checks: no value withheld\n");
-    return 0;
-}
-
-static int grid(sqlite3 *db, const char *period, int json, liia_error *e)
-{
-    struct return_tally tallies[MAX_RETURN_TYPES];
-    size_t ntallies = 0;
-    sqlite3_stmt *st;
-    if (liia_db_prepare(db, grid_sql, &st, e))
-        return -1;
-    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    char label[48];
-    liia_period_label(period, label, sizeof label);
-    json_t *rows = json ? json_array() : NULL;
-    int rc, submitted = 0, n = 0;
-    if (!json)
-        printf("%s: %s\n%-5s %-24s %-10s %-9s %7s  %-20s %6s %8s %7s\n", period, label,
-               "la", "authority", "return", "state", "version", "received_at",
-               "errors", "warnings", "missing");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int is_submitted = !strcmp(text(st, 4, ""), "submitted");
-        n++;
-        submitted += is_submitted;
-        tally(tallies, &ntallies, text(st, 3, ""), is_submitted);
-        if (!json)
-            print_row(st);
-        else if (json_array_append_new(rows, row_json(st)))
-            rc = SQLITE_NOMEM;
-    }
-    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK)) {
-        json_decref(rows);
-        return liia_db_fail(e, db, "reading the submission grid");
-    }
-    if (!json) {
-        for (size_t i = 0; i < ntallies; i++)
-            printf("%s: %d of %d submitted\n", tallies[i].id, tallies[i].submitted,
-                   tallies[i].of);
-        return withheld(db, period, NULL, e);
-    } else {
-        json_t *w = json_array();
-        if (withheld(db, period, w, e)) {
-            json_decref(w);
-            json_decref(rows);
-            return -1;
-        }
-        json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:o, s:o, s:o}", "period", period,
-                              "label", label, "submitted", submitted, "cells", n,
-                              "by_return", tallies_json(tallies, ntallies), "grid", rows,
-                              "withheld", w);
-        if (o && json_dumpf(o, stdout, JSON_INDENT(2)) == 0)
-            putchar('\n');
-        json_decref(o);
-    }
     return 0;
 }
 
@@ -230,23 +210,38 @@ int cmd_status(int argc, char **argv, const struct cli_ctx *ctx)
     if (optind < argc)
         return cli_usage_error("status", "unexpected argument '%s'", argv[optind]);
     liia_error e;
-    liia_error_clear(&e);
-    char period[11] = "";
+    liia_actor op;
+    json_t *g = NULL;
     sqlite3 *db = NULL;
-    if (period_arg && liia_period_parse(period_arg, period, &e)) {
-        e.status = LIIA_E_USAGE;
+    liia_error_clear(&e);
+    liia_actor_operator(&op, "cli");
+    char period[11] = "";
+    int rc = cli_open_store(ctx, LIIA_STORE_READONLY, &db, &e);
+    if (!rc && !period_arg)
+        rc = latest_period(db, period, &e);
+    if (!rc && (period_arg || period[0]))
+        rc = liia_app_status(db, &op, period_arg ? period_arg : period, &g, &e);
+    if (rc) {
+        liia_store_close(db);
         return cli_fail(&e);
     }
-    int rc = cli_open_store(ctx, LIIA_STORE_READONLY, &db, &e);
-    if (!rc && !period[0])
-        rc = latest_period(db, period, &e);
-    if (!rc && !period[0]) {
+    if (!g) {
         printf("no submissions yet; give --period to see the empty grid\n");
-        liia_store_close(db);
-        return LIIA_EXIT_OK;
+    } else {
+        const char *p = json_string_value(json_object_get(g, "period"));
+        json_t *w = json ? json_array() : NULL;
+        if (json && !w)
+            rc = liia_fail(&e, LIIA_E_NOMEM, "out of memory");
+        if (!rc && !json && grid(g, json))
+            rc = liia_fail(&e, LIIA_E_NOMEM, "out of memory");
+        if (!rc)
+            rc = withheld(db, p, w, &e);
+        if (!rc && json && (json_object_set_new(g, "withheld", w) || grid(g, json)))
+            rc = liia_fail(&e, LIIA_E_NOMEM, "out of memory");
+        else if (rc)
+            json_decref(w);
     }
-    if (!rc)
-        rc = grid(db, period, json, &e);
     liia_store_close(db);
+    json_decref(g);
     return rc ? cli_fail(&e) : LIIA_EXIT_OK;
 }

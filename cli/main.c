@@ -42,6 +42,9 @@ static const struct cli_command commands[] = {
     {"reconcile", cmd_reconcile, "compare SSDA903-derived measures with the quarterly return"},
     {"sample", cmd_sample, "write deterministic synthetic returns"},
     {"demo", cmd_demo, "init + ingest sample-data + bench + report, end to end"},
+    {"user", cmd_user, "manage portal accounts (add, list, disable, reset)"},
+    {"serve", cmd_serve, "the web portal (upload, findings, sign-off, packs)"},
+    {"backup", cmd_backup, "consistent copy of the store while it is in use"},
 };
 
 static void print_usage(FILE *out)

@@ -354,4 +354,5 @@ sqlv=$(sqlite3 --version | cut -d' ' -f1)
     fi
     notes
 } >"$out"
+"$root/scripts/perf_portal.sh" >>"$out"
 echo "wrote $out" >&2

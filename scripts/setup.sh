@@ -13,7 +13,11 @@ packages=(
   clang libclang-rt-14-dev
   unzip poppler-utils time
   dpkg-dev file groff-base man-db   # cpack .deb (dpkg-shlibdeps), man page checks
+  libsodium-dev libmicrohttpd-dev chromium chromium-driver python3-selenium
 )
+# npm fetches axe-core for the portal's accessibility test (tests/portal);
+# a Node.js that already brings its own npm is left alone.
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

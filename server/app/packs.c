@@ -1,0 +1,170 @@
+/* packs.c - publishing a quarter (bench + every pack, kept per
+ * publication) and handing each authority its own pack. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "app_internal.h"
+#include "liia_engine.h"
+#include "liia_report.h"
+
+static int make_dir(const char *path, liia_error *e)
+{
+    if (mkdir(path, 0700) == 0 || errno == EEXIST)
+        return 0;
+    liia_strlcpy(e->file, path, sizeof e->file);
+    return liia_fail(e, LIIA_E_IO, "cannot create a directory: %s", strerror(errno));
+}
+
+/* packs_dir/<period>/<n>, n one more than the publications so far. */
+static int publication_dir(sqlite3 *db, const liia_app_config *c, const char *period,
+                           char *dir, size_t sz, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "SELECT ifnull(max(id), 0) + 1 FROM publication", &st, e))
+        return -1;
+    int rc = sqlite3_step(st);
+    long long n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    if ((rc != SQLITE_ROW) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "numbering a publication");
+    snprintf(dir, sz, "%s/%s", c->packs_dir, period);
+    if (make_dir(c->packs_dir, e) || make_dir(dir, e))
+        return -1;
+    snprintf(dir, sz, "%s/%s/%lld", c->packs_dir, period, n);
+    return make_dir(dir, e);
+}
+
+static int record(sqlite3 *db, const liia_actor *a, const char *period, const char *dir,
+                  long long *id, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "INSERT INTO publication (period, published_by, published_at, dir) "
+                            "VALUES (?1, ?2, datetime('now'), ?3)", &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, a->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, dir, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "recording a publication");
+    *id = sqlite3_last_insert_rowid(db);
+    return 0;
+}
+
+int liia_app_publish(sqlite3 *db, const liia_app_config *c, const liia_actor *a,
+                     const char *period_in, json_t **out, liia_error *e)
+{
+    static const liia_role who[] = {LIIA_ROLE_PROGRAMME, 0};
+    char period[11], dir[1024], today[11];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(today, sizeof today, "%Y-%m-%d", gmtime_r(&now, &tm));
+    liia_report_result res;
+    memset(&res, 0, sizeof res);
+    long long id = 0;
+    if (app_require(db, a, "publish a quarter", who, e))
+        return -1;
+    int rc = period_in && period_in[0] ? app_period(db, period_in, period, e)
+                                       : app_refuse(e, LIIA_APP_INVALID, "name the quarter");
+    if (!rc)
+        rc = liia_engine_load_catalogue(db, c->schema_dir ? c->schema_dir : liia_schema_dir(), e);
+    if (!rc)
+        rc = liia_engine_bench(db, NULL, NULL, e);
+    if (!rc)
+        rc = publication_dir(db, c, period, dir, sizeof dir, e);
+    liia_report_opts o = {.period = period, .all = 1, .out_dir = dir, .produced = today};
+    if (!rc) {
+        app_report_lock();
+        rc = liia_report_packs(db, &o, &res, e);
+        app_report_unlock();
+    }
+    if (!rc)
+        rc = record(db, a, period, dir, &id, e);
+    if (rc) {
+        app_audit_error(db, a, "publish", period_in, e);
+        return -1;
+    }
+    *out = json_pack("{s:I, s:s, s:i, s:i}", "publication", (json_int_t)id, "period", period,
+                     "packs", res.packs, "overviews", res.overviews);
+    if (!*out)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    return liia_app_audit(db, a, "publish", period, "ok", NULL, e);
+}
+
+/* Latest publication of each period; for an authority-scoped actor its
+ * own two files, for the programme team every authority's and the London
+ * overview. */
+static const char packs_sql[] =
+    "WITH p AS (SELECT max(id) AS id, period FROM publication GROUP BY period) "
+    "SELECT p.period, p.id AS publication, a.short_code || '_' || p.period || '_benchmark.' "
+    "  || x.ext AS file, a.gss_code AS la_code FROM p CROSS JOIN authority a CROSS JOIN "
+    "  (SELECT 'xlsx' AS ext UNION ALL SELECT 'pdf') x WHERE ?1 = '' OR a.gss_code = ?1 "
+    "UNION ALL SELECT p.period, p.id, 'London_' || p.period || '_overview.xlsx', NULL FROM p "
+    "  WHERE ?1 = '' ORDER BY 1 DESC, 4, 3";
+
+int liia_app_packs(sqlite3 *db, const liia_actor *a, json_t **out, liia_error *e)
+{
+    static const liia_role who[] = {LIIA_ROLE_DATA_LEAD, LIIA_ROLE_DCS, LIIA_ROLE_PROGRAMME, 0};
+    sqlite3_stmt *st;
+    if (app_require(db, a, "see packs", who, e) || liia_db_prepare(db, packs_sql, &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, app_scoped(a) ? a->la_code : "", -1, SQLITE_STATIC);
+    return app_rows_json(db, st, out, "listing packs", e);
+}
+
+/* The publication directory and authority of a pack file name, if it is
+ * one the actor may have. */
+static int find_pack(sqlite3 *db, const liia_actor *a, const char *file, char *dir, size_t sz,
+                     liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "WITH p AS (SELECT max(id) AS id, period FROM publication GROUP BY "
+                            "period) SELECT d.dir, f.la_code FROM (" "SELECT p.period, "
+                            "a.short_code || '_' || p.period || '_benchmark.' || x.ext AS file, "
+                            "a.gss_code AS la_code FROM p CROSS JOIN authority a CROSS JOIN "
+                            "(SELECT 'xlsx' AS ext UNION ALL SELECT 'pdf') x UNION ALL SELECT "
+                            "p.period, 'London_' || p.period || '_overview.xlsx', '' FROM p) f "
+                            "JOIN p ON p.period = f.period JOIN publication d ON d.id = p.id "
+                            "WHERE f.file = ?1", &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+    char la[10] = "";
+    if (found) {
+        liia_strlcpy(dir, app_text(st, 0), sz);
+        liia_strlcpy(la, app_text(st, 1), sizeof la);
+    }
+    if ((rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "finding a pack");
+    /* The London overview shows every authority unsuppressed: programme
+     * team only.  Another authority's pack is "not found". */
+    int may = found && (la[0] ? app_sees_la(a, la)
+                              : a->role == LIIA_ROLE_PROGRAMME || a->role == LIIA_ROLE_OPERATOR);
+    return may ? 0 : app_refuse(e, LIIA_APP_NOT_FOUND, "no such pack");
+}
+
+int liia_app_pack_path(sqlite3 *db, const liia_actor *a, const char *file, char **path,
+                       liia_error *e)
+{
+    static const liia_role who[] = {LIIA_ROLE_DATA_LEAD, LIIA_ROLE_DCS, LIIA_ROLE_PROGRAMME, 0};
+    char dir[1024];
+    struct stat sb;
+    *path = NULL;
+    int rc = app_require(db, a, "download packs", who, e);
+    if (!rc && find_pack(db, a, file, dir, sizeof dir, e))
+        rc = -1;
+    if (!rc && !(*path = liia_path_join(dir, file)))
+        rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    if (!rc && stat(*path, &sb) != 0)
+        rc = app_refuse(e, LIIA_APP_NOT_FOUND, "no such pack");
+    if (rc) {
+        free(*path);
+        *path = NULL;
+        app_audit_error(db, a, "download", file, e);
+        return -1;
+    }
+    return liia_app_audit(db, a, "download", file, "ok", NULL, e);
+}

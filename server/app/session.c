@@ -1,0 +1,236 @@
+/* session.c - signing in and out: Argon2id password check, lockout and
+ * per-client throttling, random session tokens stored only as SHA-256. */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "app_internal.h"
+
+/* Checked when the name is unknown or has no password, so that every
+ * failed sign-in costs one Argon2id verification and the response time
+ * does not tell which names exist.  The hash of a random, forgotten
+ * password: it matches nothing. */
+static const char dummy_hash[] =
+    "$argon2id$v=19$m=65536,t=2,p=1$pbVSzJ66lh2TLrB9Y2vBDQ$"
+    "rs1Ibw9rgmwldF3ZQC4+iNhMP+uhoZsWcl/TGf78fUk";
+
+void liia_app_random_token(char out[65])
+{
+    unsigned char r[32];
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(out, 65, r, sizeof r);
+}
+
+static void token_hash(const char *token, char out[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+int liia_app_csrf_ok(const liia_session *s, const char *token)
+{
+    return token && strlen(token) == 64 && s->csrf[0] &&
+           sodium_memcmp(s->csrf, token, 64) == 0;
+}
+
+/* Failed sign-ins from this client in the lockout window. */
+static int client_failures(sqlite3 *db, const char *client, int *n, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "SELECT count(*) FROM audit WHERE client = ?1 AND action = "
+                            "'sign in' AND outcome <> 'ok' AND at > strftime('%Y-%m-%d "
+                            "%H:%M:%f', 'now', ?2)", &st, e))
+        return -1;
+    char window[32];
+    snprintf(window, sizeof window, "-%d minutes", LIIA_APP_LOCK_MINUTES);
+    sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, window, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    if ((rc != SQLITE_ROW) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "counting failed sign-ins");
+    return 0;
+}
+
+struct account {
+    int found, has_hash, disabled, locked;
+    char hash[crypto_pwhash_STRBYTES];
+};
+
+static int load_account(sqlite3 *db, const char *name, liia_actor *a, struct account *acc,
+                        liia_error *e)
+{
+    sqlite3_stmt *st;
+    memset(acc, 0, sizeof *acc);
+    if (liia_db_prepare(db, "SELECT id, name, role, ifnull(la_code, ''), can_sign_off, "
+                            "password_hash, disabled, ifnull(locked_until > datetime('now'), 0) "
+                            "FROM app_user WHERE name = ?1", &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        acc->found = 1;
+        a->user_id = sqlite3_column_int64(st, 0);
+        liia_strlcpy(a->name, app_text(st, 1), sizeof a->name);
+        if (liia_role_parse(app_text(st, 2), &a->role))
+            a->role = LIIA_ROLE_NONE;
+        liia_strlcpy(a->la_code, app_text(st, 3), sizeof a->la_code);
+        a->can_sign_off = sqlite3_column_int(st, 4);
+        acc->has_hash = sqlite3_column_type(st, 5) != SQLITE_NULL;
+        liia_strlcpy(acc->hash, app_text(st, 5), sizeof acc->hash);
+        acc->disabled = sqlite3_column_int(st, 6);
+        acc->locked = sqlite3_column_int(st, 7);
+    }
+    if ((rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "reading an account");
+    return 0;
+}
+
+/* Counts a failure against the account; the LOCK_AFTER-th in a row locks it. */
+static int count_failure(sqlite3 *db, long long id, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "UPDATE app_user SET failed_logins = failed_logins + 1, "
+                            "locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN "
+                            "datetime('now', ?3) ELSE locked_until END WHERE id = ?1", &st, e))
+        return -1;
+    char lock[32];
+    snprintf(lock, sizeof lock, "+%d minutes", LIIA_APP_LOCK_MINUTES);
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, LIIA_APP_LOCK_AFTER);
+    sqlite3_bind_text(st, 3, lock, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "counting a failed sign-in");
+    return 0;
+}
+
+static int open_session(sqlite3 *db, liia_session *s, liia_error *e)
+{
+    char hashed[65], hours[32];
+    liia_app_random_token(s->token);
+    liia_app_random_token(s->csrf);
+    token_hash(s->token, hashed);
+    snprintf(hours, sizeof hours, "+%d hours", LIIA_APP_SESSION_HOURS);
+    sqlite3_stmt *st;
+    if (liia_db_exec(db, "DELETE FROM app_session WHERE expires_at <= datetime('now')", e) ||
+        liia_db_prepare(db, "INSERT INTO app_session (token_sha256, user_id, csrf, "
+                            "created_at, expires_at, client) VALUES (?1, ?2, ?3, "
+                            "datetime('now'), datetime('now', ?4), ?5)", &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, hashed, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, s->actor.user_id);
+    sqlite3_bind_text(st, 3, s->csrf, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, hours, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, s->actor.client, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "opening a session");
+    if (liia_db_prepare(db, "UPDATE app_user SET failed_logins = 0, locked_until = NULL "
+                            "WHERE id = ?1", &st, e))
+        return -1;
+    sqlite3_bind_int64(st, 1, s->actor.user_id);
+    rc = sqlite3_step(st);
+    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "clearing failed sign-ins");
+    return 0;
+}
+
+static int refuse_sign_in(sqlite3 *db, const liia_actor *a, const char *rule, liia_error *e)
+{
+    if (!strcmp(rule, LIIA_APP_LOCKED)) {
+        liia_error_fix(e, "wait %d minutes, or ask the operator to reset the account",
+                       LIIA_APP_LOCK_MINUTES);
+        app_refuse(e, rule, "too many failed sign-ins: try again later");
+    } else {
+        liia_error_fix(e, "check the name and password; the operator can reset a password");
+        app_refuse(e, rule, "the name or password is not right");
+    }
+    app_audit_error(db, a, "sign in", a->name, e);
+    return -1;
+}
+
+int liia_app_sign_in(sqlite3 *db, const char *name, const char *password,
+                     const char *client, liia_session *out, liia_error *e)
+{
+    memset(out, 0, sizeof *out);
+    liia_actor *a = &out->actor;
+    liia_strlcpy(a->name, name ? name : "", sizeof a->name);
+    liia_strlcpy(a->client, client ? client : "", sizeof a->client);
+    struct account acc;
+    int failures = 0;
+    if (client_failures(db, a->client, &failures, e) || load_account(db, a->name, a, &acc, e))
+        return -1;
+    if (failures >= LIIA_APP_CLIENT_FAILURES)
+        return refuse_sign_in(db, a, LIIA_APP_LOCKED, e);
+    const char *pw = password ? password : "";
+    int match = crypto_pwhash_str_verify(acc.has_hash ? acc.hash : dummy_hash, pw,
+                                         strlen(pw)) == 0;
+    int ok = match && acc.found && acc.has_hash && !acc.disabled &&
+             a->role != LIIA_ROLE_NONE;
+    if (acc.found && acc.locked)
+        return refuse_sign_in(db, a, LIIA_APP_LOCKED, e);
+    if (!ok) {
+        if (acc.found && count_failure(db, a->user_id, e))
+            return -1;
+        return refuse_sign_in(db, a, LIIA_APP_SIGNIN, e);
+    }
+    if (open_session(db, out, e))
+        return -1;
+    return liia_app_audit(db, a, "sign in", a->name, "ok", NULL, e);
+}
+
+int liia_app_session(sqlite3 *db, const char *token, const char *client,
+                     liia_session *out, liia_error *e)
+{
+    memset(out, 0, sizeof *out);
+    if (!token || strlen(token) != 64) {
+        liia_error_fix(e, "sign in");
+        return app_refuse(e, LIIA_APP_SIGNIN, "not signed in");
+    }
+    char hashed[65];
+    token_hash(token, hashed);
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "SELECT u.id, u.name, u.role, ifnull(u.la_code, ''), "
+                            "u.can_sign_off, s.csrf FROM app_session s JOIN app_user u ON "
+                            "u.id = s.user_id WHERE s.token_sha256 = ?1 AND s.expires_at > "
+                            "datetime('now') AND u.disabled = 0", &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, hashed, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+    liia_actor *a = &out->actor;
+    if (found) {
+        a->user_id = sqlite3_column_int64(st, 0);
+        liia_strlcpy(a->name, app_text(st, 1), sizeof a->name);
+        if (liia_role_parse(app_text(st, 2), &a->role))
+            a->role = LIIA_ROLE_NONE;
+        liia_strlcpy(a->la_code, app_text(st, 3), sizeof a->la_code);
+        a->can_sign_off = sqlite3_column_int(st, 4);
+        liia_strlcpy(out->csrf, app_text(st, 5), sizeof out->csrf);
+        liia_strlcpy(out->token, token, sizeof out->token);
+    }
+    liia_strlcpy(a->client, client ? client : "", sizeof a->client);
+    if ((rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "reading a session");
+    if (!found || a->role == LIIA_ROLE_NONE) {
+        memset(out, 0, sizeof *out);
+        liia_error_fix(e, "sign in again");
+        return app_refuse(e, LIIA_APP_SIGNIN, "not signed in, or the session has ended");
+    }
+    return 0;
+}
+
+int liia_app_sign_out(sqlite3 *db, const liia_session *s, liia_error *e)
+{
+    char hashed[65];
+    token_hash(s->token, hashed);
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "DELETE FROM app_session WHERE token_sha256 = ?1", &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, hashed, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "ending a session");
+    return liia_app_audit(db, &s->actor, "sign out", s->actor.name, "ok", NULL, e);
+}

@@ -1,0 +1,277 @@
+/* submission_pages.c - uploading a return, the validation page (summary,
+ * then every finding with its location, value, rule and fix, filtered by
+ * rule or severity), the findings as CSV, explaining a warning and
+ * signing off. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server_internal.h"
+
+#define PAGE_FINDINGS 1000
+
+enum MHD_Result upload_form(struct req *r, long long id, const char *rest)
+{
+    (void)id, (void)rest;
+    liia_buf b;
+    liia_buf_init(&b);
+    html_begin(&b, r, "Upload a return");
+    hp(&b, "<p>The quarterly return is one CSV file.  A child-level return (SSDA903) is its "
+           "tables together: header, episodes and, if you have one, UASC; give the quarter.</p>"
+           "<form method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\">");
+    html_csrf(&b, r);
+    hp(&b, "<label for=\"file\">File or files</label><input id=\"file\" name=\"file\" "
+           "type=\"file\" multiple required accept=\".csv,.xml\"><label for=\"return\">Return"
+           "</label><select id=\"return\" name=\"return\"><option value=\"\">Recognise from the "
+           "file</option><option value=\"quarterly\">Quarterly return</option><option "
+           "value=\"ssda903\">SSDA903 (children looked after)</option></select><label "
+           "for=\"period\">Quarter (needed for SSDA903, e.g. 2025-03-31)</label><input "
+           "id=\"period\" name=\"period\"><p><button type=\"submit\">Upload and check</button>"
+           "</p></form>");
+    return html_end(&b, r, 200);
+}
+
+enum MHD_Result upload(struct req *r, long long id, const char *rest)
+{
+    (void)id, (void)rest;
+    const char *paths[SRV_MAX_FILES];
+    for (size_t i = 0; i < r->nfiles; i++)
+        paths[i] = r->files[i].path;
+    liia_app_upload u = {.files = paths, .nfiles = r->nfiles,
+                         .return_type = srv_field(r, "return"), .la = srv_field(r, "la"),
+                         .period = srv_field(r, "period")};
+    liia_error e;
+    liia_error_clear(&e);
+    json_t *j;
+    if (liia_app_submit(r->db, &r->o->app, &r->s.actor, &u, &j, &e))
+        return srv_error(r, &e);
+    long long sid = json_integer_value(json_object_get(j, "submission_id"));
+    if (r->api)
+        return srv_send_json(r, 200, j);
+    json_decref(j);
+    char to[64];
+    snprintf(to, sizeof to, "/submissions/%lld", sid);
+    return sid > 0 ? srv_redirect(r, to) : srv_redirect(r, "/");
+}
+
+static int keep(json_t *f, const char *severity, const char *rule)
+{
+    const char *s = json_string_value(json_object_get(f, "severity"));
+    const char *id = json_string_value(json_object_get(f, "rule_id"));
+    return (!severity || !*severity || (s && !strcmp(s, severity))) &&
+           (!rule || !*rule || (id && !strcmp(id, rule)));
+}
+
+static void summary(liia_buf *b, json_t *j)
+{
+    static const char *const cols[] = {"authority:Authority", "period:Quarter",
+                                       "return_type:Return", "file:File", "version:Version",
+                                       "status:Status", "received_at:Received (UTC)",
+                                       "errors:Errors", "warnings:Warnings",
+                                       "signed_by:Signed off by", "signed_at:Signed off at", NULL};
+    json_t *rows = json_pack("[O]", j);
+    html_table(b, "Summary", rows, cols, NULL, NULL);
+    json_decref(rows);
+    long long errors = json_integer_value(json_object_get(j, "errors"));
+    const char *status = json_string_value(json_object_get(j, "status"));
+    if (!strcmp(status, "rejected"))
+        hp(b, "<p class=\"error\">Rejected: nothing from this file was stored. Fix the errors "
+              "below in your file and <a href=\"/upload\">upload it again</a>.</p>");
+    else if (errors)
+        hp(b, "<p class=\"error\">Errors must be fixed: correct the file and <a "
+              "href=\"/upload\">upload it again</a>.</p>");
+    else if (!strcmp(status, "superseded"))
+        hp(b, "<p>A newer version of this return has replaced this one.</p>");
+}
+
+static void filter_form(liia_buf *b, long long id, const char *severity, const char *rule,
+                        int workbook)
+{
+    hp(b, "<form method=\"get\" action=\"/submissions/%lld\"><label for=\"severity\">Show"
+          "</label><select id=\"severity\" name=\"severity\"><option value=\"\">all findings"
+          "</option><option value=\"error\"%s>errors</option><option value=\"warning\"%s>"
+          "warnings</option></select><label for=\"rule\">Rule id</label><input id=\"rule\" "
+          "name=\"rule\" value=\"", id, severity && !strcmp(severity, "error") ? " selected" : "",
+       severity && !strcmp(severity, "warning") ? " selected" : "");
+    html_esc(b, rule);
+    hp(b, "\"> <button type=\"submit\">Filter</button></form><p><a href=\"/submissions/%lld/"
+          "findings.csv\">Download the findings (CSV, opens in Excel)</a></p>", id);
+    if (workbook)
+        hp(b, "<p><a href=\"/submissions/%lld/findings.xlsx\">Download your file with the "
+              "problem cells highlighted (Excel workbook)</a></p>", id);
+}
+
+static void explain_cell(liia_buf *b, struct req *r, json_t *f, long long sid, int can_explain)
+{
+    const char *note = json_string_value(json_object_get(f, "explanation"));
+    if (note) {
+        html_esc(b, note);
+        hp(b, " (");
+        html_esc(b, json_string_value(json_object_get(f, "explained_by")));
+        hp(b, ")");
+    }
+    if (!can_explain || strcmp(json_string_value(json_object_get(f, "severity")), "warning"))
+        return;
+    long long fid = json_integer_value(json_object_get(f, "id"));
+    hp(b, "<form method=\"post\" action=\"/submissions/%lld/explain\">", sid);
+    html_csrf(b, r);
+    hp(b, "<input type=\"hidden\" name=\"finding\" value=\"%lld\"><label for=\"note%lld\">"
+          "Explain warning %lld</label><textarea id=\"note%lld\" name=\"note\" rows=\"2\" "
+          "cols=\"30\" required></textarea><button type=\"submit\">Save note</button></form>",
+       fid, fid, fid, fid);
+}
+
+static void findings_table(liia_buf *b, struct req *r, json_t *j, long long sid,
+                           int can_explain)
+{
+    static const char *const keys[] = {"table", "line", "column_name", "rule_id", "message",
+                                       "fix"};
+    const char *severity = srv_field(r, "severity"), *rule = srv_field(r, "rule");
+    json_t *f;
+    size_t i, shown = 0;
+    hp(b, "<table><caption>Findings</caption><thead><tr><th scope=\"col\">Severity</th>"
+          "<th scope=\"col\">Table</th><th scope=\"col\">Line</th><th scope=\"col\">Column</th>"
+          "<th scope=\"col\">Rule</th><th scope=\"col\">Problem</th><th scope=\"col\">What to "
+          "do</th><th scope=\"col\">Value</th><th scope=\"col\">Explanation</th></tr></thead>"
+          "<tbody>");
+    json_array_foreach(json_object_get(j, "findings"), i, f) {
+        if (!keep(f, severity, rule) || shown++ == PAGE_FINDINGS)
+            continue;
+        const char *sev = json_string_value(json_object_get(f, "severity"));
+        hp(b, "<tr class=\"sev-%s\"><td>%s</td>", sev, sev);
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            json_t *v = json_object_get(f, keys[k]);
+            hp(b, "<td>");
+            if (json_is_integer(v))
+                hp(b, "%lld", (long long)json_integer_value(v));
+            else
+                html_esc(b, json_string_value(v));
+            hp(b, "</td>");
+        }
+        const char *value = json_string_value(json_object_get(f, "value"));
+        hp(b, "<td>");
+        if (value && *value) {
+            hp(b, "<span class=\"value\">");
+            html_esc(b, value);
+            hp(b, "</span>");
+        }
+        hp(b, "</td><td>");
+        explain_cell(b, r, f, sid, can_explain);
+        hp(b, "</td></tr>");
+    }
+    hp(b, "</tbody></table>");
+    if (shown > PAGE_FINDINGS)
+        hp(b, "<p>Showing the first %d of %zu findings: filter them, or download the CSV.</p>",
+           PAGE_FINDINGS, shown);
+}
+
+static void sign_off_form(liia_buf *b, struct req *r, json_t *j, long long sid)
+{
+    const liia_actor *a = &r->s.actor;
+    int may = a->role == LIIA_ROLE_DCS || (a->role == LIIA_ROLE_DATA_LEAD && a->can_sign_off);
+    const char *status = json_string_value(json_object_get(j, "status"));
+    if (!may || strcmp(status, "accepted") || json_is_string(json_object_get(j, "signed_by")))
+        return;
+    hp(b, "<h2>Sign off</h2><p>Signing off records your name and the time against this "
+          "version. Every warning must be explained first.</p><form method=\"post\" "
+          "action=\"/submissions/%lld/signoff\">", sid);
+    html_csrf(b, r);
+    hp(b, "<button type=\"submit\">Sign off this return</button></form>");
+}
+
+static enum MHD_Result findings_csv(struct req *r, json_t *j)
+{
+    static const char *const keys[] = {"severity", "table", "line", "column", "column_name",
+                                       "value", "rule_id", "message", "fix", "explanation"};
+    char *text = NULL;
+    size_t len = 0, i;
+    json_t *f;
+    FILE *out = open_memstream(&text, &len);
+    if (!out) {
+        json_decref(j);
+        return srv_send(r, 500, "text/plain; charset=utf-8", NULL, 0, NULL);
+    }
+    fputs("severity,table,line,column,column_name,value,rule_id,message,fix,explanation\n", out);
+    json_array_foreach(json_object_get(j, "findings"), i, f) {
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            json_t *v = json_object_get(f, keys[k]);
+            char num[32];
+            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+            liia_csv_write_field(out, json_is_integer(v) ? num : json_is_string(v)
+                                                                  ? json_string_value(v) : "", 1);
+            fputc(k + 1 < sizeof keys / sizeof keys[0] ? ',' : '\n', out);
+        }
+    }
+    json_decref(j);
+    if (fclose(out) != 0) {
+        free(text);
+        return srv_send(r, 500, "text/plain; charset=utf-8", NULL, 0, NULL);
+    }
+    return srv_send(r, 200, "text/csv; charset=utf-8", text, len,
+                    "attachment; filename=\"findings.csv\"");
+}
+
+enum MHD_Result submission(struct req *r, long long id, const char *rest)
+{
+    liia_error e;
+    liia_error_clear(&e);
+    json_t *j;
+    if (!strcmp(rest, "findings.xlsx")) {
+        char *path;
+        if (liia_app_findings_xlsx(r->db, &r->o->app, &r->s.actor, id, &path, &e))
+            return srv_error(r, &e);
+        enum MHD_Result ok = srv_send_file(
+            r, path, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "findings.xlsx");
+        free(path);
+        return ok;
+    }
+    if (*rest && strcmp(rest, "findings.csv"))
+        return srv_send_json(r, 404, json_pack("{s:s}", "error", "not found"));
+    if (liia_app_submission(r->db, &r->s.actor, id, &j, &e))
+        return srv_error(r, &e);
+    if (*rest)
+        return findings_csv(r, j);
+    if (r->api)
+        return srv_send_json(r, 200, j);
+    char title[64];
+    snprintf(title, sizeof title, "Submission %lld", id);
+    liia_buf b;
+    liia_buf_init(&b);
+    html_begin(&b, r, title);
+    summary(&b, j);
+    const char *status = json_string_value(json_object_get(j, "status"));
+    int can_explain = (r->s.actor.role == LIIA_ROLE_DATA_LEAD ||
+                       r->s.actor.role == LIIA_ROLE_DCS) &&
+                      !strcmp(status, "accepted") && !json_is_string(json_object_get(j, "signed_by"));
+    sign_off_form(&b, r, j, id);
+    const char *rt = json_string_value(json_object_get(j, "return_type"));
+    int workbook = rt && !strcmp(rt, "quarterly") &&
+                   json_integer_value(json_object_get(j, "errors")) +
+                           json_integer_value(json_object_get(j, "warnings")) > 0;
+    filter_form(&b, id, srv_field(r, "severity"), srv_field(r, "rule"), workbook);
+    findings_table(&b, r, j, id, can_explain);
+    json_decref(j);
+    return html_end(&b, r, 200);
+}
+
+enum MHD_Result submission_post(struct req *r, long long id, const char *rest)
+{
+    liia_error e;
+    liia_error_clear(&e);
+    int rc;
+    if (!strcmp(rest, "explain"))
+        rc = liia_app_explain(r->db, &r->s.actor, id, srv_field_id(r, "finding"),
+                              srv_field(r, "note"), &e);
+    else if (!strcmp(rest, "signoff"))
+        rc = liia_app_sign_off(r->db, &r->s.actor, id, &e);
+    else
+        return srv_send_json(r, 404, json_pack("{s:s}", "error", "not found"));
+    if (rc)
+        return srv_error(r, &e);
+    if (r->api)
+        return srv_send_json(r, 200, json_pack("{s:b}", "ok", 1));
+    char to[64];
+    snprintf(to, sizeof to, "/submissions/%lld", id);
+    return srv_redirect(r, to);
+}

@@ -1,0 +1,313 @@
+#!/usr/bin/env python3
+"""The portal over HTTP: every endpoint, sign-in and sessions, CSRF, access
+control (each role against another authority's data: refused, nothing
+leaks), and the quarter's workflow from upload to pack download."""
+import os, socket, sqlite3, sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from portal import Client, Failures, Server, Store, sample, PASSWORD  # noqa: E402
+
+BIN = sys.argv[1]
+T = Failures()
+check = T.check
+store = Store(BIN, sys.argv[2] if len(sys.argv) > 2 else None)
+srv = Server(store)
+HAC_GSS = "E09000012"
+
+
+def login(name):
+    c = Client(srv)
+    r = c.login(name)
+    check(r.status == 200, "%s signs in: %d %s" % (name, r.status, r.text))
+    return c
+
+
+def q(sql, *args):
+    con = sqlite3.connect(store.db)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------- headers, sign-in
+anon = Client(srv)
+r = anon.get("/login")
+check(r.status == 200 and "<form" in r.text, "sign-in page")
+for h, want in [("Content-Security-Policy", "frame-ancestors 'none'"),
+                ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY")]:
+    check(want in (r.headers.get(h) or ""), "header %s" % h)
+cookie = r.headers.get("Set-Cookie") or ""
+check("HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie,
+      "pre-sign-in cookie flags (no Secure without TLS): %s" % cookie)
+check(anon.get("/api/me").status == 401, "not signed in: 401")
+check(anon.get("/").status == 303, "pages redirect to sign-in")
+check(anon.get("/nowhere").status == 404, "unknown path 404")
+check(anon.get("/style.css").status == 200, "stylesheet")
+
+# sign in needs the pre-sign-in token (login CSRF)
+r = anon.post("/api/login", {"name": "cam.lead", "password": PASSWORD}, csrf="0" * 64)
+check(r.status == 400, "sign-in without the form's token refused: %d" % r.status)
+c = Client(srv)
+r = c.login("cam.lead", "wrong password here")
+check(r.status == 401 and r.json()["rule_id"] == "APP-SIGNIN", "wrong password 401")
+r2 = Client(srv).login("no.such.user", "wrong password here")
+check(r2.status == 401 and r2.json()["error"] == r.json()["error"],
+      "unknown user: the same answer as a wrong password")
+cam = login("cam.lead")
+sc = [h for h in cam.jar]
+check(any(k.name == "liia_session" and k.has_nonstandard_attr("HttpOnly") for k in sc),
+      "session cookie HttpOnly")
+tok = [k.value for k in sc if k.name == "liia_session"][0]
+check(not q("SELECT 1 FROM app_session WHERE token_sha256 = ?", tok),
+      "the token itself is not stored")
+check(len(q("SELECT 1 FROM app_session")) >= 1, "a session row (hashed)")
+me = cam.get("/api/me").json()
+check(me["role"] == "data_lead" and me["la_code"] == "E09000007", "me: %s" % me)
+
+# lockout: five failures lock the account, even the right password is refused
+for i in range(5):
+    Client(srv).login("hac.dcs", "not the password %d" % i)
+r = Client(srv).login("hac.dcs")
+check(r.status == 429 and r.json()["rule_id"] == "APP-LOCKED", "locked after 5: %d" % r.status)
+store.cli("user", "reset", "hac.dcs", "--password-stdin", stdin=PASSWORD + "\n")
+hacdcs = login("hac.dcs")
+audit = q("SELECT actor, action, outcome FROM audit WHERE action = 'sign in'")
+check(("hac.dcs", "sign in", "refused") in audit and ("cam.lead", "sign in", "ok") in audit,
+      "sign-ins audited")
+
+# ---------------------------------------------------------------- CSRF and sessions
+csv = sample("bad", "warnings_only.csv")
+r = cam.upload("/api/submissions", [("warnings_only.csv", csv)], csrf=None)
+check(r.status == 403, "upload without CSRF token refused: %d" % r.status)
+r = cam.upload("/api/submissions", [("warnings_only.csv", csv)], csrf="f" * 64)
+check(r.status == 403, "upload with a wrong CSRF token refused")
+r = cam.post("/api/logout", csrf=None)
+check(r.status == 403 and cam.get("/api/me").status == 200, "logout needs CSRF too")
+r = cam.request("POST", "/api/submissions/1/signoff", b"", {"X-CSRF-Token": "0" * 64},
+                "application/x-www-form-urlencoded")
+check(r.status == 403, "a wrong X-CSRF-Token header refused")
+other = login("cam.lead")
+r = cam.post("/api/due", {"return_type": "quarterly", "period": "2025-03-31", "due": "2025-05-01"},
+             csrf=other.csrf)
+check(r.status == 403, "another session's CSRF token refused")
+
+# ---------------------------------------------------------------- upload and findings
+r = cam.upload("/api/submissions", [("warnings_only.csv", csv)])
+check(r.status == 200, "upload: %d %s" % (r.status, r.text[:300]))
+up = r.json()
+check(up["outcome"] == "accepted" and up["warnings"] == 20 and up["file"] == "warnings_only.csv",
+      "upload result as ingest --json: %s" % {k: up.get(k) for k in ("outcome", "warnings", "file")})
+sid = up["submission_id"]
+sub = cam.get("/api/submissions/%d" % sid).json()
+check(sub["warnings"] == 20 and len(sub["findings"]) == 20 and sub["status"] == "accepted",
+      "submission findings")
+check({f["rule_id"] for f in sub["findings"]} == {f["rule_id"] for f in up["findings"]},
+      "stored findings match the upload's")
+page = cam.get("/submissions/%d" % sid)
+check(page.status == 200 and "QBR-R020" in page.text and 'class="value"' in page.text,
+      "validation page lists findings with the value highlighted")
+page = cam.get("/submissions/%d" % sid, severity="error")
+check("QBR-R020" not in page.text, "filter by severity")
+page = cam.get("/submissions/%d" % sid, rule="QBR-R021")
+check("QBR-R021" in page.text and "QBR-R020" not in page.text, "filter by rule")
+r = cam.get("/submissions/%d/findings.csv" % sid)
+check(r.status == 200 and r.text.count("\n") == 21 and "attachment" in r.headers["Content-Disposition"],
+      "findings CSV")
+r = cam.get("/submissions/%d/findings.xlsx" % sid)
+check(r.status == 200 and r.body[:2] == b"PK", "findings workbook: %d" % r.status)
+check("findings.xlsx" in cam.get("/submissions/%d" % sid).text, "the page links the workbook")
+
+# the authority of the file must be the uploader's
+hac_file = sample("quarterly", "HAC_2025-03-31.csv")
+r = cam.upload("/api/submissions", [("HAC_2025-03-31.csv", hac_file)], {"la": "HAC"})
+check(r.status == 403, "a data lead cannot upload for another authority: %d" % r.status)
+r = cam.upload("/api/submissions", [("HAC_2025-03-31.csv", hac_file)])
+check(r.status == 200 and r.json()["outcome"] == "rejected", "another authority's file is rejected")
+
+# ---------------------------------------------------------------- access control
+hac_sub = q("SELECT id FROM submission WHERE la_code = ? AND status = 'accepted' LIMIT 1",
+            HAC_GSS)[0][0]
+hac_name = q("SELECT file_name FROM submission WHERE id = ?", hac_sub)[0][0]
+dcs = login("cam.dcs")
+prog = login("prog")
+an = login("analyst")
+for who, cl in [("cam.lead", cam), ("cam.dcs", dcs)]:
+    for path in ["/api/submissions/%d" % hac_sub, "/api/submissions/%d/findings.csv" % hac_sub,
+                 "/api/submissions/%d/findings.xlsx" % hac_sub,
+                 "/submissions/%d" % hac_sub, "/api/history?la=HAC", "/history?la=HAC",
+                 "/api/submissions/999999"]:
+        r = cl.get(path)
+        check(r.status == 404 and hac_name not in r.text and HAC_GSS not in r.text,
+              "%s GET %s: 404 and nothing of HAC (%d)" % (who, path, r.status))
+    g = cl.get("/api/grid").json()["grid"]
+    check(g and all(row["la_code"] == "E09000007" for row in g), "%s's grid is CAM only" % who)
+    s = cl.get("/api/status").json()["grid"]
+    check(s and all(row["la_code"] == "E09000007" for row in s), "%s's status is CAM only" % who)
+    h = cl.get("/api/history").json()
+    check(h and all("CAM" in row["file_name"] or "warnings" in row["file_name"]
+                    or "HAC_" in row["file_name"] for row in h), "%s's history" % who)
+    for path in ["/api/audit", "/audit", "/api/query?sql=select+1", "/api/chase.csv"]:
+        check(cl.get(path).status == 403, "%s GET %s: 403" % (who, path))
+    for path, f in [("/api/submissions/%d/explain" % hac_sub, {"finding": 1, "note": "x"}),
+                    ("/api/submissions/%d/signoff" % hac_sub, {})]:
+        r = cl.post(path, f)
+        check(r.status in (403, 404) and hac_name not in r.text, "%s POST %s refused" % (who, path))
+    check(cl.post("/api/publish", {"period": "2025-03-31"}).status == 403, "%s cannot publish" % who)
+    check(cl.post("/api/due", {"return_type": "quarterly", "period": "2025-03-31",
+                               "due": "2025-05-01"}).status == 403, "%s cannot set due dates" % who)
+r = dcs.upload("/api/submissions", [("warnings_only.csv", csv)])
+check(r.status == 403, "a DCS does not upload")
+r = prog.upload("/api/submissions", [("warnings_only.csv", csv)])
+check(r.status == 403, "the programme team does not upload")
+for path in ["/api/grid", "/api/status", "/api/history?la=CAM", "/api/packs",
+             "/api/submissions/%d" % sid, "/"]:
+    check(an.get(path).status in (403, 303), "analyst GET %s refused" % path)
+r = prog.get("/api/submissions/%d" % hac_sub)
+check(r.status == 200, "programme sees any authority")
+check(len(prog.get("/api/grid").json()["grid"]) >= 33, "programme sees all 33")
+r = an.get("/api/query", sql="SELECT la_code, count(*) AS n FROM submissions GROUP BY la_code")
+check(r.status == 200 and len(r.json()) >= 33, "analyst queries the views: %d" % r.status)
+for bad in ["SELECT * FROM app_user", "SELECT * FROM audit", "SELECT * FROM app_session",
+            "DELETE FROM submission"]:
+    r = an.get("/api/query", sql=bad)
+    check(r.status == 400 and "argon2" not in r.text, "analyst refused: %s (%d)" % (bad, r.status))
+r = an.get("/query", sql="SELECT count(*) FROM measures")
+check(r.status == 200 and "<pre>" in r.text, "query page")
+
+# ---------------------------------------------------------------- workflow
+r = dcs.post("/api/submissions/%d/signoff" % sid)
+check(r.status == 409, "no sign-off while warnings are unexplained: %d" % r.status)
+check(cam.post("/api/submissions/%d/signoff" % sid).status == 403,
+      "a data lead without delegation cannot sign off")
+g = {row["return_type"]: row for row in cam.get("/api/grid").json()["grid"]}
+check(g["quarterly"]["state"] == "awaiting explanation", "state awaiting explanation")
+for f in sub["findings"]:
+    r = cam.post("/api/submissions/%d/explain" % sid, {"finding": f["id"], "note": "checked: %s" % f["rule_id"]})
+    if not check(r.status == 200, "explain %d: %d %s" % (f["id"], r.status, r.text)):
+        break
+check(cam.post("/api/submissions/%d/explain" % sid, {"finding": hac_sub * 1000, "note": "x"}).status == 404,
+      "explaining a finding of nothing: 404")
+check(cam.post("/api/submissions/%d/explain" % sid, {"finding": sub["findings"][0]["id"], "note": ""}).status == 400,
+      "an empty note is refused")
+g = {row["return_type"]: row for row in cam.get("/api/grid").json()["grid"]}
+check(g["quarterly"]["state"] == "awaiting sign-off", "state awaiting sign-off: %s" % g["quarterly"]["state"])
+r = dcs.post("/api/submissions/%d/signoff" % sid)
+check(r.status == 200, "DCS signs off: %d %s" % (r.status, r.text))
+check(dcs.post("/api/submissions/%d/signoff" % sid).status == 409, "signed off once")
+s = cam.get("/api/submissions/%d" % sid).json()
+check(s["signed_by"] == "cam.dcs" and s["signed_at"], "sign-off recorded with name and time")
+check(cam.get("/api/grid").json()["grid"][0]["state"] == "signed off", "state signed off")
+
+# delegated data lead (ISL) signs off a clean return
+isl = login("isl.lead")
+isl_sub = q("SELECT id FROM submission WHERE la_code = 'E09000019' AND period = '2025-03-31' "
+            "AND status = 'accepted'")[0][0]
+unexplained = q("SELECT count(*) FROM finding WHERE submission_id = ? AND severity = 'warning'", isl_sub)[0][0]
+r = isl.post("/api/submissions/%d/signoff" % isl_sub)
+check(r.status == (200 if unexplained == 0 else 409), "delegated data lead signs off: %d" % r.status)
+
+# programme: due dates, grid, chase list
+r = prog.post("/api/due", {"return_type": "quarterly", "period": "2025-03-31", "due": "2025-05-01"})
+check(r.status == 200, "due date set: %d %s" % (r.status, r.text))
+check(prog.post("/api/due", {"return_type": "quarterly", "period": "2025-03-31",
+                             "due": "2025-02-30"}).status == 400, "an impossible date refused")
+grid = prog.get("/api/grid", period="2025-03-31").json()["grid"]
+cam_row = [x for x in grid if x["la_code"] == "E09000007" and x["return_type"] == "quarterly"][0]
+check(cam_row["due"] == "2025-05-01" and cam_row["days_late"] >= 0, "due date and days late")
+states = {x["state"] for x in grid}
+check({"signed off", "not sent"} <= states, "grid states: %s" % states)
+r = prog.get("/api/chase.csv", period="2025-03-31")
+check(r.status == 200 and r.text.startswith("period,short_code") and ",CAM," not in r.text.split("ssda903")[0]
+      .replace("CAM,E09000007,Camden,ssda903", ""), "chase list leaves out the signed-off")
+check(",HAC," in r.text, "chase list has HAC")
+page = prog.get("/")
+check(page.status == 200 and "Publish" in page.text and ">HAC<" in page.text, "programme home")
+
+# publish; packs by authority
+r = prog.post("/api/publish", {"period": "2025-03-31"}, timeout=800)  # minutes under ASan
+check(r.status == 200 and r.json()["packs"] == 33, "publish: %d %s" % (r.status, r.text[:200]))
+packs = dcs.get("/api/packs").json()
+files = sorted(p["file"] for p in packs)
+check(files == ["CAM_2025-03-31_benchmark.pdf", "CAM_2025-03-31_benchmark.xlsx"], "CAM's packs: %s" % files)
+r = dcs.get("/api/packs/CAM_2025-03-31_benchmark.xlsx")
+check(r.status == 200 and r.body[:2] == b"PK", "DCS downloads the workbook")
+r = dcs.get("/packs/CAM_2025-03-31_benchmark.pdf")
+check(r.status == 200 and r.body[:4] == b"%PDF", "and the PDF")
+for f in ["HAC_2025-03-31_benchmark.xlsx", "London_2025-03-31_overview.xlsx", "../store.db",
+          "CAM_2025-03-31_benchmark.xlsx/../../store.db"]:
+    r = dcs.get("/api/packs/" + f)
+    check(r.status == 404 and b"PK" != r.body[:2], "CAM's DCS cannot have %s (%d)" % (f, r.status))
+check(prog.get("/api/packs/London_2025-03-31_overview.xlsx").status == 200, "programme: overview")
+check(prog.get("/api/packs/HAC_2025-03-31_benchmark.pdf").status == 200, "programme: any pack")
+check(an.get("/api/packs/CAM_2025-03-31_benchmark.pdf").status == 403, "analyst: no packs")
+check(hacdcs.get("/api/packs/CAM_2025-03-31_benchmark.pdf").status == 404, "HAC: not CAM's pack")
+
+# audit trail
+r = prog.get("/api/audit")
+acts = {(a["actor"], a["action"], a["outcome"]) for a in r.json()}
+for want in [("cam.lead", "upload", "ok"), ("cam.lead", "explain", "ok"), ("cam.dcs", "sign off", "ok"),
+             ("cam.dcs", "download", "ok"), ("prog", "publish", "ok"), ("cam.dcs", "download", "refused"),
+             ("cam.lead", "csrf", "refused"), ("prog", "set due date", "ok")]:
+    check(want in acts, "audited: %s" % (want,))
+check(prog.get("/audit").status == 200, "audit page")
+
+# pages for every role render
+for cl, paths in [(cam, ["/", "/upload", "/history", "/packs", "/submissions/%d" % sid]),
+                  (dcs, ["/", "/history", "/packs"]), (prog, ["/", "/packs", "/audit"]),
+                  (an, ["/query"])]:
+    for p in paths:
+        r = cl.get(p)
+        check(r.status == 200 and "<main" in r.text, "page %s: %d" % (p, r.status))
+
+# sessions end: sign-out, disable
+r = cam.post("/api/logout")
+check(r.status == 200 and cam.get("/api/me").status == 401, "signed out")
+check(other.get("/api/me").status == 200, "the other session lives on")
+store.cli("user", "disable", "cam.lead")
+check(other.get("/api/me").status == 401, "disabling ends every session")
+check(Client(srv).login("cam.lead").status == 401, "a disabled account cannot sign in")
+
+code, out, err = srv.stop()
+check(code == 0 and "stopped" in out, "SIGTERM stops it cleanly: %d %r" % (code, err[-300:]))
+
+# limits and listening
+small = Server(store, "--max-upload-mb", "1")
+c = Client(small)
+c.login("hac.lead")
+cookie = "liia_session=" + [k.value for k in c.jar if k.name == "liia_session"][0]
+
+
+def raw(head, body):
+    """Sends a request by hand and returns the status line (the server may
+    answer before the body is all sent)."""
+    s = socket.create_connection(("127.0.0.1", small.port))
+    s.settimeout(60)
+    try:
+        s.sendall(head.encode())
+        for i in range(0, len(body), 65536):
+            s.sendall(body[i:i + 65536])
+    except OSError:
+        pass  # answered and closed early: read what it said
+    try:
+        return s.recv(4096).split(b"\r\n")[0].decode()
+    finally:
+        s.close()
+
+
+big = b"x" * (2 << 20)
+status = raw("POST /api/submissions HTTP/1.1\r\nHost: x\r\nCookie: %s\r\nX-CSRF-Token: %s\r\n"
+             "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: %d\r\n\r\n"
+             % (cookie, c.csrf, len(big)), big[:65536])
+check(" 413 " in status, "a declared upload over the limit: 413 (%s)" % status)
+chunks = b"".join(b"%x\r\n%s\r\n" % (65536, big[i:i + 65536]) for i in range(0, len(big), 65536))
+status = raw("POST /api/submissions HTTP/1.1\r\nHost: x\r\nCookie: %s\r\nX-CSRF-Token: %s\r\n"
+             "Content-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked\r\n\r\n"
+             % (cookie, c.csrf), chunks + b"0\r\n\r\n")
+check(" 413 " in status, "a streamed upload over the limit: 413 (%s)" % status)
+small.stop()
+p = store.cli("serve", "--listen", "0.0.0.0:1", check=False)
+check(p.returncode == 2 and "loopback" in p.stderr, "plain HTTP off loopback refused")
+if not T.n:
+    store.remove()
+T.done()

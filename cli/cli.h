@@ -31,6 +31,7 @@ int cmd_schemas(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_sample(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_demo(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_reconcile(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_import(int argc, char **argv, const struct cli_ctx *ctx);
 
 /* Prints e to stderr in the standard form and returns its exit code. */
 int cli_fail(const liia_error *e);

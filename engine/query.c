@@ -8,7 +8,7 @@
 /* The documented views (docs/analyst-guide.md); nothing else is readable. */
 static const char *const views[] = {"benchmark", "indicators", "measures",
                                     "submissions", "findings", "reconciliation",
-                                    NULL};
+                                    "published", "published_files", "published_indicators", NULL};
 
 typedef struct qctx {
     const liia_query_opts *opts;

@@ -92,7 +92,12 @@ static int recognise(const pub_descs *d, const char *path, int *chosen, liia_err
     }
     if (s.chosen < 0) {
         liia_strlcpy(e->file, path, sizeof e->file);
-        return unrecognised(d, e);
+        e->line = 1;
+        liia_error_fix(e, "these layouts share a header and are told apart by a filter "
+                          "value (schemas/published/*.json, \"recognise\": \"values\"); "
+                          "check the file is complete as DfE published it");
+        return liia_fail(e, LIIA_E_DATA, "file not recognised: its header fits %d layouts "
+                         "and no row has a value that tells which", s.ncand);
     }
     *chosen = s.chosen;
     return 0;

@@ -1,4 +1,5 @@
--- 041: indicators computed from published figures exactly as the engine
+-- 041: (internal; `bench` materialises it as pub_indicator, which the
+-- documented view published_indicators shows) indicators computed from published figures exactly as the engine
 -- computes them from returns (indicator_term: sums of measures, 'pop' = ONS
 -- 0-17 estimate for mid-(Y-1), as DfE does for the year to 31 March Y),
 -- beside DfE's own published rate where it publishes one.  Only indicators
@@ -6,7 +7,7 @@
 -- value is computed from the published counts; where a count is suppressed
 -- but DfE publishes the rate (City of London: 0 of 'c' plans), DfE's rate,
 -- and source says which.
-CREATE VIEW published_indicators AS
+CREATE VIEW published_indicators_calc AS
 WITH m AS (
     SELECT v.area_code, v.year, v.measure, v.value, v.symbol
       FROM published_value v

@@ -3,7 +3,7 @@
  * published file in ../shared/ees (beside the source tree; CI has it) and,
  * for England and every London authority, recomputes from the imported
  * numerators and denominators - the way the platform's indicators do
- * (schemas/indicators.json, view published_indicators) - the rates DfE
+ * (schemas/indicators.json, view published_indicators_calc) - the rates DfE
  * publishes for the year to 31 March 2025, and compares them with the rate
  * columns of the files, read here independently of the import's layout
  * descriptions, at the precision DfE publishes them.
@@ -186,7 +186,7 @@ int main(void)
     printf("imported 11 files in %.2f s\n",
            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     /* the view once, not once per lookup */
-    CHECK_INT(liia_db_exec(db, "CREATE TEMP TABLE pi AS SELECT * FROM published_indicators",
+    CHECK_INT(liia_db_exec(db, "CREATE TEMP TABLE pi AS SELECT * FROM published_indicators_calc",
                            &e), 0);
     check k = {.db = db};
     CHECK_INT(liia_db_prepare(db, "SELECT computed, value, numerator, denominator, null_reason "

@@ -207,24 +207,28 @@ static void row_c1(gen *g, const area *a, int year)
     rate(g, a, nfa, r, 100, 1);
 }
 
+/* A CP file: a total, a subset and the subset's percentage. */
+static void row_subset(gen *g, const area *a, int year, const char *category,
+                       const char *total_id, const char *subset_id)
+{
+    double total = FIG(total_id), subset = FIG(subset_id);
+    prefix(g, a, year, 0, 1);
+    fprintf(g->f, ",%s", category);
+    count(g, a, total, 0);
+    count(g, a, subset, 0);
+    rate(g, a, subset, total, 100, 1);
+}
+
 static void row_d3(gen *g, const area *a, int year)
 {
-    double s = FIG("cpp_started"), rep = FIG("cpp_started_repeat");
-    prefix(g, a, year, 0, 1);
-    fputs(",Child Protection Plans which are a second or subsequent plan", g->f);
-    count(g, a, s, 0);
-    count(g, a, rep, 0);
-    rate(g, a, rep, s, 100, 1);
+    row_subset(g, a, year, "Child Protection Plans which are a second or subsequent plan",
+               "cpp_started", "cpp_started_repeat");
 }
 
 static void row_d5(gen *g, const area *a, int year)
 {
-    double at = FIG("cpp_at_end"), two = FIG("cpp_at_end_2y_plus");
-    prefix(g, a, year, 0, 1);
-    fputs(",Child Protection Plans by length of time", g->f);
-    count(g, a, at, 0);
-    count(g, a, two, 0);
-    rate(g, a, two, at, 100, 1);
+    row_subset(g, a, year, "Child Protection Plans by length of time", "cpp_at_end",
+               "cpp_at_end_2y_plus");
 }
 
 static void row_csww(gen *g, const area *a, int year)

@@ -81,21 +81,28 @@ static int load_csv(sqlite3 *db, const char *path, ref_load *r, const char *sql,
     return rc;
 }
 
+/* load_csv on dir/name. */
+static int load_ref(sqlite3 *db, const char *dir, const char *name, ref_load *r,
+                    const char *sql, liia_error *e)
+{
+    char *path = liia_path_join(dir, name);
+    if (!path)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    int rc = load_csv(db, path, r, sql, e);
+    free(path);
+    return rc;
+}
+
 static int load_authorities(sqlite3 *db, const char *dir, liia_error *e)
 {
     ref_load r = {.cols = {"gss_code", "dfe_la_number", "name", "short_code",
                            "inner_outer", "ics"}};
-    char *path = liia_path_join(dir, "reference/authorities.csv");
-    if (!path)
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    int rc = load_csv(db, path, &r,
+    return load_ref(db, dir, "reference/authorities.csv", &r,
         "INSERT INTO authority (gss_code, dfe_la_number, name, short_code, "
         "inner_outer, ics) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
         "ON CONFLICT (gss_code) DO UPDATE SET dfe_la_number = excluded.dfe_la_number, "
         "name = excluded.name, short_code = excluded.short_code, "
         "inner_outer = excluded.inner_outer, ics = excluded.ics", e);
-    free(path);
-    return rc;
 }
 
 /* population_0_17.csv is wide (mid_2022, mid_2023, ...): one INSERT per
@@ -228,10 +235,7 @@ static int load_areas(sqlite3 *db, const char *dir, liia_error *e)
     ref_load r = {.cols = {"area_code", "dfe_la_number", "name", "area_type",
                            "region_code", "region_name", "inner_outer_code",
                            "first_year", "last_year"}};
-    char *path = liia_path_join(dir, "reference/areas.csv");
-    if (!path)
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    int rc = load_csv(db, path, &r,
+    return load_ref(db, dir, "reference/areas.csv", &r,
         "INSERT INTO area (area_code, dfe_la_number, name, area_type, region_code, "
         "region_name, inner_outer_code, first_year, last_year) VALUES (?1, "
         "CAST(NULLIF(?2, '') AS INTEGER), ?3, ?4, NULLIF(?5, ''), NULLIF(?6, ''), "
@@ -242,8 +246,6 @@ static int load_areas(sqlite3 *db, const char *dir, liia_error *e)
         "excluded.region_name, inner_outer_code = excluded.inner_outer_code, "
         "first_year = min(coalesce(area.first_year, 9999), excluded.first_year), "
         "last_year = max(coalesce(area.last_year, 0), excluded.last_year)", e);
-    free(path);
-    return rc;
 }
 
 /* The bundled London neighbours are the 2025 model until DfE's own model

@@ -33,7 +33,13 @@ int cmd_demo(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_reconcile(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_import(int argc, char **argv, const struct cli_ctx *ctx);
 
-/* Prints e to stderr in the standard form and returns its exit code. */
+/* s with control characters (newlines, escapes, C1) written as escapes, so
+ * a file name cannot drive the terminal; valid until scratch is next used.
+ * The one helper for echoing outside text on the terminal. */
+const char *cli_printable(liia_buf *scratch, const char *s);
+/* liia_error_print with every text field passed through cli_printable. */
+void cli_print_error(FILE *out, const liia_error *e);
+/* Prints e to stderr (cli_print_error) and returns its exit code. */
 int cli_fail(const liia_error *e);
 /* Prints "liia-bench CMD: msg" and a pointer to --help; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) LIIA_PRINTF(2, 3);

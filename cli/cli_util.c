@@ -5,9 +5,34 @@
 
 #include "cli.h"
 
+const char *cli_printable(liia_buf *scratch, const char *s)
+{
+    liia_buf_reset(scratch);
+    return liia_buf_append_printable(scratch, s, strlen(s)) ? "?" : scratch->data;
+}
+
+static void printable_field(liia_buf *b, char *field, size_t sz)
+{
+    liia_strlcpy(field, cli_printable(b, field), sz);
+}
+
+void cli_print_error(FILE *out, const liia_error *e)
+{
+    liia_error c = *e;
+    liia_buf b;
+    liia_buf_init(&b);
+    printable_field(&b, c.file, sizeof c.file);
+    printable_field(&b, c.table, sizeof c.table);
+    printable_field(&b, c.column_name, sizeof c.column_name);
+    printable_field(&b, c.message, sizeof c.message);
+    printable_field(&b, c.fix, sizeof c.fix);
+    liia_buf_free(&b);
+    liia_error_print(out, &c);
+}
+
 int cli_fail(const liia_error *e)
 {
-    liia_error_print(stderr, e);
+    cli_print_error(stderr, e);
     return liia_status_exit_code(e->status == LIIA_OK ? LIIA_E_IO : e->status);
 }
 

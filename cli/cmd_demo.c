@@ -21,7 +21,9 @@ static const char usage[] =
     "  init; ingest DATA/quarterly/*.csv;\n"
     "  for each authority in DATA/ssda903: ingest --return ssda903 ... and\n"
     "  reconcile; bench; report --all --out DIR\n"
-    "The store is DIR/liia.db (its platform key DIR/liia.db.key).\n"
+    "The store is DIR/liia.db (its platform key DIR/liia.db.key, whatever\n"
+    "$LIIA_KEY_FILE says).  demo only ever uses a store it created itself: if\n"
+    "DIR/liia.db exists and is not a demo store, demo stops and changes nothing.\n"
     "\n"
     "  --out DIR   where the store and the packs go (default: demo-out)\n"
     "  --data DIR  sample data (default: the sample-data/ beside schemas/)\n";
@@ -140,6 +142,49 @@ static int ingest_903_samples(const char *data_dir, const struct cli_ctx *ctx)
     return rc == LIIA_EXIT_RUNTIME ? rc : LIIA_EXIT_OK;
 }
 
+/* 1 when path is a store that demo created (store_meta says so); read
+ * without migrating or writing, so a real store is left exactly as it was. */
+static int is_demo_store(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int demo = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+               sqlite3_prepare_v2(db, "SELECT 1 FROM store_meta WHERE name = "
+                                  "'created_by' AND value = 'demo'", -1, &st,
+                                  NULL) == SQLITE_OK &&
+               sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return demo;
+}
+
+/* The demo's store: a new one, marked as the demo's, or one an earlier
+ * demo made.  Any other store at that path is refused untouched: the demo
+ * supersedes every submission with synthetic data. */
+static int demo_store(const char *db_path)
+{
+    struct stat sb;
+    liia_error e;
+    sqlite3 *db = NULL;
+    liia_error_clear(&e);
+    if (lstat(db_path, &sb) == 0) {
+        if (is_demo_store(db_path))
+            return LIIA_EXIT_OK;
+        fprintf(stderr, "liia-bench demo: %s exists and is not a store demo created; "
+                        "demo changes nothing in it\n  fix: give --out a new or empty "
+                        "folder (the demo would replace its submissions with "
+                        "synthetic data)\n", db_path);
+        return LIIA_EXIT_USAGE;
+    }
+    if (liia_store_open(db_path, LIIA_STORE_READWRITE, &db, &e) ||
+        liia_store_meta_set(db, "created_by", "demo", &e)) {
+        liia_store_close(db);
+        return cli_fail(&e);
+    }
+    liia_store_close(db);
+    return LIIA_EXIT_OK;
+}
+
 int cmd_demo(int argc, char **argv, const struct cli_ctx *ctx)
 {
     static const struct option opts[] = {
@@ -178,12 +223,21 @@ int cmd_demo(int argc, char **argv, const struct cli_ctx *ctx)
     char *db_path = liia_path_join(out, "liia.db");
     struct cli_ctx demo_ctx = *ctx;
     demo_ctx.db_path = db_path;
+    /* The demo's key is its own, beside its store: never a real one. */
+    unsetenv("LIIA_KEY_FILE");
+    int rc = db_path ? demo_store(db_path) : LIIA_EXIT_RUNTIME;
+    if (rc != LIIA_EXIT_OK) {
+        free(db_path);
+        free(default_data);
+        free(joined);
+        return rc;
+    }
     printf("liia-bench demo: store %s, packs in %s\n", db_path, out);
 
     char *init_argv[] = {"init", NULL};
     char *bench_argv[] = {"bench", NULL};
     char *report_argv[] = {"report", "--all", "--out", (char *)out, NULL};
-    int rc = step("init: create the store and load reference data", cmd_init,
+    rc = step("init: create the store and load reference data", cmd_init,
                   1, init_argv, &demo_ctx);
     if (rc == LIIA_EXIT_OK)
         rc = ingest_samples(data, &demo_ctx);

@@ -47,13 +47,14 @@ static json_t *row_json(sqlite3_stmt *st)
     return o;
 }
 
-static void print_row(sqlite3_stmt *st)
+static void print_row(sqlite3_stmt *st, liia_buf *scratch)
 {
     /* a rejected file has no version */
     const char *version = sqlite3_column_type(st, 3) == SQLITE_NULL ? "-" : text(st, 3);
     printf("%-10s %-10s %7s  %-10s  %-20s  %-12.12s %6d %8d  %s\n", text(st, 1),
            text(st, 2), version, text(st, 4), text(st, 5), text(st, 7),
-           sqlite3_column_int(st, 8), sqlite3_column_int(st, 9), text(st, 6));
+           sqlite3_column_int(st, 8), sqlite3_column_int(st, 9),
+           cli_printable(scratch, text(st, 6))); /* the file name as sent */
 }
 
 static int list(sqlite3 *db, const char *gss, const char *period, int json,
@@ -66,6 +67,8 @@ static int list(sqlite3 *db, const char *gss, const char *period, int json,
     if (period[0])
         sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
     json_t *arr = json ? json_array() : NULL;
+    liia_buf scratch;
+    liia_buf_init(&scratch);
     int rc, n = 0;
     if (!json)
         printf("%-10s %-10s %7s  %-10s  %-20s  %-12s %6s %8s  %s\n", "period", "return",
@@ -73,10 +76,11 @@ static int list(sqlite3 *db, const char *gss, const char *period, int json,
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         n++;
         if (!json)
-            print_row(st);
+            print_row(st, &scratch);
         else if (json_array_append_new(arr, row_json(st)))
             rc = SQLITE_NOMEM;
     }
+    liia_buf_free(&scratch);
     if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK)) {
         json_decref(arr);
         return liia_db_fail(e, db, "reading the history");

@@ -136,7 +136,9 @@ static void print_summary(const struct sub *s, const liia_ingest_result *r, int 
 {
     size_t ne = r->findings.errors, nw = r->findings.warnings;
     const char *es = plural(ne, "error", "errors"), *ws = plural(nw, "warning", "warnings");
-    const char *name = s->label;
+    liia_buf printable;
+    liia_buf_init(&printable);
+    const char *name = cli_printable(&printable, s->label);
     if (r->outcome == LIIA_INGEST_REJECTED)
         printf("%s: rejected: %zu %s, %zu %s%s\n", name, ne, es, nw, ws,
                validate ? "" : "; no values stored");
@@ -154,6 +156,7 @@ static void print_summary(const struct sub *s, const liia_ingest_result *r, int 
     else
         printf("%s: accepted as version %d; %zu %s%s, %zu %s\n", name, r->version, ne,
                es, ne ? " (cells stored as blank and flagged)" : "", nw, ws);
+    liia_buf_free(&printable);
 }
 
 /* The closing line when several submissions were given. */
@@ -290,11 +293,15 @@ static int write_reports(const struct run *run, const struct sub *s,
 
 static void print_findings(const struct sub *s, const liia_ingest_result *r)
 {
+    liia_buf printable;
+    liia_buf_init(&printable);
     for (size_t i = 0; i < r->findings.count; i++)
-        liia_error_print(stderr, &r->findings.items[i]);
+        cli_print_error(stderr, &r->findings.items[i]);
     if (r->findings.count < r->findings.errors + r->findings.warnings)
-        fprintf(stderr, "%s: only the first %zu of %zu findings are listed\n", s->label,
-                r->findings.count, r->findings.errors + r->findings.warnings);
+        fprintf(stderr, "%s: only the first %zu of %zu findings are listed\n",
+                cli_printable(&printable, s->label), r->findings.count,
+                r->findings.errors + r->findings.warnings);
+    liia_buf_free(&printable);
 }
 
 /* One submission: its exit code (0, 1 rejected, 3 runtime). */

@@ -20,7 +20,10 @@ static const char usage[] =
     "  --schemas DIR     read schemas from DIR (default: $LIIA_SCHEMAS or the\n"
     "                    bundled schemas/)\n"
     "\n"
-    "The key is kept outside the store in PATH.key, or $LIIA_KEY_FILE.\n";
+    "The key is kept outside the store in PATH.key, or $LIIA_KEY_FILE, and its\n"
+    "fingerprint in the store: init never makes a new key for a store that\n"
+    "already has one or holds pseudonyms (restore the key from its backup;\n"
+    "docs/operations.md).\n";
 
 int cmd_init(int argc, char **argv, const struct cli_ctx *ctx)
 {
@@ -47,25 +50,23 @@ int cmd_init(int argc, char **argv, const struct cli_ctx *ctx)
     liia_error e;
     liia_error_clear(&e);
     sqlite3 *db = NULL;
-    if (cli_open_store(ctx, LIIA_STORE_READWRITE, &db, &e) ||
-        liia_reference_load(db, schemas, groupings, &e) ||
-        liia_engine_load_catalogue(db, schemas, &e)) {
-        liia_store_close(db);
-        return cli_fail(&e);
-    }
-    liia_store_close(db);
-
     char *key_path = liia_key_path_for(ctx->db_path);
     int created = 0;
     if (!key_path) {
         liia_fail(&e, LIIA_E_NOMEM, "out of memory");
         return cli_fail(&e);
     }
-    int rc = liia_key_create(key_path, &created, &e);
-    if (!rc)
-        printf("store %s ready (schema version %d)%s\n", ctx->db_path,
-               liia_store_latest_version(),
-               created ? "; platform key created" : "");
+    /* The key is checked against the store (and created only for a store
+     * that has never had one) before anything else is written. */
+    int rc = cli_open_store(ctx, LIIA_STORE_READWRITE, &db, &e) ||
+             liia_key_init_for_store(db, key_path, &created, &e) ||
+             liia_reference_load(db, schemas, groupings, &e) ||
+             liia_engine_load_catalogue(db, schemas, &e);
+    liia_store_close(db);
     free(key_path);
-    return rc ? cli_fail(&e) : LIIA_EXIT_OK;
+    if (rc)
+        return cli_fail(&e);
+    printf("store %s ready (schema version %d)%s\n", ctx->db_path,
+           liia_store_latest_version(), created ? "; platform key created" : "");
+    return LIIA_EXIT_OK;
 }

@@ -1,10 +1,21 @@
 /* main.c - global options and the command table. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+
+#ifndef LIIA_VERSION
+#define LIIA_VERSION "unknown"
+#endif
+/* The installed schemas relative to the installed binary's directory
+ * (from GNUInstallDirs, so it follows --prefix). */
+#ifndef LIIA_SCHEMAS_FROM_BIN
+#define LIIA_SCHEMAS_FROM_BIN "../share/liia-bench/schemas"
+#endif
 
 struct cli_command {
     const char *name;
@@ -32,9 +43,13 @@ static const struct cli_command commands[] = {
 
 static void print_usage(FILE *out)
 {
-    fputs("usage: liia-bench [--db PATH] COMMAND [ARGS...]\n\n"
+    fputs("usage: liia-bench [--db PATH] COMMAND [ARGS...]\n"
+          "       liia-bench --version\n\n"
           "The Pan-London children's services data platform and benchmarking engine.\n"
-          "The store is --db PATH, else $LIIA_DB, else ./liia.db.\n\ncommands:\n",
+          "The store is --db PATH, else $LIIA_DB, else ./liia.db.\n"
+          "Schemas and reference data are read from $LIIA_SCHEMAS, else the\n"
+          "share/liia-bench/schemas installed with the binary, else the source\n"
+          "tree it was built from; --version says which.\n\ncommands:\n",
           out);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
@@ -43,8 +58,49 @@ static void print_usage(FILE *out)
           out);
 }
 
+/* The schemas installed with this binary (realpath'd into buf), or NULL
+ * when there are none, e.g. when it runs from a build tree. */
+static const char *installed_schemas(char buf[PATH_MAX])
+{
+    char exe[PATH_MAX], joined[2 * PATH_MAX];
+    struct stat st;
+    if (!realpath("/proc/self/exe", exe) || !strrchr(exe, '/'))
+        return NULL;
+    *strrchr(exe, '/') = '\0';
+    if (snprintf(joined, sizeof joined, "%s/%s", exe, LIIA_SCHEMAS_FROM_BIN) >=
+            (int)sizeof joined ||
+        !realpath(joined, buf) || stat(buf, &st) || !S_ISDIR(st.st_mode))
+        return NULL;
+    return buf;
+}
+
+/* Chooses the schemas for every layer below (which reads no environment)
+ * and returns why, for --version. */
+static const char *choose_schema_dir(void)
+{
+    static char installed[PATH_MAX];
+    const char *env = getenv("LIIA_SCHEMAS");
+    if (env && *env) {
+        liia_schema_dir_set(env);
+        return "from $LIIA_SCHEMAS";
+    }
+    if (installed_schemas(installed)) {
+        liia_schema_dir_set(installed);
+        return "installed with the binary";
+    }
+    liia_schema_dir_set(NULL);
+    return "the source tree it was built from";
+}
+
+static void print_version(const char *schemas_why)
+{
+    printf("liia-bench %s\nschemas: %s (%s)\n", LIIA_VERSION, liia_schema_dir(),
+           schemas_why);
+}
+
 int main(int argc, char **argv)
 {
+    const char *schemas_why = choose_schema_dir();
     struct cli_ctx ctx = {
         .db_path = getenv("LIIA_DB"),
         .stdout_is_tty = isatty(STDOUT_FILENO),
@@ -60,7 +116,7 @@ int main(int argc, char **argv)
             print_usage(stdout);
             return LIIA_EXIT_OK;
         } else if (!strcmp(argv[i], "--version")) {
-            puts("liia-bench 0.1.0");
+            print_version(schemas_why);
             return LIIA_EXIT_OK;
         } else {
             fprintf(stderr, "liia-bench: unknown option '%s'\n", argv[i]);

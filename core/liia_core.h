@@ -121,6 +121,10 @@ int liia_buf_append(liia_buf *b, const void *p, size_t n) LIIA_MUST_CHECK;
 int liia_buf_appendf(liia_buf *b, const char *fmt, ...)
     LIIA_PRINTF(2, 3) LIIA_MUST_CHECK;
 char *liia_buf_detach(liia_buf *b);
+/* Appends s with every control character written as an escape (\n, \r,
+ * \t, \xHH; C1 controls as \u00HH), so it cannot drive a terminal.  For
+ * anything from outside (file names, cells) shown on a terminal. */
+int liia_buf_append_printable(liia_buf *b, const char *s, size_t len) LIIA_MUST_CHECK;
 
 /* Copies at most dstsz-1 bytes and always terminates. */
 void liia_strlcpy(char *dst, const char *src, size_t dstsz);
@@ -208,6 +212,12 @@ void liia_store_close(sqlite3 *db);
 int liia_store_migrate(sqlite3 *db, liia_error *e);
 int liia_store_version(sqlite3 *db);
 int liia_store_latest_version(void);
+/* store_meta (migration 007): facts about the store itself.  get: 1 and
+ * out filled when name is set, 0 when not, -1 on error. */
+int liia_store_meta_get(sqlite3 *db, const char *name, char *out, size_t outsz,
+                        liia_error *e);
+int liia_store_meta_set(sqlite3 *db, const char *name, const char *value,
+                        liia_error *e);
 
 /* Fills e from the connection's last SQLite error, with context. */
 int liia_db_fail(liia_error *e, sqlite3 *db, const char *what);
@@ -237,16 +247,25 @@ int liia_reference_load(sqlite3 *db, const char *schema_dir,
 int liia_reference_published_population(sqlite3 *db, liia_error *e);
 
 /* Resolves an authority given as GSS code, DfE number or short code (any
- * case) to its GSS code via the store.  Unknown -> -1 with a message that
- * lists the accepted forms. */
+ * case) to its GSS code via the store.  Unknown (including anything not
+ * shaped like one, e.g. "../CAM") -> -1, status LIIA_E_USAGE, with a
+ * message that lists the accepted forms. */
 int liia_authority_resolve(sqlite3 *db, const char *text, char gss[10],
                            liia_error *e);
 
 /* ---------------------------------------------------------------- paths */
 
-/* The schemas directory: $LIIA_SCHEMAS, else the one this build was made
- * from (compiled in), so the binary works from a build tree. */
+/* The schemas directory: the one liia_schema_dir_set() named, else the one
+ * this build was made from (compiled in, so tests and the binary work from
+ * a build tree).  The libraries read no environment: the CLI decides
+ * ($LIIA_SCHEMAS, or the copy installed beside the binary) and sets it
+ * once at start-up, before any thread. */
 const char *liia_schema_dir(void);
+/* dir is borrowed for the life of the process; NULL or "" restores the
+ * compiled-in default. */
+void liia_schema_dir_set(const char *dir);
+/* The compiled-in default (the source tree's schemas/ of this build). */
+const char *liia_schema_dir_built_in(void);
 
 /* Joins dir and name into a freshly allocated path; NULL on ENOMEM. */
 char *liia_path_join(const char *dir, const char *name);
@@ -263,9 +282,28 @@ int liia_read_file(const char *path, char **out, size_t *len, liia_error *e);
 char *liia_key_path_for(const char *db_path);
 /* Creates a random key file with 0600 permissions unless it exists. */
 int liia_key_create(const char *path, int *created, liia_error *e);
-/* Loads the key; refuses a file readable by group or others. */
+/* Loads the key; refuses a file readable by group or others, one not
+ * exactly LIIA_KEY_BYTES long, or one byte repeated (all zeros). */
 int liia_key_load(const char *path, unsigned char key[LIIA_KEY_BYTES],
                   liia_error *e);
+
+/* HMAC-SHA256 under the key of a fixed label, as hex: names a key in the
+ * store without revealing it.  -1 on OpenSSL failure. */
+#define LIIA_KEY_FINGERPRINT_HEX 64
+int liia_key_fingerprint(const unsigned char key[LIIA_KEY_BYTES],
+                         char out[LIIA_KEY_FINGERPRINT_HEX + 1]);
+
+/* Loads the key to pseudonymise into db's store: refuses a key path that
+ * is the store (or its -wal/-shm), a key whose fingerprint is not the one
+ * the store recorded, and a missing key for a store that has a fingerprint
+ * or pseudonyms (saying to restore it from backup, never to run init).
+ * With record, a store with no fingerprint yet records this key's. */
+int liia_key_load_for_store(sqlite3 *db, const char *path, int record,
+                            unsigned char key[LIIA_KEY_BYTES], liia_error *e);
+/* For init: creates the key when missing, unless the store already has a
+ * fingerprint or pseudonyms; then checks and records it as above. */
+int liia_key_init_for_store(sqlite3 *db, const char *path, int *created,
+                            liia_error *e);
 
 /* ---------------------------------------------------------------- progress */
 

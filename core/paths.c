@@ -9,10 +9,22 @@
 #define LIIA_SCHEMA_DIR "schemas"
 #endif
 
+/* Set once by the caller at start-up; read-only afterwards. */
+static const char *schema_dir_chosen;
+
+void liia_schema_dir_set(const char *dir)
+{
+    schema_dir_chosen = dir && *dir ? dir : NULL;
+}
+
+const char *liia_schema_dir_built_in(void)
+{
+    return LIIA_SCHEMA_DIR;
+}
+
 const char *liia_schema_dir(void)
 {
-    const char *env = getenv("LIIA_SCHEMAS");
-    return env && *env ? env : LIIA_SCHEMA_DIR;
+    return schema_dir_chosen ? schema_dir_chosen : LIIA_SCHEMA_DIR;
 }
 
 char *liia_path_join(const char *dir, const char *name)

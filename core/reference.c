@@ -357,10 +357,13 @@ int liia_authority_resolve(sqlite3 *db, const char *text, char gss[10],
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return liia_db_fail(e, db, "looking up authority");
+    /* The message quotes the sanitised value: the text may hold control
+     * characters.  Usage: an authority is almost always an argument (--la);
+     * a file's la_code cell turns this into its own finding. */
     liia_error_set_value(e, text, strlen(text));
     liia_error_fix(e, "give the authority as its GSS code (E09000007), DfE "
                       "number (202) or short code (CAM); 'liia-bench status' "
                       "lists all 33");
-    return liia_fail(e, LIIA_E_DATA, "'%s' is not one of the 33 London authorities",
-                     text);
+    return liia_fail(e, LIIA_E_USAGE, "'%s' is not one of the 33 London authorities",
+                     e->value);
 }

@@ -70,6 +70,37 @@ void liia_db_rollback(sqlite3 *db)
         (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int liia_store_meta_get(sqlite3 *db, const char *name, char *out, size_t outsz,
+                        liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "SELECT value FROM store_meta WHERE name = ?1", &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        liia_strlcpy(out, (const char *)sqlite3_column_text(st, 0), outsz);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : liia_db_fail(e, db, "reading store_meta");
+}
+
+int liia_store_meta_set(sqlite3 *db, const char *name, const char *value,
+                        liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "INSERT INTO store_meta (name, value) VALUES (?1, ?2) "
+                        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                        &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : liia_db_fail(e, db, "writing store_meta");
+}
+
 int liia_store_latest_version(void)
 {
     return liia_migration_count

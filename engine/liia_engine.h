@@ -52,6 +52,10 @@ typedef enum liia_query_format {
     LIIA_QUERY_TABLE = 0,
     LIIA_QUERY_CSV,
     LIIA_QUERY_JSON,
+    /* CSV with text cells as they are: LIIA_QUERY_CSV prefixes a quote to
+     * a cell Excel would evaluate (beginning = + - @ tab or CR), as the
+     * findings CSV does; this is query --raw-csv. */
+    LIIA_QUERY_CSV_RAW,
 } liia_query_format;
 
 typedef struct liia_query_param {
@@ -67,6 +71,14 @@ typedef struct liia_query_opts {
     /* Polled during the query: non-zero stops it (Ctrl-C).  May be NULL. */
     const volatile sig_atomic_t *cancel;
 } liia_query_opts;
+
+/* The query's memory bounds (docs/analyst-guide.md): no string or blob
+ * longer than LIIA_QUERY_MAX_LENGTH, SQLite's heap at most
+ * LIIA_QUERY_HEAP_LIMIT while the query runs, and an aligned table of at
+ * most LIIA_QUERY_TABLE_LIMIT bytes. */
+#define LIIA_QUERY_MAX_LENGTH (64 * 1024 * 1024)
+#define LIIA_QUERY_HEAP_LIMIT (512LL * 1024 * 1024)
+#define LIIA_QUERY_TABLE_LIMIT (256 * 1024 * 1024)
 
 /* Opens db_path read-only, installs the authorizer (only SELECT over the
  * documented views; no writes, ATTACH, PRAGMA, extensions), runs sql and

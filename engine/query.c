@@ -242,6 +242,10 @@ static int run(sqlite3 *db, const char *sql, const liia_query_opts *o,
     rc = bind_params(st, o, e);
     if (rc == 0)
         rc = qo_write(db, st, o->format, out, e);
+    /* One long step (a big randomblob) can finish past the deadline with
+     * no progress call after it: the limit holds for the whole query. */
+    if (rc == 0 && progress(q))
+        rc = -1;
     sqlite3_finalize(st);
     if (rc && (q->timed_out || (o->cancel && *o->cancel))) {
         liia_error_clear(e);
@@ -279,9 +283,18 @@ int liia_engine_query_db(sqlite3 *db, const char *sql,
         liia_buf_free(&q.stored);
         return liia_db_fail(e, db, "installing the query authorizer");
     }
+    /* Memory is bounded as well as time: one randomblob() can ask for
+     * gigabytes in a single step, between two calls of the progress
+     * handler.  The heap limit is process-wide, so the old one is put back. */
+    int old_length = sqlite3_limit(db, SQLITE_LIMIT_LENGTH, LIIA_QUERY_MAX_LENGTH);
+    sqlite3_int64 old_heap = sqlite3_hard_heap_limit64(-1);
+    if (old_heap == 0 || old_heap > LIIA_QUERY_HEAP_LIMIT)
+        (void)sqlite3_hard_heap_limit64(LIIA_QUERY_HEAP_LIMIT);
     sqlite3_progress_handler(db, 1000, progress, &q);
     rc = run(db, sql, opts, &q, out, e);
     sqlite3_progress_handler(db, 0, NULL, NULL);
+    (void)sqlite3_hard_heap_limit64(old_heap);
+    sqlite3_limit(db, SQLITE_LIMIT_LENGTH, old_length);
     sqlite3_set_authorizer(db, NULL, NULL);
     liia_buf_free(&q.stored);
     return rc;
@@ -294,6 +307,12 @@ int liia_engine_query(const char *db_path, const char *sql,
     int rc;
     if (liia_store_open(db_path, LIIA_STORE_READONLY, &db, e))
         return -1;
+    /* A lock held by a writer is waited on for the query's time, not the
+     * store's usual minute. */
+    if (opts->timeout_ms > 0 && sqlite3_busy_timeout(db, opts->timeout_ms) != SQLITE_OK) {
+        liia_store_close(db);
+        return liia_db_fail(e, db, "setting the busy timeout");
+    }
     rc = liia_db_exec(db, "PRAGMA query_only = 1", e);
     if (rc == 0)
         rc = liia_engine_query_db(db, sql, opts, out, e);

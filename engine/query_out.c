@@ -1,5 +1,7 @@
 /* query_out.c - result formats of `query`.  CSV and JSON stream row by row;
- * the aligned table must see every row to size its columns. */
+ * the aligned table must see every row to size its columns (so it is
+ * bounded in size, and shows control characters as escapes: it is the
+ * terminal's format). */
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -9,25 +11,43 @@ static int step_fail(sqlite3 *db, int rc, liia_error *e)
 {
     if (rc == SQLITE_INTERRUPT)
         return liia_fail(e, LIIA_E_INTERRUPTED, "query interrupted");
+    if ((rc & 0xff) == SQLITE_TOOBIG) {
+        liia_error_fix(e, "narrow the query: no single value may exceed %d MB",
+                       LIIA_QUERY_MAX_LENGTH >> 20);
+        return liia_fail(e, LIIA_E_DB, "query stopped: a value is too large");
+    }
+    if ((rc & 0xff) == SQLITE_NOMEM) {
+        liia_error_fix(e, "narrow the query: it may use at most %lld MB",
+                       LIIA_QUERY_HEAP_LIMIT >> 20);
+        return liia_fail(e, LIIA_E_NOMEM, "query stopped: out of memory");
+    }
     return liia_db_fail(e, db, "running the query");
 }
 
-static int write_csv(sqlite3 *db, sqlite3_stmt *st, FILE *out, liia_error *e)
+/* Text cells are escaped for Excel unless raw; numbers never are (a
+ * negative number is not a formula). */
+static int csv_cell(FILE *out, sqlite3_stmt *st, int i, int excel_safe)
+{
+    int type = sqlite3_column_type(st, i);
+    const char *t = (const char *)sqlite3_column_text(st, i);
+    return liia_csv_write_field(out, t ? t : "",
+                                excel_safe && type != SQLITE_INTEGER && type != SQLITE_FLOAT);
+}
+
+static int write_csv(sqlite3 *db, sqlite3_stmt *st, int excel_safe, FILE *out,
+                     liia_error *e)
 {
     int n = sqlite3_column_count(st), rc;
     for (int i = 0; i < n; i++)
         if ((i && fputc(',', out) == EOF) ||
-            liia_csv_write_field(out, sqlite3_column_name(st, i), 0))
+            liia_csv_write_field(out, sqlite3_column_name(st, i), excel_safe))
             return liia_fail(e, LIIA_E_IO, "cannot write the result");
     if (fputs("\r\n", out) == EOF)
         return liia_fail(e, LIIA_E_IO, "cannot write the result");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        for (int i = 0; i < n; i++) {
-            const char *t = (const char *)sqlite3_column_text(st, i);
-            if ((i && fputc(',', out) == EOF) ||
-                liia_csv_write_field(out, t ? t : "", 0))
+        for (int i = 0; i < n; i++)
+            if ((i && fputc(',', out) == EOF) || csv_cell(out, st, i, excel_safe))
                 return liia_fail(e, LIIA_E_IO, "cannot write the result");
-        }
         if (fputs("\r\n", out) == EOF)
             return liia_fail(e, LIIA_E_IO, "cannot write the result");
     }
@@ -77,10 +97,21 @@ typedef struct table {
     char **cells; /* row-major, header first; NULL = SQL NULL */
     int *numeric;
     size_t ncells, cap;
+    size_t bytes;  /* held in cells, against LIIA_QUERY_TABLE_LIMIT */
+    liia_buf tmp;
 } table;
 
+/* -1 out of memory, 1 over the size limit. */
 static int table_add(table *t, const char *s, int numeric)
 {
+    if (s) {
+        liia_buf_reset(&t->tmp);
+        if (liia_buf_append_printable(&t->tmp, s, strlen(s)))
+            return -1;
+        if ((t->bytes += t->tmp.len + 1) > LIIA_QUERY_TABLE_LIMIT)
+            return 1;
+        s = t->tmp.data;
+    }
     if (t->ncells == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 64;
         char **c = realloc(t->cells, cap * sizeof *c);
@@ -105,6 +136,7 @@ static void table_free(table *t)
         free(t->cells[i]);
     free(t->cells);
     free(t->numeric);
+    liia_buf_free(&t->tmp);
 }
 
 /* Writes one line of cells padded to the column widths, with no trailing
@@ -152,6 +184,7 @@ static int write_table(sqlite3 *db, sqlite3_stmt *st, FILE *out, liia_error *e)
 {
     int n = sqlite3_column_count(st), rc, oom = 0;
     table t = {0};
+    liia_buf_init(&t.tmp);
     for (int i = 0; i < n && !oom; i++)
         oom = table_add(&t, sqlite3_column_name(st, i), 0);
     while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -160,7 +193,12 @@ static int write_table(sqlite3 *db, sqlite3_stmt *st, FILE *out, liia_error *e)
             oom = table_add(&t, (const char *)sqlite3_column_text(st, i),
                             type == SQLITE_INTEGER || type == SQLITE_FLOAT);
         }
-    if (oom)
+    if (oom > 0) {
+        liia_error_fix(e, "use --format csv or json for a result this large, or "
+                          "narrow the query");
+        rc = liia_fail(e, LIIA_E_NOMEM, "the result is over %d MB: too large for "
+                       "a table", LIIA_QUERY_TABLE_LIMIT >> 20);
+    } else if (oom)
         rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
     else if (rc != SQLITE_DONE)
         rc = step_fail(db, rc, e);
@@ -176,7 +214,8 @@ int qo_write(sqlite3 *db, sqlite3_stmt *st, liia_query_format fmt, FILE *out,
              liia_error *e)
 {
     switch (fmt) {
-    case LIIA_QUERY_CSV: return write_csv(db, st, out, e);
+    case LIIA_QUERY_CSV: return write_csv(db, st, 1, out, e);
+    case LIIA_QUERY_CSV_RAW: return write_csv(db, st, 0, out, e);
     case LIIA_QUERY_JSON: return write_json(db, st, out, e);
     default: return write_table(db, st, out, e);
     }

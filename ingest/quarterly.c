@@ -183,7 +183,7 @@ static int check_authority(struct q_run *q, const liia_csv_record *rec)
     liia_error ignored;
     liia_error_clear(&ignored);
     if (liia_authority_resolve(q->db, text, gss, &ignored)) {
-        if (ignored.status != LIIA_E_DATA)
+        if (ignored.status != LIIA_E_USAGE) /* usage = not an authority */
             return liia_fail(q->fatal, ignored.status, "%s", ignored.message);
         liia_strlcpy(q->bad_la, text, sizeof q->bad_la);
         return report(q, QC_UNKNOWN_AUTHORITY, rec->line, col, "la_code", text, NULL, NULL);

@@ -13,31 +13,45 @@
 /* No real quarterly figure for one authority comes near this. */
 #define Q_MAX_VALUE 1e9
 
+/* Spaces and tabs only, as docs/file-format.md says: a vertical tab, form
+ * feed or line break around a value is junk, not padding. */
+static int q_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
 void q_trim(const char **s, size_t *len)
 {
-    while (*len && isspace((unsigned char)**s)) {
+    while (*len && q_blank(**s)) {
         (*s)++;
         (*len)--;
     }
-    while (*len && isspace((unsigned char)(*s)[*len - 1]))
+    while (*len && q_blank((*s)[*len - 1]))
         (*len)--;
 }
 
 enum q_parse q_parse_number(const char *s, size_t len, int max_dp,
                             double min, double *out)
 {
-    size_t i = 0, digits = 0, dp = 0;
+    size_t i = 0, digits = 0, significant = 0, dp = 0;
     int negative = 0, point = 0;
     double v = 0, scale = 1;
-    if (i < len && (s[i] == '-' || s[i] == '+'))
-        negative = s[i++] == '-';
+    /* Digits only: no '+'.  A '-' is read only to say "negative" rather
+     * than "malformed" about -5; "-0" is neither a count nor negative. */
+    if (len && s[0] == '-') {
+        negative = 1;
+        i = 1;
+    }
     for (; i < len; i++) {
         if (s[i] == '.' && !point) {
             point = 1;
         } else if (isdigit((unsigned char)s[i])) {
-            /* Digits past 15 cannot be held exactly; the value is absurd
-             * anyway, but the whole cell is still checked for junk. */
-            if (++digits <= 15)
+            digits++;
+            /* Leading zeros are no part of the value (007 = 7) and do not
+             * count towards the 15 digits a double holds exactly; digits
+             * past those make the value absurd, but the whole cell is still
+             * checked for junk. */
+            if ((significant || point || s[i] != '0') && ++significant <= 15)
                 v = v * 10 + (s[i] - '0');
             if (point && ++dp <= 15)
                 scale *= 10;
@@ -45,13 +59,13 @@ enum q_parse q_parse_number(const char *s, size_t len, int max_dp,
             return QP_MALFORMED;
         }
     }
-    if (digits == 0 || (point && dp == 0))
+    if (digits == 0 || (point && dp == 0) || (negative && v == 0))
         return QP_MALFORMED;
     if (point && max_dp == 0)
         return QP_MALFORMED; /* a count must be a whole number */
     if ((int)dp > max_dp)
         return QP_TOO_MANY_DP;
-    if (digits > 15)
+    if (significant > 15)
         return QP_TOO_LARGE;
     v /= scale; /* one division by an exact power of ten: 12.34 = 1234 / 100 */
     if (negative && v != 0 && -v < min)

@@ -417,7 +417,7 @@ static int setup(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
         liia_error_fix(e, "run 'liia-bench init' to create the platform key");
         return liia_fail(e, LIIA_E_USAGE, "no platform key file given");
     }
-    if (liia_key_load(o->key_path, key, e))
+    if (liia_key_load_for_store(db, o->key_path, !o->validate_only, key, e))
         return -1;
     liia_error_clear(e);
     return s903_schema_load(o->schema_dir ? o->schema_dir : liia_schema_dir(),

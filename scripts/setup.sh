@@ -12,6 +12,7 @@ packages=(
   fonts-dejavu-core
   clang libclang-rt-14-dev
   unzip poppler-utils time
+  dpkg-dev file groff-base man-db   # cpack .deb (dpkg-shlibdeps), man page checks
 )
 
 missing=()

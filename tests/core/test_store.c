@@ -77,6 +77,102 @@ static void test_old_rows_migrate(void)
     sqlite3_close(db);
 }
 
+static void write_key(const char *path, const void *bytes, size_t n)
+{
+    unlink(path);
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(bytes, 1, n, f) == n);
+    if (f)
+        fclose(f);
+    chmod(path, 0600);
+}
+
+/* The key is bound to its store by a fingerprint (issue 11 item 1): a lost
+ * key is never silently replaced, a wrong one is refused, and the key file
+ * must be exactly one key. */
+static void test_key_binding(void)
+{
+    const char *path = SCRATCH_DIR "/bound.db", *k = SCRATCH_DIR "/bound.db.key";
+    unsigned char key[LIIA_KEY_BYTES], other[LIIA_KEY_BYTES];
+    char fp[LIIA_KEY_FINGERPRINT_HEX + 1], fp2[LIIA_KEY_FINGERPRINT_HEX + 1], got[80];
+    int created = 0;
+    liia_error e;
+    sqlite3 *db = NULL;
+    liia_error_clear(&e);
+    unlink(path);
+    unlink(k);
+    CHECK_INT(liia_store_open(path, LIIA_STORE_READWRITE, &db, &e), 0);
+    CHECK_INT(liia_key_init_for_store(db, k, &created, &e), 0);
+    CHECK_INT(created, 1);
+    CHECK_INT(liia_key_load(k, key, &e), 0);
+    CHECK_INT(liia_key_fingerprint(key, fp), 0);
+    CHECK_INT(liia_store_meta_get(db, "key_fingerprint", got, sizeof got, &e), 1);
+    CHECK_STR(got, fp);
+    /* The fingerprint is not the key, nor its plain hash. */
+    CHECK(strlen(fp) == LIIA_KEY_FINGERPRINT_HEX);
+    CHECK_INT(liia_key_init_for_store(db, k, &created, &e), 0); /* idempotent */
+    CHECK_INT(created, 0);
+    CHECK_INT(liia_key_load_for_store(db, k, 1, other, &e), 0);
+    CHECK(memcmp(key, other, sizeof key) == 0);
+
+    /* Lost: neither ingest nor init makes a new one. */
+    unlink(k);
+    CHECK_INT(liia_key_load_for_store(db, k, 1, other, &e), -1);
+    CHECK(strstr(e.message, "is missing") != NULL);
+    CHECK(strstr(e.fix, "backup") != NULL && strstr(e.fix, "init") == NULL);
+    liia_error_clear(&e);
+    CHECK_INT(liia_key_init_for_store(db, k, &created, &e), -1);
+    CHECK_INT(created, 0);
+    CHECK(access(k, F_OK) != 0);
+
+    /* Another key (a wrong backup) is refused; the right one is accepted. */
+    memset(other, 0x5a, sizeof other);
+    other[0] = 1;
+    write_key(k, other, sizeof other);
+    liia_error_clear(&e);
+    CHECK_INT(liia_key_load_for_store(db, k, 1, other, &e), -1);
+    CHECK(strstr(e.message, "not the one") != NULL);
+    CHECK_INT(liia_key_init_for_store(db, k, &created, &e), -1);
+    CHECK_INT(liia_key_fingerprint(other, fp2), 0);
+    CHECK(strcmp(fp, fp2) != 0);
+    write_key(k, key, sizeof key);
+    CHECK_INT(liia_key_load_for_store(db, k, 1, other, &e), 0);
+
+    /* Not exactly one key: too long, too short, all zeros, the store. */
+    unsigned char big[LIIA_KEY_BYTES * 2];
+    memcpy(big, key, sizeof key);
+    memcpy(big + sizeof key, key, sizeof key);
+    write_key(k, big, sizeof big);
+    CHECK_INT(liia_key_load(k, other, &e), -1);
+    CHECK(strstr(e.message, "exactly 32") != NULL);
+    write_key(k, big, LIIA_KEY_BYTES - 1);
+    CHECK_INT(liia_key_load(k, other, &e), -1);
+    memset(big, 0, sizeof big);
+    write_key(k, big, LIIA_KEY_BYTES);
+    CHECK_INT(liia_key_load(k, other, &e), -1);
+    CHECK(strstr(e.message, "all zeros") != NULL);
+    liia_error_clear(&e);
+    CHECK_INT(liia_key_load_for_store(db, path, 1, other, &e), -1);
+    CHECK_INT(e.status, LIIA_E_USAGE);
+    CHECK(strstr(e.message, "is the store itself") != NULL);
+    CHECK_INT(liia_key_init_for_store(db, path, &created, &e), -1);
+    liia_store_close(db);
+
+    /* A store from before fingerprints that holds pseudonyms: init will not
+     * create a key for it either. */
+    unlink(k);
+    db = NULL;
+    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    CHECK_INT(liia_store_migrate(db, &e), 0);
+    CHECK_INT(sqlite3_exec(db, "PRAGMA foreign_keys = OFF; INSERT INTO cla_child "
+                           "(id, child_pid) VALUES (1 << 32 | 2, x'00')", NULL, NULL, NULL),
+              SQLITE_OK);
+    CHECK_INT(liia_key_init_for_store(db, k, &created, &e), -1);
+    CHECK(strstr(e.message, "is missing") != NULL);
+    CHECK(access(k, F_OK) != 0);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     test_old_rows_migrate();
@@ -159,5 +255,6 @@ int main(void)
     CHECK(strstr(e.fix, "chmod 600") != NULL);
     unlink(k);
     CHECK_INT(liia_key_load(k, key, &e), -1);
+    test_key_binding();
     return unit_result("test_store");
 }

@@ -16,9 +16,13 @@ static void test_counts(void)
     CHECK_NEAR(v, 512, 0);
     CHECK_INT(num("0", 0, &v), QP_OK);
     CHECK_NEAR(v, 0, 0);
-    CHECK_INT(num("+7", 0, &v), QP_OK);
-    CHECK_NEAR(v, 7, 0);
-    CHECK_INT(num("-0", 0, &v), QP_OK); /* zero is not negative */
+    /* Digits only (docs/file-format.md): no sign; "-0" is neither a
+     * count nor negative (issue 11). */
+    CHECK_INT(num("+7", 0, &v), QP_MALFORMED);
+    CHECK_INT(num("-0", 0, &v), QP_MALFORMED);
+    CHECK_INT(num("-00.00", 2, &v), QP_MALFORMED);
+    CHECK_INT(num("--5", 0, &v), QP_MALFORMED);
+    CHECK_INT(num("+-5", 0, &v), QP_MALFORMED);
     CHECK_INT(num("-5", 0, &v), QP_NEGATIVE);
     CHECK_INT(num("12.5", 0, &v), QP_MALFORMED);  /* a count is whole */
     CHECK_INT(num("1,234", 0, &v), QP_MALFORMED);
@@ -32,7 +36,16 @@ static void test_counts(void)
     CHECK_INT(num("1000000001", 0, &v), QP_TOO_LARGE);
     CHECK_INT(num("99999999999999999999999999999999999", 0, &v), QP_TOO_LARGE);
     CHECK_INT(num("9999999999999999999999999999999999x", 0, &v), QP_MALFORMED);
-    CHECK_INT(num("000000000000000000000000000000000001", 0, &v), QP_TOO_LARGE);
+    /* Leading zeros are no part of the value and do not count towards the
+     * 15-digit limit; significant digits past it do. */
+    v = -1;
+    CHECK_INT(num("000000000000000000000000000000000001", 0, &v), QP_OK);
+    CHECK_NEAR(v, 1, 0);
+    CHECK_INT(num("007", 0, &v), QP_OK);
+    CHECK_NEAR(v, 7, 0);
+    CHECK_INT(num("0000000000000000000000100000000000000", 0, &v), QP_TOO_LARGE);
+    CHECK_INT(num("0000000000000000000000000000000000012.50", 2, &v), QP_OK);
+    CHECK_NEAR(v, 12.5, 1e-12);
 }
 
 static void test_fte(void)
@@ -66,6 +79,14 @@ static void test_trim(void)
     len = 3;
     q_trim(&s, &len);
     CHECK_INT(len, 0);
+    /* Vertical tab and form feed are not padding: they stay, and the value
+     * is malformed (issue 11). */
+    double v;
+    s = "\v5\f";
+    len = 3;
+    q_trim(&s, &len);
+    CHECK_INT(len, 3);
+    CHECK_INT(q_parse_number(s, len, 0, 0, &v), QP_MALFORMED);
 }
 
 static void test_dates(void)

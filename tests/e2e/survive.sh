@@ -1,0 +1,134 @@
+#!/bin/sh
+# survive.sh BIN FIXTURES WORK_DIR - faults and hostile use of the real
+# binary (issue 11): the platform key bound to its store, demo refusing a
+# store it did not make, bounded queries, CSV formula escaping, and the
+# smaller refusals.  Each case failed before its fix.
+set -u
+bin=$1 fixtures=$2 work=$3
+rm -rf "$work" && mkdir -p "$work" || exit 3
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+export LC_ALL=C TZ=UTC
+unset LIIA_KEY_FILE LIIA_DB
+cd "$work" || exit 3
+failures=0
+good=$fixtures/CAM_2025-03-31.csv
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+expect_exit() { # want cmd...
+    want=$1; shift
+    "$@" >out 2>err; got=$?
+    [ "$got" -eq "$want" ] || { fail "exit $got, want $want: $*"; cat out err >&2; }
+}
+expect_out() { # pattern file
+    grep -q -- "$1" "$2" || { fail "'$1' not in $2:"; cat "$2" >&2; }
+}
+refute_out() { # pattern file
+    ! grep -q -- "$1" "$2" || { fail "'$1' in $2:"; cat "$2" >&2; }
+}
+
+H=CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB
+E=CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN
+printf '%s\n1001,M,15/06/2010,WBRI,A123456789012,,\n' "$H" >h.csv
+printf '%s\n1001,01/05/2024,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,\n' "$E" >e.csv
+printf '%s\n1001,01/05/2024,S,C2,N1,U2,PR1,,,,N1 9GU,N7 6QR,\n' "$E" >e2.csv
+ssda() { "$bin" --db k.db ingest --return ssda903 --la CAM --period 2025-03-31 "$@"; }
+
+# ---- 1. The platform key is bound to its store.
+expect_exit 0 "$bin" --db k.db init
+expect_out "platform key created" out
+expect_exit 0 ssda h.csv e.csv
+cp k.db.key key.backup
+rm k.db.key
+expect_exit 3 ssda h.csv e2.csv
+expect_out "no platform key: the key this store.s pseudonyms were made with is missing" err
+expect_out "restore the platform key from its backup" err
+refute_out "run 'liia-bench init'" err
+expect_exit 3 "$bin" --db k.db init
+expect_out "is missing" err
+[ ! -e k.db.key ] || fail "init created a new key for a store with pseudonyms"
+head -c 32 /dev/urandom >k.db.key && chmod 600 k.db.key
+expect_exit 3 ssda h.csv e2.csv
+expect_out "not the one this store's pseudonyms were made with" err
+expect_exit 3 "$bin" --db k.db validate --return ssda903 --la CAM --period 2025-03-31 h.csv e2.csv
+expect_out "not the one" err
+head -c 32 /dev/zero >k.db.key
+expect_exit 3 ssda h.csv e2.csv
+expect_out "all zeros" err
+cat key.backup key.backup >k.db.key
+expect_exit 3 ssda h.csv e2.csv
+expect_out "64 bytes, a key is exactly 32" err
+expect_exit 2 env LIIA_KEY_FILE=k.db "$bin" --db k.db ingest --return ssda903 \
+    --la CAM --period 2025-03-31 h.csv e2.csv
+expect_out "the platform key path is the store itself" err
+expect_exit 2 env LIIA_KEY_FILE=k.db-wal "$bin" --db k.db init
+expect_out "the platform key path is the store itself" err
+cp key.backup k.db.key
+expect_exit 0 ssda h.csv e2.csv
+expect_out "accepted as version 2" out
+[ "$(sqlite3 k.db "SELECT count(DISTINCT child_pid) FROM cla_child")" = 1 ] ||
+    fail "the restored key did not link the child across versions"
+
+# ---- 2. demo never touches a store it did not create.
+mkdir real && cp k.db real/liia.db
+before=$(sqlite3 real/liia.db "SELECT group_concat(id || status) FROM submission")
+expect_exit 2 "$bin" demo --out real --data "$work/nodata"
+expect_out "real/liia.db exists and is not a store demo created; demo changes nothing" err
+[ "$(sqlite3 real/liia.db "SELECT group_concat(id || status) FROM submission")" = "$before" ] ||
+    fail "demo changed a store it did not create"
+[ ! -e real/liia.db.key ] || fail "demo made a key beside a store it did not create"
+# A store demo made is its own to redo (the empty --data stops it after init).
+mkdir nodata
+expect_exit 3 "$bin" demo --out fresh --data "$work/nodata"
+expect_out "no sample returns" err
+[ "$(sqlite3 fresh/liia.db "SELECT value FROM store_meta WHERE name = 'created_by'")" = demo ] ||
+    fail "demo did not mark its store"
+expect_exit 3 "$bin" demo --out fresh --data "$work/nodata"
+expect_out "no sample returns" err
+
+# ---- 3. query is bounded in time and memory, and never half-written.
+q() { "$bin" --db k.db query "$@"; }
+for t in nan NaN inf 0 -1 0.0005 3601 '' 1s; do
+    expect_exit 2 q --timeout "$t" "SELECT 1"
+    expect_out "timeout wants seconds from 0.001 to 3600" err
+done
+q --timeout 0.001 "SELECT 1" >out 2>err
+[ $? -ne 2 ] || fail "--timeout 0.001 refused"
+expect_exit 3 q --timeout 1 "SELECT length(hex(randomblob(400000000)))"
+[ ! -s out ] || fail "a query over its memory bound wrote a result"
+expect_out "a value is too large" err
+loop="WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x, 'row' FROM c"
+for f in csv json table; do
+    expect_exit 3 q --timeout 0.3 --format "$f" "$loop"
+    [ ! -s out ] || fail "a timed-out $f query wrote a partial result ($(wc -c <out) bytes)"
+    expect_out "query stopped after 300 ms (--timeout)" err
+done
+# A step that never returns cannot see the progress handler: the hard stop
+# ends it (exit 3, nothing on stdout) or the function is bounded itself.
+q --timeout 0.5 "SELECT funnel_limit(1e18, 50, 'pct', 0.975)" >out 2>err
+got=$?
+[ "$got" -ne 3 ] || [ ! -s out ] || fail "funnel_limit: exit 3 with a result"
+# A store locked by another process: the lock is waited on for --timeout
+# (plus the hard stop's grace), not the store's usual minute.
+(echo "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; SELECT count(*) FROM authority;"
+ sleep 6) | sqlite3 k.db >locked &
+i=0
+while [ "$(tail -n 1 locked)" != 33 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+expect_exit 3 q --timeout 0.3 "SELECT 1"
+[ ! -s out ] || fail "a query on a locked store wrote a result"
+expect_out "query stopped after 300 ms" err
+wait
+
+# ---- 8. CSV cells Excel would evaluate are escaped unless --raw-csv.
+cp "$good" "=1+cmd|calc!A0.csv"
+expect_exit 0 "$bin" --db k.db ingest --quiet "=1+cmd|calc!A0.csv"
+expect_exit 0 q --format csv "SELECT file_name, '=HYPERLINK(\"http://x\")' AS note, '@SUM(A1)' AS a, '-2+3' AS b, -5 AS n FROM submissions WHERE return_type = 'quarterly'"
+expect_out "^\"'=1+cmd|calc!A0.csv\",\"'=HYPERLINK(\"\"http://x\"\")\",\"'@SUM(A1)\",\"'-2+3\",-5" out
+expect_exit 0 q --raw-csv "SELECT file_name, '+1' AS p FROM submissions WHERE return_type = 'quarterly'"
+expect_out "^=1+cmd|calc!A0.csv,+1" out
+expect_exit 2 q --raw-csv --format json "SELECT 1"
+expect_out "raw-csv goes with --format csv" err
+expect_exit 0 q --format json "SELECT '=1' AS f"
+expect_out '"f": "=1"' out
+
+[ "$failures" -eq 0 ] || { echo "survive: $failures failure(s)" >&2; exit 1; }
+echo "survive: all cases passed"

@@ -48,6 +48,8 @@ int cli_wants_help(int argc, char **argv, const char *usage);
 /* For the listing commands, whose one option is --json: sets *json and
  * returns LIIA_EXIT_OK, or the usage error's exit code. */
 int cli_parse_json_only(int argc, char **argv, const char *cmd, int *json);
+/* A number argument: all of s, finite (no nan, inf), from lo to hi. */
+int cli_parse_number(const char *s, double lo, double hi, double *out);
 /* Opens the store named by ctx. */
 int cli_open_store(const struct cli_ctx *ctx, liia_store_mode mode,
                    sqlite3 **db, liia_error *e);

@@ -1,6 +1,8 @@
 /* cli_util.c - what every command shares: errors, usage, opening the store. */
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -78,6 +80,16 @@ int cli_parse_json_only(int argc, char **argv, const char *cmd, int *json)
     if (optind < argc)
         return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
     return LIIA_EXIT_OK;
+}
+
+int cli_parse_number(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !isfinite(v) || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
 }
 
 int cli_open_store(const struct cli_ctx *ctx, liia_store_mode mode,

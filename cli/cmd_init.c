@@ -67,6 +67,8 @@ int cmd_init(int argc, char **argv, const struct cli_ctx *ctx)
     if (rc)
         return cli_fail(&e);
     printf("store %s ready (schema version %d)%s\n", ctx->db_path,
-           liia_store_latest_version(), created ? "; platform key created" : "");
+           liia_store_latest_version(),
+           created ? "; platform key created: back it up now, away from the "
+                     "store's backups (docs/operations.md)" : "");
     return LIIA_EXIT_OK;
 }

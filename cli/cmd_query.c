@@ -74,9 +74,8 @@ static void on_sigalrm(int sig)
  * reader holds back WAL checkpoints while it runs: docs/operations.md). */
 static int parse_timeout(const char *s, int *ms)
 {
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !isfinite(v) || v < 0.001 || v > MAX_TIMEOUT_S)
+    double v;
+    if (cli_parse_number(s, 0.001, MAX_TIMEOUT_S, &v))
         return -1;
     *ms = (int)lround(v * 1000);
     return 0;

@@ -39,18 +39,19 @@ int cmd_reconcile(int argc, char **argv, const struct cli_ctx *ctx)
     };
     const char *la = NULL, *period_in = NULL;
     double pct = 5, min = 2;
-    char *end;
     int c;
     optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'l': la = optarg; break;
         case 'p': period_in = optarg; break;
-        case 't': pct = strtod(optarg, &end);
-                  if (*end || pct < 0) return cli_usage_error("reconcile", "--tolerance needs a percentage");
+        case 't': if (cli_parse_number(optarg, 0, 1000, &pct))
+                      return cli_usage_error("reconcile", "--tolerance needs a percentage "
+                                             "from 0 to 1000, not '%s'", optarg);
                   break;
-        case 'm': min = strtod(optarg, &end);
-                  if (*end || min < 0) return cli_usage_error("reconcile", "--min needs a number");
+        case 'm': if (cli_parse_number(optarg, 0, 1e9, &min))
+                      return cli_usage_error("reconcile", "--min needs a number from 0 "
+                                             "to 1000000000, not '%s'", optarg);
                   break;
         case 'h': fputs(usage, stdout); return LIIA_EXIT_OK;
         default: return cli_usage_error("reconcile", "unknown option");

@@ -27,7 +27,8 @@ static const char usage[] =
     "\n"
     "  --out DIR       output directory (created if missing)\n"
     "  --seed N        generator seed (default 1)\n"
-    "  --children N    children per authority (about 3.5 episodes each; default:\n"
+    "  --children N    children per authority, 1 to 10000000 (about 3.5 episodes\n"
+    "                  each; default:\n"
     "                  sized so the children looked after at the period end\n"
     "                  match the authority's 0-17 population at London's rate)\n"
     "  --period P      quarter end the extract runs to (default 2025-03-31)\n"
@@ -347,6 +348,10 @@ static int one_authority(const char *dir, const char *la, const char *period,
     return LIIA_EXIT_OK;
 }
 
+/* Ten million children (about 35 million episodes, 3 GB of CSV) is far
+ * past any authority or test; beyond it a typo fills the disk. */
+#define MAX_CHILDREN 10000000
+
 int sample_ssda903_main(int argc, char **argv, const struct cli_ctx *ctx)
 {
     (void)ctx;
@@ -370,8 +375,9 @@ int sample_ssda903_main(int argc, char **argv, const struct cli_ctx *ctx)
                   if (*end) return cli_usage_error("sample", "--seed needs a number");
                   break;
         case 'n': children = strtol(optarg, &end, 10);
-                  if (*end || children < 1)
-                      return cli_usage_error("sample", "--children needs a positive number");
+                  if (*end || children < 1 || children > MAX_CHILDREN)
+                      return cli_usage_error("sample", "--children needs a whole number "
+                                             "from 1 to %d, not '%s'", MAX_CHILDREN, optarg);
                   break;
         case 'p': period_in = optarg; break;
         case 'l': liia_strlcpy(las, optarg, sizeof las); break;

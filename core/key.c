@@ -255,17 +255,26 @@ static int bind_to_store(sqlite3 *db, const char *path,
     return record ? liia_store_meta_set(db, "key_fingerprint", have, e) : 0;
 }
 
-int liia_key_load_for_store(sqlite3 *db, const char *path, int record,
-                            unsigned char key[LIIA_KEY_BYTES], liia_error *e)
+/* Before a key is read: -1 (e filled) when path is the store itself or the
+ * store's key is lost, 1 when there is no key and the store never had one
+ * (init may create it), 0 when a key file is there. */
+static int key_presence(sqlite3 *db, const char *path, liia_error *e)
 {
     if (is_store_file(db, path))
         return refuse_store_file(path, e);
-    if (access(path, F_OK) != 0 && errno == ENOENT) {
-        int known = store_has_key(db, e);
-        if (known)
-            return known < 0 ? -1 : key_lost(path, e);
-    }
-    if (liia_key_load(path, key, e))
+    if (access(path, F_OK) == 0 || errno != ENOENT)
+        return 0;
+    int known = store_has_key(db, e);
+    if (known)
+        return known < 0 ? -1 : key_lost(path, e);
+    return 1;
+}
+
+int liia_key_load_for_store(sqlite3 *db, const char *path, int record,
+                            unsigned char key[LIIA_KEY_BYTES], liia_error *e)
+{
+    /* No key for a store that never had one: liia_key_load says to run init. */
+    if (key_presence(db, path, e) < 0 || liia_key_load(path, key, e))
         return -1;
     if (bind_to_store(db, path, key, record, e)) {
         OPENSSL_cleanse(key, LIIA_KEY_BYTES);
@@ -279,15 +288,9 @@ int liia_key_init_for_store(sqlite3 *db, const char *path, int *created,
 {
     unsigned char key[LIIA_KEY_BYTES];
     *created = 0;
-    if (is_store_file(db, path))
-        return refuse_store_file(path, e);
-    if (access(path, F_OK) != 0 && errno == ENOENT) {
-        int known = store_has_key(db, e);
-        if (known)
-            return known < 0 ? -1 : key_lost(path, e);
-        if (liia_key_create(path, created, e))
-            return -1;
-    }
+    int absent = key_presence(db, path, e);
+    if (absent < 0 || (absent && liia_key_create(path, created, e)))
+        return -1;
     int rc = liia_key_load_for_store(db, path, 1, key, e);
     OPENSSL_cleanse(key, sizeof key);
     if (rc && *created) /* a key nobody can use must not be left behind */

@@ -217,14 +217,57 @@ static int create_private(const char *path, liia_error *e)
                      : 0;
 }
 
+static int not_a_store(liia_error *e, const char *what)
+{
+    liia_error_fix(e, "check that --db (or $LIIA_DB) names the liia-bench store; "
+                      "this file is something else and is left as it is");
+    return liia_fail(e, LIIA_E_IO, "not a liia-bench store: %s", what);
+}
+
+/* A store in WAL mode needs its folder writable even to be read (SQLite
+ * creates the -wal and -shm files beside it). */
+static int read_only(liia_error *e)
+{
+    liia_error_fix(e, "check the permissions of the store file and of its folder "
+                      "(SQLite writes its -wal and -shm files there), or use a store "
+                      "you may write to (--db or $LIIA_DB)");
+    return liia_fail(e, LIIA_E_IO, "the store is read-only for this user");
+}
+
+/* Says what the file is before anything reads versions from it or writes
+ * to it: another program's file, or another program's SQLite database,
+ * must be neither called "version -1" nor migrated. */
+static int identify(sqlite3 *db, liia_error *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    long tables = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_NOTADB)
+        return not_a_store(e, "not an SQLite database");
+    if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_READONLY)
+        return read_only(e);
+    if (rc != SQLITE_ROW)
+        return liia_db_fail(e, db, "cannot read the store");
+    if (tables > 0 && liia_store_version(db) == 0)
+        return not_a_store(e, "an SQLite database of another program");
+    return 0;
+}
+
 static int configure(sqlite3 *db, liia_store_mode mode, liia_error *e)
 {
     if (sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS) != SQLITE_OK)
         return liia_db_fail(e, db, "setting busy timeout");
-    if (liia_db_exec(db, "PRAGMA foreign_keys = ON", e))
+    if (liia_db_exec(db, "PRAGMA foreign_keys = ON", e) || identify(db, e))
         return -1;
     if (mode == LIIA_STORE_READONLY)
         return 0;
+    /* SQLite opens a file it may not write read-only without a word; the
+     * first write would then fail deep in whatever ran first. */
+    if (sqlite3_db_readonly(db, "main") == 1)
+        return read_only(e);
     return liia_db_exec(db, "PRAGMA journal_mode = WAL;"
                             "PRAGMA synchronous = NORMAL", e);
 }

@@ -175,6 +175,21 @@ static void writer(void)
     free(buf);
 }
 
+/* Text shown on a terminal: every control character becomes an escape,
+ * UTF-8 text stays as it is (issue 11). */
+static void printable(void)
+{
+    liia_buf b;
+    liia_buf_init(&b);
+    const char in[] = "a\tb\nc\r\033[2J\x7f\xc2\x9b\xc3\xa9\x01";
+    CHECK_INT(liia_buf_append_printable(&b, in, sizeof in - 1), 0);
+    CHECK_STR(b.data, "a\\tb\\nc\\r\\x1b[2J\\x7f\\u009b\xc3\xa9\\x01");
+    liia_buf_reset(&b);
+    CHECK_INT(liia_buf_append_printable(&b, "\xc2", 1), 0); /* cut short */
+    CHECK_STR(b.data, "\xc2");
+    liia_buf_free(&b);
+}
+
 int main(void)
 {
     basics();
@@ -183,5 +198,6 @@ int main(void)
     chunk_boundaries();
     early_stop_and_limits();
     writer();
+    printable();
     return unit_result("test_csv");
 }

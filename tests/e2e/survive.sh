@@ -102,6 +102,16 @@ for f in csv json table; do
     [ ! -s out ] || fail "a timed-out $f query wrote a partial result ($(wc -c <out) bytes)"
     expect_out "query stopped after 300 ms (--timeout)" err
 done
+# Ctrl-C stops it the same way.
+# (A background job starts with SIGINT ignored, so one sent before query
+# installs its handler is lost: send it until the query has gone.)
+"$bin" --db k.db query --timeout 60 "$loop" >out 2>err &
+qpid=$!
+while sleep 0.3 && kill -INT "$qpid" 2>/dev/null; do :; done
+wait "$qpid"
+[ $? -eq 3 ] || fail "Ctrl-C: query did not exit 3"
+[ ! -s out ] || fail "an interrupted query wrote a partial result"
+expect_out "query interrupted" err
 # A step that never returns cannot see the progress handler: the hard stop
 # ends it (exit 3, nothing on stdout) or the function is bounded itself.
 q --timeout 0.5 "SELECT funnel_limit(1e18, 50, 'pct', 0.975)" >out 2>err
@@ -109,14 +119,19 @@ got=$?
 [ "$got" -ne 3 ] || [ ! -s out ] || fail "funnel_limit: exit 3 with a result"
 # A store locked by another process: the lock is waited on for --timeout
 # (plus the hard stop's grace), not the store's usual minute.
-(echo "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; SELECT count(*) FROM authority;"
- sleep 6) | sqlite3 k.db >locked &
+# The lock is held until fd 3 closes.
+mkfifo lockfifo
+sqlite3 k.db <lockfifo >locked &
+lpid=$!
+exec 3>lockfifo
+echo "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; SELECT count(*) FROM authority;" >&3
 i=0
-while [ "$(tail -n 1 locked)" != 33 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+while [ "$(tail -n 1 locked)" != 33 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 expect_exit 3 q --timeout 0.3 "SELECT 1"
 [ ! -s out ] || fail "a query on a locked store wrote a result"
 expect_out "query stopped after 300 ms" err
-wait
+exec 3>&-
+wait "$lpid"
 
 # ---- 8. CSV cells Excel would evaluate are escaped unless --raw-csv.
 cp "$good" "=1+cmd|calc!A0.csv"
@@ -129,6 +144,73 @@ expect_exit 2 q --raw-csv --format json "SELECT 1"
 expect_out "raw-csv goes with --format csv" err
 expect_exit 0 q --format json "SELECT '=1' AS f"
 expect_out '"f": "=1"' out
+
+# ---- 11. The smaller ones.
+# Control characters in a file name are escaped on the terminal.
+evil=$(printf 'CAM\033[2J\nforged: accepted\302\233.csv')
+sed 's/,4210,/,n\/a,/' "$good" >"$evil"
+expect_exit 1 "$bin" --db k.db ingest "$evil"
+for f in out err; do
+    expect_out 'CAM\\x1b\[2J\\nforged: accepted\\u009b.csv' $f
+    ! grep -q "$(printf '\033')" $f || fail "ingest echoed an escape character to $f"
+done
+expect_exit 0 "$bin" --db k.db history --la CAM
+expect_out 'CAM\\x1b\[2J\\nforged: accepted\\u009b.csv$' out
+! grep -q '^forged' out || fail "history echoed a newline from a file name"
+expect_exit 0 "$bin" --db k.db query --format table "SELECT file_name FROM submissions WHERE status = 'rejected'"
+expect_out '^CAM\\x1b\[2J\\nforged: accepted\\u009b.csv$' out
+
+# Counts are digits only; leading zeros do not count towards 15 digits.
+for v in +5 -0 "$(printf '\v5')" "$(printf '5\f')"; do
+    sed "s/,4210,/,$v,/" "$good" >count.csv
+    expect_exit 1 "$bin" --db k.db validate count.csv
+    expect_out "QBR-S022" err
+done
+sed 's/,4210,/,0000000000000000000000004210,/' "$good" >count.csv
+expect_exit 0 "$bin" --db k.db validate count.csv
+
+# Number and authority arguments.
+for t in nan inf -1 ''; do
+    expect_exit 2 "$bin" --db k.db reconcile --la CAM --period 2025-03-31 --tolerance "$t"
+    expect_out "tolerance needs a percentage" err
+done
+for cmd in "report --out rep --la" "history --la" "reconcile --period 2025-03-31 --la"; do
+    expect_exit 2 "$bin" --db k.db $cmd ../CAM
+    expect_out "'../CAM' is not one of the 33 London authorities" err
+done
+expect_exit 2 "$bin" sample --ssda903 --out big --children 10000001
+expect_out "children needs a whole number from 1 to 10000000" err
+[ ! -e big ] || fail "sample wrote something for a refused --children"
+
+# A file that is not a store says what it is, and is not offered init.
+printf 'name,value\na,1\n' >notdb.csv
+for cmd in status "query SELECT(1)" "history --la CAM" init; do
+    expect_exit 3 "$bin" --db notdb.csv $cmd
+    expect_out "not a liia-bench store: not an SQLite database" err
+    refute_out "run 'liia-bench init'" err
+done
+sqlite3 other.db "CREATE TABLE t (x); INSERT INTO t VALUES (1)"
+expect_exit 3 "$bin" --db other.db init
+expect_out "not a liia-bench store: an SQLite database of another program" err
+[ "$(sqlite3 other.db "SELECT count(*) FROM sqlite_schema")" = 1 ] || fail "init migrated another program's database"
+
+# init on a store it may not write says so (as an unprivileged user).
+mkdir ro && cp k.db ro/s.db && chmod 555 ro && chmod 444 ro/s.db
+asuser=""
+if [ "$(id -u)" = 0 ]; then
+    if command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups "$bin" --help >/dev/null 2>&1; then
+        asuser="setpriv --reuid=65534 --regid=65534 --clear-groups"
+    else
+        echo "survive: no unprivileged user: read-only store case skipped" >&2
+        asuser=skip
+    fi
+fi
+if [ "$asuser" != skip ]; then
+    expect_exit 3 $asuser "$bin" --db ro/s.db init
+    expect_out "the store is read-only for this user" err
+    refute_out "authorities.csv" err
+fi
+chmod 755 ro
 
 [ "$failures" -eq 0 ] || { echo "survive: $failures failure(s)" >&2; exit 1; }
 echo "survive: all cases passed"

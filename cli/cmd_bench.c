@@ -57,8 +57,6 @@ int cmd_bench(int argc, char **argv, const struct cli_ctx *ctx)
     rc = liia_engine_load_catalogue(db, liia_schema_dir(), &e);
     if (rc == 0)
         rc = liia_engine_bench(db, period[0] ? period : NULL, &rows, &e);
-    if (rc == 0)
-        rc = liia_engine_published(db, period[0] ? period : NULL, &e);
     liia_store_close(db);
     if (rc)
         return cli_fail(&e);

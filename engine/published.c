@@ -2,9 +2,17 @@
  * 042, docs/published.md): England, DfE's London figure, and each London
  * authority's statistical-neighbour median over its ten neighbours, taking
  * a neighbour's own quarterly value (bench_row) where there is one and its
- * published figure otherwise.  Runs after the benchmark rows of the same
- * periods exist; one SQL statement per step, like bench.c. */
+ * published figure otherwise; the benchmark's 'sn' rows take this median
+ * wherever a published figure took part.  Called by liia_engine_bench
+ * inside its transaction, after the benchmark rows; one SQL statement per
+ * step, like bench.c. */
 #include "liia_engine.h"
+
+/* A quarterly figure disclosure control withholds (docs/maths.md): a
+ * numerator, or a count denominator, of 1 to 5.  Such a value is never a
+ * neighbour's figure here, and the median is never equal to one. */
+#define SMALL(t) "(" t ".numerator BETWEEN 1 AND 5 OR (" t ".denominator BETWEEN 1 AND 5" \
+    " AND (SELECT unit FROM indicator_def u WHERE u.id = " t ".indicator) <> 'per10k'))"
 
 static const char *const steps[] = {
     "DELETE FROM bench_published WHERE :p IS NULL OR period = :p",
@@ -23,8 +31,10 @@ static const char *const steps[] = {
     " (SELECT min(model_year) FROM sn_model)) AS model_year"
     " FROM bench_period bp WHERE :p IS NULL OR bp.period = :p",
     /* a joint published row (Kingston / Richmond) is never a member's neighbour */
-    "CREATE TEMP TABLE pub_joint AS SELECT DISTINCT area_code, year, joint_code"
-    " FROM published_value WHERE joint_code IS NOT NULL",
+    "CREATE TEMP TABLE pub_joint AS SELECT DISTINCT t.indicator, v.area_code, v.year,"
+    " v.joint_code FROM published_value v"
+    " JOIN published_file f ON f.id = v.file_id AND f.status = 'accepted'"
+    " JOIN indicator_term t ON t.term = v.measure WHERE v.joint_code IS NOT NULL",
     "INSERT INTO bench_published (period, indicator, area_type, area_code, area_name,"
     " numerator, denominator, value, year, source, null_reason)"
     " SELECT y.period, y.indicator, a.area_type, a.area_code, a.name, p.numerator,"
@@ -64,38 +74,61 @@ static const char *const steps[] = {
     " CASE WHEN q.value IS NOT NULL OR (v.value IS NOT NULL AND j.joint_code IS NULL)"
     "  THEN NULL WHEN j.joint_code IS NOT NULL OR q2.shared_with = n.la"
     "  THEN 'shares this service with the authority: never compared with itself'"
+    "  WHEN " SMALL("q2") " THEN 'quarterly value suppressed (1 to 5)'"
     "  WHEN v.reason IS NOT NULL THEN 'DfE: ' || v.reason"
     "  WHEN y.year IS NULL THEN 'DfE does not publish this indicator; no quarterly value'"
     "  ELSE 'no quarterly value and no published figure' END"
     " FROM pub_nb n CROSS JOIN indicator_def d"
     " LEFT JOIN bench_row q ON q.period = n.period AND q.indicator = d.id"
     "  AND q.area_type = 'la' AND q.area_code = n.member AND q.value IS NOT NULL"
-    "  AND q.shared_with IS NOT n.la"
+    "  AND q.shared_with IS NOT n.la AND NOT " SMALL("q")
     " LEFT JOIN bench_row q2 ON q2.period = n.period AND q2.indicator = d.id"
     "  AND q2.area_type = 'la' AND q2.area_code = n.member"
     " LEFT JOIN pub_year y ON y.period = n.period AND y.indicator = d.id"
     " LEFT JOIN pub_nbval v ON v.indicator = d.id AND v.year = y.year AND v.nb = n.nb"
-    " LEFT JOIN pub_joint j ON j.area_code = v.area_code AND j.year = v.year"
+    " LEFT JOIN pub_joint j ON j.indicator = d.id AND j.area_code = v.area_code"
+    "  AND j.year = v.year"
     "  AND instr(j.joint_code, n.la) > 0",
     "INSERT INTO bench_sn_published (period, indicator, la_code, value, n_included,"
     " n_possible, n_quarterly, n_published, n_suppressed, year, model_year, sources,"
     " null_reason)"
-    " SELECT period, indicator, la_code, median(value), count(value), count(*),"
+    " SELECT period, indicator, la_code, iif(count(value) >= 3, median(value), NULL),"
+    " count(value), count(*),"
     " count(*) FILTER (WHERE source = 'quarterly'),"
     " count(*) FILTER (WHERE source = 'published'),"
-    " count(*) FILTER (WHERE null_reason LIKE 'DfE: %published as%'),"
+    " count(*) FILTER (WHERE null_reason LIKE 'DfE: %published as%'"
+    "  OR null_reason LIKE 'quarterly value suppressed%'),"
     " max(year) FILTER (WHERE source = 'published'), max(model_year), '', "
-    " iif(count(value) = 0, 'no statistical neighbour has a value', NULL)"
+    " CASE WHEN count(value) = 0 THEN 'no statistical neighbour has a value'"
+    "  WHEN count(value) < 3 THEN 'fewer than 3 statistical neighbours have a value' END"
     " FROM bench_sn_member WHERE :p IS NULL OR period = :p"
     " GROUP BY period, indicator, la_code",
+    "UPDATE bench_sn_published SET value = NULL,"
+    " null_reason = 'withheld: equal to a suppressed neighbour''s value'"
+    " FROM indicator_def d WHERE d.id = bench_sn_published.indicator"
+    " AND bench_sn_published.value IS NOT NULL AND (:p IS NULL OR period = :p)"
+    " AND EXISTS (SELECT 1 FROM bench_sn_member m JOIN bench_row nb"
+    "  ON nb.period = m.period AND nb.indicator = m.indicator AND nb.area_type = 'la'"
+    "  AND nb.area_code = m.neighbour_code WHERE m.period = bench_sn_published.period"
+    "  AND m.indicator = bench_sn_published.indicator"
+    "  AND m.la_code = bench_sn_published.la_code AND " SMALL("nb")
+    "  AND round(nb.value, d.decimals) = round(bench_sn_published.value, d.decimals))",
     "UPDATE bench_sn_published SET sources = CASE"
     " WHEN NOT EXISTS (SELECT 1 FROM pub_indicator p WHERE p.indicator ="
     "  bench_sn_published.indicator) THEN n_quarterly || ' from London quarterly returns;"
     " DfE does not publish this indicator, so neighbours outside London have no figure'"
     " ELSE n_quarterly || ' from quarterly returns, ' || n_published || ' DfE published'"
     "  || iif(year IS NULL, '', ' (year to 31 March ' || year || ')')"
-    "  || iif(n_suppressed > 0, ', ' || n_suppressed || ' suppressed or not available"
-    " in DfE''s files', '') END WHERE :p IS NULL OR period = :p",
+    "  || iif(n_suppressed > 0, ', ' || n_suppressed || ' suppressed (1 to 5) or"
+    " not available in DfE''s files', '') END WHERE :p IS NULL OR period = :p",
+    /* the benchmark's neighbour comparator becomes this one wherever a
+     * published figure took part */
+    "UPDATE bench_row SET value = s.value, n_included = s.n_included,"
+    " n_possible = s.n_possible, null_reason = s.null_reason"
+    " FROM bench_sn_published s WHERE bench_row.area_type = 'sn'"
+    " AND bench_row.period = s.period AND bench_row.indicator = s.indicator"
+    " AND bench_row.area_code = s.la_code AND s.n_published > 0"
+    " AND (:p IS NULL OR s.period = :p)",
     "DROP TABLE temp.pub_year",
     "DROP TABLE temp.pub_model",
     "DROP TABLE temp.pub_joint",

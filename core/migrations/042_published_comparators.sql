@@ -79,7 +79,7 @@ CREATE TABLE bench_sn_published (
     n_possible   INTEGER NOT NULL,
     n_quarterly  INTEGER NOT NULL,
     n_published  INTEGER NOT NULL,
-    n_suppressed INTEGER NOT NULL,    -- published as a DfE symbol (c, x, ...)
+    n_suppressed INTEGER NOT NULL,    -- a DfE symbol (c, x, ...) or a quarterly value of 1-5 withheld
     year         INTEGER,             -- published year used, if any
     model_year   INTEGER NOT NULL,
     sources      TEXT NOT NULL,

@@ -3,8 +3,8 @@
 # binary: init, the quarterly sample returns, import the published files in
 # DIR, bench.  For the quarter to 31 March 2025 every London authority's
 # neighbour comparator must count all ten neighbours for every indicator DfE
-# publishes - a value (its quarterly return, else DfE's figure) or DfE's
-# suppression symbol - except where a neighbour shares the service
+# publishes - a value (its quarterly return, else DfE's figure), DfE's
+# suppression symbol or a quarterly figure of 1 to 5 withheld - except where a neighbour shares the service
 # (Kingston / Richmond workforce: never compared with itself); England and
 # DfE's London figure must exist.  Prints the coverage before and after.
 # DIR = ../shared/ees (real files; exit 77 if absent) or the synthetic sample.
@@ -30,7 +30,7 @@ before=$(q "SELECT sum(n_included) || ' of ' || sum(n_possible) AS coverage FROM
     fail "the published indicators are not the 18 expected"
 after=$(q "SELECT sum(CAST(substr(sn_coverage, 1, instr(sn_coverage, ' ') - 1) AS INTEGER))
             || ' of ' || (10 * count(*)) || ' (' || sum(sn_quarterly) || ' quarterly, '
-            || sum(sn_published) || ' published, ' || sum(sn_suppressed) || ' suppressed by DfE)'
+            || sum(sn_published) || ' published, ' || sum(sn_suppressed) || ' suppressed: DfE symbol or 1 to 5)'
             AS coverage FROM published_comparators WHERE period = '2025-03-31' AND indicator IN $pubset")
 echo "neighbour places with a value, quarter to 31 March 2025, indicators DfE publishes:"
 echo "  before import: $before"
@@ -55,4 +55,10 @@ lon=$(q "SELECT count(*) FROM published_comparators WHERE period = '2025-03-31'
 named=$(q "SELECT count(*) FROM published_neighbours WHERE period = '2025-03-31'
             AND neighbour_name LIKE 'DfE number%'")
 [ "$named" -eq 0 ] || fail "$named neighbours without a name"
+# the benchmark's own neighbour comparator is this one (packs read it)
+diff=$(q "SELECT count(*) FROM benchmark b JOIN published_comparators c ON c.period = b.period
+           AND c.indicator = b.indicator AND c.la_code = b.area_code
+          WHERE b.area_type = 'la' AND c.sn_published > 0
+            AND (b.sn_coverage IS NOT c.sn_coverage OR b.sn_value IS NOT c.sn_value)")
+[ "$diff" -eq 0 ] || fail "$diff benchmark rows do not carry the published neighbour comparator"
 echo "ok: $rows comparators, all neighbours counted; England and DfE's London present"

@@ -41,6 +41,8 @@ const char *cli_printable(liia_buf *scratch, const char *s);
 void cli_print_error(FILE *out, const liia_error *e);
 /* Prints e to stderr (cli_print_error) and returns its exit code. */
 int cli_fail(const liia_error *e);
+/* Today's date, "YYYY-MM-DD" (UTC), or $LIIA_TODAY when set (tests). */
+void cli_today(char out[11]);
 /* Prints "liia-bench CMD: msg" and a pointer to --help; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) LIIA_PRINTF(2, 3);
 /* Prints usage text to stdout when --help/-h is among argv; returns 1 if so. */

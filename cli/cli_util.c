@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -96,4 +97,17 @@ int cli_open_store(const struct cli_ctx *ctx, liia_store_mode mode,
                    sqlite3 **db, liia_error *e)
 {
     return liia_store_open(ctx->db_path, mode, db, e);
+}
+
+void cli_today(char out[11])
+{
+    const char *fixed = getenv("LIIA_TODAY");
+    time_t t = time(NULL);
+    struct tm tm;
+    if (fixed && strlen(fixed) == 10) {
+        liia_strlcpy(out, fixed, 11);
+        return;
+    }
+    if (!gmtime_r(&t, &tm) || !strftime(out, 11, "%Y-%m-%d", &tm))
+        liia_strlcpy(out, "9999-12-31", 11); /* no clock: no future check */
 }

@@ -199,7 +199,8 @@ static json_t *files_json(const struct sub *s)
 
 /* error_policy: "reject" when any error rejects the submission, "flag"
  * when errors blank and flag the cell and the submission stands. */
-static int add_json(struct run *run, const struct sub *s, const liia_ingest_result *r)
+static int add_json(struct run *run, const struct sub *s, const liia_ingest_result *r,
+                    const liia_error *report_err)
 {
     static const char *const outcome[] = {"accepted", "unchanged", "rejected"};
     json_t *findings = json_array();
@@ -223,6 +224,11 @@ static int add_json(struct run *run, const struct sub *s, const liia_ingest_resu
                           "errors", (json_int_t)r->findings.errors,
                           "warnings", (json_int_t)r->findings.warnings,
                           "findings", findings);
+    if (o && report_err &&
+        json_object_set_new(o, "report_error", json_string(report_err->message))) {
+        json_decref(o);
+        return -1;
+    }
     return o ? json_array_append_new(run->results, o) : -1;
 }
 
@@ -304,12 +310,36 @@ static void print_findings(const struct sub *s, const liia_ingest_result *r)
     liia_buf_free(&printable);
 }
 
-/* One submission: its exit code (0, 1 rejected, 3 runtime). */
+/* The findings report could not be written after the outcome was decided
+ * (and, for ingest, committed): say so without hiding the outcome. */
+static void report_warning(const struct sub *s, const liia_ingest_result *r,
+                           const liia_error *re, int validate)
+{
+    liia_error_print(stderr, re);
+    if (validate)
+        fprintf(stderr, "%s: warning: the findings report was not written; "
+                "nothing was stored\n", s->label);
+    else if (r->outcome == LIIA_INGEST_ACCEPTED)
+        fprintf(stderr, "%s: warning: the findings report was not written, but the "
+                "submission was stored as version %d: its outcome above stands; run "
+                "'liia-bench validate --report-dir' on the same files for the report\n",
+                s->label, r->version);
+    else
+        fprintf(stderr, "%s: warning: the findings report was not written; the "
+                "outcome above stands; run 'liia-bench validate --report-dir' on the "
+                "same files for the report\n", s->label);
+}
+
+/* One submission: its exit code (0, 1 rejected, 3 runtime).  Once the
+ * submission is decided (and, for ingest, committed) the exit code is its
+ * outcome's; a findings report that cannot be written is a warning, except
+ * for validate, whose report is all it produces (3). */
 static int one(sqlite3 *db, struct run *run, char **files, const liia_ingest_group *g)
 {
     liia_ingest_result r;
-    liia_error e;
+    liia_error e, re;
     liia_error_clear(&e);
+    liia_error_clear(&re);
     liia_ingest_result_init(&r);
     struct sub s = {.files = (const char *const *)files + g->first, .nfiles = g->count,
                     .one_file = one_file_return(g->return_type)};
@@ -318,14 +348,18 @@ static int one(sqlite3 *db, struct run *run, char **files, const liia_ingest_gro
         label(db, &s, &r);
     if (!rc && !run->json && !run->quiet)
         print_findings(&s, &r);
-    if (!rc && run->report_dir)
-        rc = write_reports(run, &s, &r, &e);
-    if (!rc && run->json && add_json(run, &s, &r))
+    int report_failed = !rc && run->report_dir && write_reports(run, &s, &r, &re);
+    if (!rc && run->json && add_json(run, &s, &r, report_failed ? &re : NULL))
         rc = liia_fail(&e, LIIA_E_NOMEM, "out of memory");
     int code = rc ? cli_fail(&e) : r.outcome == LIIA_INGEST_REJECTED ? LIIA_EXIT_REJECTED
                                                                       : LIIA_EXIT_OK;
     if (!rc && !run->json)
         print_summary(&s, &r, run->o.validate_only);
+    if (!rc && report_failed) {
+        report_warning(&s, &r, &re, run->o.validate_only);
+        if (run->o.validate_only)
+            code = LIIA_EXIT_RUNTIME;
+    }
     if (!rc) {
         run->tally.outcome[r.outcome]++;
         run->tally.errors += r.findings.errors;
@@ -428,9 +462,15 @@ int cli_ingest_main(int argc, char **argv, const struct cli_ctx *ctx, int valida
     /* Child-level returns pseudonymise with the platform key beside the store. */
     char *key_path = liia_key_path_for(ctx->db_path);
     run.o.key_path = key_path;
+    char today[11];
+    cli_today(today);
+    run.o.today = today;
     if (!key_path || (run.json && !(run.results = json_array()))) {
         free(key_path);
-        return LIIA_EXIT_RUNTIME;
+        liia_error e;
+        liia_error_clear(&e);
+        liia_fail(&e, LIIA_E_NOMEM, "out of memory");
+        return cli_fail(&e);
     }
     int rc = run_all(&run, argc - optind, argv + optind, ctx);
     free(key_path);

@@ -17,12 +17,14 @@ static const char usage[] =
     "  DIR/charts/                         charts as PNG and SVG\n"
     "\n"
     "  --period P   quarter end date (2025-03-31) or 2024-25Q4; default: the\n"
-    "               latest period benchmarked\n"
+    "               latest quarter with returns that is not in the future\n"
     "  --la LA      one authority: GSS code, DfE number or short code\n"
     "  --all        every authority, and the London overview\n"
     "  --out DIR    output directory (created if missing)\n"
     "\n"
-    "Other authorities' figures from 1 to 5 children are shown as c; an\n"
+    "Refuses (exit 1) when returns were accepted after 'bench' last ran: run\n"
+    "'liia-bench bench' first, so a pack never shows figures older than the\n"
+    "store.  Other authorities' figures from 1 to 5 children are shown as c; an\n"
     "authority's own pack shows its own figures in full.  The PDF cover's\n"
     "date is today's, or SOURCE_DATE_EPOCH's for reproducible output.\n";
 
@@ -87,21 +89,30 @@ static int run(sqlite3 *db, const struct report_args *a)
     if (a->la && liia_authority_resolve(db, a->la, gss, &e))
         return cli_fail(&e);
     produced_date(produced);
+    char today[11];
+    cli_today(today);
     liia_progress progress;
     liia_report_opts o = {
         .period = a->period, .la = a->la ? gss : NULL, .all = a->all,
         .out_dir = a->out, .produced = produced[0] ? produced : NULL,
+        .today = today,
         .progress = &progress,
     };
     liia_report_result res;
-    if (liia_report_packs(db, &o, &res, &e))
-        return cli_fail(&e);
-    char label[40];
-    liia_period_label(res.period, label, sizeof label);
-    printf("%s: wrote %d authority pack%s (xlsx + pdf)%s and %d chart files "
-           "to %s\n", label, res.packs, res.packs == 1 ? "" : "s",
-           res.overviews ? ", the London overview" : "", res.charts, a->out);
-    return LIIA_EXIT_OK;
+    int rc = liia_report_packs(db, &o, &res, &e) ? cli_fail(&e) : LIIA_EXIT_OK;
+    if (res.n_not_written)
+        fprintf(stderr, "report: %d file%s not written (each keeps its previous copy, "
+                "if any):\n%s", res.n_not_written, res.n_not_written == 1 ? "" : "s",
+                res.not_written);
+    if (!rc || res.n_not_written) {
+        char label[40];
+        liia_period_label(res.period, label, sizeof label);
+        printf("%s: wrote %d authority pack%s (xlsx + pdf)%s and %d chart files "
+               "to %s\n", label, res.packs, res.packs == 1 ? "" : "s",
+               res.overviews ? ", the London overview" : "", res.charts, a->out);
+    }
+    liia_report_result_free(&res);
+    return rc;
 }
 
 int cmd_report(int argc, char **argv, const struct cli_ctx *ctx)

@@ -15,7 +15,8 @@ static const char usage[] =
     "or missing; the version, when it was received, its errors and warnings,\n"
     "and how many measures it did not supply.\n"
     "\n"
-    "  --period P   the quarter (default: the latest with any submission)\n"
+    "  --period P   the quarter (default: the latest with any submission that\n"
+    "               is not in the future)\n"
     "  --json       JSON instead of a table\n"
     "  -h, --help   this text\n";
 
@@ -42,11 +43,17 @@ static const char *text(sqlite3_stmt *st, int i, const char *null)
     return t ? (const char *)t : null;
 }
 
+/* The latest quarter with any submission that is not in the future (a
+ * return may come in a little ahead of its quarter's end). */
 static int latest_period(sqlite3 *db, char period[11], liia_error *e)
 {
     sqlite3_stmt *st;
-    if (liia_db_prepare(db, "SELECT max(period) FROM submission", &st, e))
+    char today[11];
+    cli_today(today);
+    if (liia_db_prepare(db, "SELECT max(period) FROM submission WHERE period <= ?1",
+                        &st, e))
         return -1;
+    sqlite3_bind_text(st, 1, today, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     liia_strlcpy(period, rc == SQLITE_ROW ? text(st, 0, "") : "", 11);
     if ((rc != SQLITE_ROW) | (sqlite3_finalize(st) != SQLITE_OK))
@@ -112,6 +119,40 @@ static json_t *tallies_json(const struct return_tally *t, size_t nt)
     return o;
 }
 
+/* Values bench withheld for the quarter because they broke an invariant
+ * (percentage outside 0-100, "of those" above its parent, zero or negative
+ * denominator): never published, pooled or ranked; listed here so the
+ * programme team can ask the authority. */
+static const char withheld_sql[] =
+    "SELECT a.short_code, b.indicator, b.check_failed FROM benchmark b"
+    "  JOIN authority a ON a.gss_code = b.area_code"
+    " WHERE b.period = ?1 AND b.area_type = 'la' AND b.check_failed IS NOT NULL"
+    " ORDER BY a.short_code, b.sort_order";
+
+static int withheld(sqlite3 *db, const char *period, json_t *out, liia_error *e)
+{
+    sqlite3_stmt *st;
+    int rc, n = 0;
+    if (liia_db_prepare(db, withheld_sql, &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out)
+            json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "la",
+                                                 text(st, 0, ""), "indicator",
+                                                 text(st, 1, ""), "reason",
+                                                 text(st, 2, "")));
+        else
+            printf("%s  withheld  %-5s %-6s %s\n", n++ ? "   " : "checks:",
+                   text(st, 0, ""), text(st, 1, ""), text(st, 2, ""));
+    }
+    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "reading the values bench withheld");
+    if (!out && !n)
+        printf("checks: no value withheld\n");
+    return 0;
+}
+
 static int grid(sqlite3 *db, const char *period, int json, liia_error *e)
 {
     struct return_tally tallies[MAX_RETURN_TYPES];
@@ -146,10 +187,18 @@ static int grid(sqlite3 *db, const char *period, int json, liia_error *e)
         for (size_t i = 0; i < ntallies; i++)
             printf("%s: %d of %d submitted\n", tallies[i].id, tallies[i].submitted,
                    tallies[i].of);
+        return withheld(db, period, NULL, e);
     } else {
-        json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:o, s:o}", "period", period,
+        json_t *w = json_array();
+        if (withheld(db, period, w, e)) {
+            json_decref(w);
+            json_decref(rows);
+            return -1;
+        }
+        json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:o, s:o, s:o}", "period", period,
                               "label", label, "submitted", submitted, "cells", n,
-                              "by_return", tallies_json(tallies, ntallies), "grid", rows);
+                              "by_return", tallies_json(tallies, ntallies), "grid", rows,
+                              "withheld", w);
         if (o && json_dumpf(o, stdout, JSON_INDENT(2)) == 0)
             putchar('\n');
         json_decref(o);

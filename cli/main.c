@@ -1,5 +1,6 @@
 /* main.c - global options and the command table. */
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,10 @@ int main(int argc, char **argv)
         .stdout_is_tty = isatty(STDOUT_FILENO),
         .stderr_is_tty = isatty(STDERR_FILENO),
     };
+    /* Past a file size limit write() should fail with EFBIG, reported
+     * like a full disk, rather than the signal killing the process with
+     * half-written output. */
+    signal(SIGXFSZ, SIG_IGN);
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "--db") && i + 1 < argc) {

@@ -136,6 +136,21 @@ void liia_strlcpy(char *dst, const char *src, size_t dstsz);
  * Writes the canonical end date into out (11 bytes). */
 int liia_period_parse(const char *text, char out[11], liia_error *e);
 
+/* The first quarter the platform holds (Q1 2000-01); liia_period_parse
+ * refuses earlier quarter ends with a message of their own. */
+#define LIIA_FIRST_PERIOD "2000-06-30"
+
+/* 1 when text is a quarter's end date (either form, any year) the platform
+ * cannot take: before LIIA_FIRST_PERIOD, after 2099-03-31, or, when today
+ * ("YYYY-MM-DD") is given, more than one quarter (3 months) after today;
+ * why then says which ("is more than one quarter after today
+ * (2026-12-03)").  0 otherwise, including for text that is no date. */
+int liia_period_out_of_range(const char *text, const char *today, char *why,
+                             size_t whysz);
+/* The same as an error for a canonical period: -1 with e filled (value,
+ * message, fix), LIIA_E_DATA. */
+int liia_period_check(const char *period, const char *today, liia_error *e);
+
 /* "Q4 2024-25 (Jan-Mar 2025)" for a canonical period; out >= 32 bytes. */
 void liia_period_label(const char *period, char *out, size_t outsz);
 /* "2024-25Q4"; out >= 10 bytes. */
@@ -272,6 +287,45 @@ char *liia_path_join(const char *dir, const char *name);
 
 /* Reads a whole small file (schemas, keys).  Caller frees *out. */
 int liia_read_file(const char *path, char **out, size_t *len, liia_error *e);
+
+/* ---------------------------------------------------------------- output files */
+
+/*
+ * Every file the platform writes for a person (findings, packs, charts)
+ * goes through one of these: created 0600 under a temporary name beside
+ * the final one (".NAME.XXXXXX.tmp", O_CREAT | O_EXCL: nothing already
+ * there, a planted link included, is opened), written, fsynced and renamed
+ * over the final name.  A link at the final name is replaced, not followed;
+ * a crash or a full disk leaves the previous file whole.
+ *
+ * Write through fd, through liia_outfile_stream, or (libraries that take a
+ * file name) to tmp by name: commit checks the name still holds the file
+ * this process created.
+ */
+typedef struct liia_outfile {
+    char *path; /* final name */
+    char *tmp;  /* temporary name beside it */
+    int fd;
+    FILE *fp;   /* set by liia_outfile_stream */
+    int err;    /* errno of the first failed liia_outfile_write: commit
+                   refuses the file even if the writer ignored the error */
+} liia_outfile;
+
+int liia_outfile_open(liia_outfile *o, const char *path, liia_error *e)
+    LIIA_MUST_CHECK;
+/* A stdio stream over the temporary (owned by o); NULL with e filled. */
+FILE *liia_outfile_stream(liia_outfile *o, liia_error *e);
+int liia_outfile_write(liia_outfile *o, const void *p, size_t n,
+                       liia_error *e) LIIA_MUST_CHECK;
+/* Flushes, fsyncs, closes and renames into place; on failure removes the
+ * temporary.  o is released either way. */
+int liia_outfile_commit(liia_outfile *o, liia_error *e) LIIA_MUST_CHECK;
+/* Closes and removes the temporary; the final name is untouched. */
+void liia_outfile_abort(liia_outfile *o);
+/* After a writer returned rc: commit when rc is 0, else abort (naming the
+ * final file in e rather than the temporary) and return -1. */
+int liia_outfile_finish(liia_outfile *o, int rc, liia_error *e)
+    LIIA_MUST_CHECK;
 
 /* ---------------------------------------------------------------- key */
 

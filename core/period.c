@@ -70,6 +70,75 @@ static int parse_fy(const char *s, int *y, int *m)
     return 0;
 }
 
+/* A well-formed quarter end in any year: y, m filled. */
+static int any_quarter_end(const char *s, int *y, int *m)
+{
+    int d, y1, y2, q;
+    if (strlen(s) == 9 && s[4] == '-' && (s[7] == 'Q' || s[7] == 'q') &&
+        !digits(s, 4, &y1) && !digits(s + 5, 2, &y2) && !digits(s + 8, 1, &q) &&
+        (y1 + 1) % 100 == y2 && q >= 1 && q <= 4) {
+        static const int end_month[4] = {6, 9, 12, 3};
+        *m = end_month[q - 1];
+        *y = q == 4 ? y1 + 1 : y1;
+        return 1;
+    }
+    return (!parse_iso(s, y, m, &d) || !parse_uk(s, y, m, &d)) &&
+           quarter_end_day(*m) && d == quarter_end_day(*m);
+}
+
+int liia_period_out_of_range(const char *text, const char *today, char *why,
+                             size_t whysz)
+{
+    int y, m, ty, tm, td;
+    if (!any_quarter_end(text, &y, &m))
+        return 0;
+    char end[11];
+    format_end(y, m, end);
+    if (strcmp(end, LIIA_FIRST_PERIOD) < 0) {
+        snprintf(why, whysz, "is before the first supported quarter (Q1 "
+                 "2000-01, ending %s)", LIIA_FIRST_PERIOD);
+        return 1;
+    }
+    if (strcmp(end, "2099-03-31") > 0) {
+        snprintf(why, whysz, "is after the last supported quarter "
+                 "(2099-03-31)");
+        return 1;
+    }
+    if (!today || parse_iso(today, &ty, &tm, &td))
+        return 0;
+    /* today + 3 months as a date string: "2027-02-30" still compares
+     * correctly with every real quarter end */
+    char limit[16];
+    tm += 3;
+    if (tm > 12)
+        tm -= 12, ty++;
+    snprintf(limit, sizeof limit, "%04d-%02d-%02d", ty % 10000, tm % 100,
+             td % 100);
+    if (strcmp(end, limit) > 0) {
+        snprintf(why, whysz, "is more than one quarter after today (%.10s)",
+                 today);
+        return 1;
+    }
+    return 0;
+}
+
+static int period_range_fail(const char *text, const char *why,
+                                  liia_error *e)
+{
+    liia_error_set_value(e, text, strlen(text));
+    liia_error_fix(e, "check the year: the platform takes quarters from %s "
+                      "up to one quarter after today", LIIA_FIRST_PERIOD);
+    return liia_fail(e, LIIA_E_DATA, "period '%s' %s", text, why);
+}
+
+int liia_period_check(const char *period, const char *today, liia_error *e)
+{
+    char why[96];
+    return liia_period_out_of_range(period, today, why, sizeof why)
+               ? period_range_fail(period, why, e)
+               : 0;
+}
+
 int liia_period_parse(const char *text, char out[11], liia_error *e)
 {
     char s[32];
@@ -95,6 +164,9 @@ int liia_period_parse(const char *text, char out[11], liia_error *e)
         format_end(y, m, out);
         return 0;
     }
+    char why[96];
+    if (liia_period_out_of_range(s, NULL, why, sizeof why))
+        return period_range_fail(s, why, e);
     liia_error_set_value(e, text, strlen(text));
     liia_error_fix(e, "give the quarter's last day as YYYY-MM-DD (for example "
                       "2025-03-31, 2025-06-30, 2025-09-30 or 2025-12-31) or the "

@@ -57,6 +57,16 @@ static void median_final(sqlite3_context *cx)
 
 /* ---------------------------------------------------------------- funnel */
 
+/* One implementation of the control limits (docs/maths.md): bench's flags
+ * and the drawn funnel both call liia_funnel_limit, so a point outside a
+ * drawn limit is always flagged and a flagged point always outside. */
+
+/* Beyond these a call is not about a London authority: refused (NULL)
+ * rather than searched, so every call is bounded in time. */
+#define MAX_DEN 1e9
+#define MAX_RATE 1e6 /* per 10,000 */
+#define MAX_TERMS 20000000L
+
 static double log_pmf(double k, double n, double p)
 {
     if (n <= 0) /* Poisson(p) */
@@ -65,19 +75,26 @@ static double log_pmf(double k, double n, double p)
            (n - k) * log1p(-p);
 }
 
-/* Sums the pmf from k away from the mode (dir +1 or -1): terms shrink
- * geometrically there, so the loop stops after a few standard deviations
- * instead of walking the whole support. */
+/* P(X = k + dir) / P(X = k). */
+static double pmf_ratio(double k, double n, double p, int dir)
+{
+    if (n <= 0)
+        return dir > 0 ? p / (k + 1) : k / p;
+    return dir > 0 ? (n - k) / (k + 1) * p / (1 - p)
+                   : k / (n - k + 1) * (1 - p) / p;
+}
+
+/* Sums the pmf from k away from the mode (dir +1 or -1), each term from
+ * the last by the pmf ratio: terms shrink geometrically there, so the loop
+ * stops after a few standard deviations (and never runs unbounded). */
 static double tail_from(double k, double n, double p, int dir)
 {
-    double sum = 0, hi = n > 0 ? n : INFINITY;
-    for (double i = k; i >= 0 && i <= hi; i += dir) {
-        double t = exp(log_pmf(i, n, p));
+    double sum = 0, hi = n > 0 ? n : INFINITY, t = exp(log_pmf(k, n, p));
+    for (long i = 0; k >= 0 && k <= hi && i < MAX_TERMS; i++, k += dir) {
         sum += t;
-        /* walking away from the mode, terms only shrink: once one is
-         * negligible (or underflows to 0) the rest are too */
         if (t == 0 || t < 1e-17 * sum)
             break;
+        t *= pmf_ratio(k, n, p, dir);
     }
     return sum > 1 ? 1 : sum;
 }
@@ -98,76 +115,248 @@ void eng_tails(double obs, double n, double lambda, double *upper,
 }
 
 /* Maps (denominator, target in the unit) to the model: n trials with
- * probability p for a percentage, or a Poisson mean for a rate. */
+ * probability p for a percentage, or a Poisson mean for a rate; scale
+ * turns a count over den back into the unit.  -1 for a unit without a
+ * funnel or arguments out of range. */
 static int funnel_model(double den, double target, const char *unit,
-                        double *n, double *lambda)
+                        double *n, double *lambda, double *scale)
 {
-    if (!unit || den <= 0)
+    if (!unit || !isfinite(den) || den <= 0 || den > MAX_DEN ||
+        !isfinite(target) || target < 0)
         return -1;
-    if (strcmp(unit, "pct") == 0) {
+    if (strcmp(unit, "pct") == 0 && target <= 100) {
         *n = round(den);
         *lambda = target / 100;
+        *scale = 100;
         return *n > 0 ? 0 : -1;
     }
-    if (strcmp(unit, "per10k") == 0) {
+    if (strcmp(unit, "per10k") == 0 && target <= MAX_RATE) {
         *n = 0;
         *lambda = target * den / 10000;
+        *scale = 10000;
         return 0;
     }
     return -1;
 }
 
+/* Standard normal quantile (Abramowitz and Stegun 26.2.23, |error| <
+ * 4.5e-4): only the starting point of the exact search below. */
+static double z_of(double prob)
+{
+    double q = prob < 0.5 ? prob : 1 - prob, t = sqrt(-2 * log(q));
+    double z = t - (2.515517 + 0.802853 * t + 0.010328 * t * t) /
+                       (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
+    return prob < 0.5 ? -z : z;
+}
+
+/* The exact quantile of the count: the smallest r whose cdf F(r) reaches
+ * prob.  Not interpolated: then a count is beyond the upper limit exactly
+ * when its exact tail probability P(X >= count) is below 1 - prob, so the
+ * drawn limit and the exact test agree point for point (and a small
+ * authority is not over-read).  Starts at the normal guess and walks by
+ * the pmf ratio. */
+static double count_limit(double n, double lambda, double prob)
+{
+    double mean = n > 0 ? n * lambda : lambda;
+    if (lambda <= 0 || (n > 0 && lambda >= 1))
+        return mean;
+    double sd = sqrt(n > 0 ? mean * (1 - lambda) : mean);
+    double r = floor(mean + z_of(prob) * sd), hi = n > 0 ? n : INFINITY, up, lo;
+    r = r < 0 ? 0 : r > hi ? hi : r;
+    eng_tails(r, n, lambda, &up, &lo);
+    double F = lo, P = exp(log_pmf(r, n, lambda));
+    for (long i = 0; i < MAX_TERMS && r > 0 && F - P >= prob; i++) {
+        F -= P; /* F(r - 1) still reaches prob: step down */
+        P *= pmf_ratio(r, n, lambda, -1);
+        r--;
+    }
+    for (long i = 0; i < MAX_TERMS && F < prob && r < hi; i++) {
+        P *= pmf_ratio(r, n, lambda, 1);
+        r++;
+        F += P;
+    }
+    return r;
+}
+
+double liia_funnel_limit(double den, double target, const char *unit,
+                         double prob, double tau2)
+{
+    double n, lambda, scale;
+    if (!(prob > 0 && prob < 1) || !isfinite(tau2) || tau2 < 0 ||
+        funnel_model(den, target, unit, &n, &lambda, &scale))
+        return NAN;
+    double per = n > 0 ? n : den; /* counts are per trial or per child */
+    double theta = target / scale, limit = count_limit(n, lambda, prob) / per;
+    /* Overdispersion, additive random effects (Spiegelhalter 2005, 6.2):
+     * the limit's distance from the target grows from the within-authority
+     * sd s to sqrt(s^2 + tau2). */
+    double s2 = n > 0 ? theta * (1 - theta) / n : theta / den;
+    if (tau2 > 0 && s2 > 0)
+        limit = theta + (limit - theta) * sqrt(1 + tau2 / s2);
+    if (limit < 0)
+        limit = 0;
+    if (n > 0 && limit > 1)
+        limit = 1;
+    return limit * scale;
+}
+
+/* Beyond a limit by more than rounding noise: num / den x scale and the
+ * limit r / den x scale are computed apart, and a count on the limit must
+ * read as on it whichever way it was divided. */
+static int beyond(double value, double limit, int dir)
+{
+    double eps = 1e-9 * (fabs(limit) > 1 ? fabs(limit) : 1);
+    return dir > 0 ? value > limit + eps : value < limit - eps;
+}
+
+const char *liia_funnel_flag(double value, double den, double target,
+                             const char *unit, double tau2)
+{
+    double u998 = liia_funnel_limit(den, target, unit, 0.999, tau2);
+    if (!isfinite(value) || isnan(u998))
+        return NULL;
+    /* two-sided 95% and 99.8% limits: 2.5% and 0.1% in each tail; a
+     * value on a limit is within it.  Upper: beyond r(0.975) means
+     * P(X >= count) < 2.5%; lower: below r(0.025) means P(X <= count) <
+     * 2.5%. */
+    return beyond(value, u998, 1) ? "high_998"
+           : beyond(value, liia_funnel_limit(den, target, unit, 0.001, tau2), -1) ? "low_998"
+           : beyond(value, liia_funnel_limit(den, target, unit, 0.975, tau2), 1) ? "high_95"
+           : beyond(value, liia_funnel_limit(den, target, unit, 0.025, tau2), -1) ? "low_95"
+                                                                             : "within";
+}
+
+/* funnel_flag(num, den, target, unit [, tau2]): num is the numerator (the
+ * value is num / den in the unit). */
 static void funnel_flag(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-    double n, lambda, up, lo;
-    (void)argc;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < argc; i++)
         if (sqlite3_value_type(argv[i]) == SQLITE_NULL) {
             sqlite3_result_null(cx);
             return;
         }
-    if (funnel_model(sqlite3_value_double(argv[1]), sqlite3_value_double(argv[2]),
-                     (const char *)sqlite3_value_text(argv[3]), &n, &lambda)) {
+    double num = sqlite3_value_double(argv[0]), den = sqlite3_value_double(argv[1]);
+    const char *unit = (const char *)sqlite3_value_text(argv[3]);
+    double scale = unit && !strcmp(unit, "pct") ? 100 : 10000;
+    const char *flag = den > 0 ? liia_funnel_flag(num / den * scale, den,
+                                                  sqlite3_value_double(argv[2]), unit,
+                                                  argc > 4 ? sqlite3_value_double(argv[4]) : 0)
+                               : NULL;
+    if (flag)
+        sqlite3_result_text(cx, flag, -1, SQLITE_STATIC);
+    else
         sqlite3_result_null(cx);
-        return;
-    }
-    eng_tails(round(sqlite3_value_double(argv[0])), n, lambda, &up, &lo);
-    /* two-sided 95% and 99.8% limits: 2.5% and 0.1% in each tail */
-    const char *flag = up < 0.001   ? "high_998"
-                       : lo < 0.001 ? "low_998"
-                       : up < 0.025 ? "high_95"
-                       : lo < 0.025 ? "low_95"
-                                    : "within";
-    sqlite3_result_text(cx, flag, -1, SQLITE_STATIC);
 }
 
-/* The limit for a given denominator: the smallest count whose lower-tail
- * probability reaches prob (prob < 0.5 gives the lower limit, > 0.5 the
- * upper), converted back to the indicator's unit. */
+/* funnel_limit(den, target, unit, prob [, tau2]) in the indicator's unit;
+ * NULL for arguments out of range (never a long search). */
 static void funnel_limit(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-    double den = sqlite3_value_double(argv[0]), n, lambda, up, lo;
-    double prob = sqlite3_value_double(argv[3]);
-    const char *unit = (const char *)sqlite3_value_text(argv[2]);
-    (void)argc;
-    if (sqlite3_value_type(argv[1]) == SQLITE_NULL || prob <= 0 || prob >= 1 ||
-        funnel_model(den, sqlite3_value_double(argv[1]), unit, &n, &lambda)) {
+    for (int i = 0; i < argc; i++)
+        if (sqlite3_value_type(argv[i]) == SQLITE_NULL) {
+            sqlite3_result_null(cx);
+            return;
+        }
+    double v = liia_funnel_limit(sqlite3_value_double(argv[0]), sqlite3_value_double(argv[1]),
+                                 (const char *)sqlite3_value_text(argv[2]),
+                                 sqlite3_value_double(argv[3]),
+                                 argc > 4 ? sqlite3_value_double(argv[4]) : 0);
+    if (isnan(v))
         sqlite3_result_null(cx);
+    else
+        sqlite3_result_double(cx, v);
+}
+
+/* ------------------------------------------------------- overdispersion */
+
+/* overdispersion(num, den, target, unit): tau2, the between-authority
+ * variance (additive random effects) of Spiegelhalter (2005, section 6),
+ * in the natural scale (proportion, or rate per child).  z-scores against
+ * the target are winsorised at their 10th and 90th percentiles; phi is the
+ * mean squared z; with N authorities, when N phi exceeds the 95% point of
+ * chi-squared on N - 1 df, tau2 = (N phi - (N - 1)) / (sum w - sum w^2 /
+ * sum w), w = 1 / s^2; else 0.  Fewer than 5 authorities: 0. */
+typedef struct od_acc {
+    double *z, *w;
+    size_t n, cap;
+    int oom;
+} od_acc;
+
+static void od_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    od_acc *a = sqlite3_aggregate_context(cx, sizeof *a);
+    double n, lambda, scale;
+    (void)argc;
+    for (int i = 0; i < 4; i++)
+        if (sqlite3_value_type(argv[i]) == SQLITE_NULL)
+            return;
+    double num = sqlite3_value_double(argv[0]), den = sqlite3_value_double(argv[1]);
+    double target = sqlite3_value_double(argv[2]);
+    if (!a || a->oom || !isfinite(num) ||
+        funnel_model(den, target, (const char *)sqlite3_value_text(argv[3]), &n,
+                     &lambda, &scale))
         return;
+    double theta = target / scale, per = n > 0 ? n : den;
+    double s2 = n > 0 ? theta * (1 - theta) / n : theta / den;
+    if (!(s2 > 0))
+        return;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 64;
+        double *z = realloc(a->z, cap * sizeof *z), *w = z ? realloc(a->w, cap * sizeof *w) : NULL;
+        if (z)
+            a->z = z;
+        if (!z || !w) {
+            a->oom = 1;
+            return;
+        }
+        a->w = w;
+        a->cap = cap;
     }
-    double mean = n > 0 ? n * lambda : lambda;
-    double a = 0, b = n > 0 ? n : mean + 40 * sqrt(mean) + 40;
-    while (b - a > 1) { /* bisection on the count */
-        double mid = floor((a + b) / 2);
-        eng_tails(mid, n, lambda, &up, &lo);
-        if (lo >= prob)
-            b = mid;
-        else
-            a = mid;
+    a->z[a->n] = (num / per - theta) / sqrt(s2);
+    a->w[a->n++] = 1 / s2;
+}
+
+static void od_final(sqlite3_context *cx)
+{
+    od_acc *a = sqlite3_aggregate_context(cx, 0);
+    double tau2 = 0;
+    if (a && a->oom) {
+        sqlite3_result_error_nomem(cx);
+    } else {
+        if (a && a->n >= 5) {
+            size_t N = a->n;
+            double *sorted = malloc(N * sizeof *sorted);
+            if (!sorted) {
+                sqlite3_result_error_nomem(cx);
+                free(a->z);
+                free(a->w);
+                return;
+            }
+            memcpy(sorted, a->z, N * sizeof *sorted);
+            qsort(sorted, N, sizeof *sorted, cmp_double);
+            double lo = sorted[(size_t)floor(0.1 * (double)(N - 1))];
+            double hi = sorted[(size_t)ceil(0.9 * (double)(N - 1))];
+            double phi = 0, sw = 0, sw2 = 0;
+            for (size_t i = 0; i < N; i++) {
+                double z = a->z[i] < lo ? lo : a->z[i] > hi ? hi : a->z[i];
+                phi += z * z;
+                sw += a->w[i];
+                sw2 += a->w[i] * a->w[i];
+            }
+            phi /= (double)N;
+            /* chi-squared 95% point on N - 1 df (Wilson-Hilferty) */
+            double k = (double)N - 1, c = 2 / (9 * k);
+            double chi95 = k * pow(1 - c + 1.644854 * sqrt(c), 3);
+            if ((double)N * phi > chi95 && sw - sw2 / sw > 0)
+                tau2 = ((double)N * phi - k) / (sw - sw2 / sw);
+            free(sorted);
+        }
+        sqlite3_result_double(cx, tau2);
     }
-    eng_tails(a, n, lambda, &up, &lo);
-    double k = lo >= prob ? a : b;
-    sqlite3_result_double(cx, n > 0 ? 100 * k / n : k * 10000 / den);
+    if (a) {
+        free(a->z);
+        free(a->w);
+    }
 }
 
 /* ---------------------------------------------------------------- disclosure */
@@ -205,8 +394,14 @@ int liia_engine_register_functions(sqlite3 *db, liia_error *e)
                                 median_final) != SQLITE_OK ||
         sqlite3_create_function(db, "funnel_flag", 4, f, NULL, funnel_flag,
                                 NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "funnel_flag", 5, f, NULL, funnel_flag,
+                                NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function(db, "funnel_limit", 4, f, NULL, funnel_limit,
                                 NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "funnel_limit", 5, f, NULL, funnel_limit,
+                                NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(db, "overdispersion", 4, f, NULL, NULL,
+                                od_step, od_final) != SQLITE_OK ||
         sqlite3_create_function(db, "disclose", 2, f, NULL, disclose, NULL,
                                 NULL) != SQLITE_OK ||
         sqlite3_create_function(db, "period_label", 1, f, NULL, period_label,

@@ -24,13 +24,32 @@ int liia_engine_catalogue_open(const char *schema_dir, sqlite3 **out,
 
 /* Registers the SQL functions the engine and the packs need on db:
  *   median(x)                          aggregate, NULLs ignored
- *   funnel_flag(num, den, target, unit)  'within','high_95','low_95',
- *                                      'high_998','low_998' or NULL
- *   funnel_limit(den, target, unit, p) the control limit (in the
- *                                      indicator's unit) at tail prob p
+ *   funnel_flag(num, den, target, unit [, tau2])  'within','high_95',
+ *                                      'low_95','high_998','low_998' or NULL
+ *   funnel_limit(den, target, unit, p [, tau2])  liia_funnel_limit
+ *   overdispersion(num, den, target, unit)  aggregate: tau2 (docs/maths.md)
  *   disclose(value, numerator)         'c' when numerator is 1-5, else value
- * unit is 'pct' (binomial) or 'per10k' (Poisson); target in that unit. */
+ * unit is 'pct' (binomial) or 'per10k' (Poisson); target in that unit.
+ * Every argument is checked: out of range gives NULL, never a long
+ * search. */
 int liia_engine_register_functions(sqlite3 *db, liia_error *e);
+
+/* The funnel's control limit, in the indicator's unit, at denominator den
+ * around target, at lower-tail probability prob (0.025/0.975 for 95%,
+ * 0.001/0.999 for 99.8%): the exact binomial ('pct') or Poisson
+ * ('per10k') quantile of the count (not interpolated, so a value beyond
+ * it is exactly one whose exact tail probability is beyond prob), widened
+ * for the between-authority variance tau2 (additive random effects, 0 for
+ * none).  NAN for a unit without a funnel or arguments out of range
+ * (den not in (0, 1e9], target outside the unit's range, prob outside
+ * (0, 1)).  Bench's flags and the drawn funnel both use it. */
+double liia_funnel_limit(double den, double target, const char *unit,
+                         double prob, double tau2);
+/* "within", "high_95", "low_95", "high_998", "low_998" for value (in the
+ * unit) against those limits; a value on a limit is within.  NULL when
+ * there is no funnel. */
+const char *liia_funnel_flag(double value, double den, double target,
+                             const char *unit, double tau2);
 
 /* Rebuilds the benchmark tables for one period (canonical end date) or all
  * periods (period NULL) in one transaction.  Progress on stderr only when

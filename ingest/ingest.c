@@ -113,6 +113,14 @@ int liia_ingest_submission(sqlite3 *db, const char *return_type,
         return unknown_type(return_type ? return_type : "", e);
     liia_strlcpy(r->return_type, ops->info.id, sizeof r->return_type);
     ingest_file_names(files, nfiles, r->file_name, sizeof r->file_name);
+    /* --period is the user's: a quarter out of range is a usage error,
+     * before anything is read (a file's own period is checked as a row) */
+    char period[11];
+    if (o->period && o->today && (liia_period_parse(o->period, period, e) ||
+                                  liia_period_check(period, o->today, e))) {
+        e->status = LIIA_E_USAGE;
+        return -1;
+    }
     return ops->run(db, files, nfiles, o, r, e);
 }
 
@@ -127,11 +135,15 @@ static int write_row(FILE *out, const char *const *cells, size_t n)
 int liia_ingest_write_findings(const char *path, const liia_findings *f,
                                liia_error *e)
 {
-    FILE *out = fopen(path, "w");
+    /* The findings hold the authority's raw values: 0600, never through a
+     * planted link, renamed into place only when whole. */
+    liia_outfile file;
+    if (liia_outfile_open(&file, path, e))
+        return -1;
+    FILE *out = liia_outfile_stream(&file, e);
     if (!out) {
-        liia_strlcpy(e->file, path, sizeof e->file);
-        liia_error_fix(e, "check that the --report-dir folder exists and is writable");
-        return liia_fail(e, LIIA_E_IO, "cannot write the findings report");
+        liia_outfile_abort(&file);
+        return -1;
     }
     static const char *const header[] = {"file", "line", "column", "column_name",
                                          "severity", "rule_id", "value", "message", "fix"};
@@ -148,9 +160,10 @@ int liia_ingest_write_findings(const char *path, const liia_findings *f,
                                x->rule_id, x->value, x->message, x->fix};
         rc = write_row(out, cells, 9);
     }
-    if (fclose(out) || rc) {
+    if (rc) {
+        liia_outfile_abort(&file);
         liia_strlcpy(e->file, path, sizeof e->file);
         return liia_fail(e, LIIA_E_IO, "error writing the findings report");
     }
-    return 0;
+    return liia_outfile_commit(&file, e);
 }

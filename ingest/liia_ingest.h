@@ -16,6 +16,8 @@ typedef struct liia_ingest_options {
     const char *return_type;   /* NULL = recognised from the header row */
     const char *la;            /* optional check: GSS, DfE number or short */
     const char *period;        /* optional check: 2025-03-31 or 2024-25Q4 */
+    const char *today;         /* "YYYY-MM-DD": refuse quarters more than
+                                * one quarter after it; NULL = no check */
     const char *schema_dir;    /* NULL = liia_schema_dir() */
     const char *key_path;      /* platform key for child-level returns */
     int validate_only;         /* check everything, write nothing */

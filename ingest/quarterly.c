@@ -216,7 +216,14 @@ static int check_period(struct q_run *q, const liia_csv_record *rec)
         return 0;
     liia_error ignored;
     liia_error_clear(&ignored);
-    if (liia_period_parse(text, canon, &ignored)) {
+    char why[96];
+    int parsed = liia_period_parse(text, canon, &ignored) == 0;
+    /* a real quarter end, but too early or too far ahead: its own message */
+    if (liia_period_out_of_range(parsed ? canon : text, q->o->today, why, sizeof why)) {
+        liia_strlcpy(q->bad_period, text, sizeof q->bad_period);
+        return report(q, QC_PERIOD_RANGE, rec->line, col, "period", text, why, NULL);
+    }
+    if (!parsed) {
         liia_strlcpy(q->bad_period, text, sizeof q->bad_period);
         return report(q, QC_BAD_PERIOD, rec->line, col, "period", text, NULL, NULL);
     }

@@ -15,7 +15,7 @@ const char *const q_check_names[QC_COUNT] = {
     "two_authorities", "two_periods", "authority_mismatch",
     "period_mismatch", "unknown_measure", "duplicate_measure",
     "malformed_value", "negative_value", "too_many_decimals",
-    "not_supplied", "too_long", "value_too_large",
+    "not_supplied", "too_long", "value_too_large", "period_range",
 };
 
 /* Schema errors name the file and the JSON path that is wrong. */

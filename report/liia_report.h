@@ -3,8 +3,11 @@
  * and the data lead's error workbook.
  *
  * The pack reads only the documented views (benchmark, indicators,
- * submissions, measures, findings) and the reference tables, so it can run
- * on a read-only connection; the store is never written.  Disclosure
+ * submissions, measures, findings), bench_freshness and the reference
+ * tables, so it can run on a read-only connection; the store is never
+ * written.  It refuses a period whose benchmarks are older than the
+ * store's accepted returns (run `bench`), so stale figures are never
+ * written.  Disclosure
  * control is applied on the way out: another authority's count of 1 to 5,
  * or a rate whose numerator is 1 to 5, is shown as "c"; an authority's own
  * figures are never suppressed in its own pack.
@@ -15,8 +18,11 @@
 #include "liia_core.h"
 
 typedef struct liia_report_opts {
-    /* Canonical period end date; NULL or "" = latest period benchmarked. */
+    /* Canonical period end date; NULL or "" = the latest quarter with
+     * accepted returns that is not after today. */
     const char *period;
+    /* "YYYY-MM-DD" for choosing the default period; NULL = no limit. */
+    const char *today;
     /* GSS code of one authority, or NULL when all is set. */
     const char *la;
     int all;
@@ -37,7 +43,16 @@ typedef struct liia_report_result {
     int packs;        /* authority workbook + PDF pairs */
     int overviews;    /* London overview workbooks */
     int charts;       /* PNG + SVG files under charts/ */
+    /* Files that could not be written (a full disk, permissions): the run
+     * carries on with the others and then fails with the first one's
+     * error.  Each keeps its previous copy, if any: every file is written
+     * to a temporary name and renamed into place when complete.  Their
+     * paths, one per line, or NULL; freed by liia_report_result_free. */
+    char *not_written;
+    int n_not_written;
 } liia_report_result;
+
+void liia_report_result_free(liia_report_result *result);
 
 /*
  * Writes, per authority, <CODE>_<period>_benchmark.xlsx and .pdf, and with

@@ -108,8 +108,8 @@ rp_rect rp_frame(cairo_t *cr, rp_rect r, const char *title,
     y += rp_text(cr, subtitle, r.x + f, y, r.w - 2 * f, f * 0.95, 0, 0);
     double bottom = r.y + r.h;
     if (with_source) {
-        char src[96];
-        snprintf(src, sizeof src, "Source: LIIA quarterly returns, %s",
+        char src[160];
+        snprintf(src, sizeof src, "Source: %s, %s", rp_source_text(s),
                  s->short_label);
         bottom -= f * 1.6;
         rp_text(cr, src, r.x + f, bottom, 0, f * 0.85, 0, 0);
@@ -166,7 +166,7 @@ enum { SHOWN = 1, SUPPRESSED = 2, MISSING = 3 }; /* also the chart order */
 typedef struct ranked {
     size_t a;
     double v;
-    int shown;
+    int shown, rank; /* rank: 0 (unranked) sorts after the ranked */
 } ranked;
 
 static int ranked_cmp(const void *x, const void *y)
@@ -176,6 +176,8 @@ static int ranked_cmp(const void *x, const void *y)
         return p->shown - q->shown;
     if (p->v != q->v)
         return p->v > q->v ? -1 : 1;
+    if (p->rank != q->rank) /* equal at the published precision */
+        return p->rank - q->rank;
     return p->a < q->a ? -1 : 1;
 }
 
@@ -191,8 +193,9 @@ static size_t rank_order(const rp_snapshot *s, size_t i, int own,
         const rp_cell *c = rp_la(s, a, i);
         out[a].a = a;
         out[a].v = flip ? -c->value : c->value;
+        out[a].rank = c->rank > 0 ? c->rank : 1 << 20;
         out[a].shown = !c->has_value ? MISSING
-                       : rp_suppressed(c->has_num, c->num, (int)a == own)
+                       : rp_suppressed(c->suppressed, (int)a == own)
                            ? SUPPRESSED
                            : SHOWN;
         if (out[a].shown == SHOWN) {
@@ -210,7 +213,7 @@ static void group_value(const rp_snapshot *s, int g, size_t i, int *has,
 {
     const rp_cell *c = g < 0 ? &s->london[i]
                              : &s->group[(size_t)g * s->n_ind + i];
-    *has = c->has_value && !rp_suppressed(c->has_num, c->num, 0);
+    *has = c->has_value && !rp_suppressed(c->suppressed, 0);
     *v = c->value;
 }
 
@@ -346,7 +349,7 @@ static const rp_point *series_group(const rp_snapshot *s, size_t q, size_t k,
 
 static int point_shown(const rp_point *pt, int own)
 {
-    return pt->has && !rp_suppressed(pt->has_num, pt->num, own);
+    return pt->has && !rp_suppressed(pt->sup, own);
 }
 
 /* One line with markers; gaps where a quarter has no value.  marker 0

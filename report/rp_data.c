@@ -70,11 +70,18 @@ static int period_time(sqlite3 *db, rp_snapshot *s, liia_error *e)
     return 0;
 }
 
-int rp_latest_period(sqlite3 *db, char out[11], liia_error *e)
+int rp_latest_period(sqlite3 *db, const char *today, char out[11],
+                     liia_error *e)
 {
     sqlite3_stmt *st;
-    if (liia_db_prepare(db, "SELECT max(period) FROM benchmark", &st, e))
+    /* the latest quarter with returns, not a future one (a return may be
+     * sent a little ahead); refused later if it is not benchmarked, never
+     * silently replaced by an older quarter that is */
+    if (liia_db_prepare(db, "SELECT max(period) FROM submissions WHERE status ="
+                        " 'accepted' AND (?1 IS NULL OR period <= ?1)", &st, e))
         return -1;
+    if (today)
+        sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     out[0] = '\0';
     if (rc == SQLITE_ROW)
@@ -82,8 +89,8 @@ int rp_latest_period(sqlite3 *db, char out[11], liia_error *e)
     if (sqlite3_finalize(st) != SQLITE_OK || rc != SQLITE_ROW)
         return liia_db_fail(e, db, "finding the latest period");
     if (!out[0]) {
-        liia_error_fix(e, "run 'liia-bench bench' after ingesting returns");
-        return liia_fail(e, LIIA_E_DATA, "no benchmarks have been computed");
+        liia_error_fix(e, "ingest returns, run 'liia-bench bench', then report");
+        return liia_fail(e, LIIA_E_DATA, "no returns have been accepted");
     }
     return 0;
 }
@@ -213,6 +220,15 @@ static int add_cell(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
     c->sn = col_num(st, 17, &c->has_sn);
     col_text(st, 18, c->sn_coverage, sizeof c->sn_coverage);
     col_text(st, 19, c->null_reason, sizeof c->null_reason);
+    col_text(st, 20, c->source, sizeof c->source);
+    col_text(st, 21, c->check_failed, sizeof c->check_failed);
+    c->suppressed = sqlite3_column_int(st, 22);
+    c->small_base = sqlite3_column_int(st, 23);
+    s->returns = sqlite3_column_int(st, 24);
+    s->authorities = sqlite3_column_int(st, 25);
+    c->tau2 = sqlite3_column_double(st, 26);
+    if (!strcmp(type, "la") && c->has_value && strcmp(c->source, "quarterly"))
+        s->child_level = 1;
     return 0;
 }
 
@@ -271,8 +287,7 @@ static int add_point(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
     rp_point *p = trend_at(s, (size_t)q, (size_t)col, (size_t)i);
     p->v = col_num(st, 4, &has);
     p->has = (unsigned char)has;
-    p->num = col_num(st, 5, &has);
-    p->has_num = (unsigned char)has;
+    p->sup = (unsigned char)(sqlite3_column_int(st, 5) != 0);
     return 0;
 }
 
@@ -301,15 +316,27 @@ static const char SQL_AUTHORITIES[] =
 static const char SQL_GROUPS[] =
     "SELECT DISTINCT group_code, group_name FROM grouping"
     " WHERE grouping = 'quadrant' ORDER BY group_code";
+/* Only what may be published reaches the snapshot: values at their
+ * published precision; for London and the quadrants the published pooled
+ * value (over members whose figure is published, totals to the nearest
+ * 10), never the true pooled one, which differencing would open
+ * (docs/disclosure.md).  Suppression of an authority's own figures is
+ * decided per pack (rp_suppressed). */
+#define PUB_VALUE "iif(area_type = 'la', round(value, decimals), pub_value)"
 static const char SQL_CELLS[] =
-    "SELECT area_type, area_code, indicator, numerator, denominator, value,"
+    "SELECT area_type, area_code, indicator,"
+    " iif(area_type = 'la', numerator, pub_numerator),"
+    " iif(area_type = 'la', denominator, pub_denominator), " PUB_VALUE ","
     " rank, rank_of, quartile, change_prev, direction_prev, change_yoy,"
-    " direction_yoy, funnel, coverage, london_value, quadrant_value,"
-    " sn_value, sn_coverage, coalesce(null_reason, note)"
-    "  FROM benchmark WHERE period = ?1"
+    " direction_yoy, funnel,"
+    " iif(area_type = 'la', coverage, pub_included || ' of ' || n_possible),"
+    " london_pub_value, quadrant_pub_value,"
+    " round(sn_value, decimals), sn_coverage, coalesce(null_reason, note),"
+    " coalesce(source, ''), check_failed, suppressed, small_base, returns,"
+    " authorities, coalesce(funnel_tau2, 0) FROM benchmark WHERE period = ?1"
     "   AND area_type IN ('la', 'region', 'quadrant')";
 static const char SQL_TREND[] =
-    "SELECT period, area_type, area_code, indicator, value, numerator"
+    "SELECT period, area_type, area_code, indicator, " PUB_VALUE ", suppressed"
     "  FROM benchmark WHERE period BETWEEN ?1 AND ?2"
     "   AND area_type IN ('la', 'region', 'quadrant')";
 

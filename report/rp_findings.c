@@ -235,12 +235,31 @@ static time_t file_time(const char *path)
     return stat(path, &sb) == 0 ? sb.st_mtime : 0;
 }
 
-int liia_report_findings_xlsx(const char *csv_path,
-                              const liia_findings *findings,
-                              const char *xlsx_path, liia_error *e)
+/* The folder of path: libxlsxwriter's own scratch files (the submitted
+ * rows, unlinked as soon as they are made) stay beside the report rather
+ * than in a shared /tmp that may be memory. */
+static char *folder_of(const char *path)
 {
-    lxw_workbook *wb = rp_wb_open(xlsx_path, "Validation findings",
-                                  file_time(csv_path), e);
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    return strndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+static int write_workbook(const char *csv_path, const liia_findings *findings,
+                          const char *xlsx_path, const char *tmp_path,
+                          liia_error *e)
+{
+    /* Constant memory: each row goes to disk when the next starts, so a
+     * 20 MB file does not become a gigabyte of cells (rows are written in
+     * order, which is how this workbook is laid out). */
+    char *folder = folder_of(xlsx_path);
+    if (!folder)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = folder};
+    lxw_workbook *wb = rp_wb_open_opt(tmp_path, &opt, "Validation findings",
+                                      file_time(csv_path), e);
+    free(folder);
     if (!wb)
         return -1;
     fx_ctx c = {.fs = findings};
@@ -273,4 +292,15 @@ int liia_report_findings_xlsx(const char *csv_path,
         return -1;
     }
     return rp_wb_finish(&c.F, xlsx_path, e);
+}
+
+int liia_report_findings_xlsx(const char *csv_path,
+                              const liia_findings *findings,
+                              const char *xlsx_path, liia_error *e)
+{
+    liia_outfile out;
+    if (liia_outfile_open(&out, xlsx_path, e))
+        return -1;
+    int rc = write_workbook(csv_path, findings, xlsx_path, out.tmp, e);
+    return liia_outfile_finish(&out, rc, e);
 }

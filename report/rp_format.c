@@ -11,12 +11,35 @@
 
 #include "rp_internal.h"
 
-int rp_suppressed(int has_num, double num, int own)
+int rp_suppressed(int suppressed, int own)
 {
-    /* The same rule as the engine's disclose(): 1 to 5 inclusive.  A zero
-     * is published (it discloses nothing about a child), and a fractional
-     * FTE below 1 is not a count of people. */
-    return !own && has_num && num >= 1 && num <= 5;
+    /* bench decides (numerator, or a count denominator, of 1 to 5), so
+     * every pack, chart and overview applies the same rule. */
+    return !own && suppressed;
+}
+
+const char *rp_source_text(const rp_snapshot *s)
+{
+    return s->child_level ? "LIIA quarterly returns and SSDA903 extracts"
+                          : "LIIA quarterly returns";
+}
+
+const char *rp_coverage(const rp_snapshot *s, char *buf, size_t bufsz)
+{
+    if (s->returns >= s->authorities)
+        liia_strlcpy(buf, "", bufsz);
+    else
+        snprintf(buf, bufsz, "%d of %d returns", s->returns, s->authorities);
+    return buf;
+}
+
+const char *rp_source_name(const char *source)
+{
+    if (!strcmp(source, "quarterly"))
+        return "quarterly return";
+    if (!strcmp(source, "ssda903"))
+        return "SSDA903 extract";
+    return source;
 }
 
 void rp_fmt_value(const rp_indicator *ind, int has, double v, char *out,
@@ -45,7 +68,25 @@ void rp_fmt_rank(int rank, int of, char *out, size_t outsz)
         else if (rank % 10 == 3)
             sfx = "rd";
     }
-    snprintf(out, outsz, "%d%s of %d", rank, sfx, of);
+    snprintf(out, outsz, "%d%s of %d published", rank, sfx, of);
+}
+
+void rp_rank_text(const rp_snapshot *s, const rp_cell *c, char *out,
+                  size_t outsz)
+{
+    char cov[48];
+    if (c->rank > 0 && rp_coverage(s, cov, sizeof cov)[0]) {
+        char r[48];
+        rp_fmt_rank(c->rank, c->rank_of, r, sizeof r);
+        snprintf(out, outsz, "%s, %s", r, cov);
+    } else if (c->rank > 0)
+        rp_fmt_rank(c->rank, c->rank_of, out, outsz);
+    else if (c->has_value && c->small_base)
+        liia_strlcpy(out, "small base", outsz);
+    else if (c->has_value && c->suppressed)
+        liia_strlcpy(out, "not ranked (c)", outsz);
+    else
+        liia_strlcpy(out, "", outsz);
 }
 
 const char *rp_direction_text(const char *dir)
@@ -134,7 +175,7 @@ int rp_mkdir_p(const char *dir, liia_error *e)
             continue;
         char c = *p;
         *p = '\0';
-        if (mkdir(path, 0777) && errno != EEXIST) {
+        if (mkdir(path, 0700) && errno != EEXIST) {
             liia_strlcpy(e->file, path, sizeof e->file);
             liia_error_fix(e, "check the --out directory can be created");
             return liia_fail(e, LIIA_E_IO, "cannot create directory: %s",
@@ -174,7 +215,7 @@ int rp_lxw_check(lxw_error err, const char *path, liia_error *e)
 static void group_text(const rp_snapshot *s, const rp_cell *c, size_t i,
                        char *out, size_t outsz)
 {
-    if (c->has_value && rp_suppressed(c->has_num, c->num, 0))
+    if (c->has_value && rp_suppressed(c->suppressed, 0))
         liia_strlcpy(out, "c", outsz);
     else
         rp_fmt_value(&s->ind[i], c->has_value, c->value, out, outsz);
@@ -195,13 +236,18 @@ void rp_summary_row(const rp_snapshot *s, size_t a, size_t i, rp_row *row)
     if (g >= 0)
         group_text(s, &s->group[(size_t)g * s->n_ind + i], i, row->quadrant,
                    sizeof row->quadrant);
+    char cov[48], v0[32];
+    if (rp_coverage(s, cov, sizeof cov)[0] && row->london[0]) {
+        liia_strlcpy(v0, row->london, sizeof v0);
+        snprintf(row->london, sizeof row->london, "%s (%s)", v0, cov);
+    }
     char v[32];
     rp_fmt_value(ind, c->has_sn, c->sn, v, sizeof v);
     if (c->has_sn && c->sn_coverage[0])
         snprintf(row->sn, sizeof row->sn, "%s (%s)", v, c->sn_coverage);
     else
         liia_strlcpy(row->sn, v, sizeof row->sn);
-    rp_fmt_rank(c->rank, c->rank_of, row->rank, sizeof row->rank);
+    rp_rank_text(s, c, row->rank, sizeof row->rank);
     row->quartile = rp_quartile_text(c->quartile, ind->polarity);
     liia_strlcpy(row->change, rp_direction_text(c->dir_prev),
                  sizeof row->change);

@@ -2,11 +2,13 @@
  * rp_funnel.c - the funnel plot and the tartan rug, and writing any chart
  * as PNG + SVG files.
  *
- * The funnel's control limits are drawn around the London pooled value:
- * binomial (normal approximation) for percentages, Poisson (normal
- * approximation) for rates per 10,000; so a small authority's value is read
- * against the spread its size allows.  Ratios (average caseload) have no
- * funnel.
+ * The funnel's control limits are drawn around London's published value by
+ * the engine's liia_funnel_limit, the very function bench's flags use:
+ * exact binomial for percentages, exact Poisson for rates per 10,000,
+ * widened for overdispersion when the data show it (docs/maths.md).  The
+ * curve passes through the limit at every plotted authority's size, so a
+ * point is drawn beyond a limit exactly when it is flagged.  Ratios
+ * (average caseload) have no funnel.
  */
 #include <math.h>
 #include <stdio.h>
@@ -14,35 +16,41 @@
 
 #include <cairo-svg.h>
 
+#include "liia_engine.h"
 #include "rp_internal.h"
 
 enum { CURVE_STEPS = 120 };
 
-/* The limit at denominator n for z standard errors. */
-static double limit(const rp_indicator *ind, double centre, double n, double z)
+/* The denominators a limit is drawn at: evenly spaced, plus every plotted
+ * point's own, in order (so the polyline is exact where points are). */
+typedef struct curve_xs {
+    double n[CURVE_STEPS + 1 + RP_MAX_AUTH];
+    size_t count;
+} curve_xs;
+
+static int cmp_double(const void *a, const void *b)
 {
-    if (!strcmp(ind->unit, "pct")) {
-        double p = centre / 100;
-        double v = (p + z * sqrt(p * (1 - p) / n)) * 100;
-        return v < 0 ? 0 : v > 100 ? 100 : v;
-    }
-    double lambda = centre / 10000 * n;
-    double v = (lambda + z * sqrt(lambda)) / n * 10000;
-    return v < 0 ? 0 : v;
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 static void curve(cairo_t *cr, rp_rect p, const rp_indicator *ind,
-                  double centre, double x0, double x1, double xmax,
-                  double ymax, double z)
+                  const curve_xs *xs, double centre, double tau2, double xmax,
+                  double ymax, double prob)
 {
-    for (int k = 0; k <= CURVE_STEPS; k++) {
-        double n = x0 + (x1 - x0) * k / CURVE_STEPS;
-        double x = p.x + n / xmax * p.w;
-        double y = p.y + p.h - limit(ind, centre, n, z) / ymax * p.h;
-        if (k)
+    int open = 0;
+    for (size_t k = 0; k < xs->count; k++) {
+        double v = liia_funnel_limit(xs->n[k], centre, ind->unit, prob, tau2);
+        if (isnan(v)) {
+            open = 0;
+            continue;
+        }
+        double x = p.x + xs->n[k] / xmax * p.w, y = p.y + p.h - v / ymax * p.h;
+        if (open)
             cairo_line_to(cr, x, y);
         else
             cairo_move_to(cr, x, y);
+        open = 1;
     }
     cairo_stroke(cr);
 }
@@ -110,8 +118,17 @@ typedef struct funnel_range {
 static int funnel_point(const rp_snapshot *s, size_t a, size_t i, int own)
 {
     const rp_cell *c = rp_la(s, a, i);
-    return c->has_value && c->has_den && c->den > 0 &&
-           !rp_suppressed(c->has_num, c->num, (int)a == own);
+    /* a shared service's row has no terms of its own: its partner's point
+     * stands for both */
+    return c->has_value && c->has_den && c->has_num && c->den > 0 &&
+           !rp_suppressed(c->suppressed, (int)a == own);
+}
+
+/* A point's height: its exact value num / den, as bench flagged it (the
+ * published value is rounded and could sit across a limit from its flag). */
+static double point_value(const rp_indicator *ind, const rp_cell *c)
+{
+    return c->num / c->den * (strcmp(ind->unit, "pct") ? 10000 : 100);
 }
 
 static funnel_range funnel_extent(const rp_snapshot *s, size_t i, int own)
@@ -128,8 +145,8 @@ static funnel_range funnel_extent(const rp_snapshot *s, size_t i, int own)
             fr.xmin = c->den;
         if (c->den > fr.xmax)
             fr.xmax = c->den;
-        if (c->value > fr.ymax)
-            fr.ymax = c->value;
+        if (point_value(&s->ind[i], c) > fr.ymax)
+            fr.ymax = point_value(&s->ind[i], c);
     }
     return fr;
 }
@@ -145,7 +162,7 @@ static void funnel_points(cairo_t *cr, rp_rect p, const rp_snapshot *s,
                 continue;
             const rp_cell *c = rp_la(s, a, i);
             double x = p.x + c->den / xmax * p.w;
-            double y = p.y + p.h - c->value / ymax * p.h;
+            double y = p.y + p.h - point_value(&s->ind[i], c) / ymax * p.h;
             rp_set_rgb(cr, mine ? RP_BLUE : 0x777777);
             cairo_arc(cr, x, y, f * (mine ? 0.5 : 0.3), 0, 2 * M_PI);
             cairo_fill(cr);
@@ -155,11 +172,19 @@ static void funnel_points(cairo_t *cr, rp_rect p, const rp_snapshot *s,
         }
 }
 
-static void funnel_limits(cairo_t *cr, rp_rect p, const rp_indicator *ind,
-                          double centre, double x0, double xmax, double ymax,
-                          double f)
+static void funnel_limits(cairo_t *cr, rp_rect p, const rp_snapshot *s,
+                          size_t i, int own, double x0, double xmax,
+                          double ymax, double f)
 {
-    static const double z95 = 1.959964, z998 = 3.090232;
+    const rp_indicator *ind = &s->ind[i];
+    double centre = s->london[i].value, tau2 = s->london[i].tau2;
+    curve_xs xs = {.count = 0};
+    for (int k = 0; k <= CURVE_STEPS; k++)
+        xs.n[xs.count++] = x0 + (xmax - x0) * k / CURVE_STEPS;
+    for (size_t a = 0; a < s->n_auth; a++)
+        if (funnel_point(s, a, i, own))
+            xs.n[xs.count++] = rp_la(s, a, i)->den;
+    qsort(xs.n, xs.count, sizeof xs.n[0], cmp_double);
     cairo_save(cr);
     cairo_rectangle(cr, p.x, p.y, p.w, p.h);
     cairo_clip(cr);
@@ -171,21 +196,22 @@ static void funnel_limits(cairo_t *cr, rp_rect p, const rp_indicator *ind,
     double d95[] = {f * 0.6, f * 0.35}, d998[] = {f * 0.15, f * 0.3};
     rp_set_rgb(cr, RP_VERMILION);
     cairo_set_dash(cr, d95, 2, 0);
-    curve(cr, p, ind, centre, x0, xmax, xmax, ymax, z95);
-    curve(cr, p, ind, centre, x0, xmax, xmax, ymax, -z95);
+    curve(cr, p, ind, &xs, centre, tau2, xmax, ymax, 0.975);
+    curve(cr, p, ind, &xs, centre, tau2, xmax, ymax, 0.025);
     cairo_set_dash(cr, d998, 2, 0);
-    curve(cr, p, ind, centre, x0, xmax, xmax, ymax, z998);
-    curve(cr, p, ind, centre, x0, xmax, xmax, ymax, -z998);
+    curve(cr, p, ind, &xs, centre, tau2, xmax, ymax, 0.999);
+    curve(cr, p, ind, &xs, centre, tau2, xmax, ymax, 0.001);
     cairo_restore(cr);
 }
 
 static void funnel_legend(cairo_t *cr, rp_rect p, const rp_snapshot *s,
                           size_t i, funnel_range fr, double f)
 {
-    char lab[200], val[32];
+    char lab[300], val[32];
     rp_fmt_value(&s->ind[i], 1, s->london[i].value, val, sizeof val);
-    snprintf(lab, sizeof lab, "solid: London %s    dashed: 95%% limits    "
-             "dotted: 99.8%% limits%s", val,
+    snprintf(lab, sizeof lab, "solid: London %s    dashed: 95%%, dotted: "
+             "99.8%% limits (exact%s)%s", val,
+             s->london[i].tau2 > 0 ? ", allowing for overdispersion" : "",
              fr.hidden ? "    (authorities shown as c are not plotted)" : "");
     rp_set_rgb(cr, RP_DARK);
     rp_text(cr, lab, p.x, p.y - f * 1.5, 0, f * 0.8, 0, 0);
@@ -217,7 +243,8 @@ void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
     double centre = s->london[i].value;
     double xmax = fr.xmax * 1.08, x0 = fr.xmin * 0.5;
     double ymax = fr.ymax > centre ? fr.ymax : centre;
-    double lo = limit(ind, centre, fr.xmin, 3.090232);
+    double lo = liia_funnel_limit(x0, centre, ind->unit, 0.999,
+                                  s->london[i].tau2);
     ymax = (lo > ymax ? lo : ymax) * 1.1;
     if (!strcmp(ind->unit, "pct") && ymax > 100 && fr.ymax <= 100 &&
         centre <= 100)
@@ -228,7 +255,7 @@ void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
     xmax = ceil(xmax / nice_step(xmax)) * nice_step(xmax);
     funnel_axes(cr, p, xmax, ymax, ind, f);
     funnel_legend(cr, p, s, i, fr, f);
-    funnel_limits(cr, p, ind, centre, x0, xmax, ymax, f);
+    funnel_limits(cr, p, s, i, own, x0, xmax, ymax, f);
     funnel_points(cr, p, s, i, own, xmax, ymax, f);
 }
 
@@ -243,7 +270,7 @@ static void rug_cell(cairo_t *cr, const rp_snapshot *s, size_t a, size_t i,
     const rp_indicator *ind = &s->ind[i];
     char val[32];
     int q = c->quartile >= 1 && c->quartile <= 4 ? c->quartile : 0;
-    if (!c->has_value || rp_suppressed(c->has_num, c->num, 0)) {
+    if (!c->has_value || rp_suppressed(c->suppressed, 0)) {
         q = 0;
         liia_strlcpy(val, c->has_value ? "c" : "n/a", sizeof val);
     } else
@@ -310,8 +337,8 @@ void rp_chart_rug(cairo_t *cr, rp_rect r, const rp_snapshot *s)
                      f);
     }
     rug_legend(cr, r.x + f, y + f, f);
-    char src[96];
-    snprintf(src, sizeof src, "Source: LIIA quarterly returns, %s",
+    char src[160];
+    snprintf(src, sizeof src, "Source: %s, %s", rp_source_text(s),
              s->short_label);
     rp_set_rgb(cr, 0x555555);
     rp_text(cr, src, r.x + f, y + f * 3, 0, f * 0.85, 0, 0);
@@ -346,9 +373,10 @@ static void draw_job(cairo_t *cr, rp_rect r, const chart_job *j)
 }
 
 /* PNG at twice the point size (144 dpi) so it stays sharp in a document. */
-static int write_png(const char *path, double w, double h,
+static int write_png(liia_outfile *out, double w, double h,
                      const chart_job *j, liia_error *e)
 {
+    const char *path = out->path;
     cairo_surface_t *sf = cairo_image_surface_create(
         CAIRO_FORMAT_RGB24, (int)(w * 2), (int)(h * 2));
     cairo_t *cr = cairo_create(sf);
@@ -357,7 +385,8 @@ static int write_png(const char *path, double w, double h,
     draw_job(cr, r, j);
     cairo_destroy(cr);
     int rc = surface_check(sf, path, e);
-    if (!rc && cairo_surface_write_to_png(sf, path) != CAIRO_STATUS_SUCCESS) {
+    if (!rc && cairo_surface_write_to_png_stream(sf, rp_cairo_write, out) !=
+                   CAIRO_STATUS_SUCCESS) {
         liia_strlcpy(e->file, path, sizeof e->file);
         rc = liia_fail(e, LIIA_E_IO, "cannot write PNG");
     }
@@ -365,10 +394,12 @@ static int write_png(const char *path, double w, double h,
     return rc;
 }
 
-static int write_svg(const char *path, double w, double h,
+static int write_svg(liia_outfile *out, double w, double h,
                      const chart_job *j, liia_error *e)
 {
-    cairo_surface_t *sf = cairo_svg_surface_create(path, w, h);
+    const char *path = out->path;
+    cairo_surface_t *sf =
+        cairo_svg_surface_create_for_stream(rp_cairo_write, out, w, h);
     cairo_t *cr = cairo_create(sf);
     rp_rect r = {0, 0, w, h};
     draw_job(cr, r, j);
@@ -380,32 +411,40 @@ static int write_svg(const char *path, double w, double h,
 }
 
 static int write_both(const char *base, double w, double h,
-                      const chart_job *j, int *written, liia_error *e)
+                      const chart_job *j, int *written, rp_failures *f,
+                      liia_error *e)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s.png", base);
-    if (write_png(path, w, h, j, e))
-        return -1;
-    snprintf(path, sizeof path, "%s.svg", base);
-    if (write_svg(path, w, h, j, e))
-        return -1;
-    *written += 2;
+    for (int svg = 0; svg < 2; svg++) {
+        /* Through a temporary renamed into place: never half a chart under
+         * its final name. */
+        liia_outfile out;
+        snprintf(path, sizeof path, "%s.%s", base, svg ? "svg" : "png");
+        int rc = liia_outfile_open(&out, path, e);
+        if (!rc)
+            rc = liia_outfile_finish(&out, svg ? write_svg(&out, w, h, j, e)
+                                               : write_png(&out, w, h, j, e),
+                                     e);
+        if (rc && rp_output_failed(f, e))
+            return -1;
+        *written += !rc;
+    }
     return 0;
 }
 
 int rp_chart_files(const char *base, double w, double h, rp_draw_fn fn,
                    const rp_snapshot *s, size_t i, int own, int *written,
-                   liia_error *e)
+                   rp_failures *f, liia_error *e)
 {
     chart_job j = {fn, s, i, own, 0};
-    return write_both(base, w, h, &j, written, e);
+    return write_both(base, w, h, &j, written, f, e);
 }
 
 int rp_rug_files(const char *base, const rp_snapshot *s, int *written,
-                 liia_error *e)
+                 rp_failures *f, liia_error *e)
 {
     chart_job j = {NULL, s, 0, -1, 1};
     double w = 14 * 9 + 2 * 9 + 36.0 * (double)s->n_ind;
     double h = 16.0 * (double)s->n_auth + 9 * 12;
-    return write_both(base, w, h, &j, written, e);
+    return write_both(base, w, h, &j, written, f, e);
 }

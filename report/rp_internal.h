@@ -51,12 +51,17 @@ typedef struct rp_cell {
     double london, quadrant, sn;
     char sn_coverage[16];
     char null_reason[160];
+    char source[24];        /* the one return the value came from */
+    char check_failed[160]; /* why bench withheld the value, or "" */
+    int suppressed;         /* shown as c to anyone but the authority */
+    int small_base;         /* no rank or quartile: read the funnel */
+    double tau2;            /* the funnel's overdispersion (0: none) */
 } rp_cell;
 
 /* A value in the trend: has = 0 when missing. */
 typedef struct rp_point {
-    double v, num;
-    unsigned char has, has_num;
+    double v;
+    unsigned char has, sup; /* sup: shown as c to anyone but the authority */
 } rp_point;
 
 typedef struct rp_snapshot {
@@ -72,6 +77,9 @@ typedef struct rp_snapshot {
     rp_authority auth[RP_MAX_AUTH];
     size_t n_auth;
     size_t n_rows;     /* benchmark rows of the period that were read */
+    int child_level;   /* some value came from a child-level return */
+    int returns;       /* authorities with a quarterly return this quarter */
+    int authorities;   /* of how many */
     char groups[RP_MAX_GROUPS][16];      /* quadrant codes */
     char group_names[RP_MAX_GROUPS][32];
     size_t n_groups;
@@ -82,7 +90,8 @@ typedef struct rp_snapshot {
 } rp_snapshot;
 
 /* ---- rp_data.c */
-int rp_latest_period(sqlite3 *db, char out[11], liia_error *e);
+int rp_latest_period(sqlite3 *db, const char *today, char out[11],
+                     liia_error *e);
 int rp_snapshot_load(sqlite3 *db, const char *period, rp_snapshot *s,
                      liia_error *e);
 void rp_snapshot_free(rp_snapshot *s);
@@ -101,14 +110,28 @@ extern const char *const rp_theme_titles[6];
 enum { RP_N_THEMES = 6 };
 
 /* ---- rp_format.c */
-/* Disclosure control (DfE practice): a numerator of 1 to 5 makes the
- * value "c" unless the figure is the pack's own authority's. */
-int rp_suppressed(int has_num, double num, int own);
+/* "LIIA quarterly returns" or "... and SSDA903 extracts": what the pack's
+ * figures were really taken from. */
+const char *rp_source_text(const rp_snapshot *s);
+/* "12 of 33 returns" when not every authority sent a return for the
+ * quarter, else "": said beside every comparator and rank. */
+const char *rp_coverage(const rp_snapshot *s, char *buf, size_t bufsz);
+/* "quarterly return" / "SSDA903 extract" for one value's source. */
+const char *rp_source_name(const char *source);
+/* Disclosure control (docs/disclosure.md): bench marks a value on a count
+ * of 1 to 5 (suppressed); it is "c" unless the figure is the pack's own
+ * authority's. */
+int rp_suppressed(int suppressed, int own);
 /* "12.3", "45.6%" (pct), "c", or "" for no value. */
 void rp_fmt_value(const rp_indicator *ind, int has, double v, char *out,
                   size_t outsz);
-/* "7th of 33". */
+/* "7th of 30 published": ranks are over published values only. */
 void rp_fmt_rank(int rank, int of, char *out, size_t outsz);
+/* The rank of an authority's own value as its pack shows it: "7th of 30
+ * published", "small base", "not ranked (shown as c)", with the quarter's
+ * coverage when not every authority sent a return. */
+void rp_rank_text(const rp_snapshot *s, const rp_cell *c, char *out,
+                  size_t outsz);
 /* "▲ improving" etc.: an arrow and the word, never colour alone. */
 const char *rp_direction_text(const char *dir);
 const char *rp_funnel_text(const char *funnel);
@@ -123,8 +146,8 @@ int rp_lxw_check(lxw_error err, const char *path, liia_error *e);
 /* The strings of one summary line for authority a (own figures shown,
  * comparators under disclosure control). */
 typedef struct rp_row {
-    char value[32], london[32], quadrant[32], sn[64];
-    char rank[24], change[48], funnel[24];
+    char value[32], london[96], quadrant[32], sn[64];
+    char rank[64], change[48], funnel[24];
     const char *quartile;
 } rp_row;
 void rp_summary_row(const rp_snapshot *s, size_t a, size_t i, rp_row *row);
@@ -168,14 +191,31 @@ rp_rect rp_frame(cairo_t *cr, rp_rect r, const char *title,
                  const char *subtitle, const rp_snapshot *s, int with_source,
                  double f);
 
+/* The files a run could not write (a full disk, permissions): it goes on
+ * with the others and lists these at the end. */
+typedef struct rp_failures {
+    liia_buf names;    /* final paths, one per line */
+    int count;
+    liia_error first;  /* the first one's error */
+} rp_failures;
+/* After a failed output file: an I/O error is recorded in f and cleared
+ * (0: carry on); anything else returns -1 (stop the run). */
+int rp_output_failed(rp_failures *f, liia_error *e);
+
+/* cairo's write callback over a liia_outfile (the closure): a write
+ * error fails the file at commit even where cairo would not report it. */
+cairo_status_t rp_cairo_write(void *closure, const unsigned char *data,
+                              unsigned int length);
+
 typedef void (*rp_draw_fn)(cairo_t *cr, rp_rect r, const rp_snapshot *s,
                            size_t i, int own, int with_source);
-/* Writes base.png and base.svg of one chart; counts files in *written. */
+/* Writes base.png and base.svg of one chart; counts files in *written,
+ * records those that could not be written in f. */
 int rp_chart_files(const char *base, double w, double h, rp_draw_fn fn,
                    const rp_snapshot *s, size_t i, int own, int *written,
-                   liia_error *e);
+                   rp_failures *f, liia_error *e);
 int rp_rug_files(const char *base, const rp_snapshot *s, int *written,
-                 liia_error *e);
+                 rp_failures *f, liia_error *e);
 
 /* ---- rp_xlsx_la.c, rp_xlsx_london.c, rp_pdf.c */
 int rp_write_la_workbook(sqlite3 *db, const rp_snapshot *s, size_t a,
@@ -183,6 +223,6 @@ int rp_write_la_workbook(sqlite3 *db, const rp_snapshot *s, size_t a,
 int rp_write_london_workbook(sqlite3 *db, const rp_snapshot *s,
                              const char *path, liia_error *e);
 int rp_write_la_pdf(const rp_snapshot *s, size_t a, const char *produced,
-                    const char *path, liia_error *e);
+                    liia_outfile *out, liia_error *e);
 
 #endif

@@ -27,7 +27,7 @@ static void footer(pdf *p)
 {
     char line[160];
     if (p->page > 1) {
-        snprintf(line, sizeof line, "Source: LIIA quarterly returns, %s",
+        snprintf(line, sizeof line, "Source: %s, %s", rp_source_text(p->s),
                  p->s->short_label);
         rp_set_rgb(p->cr, 0x555555);
         rp_text(p->cr, line, MARGIN, A4_H - MARGIN - 4, 0, 7, 0, 0);
@@ -61,11 +61,21 @@ static void cover(pdf *p, const char *produced)
     rp_set_rgb(cr, RP_DARK);
     rp_text(cr, p->s->auth[p->a].name, MARGIN, 280, 0, 30, 1, 0);
     rp_text(cr, p->s->label, MARGIN, 330, 0, 18, 0, 0);
-    char line[128];
-    snprintf(line, sizeof line, "Produced %s from the LIIA quarterly returns "
-             "for the quarter ending %s.", produced, p->s->period);
+    char line[200];
+    snprintf(line, sizeof line, "Produced %s from the %s for the quarter "
+             "ending %s.", produced, rp_source_text(p->s), p->s->period);
     rp_set_rgb(cr, 0x444444);
     rp_text(cr, line, MARGIN, 380, 0, 11, 0, 0);
+    char cov[48];
+    if (rp_coverage(p->s, cov, sizeof cov)[0]) {
+        char warn[300];
+        snprintf(warn, sizeof warn, "Coverage: only %d of %d authorities sent "
+                 "a return for this quarter. London, quadrant and neighbour "
+                 "comparators, ranks and quartiles are over those returns "
+                 "only.", p->s->returns, p->s->authorities);
+        rp_set_rgb(cr, RP_VERMILION);
+        rp_text(cr, warn, MARGIN, 398, A4_W - 2 * MARGIN, 11, 1, 0);
+    }
     rp_text(cr,
             "How to read this pack: each indicator compares the authority "
             "with London, its quadrant and its statistical neighbours. Rank "
@@ -74,8 +84,13 @@ static void cover(pdf *p, const char *produced)
             "quarter end. A funnel flag says whether the difference from "
             "London is larger than chance would explain for an authority of "
             "this size (\"Against London\": as expected, high or low at 95%, "
-            "very high or very low at 99.8%). Other authorities' figures "
-            "based on 1 to 5 children are shown as c.",
+            "very high or very low at 99.8%; exact binomial or Poisson "
+            "limits, widened for the ordinary spread between authorities "
+            "where the data show more than chance: Spiegelhalter 2005, "
+            "additive random effects). A figure on a small base (under 10 "
+            "in the denominator, or under 5 events for a rate) is marked "
+            "\"small base\" instead of a rank: read its funnel flag. Other "
+            "authorities' figures based on 1 to 5 children are shown as c.",
             MARGIN, 420, A4_W - 2 * MARGIN, 10.5, 0, 0);
 }
 
@@ -104,12 +119,19 @@ static const char *funnel_short(const char *funnel)
 static void table_head(pdf *p, double y, double h)
 {
     double x = MARGIN;
+    char london[48], cov[32];
+    const char *heads[sizeof HEADS / sizeof HEADS[0]];
+    memcpy(heads, HEADS, sizeof heads);
+    if (rp_coverage(p->s, cov, sizeof cov)[0]) {
+        snprintf(london, sizeof london, "London (%s)", cov);
+        heads[2] = london;
+    }
     rp_set_rgb(p->cr, 0xE8E8E8);
     cairo_rectangle(p->cr, MARGIN, y, A4_W - 2 * MARGIN, h);
     cairo_fill(p->cr);
     rp_set_rgb(p->cr, RP_DARK);
     for (int k = 0; COLS[k] > 0; x += COLS[k], k++)
-        rp_text(p->cr, HEADS[k], x + 2, y + 2, COLS[k] - 4, 7, 1, k ? 2 : 0);
+        rp_text(p->cr, heads[k], x + 2, y + 2, COLS[k] - 4, 7, 1, k ? 2 : 0);
 }
 
 /* One line of the summary table; the quartile cell is filled with its
@@ -223,9 +245,11 @@ static void metadata(cairo_surface_t *sf, const pdf *p, const char *produced)
 }
 
 int rp_write_la_pdf(const rp_snapshot *s, size_t a, const char *produced,
-                    const char *path, liia_error *e)
+                    liia_outfile *out, liia_error *e)
 {
-    cairo_surface_t *sf = cairo_pdf_surface_create(path, A4_W, A4_H);
+    const char *path = out->path;
+    cairo_surface_t *sf = cairo_pdf_surface_create_for_stream(
+        rp_cairo_write, out, A4_W, A4_H);
     pdf p = {cairo_create(sf), s, a, 0};
     metadata(sf, &p, produced);
     new_page(&p);

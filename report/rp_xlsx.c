@@ -11,7 +11,13 @@
 lxw_workbook *rp_wb_open(const char *path, const char *title, time_t created,
                          liia_error *e)
 {
-    lxw_workbook *wb = workbook_new(path);
+    return rp_wb_open_opt(path, NULL, title, created, e);
+}
+
+lxw_workbook *rp_wb_open_opt(const char *path, lxw_workbook_options *opt,
+                             const char *title, time_t created, liia_error *e)
+{
+    lxw_workbook *wb = workbook_new_opt(path, opt);
     if (!wb) {
         liia_strlcpy(e->file, path, sizeof e->file);
         liia_error_fix(e, "check the output directory is writable");

@@ -29,6 +29,10 @@ int rp_wb_finish(rp_fmts *F, const char *path, liia_error *e);
 /* A workbook whose "created" property is fixed to created. */
 lxw_workbook *rp_wb_open(const char *path, const char *title, time_t created,
                          liia_error *e);
+/* The same with libxlsxwriter's options (constant memory, where its own
+ * temporary files go). */
+lxw_workbook *rp_wb_open_opt(const char *path, lxw_workbook_options *opt,
+                             const char *title, time_t created, liia_error *e);
 
 void rp_fmts_init(rp_fmts *F, lxw_workbook *wb);
 /* A new worksheet set up to print on A4 landscape, one page wide; NULL

@@ -61,10 +61,18 @@ static long none_if_empty(rp_fmts *F, lxw_worksheet *ws, long before,
     return after + 1;
 }
 
+/* Every return of the quarter, and how many of the pack's values each
+ * one supplied (all terms and quarters of a value come from one return). */
 static const char SQL_SUBMISSIONS[] =
-    "SELECT return_type, version, status, received_at, file_name, errors,"
-    "       warnings FROM submissions"
-    " WHERE la_code = ?1 AND period = ?2 ORDER BY return_type, id";
+    "SELECT s.return_type, s.version, s.status, s.received_at, s.file_name,"
+    "       s.errors, s.warnings,"
+    "       (SELECT count(*) FROM benchmark b WHERE b.period = ?2"
+    "          AND b.area_type = 'la' AND b.area_code = ?1 AND b.value IS NOT NULL"
+    "          AND b.shared_with IS NULL AND b.source = s.return_type"
+    "          AND (b.source_submission IS NULL OR b.source_submission = s.id)"
+    "          AND s.status = 'accepted') AS values_used"
+    "  FROM submissions s"
+    " WHERE s.la_code = ?1 AND s.period = ?2 ORDER BY s.return_type, s.id";
 static const char SQL_NOT_SUPPLIED[] =
     "SELECT d.id, d.title FROM measure_def d"
     " WHERE NOT EXISTS (SELECT 1 FROM measures m WHERE m.measure = d.id"
@@ -80,16 +88,21 @@ static long coverage(const rp_snapshot *s, size_t a, rp_fmts *F,
                      lxw_worksheet *ws, long r)
 {
     static const char *const names[] = {"Id", "Indicator", "This authority",
-                                        "London coverage", "Note"};
-    r = heads(F, ws, r, "Indicator coverage", names, 5);
+                                        "London coverage", "Note",
+                                        "Source"};
+    r = heads(F, ws, r, "Indicator coverage and source", names, 6);
     for (size_t i = 0; i < s->n_ind; i++, r++) {
         const rp_cell *c = rp_la(s, a, i);
         rp_str(F, ws, (lxw_row_t)r, 0, s->ind[i].id, F->text);
         rp_str(F, ws, (lxw_row_t)r, 1, s->ind[i].title, F->text);
-        rp_str(F, ws, (lxw_row_t)r, 2, c->has_value ? "value" : "no value",
+        rp_str(F, ws, (lxw_row_t)r, 2, c->has_value      ? "value"
+                                       : c->check_failed[0] ? "withheld by a check"
+                                                          : "no value",
                c->has_value ? F->text : F->warning);
         rp_str(F, ws, (lxw_row_t)r, 3, s->london[i].coverage, F->text);
         rp_str(F, ws, (lxw_row_t)r, 4, c->null_reason, F->wrap);
+        if (c->has_value)
+            rp_str(F, ws, (lxw_row_t)r, 5, rp_source_name(c->source), F->text);
     }
     return r;
 }
@@ -99,7 +112,7 @@ int rp_write_data_quality(sqlite3 *db, const rp_snapshot *s, size_t a,
 {
     static const char *const subs[] = {"Return", "Version", "Status",
                                        "Received", "File", "Errors",
-                                       "Warnings"};
+                                       "Warnings", "Values taken from it"};
     static const char *const meas[] = {"Measure", "Title"};
     static const char *const warns[] = {"Return", "Severity", "Rule", "Line",
                                         "Column", "Value", "Message", "Fix"};
@@ -110,7 +123,7 @@ int rp_write_data_quality(sqlite3 *db, const rp_snapshot *s, size_t a,
     const double widths[] = {14, 40, 16, 22, 30, 12, 50, 50};
     for (lxw_col_t k = 0; k < 8; k++)
         rp_chk(F, worksheet_set_column(ws, k, k, widths[k], NULL));
-    long r = heads(F, ws, 2, "Returns received for this quarter", subs, 7);
+    long r = heads(F, ws, 2, "Returns received for this quarter", subs, 8);
     long r2 = table(db, SQL_SUBMISSIONS, la, p, F, ws, r, e);
     if (r2 < 0)
         return -1;

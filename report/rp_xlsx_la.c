@@ -36,10 +36,10 @@ static const struct {
     {"Theme", 16},       {"Id", 7},           {"Indicator", 44},
     {"Unit", 11},        {"Value", 10},       {"London", 10},
     {"Quadrant", 10},    {"Statistical neighbours (median)", 14},
-    {"Neighbour coverage", 11}, {"Rank", 10}, {"Quartile", 11},
+    {"Neighbour coverage", 11}, {"Rank", 17}, {"Quartile", 11},
     {"Change on last quarter", 11}, {"Direction (quarter)", 15},
     {"Change on a year ago", 11}, {"Direction (year)", 15},
-    {"Funnel plot", 16}, {"Note", 40},
+    {"Funnel plot", 16}, {"Note", 40}, {"Source (one return per value)", 18},
 };
 enum { N_SUMMARY_COLS = sizeof SUMMARY_COLS / sizeof SUMMARY_COLS[0] };
 
@@ -63,16 +63,16 @@ static void summary_row(la_book *b, lxw_worksheet *ws, lxw_row_t r, size_t i)
     rp_str(F, ws, r, 3, rp_unit_text(ind), F->text);
     rp_put_value(ws, r, 4, F, ind, c->has_value, c->value, 0);
     rp_put_value(ws, r, 5, F, ind, L->has_value, L->value,
-                 rp_suppressed(L->has_num, L->num, 0));
+                 rp_suppressed(L->suppressed, 0));
     if (b->g >= 0) {
         const rp_cell *G = &s->group[(size_t)b->g * s->n_ind + i];
         rp_put_value(ws, r, 6, F, ind, G->has_value, G->value,
-                     rp_suppressed(G->has_num, G->num, 0));
+                     rp_suppressed(G->suppressed, 0));
     }
     rp_put_value(ws, r, 7, F, ind, c->has_sn, c->sn, 0);
     rp_str(F, ws, r, 8, c->sn_coverage, F->text);
-    char rank[24];
-    rp_fmt_rank(c->rank, c->rank_of, rank, sizeof rank);
+    char rank[48];
+    rp_rank_text(s, c, rank, sizeof rank);
     rp_str(F, ws, r, 9, rank, F->text);
     rp_str(F, ws, r, 10, rp_quartile_text(c->quartile, ind->polarity),
            rp_fmt_quartile(F, c->quartile, ind->polarity));
@@ -83,7 +83,14 @@ static void summary_row(la_book *b, lxw_worksheet *ws, lxw_row_t r, size_t i)
     rp_str(F, ws, r, 14, rp_direction_text(c->dir_yoy),
            rp_fmt_direction(F, c->dir_yoy));
     rp_str(F, ws, r, 15, rp_funnel_text(c->funnel), F->text);
-    rp_str(F, ws, r, 16, c->null_reason, F->text);
+    rp_str(F, ws, r, 16, c->null_reason[0] ? c->null_reason
+                         : c->small_base ? "small base: not ranked, read the "
+                                           "funnel plot"
+                         : c->suppressed ? "shown to other authorities as c "
+                                           "(1 to 5 children)"
+                                         : "", F->text);
+    if (c->has_value)
+        rp_str(F, ws, r, 17, rp_source_name(c->source), F->text);
 }
 
 static void sheet_title(la_book *b, lxw_worksheet *ws, const char *what)
@@ -99,13 +106,33 @@ static void write_summary(la_book *b, lxw_worksheet *ws)
     rp_fmts *F = &b->F;
     sheet_title(b, ws, "Benchmark summary");
     rp_str(F, ws, 1, 0,
-           "Rank 1 = best (highest for context indicators). Colours show "
+           "Rank 1 = best (highest for context indicators), among published "
+           "values; a small base (denominator under 10, or under 5 events "
+           "for a rate) is not ranked: read its funnel flag. Colours show "
            "the quartile and every coloured cell also says it in words. "
-           "Other authorities' figures from 1 to 5 children are shown as c.",
+           "Other authorities' figures from 1 to 5 children are shown as c. "
+           "Funnel plot: exact binomial/Poisson limits around London's "
+           "published value, widened for overdispersion between authorities "
+           "where the data show it (Spiegelhalter 2005, additive random "
+           "effects).",
            F->subtitle);
+    char cov[48], head[64];
+    rp_coverage(b->s, cov, sizeof cov);
     for (lxw_col_t k = 0; k < N_SUMMARY_COLS; k++) {
         rp_chk(F, worksheet_set_column(ws, k, k, SUMMARY_COLS[k].width, NULL));
-        rp_str(F, ws, 3, k, SUMMARY_COLS[k].head, F->head);
+        /* beside every comparator: "London (12 of 33 returns)" */
+        if (cov[0] && k >= 5 && k <= 7)
+            snprintf(head, sizeof head, "%s (%s)", SUMMARY_COLS[k].head, cov);
+        else
+            liia_strlcpy(head, SUMMARY_COLS[k].head, sizeof head);
+        rp_str(F, ws, 3, k, head, F->head);
+    }
+    if (cov[0]) {
+        char t[200];
+        snprintf(t, sizeof t, "Coverage: only %s for this quarter; London, "
+                 "quadrant, neighbours, ranks and quartiles are over those.",
+                 cov);
+        rp_str(F, ws, 2, 0, t, F->warning);
     }
     rp_chk(F, worksheet_set_row(ws, 3, 42, NULL));
     lxw_row_t r = 4;
@@ -132,7 +159,7 @@ static void trend_row(la_book *b, lxw_row_t r, size_t i, const char *area,
                                        : rp_trend_group(s, (size_t)q,
                                                         (size_t)b->g, i);
         rp_put_value(b->trend, r, (lxw_col_t)(3 + q), F, &s->ind[i], p->has,
-                     p->v, rp_suppressed(p->has_num, p->num, own));
+                     p->v, rp_suppressed(p->sup, own));
     }
 }
 
@@ -187,6 +214,12 @@ static int entry_cmp(const void *x, const void *y)
         return p->state - q->state;
     if (p->sort != q->sort)
         return p->sort > q->sort ? -1 : 1;
+    /* equal at the published precision: in rank order, so the ranks read
+     * down the chart without a jump */
+    if ((p->rank > 0) != (q->rank > 0))
+        return p->rank > 0 ? -1 : 1;
+    if (p->rank != q->rank)
+        return p->rank - q->rank;
     return strcmp(p->label, q->label);
 }
 
@@ -196,7 +229,7 @@ static entry make_entry(const char *label, const char *code, const rp_cell *c,
     entry en = {label, code, c->value, flip ? -c->value : c->value, 3, colour,
                 c->rank, c->rank_of};
     if (c->has_value)
-        en.state = rp_suppressed(c->has_num, c->num, own) ? 2 : 1;
+        en.state = rp_suppressed(c->suppressed, own) ? 2 : 1;
     return en;
 }
 
@@ -339,7 +372,7 @@ static void key_facts(la_book *b, lxw_worksheet *ws, lxw_row_t r, size_t i)
 {
     rp_row row;
     rp_summary_row(b->s, b->a, i, &row);
-    char line[400];
+    char line[600];
     snprintf(line, sizeof line, "%s: %s    London %s    quadrant %s    "
              "neighbours %s    %s    %s    %s    funnel: %s",
              b->s->auth[b->a].short_code, row.value[0] ? row.value : "n/a",

@@ -52,7 +52,7 @@ static void rug_cell(london_book *b, lxw_worksheet *ws, lxw_row_t r,
     const rp_indicator *ind = &b->s->ind[i];
     if (!c->has_value)
         rp_str(&b->F, ws, r, col, "n/a", b->F.quartile[0][0]);
-    else if (rp_suppressed(c->has_num, c->num, 0))
+    else if (rp_suppressed(c->suppressed, 0))
         rp_str(&b->F, ws, r, col, "c", b->F.quartile[0][0]);
     else
         rp_num(&b->F, ws, r, col, c->value, rug_fmt(b, ind, c->quartile));
@@ -118,9 +118,14 @@ static int ind_of(const rp_snapshot *s, const char *id)
     return -1;
 }
 
+/* The published pooled values: over the members whose own figure is
+ * published, totals rounded to the nearest 10, the value at its published
+ * precision; so no suppressed authority's count can be had by taking the
+ * others from the total (docs/disclosure.md). */
 static const char SQL_POOLED[] =
-    "SELECT indicator, area_type, area_name, value, numerator, denominator,"
-    "       coverage FROM benchmark"
+    "SELECT indicator, area_type, area_name, pub_value, pub_numerator,"
+    "       pub_denominator, pub_included || ' of ' || n_possible, suppressed"
+    "  FROM benchmark"
     " WHERE period = ?1"
     "   AND area_type IN ('region', 'quadrant', 'ics', 'inner_outer')"
     " ORDER BY indicator, area_type = 'region' DESC, area_type, area_code";
@@ -134,7 +139,7 @@ static void pooled_row(london_book *b, lxw_worksheet *ws, lxw_row_t r,
     int has_n = sqlite3_column_type(st, 4) != SQLITE_NULL;
     int has_d = sqlite3_column_type(st, 5) != SQLITE_NULL;
     double num = sqlite3_column_double(st, 4);
-    int c = rp_suppressed(has_n, num, 0);
+    int c = rp_suppressed(sqlite3_column_int(st, 7), 0);
     rp_str(F, ws, r, 0, ind->id, F->text);
     rp_str(F, ws, r, 1, ind->title, F->text);
     rp_str(F, ws, r, 2, (const char *)sqlite3_column_text(st, 1), F->text);
@@ -158,11 +163,13 @@ static int write_pooled(london_book *b, sqlite3 *db, lxw_worksheet *ws,
              b->s->label);
     rp_str(F, ws, 0, 0, t, F->title);
     rp_str(F, ws, 1, 0, "Sum of numerators over sum of denominators of the "
-           "authorities that supplied both (never a mean of rates).",
+           "authorities whose figure is published (never a mean of rates); "
+           "numerators and denominators rounded to the nearest 10.",
            F->subtitle);
     static const char *const heads[] = {"Id", "Indicator", "Area type",
-                                        "Area", "Value", "Numerator",
-                                        "Denominator", "Coverage"};
+                                        "Area", "Value", "Numerator (to 10)",
+                                        "Denominator (to 10)",
+                                        "Published from"};
     static const double widths[] = {7, 44, 12, 24, 10, 12, 12, 11};
     for (lxw_col_t k = 0; k < 8; k++) {
         rp_str(F, ws, 3, k, heads[k], F->head);

@@ -83,8 +83,40 @@ static void errors(void)
     CHECK_STR(e.message, "x 1");
 }
 
+/* A quarter before the first supported one, or too far ahead, has its own
+ * message, never "not a quarter" (issue 10). */
+static void ranges(void)
+{
+    char out[11], why[96];
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK_INT(liia_period_parse("1999-03-31", out, &e), -1);
+    CHECK_STR(e.message, "period '1999-03-31' is before the first supported "
+                         "quarter (Q1 2000-01, ending 2000-06-30)");
+    CHECK(strstr(e.fix, "2000-06-30") != NULL);
+    liia_error_clear(&e);
+    CHECK_INT(liia_period_parse("1998-99Q4", out, &e), -1);
+    CHECK(strstr(e.message, "before the first supported quarter") != NULL);
+    liia_error_clear(&e);
+    CHECK_INT(liia_period_parse("1999-02-28", out, &e), -1);
+    CHECK(strstr(e.message, "is not a quarter") != NULL);
+    /* today 2026-12-03: up to 2027-03-03 is within one quarter */
+    CHECK_INT(liia_period_out_of_range("2026-12-31", "2026-12-03", why, sizeof why), 0);
+    CHECK_INT(liia_period_out_of_range("2027-03-31", "2026-12-03", why, sizeof why), 1);
+    CHECK_STR(why, "is more than one quarter after today (2026-12-03)");
+    CHECK_INT(liia_period_out_of_range("2027-03-31", "2026-12-31", why, sizeof why), 0);
+    CHECK_INT(liia_period_out_of_range("2035-06-30", NULL, why, sizeof why), 0);
+    CHECK_INT(liia_period_out_of_range("not a date", "2026-12-03", why, sizeof why), 0);
+    liia_error_clear(&e);
+    CHECK_INT(liia_period_check("2035-06-30", "2026-12-03", &e), -1);
+    CHECK_STR(e.message, "period '2035-06-30' is more than one quarter after today (2026-12-03)");
+    CHECK_INT(e.status, LIIA_E_DATA);
+    CHECK_INT(liia_period_check("2025-03-31", "2026-12-03", &e), 0);
+}
+
 int main(void)
 {
+    ranges();
     accepts("2025-03-31", "2025-03-31");
     accepts(" 2024-06-30 ", "2024-06-30");
     accepts("2024-25Q4", "2025-03-31");

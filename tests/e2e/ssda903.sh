@@ -77,7 +77,8 @@ grep -q '"CAM_episodes.csv"' json.out || fail "--json lacks the files"
 if [ -f CAM_episodes_findings.xlsx ]; then
     head -c 2 CAM_episodes_findings.xlsx | grep -q PK || fail "the workbook is not a zip"
     sheet=$(unzip -p CAM_episodes_findings.xlsx xl/worksheets/sheet1.xml)
-    strings=$(unzip -p CAM_episodes_findings.xlsx xl/sharedStrings.xml)
+    # Shared or (constant-memory workbooks) inline strings.
+    strings=$sheet$(unzip -p CAM_episodes_findings.xlsx xl/sharedStrings.xml 2>/dev/null)
     comments=$(unzip -p CAM_episodes_findings.xlsx 'xl/comments*.xml')
     f3=$(echo "$sheet" | grep -o '<c r="F3"[^>]*>' | grep -o 's="[0-9]*"')
     e3=$(echo "$sheet" | grep -o '<c r="E3"[^>]*>' | grep -o 's="[0-9]*"')

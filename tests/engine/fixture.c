@@ -12,6 +12,15 @@
  * Hackney sent nothing for 2024-09-30.  Camden alone sent 2025-06-30
  * (cla_at_end 300 only), whose financial year wants mid-2025 population.
  *
+ * Values that break bench's invariants (inserted straight into the store,
+ * as a corrupt or hand-edited store would hold them; ingest refuses them),
+ * all for 2025-03-31:
+ *   Camden     cla_lt_stable 12 > cla_lt_cohort 10        (CLA06, "of those")
+ *   Camden     cla_reviews_on_time 310 > cla_at_end 300   (CLA10, 103.3%)
+ *   Islington  cpp_at_end 0, cpp_visits_in_time 0         (CP07, zero den)
+ *   Hackney    care_leavers_19_21 -5, care_leavers_eet 0  (CL01, negative)
+ *   City       cla_reviews_on_time 9 of cla_at_end 10     (CLA10, valid)
+ *
  * For 2025-03-31 only, Kingston reports the workforce it shares with
  * Richmond (sw_fte_agency 10, sw_fte_employed 90); Richmond sends a return
  * without workforce figures (referrals 10 only).
@@ -78,6 +87,42 @@ static int add_quarter(sqlite3 *db, const struct fx_row *r, int q)
            add_value(db, id, "uasc_at_end", r->uasc);
 }
 
+static const struct fx_bad {
+    const char *la, *measure;
+    int value;
+} bad[] = {
+    {"E09000007", "cla_lt_cohort", 10},       {"E09000007", "cla_lt_stable", 12},
+    {"E09000007", "cla_reviews_on_time", 310}, {"E09000019", "cpp_at_end", 0},
+    {"E09000019", "cpp_visits_in_time", 0},   {"E09000012", "care_leavers_19_21", -5},
+    {"E09000012", "care_leavers_eet", 0},     {"E09000001", "cla_reviews_on_time", 9},
+};
+
+/* The submission id of la's return for period. */
+static sqlite3_int64 submission_of(sqlite3 *db, const char *la, const char *period)
+{
+    sqlite3_stmt *st;
+    sqlite3_int64 id = -1;
+    if (sqlite3_prepare_v2(db, "SELECT id FROM submission WHERE la_code = ? AND period = ?",
+                           -1, &st, NULL))
+        return -1;
+    sqlite3_bind_text(st, 1, la, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
+
+static int add_bad(sqlite3 *db)
+{
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sqlite3_int64 id = submission_of(db, bad[i].la, "2025-03-31");
+        if (id < 0 || add_value(db, id, bad[i].measure, bad[i].value))
+            return -1;
+    }
+    return 0;
+}
+
 static int add_all(sqlite3 *db)
 {
     sqlite3_int64 id;
@@ -93,7 +138,7 @@ static int add_all(sqlite3 *db)
         add_submission(db, "E09000027", "2025-03-31", &id) ||
         add_value(db, id, "referrals", 10))
         return -1;
-    if (add_submission(db, "E09000007", "2025-06-30", &id))
+    if (add_bad(db) || add_submission(db, "E09000007", "2025-06-30", &id))
         return -1;
     return add_value(db, id, "cla_at_end", 300);
 }

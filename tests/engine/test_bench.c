@@ -79,11 +79,14 @@ static void test_missing_quarter(sqlite3 *db)
 
 static void test_ranks_and_ties(sqlite3 *db)
 {
-    /* FD04 polarity -1: ISL 7.5 rank 1, CAM 22.5 rank 2, CIT 50 rank 3 of 3;
-     * quartile = 1 + (rank-1)*4/3 -> 1, 2, 3 */
-    CHECK_STR(col(db, "rank || '/' || rank_of || ' q' || quartile", Q5, "FD04", "la", ISL), "1/3 q1");
-    CHECK_STR(col(db, "rank || '/' || rank_of || ' q' || quartile", Q5, "FD04", "la", CAM), "2/3 q2");
-    CHECK_STR(col(db, "rank || '/' || rank_of || ' q' || quartile", Q5, "FD04", "la", CIT), "3/3 q3");
+    /* FD04 polarity -1, ranked among published values only: CIT's 4 of 8
+     * is suppressed (numerator 1-5), so ISL 7.5 rank 1 and CAM 22.5 rank 2
+     * of 2 published; quartile = 1 + (rank-1)*4/2 -> 1, 3.  No gap in the
+     * ranks shows where CIT would have been. */
+    CHECK_STR(col(db, "rank || '/' || rank_of || ' q' || quartile", Q5, "FD04", "la", ISL), "1/2 q1");
+    CHECK_STR(col(db, "rank || '/' || rank_of || ' q' || quartile", Q5, "FD04", "la", CAM), "2/2 q3");
+    CHECK_STR(col(db, "coalesce(rank, 'unranked') || ' ' || suppressed || ' ' || small_base",
+                  Q5, "FD04", "la", CIT), "unranked 1 1");
     CHECK_STR(col(db, "rank", Q5, "FD04", "la", HAC), "NULL");
     /* CLA04 context (highest first): HAC 20%, CAM = ISL 10% tie, CIT 0%:
      * ranks 1, 2, 2, 4 of 4; quartiles 1, 2, 2, 4 */
@@ -96,10 +99,29 @@ static void test_ranks_and_ties(sqlite3 *db)
 static void test_neighbours(sqlite3 *db)
 {
     /* Camden's 10 neighbours include ISL (10%) and HAC (20%) for CLA04:
-     * median 15, "2 of 10".  For FD04 only ISL has a value: 7.5, "1 of 10" */
-    CHECK_STR(col(db, "sn_value || ' ' || sn_coverage", Q5, "CLA04", "la", CAM), "15.0 2 of 10");
-    CHECK_STR(col(db, "sn_value || ' ' || sn_coverage", Q5, "FD04", "la", CAM), "7.5 1 of 10");
+     * only 2 published values, so no median ("2 of 10" still said).  For
+     * FD04 only ISL: none either.  A median of 1 or 2 values would be
+     * those authorities' own figures. */
+    CHECK_STR(col(db, "coalesce(sn_value, 'NULL') || ' ' || sn_coverage", Q5, "CLA04", "la", CAM),
+              "NULL 2 of 10");
+    CHECK_STR(col(db, "null_reason", Q5, "CLA04", "sn", CAM),
+              "fewer than 3 statistical neighbours have a published value");
     CHECK_STR(col(db, "coverage", Q5, "FD04", "sn", CAM), "1 of 10");
+}
+
+static void test_disclosure(sqlite3 *db)
+{
+    /* London FD04 keeps its true pooled value (109/608) in the store, and
+     * publishes the value over the members whose figure is published
+     * (CIT's 4 of 8 is not): 105/600 = 17.5%, totals to the nearest 10,
+     * from 2 authorities.  London minus the others then gives nothing. */
+    CHECK_STR(col(db, V, Q5, "FD04", "region", "E12000007"), "17.9276");
+    CHECK_STR(col(db, "pub_value || ' ' || pub_numerator || '/' || pub_denominator || ' '"
+                      " || pub_included", Q5, "FD04", "region", "E12000007"),
+              "17.5 110.0/600.0 2");
+    CHECK_STR(col(db, "london_pub_value", Q5, "FD04", "la", CAM), "17.5");
+    /* a zero numerator is published (it discloses no child) */
+    CHECK_STR(col(db, "suppressed", Q5, "CLA04", "la", CIT), "0");
 }
 
 static void test_direction(sqlite3 *db)
@@ -118,10 +140,10 @@ static void test_direction(sqlite3 *db)
 
 static void test_funnel(sqlite3 *db)
 {
-    /* Binomial against p = 109/608: CAM 90 of 400, P(X >= 90) = 0.0118
-     * (above the 95% limit, inside 99.8%); ISL 15 of 200,
-     * P(X <= 15) = 0.00002 (below 99.8%); CIT 4 of 8 is 50% but
-     * P(X >= 4) = 0.039: within, not over-read. */
+    /* Binomial against London's published 17.5%: CAM 90 of 400,
+     * P(X >= 90) = 0.008 (above the 95% limit, inside 99.8%); ISL 15 of
+     * 200, P(X <= 15) < 0.001 (below 99.8%); CIT 4 of 8 is 50% but
+     * P(X >= 4) = 0.036: within, not over-read. */
     CHECK_STR(col(db, "funnel", Q5, "FD04", "la", CAM), "high_95");
     CHECK_STR(col(db, "funnel", Q5, "FD04", "la", ISL), "low_998");
     CHECK_STR(col(db, "funnel", Q5, "FD04", "la", CIT), "within");
@@ -163,6 +185,29 @@ static void test_shared_workforce(sqlite3 *db)
     CHECK_STR(col(db, "shared_with", Q5, "FD01", "la", "E09000027"), "NULL");
 }
 
+static void test_invariants(sqlite3 *db)
+{
+    /* "of those" above its parent: withheld, reason given */
+    CHECK_STR(col(db, "coalesce(value, 'NULL') || ' ' || check_failed", Q5, "CLA06", "la", CAM),
+              "NULL of those above its parent: cla_lt_stable 12 > cla_lt_cohort 10");
+    /* a percentage above 100 (310 of 300) */
+    CHECK_STR(col(db, "coalesce(value, 'NULL') || ' ' || null_reason", Q5, "CLA10", "la", CAM),
+              "NULL percentage 103.3% outside 0-100 (310 of 300)");
+    /* zero and negative denominators */
+    CHECK_STR(col(db, "coalesce(value, 'NULL') || ' ' || check_failed", Q5, "CP07", "la", ISL),
+              "NULL denominator is 0");
+    CHECK_STR(col(db, "coalesce(value, 'NULL') || ' ' || check_failed", Q5, "CL01", "la", HAC),
+              "NULL denominator is negative (-5)");
+    /* excluded from pooling and ranks: London CLA10 is City's 9/10 alone */
+    CHECK_STR(col(db, "numerator || '/' || denominator || ' ' || coverage", Q5, "CLA10",
+                  "region", "E12000007"), "9.0/10.0 1 of 33");
+    CHECK_STR(col(db, "coalesce(rank, 'unranked')", Q5, "CLA10", "la", CAM), "unranked");
+    CHECK_STR(col(db, "coalesce(rank, 'unranked')", Q5, "CL01", "la", HAC), "unranked");
+    CHECK_STR(col(db, "coverage", Q5, "CL01", "region", "E12000007"), "0 of 33");
+    /* every value is from one return: the quarterly one here */
+    CHECK_STR(col(db, "source", Q5, "FD04", "la", CAM), "quarterly");
+}
+
 static void test_rebuild_one_period(sqlite3 *db)
 {
     long all = 0, one = 0;
@@ -194,10 +239,12 @@ int main(void)
     test_missing_quarter(db);
     test_ranks_and_ties(db);
     test_neighbours(db);
+    test_disclosure(db);
     test_direction(db);
     test_funnel(db);
     test_population_year(db);
     test_shared_workforce(db);
+    test_invariants(db);
     test_rebuild_one_period(db);
     liia_store_close(db);
     return unit_result("engine_bench");

@@ -1,4 +1,5 @@
 /* test_functions.c - the SQL functions registered by the engine. */
+#include <stdlib.h>
 #include "unit.h"
 #include "liia_engine.h"
 
@@ -43,6 +44,37 @@ int main(void)
     /* the 97.5% limit of Poisson(20) is 29 (P(X <= 28) = 0.966,
      * P(X <= 29) = 0.978): 29 per 10,000 */
     CHECK_STR(eval(db, "SELECT funnel_limit(10000, 20, 'per10k', 0.975)"), "29.0");
+    /* a limit agrees with the flag: 29 is on the 97.5% limit (within),
+     * 30 beyond it (high_95) */
+    CHECK_STR(eval(db, "SELECT funnel_flag(29, 10000, 20, 'per10k')"), "within");
+    /* arguments out of range are refused at once, never searched: this
+     * call once looped forever (bisection on doubles above 2^53) */
+    CHECK_STR(eval(db, "SELECT funnel_limit(1e18, 50, 'pct', 0.975)"), "NULL");
+    CHECK_STR(eval(db, "SELECT funnel_flag(1e17, 1e18, 50, 'pct')"), "NULL");
+    CHECK_STR(eval(db, "SELECT funnel_limit(100, 150, 'pct', 0.975)"), "NULL");
+    CHECK_STR(eval(db, "SELECT funnel_limit(100, -1, 'per10k', 0.975)"), "NULL");
+    CHECK_STR(eval(db, "SELECT funnel_limit(100, 20, 'per10k', 1)"), "NULL");
+    CHECK_STR(eval(db, "SELECT funnel_limit(100, 20, 'per10k', 0.9, -1)"), "NULL");
+    CHECK_STR(eval(db, "SELECT funnel_limit(-5, 20, 'per10k', 0.9)"), "NULL");
+    CHECK_STR(eval(db, "SELECT funnel_limit(100, 20, 'ratio', 0.9)"), "NULL");
+    CHECK_STR(eval(db, "SELECT funnel_limit(100, 20, NULL, 0.9)"), "NULL");
+    /* the largest denominator taken still answers, bounded */
+    CHECK_STR(eval(db, "SELECT funnel_limit(1e9, 50, 'pct', 0.975) > 50"), "1");
+    /* overdispersion widens the limits: tau2 = 4e-6 (sd 0.002 per child,
+     * 20 per 10,000) doubles the 97.5% limit's distance from 20 */
+    CHECK_STR(eval(db, "SELECT printf('%.2f', funnel_limit(10000, 20, 'per10k', 0.975, 0))"),
+              "29.00");
+    CHECK(atof(eval(db, "SELECT funnel_limit(10000, 20, 'per10k', 0.975, 4e-6)")) > 45);
+    CHECK_STR(eval(db, "SELECT funnel_flag(30, 10000, 20, 'per10k', 4e-6)"), "within");
+    /* tau2 by winsorised z-scores: ten authorities spread far beyond
+     * Poisson chance around 27.5 per 10,000 are overdispersed; ten close
+     * to it are not; fewer than five: 0 */
+    CHECK(atof(eval(db, "SELECT overdispersion(column1, 10000, 27.5, 'per10k') FROM (VALUES"
+                        " (5), (10), (15), (20), (25), (30), (35), (40), (45), (50))")) > 1e-6);
+    CHECK_STR(eval(db, "SELECT overdispersion(column1, 10000, 27.5, 'per10k') FROM (VALUES"
+                       " (26), (27), (28), (29), (27), (28), (26), (29), (27), (28))"), "0.0");
+    CHECK_STR(eval(db, "SELECT overdispersion(column1, 10000, 27.5, 'per10k') FROM (VALUES"
+                       " (5), (50), (10), (45))"), "0.0");
     /* disclosure: numerators 1-5 are suppressed, 0 and 6 are not */
     CHECK_STR(eval(db, "SELECT disclose(12.5, 5)"), "c");
     CHECK_STR(eval(db, "SELECT disclose(12.5, 1)"), "c");

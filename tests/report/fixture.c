@@ -57,7 +57,17 @@ static const char FIXTURE_SQL[] =
     " quadrant_code TEXT, quadrant_value REAL, sn_value REAL,"
     " sn_coverage TEXT, null_reason TEXT, shared_with TEXT, note TEXT,"
     " pop_mid_year INTEGER,"
-    " pop_fallback INTEGER);"
+    " pop_fallback INTEGER, sort_order INTEGER, source TEXT,"
+    " source_submission INTEGER, check_failed TEXT,"
+    " suppressed INTEGER DEFAULT 0, small_base INTEGER DEFAULT 0,"
+    " pub_numerator REAL, pub_denominator REAL, pub_value REAL,"
+    " pub_included INTEGER, london_pub_value REAL, quadrant_pub_value REAL,"
+    " london_pub_included INTEGER, quadrant_pub_included INTEGER,"
+    " funnel_tau2 REAL, returns INTEGER DEFAULT 33,"
+    " authorities INTEGER DEFAULT 33);"
+    /* every quarter benchmarked since its last return: nothing stale */
+    "CREATE TEMP TABLE bench_freshness (period TEXT, benched_inputs TEXT,"
+    " current_inputs TEXT, state TEXT);"
     "CREATE INDEX temp.benchmark_key ON benchmark (area_type, indicator,"
     " period, area_code);"
     /* la rows: a size per authority, a rate that varies by authority,
@@ -139,6 +149,17 @@ static const char FIXTURE_SQL[] =
     "   ELSE 'lower' END"
     " WHEN abs(change_prev) < 0.5 THEN 'stable'"
     " WHEN change_prev * polarity > 0 THEN 'improving' ELSE 'worsening' END"
+    " WHERE area_type = 'la';"
+    /* What bench decides for disclosure: City's CP05 (3 children) is
+     * suppressed; pooled values published at their precision, totals
+     * rounded to 10; every value from the quarterly return. */
+    "UPDATE temp.benchmark SET source = 'quarterly',"
+    " suppressed = (area_type = 'la' AND numerator BETWEEN 1 AND 5);"
+    "UPDATE temp.benchmark SET pub_value = round(value, decimals),"
+    " pub_numerator = round(numerator, -1), pub_denominator = round(denominator, -1),"
+    " pub_included = n_included WHERE area_type <> 'la';"
+    "UPDATE temp.benchmark SET london_pub_value = round(london_value, decimals),"
+    " quadrant_pub_value = round(quadrant_value, decimals), funnel_tau2 = 0"
     " WHERE area_type = 'la';"
     /* A submission history for Camden, for the Data quality sheet. */
     "INSERT INTO submission (id, la_code, period, return_type, version,"

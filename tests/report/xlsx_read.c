@@ -123,17 +123,33 @@ void xlsx_sheet_close(xlsx_sheet *s)
 
 const char *xlsx_cell(xlsx_sheet *s, const char *ref)
 {
-    char *value = s->value;
     char key[32];
     snprintf(key, sizeof key, "<c r=\"%s\"", ref);
     const char *c = strstr(s->xml, key);
+    if (!c) {
+        s->value[0] = '\0';
+        return s->value;
+    }
+    return xlsx_cell_at(s, c);
+}
+
+const char *xlsx_cell_at(xlsx_sheet *s, const char *c)
+{
+    char *value = s->value;
     value[0] = '\0';
-    if (!c)
-        return value;
     const char *close = strstr(c, ">");
-    if (close[-1] == '/')
+    if (!close || close[-1] == '/')
         return value; /* <c r="A1" s="3"/>: formatted but empty */
     const char *v = strstr(c, "<v>"), *end = strstr(c, "</c>");
+    const char *is = strstr(c, "<is><t");
+    if (is && end && is < end) {
+        /* An inline string: what constant-memory workbooks write. */
+        is = strchr(is + 6, '>') + 1;
+        char *text = unescape(is, (size_t)(strstr(is, "</t>") - is));
+        liia_strlcpy(value, text ? text : "?", sizeof s->value);
+        free(text);
+        return value;
+    }
     if (!v || !end || v > end)
         return value;
     v += 3;

@@ -28,6 +28,10 @@ void xlsx_sheet_close(xlsx_sheet *s);
  * next call. */
 const char *xlsx_cell(xlsx_sheet *s, const char *ref);
 
+/* The same for the cell whose "<c" is at c in s->xml (a scan over every
+ * cell without searching the sheet for each). */
+const char *xlsx_cell_at(xlsx_sheet *s, const char *c);
+
 /* The number of pages pdfinfo reports, -1 on failure. */
 int pdf_pages(const char *pdf);
 

@@ -19,35 +19,7 @@ cp "$LIIA_DB" "$scratch/empty.db"
 fail=0
 sql() { sqlite3 -cmd '.timeout 5000' "$LIIA_DB" "$1"; }
 check() { [[ "$2" == "$3" ]] || { echo "FAIL: $1: got '$2', want '$3'"; fail=1; }; }
-now_ms() { date +%s%3N; }
-
-# What the store serves: the accepted versions and every measure they give.
-served() {
-  sql "SELECT group_concat(x, ' ') FROM (SELECT la_code || '/' || period || '/' ||
-         return_type || '=v' || version AS x FROM submissions
-        WHERE status = 'accepted' ORDER BY 1)"
-  sql "SELECT count(*) || ':' || total(value) || ':' || group_concat(m, ',')
-         FROM (SELECT la_code || measure || '=' || value AS m, value FROM measures
-               ORDER BY la_code, period, measure)" | sha256sum
-}
-
-# kill_at_random PROGRAM ARGS...: starts PROGRAM (not a shell function), SIGKILLs it after a random delay below
-# the time a whole run took ($full_ms), polling so that no time is slept
-# beyond what is needed.  Says whether the kill landed before the end.
-kill_at_random() {
-  local delay=$(( (RANDOM * 32768 + RANDOM) % (full_ms * 9 / 10) + 1 ))
-  "$@" >"$scratch/killed.out" 2>&1 &
-  local pid=$! start; start=$(now_ms)
-  while kill -0 "$pid" 2>/dev/null && (( $(now_ms) - start < delay )); do sleep 0.02; done
-  if kill -9 "$pid" 2>/dev/null; then
-    wait "$pid" 2>/dev/null
-    echo "  killed after ${delay} ms"
-    return 0
-  fi
-  wait "$pid"
-  echo "  finished before the kill at ${delay} ms (exit $?)"
-  return 1
-}
+. "$(dirname "$0")/killer.sh"
 
 # snapshot NAME / restore NAME: the store file as it is between processes.
 snapshot() { cp "$LIIA_DB" "$scratch/$1.db"; }

@@ -476,8 +476,9 @@ static int pop_row(const liia_csv_record *rec, void *ctx, liia_error *e)
         return 0;
     for (int i = 0; i < g->n; i++)
         if (!strcmp(g->a[i].code, rec->fields[0]) && !strcmp(g->a[i].type, "la"))
-            for (int y = 0; y <= NYEARS; y++) /* mid_2022.. in columns 2.. */
-                g->a[i].pop[y] = atof(rec->fields[y < 2 ? 2 : y > 4 ? 4 : y]);
+            for (int y = 0; y <= NYEARS; y++) /* mid_2022, mid_2023, ... from column 2 */
+                g->a[i].pop[y] = atof(rec->fields[2 + y < (int)rec->nfields
+                                                  ? 2 + y : (int)rec->nfields - 1]);
     return 0;
 }
 

@@ -8,11 +8,10 @@
  * step, like bench.c. */
 #include "liia_engine.h"
 
-/* A quarterly figure disclosure control withholds (docs/maths.md): a
- * numerator, or a count denominator, of 1 to 5.  Such a value is never a
- * neighbour's figure here, and the median is never equal to one. */
-#define SMALL(t) "(" t ".numerator BETWEEN 1 AND 5 OR (" t ".denominator BETWEEN 1 AND 5" \
-    " AND (SELECT unit FROM indicator_def u WHERE u.id = " t ".indicator) <> 'per10k'))"
+/* A quarterly figure disclosure control withheld (bench_row.suppressed,
+ * docs/disclosure.md) is never a neighbour's figure here, and the median is
+ * never equal to one. */
+#define SMALL(t) t ".suppressed"
 
 static const char *const steps[] = {
     "DELETE FROM bench_published WHERE :p IS NULL OR period = :p",

@@ -20,7 +20,7 @@ static const char usage[] =
     "Runs the quarter end to end on the bundled synthetic sample data:\n"
     "  init; ingest DATA/quarterly/*.csv;\n"
     "  for each authority in DATA/ssda903: ingest --return ssda903 ... and\n"
-    "  reconcile; bench; report --all --out DIR\n"
+    "  reconcile; import DATA/published/*.csv; bench; report --all --out DIR\n"
     "The store is DIR/liia.db (its platform key DIR/liia.db.key, whatever\n"
     "$LIIA_KEY_FILE says).  demo only ever uses a store it created itself: if\n"
     "DIR/liia.db exists and is not a demo store, demo stops and changes nothing.\n"
@@ -49,34 +49,59 @@ static int step(const char *title, cli_cmd_fn fn, int argc, char **argv,
     return rc;
 }
 
+/* Runs fn over the files DATA/sub matches, after the arguments in lead;
+ * -1 when no file matches. */
+static int files_step(const char *data_dir, const char *sub, char *const *lead,
+                      int nlead, cli_cmd_fn fn, const char *what,
+                      const struct cli_ctx *ctx)
+{
+    char *pattern = liia_path_join(data_dir, sub);
+    glob_t g = {0};
+    int found = pattern && glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0;
+    free(pattern);
+    char **argv = found ? calloc(g.gl_pathc + (size_t)nlead + 1, sizeof *argv) : NULL;
+    if (!argv) {
+        globfree(&g);
+        return found ? LIIA_EXIT_RUNTIME : -1;
+    }
+    for (int i = 0; i < nlead; i++)
+        argv[i] = lead[i];
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        argv[i + (size_t)nlead] = g.gl_pathv[i];
+    char title[96];
+    snprintf(title, sizeof title, "%s %zu %s", lead[0], g.gl_pathc, what);
+    int rc = step(title, fn, (int)g.gl_pathc + nlead, argv, ctx);
+    free(argv);
+    globfree(&g);
+    return rc;
+}
+
 static int ingest_samples(const char *data_dir, const struct cli_ctx *ctx)
 {
-    char *pattern = liia_path_join(data_dir, "quarterly/*.csv");
-    glob_t g = {0};
-    int found = pattern && glob(pattern, 0, NULL, &g) == 0;
-    free(pattern);
-    if (!found || g.gl_pathc == 0) {
-        globfree(&g);
+    /* --quiet: the findings are stored, the demo points at them */
+    char *lead[] = {"ingest", "--quiet"};
+    int rc = files_step(data_dir, "quarterly/*.csv", lead, 2, cmd_ingest,
+                        "sample returns", ctx);
+    if (rc < 0) {
         fprintf(stderr, "liia-bench demo: no sample returns in %s/quarterly; "
                         "run 'liia-bench sample --out %s/quarterly'\n",
                 data_dir, data_dir);
         return LIIA_EXIT_RUNTIME;
     }
-    char **argv = calloc(g.gl_pathc + 3, sizeof *argv);
-    if (!argv) {
-        globfree(&g);
-        return LIIA_EXIT_RUNTIME;
-    }
-    argv[0] = "ingest";
-    argv[1] = "--quiet"; /* the findings are stored: the demo points at them */
-    for (size_t i = 0; i < g.gl_pathc; i++)
-        argv[i + 2] = g.gl_pathv[i];
-    char title[64];
-    snprintf(title, sizeof title, "ingest %zu sample returns", g.gl_pathc);
-    int rc = step(title, cmd_ingest, (int)g.gl_pathc + 2, argv, ctx);
-    free(argv);
-    globfree(&g);
     return rc;
+}
+
+/* DfE/ONS published statistics: every neighbour and England. */
+static int import_published_samples(const char *data_dir, const struct cli_ctx *ctx)
+{
+    char *lead[] = {"import"};
+    int rc = files_step(data_dir, "published/*.csv", lead, 1, cmd_import,
+                        "published-statistics files", ctx);
+    if (rc < 0)
+        printf("\n== import: no published statistics in %s/published; skipped "
+               "(liia-bench sample --published --out %s/published writes them)\n",
+               data_dir, data_dir);
+    return rc < 0 ? LIIA_EXIT_OK : rc;
 }
 
 /* "DATA/ssda903/CAM_2025-03-31_header.csv" -> "CAM", "2025-03-31" and the
@@ -243,6 +268,8 @@ int cmd_demo(int argc, char **argv, const struct cli_ctx *ctx)
         rc = ingest_samples(data, &demo_ctx);
     if (rc == LIIA_EXIT_OK)
         rc = ingest_903_samples(data, &demo_ctx);
+    if (rc == LIIA_EXIT_OK)
+        rc = import_published_samples(data, &demo_ctx);
     if (rc == LIIA_EXIT_OK)
         rc = step("bench: benchmark every period", cmd_bench, 1, bench_argv,
                   &demo_ctx);

@@ -13,6 +13,7 @@
 static const char usage[] =
     "usage: liia-bench sample --out DIR [--seed N]\n"
     "       liia-bench sample --ssda903 --out DIR [...]   (see --ssda903 --help)\n"
+    "       liia-bench sample --published --out DIR [--seed N]   (DfE/ONS files)\n"
     "\n"
     "Writes synthetic quarterly returns, DIR/<LA>_<period>.csv, for the 33\n"
     "London authorities and the eight quarters 2023-06-30 .. 2025-03-31\n"
@@ -56,6 +57,8 @@ int cmd_sample(int argc, char **argv, const struct cli_ctx *ctx)
     };
     if (has_ssda903(argc, argv))
         return sample_ssda903_main(argc, argv, ctx);
+    if (sample_published_wanted(argc, argv))
+        return sample_published_main(argc, argv, ctx);
     if (cli_wants_help(argc, argv, usage))
         return LIIA_EXIT_OK;
     const char *out = NULL;

@@ -256,6 +256,11 @@ void liia_db_rollback(sqlite3 *db);
 int liia_reference_load(sqlite3 *db, const char *schema_dir,
                         const char *groupings_path, liia_error *e);
 
+/* Adds the ONS 0-17 estimates imported with `liia-bench import` (the
+ * published view, measure 'pop') to the population reference, for every
+ * area; an imported figure replaces the bundled one.  Caller's transaction. */
+int liia_reference_published_population(sqlite3 *db, liia_error *e);
+
 /* Resolves an authority given as GSS code, DfE number or short code (any
  * case) to its GSS code via the store.  Unknown (including anything not
  * shaped like one, e.g. "../CAM") -> -1, status LIIA_E_USAGE, with a

@@ -11,7 +11,7 @@
 
 #include "liia_core.h"
 
-enum { MAX_COLS = 8 };
+enum { MAX_COLS = 10 };
 
 /* One CSV file mapped by header names onto the parameters of an INSERT. */
 typedef struct ref_load {
@@ -81,21 +81,28 @@ static int load_csv(sqlite3 *db, const char *path, ref_load *r, const char *sql,
     return rc;
 }
 
+/* load_csv on dir/name. */
+static int load_ref(sqlite3 *db, const char *dir, const char *name, ref_load *r,
+                    const char *sql, liia_error *e)
+{
+    char *path = liia_path_join(dir, name);
+    if (!path)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    int rc = load_csv(db, path, r, sql, e);
+    free(path);
+    return rc;
+}
+
 static int load_authorities(sqlite3 *db, const char *dir, liia_error *e)
 {
     ref_load r = {.cols = {"gss_code", "dfe_la_number", "name", "short_code",
                            "inner_outer", "ics"}};
-    char *path = liia_path_join(dir, "reference/authorities.csv");
-    if (!path)
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    int rc = load_csv(db, path, &r,
+    return load_ref(db, dir, "reference/authorities.csv", &r,
         "INSERT INTO authority (gss_code, dfe_la_number, name, short_code, "
         "inner_outer, ics) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
         "ON CONFLICT (gss_code) DO UPDATE SET dfe_la_number = excluded.dfe_la_number, "
         "name = excluded.name, short_code = excluded.short_code, "
         "inner_outer = excluded.inner_outer, ics = excluded.ics", e);
-    free(path);
-    return rc;
 }
 
 /* population_0_17.csv is wide (mid_2022, mid_2023, ...): one INSERT per
@@ -221,6 +228,46 @@ static int load_shared_services(sqlite3 *db, const char *dir, liia_error *e)
     return rc ? -1 : 0;
 }
 
+/* Every English authority, region, Inner/Outer London and England
+ * (migration 040): upserted, since imported figures name these codes. */
+static int load_areas(sqlite3 *db, const char *dir, liia_error *e)
+{
+    ref_load r = {.cols = {"area_code", "dfe_la_number", "name", "area_type",
+                           "region_code", "region_name", "inner_outer_code",
+                           "first_year", "last_year"}};
+    return load_ref(db, dir, "reference/areas.csv", &r,
+        "INSERT INTO area (area_code, dfe_la_number, name, area_type, region_code, "
+        "region_name, inner_outer_code, first_year, last_year) VALUES (?1, "
+        "CAST(NULLIF(?2, '') AS INTEGER), ?3, ?4, NULLIF(?5, ''), NULLIF(?6, ''), "
+        "NULLIF(?7, ''), CAST(NULLIF(?8, '') AS INTEGER), CAST(NULLIF(?9, '') AS "
+        "INTEGER)) ON CONFLICT (area_code) DO UPDATE SET "
+        "dfe_la_number = excluded.dfe_la_number, name = excluded.name, area_type = "
+        "excluded.area_type, region_code = excluded.region_code, region_name = "
+        "excluded.region_name, inner_outer_code = excluded.inner_outer_code, "
+        "first_year = min(coalesce(area.first_year, 9999), excluded.first_year), "
+        "last_year = max(coalesce(area.last_year, 0), excluded.last_year)", e);
+}
+
+/* The bundled London neighbours are the 2025 model until DfE's own model
+ * file is imported (`liia-bench import`), which then takes precedence. */
+static int load_sn_model(sqlite3 *db, liia_error *e)
+{
+    return liia_db_exec(db, "DELETE FROM sn_model WHERE file_id = 0; "
+        "INSERT INTO sn_model (model_year, file_id, dfe_la_number, rank, "
+        "neighbour_dfe_la_number, closeness) SELECT 2025, 0, a.dfe_la_number, "
+        "s.rank, s.neighbour_dfe_la_number, s.closeness FROM stat_neighbour s "
+        "JOIN authority a ON a.gss_code = s.gss_code", e);
+}
+
+int liia_reference_published_population(sqlite3 *db, liia_error *e)
+{
+    return liia_db_exec(db, "INSERT INTO population (area_code, area_name, mid_year, "
+        "count) SELECT p.area_code, coalesce(p.area_name, p.area_code), p.year, "
+        "CAST(round(p.value) AS INTEGER) FROM published p WHERE p.kind = 'measure' "
+        "AND p.measure = 'pop' AND p.value IS NOT NULL AND p.joint_code IS NULL "
+        "ON CONFLICT (area_code, mid_year) DO UPDATE SET count = excluded.count", e);
+}
+
 static const char *json_str(json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
@@ -284,7 +331,8 @@ int liia_reference_load(sqlite3 *db, const char *schema_dir,
         load_neighbours(db, schema_dir, e) ||
         load_groupings(db, schema_dir, groupings_path, e) ||
         load_shared_services(db, schema_dir, e) ||
-        load_measures(db, schema_dir, e)) {
+        load_measures(db, schema_dir, e) || load_areas(db, schema_dir, e) ||
+        load_sn_model(db, e) || liia_reference_published_population(db, e)) {
         liia_db_rollback(db);
         return -1;
     }

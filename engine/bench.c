@@ -334,7 +334,9 @@ int liia_engine_bench(sqlite3 *db, const char *period, long *rows_out,
         }
     }
     liia_progress_end(&prog);
-    if (count_rows(db, period, &rows, e) || liia_db_commit(db, e)) {
+    /* England, DfE's London and neighbours outside London (published.c) */
+    if (liia_engine_published(db, period, e) || count_rows(db, period, &rows, e) ||
+        liia_db_commit(db, e)) {
         liia_db_rollback(db);
         return -1;
     }

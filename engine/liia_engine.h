@@ -58,6 +58,15 @@ const char *liia_funnel_flag(double value, double den, double target,
 int liia_engine_bench(sqlite3 *db, const char *period, long *rows_out,
                       liia_error *e);
 
+/* Rebuilds the comparators from published statistics for one period or
+ * all (NULL): England and DfE's London figures (bench_published) and each
+ * London authority's neighbour comparator over DfE's model, taking a
+ * neighbour's quarterly value where it exists and its published figure
+ * otherwise (bench_sn_member, bench_sn_published).  Needs the period's
+ * benchmark rows; runs in the caller's transaction if one is open, else
+ * in its own.  See docs/published.md. */
+int liia_engine_published(sqlite3 *db, const char *period, liia_error *e);
+
 typedef enum liia_query_format {
     LIIA_QUERY_TABLE = 0,
     LIIA_QUERY_CSV,

@@ -8,7 +8,8 @@
 /* The documented views (docs/analyst-guide.md); nothing else is readable. */
 static const char *const views[] = {"benchmark", "indicators", "measures",
                                     "submissions", "findings", "reconciliation",
-                                    NULL};
+                                    "published", "published_files", "published_indicators",
+                                    "published_comparators", "published_neighbours", NULL};
 
 typedef struct qctx {
     const liia_query_opts *opts;

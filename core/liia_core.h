@@ -241,8 +241,10 @@ void liia_db_rollback(sqlite3 *db);
 int liia_reference_load(sqlite3 *db, const char *schema_dir,
                         const char *groupings_path, liia_error *e);
 
-/* Resolves an authority given as GSS code, DfE number or short code (any
- * case) to its GSS code via the store.  Unknown (including anything not
+/* Resolves an authority given as GSS code, DfE number, short code (any
+ * case) or name ("Camden", "London Borough of Camden", "Royal Borough of
+ * Kensington and Chelsea", "City of London", or the first words of one
+ * name: "Kingston", "Richmond") to its GSS code via the store.  Unknown (including anything not
  * shaped like one, e.g. "../CAM") -> -1, status LIIA_E_USAGE, with a
  * message that lists the accepted forms. */
 int liia_authority_resolve(sqlite3 *db, const char *text, char gss[10],

@@ -10,7 +10,7 @@
 static const char *const views[] = {"benchmark", "indicators", "measures",
                                     "submissions", "findings", "reconciliation",
                                     "authorities", "groupings", "neighbours",
-                                    "populations", NULL};
+                                    "populations", "measure_versions", NULL};
 
 typedef struct qctx {
     const liia_query_opts *opts;
@@ -123,7 +123,7 @@ static int authorizer(void *arg, int action, const char *a1, const char *a2,
             return SQLITE_OK;
         return refuse(q, "\"", a1, "\" is not one of the documented views "
                       "(benchmark, indicators, measures, submissions, findings, "
-                      "reconciliation, authorities, groupings, neighbours, populations)");
+                      "reconciliation, authorities, groupings, neighbours, populations, measure_versions)");
     case SQLITE_FUNCTION:
         if (a2 && sqlite3_stricmp(a2, "load_extension") == 0)
             return refuse(q, "", a2, "() is not allowed: query cannot load extensions");
@@ -164,7 +164,7 @@ static int sql_fail(liia_error *e, sqlite3 *db, const char *sql, const qctx *q)
         liia_error_set_value(e, sql + off, strcspn(sql + off, "\n"));
     }
     liia_error_fix(e, "query reads the views benchmark, indicators, measures, "
-                   "submissions, findings, reconciliation, authorities, groupings, "
+                   "submissions, findings, reconciliation, measure_versions, authorities, groupings, "
                    "neighbours and populations; see docs/views.md");
     if (q->refused[0])
         return liia_fail(e, LIIA_E_USAGE, "statement refused: %s", q->refused);

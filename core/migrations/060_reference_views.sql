@@ -24,3 +24,12 @@ SELECT n.gss_code AS la_code, a.name, n.rank,
 CREATE VIEW populations AS
 SELECT area_code, area_name, mid_year, count AS children_0_17
   FROM population;
+
+-- Every version's values (superseded ones included), so "read back an
+-- earlier version" is a documented query rather than one on a table.
+CREATE VIEW measure_versions AS
+SELECT s.la_code, s.period, s.return_type, s.version, s.status,
+       v.measure, v.value, s.id AS submission_id
+  FROM submission s
+  JOIN submission_value v ON v.submission_id = s.id
+ WHERE s.status IN ('accepted', 'superseded');

@@ -274,8 +274,12 @@ int liia_read_file(const char *path, char **out, size_t *len, liia_error *e);
 
 #define LIIA_KEY_BYTES 32
 
-/* The platform key for pseudonymisation: $LIIA_KEY_FILE, else the store
- * path with ".key" appended.  Caller frees. */
+/* The key file the caller chose ($LIIA_KEY_FILE, read by the CLI), set
+ * once at start-up; path is borrowed for the life of the process.  NULL
+ * or "" restores the default beside the store. */
+void liia_key_file_set(const char *path);
+/* The platform key for pseudonymisation: the file liia_key_file_set()
+ * named, else the store path with ".key" appended.  Caller frees. */
 char *liia_key_path_for(const char *db_path);
 /* Creates a random key file with 0600 permissions unless it exists. */
 int liia_key_create(const char *path, int *created, liia_error *e);

@@ -249,7 +249,7 @@ int cmd_demo(int argc, char **argv, const struct cli_ctx *ctx)
     struct cli_ctx demo_ctx = *ctx;
     demo_ctx.db_path = db_path;
     /* The demo's key is its own, beside its store: never a real one. */
-    unsetenv("LIIA_KEY_FILE");
+    liia_key_file_set(NULL);
     int rc = db_path ? demo_store(db_path) : LIIA_EXIT_RUNTIME;
     if (rc != LIIA_EXIT_OK) {
         free(db_path);

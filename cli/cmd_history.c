@@ -1,7 +1,9 @@
-/* cmd_history.c - `liia-bench history --la LA [--period P] [--json]`: every
- * version of an authority's submissions, accepted, superseded or rejected
+/* cmd_history.c - `liia-bench history (--la LA | --since DATE) [--period P]
+ * [--json]`: every version of an authority's submissions, accepted,
+ * superseded or rejected; or everything received since a date
  * (liia_app_history, as the operator). */
 #include <getopt.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -10,13 +12,16 @@
 #include "liia_app.h"
 
 static const char usage[] =
-    "usage: liia-bench history --la LA [--period P] [--json]\n"
+    "usage: liia-bench history (--la LA | --since DATE) [--period P] [--json]\n"
     "\n"
     "Lists every file received for an authority (all quarters, or one), newest\n"
-    "quarter first: version, status (accepted, superseded, rejected), when it\n"
-    "was received, its SHA-256, errors and warnings.\n"
+    "quarter first and, within a quarter, oldest version first: version, status\n"
+    "(accepted, superseded, rejected), when it was received, its SHA-256, errors\n"
+    "and warnings.  With --since (and no --la), every authority's files received\n"
+    "on or after DATE, in the order they arrived: \"what arrived this week\".\n"
     "\n"
-    "  --la LA      GSS code, DfE number or short code (required)\n"
+    "  --la LA      GSS code, DfE number, 3-letter code or name\n"
+    "  --since DATE received on or after DATE (YYYY-MM-DD, UTC)\n"
     "  --period P   one quarter (2025-03-31 or 2024-25Q4)\n"
     "  --json       JSON instead of a table\n"
     "  -h, --help   this text\n";
@@ -27,8 +32,10 @@ static const char *field(json_t *row, const char *key)
     return s ? s : "";
 }
 
-static void print_row(json_t *row, liia_buf *scratch)
+static void print_row(json_t *row, liia_buf *scratch, int all)
 {
+    if (all)
+        printf("%-9s  ", field(row, "la_code"));
     /* a rejected file has no version */
     json_t *v = json_object_get(row, "version");
     char version[24] = "-";
@@ -41,7 +48,7 @@ static void print_row(json_t *row, liia_buf *scratch)
            cli_printable(scratch, field(row, "file_name"))); /* the name as sent */
 }
 
-static void list(json_t *rows, int json)
+static void list(json_t *rows, int json, int all, const char *since)
 {
     size_t i;
     json_t *row;
@@ -50,15 +57,29 @@ static void list(json_t *rows, int json)
             putchar('\n');
         return;
     }
+    if (all)
+        printf("%-9s  ", "la_code");
     printf("%-10s %-10s %7s  %-10s  %-20s  %-12s %6s %8s  %s\n", "period", "return",
            "version", "status", "received_at", "sha256", "errors", "warnings", "file");
     liia_buf scratch;
     liia_buf_init(&scratch);
     json_array_foreach(rows, i, row)
-        print_row(row, &scratch);
+        print_row(row, &scratch, all);
     liia_buf_free(&scratch);
-    if (!json_array_size(rows))
+    if (!json_array_size(rows) && since)
+        printf("(nothing received since %s)\n", since);
+    else if (!json_array_size(rows))
         printf("(nothing received yet)\n");
+}
+
+/* YYYY-MM-DD with a real month and day, so the string comparison with
+ * received_at (ISO 8601) means "on or after". */
+static int valid_date(const char *s)
+{
+    int y, m, d, n = 0;
+    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10)
+        return 0;
+    return y >= 2000 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
 int cmd_history(int argc, char **argv, const struct cli_ctx *ctx)
@@ -66,18 +87,21 @@ int cmd_history(int argc, char **argv, const struct cli_ctx *ctx)
     static const struct option opts[] = {
         {"la", required_argument, NULL, 'l'}, {"period", required_argument, NULL, 'p'},
         {"json", no_argument, NULL, 'j'},     {"help", no_argument, NULL, 'h'},
+        {"since", required_argument, NULL, 's'},
         {NULL, 0, NULL, 0},
     };
-    const char *la = NULL, *period_arg = NULL;
+    const char *la = NULL, *period_arg = NULL, *since = NULL;
     int json = 0, c;
     if (cli_wants_help(argc, argv, usage))
         return LIIA_EXIT_OK;
     optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
-    while ((c = getopt_long(argc, argv, "l:p:jh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "l:p:s:jh", opts, NULL)) != -1) {
         if (c == 'l')
             la = optarg;
         else if (c == 'p')
             period_arg = optarg;
+        else if (c == 's')
+            since = optarg;
         else if (c == 'j')
             json = 1;
         else
@@ -85,8 +109,11 @@ int cmd_history(int argc, char **argv, const struct cli_ctx *ctx)
     }
     if (optind < argc)
         return cli_usage_error("history", "unexpected argument '%s'", argv[optind]);
-    if (!la)
-        return cli_usage_error("history", "--la is required");
+    if (!la && !since)
+        return cli_usage_error("history", "give --la LA, --since DATE, or both");
+    if (since && !valid_date(since))
+        return cli_usage_error("history", "--since '%s' is not a date: write YYYY-MM-DD "
+                               "(e.g. 2025-04-01)", since);
     liia_error e;
     liia_actor op;
     json_t *rows = NULL;
@@ -95,11 +122,11 @@ int cmd_history(int argc, char **argv, const struct cli_ctx *ctx)
     liia_actor_operator(&op, "cli");
     int rc = cli_open_store(ctx, LIIA_STORE_READONLY, &db, &e);
     if (!rc)
-        rc = liia_app_history(db, &op, la, period_arg, &rows, &e);
+        rc = liia_app_history(db, &op, la, period_arg, since, &rows, &e);
     liia_store_close(db);
     if (rc)
         return cli_fail(&e);
-    list(rows, json);
+    list(rows, json, !la, since);
     json_decref(rows);
     return LIIA_EXIT_OK;
 }

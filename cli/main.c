@@ -125,6 +125,8 @@ int main(int argc, char **argv)
         return LIIA_EXIT_RUNTIME;
     }
     const char *schemas_why = choose_schema_dir();
+    /* The key file, like the schemas, is chosen here: core reads no environment. */
+    liia_key_file_set(getenv("LIIA_KEY_FILE"));
     struct cli_ctx ctx = {
         .db_path = getenv("LIIA_DB"),
         .stdout_is_tty = isatty(STDOUT_FILENO),

@@ -17,11 +17,19 @@
 
 #include "liia_core.h"
 
+/* Set once by the CLI at start-up ($LIIA_KEY_FILE): core reads no
+ * environment. */
+static const char *key_file_chosen;
+
+void liia_key_file_set(const char *path)
+{
+    key_file_chosen = path && *path ? path : NULL;
+}
+
 char *liia_key_path_for(const char *db_path)
 {
-    const char *env = getenv("LIIA_KEY_FILE");
-    if (env && *env)
-        return strdup(env);
+    if (key_file_chosen)
+        return strdup(key_file_chosen);
     size_t n = strlen(db_path);
     char *p = malloc(n + 5);
     if (p) {

@@ -261,8 +261,10 @@ int liia_reference_load(sqlite3 *db, const char *schema_dir,
  * area; an imported figure replaces the bundled one.  Caller's transaction. */
 int liia_reference_published_population(sqlite3 *db, liia_error *e);
 
-/* Resolves an authority given as GSS code, DfE number or short code (any
- * case) to its GSS code via the store.  Unknown (including anything not
+/* Resolves an authority given as GSS code, DfE number, short code (any
+ * case) or name ("Camden", "London Borough of Camden", "Royal Borough of
+ * Kensington and Chelsea", "City of London", or the first words of one
+ * name: "Kingston", "Richmond") to its GSS code via the store.  Unknown (including anything not
  * shaped like one, e.g. "../CAM") -> -1, status LIIA_E_USAGE, with a
  * message that lists the accepted forms. */
 int liia_authority_resolve(sqlite3 *db, const char *text, char gss[10],
@@ -331,8 +333,12 @@ int liia_outfile_finish(liia_outfile *o, int rc, liia_error *e)
 
 #define LIIA_KEY_BYTES 32
 
-/* The platform key for pseudonymisation: $LIIA_KEY_FILE, else the store
- * path with ".key" appended.  Caller frees. */
+/* The key file the caller chose ($LIIA_KEY_FILE, read by the CLI), set
+ * once at start-up; path is borrowed for the life of the process.  NULL
+ * or "" restores the default beside the store. */
+void liia_key_file_set(const char *path);
+/* The platform key for pseudonymisation: the file liia_key_file_set()
+ * named, else the store path with ".key" appended.  Caller frees. */
 char *liia_key_path_for(const char *db_path);
 /* Creates a random key file with 0600 permissions unless it exists. */
 int liia_key_create(const char *path, int *created, liia_error *e);

@@ -4,6 +4,7 @@
  * referenced by submissions) or replaced (populations, neighbours,
  * groupings), all in one transaction.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -339,6 +340,84 @@ int liia_reference_load(sqlite3 *db, const char *schema_dir,
     return liia_db_commit(db, e);
 }
 
+/* A name as people write it, reduced to the words that identify the
+ * authority: lower case, '&' as "and", punctuation dropped, and the
+ * style ("London Borough of", "Royal Borough of", "City of", "Council")
+ * taken off.  "City of London" keeps its "city of": "London" alone is not
+ * an authority. */
+static void name_key(const char *text, char *out, size_t outsz)
+{
+    char buf[160];
+    size_t n = 0;
+    for (const char *p = text; *p && n + 5 < sizeof buf; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '&') {
+            if (n && buf[n - 1] != ' ')
+                buf[n++] = ' ';
+            memcpy(buf + n, "and ", 4);
+            n += 4;
+        } else if (isalnum(c)) {
+            buf[n++] = (char)tolower(c);
+        } else if (n && buf[n - 1] != ' ') {
+            buf[n++] = ' ';
+        }
+    }
+    while (n && buf[n - 1] == ' ')
+        n--;
+    buf[n] = '\0';
+    static const char *const prefixes[] = {"the ", "london borough of ", "royal borough of ",
+                                           "borough of ", "lb ", "rb "};
+    static const char *const suffixes[] = {" council", " london borough", " borough"};
+    const char *b = buf;
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (!strncmp(b, prefixes[i], strlen(prefixes[i])))
+            b += strlen(prefixes[i]);
+    if (!strncmp(b, "city of ", 8) && strcmp(b + 8, "london"))
+        b += 8;
+    liia_strlcpy(out, b, outsz);
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        size_t ol = strlen(out), sl = strlen(suffixes[i]);
+        if (ol > sl && !strcmp(out + ol - sl, suffixes[i]))
+            out[ol - sl] = '\0';
+    }
+}
+
+/* By name: the same name key, or the first words of exactly one name
+ * ("Kingston" for Kingston upon Thames, "Richmond", "Hammersmith"). */
+static int resolve_name(sqlite3 *db, const char *text, char gss[10], liia_error *e)
+{
+    char want[160], have[160];
+    name_key(text, want, sizeof want);
+    size_t wl = strlen(want);
+    if (wl < 3)
+        return 1;
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "SELECT gss_code, name FROM authority ORDER BY gss_code", &st, e))
+        return -1;
+    int rc, exact = 0, prefixes = 0;
+    char prefix_gss[10] = "";
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !exact) {
+        name_key((const char *)sqlite3_column_text(st, 1), have, sizeof have);
+        const char *code = (const char *)sqlite3_column_text(st, 0);
+        if (!strcmp(want, have)) {
+            exact = 1;
+            liia_strlcpy(gss, code, 10);
+        } else if (!strncmp(want, have, wl) && have[wl] == ' ') {
+            prefixes++;
+            liia_strlcpy(prefix_gss, code, sizeof prefix_gss);
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return liia_db_fail(e, db, "looking up authority");
+    if (exact)
+        return 0;
+    if (prefixes != 1)
+        return 1;
+    liia_strlcpy(gss, prefix_gss, 10);
+    return 0;
+}
+
 int liia_authority_resolve(sqlite3 *db, const char *text, char gss[10],
                            liia_error *e)
 {
@@ -357,13 +436,15 @@ int liia_authority_resolve(sqlite3 *db, const char *text, char gss[10],
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return liia_db_fail(e, db, "looking up authority");
+    if ((rc = resolve_name(db, text, gss, e)) <= 0)
+        return rc;
     /* The message quotes the sanitised value: the text may hold control
      * characters.  Usage: an authority is almost always an argument (--la);
      * a file's la_code cell turns this into its own finding. */
     liia_error_set_value(e, text, strlen(text));
     liia_error_fix(e, "give the authority as its GSS code (E09000007), DfE "
-                      "number (202) or short code (CAM); 'liia-bench status' "
-                      "lists all 33");
+                      "number (202), 3-letter code (CAM) or name (Camden, London "
+                      "Borough of Camden); 'liia-bench status' lists all 33");
     return liia_fail(e, LIIA_E_USAGE, "'%s' is not one of the 33 London authorities",
                      e->value);
 }

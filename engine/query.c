@@ -1,5 +1,6 @@
 /* query.c - `liia-bench query`: one read-only SELECT over the documented
  * views, fenced by an authorizer, a time limit and Ctrl-C. */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "liia_engine.h"
@@ -9,14 +10,18 @@
 static const char *const views[] = {"benchmark", "indicators", "measures",
                                     "submissions", "findings", "reconciliation",
                                     "published", "published_files", "published_indicators",
-                                    "published_comparators", "published_neighbours", NULL};
+                                    "published_comparators", "published_neighbours",
+                                    "authorities", "groupings", "neighbours",
+                                    "populations", "measure_versions", NULL};
 
 typedef struct qctx {
     const liia_query_opts *opts;
     struct timespec deadline;
     const char *sql;   /* the statement as the analyst wrote it */
-    char refused[256]; /* why the authorizer said no (first refusal) */
+    char refused[448]; /* why the authorizer said no (first refusal) */
     int timed_out;
+    int internal;      /* la() is looking an authority up: not the analyst */
+    int bad_argument;  /* period() or la() was given something it is not */
     liia_buf stored;   /* names of the store's tables and views, NUL-separated */
 } qctx;
 
@@ -108,6 +113,8 @@ static int authorizer(void *arg, int action, const char *a1, const char *a2,
 {
     qctx *q = arg;
     (void)db;
+    if (q->internal)
+        return SQLITE_OK;
     switch (action) {
     case SQLITE_SELECT:
     case SQLITE_RECURSIVE:
@@ -118,7 +125,9 @@ static int authorizer(void *arg, int action, const char *a1, const char *a2,
             return SQLITE_OK;
         return refuse(q, "\"", a1, "\" is not one of the documented views "
                       "(benchmark, indicators, measures, submissions, findings, "
-                      "reconciliation)");
+                      "reconciliation, authorities, groupings, neighbours, populations, "
+                      "measure_versions, published, published_files, published_indicators, "
+                      "published_comparators, published_neighbours)");
     case SQLITE_FUNCTION:
         if (a2 && sqlite3_stricmp(a2, "load_extension") == 0)
             return refuse(q, "", a2, "() is not allowed: query cannot load extensions");
@@ -159,8 +168,8 @@ static int sql_fail(liia_error *e, sqlite3 *db, const char *sql, const qctx *q)
         liia_error_set_value(e, sql + off, strcspn(sql + off, "\n"));
     }
     liia_error_fix(e, "query reads the views benchmark, indicators, measures, "
-                   "submissions, findings and reconciliation; see "
-                   "docs/analyst-guide.md");
+                   "submissions, findings, reconciliation, measure_versions, authorities, groupings, "
+                   "neighbours and populations; see docs/views.md");
     if (q->refused[0])
         return liia_fail(e, LIIA_E_USAGE, "statement refused: %s", q->refused);
     if (off >= 0)
@@ -242,6 +251,8 @@ static int run(sqlite3 *db, const char *sql, const liia_query_opts *o,
     rc = bind_params(st, o, e);
     if (rc == 0)
         rc = qo_write(db, st, o->format, out, e);
+    if (rc && q->bad_argument)
+        e->status = LIIA_E_USAGE; /* the analyst's argument, not the store */
     /* One long step (a big randomblob) can finish past the deadline with
      * no progress call after it: the limit holds for the whole query. */
     if (rc == 0 && progress(q))
@@ -256,6 +267,62 @@ static int run(sqlite3 *db, const char *sql, const liia_query_opts *o,
                          o->timeout_ms);
     }
     return rc;
+}
+
+/* period('2024-25Q4') = '2025-03-31': a quarter as the other commands
+ * take it, so --param p=2024-25Q4 can be written WHERE period = period(:p). */
+static void sql_period(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *text = (const char *)sqlite3_value_text(argv[0]);
+    char canon[11];
+    liia_error e;
+    liia_error_clear(&e);
+    if (!text) {
+        sqlite3_result_null(cx);
+    } else if (liia_period_parse(text, canon, &e)) {
+        ((qctx *)sqlite3_user_data(cx))->bad_argument = 1;
+        char msg[1024];
+        snprintf(msg, sizeof msg, "period(): %s; %s", e.message, e.fix);
+        sqlite3_result_error(cx, msg, -1);
+    } else {
+        sqlite3_result_text(cx, canon, -1, SQLITE_TRANSIENT);
+    }
+}
+
+/* la('Camden') = 'E09000007': an authority by any form the CLI accepts. */
+static void sql_la(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    qctx *q = sqlite3_user_data(cx);
+    const char *text = (const char *)sqlite3_value_text(argv[0]);
+    char gss[10];
+    liia_error e;
+    liia_error_clear(&e);
+    if (!text) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    q->internal = 1;
+    int rc = liia_authority_resolve(sqlite3_context_db_handle(cx), text, gss, &e);
+    q->internal = 0;
+    if (rc) {
+        q->bad_argument = 1;
+        char msg[1024];
+        snprintf(msg, sizeof msg, "la(): %s; %s", e.message, e.fix);
+        sqlite3_result_error(cx, msg, -1);
+    } else {
+        sqlite3_result_text(cx, gss, -1, SQLITE_TRANSIENT);
+    }
+}
+
+static int register_normalisers(sqlite3 *db, qctx *q, liia_error *e)
+{
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    if (sqlite3_create_function(db, "period", 1, flags, q, sql_period, NULL, NULL) ||
+        sqlite3_create_function(db, "la", 1, flags, q, sql_la, NULL, NULL))
+        return liia_db_fail(e, db, "registering period() and la()");
+    return 0;
 }
 
 int liia_engine_query_db(sqlite3 *db, const char *sql,
@@ -275,7 +342,8 @@ int liia_engine_query_db(sqlite3 *db, const char *sql,
         q.deadline.tv_nsec -= 1000000000L;
     }
     liia_buf_init(&q.stored);
-    if (liia_engine_register_functions(db, e) || load_stored(db, &q, e)) {
+    if (liia_engine_register_functions(db, e) || register_normalisers(db, &q, e) ||
+        load_stored(db, &q, e)) {
         liia_buf_free(&q.stored);
         return -1;
     }

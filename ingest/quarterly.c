@@ -22,6 +22,8 @@ struct q_run {
     int field_of[Q_MAX_COLS];       /* schema column -> field index, -1 */
     int col_of_role[QR_NOTE + 1];   /* role -> schema column, -1 */
     size_t nfields;
+    size_t nused;                   /* header fields up to the last named one */
+    size_t empty_rows;              /* rows of empty cells (Excel leftovers) */
     int header_ok;                  /* every required column present */
     char la_text[64], period_text[32];
     long la_line, period_line;
@@ -44,7 +46,7 @@ static int report_m(struct q_run *q, enum q_check c, long line, long col,
     if (f->count >= Q_MAX_FINDINGS) {
         if (q->s->checks[c].severity == LIIA_SEV_ERROR)
             f->errors++;
-        else
+        else if (q->s->checks[c].severity == LIIA_SEV_WARNING)
             f->warnings++;
         return 0;
     }
@@ -79,6 +81,21 @@ static int cell(const struct q_run *q, const liia_csv_record *rec, enum q_role r
 }
 
 static int unreadable(struct q_run *q, const liia_error *why);
+
+static int blank_field(const char *s, size_t len)
+{
+    q_trim(&s, &len);
+    return len == 0;
+}
+
+/* Fields from..nfields all empty: what Excel leaves in cleared cells. */
+static int blank_from(const liia_csv_record *rec, size_t from)
+{
+    for (size_t i = from; i < rec->nfields; i++)
+        if (!blank_field(rec->fields[i], rec->lengths[i]))
+            return 0;
+    return 1;
+}
 
 /* Why a first row that names none of our columns is not a header: another
  * delimiter, another return's table, or data with its header missing.
@@ -116,13 +133,17 @@ static void foreign_header(const struct q_run *q, const liia_csv_record *rec,
 
 static int header(struct q_run *q, const liia_csv_record *rec)
 {
-    q->nfields = rec->nfields;
+    q->nfields = q->nused = rec->nfields;
+    /* Excel leaves empty columns after the last used one: not columns. */
+    while (q->nused > 1 && blank_field(rec->fields[q->nused - 1], rec->lengths[q->nused - 1]))
+        q->nused--;
     int known = 0;
     for (size_t i = 0; i < rec->nfields; i++) {
         const char *name = rec->fields[i];
         size_t len = rec->lengths[i];
         q_trim(&name, &len);
-        known += q_column_index(q->s, name, len) >= 0;
+        known += q_column_index(q->s, name, len) >= 0 ||
+                 q_column_variant(q->s, name, len) >= 0;
     }
     if (!known) {
         liia_error why;
@@ -131,7 +152,7 @@ static int header(struct q_run *q, const liia_csv_record *rec)
         foreign_header(q, rec, &why);
         return unreadable(q, &why);
     }
-    for (size_t i = 0; i < rec->nfields; i++) {
+    for (size_t i = 0; i < q->nused; i++) {
         const char *name = rec->fields[i];
         size_t len = rec->lengths[i];
         q_trim(&name, &len);
@@ -139,6 +160,11 @@ static int header(struct q_run *q, const liia_csv_record *rec)
         snprintf(shown, sizeof shown, "%.*s", (int)(len < 100 ? len : 100), name);
         int c = q_column_index(q->s, name, len);
         int rc = 0;
+        if (c < 0 && (c = q_column_variant(q->s, name, len)) >= 0)
+            rc = report(q, QC_COLUMN_VARIANT, rec->line, (long)i + 1, NULL, shown,
+                        q->s->cols[c].name, q->s->expected_header);
+        if (rc)
+            return -1;
         if (c < 0)
             rc = report(q, QC_UNKNOWN_COLUMN, rec->line, (long)i + 1, NULL, shown,
                         q->s->expected_header, NULL);
@@ -253,6 +279,8 @@ static int check_value(struct q_run *q, const liia_csv_record *rec, int m)
     text_of(text, sizeof text, s, len);
     if (!len)
         return report_m(q, QC_NOT_SUPPLIED, rec->line, col, "value", "", NULL, NULL, qm->id);
+    if (q_suppression_mark(s, len))
+        return report(q, QC_SUPPRESSED_VALUE, rec->line, col, "value", text, NULL, NULL);
     double v;
     snprintf(dp, sizeof dp, "%d", qm->max_dp);
     switch (q_parse_number(s, len, qm->max_dp, qm->min, &v)) {
@@ -302,6 +330,22 @@ static int keep_note(struct q_run *q, const liia_csv_record *rec, int m)
     return 0;
 }
 
+/* Unknown measure, with the nearest id in the catalogue when one is close. */
+static int unknown_measure(struct q_run *q, const liia_csv_record *rec, long col,
+                           const char *text)
+{
+    int near = q_measure_nearest(q->s, text, strlen(text));
+    char hint[160] = "";
+    if (near >= 0)
+        snprintf(hint, sizeof hint, "; did you mean %s?", q->s->measures[near].id);
+    const char *keys[] = {"value", "suggestion"};
+    const char *vals[] = {text, hint};
+    if (q_report(&q->r->findings, &q->s->checks[QC_UNKNOWN_MEASURE], q->file, rec->line,
+                 col, "measure", text, keys, vals, 2))
+        return liia_fail(q->fatal, LIIA_E_NOMEM, "out of memory");
+    return 0;
+}
+
 static int check_measure(struct q_run *q, const liia_csv_record *rec)
 {
     const char *s;
@@ -314,8 +358,12 @@ static int check_measure(struct q_run *q, const liia_csv_record *rec)
     if (!len)
         return report(q, QC_BLANK_REQUIRED, rec->line, col, "measure", "", NULL, NULL);
     int m = q_measure_index(q->s, s, len);
+    if (m < 0 && (m = q_measure_variant(q->s, s, len)) >= 0 &&
+        report(q, QC_MEASURE_VARIANT, rec->line, col, "measure", text,
+               q->s->measures[m].id, NULL))
+        return -1;
     if (m < 0)
-        return report(q, QC_UNKNOWN_MEASURE, rec->line, col, "measure", text, NULL, NULL);
+        return unknown_measure(q, rec, col, text);
     if (q->cur.line[m]) {
         snprintf(first, sizeof first, "%ld", q->cur.line[m]);
         return report(q, QC_DUPLICATE_MEASURE, rec->line, col, "measure", text, NULL, first);
@@ -334,8 +382,14 @@ static int on_record(const liia_csv_record *rec, void *ctx, liia_error *e)
         return 1; /* rows cannot be read without their columns */
     if (rec->nfields == 1 && rec->lengths[0] == 0)
         return 0; /* a blank line */
+    if (blank_from(rec, 0)) {
+        q->empty_rows++; /* a cleared row: ",,,," */
+        return 0;
+    }
     q->r->rows++;
-    if (rec->nfields != q->nfields) {
+    /* Cells past the last named column may be missing or empty. */
+    if (rec->nfields != q->nfields &&
+        !(q->nused < q->nfields && rec->nfields >= q->nused && blank_from(rec, q->nused))) {
         char got[24], want[24];
         snprintf(got, sizeof got, "%zu", rec->nfields);
         snprintf(want, sizeof want, "%zu", q->nfields);
@@ -356,6 +410,23 @@ static int unreadable(struct q_run *q, const liia_error *why)
     return 0;
 }
 
+/* One note for all of Excel's leftovers, so they are neither errors nor
+ * silently dropped. */
+static int leftovers(struct q_run *q)
+{
+    size_t cols = q->nfields - q->nused, rows = q->empty_rows;
+    if (!cols && !rows)
+        return 0;
+    char c[64] = "", r[64] = "", what[140];
+    if (cols)
+        snprintf(c, sizeof c, "%zu empty column%s after the last named one", cols,
+                 cols == 1 ? "" : "s");
+    if (rows)
+        snprintf(r, sizeof r, "%zu row%s with every cell empty", rows, rows == 1 ? "" : "s");
+    snprintf(what, sizeof what, "%s%s%s", c, cols && rows ? " and " : "", r);
+    return report(q, QC_IGNORED_EMPTY, 0, 0, NULL, NULL, what, NULL);
+}
+
 static int read_file(struct q_run *q, liia_error *e)
 {
     liia_csv_info info = {0};
@@ -374,6 +445,8 @@ static int read_file(struct q_run *q, liia_error *e)
         return -1;
     if (info.records == 0)
         return report(q, QC_EMPTY_FILE, 0, 0, NULL, NULL, NULL, NULL);
+    if (leftovers(q))
+        return -1;
     if (q->header_ok && q->r->rows == 0)
         return report(q, QC_NO_ROWS, 1, 0, NULL, NULL, NULL, NULL);
     return 0;

@@ -42,6 +42,8 @@ enum q_check {
     QC_PERIOD_MISMATCH, QC_UNKNOWN_MEASURE, QC_DUPLICATE_MEASURE,
     QC_MALFORMED_VALUE, QC_NEGATIVE_VALUE, QC_TOO_MANY_DECIMALS,
     QC_NOT_SUPPLIED, QC_TOO_LONG, QC_VALUE_TOO_LARGE, QC_PERIOD_RANGE,
+    QC_IGNORED_EMPTY, QC_MEASURE_VARIANT, QC_COLUMN_VARIANT,
+    QC_SUPPRESSED_VALUE,
     QC_COUNT
 };
 
@@ -111,6 +113,16 @@ int q_schema_load(const char *dir, struct q_schema *s, liia_error *e);
 void q_schema_free(struct q_schema *s);
 int q_measure_index(const struct q_schema *s, const char *id, size_t len);
 int q_column_index(const struct q_schema *s, const char *name, size_t len);
+/* The measure or column a variant spelling means: case, spaces, hyphens
+ * and underscores ignored ("CLA AT END", "Contacts"; "LA Code"), and for
+ * columns a plural ("Notes").  -1 if none. */
+int q_measure_variant(const struct q_schema *s, const char *id, size_t len);
+int q_column_variant(const struct q_schema *s, const char *name, size_t len);
+/* The catalogue id nearest to id by edit distance (Damerau-Levenshtein,
+ * case ignored), if near enough to be a likely typo; -1 otherwise. */
+int q_measure_nearest(const struct q_schema *s, const char *id, size_t len);
+/* 1 if the value is a mark used for suppressed cells (c, x, n/a, -, ..). */
+int q_suppression_mark(const char *s, size_t len);
 
 /* ---------------------------------------------------------------- rules */
 

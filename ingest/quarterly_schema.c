@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 
 #include "quarterly_internal.h"
 
@@ -16,6 +17,8 @@ const char *const q_check_names[QC_COUNT] = {
     "period_mismatch", "unknown_measure", "duplicate_measure",
     "malformed_value", "negative_value", "too_many_decimals",
     "not_supplied", "too_long", "value_too_large", "period_range",
+    "ignored_empty", "measure_variant", "column_variant",
+    "suppressed_value",
 };
 
 /* Schema errors name the file and the JSON path that is wrong. */
@@ -65,6 +68,88 @@ int q_column_index(const struct q_schema *s, const char *name, size_t len)
         if (strlen(s->cols[i].name) == len && !strncasecmp(s->cols[i].name, name, len))
             return (int)i;
     return -1;
+}
+
+/* a and b equal with case, ' ', '_' and '-' ignored; plural_ok lets a
+ * end in an extra 's'. */
+static int loose_eq(const char *a, size_t alen, const char *b, int plural_ok)
+{
+    size_t i = 0;
+    for (;;) {
+        while (i < alen && strchr(" _-", a[i]))
+            i++;
+        while (*b && strchr(" _-", *b))
+            b++;
+        if (i == alen || !*b)
+            break;
+        if (tolower((unsigned char)a[i]) != tolower((unsigned char)*b))
+            return 0;
+        i++;
+        b++;
+    }
+    if (!*b && plural_ok && i < alen && tolower((unsigned char)a[i]) == 's')
+        i++;
+    return i == alen && !*b;
+}
+
+int q_measure_variant(const struct q_schema *s, const char *id, size_t len)
+{
+    for (size_t i = 0; i < s->nmeasures; i++)
+        if (loose_eq(id, len, s->measures[i].id, 0))
+            return (int)i;
+    return -1;
+}
+
+int q_column_variant(const struct q_schema *s, const char *name, size_t len)
+{
+    if (!len)
+        return -1;
+    for (size_t i = 0; i < s->ncols; i++)
+        if (loose_eq(name, len, s->cols[i].name, 1))
+            return (int)i;
+    return -1;
+}
+
+/* Optimal string alignment distance, case ignored; ids are short. */
+static size_t edit_distance(const char *a, size_t n, const char *b, size_t m)
+{
+    enum { W = 65 };
+    size_t d[W][W];
+    if (n >= W || m >= W)
+        return (size_t)-1;
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            size_t best = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m];
+}
+
+int q_measure_nearest(const struct q_schema *s, const char *id, size_t len)
+{
+    /* A third of the id's length (at least 2): a typo, not another word. */
+    size_t limit = len / 3 < 2 ? 2 : len / 3, best = limit + 1;
+    int at = -1;
+    for (size_t i = 0; i < s->nmeasures; i++) {
+        size_t d = edit_distance(id, len, s->measures[i].id, strlen(s->measures[i].id));
+        if (d < best) {
+            best = d;
+            at = (int)i;
+        }
+    }
+    return at;
 }
 
 static int parse_type(const char *t, enum q_type *out)
@@ -133,9 +218,10 @@ static int load_checks(struct q_schema *s, liia_error *e)
         m->fix = str(c, "fix");
         const char *sev = str(c, "severity");
         if (!m->id || !m->message || !m->fix || !sev ||
-            (strcmp(sev, "error") && strcmp(sev, "warning")))
+            (strcmp(sev, "error") && strcmp(sev, "warning") && strcmp(sev, "info")))
             return bad(e, "quarterly.json", "checks: missing or incomplete check", q_check_names[i]);
-        m->severity = strcmp(sev, "error") ? LIIA_SEV_WARNING : LIIA_SEV_ERROR;
+        m->severity = !strcmp(sev, "error") ? LIIA_SEV_ERROR
+                      : !strcmp(sev, "warning") ? LIIA_SEV_WARNING : LIIA_SEV_INFO;
     }
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "quarterly_internal.h"
 
@@ -74,6 +75,18 @@ enum q_parse q_parse_number(const char *s, size_t len, int max_dp,
         return QP_TOO_LARGE;
     *out = negative ? -v : v;
     return QP_OK;
+}
+
+int q_suppression_mark(const char *s, size_t len)
+{
+    /* The marks DfE and ONS tables use for suppressed or missing cells. */
+    static const char *const marks[] = {"c", "x", "z", "-", "--", "*", "**", "..",
+                                        "n/a", "na", "n.a.", "[c]", "[x]", "[z]",
+                                        "~", "suppressed", "redacted"};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (strlen(marks[i]) == len && !strncasecmp(s, marks[i], len))
+            return 1;
+    return 0;
 }
 
 static int days_in_month(int y, int m)

@@ -254,7 +254,8 @@ static enum MHD_Result history(struct req *r, long long id, const char *rest)
     liia_error e;
     liia_error_clear(&e);
     json_t *j;
-    if (liia_app_history(r->db, &r->s.actor, srv_field(r, "la"), srv_field(r, "period"), &j, &e))
+    if (liia_app_history(r->db, &r->s.actor, srv_field(r, "la"), srv_field(r, "period"), NULL,
+                         &j, &e))
         return fail(r, &e);
     if (r->api)
         return srv_send_json(r, 200, j);

@@ -137,9 +137,13 @@ int liia_app_audit_list(sqlite3 *db, const liia_actor *a, int limit,
  * --json`, restricted to the actor's authority for data_lead/dcs. */
 int liia_app_status(sqlite3 *db, const liia_actor *a, const char *period,
                     json_t **out, liia_error *e);
-/* Every version received for an authority (la NULL = the actor's own). */
+/* Every version received for an authority (la NULL = the actor's own),
+ * oldest quarter last; since (YYYY-MM-DD, or NULL) keeps only what was
+ * received on or after it, and with no la and an unscoped actor lists every
+ * authority's files in arrival order (each row carries la_code). */
 int liia_app_history(sqlite3 *db, const liia_actor *a, const char *la,
-                     const char *period, json_t **out, liia_error *e);
+                     const char *period, const char *since, json_t **out,
+                     liia_error *e);
 /* One stored submission in the shape of one `ingest --json` result, plus
  * each finding's id and explanation and the sign-off. */
 int liia_app_submission(sqlite3 *db, const liia_actor *a, long long id,

@@ -25,10 +25,10 @@ expect_out() { # pattern file
 # A file that fails on its LAST line stores no values, only the rejection.
 sed 's/sw_fte_case_holding,145.6,.*/sw_fte_case_holding,n\/a,/' "$good" >"$work/CAM_last.csv"
 expect_exit 1 lb ingest "$work/CAM_last.csv"
-expect_out "CAM_last.csv:39:4: error: column 'value': 'n/a' is not a number" "$work/err"
+expect_out "CAM_last.csv:39:4: error: column 'value': 'n/a' looks like a suppression mark" "$work/err"
 [ "$(sql "SELECT count(*) FROM submission_value")" = 0 ] || fail "values stored from a rejected file"
 [ "$(sql "SELECT status || ' ' || errors FROM submissions")" = "rejected 1" ] || fail "rejection not recorded"
-[ "$(sql "SELECT rule_id FROM findings")" = QBR-S022 ] || fail "rejection findings not stored"
+[ "$(sql "SELECT rule_id FROM findings")" = QBR-S031 ] || fail "rejection findings not stored"
 
 # --quiet: the outcome line, no findings listed (they are still stored).
 expect_exit 1 lb validate --quiet "$work/CAM_last.csv"

@@ -1,0 +1,72 @@
+#!/bin/sh
+# users.sh BIN FIXTURES WORK_DIR - what each user meets (issue 13), on the
+# real binary: authorities by name on the command line, history --since,
+# the query functions period() and la(), and the reference views.
+set -u
+bin=$1 fixtures=$2 work=$3
+rm -rf "$work" && mkdir -p "$work" || exit 3
+trap 'rm -rf "$work"' EXIT
+export LC_ALL=C TZ=UTC
+db=$work/store.db
+failures=0
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+lb() { "$bin" --db "$db" "$@"; }
+expect_exit() { # want cmd...
+    want=$1; shift
+    "$@" >"$work/out" 2>"$work/err"; got=$?
+    [ "$got" -eq "$want" ] || { fail "exit $got, want $want: $*"; cat "$work/out" "$work/err" >&2; }
+}
+expect_out() { # pattern file
+    grep -q -- "$1" "$2" || { fail "'$1' not in $2:"; cat "$2" >&2; }
+}
+
+expect_exit 0 lb init
+expect_exit 0 lb ingest "$fixtures/CAM_2025-03-31.csv"
+expect_exit 0 lb bench
+
+# Authorities by name, everywhere the CLI takes one.
+for la in Camden "London Borough of Camden" camden CAM 202 E09000007; do
+    expect_exit 0 lb history --la "$la"
+    expect_out "CAM_2025-03-31.csv" "$work/out"
+done
+for la in "Royal Borough of Kensington and Chelsea" "City of London" Kingston \
+          Richmond "Hammersmith & Fulham" "City of Westminster"; do
+    expect_exit 0 lb history --la "$la"
+done
+expect_exit 2 lb history --la London
+expect_out "3-letter code (CAM) or name (Camden" "$work/err"
+expect_exit 0 lb report --la Camden --out "$work/packs"
+
+# history --since: every authority, oldest arrival first; no --la needed.
+expect_exit 0 lb history --since 2000-01-01
+expect_out "^E09000007 *2025-03-31 quarterly" "$work/out"
+expect_exit 0 lb history --since 2999-01-01
+expect_out "nothing received since 2999-01-01" "$work/out"
+expect_exit 2 lb history --since 2025-13-01
+expect_out "is not a date" "$work/err"
+expect_exit 2 lb history
+expect_out "give --la LA, --since DATE, or both" "$work/err"
+
+# period() and la() normalise as the CLI does; a raw parameter does not.
+expect_exit 0 lb query --param p=2024-25Q4 \
+    "SELECT count(*) AS n FROM measures WHERE period = :p"
+[ "$(tail -1 "$work/out" | tr -d "\r")" = 0 ] || fail "raw 2024-25Q4 parameter matched rows"
+expect_exit 0 lb query --param p=2024-25Q4 --param la=Camden \
+    "SELECT count(*) AS n FROM measures WHERE period = period(:p) AND la_code = la(:la)"
+[ "$(tail -1 "$work/out" | tr -d "\r")" = 38 ] || fail "period()/la() did not match the 38 values"
+expect_exit 2 lb query "SELECT la('Nowhere')"
+expect_out "la(): 'Nowhere' is not one of the 33 London authorities" "$work/err"
+
+# Reference views: readable, documented; the tables behind them are not.
+expect_exit 0 lb query "SELECT name FROM authorities WHERE la_code = la('Kingston')"
+expect_out "Kingston upon Thames" "$work/out"
+expect_exit 0 lb query "SELECT count(*) FROM neighbours WHERE la_code = la('Camden')"
+[ "$(tail -1 "$work/out" | tr -d "\r")" = 10 ] || fail "Camden has not 10 neighbours"
+expect_exit 0 lb query "SELECT children_0_17 FROM populations WHERE area_code = 'E09000007' LIMIT 1"
+expect_exit 0 lb query "SELECT count(*) FROM groupings"
+expect_exit 2 lb query "SELECT * FROM stat_neighbour"
+expect_out "is not one of the documented views" "$work/err"
+
+echo "users: $failures failed"
+[ "$failures" -eq 0 ]

@@ -60,7 +60,9 @@ static int by_name(const void *a, const void *b)
 static int duplicate_name(const struct header_row *h, const char **dup)
 {
     *dup = NULL;
-    char **sorted = malloc((h->n ? h->n : 1) * sizeof *sorted);
+    if (h->n < 2) /* an empty file has no header names at all (names NULL) */
+        return 0;
+    char **sorted = malloc(h->n * sizeof *sorted);
     if (!sorted)
         return -1;
     memcpy(sorted, h->names, h->n * sizeof *sorted);

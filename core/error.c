@@ -104,6 +104,8 @@ void liia_error_print(FILE *out, const liia_error *e)
             fprintf(out, ":%ld", e->line);
         if (e->column > 0)
             fprintf(out, ":%ld", e->column);
+        if (e->path[0])
+            fprintf(out, " %s", e->path);
         fputs(": ", out);
     }
     fprintf(out, "%s: ", severity_word(e));

@@ -65,6 +65,11 @@ typedef struct liia_error {
     long line;           /* 1-based physical line of the record's start */
     long column;         /* 1-based field number */
     char column_name[64];
+    long record;         /* 1-based record number within its part, 0 = n/a */
+    /* where inside a structured file: an XML element path such as
+     * "/Message/Children/Child[12]/CINdetails[1]/Assessments[2]", or an
+     * xlsx sheet and cell such as "Episodes!C14"; empty for CSV */
+    char path[192];
     char value[128];     /* offending value, truncated with "..." if long */
     char rule_id[32];    /* stable id, e.g. QBR-R012 or DfE code 103 */
     char message[512];

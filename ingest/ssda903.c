@@ -296,7 +296,8 @@ static int store(struct s903_run *run, const liia_903_options *o, liia_903_resul
                  liia_error *e)
 {
     int next = 0;
-    if (previous_version(run->db, r, &r->superseded, &next, e))
+    if (s903_store_tables(run->db, run->s, e) ||
+        previous_version(run->db, r, &r->superseded, &next, e))
         return -1;
     r->version = next;
     if ((r->superseded && supersede(run->db, run->s, r->superseded, e)) ||

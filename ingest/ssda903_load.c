@@ -587,3 +587,74 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
     free_row_arrays(&x);
     return rc;
 }
+
+/* ------------------------------------------------------------ store tables */
+
+/* 1 when table has column col (PRAGMA table_info: no SQL from input, the
+ * names are the schema's, checked when it loaded). */
+static int has_column(sqlite3 *db, const char *table, const char *col, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return liia_db_fail(e, db, "reading a store table's columns");
+    return rc == SQLITE_ROW;
+}
+
+static int exec_free(sqlite3 *db, char *sql, liia_error *e)
+{
+    if (!sql)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    int rc = liia_db_exec(db, sql, e);
+    sqlite3_free(sql);
+    return rc;
+}
+
+/* The affinity of a stored column: the pseudonym's bytes, text otherwise
+ * (codes keep leading zeros, dates are ISO text). */
+static const char *affinity(const struct s903_col *c)
+{
+    return c->type == S903_CHILD ? "BLOB" : "TEXT";
+}
+
+/* CREATE TABLE IF NOT EXISTS for one part, keyed as migration 006 keys
+ * cla_child/cla_episode/cla_uasc (id = submission << 32 | line, the two
+ * readable as generated columns); a column the schema gained since the
+ * table was made is added. */
+static int store_table(sqlite3 *db, const struct s903_table *t, liia_error *e)
+{
+    sqlite3_str *q = sqlite3_str_new(db);
+    sqlite3_str_appendf(q, "CREATE TABLE IF NOT EXISTS \"%w\" (id INTEGER PRIMARY KEY, "
+                           "submission_id INTEGER GENERATED ALWAYS AS (id >> 32) VIRTUAL, "
+                           "line INTEGER GENERATED ALWAYS AS (id & 4294967295) VIRTUAL",
+                        t->store);
+    for (size_t c = 0; c < t->ncols; c++)
+        if (t->cols[c].store)
+            sqlite3_str_appendf(q, ", \"%w\" %s", t->cols[c].store, affinity(&t->cols[c]));
+    sqlite3_str_appendall(q, ", flags TEXT)");
+    if (exec_free(db, sqlite3_str_finish(q), e))
+        return -1;
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (!t->cols[c].store)
+            continue;
+        int has = has_column(db, t->store, t->cols[c].store, e);
+        if (has < 0 || (!has && exec_free(db, sqlite3_mprintf(
+                                    "ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", t->store,
+                                    t->cols[c].store, affinity(&t->cols[c])), e)))
+            return -1;
+    }
+    return 0;
+}
+
+int s903_store_tables(sqlite3 *db, const struct s903_schema *s, liia_error *e)
+{
+    for (size_t t = 0; t < s->ntables; t++)
+        if (store_table(db, &s->tables[t], e))
+            return -1;
+    return 0;
+}

@@ -175,6 +175,11 @@ struct s903_schema {
  * file needs no year). */
 int s903_schema_load(const char *dir, int fy_end_year, struct s903_schema *s,
                      liia_error *e);
+/* The same for any child-level return: dir is its schema folder
+ * (schemas/<return>, with tables.json, codelists.json, rules/,
+ * measures.json); the engine knows nothing else of the return. */
+int s903_schema_load_return(const char *dir, int fy_end_year, struct s903_schema *s,
+                            liia_error *e);
 void s903_schema_free(struct s903_schema *s);
 
 struct liia_signature;

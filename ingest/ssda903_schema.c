@@ -787,9 +787,10 @@ static int load_measures(json_t *doc, struct s903_schema *s, liia_error *e)
     return 0;
 }
 
+/* dir is the schema folder of the return (schemas/ssda903). */
 static int load_doc(const char *dir, const char *name, json_t **out, liia_error *e)
 {
-    char *sub = liia_path_join(dir, "ssda903");
+    char *sub = strdup(dir);
     char *path = sub ? liia_path_join(sub, name) : NULL;
     free(sub);
     if (!path)
@@ -801,8 +802,8 @@ static int load_doc(const char *dir, const char *name, json_t **out, liia_error 
         e->line = je.line;
         e->column = je.column;
         free(path);
-        liia_error_fix(e, "restore schemas/ssda903/ from the release");
-        return liia_fail(e, LIIA_E_SCHEMA, "cannot load SSDA903 schema: %s", je.text);
+        liia_error_fix(e, "restore %s from the release", dir);
+        return liia_fail(e, LIIA_E_SCHEMA, "cannot load the return's schema: %s", je.text);
     }
     free(path);
     return 0;
@@ -818,14 +819,14 @@ static int is_json_name(const struct dirent *d)
  * codes, so rule writers do not edit the same file). */
 static int load_rule_docs(const char *dir, struct s903_schema *s, liia_error *e)
 {
-    char *sub = liia_path_join(dir, "ssda903/rules");
+    char *sub = liia_path_join(dir, "rules");
     struct dirent **names = NULL;
     int n = sub ? scandir(sub, &names, is_json_name, alphasort) : -1;
     int rc = 0;
     if (n < 0) {
         liia_strlcpy(e->file, sub ? sub : "", sizeof e->file);
-        liia_error_fix(e, "restore schemas/ssda903/rules/ from the release");
-        rc = liia_fail(e, LIIA_E_SCHEMA, "cannot list the SSDA903 rule files");
+        liia_error_fix(e, "restore %s from the release", sub ? sub : dir);
+        rc = liia_fail(e, LIIA_E_SCHEMA, "cannot list the return's rule files");
     } else if (!(s->rule_docs = calloc((size_t)n + 1, sizeof *s->rule_docs))) {
         rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
     }
@@ -845,6 +846,19 @@ static int load_rule_docs(const char *dir, struct s903_schema *s, liia_error *e)
 
 int s903_schema_load(const char *dir, int fy_end_year, struct s903_schema *s,
                      liia_error *e)
+{
+    char *folder = liia_path_join(dir, "ssda903");
+    if (!folder) {
+        memset(s, 0, sizeof *s);
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    }
+    int rc = s903_schema_load_return(folder, fy_end_year, s, e);
+    free(folder);
+    return rc;
+}
+
+int s903_schema_load_return(const char *dir, int fy_end_year, struct s903_schema *s,
+                            liia_error *e)
 {
     memset(s, 0, sizeof *s);
     s->year = fy_end_year;

@@ -512,8 +512,11 @@ static int keep_cells(struct s903_kids *k, struct ep *p, const struct s903_cell 
         p->cells[c] = stored[c];
         p->cells[c].month = t->cols[c].degrade_month && stored[c].ok;
         p->toff[c] = k->arena.len;
-        if (liia_buf_append(&k->arena, stored[c].raw, stored[c].len) ||
-            liia_buf_append(&k->arena, "", 1))
+        /* a stored value is NUL-terminated (the reader's field, a stored
+         * form, a column's text): copied with its NUL in one go */
+        int nul = stored[c].raw[stored[c].len] == '\0';
+        if (liia_buf_append(&k->arena, stored[c].raw, stored[c].len + nul) ||
+            (!nul && liia_buf_append(&k->arena, "", 1)))
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     }
     return 0;

@@ -42,7 +42,7 @@ struct extra_hdr {
 /* An episode of the child being read: its stored cells (texts in the
  * group's arena at toff[c], pointed at once the child is complete). */
 struct ep {
-    long line;
+    long line, record;
     int dated;
     int32_t decom;                        /* yyyymmdd when dated */
     struct s903_cell cells[S903_MAX_COLS];
@@ -410,6 +410,8 @@ static int child_hit(void *ctx, const struct s903_rule *r)
 {
     struct hit *h = ctx;
     const struct s903_cell *v = &h->cells[r->col];
+    if (h->ep)
+        h->k->run->at = (struct s903_where){h->ep->line, h->ep->record, ""};
     return fire(h->k, r, h->line, v->len ? v->raw : NULL, h->ep ? h->ep->xflags : NULL,
                 h->ep ? sizeof h->ep->xflags : 0, h->flags, h->e);
 }
@@ -549,6 +551,7 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
     }
     struct ep *p = &k->eps[k->neps++];
     p->line = line;
+    p->record = k->run->at.line == line ? k->run->at.record : 0;
     p->dated = stored[k->col_decom].ok && stored[k->col_decom].iso[0];
     p->decom = p->dated ? s903_ymd(stored[k->col_decom].iso) : 0;
     p->xflags[0] = '\0';

@@ -231,8 +231,8 @@ int s903_store_findings(sqlite3 *db, long long sid, const liia_findings *f,
 {
     sqlite3_stmt *st;
     if (liia_db_prepare(db, "INSERT INTO finding (submission_id, severity, tbl, line, "
-                        "col, column_name, value, rule_id, message, fix) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, e))
+                        "col, column_name, value, rule_id, message, fix, record, path) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, e))
         return -1;
     int rc = 0;
     for (size_t i = 0; i < f->count && rc == 0; i++) {
@@ -249,6 +249,8 @@ int s903_store_findings(sqlite3 *db, long long sid, const liia_findings *f,
         sqlite3_bind_text(st, 8, x->rule_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 9, x->message, -1, SQLITE_STATIC);
         bind_opt_text(st, 10, x->fix);
+        if (x->record) sqlite3_bind_int64(st, 11, x->record); else sqlite3_bind_null(st, 11);
+        bind_opt_text(st, 12, x->path);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = liia_db_fail(e, db, "storing findings");
         sqlite3_reset(st);

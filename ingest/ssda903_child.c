@@ -70,6 +70,7 @@ struct s903_kids {
     struct ep *eps;
     size_t neps, capeps;
     const struct ep **order;
+    const struct s903_cell **all;         /* the child's episodes' cells */
     liia_buf arena;
     long *counts;                         /* [quarter][measure] */
     int col_decom;
@@ -298,6 +299,7 @@ void s903_kids_free(struct s903_kids *k)
     free(k->extras);
     free(k->eps);
     free(k->order);
+    free(k->all);
     free(k->counts);
     liia_buf_free(&k->arena);
     free(k);
@@ -541,11 +543,14 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
         size_t cap = k->capeps ? 2 * k->capeps : 16;
         struct ep *eps = realloc(k->eps, cap * sizeof *eps);
         const struct ep **order = realloc(k->order, cap * sizeof *order);
+        const struct s903_cell **all = realloc(k->all, cap * sizeof *all);
         if (eps)
             k->eps = eps;
         if (order)
             k->order = order;
-        if (!eps || !order)
+        if (all)
+            k->all = all;
+        if (!eps || !order || !all)
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         k->capeps = cap;
     }
@@ -595,14 +600,23 @@ static int check_child(struct s903_kids *k, const struct kid *x, liia_error *e)
     char text[S903_MAX_COLS][11];
     header_cells(k, x, hdr, text);
     uint32_t parts = parts_of(k, x) | 1u << (S903_EX_PART + k->tab_episodes);
+    for (size_t i = 0; i < k->neps; i++)
+        k->all[i] = k->order[i]->cells;
+    const struct s903_cell *first = dated ? k->order[0]->cells : NULL;
+    const struct s903_cell *last = dated ? k->order[dated - 1]->cells : NULL;
+    if (dated)
+        parts |= 1u << REF_FIRST | 1u << REF_LAST;
     for (size_t i = 0; i < k->neps; i++) {
         struct ep *p = (struct ep *)k->order[i];
         const struct ep *prev = i && i < dated ? k->order[i - 1] : NULL;
+        const struct ep *prev2 = i > 1 && i < dated ? k->order[i - 2] : NULL;
         const struct ep *next = i + 1 < dated ? k->order[i + 1] : NULL;
         struct s903_rows rows = {
             .row = {p->cells, prev ? prev->cells : NULL, next ? next->cells : NULL,
-                    x->nhdr ? hdr : NULL},
-            .exists = parts | (prev ? 1u << REF_PREV : 0) | (next ? 1u << REF_NEXT : 0)};
+                    x->nhdr ? hdr : NULL, prev2 ? prev2->cells : NULL, first, last},
+            .exists = parts | (prev ? 1u << REF_PREV : 0) | (next ? 1u << REF_NEXT : 0) |
+                      (prev2 ? 1u << REF_PREV2 : 0),
+            .all = k->all, .nall = k->neps};
         struct hit h = {k, p->line, p->cells, NULL, p, e};
         if (s903_ruleset_run(set, &rows, &k->run->dates, child_hit, &h))
             return -1;

@@ -25,8 +25,8 @@ YEARS = ["2022-23", "2023-24", "2024-25", "2025-26"]
 CMP = {"before": "before", "after": "after", "same": "same",
        "on_or_before": "on or before", "on_or_after": "on or after"}
 RECORD = {"prev": "a previous record exists", "next": "a next record exists",
-          "prev2": "a record two before exists", "first": "the child has a first record",
-          "last": "the child has a last record", "header": "the child has a header row"}
+          "prev2": "a record two before exists", "first": "the child has a dated episode",
+          "last": "the child has a dated episode", "header": "the child has a header row"}
 
 
 def year_no(y):
@@ -52,10 +52,8 @@ def render(c, top=True):
         return "%s given" % c["present"]
     if "blank" in c:
         return "%s blank" % c["blank"]
-    if "count" in c or "some" in c or "none" in c or "every" in c:
+    if "count" in c or "some" in c or "none" in c:
         return aggregate(c)
-    if "last_year" in c:
-        return "last year's return: " + aggregate(c["last_year"])
     col = c.get("col", "?")
     if "in" in c:
         return "%s in %s" % (col, ", ".join(c["in"]))
@@ -70,15 +68,14 @@ def render(c, top=True):
 
 
 def aggregate(c):
-    """{"some"/"none"/"every": PART, "where": C} and {"count": PART, ...}."""
-    for k, words in (("some", "some"), ("none", "no"), ("every", "every")):
+    """{"some"/"none": PART, "where": C} and {"count": PART, ...}."""
+    for k, words in (("some", "some"), ("none", "no")):
         if k in c:
-            return "%s %s record of the child with %s" % (words, c[k], render(c.get("where", {}), False)) \
-                if "where" in c else "%s %s record of the child" % (words, c[k])
+            one = c[k][:-1] if c[k].endswith("s") else c[k]
+            return "%s %s of the child with %s" % (words, one, render(c["where"], False))
     lim = [("at_least", ">="), ("at_most", "<="), ("more_than", ">"), ("less_than", "<")]
-    n = " ".join("%s %s" % (s, c[k]) for k, s in lim if k in c)
-    where = " with " + render(c["where"], False) if "where" in c else ""
-    return "the child's %s records%s number %s" % (c["count"], where, n)
+    n = " and ".join("%s %s" % (s, c[k]) for k, s in lim if k in c)
+    return "the child's %s with %s number %s" % (c["count"], render(c["where"], False), n)
 
 
 def years(r):
@@ -146,14 +143,13 @@ def generate():
     lines.append("Rule codes checked per collection year (DfE codes: cell checks of "
                  "`tables.json` and rule files; `LIIA-903-*` structural checks not counted):")
     lines.append("")
-    lines.append("| collection year | cell-check codes | rule codes | DfE codes in all | rule files loaded | needs last year's return |")
-    lines.append("|---|---:|---:|---:|---:|---:|")
+    lines.append("| collection year | cell-check codes | rule codes | codes in all | rules loaded |")
+    lines.append("|---|---:|---:|---:|---:|")
     for y in YEARS:
         live = [r for r in rules if in_year(r, y)]
         codes = {r["code"] for r in live}
-        ly = {r["code"] for r in live if r.get("needs") == "last_year"}
-        lines.append("| %s | %d | %d | %d | %d | %d |" % (
-            y, len(dfe_cells), len(codes), len(codes | dfe_cells), len(live), len(ly)))
+        lines.append("| %s | %d | %d | %d | %d |" % (
+            y, len(dfe_cells), len(codes), len(codes | dfe_cells), len(live)))
     lines.append("")
     lines.append("Cell checks (`tables.json`):")
     lines.append("")
@@ -169,8 +165,6 @@ def generate():
     lines.append("|---|---|---|---|---|---|")
     for r in rules:
         cond = render(r["when"]) if "when" in r else "(query) " + r.get("sql", "")
-        if r.get("needs") == "last_year":
-            cond += " (runs only with last year's return in the store)"
         lines.append("| %s | %s.%s | %s | %s | %s | %s |" % (
             r["code"], r["table"], r["column"], r.get("severity", "error"), years(r),
             md_escape(r["message"]), md_escape(cond)))

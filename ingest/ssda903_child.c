@@ -70,6 +70,7 @@ struct s903_kids {
     struct ep *eps;
     size_t neps, capeps;
     const struct ep **order;
+    const struct s903_cell **all;         /* the child's episodes' cells */
     struct s903_cell *epcells;            /* capeps x the ordered part's columns */
     size_t *eptoff;                       /* the same, the texts' offsets */
     size_t epcols;
@@ -329,6 +330,7 @@ void s903_kids_free(struct s903_kids *k)
     free(k->extras);
     free(k->eps);
     free(k->order);
+    free(k->all);
     free(k->counts);
     liia_buf_free(&k->arena);
     free(k);
@@ -545,8 +547,11 @@ static int keep_cells(struct s903_kids *k, struct ep *p, const struct s903_cell 
         cells[c] = stored[c];
         cells[c].month = t->cols[c].degrade_month && stored[c].ok;
         toff[c] = k->arena.len;
-        if (liia_buf_append(&k->arena, stored[c].raw, stored[c].len) ||
-            liia_buf_append(&k->arena, "", 1))
+        /* a stored value is NUL-terminated (the reader's field, a stored
+         * form, a column's text): copied with its NUL in one go */
+        int nul = stored[c].raw[stored[c].len] == '\0';
+        if (liia_buf_append(&k->arena, stored[c].raw, stored[c].len + nul) ||
+            (!nul && liia_buf_append(&k->arena, "", 1)))
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     }
     return 0;
@@ -571,6 +576,7 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
         const struct ep **order = realloc(k->order, cap * sizeof *order);
         struct s903_cell *cells = realloc(k->epcells, cap * k->epcols * sizeof *cells);
         size_t *toff = realloc(k->eptoff, cap * k->epcols * sizeof *toff);
+        const struct s903_cell **all = realloc(k->all, cap * sizeof *all);
         if (eps)
             k->eps = eps;
         if (order)
@@ -579,7 +585,9 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
             k->epcells = cells;
         if (toff)
             k->eptoff = toff;
-        if (!eps || !order || !cells || !toff)
+        if (all)
+            k->all = all;
+        if (!eps || !order || !cells || !toff || !all)
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         k->capeps = cap;
     }
@@ -628,15 +636,24 @@ static int check_child(struct s903_kids *k, const struct kid *x, liia_error *e)
     struct s903_cell *hdr = k->hdr;
     header_cells(k, x, hdr, k->htext);
     uint32_t parts = parts_of(k, x) | 1u << (S903_EX_PART + k->tab_episodes);
+    for (size_t i = 0; i < k->neps; i++)
+        k->all[i] = ep_cells(k, k->order[i]);
+    const struct s903_cell *first = dated ? ep_cells(k, k->order[0]) : NULL;
+    const struct s903_cell *last = dated ? ep_cells(k, k->order[dated - 1]) : NULL;
+    if (dated)
+        parts |= 1u << REF_FIRST | 1u << REF_LAST;
     for (size_t i = 0; i < k->neps; i++) {
         struct ep *p = (struct ep *)k->order[i];
         const struct ep *prev = i && i < dated ? k->order[i - 1] : NULL;
+        const struct ep *prev2 = i > 1 && i < dated ? k->order[i - 2] : NULL;
         const struct ep *next = i + 1 < dated ? k->order[i + 1] : NULL;
         struct s903_rows rows = {
             .row = {ep_cells(k, p), prev ? ep_cells(k, prev) : NULL,
-                    next ? ep_cells(k, next) : NULL,
-                    x->nhdr ? hdr : NULL},
-            .exists = parts | (prev ? 1u << REF_PREV : 0) | (next ? 1u << REF_NEXT : 0)};
+                    next ? ep_cells(k, next) : NULL, x->nhdr ? hdr : NULL,
+                    prev2 ? ep_cells(k, prev2) : NULL, first, last},
+            .exists = parts | (prev ? 1u << REF_PREV : 0) | (next ? 1u << REF_NEXT : 0) |
+                      (prev2 ? 1u << REF_PREV2 : 0),
+            .all = k->all, .nall = k->neps};
         struct hit h = {k, p->line, ep_cells(k, p), NULL, p, e};
         if (s903_ruleset_run(set, &rows, &k->run->dates, child_hit, &h))
             return -1;

@@ -117,10 +117,10 @@ void s903_iso_of_ymd(int32_t ymd, char iso[11])
 
 int32_t s903_ymd(const char *iso)
 {
-    int32_t v = 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7)
-            v = v * 10 + (iso[i] - '0');
-    return v;
+    /* unrolled: the rules and measures read a date this way millions of times */
+#define D(i) (int32_t)(iso[i] - '0')
+    return D(0) * 10000000 + D(1) * 1000000 + D(2) * 100000 + D(3) * 10000 +
+           D(5) * 1000 + D(6) * 100 + D(8) * 10 + D(9);
+#undef D
 }
 

@@ -52,19 +52,21 @@ struct s903_col {
 enum s903_opnd { OP_COL, OP_START, OP_END, OP_DATE, OP_QS, OP_QE, OP_Y1 };
 
 enum s903_kind { C_ALL, C_ANY, C_NOT, C_PRESENT, C_BLANK, C_IN, C_EXISTS,
-                 C_EQUALS, C_MATCHES,
+                 C_EQUALS, C_MATCHES, C_COUNT,
                  C_BEFORE, C_AFTER, C_SAME, C_ON_OR_BEFORE, C_ON_OR_AFTER };
 
 /* Which record of the child a column reference reads (rules.md: "DEC",
  * "prev.DEC", "next.DECOM", "header.DOB"): the row itself, the child's
  * record before or after it in the same part (episodes: in DECOM order,
- * dated episodes only; header: in file order), or the child's first
- * header record. */
-enum s903_ref { REF_CUR, REF_PREV, REF_NEXT, REF_HEADER, REF_COUNT };
+ * dated episodes only; header: in file order), the child's first
+ * header record, and (episodes only) the record two before, the child's
+ * first and last dated records ("prev2.", "first.", "last."). */
+enum s903_ref { REF_CUR, REF_PREV, REF_NEXT, REF_HEADER, REF_PREV2, REF_FIRST, REF_LAST,
+                REF_COUNT };
 
 /* What {"exists": X} asks: bit REF_PREV/REF_NEXT/REF_HEADER as above, or
  * that the child has a record in the named part (EX_PART + part index). */
-#define S903_EX_PART 4
+#define S903_EX_PART 8
 
 struct s903_cond {
     enum s903_kind kind;
@@ -83,8 +85,12 @@ struct s903_cond {
      * is answered without looking its text up again */
     uint64_t code_bits;
     int has_code_bits;
-    struct s903_cond *kids;        /* C_ALL, C_ANY, C_NOT */
+    struct s903_cond *kids;        /* C_ALL, C_ANY, C_NOT; C_COUNT: where */
     size_t nkids;
+    /* C_COUNT ({"some"/"none"/"count": part, "where": C}): holds when the
+     * number of the child's records in the rule's part meeting kids[0] is
+     * within [at_least, at_most] */
+    long at_least, at_most;
 };
 
 /* When a rule runs.  ROW: on each row as it is read, values as received.
@@ -223,6 +229,9 @@ struct s903_dates {
 struct s903_rows {
     const struct s903_cell *row[REF_COUNT];
     uint32_t exists;
+    const struct s903_cell *const *all;  /* every record of the child in the
+                                          * part (C_COUNT), nall of them */
+    size_t nall;
 };
 
 /* 1 when the row breaks the rule's condition (a row rule: the row only). */

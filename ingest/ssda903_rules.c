@@ -1,5 +1,6 @@
 /* ssda903_rules.c - the rule condition evaluator (row rules
  * on one row; child rules on a row and the child's other records). */
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -79,6 +80,24 @@ static int compare(const struct s903_cond *c, const struct s903_rows *rows,
     }
 }
 
+/* How many of the child's records meet the aggregate's where (each seen
+ * as the row, with the child's header and parts), within its limits. */
+static int count_holds(const struct s903_cond *c, const struct s903_rows *rows,
+                       const struct s903_dates *d)
+{
+    struct s903_rows one = {.row = {NULL, NULL, NULL, rows->row[REF_HEADER]},
+                            .exists = rows->exists & ~(((uint32_t)1 << S903_EX_PART) - 1)};
+    one.exists |= rows->exists & (uint32_t)1 << REF_HEADER;
+    long n = 0;
+    for (size_t i = 0; i < rows->nall && n <= c->at_most; i++) {
+        one.row[REF_CUR] = rows->all[i];
+        n += s903_cond_eval_rows(&c->kids[0], &one, d);
+        if (n >= c->at_least && c->at_most == LONG_MAX)
+            return 1;
+    }
+    return n >= c->at_least && n <= c->at_most;
+}
+
 int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
                         const struct s903_dates *d)
 {
@@ -98,6 +117,8 @@ int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
         return !s903_cond_eval_rows(&c->kids[0], rows, d);
     case C_EXISTS:
         return (int)(rows->exists >> c->exists & 1);
+    case C_COUNT:
+        return count_holds(c, rows, d);
     case C_EQUALS: {
         /* both given and the same text (codes, dates as stored) */
         const struct s903_cell *y = cell_of(rows, c->op_ref, c->op_col);

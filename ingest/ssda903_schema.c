@@ -6,6 +6,7 @@
  * says the collection years it applies to.
  */
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,7 +315,21 @@ struct cctx {
     struct s903_schema *s;
     int table;
     int refs;
+    int agg;                       /* inside an aggregate's where: the row
+                                    * is the counted record, no prev/next */
 };
+
+/* References only the per-child pass of the episodes has: the record two
+ * before, the child's first and last. */
+static int episodes_only(int ref)
+{
+    return ref == REF_PREV2 || ref == REF_FIRST || ref == REF_LAST;
+}
+
+static int is_episodes(const struct cctx *x)
+{
+    return x->s->tables[x->table].role == ROLE_ORDERED;
+}
 
 /* "DEC", "prev.DEC", "next.DECOM", "header.DOB": the column and the record
  * it is read from (header columns are then kept per child); -1 if none. */
@@ -322,6 +337,7 @@ static int column_ref(const struct cctx *x, const char *name, int *ref)
 {
     static const struct { const char *prefix; int ref; } refs[] = {
         {"prev.", REF_PREV}, {"next.", REF_NEXT}, {"header.", REF_HEADER},
+        {"prev2.", REF_PREV2}, {"first.", REF_FIRST}, {"last.", REF_LAST},
     };
     *ref = REF_CUR;
     int table = x->table;
@@ -329,7 +345,8 @@ static int column_ref(const struct cctx *x, const char *name, int *ref)
         size_t n = strlen(refs[i].prefix);
         if (strncmp(name, refs[i].prefix, n))
             continue;
-        if (!x->refs)
+        if (!x->refs || (x->agg && refs[i].ref != REF_HEADER) ||
+            (episodes_only(refs[i].ref) && !is_episodes(x)))
             return -1;
         *ref = refs[i].ref;
         name += n;
@@ -429,10 +446,15 @@ static int load_exists(const char *what, const struct cctx *x, struct s903_cond 
 {
     static const struct { const char *name; int bit; } refs[] = {
         {"prev", REF_PREV}, {"next", REF_NEXT}, {"header", REF_HEADER},
+        {"prev2", REF_PREV2}, {"first", REF_FIRST}, {"last", REF_LAST},
     };
     c->kind = C_EXISTS;
     for (size_t i = 0; x->refs && i < sizeof refs / sizeof *refs; i++)
         if (!strcmp(what, refs[i].name)) {
+            if ((x->agg && refs[i].bit != REF_HEADER) ||
+                (episodes_only(refs[i].bit) && !is_episodes(x)))
+                return bad(e, "rules", "'exists' prev2/first/last is for episodes rules, "
+                                       "and an aggregate's where sees no other record");
             c->exists = refs[i].bit;
             return 0;
         }
@@ -443,10 +465,51 @@ static int load_exists(const char *what, const struct cctx *x, struct s903_cond 
     return 0;
 }
 
+/* {"some" | "none" | "count": PART, "where": C, "at_least"/"at_most"/
+ * "more_than"/"less_than": N}: how many of the child's records in the
+ * rule's own part (episodes) meet C. */
+static int load_count(json_t *j, const struct cctx *x, struct s903_cond *c,
+                      liia_error *e)
+{
+    static const char *const keys[] = {"some", "none", "count"};
+    const char *part = NULL;
+    size_t k;
+    for (k = 0; k < 3 && !part; k++)
+        part = json_string_value(json_object_get(j, keys[k]));
+    k--;
+    if (!x->refs || x->agg || !is_episodes(x) || !part ||
+        strcmp(part, x->s->tables[x->table].name))
+        return bad(e, "rules", "an aggregate (some, none, count) counts the child's "
+                               "episodes, in an episodes rule");
+    c->kind = C_COUNT;
+    c->at_least = k == 0 ? 1 : 0;
+    c->at_most = k == 1 ? 0 : LONG_MAX;
+    static const struct { const char *key; int lo; long add; } lim[] = {
+        {"at_least", 1, 0}, {"more_than", 1, 1}, {"at_most", 0, 0}, {"less_than", 0, -1},
+    };
+    for (size_t i = 0; k == 2 && i < sizeof lim / sizeof *lim; i++) {
+        json_t *n = json_object_get(j, lim[i].key);
+        if (!n)
+            continue;
+        if (!json_is_integer(n) || json_integer_value(n) < 0)
+            return bad(e, "rules", "a count's limit is a whole number");
+        *(lim[i].lo ? &c->at_least : &c->at_most) = (long)json_integer_value(n) + lim[i].add;
+    }
+    json_t *where = json_object_get(j, "where");
+    struct cctx in = *x;
+    in.agg = 1;
+    if (!json_is_object(where))
+        return bad(e, "rules", "an aggregate needs 'where' (the condition on each record)");
+    return load_kids(where, &in, c, e);
+}
+
 static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
                      liia_error *e)
 {
     json_t *v;
+    if (json_object_get(j, "some") || json_object_get(j, "none") ||
+        json_object_get(j, "count"))
+        return load_count(j, x, c, e);
     if ((v = json_object_get(j, "all")) || (v = json_object_get(j, "any")) ||
         (v = json_object_get(j, "not"))) {
         c->kind = json_object_get(j, "all") ? C_ALL
@@ -532,6 +595,7 @@ static unsigned cond_cost(const struct s903_cond *c)
     case C_IN:      return c->has_code_bits ? 2 : 6;
     case C_EQUALS:  return 4;
     case C_MATCHES: return 64;
+    case C_COUNT:   return 32 + 4 * cond_cost(&c->kids[0]);
     default:        return 8 + 4 * (c->op_years || c->op_months || c->op_days);
     }
 }
@@ -566,6 +630,8 @@ static unsigned reads(const struct s903_cond *c, const struct s903_schema *s)
         for (size_t i = 0; i < c->nkids; i++)
             r |= reads(&c->kids[i], s);
         return r;
+    case C_COUNT:
+        return 3;
     case C_EXISTS:
         r = 1;
         if (c->exists == REF_NEXT || (c->exists >= S903_EX_PART &&
@@ -642,7 +708,7 @@ static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
         return bad(e, "rules", "a rule needs 'when' (or 'sql')");
     if (r->sql)
         return 0;
-    struct cctx x = {s, r->table, 1};
+    struct cctx x = {s, r->table, 1, 0};
     if (load_cond(when, &x, &r->cond, e) || classify(r, s, e))
         return -1;
     order_cond(&r->cond);
@@ -728,7 +794,7 @@ static int term_index(struct s903_schema *s, int table, json_t *cond, liia_error
     struct s903_term *t = &s->terms[s->nterms];
     t->table = table;
     t->json = cond;
-    struct cctx x = {s, table, 0};
+    struct cctx x = {s, table, 0, 0};
     if (load_cond(cond, &x, &t->cond, e))
         return -1;
     order_cond(&t->cond);

@@ -195,6 +195,29 @@ static void test_schema_refusals(void)
                    "{\"measures\": [{\"measure\": \"m\", \"children_with\": "
                    "[{\"episode\": {\"col\": \"DEC\", \"after\": \"$quarter\"}}]}]}\n",
                    "malformed SSDA903 schema: a date comparison has an unknown operand");
+    /* aggregates count the child's episodes from an episodes rule; their
+     * where sees the counted record only; prev2/first/last are episodes' */
+    schema_refused("schema_count_header", "rules/996.json",
+                   "{\"code\": \"996\", \"table\": \"header\", \"column\": \"DOB\","
+                   " \"message\": \"m\", \"when\": {\"some\": \"episodes\","
+                   " \"where\": {\"present\": \"DEC\"}}}\n",
+                   "malformed SSDA903 schema: an aggregate (some, none, count) counts the "
+                   "child's episodes, in an episodes rule");
+    schema_refused("schema_count_prev", "rules/995.json",
+                   "{\"code\": \"995\", \"table\": \"episodes\", \"column\": \"DEC\","
+                   " \"message\": \"m\", \"when\": {\"count\": \"episodes\", \"at_least\": 2,"
+                   " \"where\": {\"present\": \"prev.DEC\"}}}\n",
+                   "malformed SSDA903 schema: a condition names no column of its table");
+    schema_refused("schema_count_where", "rules/994.json",
+                   "{\"code\": \"994\", \"table\": \"episodes\", \"column\": \"DEC\","
+                   " \"message\": \"m\", \"when\": {\"none\": \"episodes\"}}\n",
+                   "malformed SSDA903 schema: an aggregate needs 'where' (the condition on "
+                   "each record)");
+    schema_refused("schema_prev2_header", "rules/993.json",
+                   "{\"code\": \"993\", \"table\": \"header\", \"column\": \"DOB\","
+                   " \"message\": \"m\", \"when\": {\"exists\": \"prev2\"}}\n",
+                   "malformed SSDA903 schema: 'exists' prev2/first/last is for episodes "
+                   "rules, and an aggregate's where sees no other record");
 }
 
 /* 'equals' compares a cell with another record's (here the child's header

@@ -30,11 +30,15 @@ static int exists(const char *path)
 /* Validates one set (a folder of tables) and returns the findings. */
 static int run_set(struct t903 *t, const char *set, const char *period, liia_903_result *r)
 {
-    static const char *const names[] = {"header.csv", "episodes.csv", "uasc.csv"};
-    char paths[3][1100];
-    const char *files[3];
+    static const char *const names[] = {"header.csv", "episodes.csv", "uasc.csv",
+                                        "reviews.csv", "oc2.csv", "oc3.csv", "ad1.csv",
+                                        "placed_adoption.csv", "prev_perm.csv",
+                                        "missing.csv", "social_worker.csv"};
+    enum { NNAMES = sizeof names / sizeof *names };
+    char paths[NNAMES][1100];
+    const char *files[NNAMES];
     size_t n = 0;
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < NNAMES; i++) {
         snprintf(paths[i], sizeof paths[i], "%s/%s", set, names[i]);
         if (exists(paths[i]))
             files[n++] = paths[i];

@@ -66,7 +66,8 @@ static void test_rejections(struct t903 *t)
                          "CAM,2024-03-31,referrals,1,\n");
     expect_rejected(t, files, 2, "LIIA-903-TABLE",
                     "cannot tell which SSDA903 table this file is: its header row "
-                    "matches none of header, episodes, uasc");
+                    "matches none of header, episodes, uasc, reviews, oc2, oc3, ad1, "
+                    "placed_adoption, prev_perm, missing, social_worker");
 
     /* Issue 11: a column given twice is refused, as in the quarterly return. */
     files[1] = t903_file("r_dup.csv",

@@ -182,7 +182,7 @@ static void test_schema_refusals(void)
     schema_refused("schema_term_no_table", "measures.json",
                    "{\"measures\": [{\"measure\": \"m\", \"children_with\": "
                    "[{\"header\": {\"present\": \"DOB\"}}]}]}\n",
-                   "malformed SSDA903 schema: a term needs 'episode' or 'uasc'");
+                   "malformed SSDA903 schema: a term names a part other than the child's (\"episode\": the ordered part)");
     schema_refused("schema_term_at_least", "measures.json",
                    "{\"measures\": [{\"measure\": \"m\", \"children_with\": "
                    "[{\"episode\": {\"present\": \"DEC\"}, \"at_least\": 0}]}]}\n",

@@ -29,6 +29,11 @@ int s903_run_sql_rules(struct s903_run *run, liia_error *e);
 /* Stores the derived measures counted while the episodes streamed in. */
 int s903_derive(struct s903_run *run, liia_error *e);
 
+/* Creates each part's store table from the schema when missing (and adds
+ * a column the schema gained): inside the ingest's transaction, before
+ * anything reads or deletes a part's rows. */
+int s903_store_tables(sqlite3 *db, const struct s903_schema *s, liia_error *e);
+
 /* Stores findings with identifying values masked. */
 int s903_store_findings(sqlite3 *db, long long sid, const liia_findings *f,
                         const struct s903_schema *s,

@@ -25,6 +25,7 @@
 #define LIIA_INGEST_INTERNAL_H
 
 #include "liia_ingest.h"
+#include "reader.h"
 
 struct liia_return_ops;
 
@@ -43,12 +44,12 @@ struct ingest_job {
     const char **hash_order;  /* the files in the order they are
                                * fingerprinted: as given, unless open()
                                * puts them in a canonical order (nfiles) */
-    /* The other return type whose table a header row is, or NULL: for a
-     * return type to explain a file sent as the wrong return (given by
-     * the lifecycle, so no return type depends on the table of them). */
+    /* The other return type a file with this signature is one of, or
+     * NULL: for a return type to explain a file sent as the wrong return
+     * (given by the lifecycle, so no return type depends on the table of
+     * them). */
     const liia_return_info *(*recognise_other)(const struct liia_return_ops *self,
-                                               const char *const *fields,
-                                               size_t nfields);
+                                               const liia_signature *sig);
 };
 
 struct liia_return_ops {
@@ -59,9 +60,10 @@ struct liia_return_ops {
     /* 1: stage() finds things (its rows are checked as they are staged),
      * so validate stages too (in a scratch database). */
     int stage_checks;
-    /* 1 when a header row (fields as read, untrimmed) is one of this
-     * return's tables. */
-    int (*recognise)(const char *const *fields, size_t nfields);
+    /* 1 when a file with this signature (reader.h: a CSV file's header
+     * names, an XML file's root element and collection) is one of this
+     * return's files: recognised from content, never from the file name. */
+    int (*recognise)(const liia_signature *sig);
     /* Reads what can be judged before any row is staged, the store only
      * read: options, authority and period (into r), the files' structure
      * (findings into r).  *state is the return type's, freed by close().

@@ -116,8 +116,9 @@ static void foreign_header(const struct q_run *q, const liia_csv_record *rec,
                        q->s->expected_header);
         return;
     }
-    const liia_return_info *other =
-        q->job->recognise_other(&ingest_quarterly_ops, rec->fields, rec->nfields);
+    liia_signature sig = {.format = "csv", .nnames = rec->nfields,
+                          .names = (char **)rec->fields};
+    const liia_return_info *other = q->job->recognise_other(&ingest_quarterly_ops, &sig);
     if (other) {
         snprintf(why->message, sizeof why->message,
                  "this is a table of the %s return (%s), not the quarterly return",
@@ -650,8 +651,10 @@ static int quarterly_stage(void *state, struct ingest_job *job, liia_error *e)
 
 /* A header naming any of the schema's "recognise" columns is ours, so a
  * file with one misspelt column is still judged (and told) as quarterly. */
-static int quarterly_recognise(const char *const *fields, size_t nfields)
+static int quarterly_recognise(const liia_signature *sig)
 {
+    const char *const *fields = (const char *const *)sig->names;
+    size_t nfields = strcmp(sig->format, "csv") ? 0 : sig->nnames;
     struct q_schema s;
     liia_error ignored;
     liia_error_clear(&ignored);

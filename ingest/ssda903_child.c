@@ -42,7 +42,7 @@ struct extra_hdr {
 /* An episode of the child being read: its stored cells (texts in the
  * group's arena at toff[c], pointed at once the child is complete). */
 struct ep {
-    long line;
+    long line, record;
     int dated;
     int32_t decom;                        /* yyyymmdd when dated */
     struct s903_cell cells[S903_MAX_COLS];
@@ -542,6 +542,7 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
     }
     struct ep *p = &k->eps[k->neps++];
     p->line = line;
+    p->record = k->run->at.line == line ? k->run->at.record : 0;
     p->dated = stored[k->col_decom].ok && stored[k->col_decom].iso[0];
     p->decom = p->dated ? s903_ymd(stored[k->col_decom].iso) : 0;
     p->xflags[0] = '\0';
@@ -571,6 +572,7 @@ static int fire_episode(struct s903_kids *k, const struct s903_rule *r, struct e
                         liia_error *e)
 {
     const struct s903_cell *v = &p->cells[r->col];
+    k->run->at = (struct s903_where){p->line, p->record, ""};
     return fire(k, r, p->line, v->len ? v->raw : NULL, p->xflags, sizeof p->xflags,
                 NULL, e);
 }

@@ -159,6 +159,13 @@ int s903_schema_load(const char *dir, int fy_end_year, struct s903_schema *s,
                      liia_error *e);
 void s903_schema_free(struct s903_schema *s);
 
+struct liia_signature;
+/* 1 when a file with this signature (reader.h) is one of the schema's:
+ * an XML file whose root element and collection are the schema's
+ * "signature"; a CSV header covering at least half of one part's columns,
+ * its child identifier (the column of type child) among them. */
+int s903_schema_recognises(const struct s903_schema *s, const struct liia_signature *sig);
+
 /* ssda903_codes.c: builds the hash set over c->codes (sorted, n set). */
 int s903_codes_build(struct s903_codes *c, liia_error *e);
 int s903_codes_has(const struct s903_codes *c, const char *v);

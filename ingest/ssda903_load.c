@@ -11,43 +11,18 @@
 #include <strings.h>
 
 #include "ingest_internal.h"
+#include "reader.h"
 #include "ssda903_child.h"
 #include "ssda903_load.h"
 #include "ssda903_writer.h"
 
 /* ------------------------------------------------------------ identify */
 
+/* The field names a file's reader declares (CSV: its header row). */
 struct header_row {
     char **names;
     size_t n;
 };
-
-static int take_header(const liia_csv_record *rec, void *ctx, liia_error *e)
-{
-    struct header_row *h = ctx;
-    h->names = calloc(rec->nfields ? rec->nfields : 1, sizeof *h->names);
-    if (!h->names)
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < rec->nfields; i++) {
-        const char *s = rec->fields[i];
-        size_t n = rec->lengths[i];
-        while (n && (*s == ' ' || *s == '\t'))
-            s++, n--;
-        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-            n--;
-        if (!(h->names[h->n] = strndup(s, n)))
-            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-        h->n++;
-    }
-    return 1;
-}
-
-static void free_header(struct header_row *h)
-{
-    for (size_t i = 0; i < h->n; i++)
-        free(h->names[i]);
-    free(h->names);
-}
 
 static int by_name(const void *a, const void *b)
 {
@@ -114,15 +89,25 @@ static int reject(struct s903_run *run, const char *file, const char *table,
     return 1;
 }
 
+/* The file's signature through its reader: the names it declares. */
+static int read_names(const char *path, liia_signature *sig, liia_error *e)
+{
+    liia_reader *r = liia_reader_open(path, e);
+    if (!r)
+        return -1;
+    int rc = r->ops->signature(r, sig, e);
+    liia_reader_free(r);
+    return rc;
+}
+
 int s903_identify(struct s903_run *run, struct s903_input *in, liia_error *e)
 {
-    struct header_row h = {0};
+    liia_signature sig = {0};
     liia_error ce;
     liia_error_clear(&ce);
     in->table = -1;
-    if (liia_csv_read_file(in->path, LIIA_CSV_CONVERT_CP1252, take_header, &h,
-                           NULL, &ce)) {
-        free_header(&h);
+    if (read_names(in->path, &sig, &ce)) {
+        liia_signature_free(&sig);
         if (ce.status == LIIA_E_NOMEM)
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         ce.severity = LIIA_SEV_ERROR;
@@ -133,11 +118,12 @@ int s903_identify(struct s903_run *run, struct s903_input *in, liia_error *e)
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         return 1;
     }
+    struct header_row h = {sig.names, sig.nnames};
     int t = best_table(run->s, &h);
     int rc = 0;
     const char *dup;
     if (duplicate_name(&h, &dup)) {
-        free_header(&h);
+        liia_signature_free(&sig);
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     }
     if (dup) {
@@ -168,7 +154,7 @@ int s903_identify(struct s903_run *run, struct s903_input *in, liia_error *e)
             }
         }
     }
-    free_header(&h);
+    liia_signature_free(&sig);
     return rc;
 }
 
@@ -308,7 +294,7 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
 
 /* The row's cells, trimmed and NUL-terminated: the reader's own fields
  * where no trailing blank had to go, copies in one buffer otherwise. */
-static int gather_cells(struct s903_rowctx *x, const liia_csv_record *rec)
+static int gather_cells(struct s903_rowctx *x, const liia_record *rec)
 {
     liia_buf_reset(&x->cellbuf);
     for (size_t c = 0; c < x->tab->ncols; c++) {
@@ -316,8 +302,8 @@ static int gather_cells(struct s903_rowctx *x, const liia_csv_record *rec)
         const char *s = "";
         size_t n = 0;
         if (fi >= 0 && (size_t)fi < rec->nfields) {
-            s = rec->fields[fi];
-            n = rec->lengths[fi];
+            s = rec->values[fi] ? rec->values[fi] : "";
+            n = rec->values[fi] ? rec->lengths[fi] : 0;
             while (n && (*s == ' ' || *s == '\t'))
                 s++, n--;
             while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
@@ -439,13 +425,9 @@ static int store_row(struct s903_rowctx *x, long line, liia_error *e)
     return queue_packed(x, x->payload.data, "", e);
 }
 
-static int on_row(const liia_csv_record *rec, void *ctx, liia_error *e)
+static int on_row(void *ctx, const liia_record *rec, liia_error *e)
 {
     struct s903_rowctx *x = ctx;
-    if (rec->record_no == 1)
-        return 0;
-    if (rec->nfields == 1 && rec->lengths[0] == 0)
-        return 0;   /* blank line */
     if (rec->line > S903_MAX_LINE) {
         /* The stored key holds the line in 32 bits (S903_ROW_KEY). */
         liia_fail(e, LIIA_E_DATA, "table %s has more than %ld lines", x->tab->name,
@@ -455,6 +437,8 @@ static int on_row(const liia_csv_record *rec, void *ctx, liia_error *e)
         liia_error_fix(e, "split the extract: no SSDA903 table is this long");
         return -1;
     }
+    /* Findings on this row carry its record number and path. */
+    x->run->at = (struct s903_where){rec->line, rec->record, rec->path};
     liia_buf_reset(&x->flags);
     if (gather_cells(x, rec))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
@@ -528,9 +512,14 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
     liia_buf_init(&x.cellbuf);
     liia_buf_init(&x.flags);
     liia_buf_init(&x.payload);
+    liia_reader *reader = NULL;
     int rc = prepare_insert(&x, e);
+    if (rc == 0 && !(reader = liia_reader_open(in->path, e)))
+        rc = -1;
     if (rc == 0)
-        rc = liia_csv_read_file(in->path, LIIA_CSV_CONVERT_CP1252, on_row, &x, NULL, e);
+        rc = liia_reader_run(reader, on_row, &x, e);
+    liia_reader_free(reader);
+    run->at = (struct s903_where){0, 0, NULL};
     if (rc == 0 && x.ungrouped)
         rc = S903_UNGROUPED;
     else if (rc == 0 && x.episodes && !direct)

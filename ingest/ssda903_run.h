@@ -20,6 +20,13 @@ struct s903_input {
 
 struct s903_kids;
 
+/* The record being read or checked: a finding on its line also carries
+ * its record number and (XML, xlsx) path. */
+struct s903_where {
+    long line, record;
+    const char *path;
+};
+
 struct s903_run {
     sqlite3 *db;
     const struct s903_schema *s;
@@ -37,6 +44,7 @@ struct s903_run {
     liia_rule_counts *counts;         /* every finding, by rule */
     struct s903_input *inputs;
     size_t ninputs;
+    struct s903_where at;
 };
 
 /* The file given for a schema table ("" if none) and the 1-based field

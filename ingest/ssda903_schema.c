@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "reader.h"
 #include "ssda903_internal.h"
 
 static int cmp_str(const void *a, const void *b)
@@ -31,6 +33,46 @@ int s903_col_index(const struct s903_table *t, const char *name)
         if (!strcmp(t->cols[i].name, name))
             return (int)i;
     return -1;
+}
+
+/* A header field (as read: leading blanks, and blanks or a note after the
+ * name, are tolerated) naming column name. */
+static int names_column(const char *field, const char *name)
+{
+    size_t n = strlen(name);
+    while (*field == ' ' || *field == '\t')
+        field++;
+    return !strncasecmp(field, name, n) && (field[n] == '\0' || field[n] == ' ');
+}
+
+static int csv_recognised(const struct s903_schema *s, const liia_signature *sig)
+{
+    for (size_t t = 0; t < s->ntables; t++) {
+        const struct s903_table *tab = &s->tables[t];
+        size_t hit = 0, child = 0;
+        for (size_t c = 0; c < tab->ncols; c++)
+            for (size_t f = 0; f < sig->nnames; f++)
+                if (names_column(sig->names[f], tab->cols[c].name)) {
+                    hit++;
+                    child |= tab->cols[c].type == S903_CHILD;
+                    break;
+                }
+        if (child && 2 * hit >= tab->ncols)
+            return 1;
+    }
+    return 0;
+}
+
+int s903_schema_recognises(const struct s903_schema *s, const liia_signature *sig)
+{
+    if (!strcmp(sig->format, "csv"))
+        return csv_recognised(s, sig);
+    json_t *want = json_object_get(s->docs[0], "signature");
+    const char *format = json_string_value(json_object_get(want, "format"));
+    const char *root = json_string_value(json_object_get(want, "root"));
+    const char *coll = json_string_value(json_object_get(want, "collection"));
+    return format && !strcmp(format, sig->format) && root && !strcmp(root, sig->root) &&
+           (!coll || !strcasecmp(coll, sig->collection));
 }
 
 static int bad(liia_error *e, const char *file, const char *what)

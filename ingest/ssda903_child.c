@@ -75,9 +75,9 @@ struct s903_kids {
     int col_decom;
     int tab_header, tab_episodes, tab_uasc;
     sqlite3_stmt *upd[S903_MAX_TABLES];
-    /* the child rules of each table, then the end rules, in file order */
-    const struct s903_rule **child[S903_MAX_TABLES], **end;
-    size_t nchild[S903_MAX_TABLES], nend;
+    /* the end rules, in file order */
+    const struct s903_rule **end;
+    size_t nend;
 };
 
 /* ------------------------------------------------------------ the index */
@@ -242,23 +242,14 @@ static struct kid *kid_of(struct s903_kids *k, const char *pid, liia_error *e)
 
 /* ------------------------------------------------------------ set up */
 
-/* The child and end rules by table (rules of other kinds run elsewhere). */
+/* The end rules (the row and child rules are the tables' rule sets). */
 static int sort_rules(struct s903_kids *k, const struct s903_schema *s)
 {
-    for (size_t t = 0; t < s->ntables; t++)
-        if (!(k->child[t] = calloc(s->nrules + 1, sizeof *k->child[t])))
-            return -1;
     if (!(k->end = calloc(s->nrules + 1, sizeof *k->end)))
         return -1;
-    for (size_t i = 0; i < s->nrules; i++) {
-        const struct s903_rule *r = &s->rules[i];
-        if (r->sql || r->when == W_ROW)
-            continue;
-        if (r->when == W_END)
-            k->end[k->nend++] = r;
-        else
-            k->child[r->table][k->nchild[r->table]++] = r;
-    }
+    for (size_t i = 0; i < s->nrules; i++)
+        if (!s->rules[i].sql && s->rules[i].when == W_END)
+            k->end[k->nend++] = &s->rules[i];
     return 0;
 }
 
@@ -298,10 +289,8 @@ void s903_kids_free(struct s903_kids *k)
 {
     if (!k)
         return;
-    for (size_t t = 0; t < S903_MAX_TABLES; t++) {
+    for (size_t t = 0; t < S903_MAX_TABLES; t++)
         sqlite3_finalize(k->upd[t]);
-        free(k->child[t]);
-    }
     free(k->end);
     free(k->kids);
     free(k->hvals);
@@ -406,12 +395,34 @@ static void as_stored(const struct s903_table *t, const struct s903_cell *stored
     }
 }
 
+/* Where a child rule that holds is reported (s903_hit_fn): a streamed
+ * header or uasc row (flags), or an episode of the child (xflags). */
+struct hit {
+    struct s903_kids *k;
+    long line;
+    const struct s903_cell *cells;
+    liia_buf *flags;
+    struct ep *ep;
+    liia_error *e;
+};
+
+static int child_hit(void *ctx, const struct s903_rule *r)
+{
+    struct hit *h = ctx;
+    const struct s903_cell *v = &h->cells[r->col];
+    if (h->ep)
+        h->k->run->at = (struct s903_where){h->ep->line, h->ep->record, ""};
+    return fire(h->k, r, h->line, v->len ? v->raw : NULL, h->ep ? h->ep->xflags : NULL,
+                h->ep ? sizeof h->ep->xflags : 0, h->flags, h->e);
+}
+
 /* The child rules of a header or uasc row, as it streams in. */
 static int row_rules(struct s903_kids *k, int table, const struct kid *x, long line,
                      const struct s903_cell *stored, uint32_t exists, liia_buf *flags,
                      liia_error *e)
 {
-    if (!k->nchild[table])
+    const struct s903_ruleset *set = k->run->s->tables[table].child_set;
+    if (!s903_ruleset_size(set))
         return 0;
     struct s903_cell cur[S903_MAX_COLS], hdr[S903_MAX_COLS];
     char text[S903_MAX_COLS][11];
@@ -419,13 +430,8 @@ static int row_rules(struct s903_kids *k, int table, const struct kid *x, long l
     header_cells(k, x, hdr, text);
     struct s903_rows rows = {.row = {cur, NULL, NULL, x->nhdr ? hdr : NULL},
                              .exists = exists | parts_of(k, x)};
-    for (size_t i = 0; i < k->nchild[table]; i++) {
-        const struct s903_rule *r = k->child[table][i];
-        if (s903_cond_eval_rows(&r->cond, &rows, &k->run->dates) &&
-            fire(k, r, line, cur[r->col].len ? cur[r->col].raw : NULL, NULL, 0, flags, e))
-            return -1;
-    }
-    return 0;
+    struct hit h = {k, line, cur, flags, NULL, e};
+    return s903_ruleset_run(set, &rows, &k->run->dates, child_hit, &h);
 }
 
 /* ------------------------------------------------------------ terms */
@@ -508,8 +514,11 @@ static int keep_cells(struct s903_kids *k, struct ep *p, const struct s903_cell 
         p->cells[c] = stored[c];
         p->cells[c].month = t->cols[c].degrade_month && stored[c].ok;
         p->toff[c] = k->arena.len;
-        if (liia_buf_append(&k->arena, stored[c].raw, stored[c].len) ||
-            liia_buf_append(&k->arena, "", 1))
+        /* a stored value is NUL-terminated (the reader's field, a stored
+         * form, a column's text): copied with its NUL in one go */
+        int nul = stored[c].raw[stored[c].len] == '\0';
+        if (liia_buf_append(&k->arena, stored[c].raw, stored[c].len + nul) ||
+            (!nul && liia_buf_append(&k->arena, "", 1)))
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     }
     return 0;
@@ -567,20 +576,10 @@ static int ep_order(const void *a, const void *b)
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
-/* Marks rule r broken on the episode p (finding, and the row's flags). */
-static int fire_episode(struct s903_kids *k, const struct s903_rule *r, struct ep *p,
-                        liia_error *e)
-{
-    const struct s903_cell *v = &p->cells[r->col];
-    k->run->at = (struct s903_where){p->line, p->record, ""};
-    return fire(k, r, p->line, v->len ? v->raw : NULL, p->xflags, sizeof p->xflags,
-                NULL, e);
-}
-
 static int check_child(struct s903_kids *k, const struct kid *x, liia_error *e)
 {
-    size_t nr = k->nchild[k->tab_episodes];
-    if (!nr)
+    const struct s903_ruleset *set = k->run->s->tables[k->tab_episodes].child_set;
+    if (!s903_ruleset_size(set))
         return 0;
     size_t dated = 0;
     for (size_t i = 0; i < k->neps; i++) {
@@ -604,12 +603,9 @@ static int check_child(struct s903_kids *k, const struct kid *x, liia_error *e)
             .row = {p->cells, prev ? prev->cells : NULL, next ? next->cells : NULL,
                     x->nhdr ? hdr : NULL},
             .exists = parts | (prev ? 1u << REF_PREV : 0) | (next ? 1u << REF_NEXT : 0)};
-        for (size_t j = 0; j < nr; j++) {
-            const struct s903_rule *r = k->child[k->tab_episodes][j];
-            if (s903_cond_eval_rows(&r->cond, &rows, &k->run->dates) &&
-                fire_episode(k, r, p, e))
-                return -1;
-        }
+        struct hit h = {k, p->line, p->cells, NULL, p, e};
+        if (s903_ruleset_run(set, &rows, &k->run->dates, child_hit, &h))
+            return -1;
     }
     return 0;
 }

@@ -102,6 +102,8 @@ struct s903_rule {
     const char *sql;               /* SQL rules */
 };
 
+struct s903_ruleset;
+
 struct s903_table {
     const char *name, *store;
     int required;
@@ -110,6 +112,8 @@ struct s903_table {
     /* header columns the child rules read (header.COL): kept per child */
     int hcols[S903_MAX_COLS];
     size_t nhcols;
+    /* the table's row rules and child rules (ssda903_rules.c) */
+    struct s903_ruleset *row_set, *child_set;
 };
 
 /* A measure counts the children for whom every one of its terms holds.  A
@@ -209,6 +213,18 @@ int s903_cond_eval(const struct s903_cond *c, const struct s903_cell *cells,
 int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
                         const struct s903_dates *d);
 
+/* A table's rules of one phase (W_ROW or W_CHILD), indexed by the codes
+ * of the row itself that rule them out. */
+struct s903_ruleset *s903_ruleset_new(const struct s903_schema *s, int table,
+                                      enum s903_when when, liia_error *e);
+void s903_ruleset_free(struct s903_ruleset *rs);
+size_t s903_ruleset_size(const struct s903_ruleset *rs);
+/* Calls fn for each rule of rs that holds for rows (row[REF_CUR] given),
+ * in file order; -1 as soon as fn fails. */
+typedef int (*s903_hit_fn)(void *ctx, const struct s903_rule *r);
+int s903_ruleset_run(const struct s903_ruleset *rs, const struct s903_rows *rows,
+                     const struct s903_dates *d, s903_hit_fn fn, void *ctx);
+
 /* Bit q: the condition holds with dates[q] (q < nq <= 32). */
 uint32_t s903_cond_mask(const struct s903_cond *c, const struct s903_cell *cells,
                         const struct s903_dates *dates, size_t nq);
@@ -220,10 +236,10 @@ int32_t s903_ymd(const char *iso);
 
 /* Parses dd/mm/yyyy or yyyy-mm-dd into ISO; -1 if not a real date. */
 int s903_parse_date(const char *s, size_t len, char iso[11]);
-/* ISO date plus n years (29 Feb -> 28 Feb). */
-void s903_add_years(const char *iso, int years, char out[11]);
-/* ISO date plus years, months (day clipped to the month's end) and days;
- * out "" when the result is out of range. */
-void s903_add_ymd(const char *iso, int years, int months, int days, char out[11]);
+/* yyyymmdd plus years, months (day clipped to the month's end: 29 Feb
+ * + 1y = 28 Feb) and days; 0 when the result is out of range. */
+int32_t s903_ymd_add(int32_t ymd, int years, int months, int days);
+/* The last day of ymd's month. */
+int32_t s903_ymd_month_end(int32_t ymd);
 
 #endif

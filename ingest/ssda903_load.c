@@ -324,22 +324,29 @@ static int gather_cells(struct s903_rowctx *x, const liia_record *rec)
     return 0;
 }
 
+struct row_hit {
+    struct s903_rowctx *x;
+    long line;
+};
+
+/* s903_hit_fn: a row rule the row breaks. */
+static int row_rule_hit(void *ctx, const struct s903_rule *r)
+{
+    struct row_hit *h = ctx;
+    struct s903_rowctx *x = h->x;
+    const struct s903_cell *cell = &x->cells[r->col];
+    return s903_flag(&x->flags, r->code) ||
+           s903_add_finding(x->run, r->severity, x->in->path, x->tab->name,
+                            h->line, x->in->map[r->col] + 1, x->tab->cols[r->col].name,
+                            cell->raw, cell->len, r->code, r->fix, "%s", r->message)
+               ? -1 : 0;
+}
+
 static int apply_row_rules(struct s903_rowctx *x, long line)
 {
-    const struct s903_schema *s = x->run->s;
-    for (size_t i = 0; i < s->nrules; i++) {
-        const struct s903_rule *r = &s->rules[i];
-        if (r->sql || r->when != W_ROW || r->table != x->in->table ||
-            !s903_cond_eval(&r->cond, x->cells, &x->run->dates))
-            continue;
-        const struct s903_cell *cell = &x->cells[r->col];
-        if (s903_flag(&x->flags, r->code) ||
-            s903_add_finding(x->run, r->severity, x->in->path, x->tab->name,
-                             line, x->in->map[r->col] + 1, x->tab->cols[r->col].name,
-                             cell->raw, cell->len, r->code, r->fix, "%s", r->message))
-            return -1;
-    }
-    return 0;
+    struct s903_rows rows = {.row = {x->cells, NULL, NULL, NULL}, .exists = 0};
+    struct row_hit h = {x, line};
+    return s903_ruleset_run(x->tab->row_set, &rows, &x->run->dates, row_rule_hit, &h);
 }
 
 /* The row as the writer takes it (s903_writer_pack: its stored columns),

@@ -419,6 +419,45 @@ static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
     return bad(e, "rules or measures.json", "a condition has no in or date comparison");
 }
 
+/* A rough cost of evaluating a condition: a code test is a bit test, a
+ * date comparison parses and may shift dates, a regular expression runs
+ * a matcher. */
+static unsigned cond_cost(const struct s903_cond *c)
+{
+    unsigned n = 0;
+    switch (c->kind) {
+    case C_ALL: case C_ANY: case C_NOT:
+        for (size_t i = 0; i < c->nkids; i++)
+            n += cond_cost(&c->kids[i]);
+        return n;
+    case C_EXISTS:  return 1;
+    case C_PRESENT: case C_BLANK: return 2;
+    case C_IN:      return c->has_code_bits ? 2 : 6;
+    case C_EQUALS:  return 4;
+    case C_MATCHES: return 64;
+    default:        return 8 + 4 * (c->op_years || c->op_months || c->op_days);
+    }
+}
+
+/* Puts the cheap terms of every all/any first (stable): a condition has
+ * no side effects, so the order changes only how soon an all meets a
+ * false term, and most rows fail a rule on its first code test. */
+static void order_cond(struct s903_cond *c)
+{
+    for (size_t i = 0; i < c->nkids; i++)
+        order_cond(&c->kids[i]);
+    if (c->kind != C_ALL && c->kind != C_ANY)
+        return;
+    for (size_t i = 1; i < c->nkids; i++) {
+        struct s903_cond k = c->kids[i];
+        unsigned cost = cond_cost(&k);
+        size_t j = i;
+        for (; j > 0 && cond_cost(&c->kids[j - 1]) > cost; j--)
+            c->kids[j] = c->kids[j - 1];
+        c->kids[j] = k;
+    }
+}
+
 /* What a condition reads beyond its own row: bit 0 another record or an
  * exists, bit 1 a cell, bit 2 what a header row cannot know as it streams
  * in (a later header row of the child, or rows in another part). */
@@ -507,7 +546,10 @@ static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
     if (r->sql)
         return 0;
     struct cctx x = {s, r->table, 1};
-    return load_cond(when, &x, &r->cond, e) || classify(r, s, e) ? -1 : 0;
+    if (load_cond(when, &x, &r->cond, e) || classify(r, s, e))
+        return -1;
+    order_cond(&r->cond);
+    return 0;
 }
 
 /* "2024-25" -> 2025; 0 when absent, -1 when malformed. */
@@ -557,13 +599,25 @@ static int add_rules_of(json_t *doc, struct s903_schema *s, size_t *cap, liia_er
     return 0;
 }
 
+/* Each table's row and child rules, indexed (s903_ruleset_new). */
+static int list_rules(struct s903_schema *s, liia_error *e)
+{
+    for (size_t t = 0; t < s->ntables; t++) {
+        struct s903_table *tab = &s->tables[t];
+        if (!(tab->row_set = s903_ruleset_new(s, (int)t, W_ROW, e)) ||
+            !(tab->child_set = s903_ruleset_new(s, (int)t, W_CHILD, e)))
+            return -1;
+    }
+    return 0;
+}
+
 static int load_rules(struct s903_schema *s, liia_error *e)
 {
     size_t cap = 0;
     for (size_t i = 0; i < s->nrule_docs; i++)
         if (add_rules_of(s->rule_docs[i], s, &cap, e))
             return -1;
-    return 0;
+    return list_rules(s, e);
 }
 
 /* The index of the term (table, condition), compiled on first sight. */
@@ -580,6 +634,7 @@ static int term_index(struct s903_schema *s, int table, json_t *cond, liia_error
     struct cctx x = {s, table, 0};
     if (load_cond(cond, &x, &t->cond, e))
         return -1;
+    order_cond(&t->cond);
     return (int)s->nterms++;
 }
 
@@ -724,9 +779,12 @@ static void free_cond(struct s903_cond *c)
 
 void s903_schema_free(struct s903_schema *s)
 {
-    for (size_t t = 0; t < s->ntables; t++)
+    for (size_t t = 0; t < s->ntables; t++) {
         for (size_t c = 0; c < s->tables[t].ncols; c++)
             free_codes(&s->tables[t].cols[c].codes);
+        s903_ruleset_free(s->tables[t].row_set);
+        s903_ruleset_free(s->tables[t].child_set);
+    }
     for (size_t i = 0; i < s->nrules; i++)
         free_cond(&s->rules[i].cond);
     for (size_t i = 0; i < s->nterms; i++)

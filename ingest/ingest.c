@@ -36,6 +36,12 @@ const liia_return_info *liia_ingest_return_info(size_t i)
     return ops ? &ops->info : NULL;
 }
 
+const liia_return_info *liia_ingest_return_find(const char *id)
+{
+    const struct liia_return_ops *ops = ingest_return_find(id);
+    return ops ? &ops->info : NULL;
+}
+
 /* The return type whose files look like this one, read from its content
  * (reader.h: a CSV header row, an XML root element and collection); the
  * default type when nothing matches or the file cannot be read (its own
@@ -150,7 +156,7 @@ static int stage(struct ingest_job *job, const struct liia_return_ops *ops, void
         return -1;
     if (ops->stage && ops->stage(state, job, e))
         return unreadable(r, e);
-    if (r->findings.errors && (ops->reject_on_error || job->o->strict))
+    if (r->findings.errors && (ops->info.reject_on_error || job->o->strict))
         return 1;
     ingest_sort_findings(&r->findings, ops, state);
     if (ingest_finish_submission(job->db, r, ops, state, e))
@@ -175,7 +181,7 @@ static int run(struct ingest_job *job, const struct liia_return_ops *ops, void *
         liia_strlcpy(r->sha256, "unreadable", sizeof r->sha256);
         liia_error_clear(e);
     }
-    if (verdict || (r->findings.errors && ops->reject_on_error))
+    if (verdict || (r->findings.errors && ops->info.reject_on_error))
         return reject(job, ops, state, e);
     if (job->o->validate_only && !ops->stage_checks) {
         r->outcome = LIIA_INGEST_ACCEPTED;
@@ -194,7 +200,7 @@ static int run(struct ingest_job *job, const struct liia_return_ops *ops, void *
      * transaction, so two senders of the same files store one version. */
     if (!rc && !scratch)
         same = ingest_identical_resend(job->db, r->la_code, r->period, r->return_type,
-                                       r->sha256, ops->reject_on_error || job->o->strict,
+                                       r->sha256, ops->info.reject_on_error || job->o->strict,
                                        &id, &version, e);
     if (!rc && same == 1) {
         r->outcome = LIIA_INGEST_UNCHANGED;

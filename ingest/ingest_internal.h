@@ -54,9 +54,6 @@ struct ingest_job {
 
 struct liia_return_ops {
     liia_return_info info;
-    /* 1: any error finding rejects the submission (the quarterly return);
-     * 0: only under --strict, errors otherwise flag cells. */
-    int reject_on_error;
     /* 1: stage() finds things (its rows are checked as they are staged),
      * so validate stages too (in a scratch database). */
     int stage_checks;

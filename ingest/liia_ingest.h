@@ -116,9 +116,14 @@ int liia_ingest_write_findings(const char *path, const liia_findings *f,
 typedef struct liia_return_info {
     const char *id, *title, *schema; /* schema: path under schemas/ */
     int one_file_per_submission;
+    int reject_on_error;       /* 1: any error rejects the submission (the
+                                * quarterly return); 0: only under strict,
+                                * else errors flag cells (child-level) */
 } liia_return_info;
 
 size_t liia_ingest_return_count(void);
 const liia_return_info *liia_ingest_return_info(size_t i);
+/* The return type of that id; NULL when there is none. */
+const liia_return_info *liia_ingest_return_find(const char *id);
 
 #endif /* LIIA_INGEST_H */

@@ -673,8 +673,7 @@ static int quarterly_recognise(const liia_signature *sig)
 }
 
 const struct liia_return_ops ingest_quarterly_ops = {
-    .info = {"quarterly", "Quarterly benchmarking return", "quarterly.json", 1},
-    .reject_on_error = 1,
+    .info = {"quarterly", "Quarterly benchmarking return", "quarterly.json", 1, 1},
     .recognise = quarterly_recognise,
     .open = quarterly_open,
     .stage = quarterly_stage,

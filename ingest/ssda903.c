@@ -59,23 +59,24 @@ static int load_episodes(struct s903_run *run, struct s903_input *in, liia_error
     return liia_db_exec(run->db, "RELEASE s903_episodes", e);
 }
 
-/* Header first and uasc next, so that the child index knows every child's
- * header and uasc rows before the first episode. */
+/* The parts in the schema's load order (the child part first, the
+ * ordered part last), so that the child index knows every child's header
+ * and other rows before the first episode. */
 static int load_all(struct s903_run *run, long *rows, liia_error *e)
 {
-    static const char *const order[] = {"header", "uasc", "episodes"};
-    for (size_t k = 0; k < sizeof order / sizeof *order; k++)
+    for (size_t k = 0; k < run->s->ntables; k++)
         for (size_t i = 0; i < run->ninputs; i++) {
             struct s903_input *in = &run->inputs[i];
-            const char *name = run->s->tables[in->table].name;
-            if (strcmp(name, order[k]))
+            if (in->table != (int)run->s->load_order[k])
                 continue;
+            enum s903_role role = run->s->tables[in->table].role;
             struct stat sb;
             /* A header row is some 40 bytes: one child each. */
-            if (k == 0 && stat(in->path, &sb) == 0 &&
+            if (role == ROLE_CHILD && stat(in->path, &sb) == 0 &&
                 s903_kids_reserve(run->kids, (size_t)sb.st_size / 40, e))
                 return -1;
-            if (k == 2 ? load_episodes(run, in, e) : s903_load_table(run, in, 0, e))
+            if (role == ROLE_ORDERED ? load_episodes(run, in, e)
+                                     : s903_load_table(run, in, 0, e))
                 return -1;
             *rows += in->rows;
         }
@@ -125,11 +126,11 @@ static int setup(const struct ingest_job *job, struct s903_schema *s,
     const liia_ingest_options *o = job->o;
     liia_ingest_result *r = job->r;
     sqlite3 *db = job->db;
-    if (!o->la || !o->period || job->nfiles == 0 || job->nfiles > S903_MAX_TABLES) {
+    if (!o->la || !o->period || job->nfiles == 0 || job->nfiles > S903_MAX_PARTS) {
         liia_error_fix(e, "liia-bench ingest --return ssda903 --la LA --period P "
-                          "header.csv episodes.csv [uasc.csv]");
+                          "header.csv episodes.csv [uasc.csv reviews.csv ...]");
         return liia_fail(e, LIIA_E_USAGE, "an SSDA903 submission needs --la, --period "
-                         "and two or three files");
+                         "and its files (header and episodes at least, each table once)");
     }
     /* As the quarterly return: a wrong --la or --period is a usage error
      * (exit 2), not a rejected submission. */
@@ -222,9 +223,6 @@ int s903_stage(void *state, struct ingest_job *job, liia_error *e)
     struct s903_run *run = &((struct s903_sub *)state)->run;
     run->db = job->db;
     run->sid = job->r->submission_id;
-    for (size_t i = 0; i < run->ninputs; i++)
-        if (!strcmp(run->s->tables[run->inputs[i].table].name, "uasc"))
-            run->have_uasc = 1;
     /* A bounded page cache (16 MB): dirty pages spill to the WAL from the
      * writer thread while the load runs, and the sort of a file whose
      * episodes are not grouped by child spills to temporary files.  A
@@ -266,6 +264,8 @@ void s903_close(void *state)
     struct s903_sub *sub = state;
     if (!sub)
         return;
+    for (size_t i = 0; sub->run.inputs && i < sub->run.ninputs; i++)
+        free(sub->run.inputs[i].map);
     free(sub->run.inputs);
     s903_kids_free(sub->run.kids);
     liia_pseudo_free(sub->run.ps);

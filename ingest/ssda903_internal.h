@@ -12,8 +12,10 @@
 
 enum s903_type { S903_CHILD, S903_CODE, S903_DATE, S903_UPN, S903_POSTCODE, S903_TEXT };
 
-#define S903_MAX_COLS 16
-#define S903_MAX_TABLES 3
+/* A part's stored columns travel to the writer thread with a 64-bit null
+ * mask (ssda903_writer.h); the exists bits of a child hold a bit per part. */
+#define S903_MAX_STORED 64
+#define S903_MAX_PARTS 27
 
 /* A stored SSDA903 row's key is submission_id << 32 | line (migration
  * 006): the rows of submission ?1 are this key range, and row ?2 of
@@ -104,13 +106,22 @@ struct s903_rule {
 
 struct s903_ruleset;
 
+/* What a part is to the per-child pass (tables.json "role"): the one
+ * record a child has in the return's child part ("role": "child", what
+ * rules call header.COL), the part whose records the pass holds per child
+ * and orders ("order_by": COL), or any other part (rows seen one at a
+ * time, known to the child's rules through 'exists'). */
+enum s903_role { ROLE_PART, ROLE_CHILD, ROLE_ORDERED };
+
 struct s903_table {
     const char *name, *store;
     int required;
-    struct s903_col cols[S903_MAX_COLS];
+    enum s903_role role;
+    int order_col;                 /* ROLE_ORDERED: the column it is ordered by */
+    struct s903_col *cols;         /* owned by the schema */
     size_t ncols;
     /* header columns the child rules read (header.COL): kept per child */
-    int hcols[S903_MAX_COLS];
+    int *hcols;
     size_t nhcols;
     /* the table's row rules and child rules (ssda903_rules.c) */
     struct s903_ruleset *row_set, *child_set;
@@ -135,7 +146,8 @@ struct s903_measure_term {
 };
 
 struct s903_measure {
-    const char *measure, *requires;
+    const char *measure;
+    int requires;                  /* a part whose file must be given, -1 none */
     struct s903_measure_term terms[8];
     size_t nterms;
 };
@@ -144,8 +156,10 @@ struct s903_schema {
     json_t *docs[3];
     json_t **rule_docs;            /* one per file of rules/ */
     size_t nrule_docs;
-    struct s903_table tables[S903_MAX_TABLES];
+    struct s903_table *tables;     /* owned, ntables of them */
     size_t ntables;
+    size_t *load_order;            /* table indexes, "after" respected */
+    int child_table, ordered_table;  /* -1 when the schema has none */
     struct s903_rule *rules;       /* row rules then SQL rules */
     size_t nrules;
     struct s903_measure *measures;

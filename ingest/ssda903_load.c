@@ -133,14 +133,25 @@ int s903_identify(struct s903_run *run, struct s903_input *in, liia_error *e)
         rc = reject(run, in->path, t >= 0 ? run->s->tables[t].name : NULL, dup,
                     "LIIA-903-COLUMN", "keep one column of each name", msg);
     } else if (t < 0) {
+        char names[400] = "";
+        for (size_t k = 0; k < run->s->ntables; k++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                     k ? ", " : "", run->s->tables[k].name);
+        char msg[480];
+        snprintf(msg, sizeof msg, "cannot tell which SSDA903 table this file is: its "
+                 "header row matches none of %s", names);
         rc = reject(run, in->path, NULL, NULL, "LIIA-903-TABLE",
-                    "give the SSDA903 header, episodes or uasc table with its DfE header row",
-                    "cannot tell which SSDA903 table this file is: its header row "
-                    "matches none of header, episodes, uasc");
+                    "give each SSDA903 table as its own CSV file with its DfE header row",
+                    msg);
     } else {
         const struct s903_table *tab = &run->s->tables[t];
         in->table = t;
         in->nfields = h.n;
+        free(in->map);
+        if (!(in->map = calloc(tab->ncols, sizeof *in->map))) {
+            liia_signature_free(&sig);
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        }
         for (size_t c = 0; c < tab->ncols && rc == 0; c++) {
             in->map[c] = field_of(&h, tab->cols[c].name);
             if (in->map[c] < 0 && !tab->cols[c].optional_column) {
@@ -166,15 +177,18 @@ struct s903_rowctx {
     const struct s903_table *tab;
     sqlite3_stmt *ins;
     liia_buf cellbuf, flags;
-    size_t offs[S903_MAX_COLS];
-    struct s903_cell cells[S903_MAX_COLS];
-    char store[S903_MAX_COLS][80];  /* pseudonymised values made here */
-    int bind_null[S903_MAX_COLS];
-    const char *val[S903_MAX_COLS]; /* what is stored: store[c] or the cell */
-    size_t vlen[S903_MAX_COLS];
-    struct s903_cell stored[S903_MAX_COLS]; /* store[] as cells */
+    /* per column of the part, allocated once per file (row_arrays) */
+    size_t *offs;
+    struct s903_cell *cells;
+    char (*store)[80];              /* pseudonymised values made here */
+    int *bind_null;
+    const char **val;               /* what is stored: store[c] or the cell */
+    size_t *vlen;
+    struct s903_cell *stored;       /* store[] as cells */
+    const char **pvals;             /* the stored columns, packed */
+    size_t *plens;
     int child_col;                  /* the CHILD column, -1 if none */
-    int header, uasc, episodes, direct, ungrouped;
+    int header, episodes, direct, ungrouped;
     liia_buf payload;
     struct s903_writer *writer;
 };
@@ -354,14 +368,14 @@ static int apply_row_rules(struct s903_rowctx *x, long line)
  * form for the rest of its child. */
 static int pack_row(struct s903_rowctx *x, long line)
 {
-    const char *stored[S903_MAX_COLS];
-    size_t lens[S903_MAX_COLS];
-    uint32_t null = 0;
+    const char **stored = x->pvals;
+    size_t *lens = x->plens;
+    uint64_t null = 0;
     size_t n = 0;
     for (size_t c = 0; c < x->tab->ncols; c++) {
         if (!x->tab->cols[c].store)
             continue;
-        null |= (uint32_t)(x->bind_null[c] != 0) << n;
+        null |= (uint64_t)(x->bind_null[c] != 0) << n;
         lens[n] = x->vlen[c];
         stored[n++] = x->val[c];
     }
@@ -420,8 +434,8 @@ static int store_row(struct s903_rowctx *x, long line, liia_error *e)
     int rc = 0;
     if (x->header)
         rc = s903_kids_header(x->run->kids, pid, line, x->stored, &x->flags, e);
-    else if (x->uasc)
-        rc = s903_kids_uasc(x->run->kids, pid, line, x->stored, &x->flags, e);
+    else if (!x->episodes)
+        rc = s903_kids_part(x->run->kids, x->in->table, pid, line, x->stored, &x->flags, e);
     if (rc == 0 && pack_row(x, line))
         rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
     if (rc)
@@ -479,11 +493,11 @@ static int prepare_insert(struct s903_rowctx *x, liia_error *e)
     sqlite3_str *q = sqlite3_str_new(x->run->db);
     sqlite3_str_appendf(q, "INSERT INTO \"%w\" (id, flags", x->tab->store);
     size_t n = 0;
-    uint32_t hex_blob = 0;
+    uint64_t hex_blob = 0;
     for (size_t c = 0; c < x->tab->ncols; c++)
         if (x->tab->cols[c].store) {
             sqlite3_str_appendf(q, ", \"%w\"", x->tab->cols[c].store);
-            hex_blob |= (uint32_t)(x->tab->cols[c].type == S903_CHILD) << n;
+            hex_blob |= (uint64_t)(x->tab->cols[c].type == S903_CHILD) << n;
             n++;
         }
     sqlite3_str_appendall(q, ") VALUES (" S903_ROW_KEY ", ?3");
@@ -500,6 +514,37 @@ static int prepare_insert(struct s903_rowctx *x, liia_error *e)
     return rc;
 }
 
+/* The per-column arrays of a part's rows: allocated once per file, so a
+ * row costs no allocation whatever the number of columns. */
+static int row_arrays(struct s903_rowctx *x)
+{
+    size_t n = x->tab->ncols;
+    x->offs = calloc(n, sizeof *x->offs);
+    x->cells = calloc(n, sizeof *x->cells);
+    x->store = calloc(n, sizeof *x->store);
+    x->bind_null = calloc(n, sizeof *x->bind_null);
+    x->val = calloc(n, sizeof *x->val);
+    x->vlen = calloc(n, sizeof *x->vlen);
+    x->stored = calloc(n, sizeof *x->stored);
+    x->pvals = calloc(n, sizeof *x->pvals);
+    x->plens = calloc(n, sizeof *x->plens);
+    return x->offs && x->cells && x->store && x->bind_null && x->val && x->vlen &&
+           x->stored && x->pvals && x->plens ? 0 : -1;
+}
+
+static void free_row_arrays(struct s903_rowctx *x)
+{
+    free(x->offs);
+    free(x->cells);
+    free(x->store);
+    free(x->bind_null);
+    free(x->val);
+    free(x->vlen);
+    free(x->stored);
+    free(x->pvals);
+    free(x->plens);
+}
+
 int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
                     liia_error *e)
 {
@@ -508,9 +553,8 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
     x.run = run;
     x.in = in;
     x.tab = &run->s->tables[in->table];
-    x.header = !strcmp(x.tab->name, "header");
-    x.uasc = !strcmp(x.tab->name, "uasc");
-    x.episodes = !strcmp(x.tab->name, "episodes");
+    x.header = x.tab->role == ROLE_CHILD;
+    x.episodes = x.tab->role == ROLE_ORDERED;
     x.direct = direct;
     x.child_col = -1;
     for (size_t c = 0; c < x.tab->ncols; c++)
@@ -520,7 +564,8 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
     liia_buf_init(&x.flags);
     liia_buf_init(&x.payload);
     liia_reader *reader = NULL;
-    int rc = prepare_insert(&x, e);
+    int rc = row_arrays(&x) ? liia_fail(e, LIIA_E_NOMEM, "out of memory")
+                            : prepare_insert(&x, e);
     if (rc == 0 && !(reader = liia_reader_open(in->path, e)))
         rc = -1;
     if (rc == 0)
@@ -539,5 +584,6 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
     liia_buf_free(&x.cellbuf);
     liia_buf_free(&x.flags);
     liia_buf_free(&x.payload);
+    free_row_arrays(&x);
     return rc;
 }

@@ -13,7 +13,8 @@
 struct s903_input {
     const char *path;
     int table;                       /* schema table index, -1 = unknown */
-    int map[S903_MAX_COLS];          /* file field of each schema column */
+    int *map;                        /* file field of each schema column
+                                      * (s903_identify; freed with the run) */
     size_t nfields;                  /* fields in the file's header row */
     long rows;
 };
@@ -36,7 +37,6 @@ struct s903_run {
      * dates with qs, qe, y1 set for the measures */
     struct s903_dates quarters[S903_MAX_QUARTERS];
     size_t nquarters;
-    int have_uasc;
     struct s903_kids *kids;
     char period[11];
     long long sid;

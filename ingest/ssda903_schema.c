@@ -187,12 +187,94 @@ static int load_col(json_t *jc, json_t *lists, int year, struct s903_col *c,
     return 0;
 }
 
+/* Names the schema gives the store (tables, columns) are SQL identifiers
+ * written into DDL and INSERTs: checked here, never taken from input. */
+static int ident_ok(const char *v)
+{
+    if (!v || !(*v >= 'a' && *v <= 'z') || strlen(v) > 63)
+        return 0;
+    for (; *v; v++)
+        if (!((*v >= 'a' && *v <= 'z') || (*v >= '0' && *v <= '9') || *v == '_'))
+            return 0;
+    return 1;
+}
+
+/* "role", "order_by": what the part is to the per-child pass. */
+static int load_role(json_t *jt, struct s903_schema *s, struct s903_table *t, int idx,
+                     liia_error *e)
+{
+    const char *role = json_string_value(json_object_get(jt, "role"));
+    const char *order_by = json_string_value(json_object_get(jt, "order_by"));
+    t->role = ROLE_PART;
+    if (role && !strcmp(role, "child")) {
+        if (s->child_table >= 0)
+            return bad(e, "tables.json", "one part has \"role\": \"child\"");
+        t->role = ROLE_CHILD;
+        s->child_table = idx;
+    } else if (role) {
+        return bad(e, "tables.json", "role is \"child\" (or absent)");
+    }
+    if (order_by) {
+        if (t->role != ROLE_PART || s->ordered_table >= 0 ||
+            (t->order_col = s903_col_index(t, order_by)) < 0 ||
+            t->cols[t->order_col].type != S903_DATE)
+            return bad(e, "tables.json", "one part other than the child's has order_by, "
+                                         "a date column of its own");
+        t->role = ROLE_ORDERED;
+        s->ordered_table = idx;
+    }
+    return 0;
+}
+
+/* The order parts are read in: each after the parts its "after" names
+ * (the child part first by default, the ordered part last), else as
+ * listed. */
+static int load_order(json_t *tables, struct s903_schema *s, liia_error *e)
+{
+    if (!(s->load_order = calloc(s->ntables, sizeof *s->load_order)))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    char *done = calloc(s->ntables, 1);
+    if (!done)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    size_t n = 0;
+    for (int pass = 0; n < s->ntables && pass <= (int)s->ntables; pass++)
+        for (size_t t = 0; t < s->ntables; t++) {
+            if (done[t])
+                continue;
+            json_t *after = json_object_get(json_array_get(tables, t), "after");
+            int ready = s->tables[t].role == ROLE_CHILD || s->child_table < 0 ||
+                        done[s->child_table];
+            for (size_t o = 0; ready && o < s->ntables; o++)
+                if (s->tables[t].role == ROLE_ORDERED && !done[o] && o != t)
+                    ready = 0;
+            size_t i;
+            json_t *a;
+            json_array_foreach(after, i, a) {
+                int o = s903_table_index(s, json_string_value(a) ? json_string_value(a) : "");
+                if (o < 0) {
+                    free(done);
+                    return bad(e, "tables.json", "\"after\" names no part");
+                }
+                ready &= done[o];
+            }
+            if (ready) {
+                done[t] = 1;
+                s->load_order[n++] = t;
+            }
+        }
+    free(done);
+    return n == s->ntables ? 0 : bad(e, "tables.json", "\"after\" goes round in a circle");
+}
+
 static int load_tables(json_t *doc, json_t *lists, int year,
                        struct s903_schema *s, liia_error *e)
 {
     json_t *tables = json_object_get(doc, "tables");
-    if (json_array_size(tables) == 0 || json_array_size(tables) > S903_MAX_TABLES)
-        return bad(e, "tables.json", "tables must list 1 to 3 tables");
+    s->child_table = s->ordered_table = -1;
+    if (json_array_size(tables) == 0 || json_array_size(tables) > S903_MAX_PARTS)
+        return bad(e, "tables.json", "tables must list 1 to 27 parts");
+    if (!(s->tables = calloc(json_array_size(tables), sizeof *s->tables)))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     size_t i, j;
     json_t *jt, *jc;
     json_array_foreach(tables, i, jt) {
@@ -201,14 +283,29 @@ static int load_tables(json_t *doc, json_t *lists, int year,
         t->store = json_string_value(json_object_get(jt, "store"));
         t->required = json_is_true(json_object_get(jt, "required"));
         json_t *cols = json_object_get(jt, "columns");
-        if (!t->name || !t->store || json_array_size(cols) > S903_MAX_COLS)
-            return bad(e, "tables.json", "a table needs name, store and at most 16 columns");
+        size_t n = json_array_size(cols);
+        if (!t->name || !ident_ok(t->store) || n == 0)
+            return bad(e, "tables.json", "a part needs a name, a store table named "
+                                         "^[a-z][a-z0-9_]{0,62}$ and columns");
+        if (!(t->cols = calloc(n, sizeof *t->cols)) || !(t->hcols = calloc(n, sizeof *t->hcols)))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        size_t stored = 0;
         json_array_foreach(cols, j, jc) {
-            if (load_col(jc, lists, year, &t->cols[t->ncols++], e))
+            struct s903_col *c = &t->cols[t->ncols++];
+            if (load_col(jc, lists, year, c, e))
                 return -1;
+            if (!c->name || (c->store && (!ident_ok(c->store) || !strcmp(c->store, "id") ||
+                                          !strcmp(c->store, "flags"))))
+                return bad(e, "tables.json", "a column needs a name and its store column "
+                                             "^[a-z][a-z0-9_]{0,62}$ (not id or flags)");
+            stored += c->store != NULL;
         }
+        if (stored > S903_MAX_STORED)
+            return bad(e, "tables.json", "a part stores at most 64 columns");
+        if (load_role(jt, s, t, (int)i, e))
+            return -1;
     }
-    return 0;
+    return load_order(tables, s, e);
 }
 
 /* Where a condition is compiled: the schema, the table of its row, and
@@ -236,7 +333,7 @@ static int column_ref(const struct cctx *x, const char *name, int *ref)
             return -1;
         *ref = refs[i].ref;
         name += n;
-        if (*ref == REF_HEADER && (table = s903_table_index(x->s, "header")) < 0)
+        if (*ref == REF_HEADER && (table = x->s->child_table) < 0)
             return -1;
         break;
     }
@@ -374,7 +471,7 @@ static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
     if (c->kind != C_IN)
         return 0;
     const struct s903_table *t = &x->s->tables[c->ref == REF_HEADER
-                                                   ? s903_table_index(x->s, "header")
+                                                   ? x->s->child_table
                                                    : x->table];
     const char *other = json_string_value(json_object_get(j, "equals"));
     if (other) {
@@ -472,7 +569,7 @@ static unsigned reads(const struct s903_cond *c, const struct s903_schema *s)
     case C_EXISTS:
         r = 1;
         if (c->exists == REF_NEXT || (c->exists >= S903_EX_PART &&
-            strcmp(s->tables[c->exists - S903_EX_PART].name, "header")))
+            c->exists - S903_EX_PART != s->child_table))
             r |= 4;
         return r;
     default:
@@ -509,15 +606,15 @@ static int uses_next_or_prev_cells(const struct s903_cond *c, int header_part)
 static int classify(struct s903_rule *r, const struct s903_schema *s, liia_error *e)
 {
     unsigned rd = reads(&r->cond, s);
-    const char *part = s->tables[r->table].name;
-    int episodes = !strcmp(part, "episodes");
+    enum s903_role role = s->tables[r->table].role;
+    int episodes = role == ROLE_ORDERED;
     r->when = !(rd & 1) ? W_ROW : episodes || !(rd & 4) ? W_CHILD : W_END;
-    if (r->when == W_END && ((rd & 2) || strcmp(part, "header")))
+    if (r->when == W_END && ((rd & 2) || role != ROLE_CHILD))
         return bad(e, "rules", "a header rule asking about other parts or a later "
                                "header row may use 'exists' only (uasc rules may ask "
                                "only 'exists': \"header\")");
-    if (r->when == W_CHILD && strcmp(part, "episodes") &&
-        uses_next_or_prev_cells(&r->cond, !strcmp(part, "header")))
+    if (r->when == W_CHILD && !episodes &&
+        uses_next_or_prev_cells(&r->cond, role == ROLE_CHILD))
         return bad(e, "rules", "a header or uasc rule may read header.COL and ask "
                                "'exists' (prev: header rules), not next/prev cells");
     return 0;
@@ -638,23 +735,28 @@ static int term_index(struct s903_schema *s, int table, json_t *cond, liia_error
     return (int)s->nterms++;
 }
 
-/* {"episode": COND, "at_least": N} or {"uasc": COND}. */
+/* {PART: COND, "at_least": N}: PART is a part's name, "episode" the
+ * ordered part (the only one whose rows are counted: at_least); the child
+ * part has no terms (its facts are rules' business). */
 static int load_term(struct s903_schema *s, json_t *jt, struct s903_measure_term *mt,
                      liia_error *e)
 {
-    static const char *const tables[] = {"episode", "uasc"};
-    for (size_t i = 0; i < 2; i++) {
-        json_t *cond = json_object_get(jt, tables[i]);
-        int table = s903_table_index(s, i ? "uasc" : "episodes");
-        if (!cond || table < 0)
+    const char *key;
+    json_t *cond;
+    json_object_foreach(jt, key, cond) {
+        if (!strcmp(key, "at_least"))
             continue;
+        int table = !strcmp(key, "episode") ? s->ordered_table : s903_table_index(s, key);
+        if (table < 0 || table == s->child_table)
+            return bad(e, "measures.json", "a term names a part other than the child's "
+                                           "(\"episode\": the ordered part)");
         json_t *n = json_object_get(jt, "at_least");
         mt->at_least = n ? (int)json_integer_value(n) : 1;
-        if (mt->at_least < 1 || (i && mt->at_least != 1))
+        if (mt->at_least < 1 || (table != s->ordered_table && mt->at_least != 1))
             return bad(e, "measures.json", "at_least must be 1 or more (episode terms only)");
         return (mt->term = term_index(s, table, cond, e)) < 0 ? -1 : 0;
     }
-    return bad(e, "measures.json", "a term needs 'episode' or 'uasc'");
+    return bad(e, "measures.json", "a term needs a part: 'episode' or a part's name");
 }
 
 static int load_measures(json_t *doc, struct s903_schema *s, liia_error *e)
@@ -669,7 +771,10 @@ static int load_measures(json_t *doc, struct s903_schema *s, liia_error *e)
         struct s903_measure *m = &s->measures[s->nmeasures++];
         json_t *terms = json_object_get(jm, "children_with");
         m->measure = json_string_value(json_object_get(jm, "measure"));
-        m->requires = json_string_value(json_object_get(jm, "requires"));
+        const char *req = json_string_value(json_object_get(jm, "requires"));
+        m->requires = req ? s903_table_index(s, req) : -1;
+        if (req && m->requires < 0)
+            return bad(e, "measures.json", "'requires' names no part");
         if (!m->measure || json_array_size(terms) == 0 ||
             json_array_size(terms) > sizeof m->terms / sizeof *m->terms)
             return bad(e, "measures.json", "a measure needs measure and 1 to 8 "
@@ -784,7 +889,11 @@ void s903_schema_free(struct s903_schema *s)
             free_codes(&s->tables[t].cols[c].codes);
         s903_ruleset_free(s->tables[t].row_set);
         s903_ruleset_free(s->tables[t].child_set);
+        free(s->tables[t].cols);
+        free(s->tables[t].hcols);
     }
+    free(s->tables);
+    free(s->load_order);
     for (size_t i = 0; i < s->nrules; i++)
         free_cond(&s->rules[i].cond);
     for (size_t i = 0; i < s->nterms; i++)

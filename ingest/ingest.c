@@ -216,7 +216,9 @@ static int run(struct ingest_job *job, const struct liia_return_ops *ops, void *
         liia_db_rollback(job->db);
     }
     job->db = store;
-    sqlite3_close(scratch);
+    /* The return type's state may still hold statements on the scratch
+     * database until close(): it goes when the last is finalized. */
+    sqlite3_close_v2(scratch);
     return rc == 1 ? reject(job, ops, state, e) : rc;
 }
 

@@ -84,6 +84,7 @@ struct sub {
     const char *const *files;
     size_t nfiles;
     int one_file;      /* a one-file return: named by its file */
+    int rejects;       /* any error rejects it: the return's policy */
     char label[512];
 };
 
@@ -92,15 +93,6 @@ static const char *plural(size_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
-static int one_file_return(const char *id)
-{
-    for (size_t i = 0; i < liia_ingest_return_count(); i++) {
-        const liia_return_info *info = liia_ingest_return_info(i);
-        if (!strcmp(info->id, id))
-            return info->one_file_per_submission;
-    }
-    return 1;
-}
 
 /* The authority's short code (CAM), else its GSS code as given. */
 static void short_code(sqlite3 *db, const char *gss, char *out, size_t sz)
@@ -146,9 +138,9 @@ static void print_summary(const struct sub *s, const liia_ingest_result *r, int 
     else if (r->outcome == LIIA_INGEST_UNCHANGED)
         printf("%s: unchanged: identical to accepted version %d; nothing stored\n",
                name, r->version);
-    else if (s->one_file && validate)
+    else if (s->rejects && validate)
         printf("%s: valid (%zu %s, %zu %s)\n", name, ne, es, nw, ws);
-    else if (s->one_file)
+    else if (s->rejects)
         printf("%s: accepted as version %d (%zu %s, %zu %s)\n", name, r->version,
                ne, es, nw, ws);
     else if (validate)
@@ -225,7 +217,7 @@ static int add_json(struct run *run, const struct sub *s, const liia_ingest_resu
                           "files", files_json(s), "return_type", r->return_type,
                           "outcome", run->o.validate_only && r->outcome == LIIA_INGEST_ACCEPTED
                                          ? "valid" : outcome[r->outcome],
-                          "error_policy", s->one_file || run->o.strict ? "reject" : "flag",
+                          "error_policy", s->rejects || run->o.strict ? "reject" : "flag",
                           "la_code", r->la_code[0] ? r->la_code : NULL,
                           "period", r->period[0] ? r->period : NULL,
                           "sha256", r->sha256,
@@ -358,8 +350,10 @@ static int one(sqlite3 *db, struct run *run, char **files, const liia_ingest_gro
     liia_error_clear(&e);
     liia_error_clear(&re);
     liia_ingest_result_init(&r);
+    const liia_return_info *info = liia_ingest_return_find(g->return_type);
     struct sub s = {.files = (const char *const *)files + g->first, .nfiles = g->count,
-                    .one_file = one_file_return(g->return_type)};
+                    .one_file = !info || info->one_file_per_submission,
+                    .rejects = !info || info->reject_on_error};
     int rc = liia_ingest_submission(db, g->return_type, s.files, s.nfiles, &run->o, &r, &e);
     if (!rc)
         label(db, &s, &r);

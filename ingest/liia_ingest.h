@@ -93,10 +93,15 @@ int liia_ingest_plan(const char *const *files, size_t nfiles,
                      size_t *ngroups, liia_error *e);
 
 /*
- * Validates one submission and, unless validate_only, records it.  Returns
- * 0 whenever the data was judged (r->outcome says how, r->findings why);
+ * The ingest of one submission, for every return type: the one call the
+ * command line and the portal make.  Validates the files and, unless
+ * validate_only, records them in one transaction: a new version that
+ * supersedes the accepted one, or nothing when they are identical to it
+ * (LIIA_INGEST_UNCHANGED), or a rejection with its findings and no rows.
+ * validate_only stores nothing and takes no write lock on db.  Returns 0
+ * whenever the data was judged (r->outcome says how, r->findings why);
  * -1 with e filled for usage, I/O or database failures, after which
- * nothing of this submission is stored.
+ * nothing of this submission is stored.  Prints nothing.
  */
 int liia_ingest_submission(sqlite3 *db, const char *return_type,
                            const char *const *files, size_t nfiles,
@@ -111,9 +116,14 @@ int liia_ingest_write_findings(const char *path, const liia_findings *f,
 typedef struct liia_return_info {
     const char *id, *title, *schema; /* schema: path under schemas/ */
     int one_file_per_submission;
+    int reject_on_error;       /* 1: any error rejects the submission (the
+                                * quarterly return); 0: only under strict,
+                                * else errors flag cells (child-level) */
 } liia_return_info;
 
 size_t liia_ingest_return_count(void);
 const liia_return_info *liia_ingest_return_info(size_t i);
+/* The return type of that id; NULL when there is none. */
+const liia_return_info *liia_ingest_return_find(const char *id);
 
 #endif /* LIIA_INGEST_H */

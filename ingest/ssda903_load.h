@@ -1,6 +1,6 @@
 /* ssda903_load.h - streaming one SSDA903 table into the store, and the
  * steps that run once all tables are in (rules over ordered episodes,
- * derived measures, findings).  Internal to ingest/. */
+ * derived measures).  Internal to ingest/. */
 #ifndef LIIA_SSDA903_LOAD_H
 #define LIIA_SSDA903_LOAD_H
 
@@ -33,10 +33,5 @@ int s903_derive(struct s903_run *run, liia_error *e);
  * a column the schema gained): inside the ingest's transaction, before
  * anything reads or deletes a part's rows. */
 int s903_store_tables(sqlite3 *db, const struct s903_schema *s, liia_error *e);
-
-/* Stores findings with identifying values masked. */
-int s903_store_findings(sqlite3 *db, long long sid, const liia_findings *f,
-                        const struct s903_schema *s,
-                        liia_error *e);
 
 #endif

@@ -162,10 +162,16 @@ json_t *liia_app_finding_json(const liia_error *f)
 
 static int one_file_return(const char *id)
 {
-    for (size_t i = 0; i < liia_ingest_return_count(); i++)
-        if (!strcmp(liia_ingest_return_info(i)->id, id))
-            return liia_ingest_return_info(i)->one_file_per_submission;
-    return 1;
+    const liia_return_info *info = liia_ingest_return_find(id);
+    return !info || info->one_file_per_submission;
+}
+
+/* "reject" when any error rejects the submission, "flag" when errors
+ * flag cells and the submission stands: the return type's policy. */
+static const char *error_policy(const char *id)
+{
+    const liia_return_info *info = liia_ingest_return_find(id);
+    return !info || info->reject_on_error ? "reject" : "flag";
 }
 
 static const char *base_name(const char *path)
@@ -220,7 +226,7 @@ static json_t *result_json(sqlite3 *db, const liia_app_upload *u, const liia_ing
                      "file", base_name(u->files[0]),
                      "submission", one ? base_name(u->files[0]) : label,
                      "files", files, "return_type", r->return_type,
-                     "outcome", outcome[r->outcome], "error_policy", one ? "reject" : "flag",
+                     "outcome", outcome[r->outcome], "error_policy", error_policy(return_type),
                      "la_code", r->la_code[0] ? r->la_code : NULL,
                      "period", r->period[0] ? r->period : NULL, "sha256", r->sha256,
                      "submission_id", (json_int_t)r->submission_id,

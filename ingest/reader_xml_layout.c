@@ -92,7 +92,7 @@ static int year_end(const json_t *v)
     return atoi(s) + 1;
 }
 
-static int column_in_year(const json_t *col, int year)
+int liia_xml_column_in_year(const json_t *col, int year)
 {
     int from = year_end(json_object_get(col, "from"));
     int to = year_end(json_object_get(col, "to"));
@@ -202,7 +202,7 @@ static int add_part(liia_xml_layout *l, const char *doc, const json_t *t, int ye
     size_t i;
     const json_t *col;
     json_array_foreach(cols, i, col) {
-        int in = column_in_year(col, year);
+        int in = liia_xml_column_in_year(col, year);
         if (in < 0)
             return bad(e, doc, name, "from/to are collection years such as 2024-25");
         if (in && add_column(l, doc, p, el, col, e) != 0)

@@ -19,6 +19,7 @@ struct cin_run {
     const char *file;
     int store;                      /* 0 when only validating */
     sqlite3_stmt *ins[16];
+    const char *part_ptr[16];
     long rows;
 };
 
@@ -104,9 +105,16 @@ static int add_finding(struct cin_run *run, const liia_record *rec, const struct
 static int on_record(void *ctx, const liia_record *rec, liia_error *e)
 {
     struct cin_run *run = ctx;
+    /* The reader names a part by the same pointer every time. */
     size_t p = 0;
-    while (p < run->s->nparts && strcmp(run->s->parts[p].name, rec->part))
+    while (p < run->s->nparts && run->part_ptr[p] != rec->part)
         p++;
+    if (p == run->s->nparts) {
+        for (p = 0; p < run->s->nparts && strcmp(run->s->parts[p].name, rec->part); p++)
+            ;
+        if (p < run->s->nparts)
+            run->part_ptr[p] = rec->part;
+    }
     if (p == run->s->nparts || rec->nfields != run->s->parts[p].ncols)
         return liia_fail(e, LIIA_E_SCHEMA, "the reader and the CIN schema disagree");
     const struct cin_part *part = &run->s->parts[p];
@@ -140,8 +148,7 @@ static int on_record(void *ctx, const liia_record *rec, liia_error *e)
     int rc = sqlite3_step(st);
     if (sqlite3_reset(st) != SQLITE_OK || rc != SQLITE_DONE)
         return liia_db_fail(e, run->db, "storing a CIN record");
-    sqlite3_clear_bindings(st);
-    return 0;
+    return 0;   /* every column is bound again for the next record */
 }
 
 /* ------------------------------------------------------------ submission */
@@ -236,7 +243,10 @@ static int read_and_store(struct cin_run *run, const liia_ingest_options *o, lii
     liia_reader *rd = liia_reader_xml_open(run->file, run->s->layout, e);
     if (!rd)
         return e->status == LIIA_E_IO ? reject(run, o, e, e) : -1;
-    if (run->store && (liia_db_begin(run->db, e) || ingest_insert_accepted(run->db, run->r, e) ||
+    /* The SSDA903 ingest's bounded page cache: pages spill to the WAL as
+     * the rows go in. */
+    if (run->store && (liia_db_exec(run->db, "PRAGMA cache_size = -16384", e) ||
+                       liia_db_begin(run->db, e) || ingest_insert_accepted(run->db, run->r, e) ||
                        delete_rows(run, run->r->superseded, e) || prepare_inserts(run, e))) {
         finalize_inserts(run);
         liia_db_rollback(run->db);

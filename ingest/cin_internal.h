@@ -28,6 +28,8 @@ struct cin_col {
     int required;
     int own;                    /* read here (not inherited, not an ordinal) */
     const json_t *codes;        /* the year's codes (array of strings) */
+    const char *code[64];       /* the same, for the check */
+    size_t ncodes;
     const json_t *map;          /* value -> stored value (GenderCurrent) */
 };
 

@@ -90,8 +90,14 @@ static int load_column(struct cin_schema *s, struct cin_part *p, const json_t *j
     if (c->type == CT_CODE) {
         c->codes = c->codelist ? codes_for(json_object_get(s->codelists, "lists"),
                                            c->codelist, s->year) : NULL;
-        if (!json_is_array(c->codes))
-            return bad(e, p->name, "a code column's list has no codes for the year");
+        if (!json_is_array(c->codes) || json_array_size(c->codes) > 64)
+            return bad(e, p->name, "a code column's list has no codes for the year, "
+                                   "or more than 64");
+        size_t k;
+        const json_t *code;
+        json_array_foreach(c->codes, k, code)
+            if (!(c->code[c->ncodes++] = json_string_value(code)))
+                return bad(e, p->name, "a code is not a string");
         c->map = json_object_get(json_object_get(json_object_get(s->codelists, "maps"),
                                                  c->codelist), "values");
     }
@@ -191,12 +197,10 @@ static int upn_shape(const char *v)
     return 1;
 }
 
-static int in_codes(const json_t *codes, const char *v)
+static int in_codes(const struct cin_col *c, const char *v)
 {
-    size_t i;
-    const json_t *c;
-    json_array_foreach(codes, i, c)
-        if (!strcmp(json_string_value(c), v))
+    for (size_t i = 0; i < c->ncodes; i++)
+        if (c->code[i][0] == v[0] && !strcmp(c->code[i], v))
             return 1;
     return 0;
 }
@@ -221,7 +225,7 @@ static int convert(const struct cin_schema *s, const struct cin_col *c, liia_pse
         return 0;
     }
     case CT_CODE:
-        if (!in_codes(c->codes, v)) {
+        if (!in_codes(c, v)) {
             snprintf(why, whysz, "is not in the %s code list of %s", c->codelist, s->year_label);
             return 1;
         }

@@ -77,4 +77,14 @@ sed 's/<Ethnicity>WBRI</<Ethnicity>WIRI</' "$cin" >"$scratch/v2.xml"
 grep -q "needs --la, --period and one XML file" "$scratch/u.err" || failed "no --la: no reason"
 "$bin" ingest --return cin --la CAM --period 2099-03-31 "$cin" >/dev/null 2>&1
 (( $? == 2 )) || failed "a period far ahead: want exit 2"
+
+# sample --cin's user errors (exit 2, with the reason)
+"$bin" sample --cin >/dev/null 2>"$scratch/s.err"; (( $? == 2 )) && grep -q -- "--out DIR is required" "$scratch/s.err" ||
+  failed "sample --cin without --out"
+"$bin" sample --cin --out "$scratch/s" --children 0 >/dev/null 2>"$scratch/s.err"; (( $? == 2 )) && grep -q "from 1 to" "$scratch/s.err" ||
+  failed "sample --cin --children 0"
+"$bin" sample --cin --out "$scratch/s" --la XYZ >/dev/null 2>"$scratch/s.err"; (( $? == 2 )) && grep -q "not a London authority" "$scratch/s.err" ||
+  failed "sample --cin --la XYZ"
+"$bin" sample --cin --out "$scratch/s" --link "$scratch/nowhere" >/dev/null 2>"$scratch/s.err"; (( $? == 3 )) ||
+  failed "sample --cin --link to a missing folder: want exit 3"
 exit $fail

@@ -241,8 +241,10 @@ static int reject(struct cin_run *run, const liia_ingest_options *o, liia_error 
 static int read_and_store(struct cin_run *run, const liia_ingest_options *o, liia_error *e)
 {
     liia_reader *rd = liia_reader_xml_open(run->file, run->s->layout, e);
+    /* A file that cannot be opened is a rejected submission; libxml2 that
+     * cannot be loaded is the platform's failure (exit 3). */
     if (!rd)
-        return e->status == LIIA_E_IO ? reject(run, o, e, e) : -1;
+        return e->status == LIIA_E_IO && e->rule_id[0] ? reject(run, o, e, e) : -1;
     /* The SSDA903 ingest's bounded page cache: pages spill to the WAL as
      * the rows go in. */
     if (run->store && (liia_db_exec(run->db, "PRAGMA cache_size = -16384", e) ||

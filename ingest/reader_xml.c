@@ -24,9 +24,82 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dlfcn.h>
+#include <pthread.h>
+
 #include <libxml/xmlreader.h>
 
 #include "reader_xml_internal.h"
+
+/* libxml2 is loaded when the first XML file is opened, not linked: on
+ * Debian it brings ICU (31 MB of data mapped) and libstdc++, which every
+ * other command of the binary would then carry, and a run under a tight
+ * address-space limit (tests/system/outputs.sh) could no longer even
+ * start.  The calls below go through this table; the names stay
+ * libxml2's (the macros after it). */
+#define XML_FUNCS(X)                                                           \
+    X(xmlInitParser) X(xmlReaderForFile) X(xmlReaderForMemory)                 \
+    X(xmlFreeTextReader) X(xmlGetLineNo) X(xmlTextReaderConstLocalName)        \
+    X(xmlTextReaderConstValue) X(xmlTextReaderCurrentNode)                     \
+    X(xmlTextReaderGetParserLineNumber) X(xmlTextReaderIsEmptyElement)         \
+    X(xmlTextReaderNodeType) X(xmlTextReaderRead) X(xmlTextReaderReadState)    \
+    X(xmlTextReaderSetStructuredErrorHandler)
+
+static struct {
+#define X(f) __typeof__(f) *f;
+    XML_FUNCS(X)
+#undef X
+} xmlf;
+static char xml_load_error[256];
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_load(void)
+{
+    void *h = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
+    const char *missing = NULL;
+    if (h) {
+#define X(f) if (!missing && !(*(void **)&xmlf.f = dlsym(h, #f))) missing = #f;
+        XML_FUNCS(X)
+#undef X
+    }
+    if (!h || missing) {
+        const char *why = dlerror();
+        snprintf(xml_load_error, sizeof xml_load_error, "%s%s%s",
+                 missing ? missing : "", missing ? ": " : "", why ? why : "not found");
+        memset(&xmlf, 0, sizeof xmlf);
+        return;
+    }
+    xmlf.xmlInitParser();
+}
+
+/* 0 when libxml2 is loaded; -1 with e filled (exit 3) when it cannot be. */
+static int xml_ready(const char *file, liia_error *e)
+{
+    pthread_once(&xml_once, xml_load);
+    if (xmlf.xmlTextReaderRead)
+        return 0;
+    liia_error_clear(e);
+    liia_strlcpy(e->file, file, sizeof e->file);
+    liia_error_fix(e, "install libxml2 (libxml2.so.2; scripts/setup.sh does), or give "
+                      "the process more memory");
+    return liia_fail(e, LIIA_E_IO, "cannot load libxml2 to read the XML file: %s",
+                     xml_load_error);
+}
+
+#define xmlInitParser (*xmlf.xmlInitParser)
+#define xmlReaderForFile (*xmlf.xmlReaderForFile)
+#define xmlReaderForMemory (*xmlf.xmlReaderForMemory)
+#define xmlFreeTextReader (*xmlf.xmlFreeTextReader)
+#define xmlGetLineNo (*xmlf.xmlGetLineNo)
+#define xmlTextReaderConstLocalName (*xmlf.xmlTextReaderConstLocalName)
+#define xmlTextReaderConstValue (*xmlf.xmlTextReaderConstValue)
+#define xmlTextReaderCurrentNode (*xmlf.xmlTextReaderCurrentNode)
+#define xmlTextReaderGetParserLineNumber (*xmlf.xmlTextReaderGetParserLineNumber)
+#define xmlTextReaderIsEmptyElement (*xmlf.xmlTextReaderIsEmptyElement)
+#define xmlTextReaderNodeType (*xmlf.xmlTextReaderNodeType)
+#define xmlTextReaderRead (*xmlf.xmlTextReaderRead)
+#define xmlTextReaderReadState (*xmlf.xmlTextReaderReadState)
+#define xmlTextReaderSetStructuredErrorHandler (*xmlf.xmlTextReaderSetStructuredErrorHandler)
 
 #define NOVAL SIZE_MAX
 
@@ -661,7 +734,8 @@ static const struct liia_reader_ops xml_ops = {
 static liia_reader *xml_new(const char *name, const char *mem, size_t len,
                             const liia_xml_layout *layout, liia_error *e)
 {
-    xmlInitParser();
+    if (xml_ready(name, e))
+        return NULL;
     struct xml_reader *r = calloc(1, sizeof *r);
     char *file = strdup(name);
     if (!r || !file || (mem && len > INT32_MAX)) {
@@ -690,6 +764,7 @@ liia_reader *liia_reader_xml_open(const char *path, const liia_xml_layout *layou
         liia_error_clear(e);
         liia_strlcpy(e->file, path, sizeof e->file);
         liia_error_fix(e, "check the file name and that you may read it");
+        liia_strlcpy(e->rule_id, "LIIA-CIN-XML", sizeof e->rule_id);
         liia_fail(e, LIIA_E_IO, "cannot open the file: %s", strerror(err));
         return NULL;
     }

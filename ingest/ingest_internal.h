@@ -21,12 +21,14 @@
 #define LIIA_INGEST_INTERNAL_H
 
 #include "liia_ingest.h"
+#include "reader.h"
 
 struct liia_return_ops {
     liia_return_info info;
-    /* 1 when a header row (fields as read, untrimmed) is one of this
-     * return's tables. */
-    int (*recognise)(const char *const *fields, size_t nfields);
+    /* 1 when a file with this signature (reader.h: a CSV file's header
+     * names, an XML file's root element and collection) is one of this
+     * return's files: recognised from content, never from the file name. */
+    int (*recognise)(const liia_signature *sig);
     int (*run)(sqlite3 *db, const char *const *files, size_t nfiles,
                const liia_ingest_options *o, liia_ingest_result *r,
                liia_error *e);

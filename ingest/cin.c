@@ -318,13 +318,21 @@ done:
     return rc;
 }
 
-/* A CIN census is XML: no CSV header row is one of its parts (files are
- * named with --return cin). */
-static int recognise(const char *const *fields, size_t nfields)
+/* A CIN census is an XML file whose root is tables.json's "root" and whose
+ * Header/CollectionDetails/Collection is its "collection". */
+static int recognise(const liia_signature *sig)
 {
-    (void)fields;
-    (void)nfields;
-    return 0;
+    if (strcmp(sig->format, "xml"))
+        return 0;
+    char *path = liia_path_join(liia_schema_dir(), "cin/tables.json");
+    json_error_t je;
+    json_t *doc = path ? json_load_file(path, 0, &je) : NULL;
+    free(path);
+    const char *root = json_string_value(json_object_get(doc, "root"));
+    const char *coll = json_string_value(json_object_get(doc, "collection"));
+    int yes = root && coll && !strcmp(sig->root, root) && !strcmp(sig->collection, coll);
+    json_decref(doc);
+    return yes;
 }
 
 const struct liia_return_ops ingest_cin_ops = {

@@ -87,6 +87,7 @@ struct liia_return_ops {
 
 extern const struct liia_return_ops ingest_quarterly_ops;
 extern const struct liia_return_ops ingest_ssda903_ops;
+extern const struct liia_return_ops ingest_cin_ops;
 
 /* The table, in ingest/return_types.c; NULL when id is unknown. */
 const struct liia_return_ops *ingest_return_find(const char *id);

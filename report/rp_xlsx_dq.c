@@ -151,7 +151,9 @@ typedef struct grid {
 static int load_returns(sqlite3 *db, grid *gr, liia_error *e)
 {
     sqlite3_stmt *st;
-    if (liia_db_prepare(db, "SELECT id, title FROM return_type ORDER BY id",
+    /* In the order the returns joined the platform (their migrations):
+     * the quarterly return first, then SSDA903, the CIN census. */
+    if (liia_db_prepare(db, "SELECT id, title FROM return_type ORDER BY rowid",
                         &st, e))
         return -1;
     int rc;

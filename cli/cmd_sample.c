@@ -1,7 +1,8 @@
 /*
  * cmd_sample.c - `liia-bench sample --out DIR [--seed N]`: deterministic
  * synthetic quarterly returns for all 33 authorities (sample_quarterly.c);
- * with --ssda903, synthetic SSDA903 extracts (sample_ssda903.c).
+ * with --ssda903, synthetic SSDA903 extracts (sample_ssda903.c); with --cin,
+ * synthetic CIN census XML files (sample_cin.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +14,7 @@
 static const char usage[] =
     "usage: liia-bench sample --out DIR [--seed N]\n"
     "       liia-bench sample --ssda903 --out DIR [...]   (see --ssda903 --help)\n"
+    "       liia-bench sample --cin --out DIR [...]   (CIN census XML; see --cin --help)\n"
     "       liia-bench sample --published --out DIR [--seed N]   (DfE/ONS files)\n"
     "\n"
     "Writes synthetic quarterly returns, DIR/<LA>_<period>.csv, for the 33\n"
@@ -24,12 +26,13 @@ static const char usage[] =
     "  --out DIR    output directory (created if missing)\n"
     "  --seed N     generator seed, a whole number (default 2025)\n"
     "  --ssda903    SSDA903 extracts instead of quarterly returns\n"
+    "  --cin        children in need census files (XML) instead\n"
     "  -h, --help   this text\n";
 
-static int has_ssda903(int argc, char **argv)
+static int has_flag(int argc, char **argv, const char *flag)
 {
     for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-        if (!strcmp(argv[i], "--ssda903"))
+        if (!strcmp(argv[i], flag))
             return 1;
     return 0;
 }
@@ -55,8 +58,10 @@ int cmd_sample(int argc, char **argv, const struct cli_ctx *ctx)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    if (has_ssda903(argc, argv))
+    if (has_flag(argc, argv, "--ssda903"))
         return sample_ssda903_main(argc, argv, ctx);
+    if (has_flag(argc, argv, "--cin"))
+        return sample_cin_main(argc, argv, ctx);
     if (sample_published_wanted(argc, argv))
         return sample_published_main(argc, argv, ctx);
     if (cli_wants_help(argc, argv, usage))

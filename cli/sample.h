@@ -23,6 +23,10 @@ int sample_quarterly_write(const char *schema_dir, const char *out_dir,
 /* `liia-bench sample --ssda903 ...` (owned by the SSDA903 generator). */
 int sample_ssda903_main(int argc, char **argv, const struct cli_ctx *ctx);
 
+/* `liia-bench sample --cin ...` (cli/sample_cin.c): synthetic children in
+ * need census XML files with planted breaches. */
+int sample_cin_main(int argc, char **argv, const struct cli_ctx *ctx);
+
 /* `liia-bench sample --published ...` (cli/sample_published.c): synthetic
  * DfE/ONS files in the open-data layouts `import` reads. */
 int sample_published_wanted(int argc, char **argv);

@@ -9,6 +9,7 @@ packages=(
   build-essential cmake pkg-config git
   libsqlite3-dev sqlite3 libcsv-dev libjansson-dev libssl-dev
   libcairo2-dev libpango1.0-dev libxlsxwriter-dev
+  libxml2-dev libxml2-utils   # CIN census reader; xmllint for scripts/perf.sh
   fonts-dejavu-core
   clang libclang-rt-14-dev
   unzip poppler-utils time

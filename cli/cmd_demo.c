@@ -1,7 +1,7 @@
 /*
  * cmd_demo.c - the whole quarter end to end on the bundled sample data:
  * init, ingest every sample return, then each authority's SSDA903 extract
- * and its reconciliation, bench, report.  Each step is the real command,
+ * and its reconciliation, each authority's CIN census, bench, report.  Each step is the real command,
  * run exactly as a user would type it.
  */
 #include <getopt.h>
@@ -20,7 +20,8 @@ static const char usage[] =
     "Runs the quarter end to end on the bundled synthetic sample data:\n"
     "  init; ingest DATA/quarterly/*.csv;\n"
     "  for each authority in DATA/ssda903: ingest --return ssda903 ... and\n"
-    "  reconcile; import DATA/published/*.csv; bench; report --all --out DIR\n"
+    "  reconcile; for each DATA/cin/<LA>_<period>_cin.xml: ingest --return cin;\n"
+    "  import DATA/published/*.csv; bench; report --all --out DIR\n"
     "The store is DIR/liia.db (its platform key DIR/liia.db.key, whatever\n"
     "$LIIA_KEY_FILE says).  demo only ever uses a store it created itself: if\n"
     "DIR/liia.db exists and is not a demo store, demo stops and changes nothing.\n"
@@ -148,23 +149,65 @@ static int one_903(const char *header, const struct cli_ctx *ctx)
     return rc2 > rc ? rc2 : rc;
 }
 
-static int ingest_903_samples(const char *data_dir, const struct cli_ctx *ctx)
+/* "DATA/cin/CAM_2025-03-31_cin.xml" -> "CAM", "2025-03-31"; 0 when the
+ * name is not in that form. */
+static int split_cin_name(const char *path, char la[16], char period[11])
 {
-    char *pattern = liia_path_join(data_dir, "ssda903/*_header.csv");
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *us = strchr(base, '_');
+    if (!us || us - base >= 16 || strlen(us) != strlen("_2025-03-31_cin.xml"))
+        return 0;
+    snprintf(la, 16, "%.*s", (int)(us - base), base);
+    snprintf(period, 11, "%.10s", us + 1);
+    return 1;
+}
+
+/* One authority's CIN census, ingested as a data lead would type it. */
+static int one_cin(const char *path, const struct cli_ctx *ctx)
+{
+    char la[16], period[11], title[160];
+    if (!split_cin_name(path, la, period)) {
+        printf("\n== skipped %s: not named <LA>_<period>_cin.xml\n", path);
+        return LIIA_EXIT_OK;
+    }
+    char *argv[] = {"ingest", "--quiet", "--return", "cin", "--la", la,
+                    "--period", period, (char *)path, NULL};
+    snprintf(title, sizeof title, "ingest %s's CIN census for %s", la, period);
+    return step(title, cmd_ingest, 9, argv, ctx);
+}
+
+/* Runs one() on every DATA/<pattern> file; only a runtime failure stops
+ * the demo (errors in a sample are its planted breaches). */
+static int each_sample(const char *data_dir, const char *pattern, const char *what,
+                       const char *how, int (*one)(const char *, const struct cli_ctx *),
+                       const struct cli_ctx *ctx)
+{
+    char *full = liia_path_join(data_dir, pattern);
     glob_t g = {0};
-    int found = pattern && glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0;
-    free(pattern);
+    int found = full && glob(full, 0, NULL, &g) == 0 && g.gl_pathc > 0;
+    free(full);
     if (!found)
-        printf("\n== ssda903: no sample extracts in %s/ssda903; skipped "
-               "(liia-bench sample --ssda903 --out %s/ssda903 writes them)\n",
-               data_dir, data_dir);
+        printf("\n== %s: no samples in %s; skipped (%s)\n", what, data_dir, how);
     int rc = LIIA_EXIT_OK;
     for (size_t i = 0; found && i < g.gl_pathc && rc != LIIA_EXIT_RUNTIME; i++)
-        rc = one_903(g.gl_pathv[i], ctx);
+        rc = one(g.gl_pathv[i], ctx);
     globfree(&g);
-    /* Errors in an extract are the sample's planted breaches, not a failure
-     * of the demo: only a runtime failure stops it. */
     return rc == LIIA_EXIT_RUNTIME ? rc : LIIA_EXIT_OK;
+}
+
+static int ingest_903_samples(const char *data_dir, const struct cli_ctx *ctx)
+{
+    return each_sample(data_dir, "ssda903/*_header.csv", "ssda903",
+                       "liia-bench sample --ssda903 --out DATA/ssda903 writes them",
+                       one_903, ctx);
+}
+
+static int ingest_cin_samples(const char *data_dir, const struct cli_ctx *ctx)
+{
+    return each_sample(data_dir, "cin/*_cin.xml", "cin",
+                       "liia-bench sample --cin --out DATA/cin --link DATA/ssda903 "
+                       "writes them", one_cin, ctx);
 }
 
 /* 1 when path is a store that demo created (store_meta says so); read
@@ -268,6 +311,8 @@ int cmd_demo(int argc, char **argv, const struct cli_ctx *ctx)
         rc = ingest_samples(data, &demo_ctx);
     if (rc == LIIA_EXIT_OK)
         rc = ingest_903_samples(data, &demo_ctx);
+    if (rc == LIIA_EXIT_OK)
+        rc = ingest_cin_samples(data, &demo_ctx);
     if (rc == LIIA_EXIT_OK)
         rc = import_published_samples(data, &demo_ctx);
     if (rc == LIIA_EXIT_OK)

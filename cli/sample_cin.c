@@ -236,7 +236,7 @@ static long write_episode(struct gen *g, const char *childpath, long k, long ref
     }
     item(g, 6, "ReferralSource", source);
     int nfa = pick(&g->r, 10) == 0 && b == B_NONE;
-    char need[4];
+    char need[24];
     snprintf(need, sizeof need, "N%ld", 1 + pick(&g->r, 8));
     if (b == B_NEED) {
         liia_strlcpy(need, "N11", sizeof need);

@@ -106,6 +106,11 @@ void liia_error_print(FILE *out, const liia_error *e)
             fprintf(out, ":%ld", e->column);
         if (e->path[0])
             fprintf(out, " %s", e->path);
+        /* A CSV record's number is its line less the header's, unless
+         * quoted newlines or blank lines came before it: only then (and
+         * for structured files) is it worth saying. */
+        if (e->record > 0 && (e->path[0] || e->record != e->line - 1))
+            fprintf(out, " (record %ld)", e->record);
         fputs(": ", out);
     }
     fprintf(out, "%s: ", severity_word(e));

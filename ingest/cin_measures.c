@@ -73,6 +73,9 @@ static int run_one(sqlite3 *db, sqlite3_stmt *ins, const cin_measure *m, sqlite3
 {
     sqlite3_reset(m->st);
     bind(m->st, ":sid", NULL, sid);
+    /* a submission's rows: id = submission_id << 32 | record (migration 085) */
+    bind(m->st, ":lo", NULL, sid * 4294967296LL);
+    bind(m->st, ":hi", NULL, sid * 4294967296LL + 4294967295LL);
     bind(m->st, ":ys", ys, 0);
     bind(m->st, ":qs", qs, 0);
     bind(m->st, ":qe", qe, 0);

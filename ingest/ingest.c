@@ -33,34 +33,24 @@ const liia_return_info *liia_ingest_return_info(size_t i)
     return ops ? &ops->info : NULL;
 }
 
-struct sniff {
-    const struct liia_return_ops *found;
-};
-
-static int sniff_header(const liia_csv_record *rec, void *ctx, liia_error *e)
-{
-    struct sniff *s = ctx;
-    (void)e;
-    for (size_t i = 0; i < ingest_return_count() && !s->found; i++) {
-        const struct liia_return_ops *ops = ingest_return_at(i);
-        if (ops->recognise(rec->fields, rec->nfields))
-            s->found = ops;
-    }
-    return 1; /* the header row is all we need */
-}
-
-/* The return type whose table header this file starts with; the default
- * type when nothing matches or the file cannot be read as CSV (its own
+/* The return type whose files look like this one, read from its content
+ * (reader.h: a CSV header row, an XML root element and collection); the
+ * default type when nothing matches or the file cannot be read (its own
  * validator then says why, with a rule id). */
 static const struct liia_return_ops *recognise(const char *path)
 {
-    struct sniff s = {NULL};
     liia_error ignored;
     liia_error_clear(&ignored);
-    if (liia_csv_read_file(path, LIIA_CSV_CONVERT_CP1252, sniff_header, &s, NULL,
-                           &ignored) || !s.found)
-        return ingest_return_at(0);
-    return s.found;
+    liia_signature sig = {0};
+    liia_reader *r = liia_reader_open(path, &ignored);
+    const struct liia_return_ops *found = NULL;
+    if (r && r->ops->signature(r, &sig, &ignored) == 0)
+        for (size_t i = 0; i < ingest_return_count() && !found; i++)
+            if (ingest_return_at(i)->recognise(&sig))
+                found = ingest_return_at(i);
+    liia_signature_free(&sig);
+    liia_reader_free(r);
+    return found ? found : ingest_return_at(0);
 }
 
 static int unknown_type(const char *id, liia_error *e)
@@ -148,19 +138,22 @@ int liia_ingest_write_findings(const char *path, const liia_findings *f,
         return -1;
     }
     static const char *const header[] = {"file", "line", "column", "column_name",
-                                         "severity", "rule_id", "value", "message", "fix"};
+                                         "severity", "rule_id", "value", "message", "fix",
+                                         "record", "path"};
     static const char *const sev[] = {"error", "warning", "info"};
-    int rc = write_row(out, header, 9);
+    int rc = write_row(out, header, 11);
     for (size_t i = 0; !rc && i < f->count; i++) {
         const liia_error *x = &f->items[i];
-        char line[24] = "", col[24] = "";
+        char line[24] = "", col[24] = "", rec[24] = "";
         if (x->line > 0)
             snprintf(line, sizeof line, "%ld", x->line);
         if (x->column > 0)
             snprintf(col, sizeof col, "%ld", x->column);
+        if (x->record > 0)
+            snprintf(rec, sizeof rec, "%ld", x->record);
         const char *cells[] = {x->file, line, col, x->column_name, sev[x->severity],
-                               x->rule_id, x->value, x->message, x->fix};
-        rc = write_row(out, cells, 9);
+                               x->rule_id, x->value, x->message, x->fix, rec, x->path};
+        rc = write_row(out, cells, 11);
     }
     if (rc) {
         liia_outfile_abort(&file);

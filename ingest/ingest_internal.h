@@ -21,12 +21,14 @@
 #define LIIA_INGEST_INTERNAL_H
 
 #include "liia_ingest.h"
+#include "reader.h"
 
 struct liia_return_ops {
     liia_return_info info;
-    /* 1 when a header row (fields as read, untrimmed) is one of this
-     * return's tables. */
-    int (*recognise)(const char *const *fields, size_t nfields);
+    /* 1 when a file with this signature (reader.h: a CSV file's header
+     * names, an XML file's root element and collection) is one of this
+     * return's files: recognised from content, never from the file name. */
+    int (*recognise)(const liia_signature *sig);
     int (*run)(sqlite3 *db, const char *const *files, size_t nfiles,
                const liia_ingest_options *o, liia_ingest_result *r,
                liia_error *e);
@@ -34,6 +36,7 @@ struct liia_return_ops {
 
 extern const struct liia_return_ops ingest_quarterly_ops;
 extern const struct liia_return_ops ingest_ssda903_ops;
+extern const struct liia_return_ops ingest_cin_ops;
 
 /* The table, in ingest/return_types.c; NULL when id is unknown. */
 const struct liia_return_ops *ingest_return_find(const char *id);

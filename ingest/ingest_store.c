@@ -213,9 +213,10 @@ int ingest_insert_findings(sqlite3 *db, const liia_ingest_result *r, liia_error 
 {
     sqlite3_stmt *st;
     if (liia_db_prepare(db, "INSERT INTO finding (submission_id, severity, tbl, line, "
-                        "col, column_name, value, rule_id, message, fix) VALUES "
-                        "(?1, ?2, NULLIF(?3, ''), NULLIF(?4, 0), NULLIF(?5, 0), "
-                        "NULLIF(?6, ''), ?7, ?8, ?9, ?10)", &st, e))
+                        "col, column_name, value, rule_id, message, fix, record, path) "
+                        "VALUES (?1, ?2, NULLIF(?3, ''), NULLIF(?4, 0), NULLIF(?5, 0), "
+                        "NULLIF(?6, ''), ?7, ?8, ?9, ?10, NULLIF(?11, 0), NULLIF(?12, ''))",
+                        &st, e))
         return -1;
     static const char *const sev[] = {"error", "warning", "info"};
     int rc = SQLITE_DONE;
@@ -231,6 +232,8 @@ int ingest_insert_findings(sqlite3 *db, const liia_ingest_result *r, liia_error 
         sqlite3_bind_text(st, 8, f->rule_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 9, f->message, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 10, f->fix, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 11, f->record);
+        sqlite3_bind_text(st, 12, f->path, -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
         if (sqlite3_reset(st) != SQLITE_OK && rc == SQLITE_DONE)
             rc = SQLITE_ERROR;

@@ -114,9 +114,11 @@ static void foreign_header(const struct q_run *q, const liia_csv_record *rec,
                        q->s->expected_header);
         return;
     }
+    liia_signature sig = {.format = "csv", .nnames = rec->nfields,
+                          .names = (char **)rec->fields};
     for (size_t i = 0; i < ingest_return_count(); i++) {
         const struct liia_return_ops *ops = ingest_return_at(i);
-        if (ops == &ingest_quarterly_ops || !ops->recognise(rec->fields, rec->nfields))
+        if (ops == &ingest_quarterly_ops || !ops->recognise(&sig))
             continue;
         snprintf(why->message, sizeof why->message,
                  "this is a table of the %s return (%s), not the quarterly return",
@@ -664,8 +666,10 @@ static int quarterly_run(sqlite3 *db, const char *const *files, size_t nfiles,
 
 /* A header naming any of the schema's "recognise" columns is ours, so a
  * file with one misspelt column is still judged (and told) as quarterly. */
-static int quarterly_recognise(const char *const *fields, size_t nfields)
+static int quarterly_recognise(const liia_signature *sig)
 {
+    const char *const *fields = (const char *const *)sig->names;
+    size_t nfields = strcmp(sig->format, "csv") ? 0 : sig->nnames;
     struct q_schema s;
     liia_error ignored;
     liia_error_clear(&ignored);

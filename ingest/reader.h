@@ -32,7 +32,8 @@ typedef struct liia_record {
     const char *path;           /* XML element path or xlsx "Sheet!A2"; "" for CSV */
 } liia_record;
 
-/* Returns 0 to go on, -1 to stop the reader with err filled. */
+/* Returns 0 to go on, 1 to stop the reader early (not an error: run
+ * returns 0), -1 to stop it with err filled. */
 typedef int (*liia_record_fn)(void *ctx, const liia_record *rec, liia_error *err);
 
 /* What a file is, read from its first bytes, for the planner to match
@@ -69,6 +70,10 @@ struct liia_reader {
 const char *liia_reader_sniff(const char *path, liia_error *err);
 
 liia_reader *liia_reader_csv_open(const char *path, liia_error *err);
+
+/* The reader liia_reader_sniff picks for path; NULL with err filled when
+ * the file cannot be opened or no reader of its format is built in. */
+liia_reader *liia_reader_open(const char *path, liia_error *err);
 
 static inline int liia_reader_run(liia_reader *r, liia_record_fn fn, void *ctx,
                                   liia_error *err)

@@ -24,9 +24,82 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dlfcn.h>
+#include <pthread.h>
+
 #include <libxml/xmlreader.h>
 
 #include "reader_xml_internal.h"
+
+/* libxml2 is loaded when the first XML file is opened, not linked: on
+ * Debian it brings ICU (31 MB of data mapped) and libstdc++, which every
+ * other command of the binary would then carry, and a run under a tight
+ * address-space limit (tests/system/outputs.sh) could no longer even
+ * start.  The calls below go through this table; the names stay
+ * libxml2's (the macros after it). */
+#define XML_FUNCS(X)                                                           \
+    X(xmlInitParser) X(xmlReaderForFile) X(xmlReaderForMemory)                 \
+    X(xmlFreeTextReader) X(xmlGetLineNo) X(xmlTextReaderConstLocalName)        \
+    X(xmlTextReaderConstValue) X(xmlTextReaderCurrentNode)                     \
+    X(xmlTextReaderGetParserLineNumber) X(xmlTextReaderIsEmptyElement)         \
+    X(xmlTextReaderNodeType) X(xmlTextReaderRead) X(xmlTextReaderReadState)    \
+    X(xmlTextReaderSetStructuredErrorHandler)
+
+static struct {
+#define X(f) __typeof__(f) *f;
+    XML_FUNCS(X)
+#undef X
+} xmlf;
+static char xml_load_error[256];
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_load(void)
+{
+    void *h = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
+    const char *missing = NULL;
+    if (h) {
+#define X(f) if (!missing && !(*(void **)&xmlf.f = dlsym(h, #f))) missing = #f;
+        XML_FUNCS(X)
+#undef X
+    }
+    if (!h || missing) {
+        const char *why = dlerror();
+        snprintf(xml_load_error, sizeof xml_load_error, "%s%s%s",
+                 missing ? missing : "", missing ? ": " : "", why ? why : "not found");
+        memset(&xmlf, 0, sizeof xmlf);
+        return;
+    }
+    xmlf.xmlInitParser();
+}
+
+/* 0 when libxml2 is loaded; -1 with e filled (exit 3) when it cannot be. */
+static int xml_ready(const char *file, liia_error *e)
+{
+    pthread_once(&xml_once, xml_load);
+    if (xmlf.xmlTextReaderRead)
+        return 0;
+    liia_error_clear(e);
+    liia_strlcpy(e->file, file, sizeof e->file);
+    liia_error_fix(e, "install libxml2 (libxml2.so.2; scripts/setup.sh does), or give "
+                      "the process more memory");
+    return liia_fail(e, LIIA_E_IO, "cannot load libxml2 to read the XML file: %s",
+                     xml_load_error);
+}
+
+#define xmlInitParser (*xmlf.xmlInitParser)
+#define xmlReaderForFile (*xmlf.xmlReaderForFile)
+#define xmlReaderForMemory (*xmlf.xmlReaderForMemory)
+#define xmlFreeTextReader (*xmlf.xmlFreeTextReader)
+#define xmlGetLineNo (*xmlf.xmlGetLineNo)
+#define xmlTextReaderConstLocalName (*xmlf.xmlTextReaderConstLocalName)
+#define xmlTextReaderConstValue (*xmlf.xmlTextReaderConstValue)
+#define xmlTextReaderCurrentNode (*xmlf.xmlTextReaderCurrentNode)
+#define xmlTextReaderGetParserLineNumber (*xmlf.xmlTextReaderGetParserLineNumber)
+#define xmlTextReaderIsEmptyElement (*xmlf.xmlTextReaderIsEmptyElement)
+#define xmlTextReaderNodeType (*xmlf.xmlTextReaderNodeType)
+#define xmlTextReaderRead (*xmlf.xmlTextReaderRead)
+#define xmlTextReaderReadState (*xmlf.xmlTextReaderReadState)
+#define xmlTextReaderSetStructuredErrorHandler (*xmlf.xmlTextReaderSetStructuredErrorHandler)
 
 #define NOVAL SIZE_MAX
 
@@ -72,6 +145,13 @@ struct xml_reader {
     liia_buf arena;             /* paths and values, NUL-terminated */
     liia_buf text;              /* the value being collected */
     long recno[XL_MAX_PARTS];   /* records pushed per part */
+    /* The element path of the open elements, kept as they open and close
+     * (len[d]: its length with d levels open). */
+    char path[512];
+    size_t pathlen[LIIA_XML_MAX_DEPTH + 1];
+    /* Per layout node, the libxml2 dictionary string it last matched: an
+     * element name is then one pointer comparison, not a strcmp. */
+    const char **seen;
     long top_ordinal[XL_MAX_PARTS];
 };
 
@@ -88,19 +168,38 @@ static void on_error(void *arg, xmlErrorPtr err)
     r->xerr_line = err->line;
 }
 
-/* Writes the element path of the open elements into out. */
+/* The element path of the open elements into out. */
 static void path_now(const struct xml_reader *r, char *out, size_t outsz)
 {
-    size_t n = 0;
-    out[0] = '\0';
-    for (int d = 0; d < r->depth && n + 1 < outsz; d++) {
-        const struct level *lv = &r->stack[d];
-        int w = lv->rec >= 0 ? snprintf(out + n, outsz - n, "/%s[%u]", lv->name, lv->index)
-                             : snprintf(out + n, outsz - n, "/%s", lv->name);
-        if (w < 0 || (size_t)w >= outsz - n)
-            break;
-        n += (size_t)w;
+    liia_strlcpy(out, r->path, outsz);
+}
+
+/* Appends "/name" or "/name[index]" for the element just opened at level
+ * d; a path too long for the buffer stops growing (it is only shown). */
+static void path_push(struct xml_reader *r, int d, const char *name, unsigned index)
+{
+    size_t n = r->pathlen[d], room = sizeof r->path - n;
+    size_t len = strlen(name);
+    char num[16];
+    size_t k = 0;
+    if (index) {
+        char tmp[16];
+        size_t t = 0;
+        for (unsigned v = index; v; v /= 10)
+            tmp[t++] = (char)('0' + v % 10);
+        num[k++] = '[';
+        while (t)
+            num[k++] = tmp[--t];
+        num[k++] = ']';
     }
+    if (1 + len + k < room) {
+        r->path[n] = '/';
+        memcpy(r->path + n + 1, name, len);
+        memcpy(r->path + n + 1 + len, num, k);
+        n += 1 + len + k;
+        r->path[n] = '\0';
+    }
+    r->pathlen[d + 1] = n;
 }
 
 static long line_now(const struct xml_reader *r)
@@ -227,10 +326,8 @@ static int open_record(struct xml_reader *r, int part, struct level *lv, liia_er
     p->vals = r->nvals;
     for (size_t c = 0; c < xp->ncols; c++)
         r->vals[r->nvals++] = NOVAL;
-    lv->rec = (int)r->npending;   /* before the path: it shows the index */
-    char path[sizeof ((liia_error *)0)->path];
-    path_now(r, path, sizeof path);
-    if (arena_add(r, path, strlen(path), &p->path) != 0)
+    lv->rec = (int)r->npending;
+    if (arena_add(r, r->path, r->pathlen[r->depth], &p->path) != 0)
         return oom(r, e);
     lv->prev_open = r->open[part];
     r->open[part] = lv->rec;
@@ -254,7 +351,13 @@ static const char *value_of(struct xml_reader *r, size_t rec, size_t c, char *or
         return value_of(r, (size_t)at, (size_t)xp->src_col[c], ord, len);
     }
     if (xp->kind[c] == XL_ORDINAL) {
-        *len = (size_t)snprintf(ord, 24, "%ld", p->ordinal);
+        char tmp[24];
+        size_t t = 0;
+        for (unsigned long v = (unsigned long)p->ordinal; v || !t; v /= 10)
+            tmp[t++] = (char)('0' + v % 10);
+        for (*len = 0; t;)
+            ord[(*len)++] = tmp[--t];
+        ord[*len] = '\0';
         return ord;
     }
     size_t off = r->vals[p->vals + c];
@@ -298,13 +401,19 @@ static int flush(struct xml_reader *r, liia_record_fn fn, void *ctx, liia_error 
 
 /* ------------------------------------------------------------ elements */
 
-static const struct xl_node *kid_named(const struct xl_node *n, const char *name)
+static const struct xl_node *kid_named(struct xml_reader *r, const struct xl_node *n,
+                                       const char *name)
 {
     if (!n)
         return NULL;
     for (size_t i = 0; i < n->nkids; i++)
-        if (!strcmp(n->kids[i]->name, name))
+        if (r->seen[n->kids[i]->id] == name)
             return n->kids[i];
+    for (size_t i = 0; i < n->nkids; i++)
+        if (!strcmp(n->kids[i]->name, name)) {
+            r->seen[n->kids[i]->id] = name;
+            return n->kids[i];
+        }
     return NULL;
 }
 
@@ -343,6 +452,7 @@ static int end_element(struct xml_reader *r, liia_record_fn fn, void *ctx,
             return -1;
     }
     r->depth--;
+    r->path[r->pathlen[r->depth]] = '\0';
     return 0;
 }
 
@@ -366,16 +476,16 @@ static int start_element(struct xml_reader *r, liia_record_fn fn, void *ctx,
     struct level *lv = &r->stack[r->depth];
     memset(lv, 0, sizeof *lv);
     memset(r->counts[r->depth], 0, sizeof r->counts[r->depth]);
-    lv->node = kid_named(up, name);
+    lv->node = kid_named(r, up, name);
     lv->name = lv->node ? lv->node->name : "?";
     lv->rec = -1;
-    r->depth++;
     const struct xl_node *n = lv->node;
-    if (n && n->part >= 0) {
-        lv->index = ++r->counts[r->depth - 2 < 0 ? 0 : r->depth - 2][n->part];
-        if (open_record(r, n->part, lv, e) != 0)
-            return -1;
-    }
+    if (n && n->part >= 0)
+        lv->index = ++r->counts[r->depth ? r->depth - 1 : 0][n->part];
+    path_push(r, r->depth, lv->name, lv->index);
+    r->depth++;
+    if (n && n->part >= 0 && open_record(r, n->part, lv, e) != 0)
+        return -1;
     if (n && n->col_part >= 0 && r->open[n->col_part] >= 0) {
         lv->capture = 1;
         liia_buf_reset(&r->text);
@@ -534,6 +644,11 @@ static int xml_run(liia_reader *base, liia_record_fn fn, void *ctx, liia_error *
     if (prolog_check(r, e) != 0 || open_parser(r, e) != 0)
         return -1;
     r->depth = 0;
+    r->path[0] = '\0';
+    r->pathlen[0] = 0;
+    free(r->seen);
+    if (!(r->seen = calloc(r->layout->nnodes + 1, sizeof *r->seen)))
+        return oom(r, e);
     r->npending = r->nvals = 0;
     liia_buf_reset(&r->arena);
     memset(r->recno, 0, sizeof r->recno);
@@ -569,6 +684,7 @@ static int xml_signature(liia_reader *base, liia_signature *out, liia_error *e)
     char names[4][32] = {{0}};
     int depth = 0, rc, nodes = 0;
     r->depth = 0;
+    r->path[0] = '\0';
     while ((rc = xmlTextReaderRead(r->xr)) == 1 && nodes++ < 100000) {
         int type = xmlTextReaderNodeType(r->xr);
         const char *name = (const char *)xmlTextReaderConstLocalName(r->xr);
@@ -604,6 +720,7 @@ static void xml_free(liia_reader *base)
         xmlFreeTextReader(r->xr);
     free(r->pending);
     free(r->vals);
+    free(r->seen);
     liia_buf_free(&r->arena);
     liia_buf_free(&r->text);
     free((char *)r->base.file);
@@ -617,7 +734,8 @@ static const struct liia_reader_ops xml_ops = {
 static liia_reader *xml_new(const char *name, const char *mem, size_t len,
                             const liia_xml_layout *layout, liia_error *e)
 {
-    xmlInitParser();
+    if (xml_ready(name, e))
+        return NULL;
     struct xml_reader *r = calloc(1, sizeof *r);
     char *file = strdup(name);
     if (!r || !file || (mem && len > INT32_MAX)) {
@@ -646,6 +764,7 @@ liia_reader *liia_reader_xml_open(const char *path, const liia_xml_layout *layou
         liia_error_clear(e);
         liia_strlcpy(e->file, path, sizeof e->file);
         liia_error_fix(e, "check the file name and that you may read it");
+        liia_strlcpy(e->rule_id, "LIIA-CIN-XML", sizeof e->rule_id);
         liia_fail(e, LIIA_E_IO, "cannot open the file: %s", strerror(err));
         return NULL;
     }

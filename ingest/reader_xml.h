@@ -41,6 +41,10 @@ int liia_xml_layout_find(const liia_xml_layout *l, const char *name);
 size_t liia_xml_layout_fields(const liia_xml_layout *l, size_t i,
                               const char *const **names);
 
+/* 1 when a tables.json column exists in collection year (its from/to, as
+ * "2024-25"; year 0 = any), 0 when not, -1 when from/to are malformed. */
+int liia_xml_column_in_year(const json_t *col, int year);
+
 /* Limits past which a file is refused with a message (no census comes
  * near them; a hostile file must not make the reader hold it all). */
 #define LIIA_XML_MAX_DEPTH 64            /* elements nested */

@@ -17,6 +17,7 @@ enum xl_kind { XL_VALUE, XL_INHERIT, XL_ORDINAL };
  * "." column), or neither (an element on the way to one). */
 struct xl_node {
     char *name;
+    size_t id;                         /* 0.. nnodes-1, for the reader's caches */
     int part;
     int col_part, col;
     struct xl_node **kids;
@@ -40,6 +41,7 @@ struct liia_xml_layout {
     struct xl_node top;                /* its one kid is the root element */
     struct xl_part parts[XL_MAX_PARTS];
     size_t nparts;
+    size_t nnodes;
 };
 
 #endif

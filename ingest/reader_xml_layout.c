@@ -41,7 +41,8 @@ void liia_xml_layout_free(liia_xml_layout *l)
     free(l);
 }
 
-static struct xl_node *kid(struct xl_node *n, const char *name, size_t len)
+static struct xl_node *kid(liia_xml_layout *l, struct xl_node *n, const char *name,
+                           size_t len)
 {
     for (size_t i = 0; i < n->nkids; i++)
         if (strlen(n->kids[i]->name) == len && !memcmp(n->kids[i]->name, name, len))
@@ -56,13 +57,15 @@ static struct xl_node *kid(struct xl_node *n, const char *name, size_t len)
         return NULL;
     }
     k->part = k->col_part = k->col = -1;
+    k->id = l->nnodes++;
     n->kids[n->nkids++] = k;
     return k;
 }
 
 /* Walks (making as needed) from n along a '/'-separated path; "." stays.
  * *depth counts the elements passed.  NULL on a malformed path or ENOMEM. */
-static struct xl_node *walk(struct xl_node *n, const char *path, int *depth)
+static struct xl_node *walk(liia_xml_layout *l, struct xl_node *n, const char *path,
+                            int *depth)
 {
     if (!strcmp(path, "."))
         return n;
@@ -70,7 +73,7 @@ static struct xl_node *walk(struct xl_node *n, const char *path, int *depth)
         size_t len = strcspn(path, "/");
         if (len == 0 || (len == 1 && path[0] == '.'))
             return NULL;
-        if (!(n = kid(n, path, len)))
+        if (!(n = kid(l, n, path, len)))
             return NULL;
         if (depth)
             (*depth)++;
@@ -92,7 +95,7 @@ static int year_end(const json_t *v)
     return atoi(s) + 1;
 }
 
-static int column_in_year(const json_t *col, int year)
+int liia_xml_column_in_year(const json_t *col, int year)
 {
     int from = year_end(json_object_get(col, "from"));
     int to = year_end(json_object_get(col, "to"));
@@ -162,7 +165,7 @@ static int add_column(liia_xml_layout *l, const char *doc, int p, struct xl_node
         return resolve_inherit(l, doc, p, (int)c, from, e);
     if (!path)
         return 0;
-    struct xl_node *n = walk(el, path, NULL);
+    struct xl_node *n = walk(l, el, path, NULL);
     if (!n)
         return bad(e, doc, part->name, "a column's path is not a/b/c or \".\"");
     if (n->col_part >= 0)
@@ -192,7 +195,7 @@ static int add_part(liia_xml_layout *l, const char *doc, const json_t *t, int ye
     if (parent && part->parent < 0)
         return bad(e, doc, name, "parent must name a part listed before this one");
     int depth = -1;
-    struct xl_node *el = walk(&l->top, elem, &depth);
+    struct xl_node *el = walk(l, &l->top, elem, &depth);
     if (!el || el == &l->top || el->part >= 0)
         return bad(e, doc, name, "element must be a path from the root, one part each");
     if (l->top.nkids != 1)
@@ -202,7 +205,7 @@ static int add_part(liia_xml_layout *l, const char *doc, const json_t *t, int ye
     size_t i;
     const json_t *col;
     json_array_foreach(cols, i, col) {
-        int in = column_in_year(col, year);
+        int in = liia_xml_column_in_year(col, year);
         if (in < 0)
             return bad(e, doc, name, "from/to are collection years such as 2024-25");
         if (in && add_column(l, doc, p, el, col, e) != 0)

@@ -11,6 +11,7 @@
 static const struct liia_return_ops *const return_types[] = {
     &ingest_quarterly_ops,
     &ingest_ssda903_ops,
+    &ingest_cin_ops,
 };
 
 size_t ingest_return_count(void)

@@ -265,27 +265,28 @@ static int load_episodes(struct s903_run *run, struct s903_input *in, liia_error
     return liia_db_exec(run->db, "RELEASE s903_episodes", e);
 }
 
-/* Header first and uasc next, so that the child index knows every child's
- * header and uasc rows before the first episode. */
+/* The parts in the schema's load order (the child part first, the
+ * ordered part last), so that the child index knows every child's header
+ * and other rows before the first episode. */
 static int load_all(struct s903_run *run, liia_903_result *r, liia_error *e)
 {
-    static const char *const order[] = {"header", "uasc", "episodes"};
-    for (size_t k = 0; k < sizeof order / sizeof *order; k++)
+    for (size_t k = 0; k < run->s->ntables; k++)
         for (size_t i = 0; i < run->ninputs; i++) {
             struct s903_input *in = &run->inputs[i];
-            const char *name = run->s->tables[in->table].name;
-            if (strcmp(name, order[k]))
+            if (in->table != (int)run->s->load_order[k])
                 continue;
+            enum s903_role role = run->s->tables[in->table].role;
             struct stat sb;
             /* A header row is some 40 bytes: one child each. */
-            if (k == 0 && stat(in->path, &sb) == 0 &&
+            if (role == ROLE_CHILD && stat(in->path, &sb) == 0 &&
                 s903_kids_reserve(run->kids, (size_t)sb.st_size / 40, e))
                 return -1;
-            if (k == 2 ? load_episodes(run, in, e) : s903_load_table(run, in, 0, e))
+            if (role == ROLE_ORDERED ? load_episodes(run, in, e)
+                                     : s903_load_table(run, in, 0, e))
                 return -1;
-            if (!strcmp(name, "header")) r->rows_header = in->rows;
-            else if (!strcmp(name, "episodes")) r->rows_episodes = in->rows;
-            else r->rows_uasc = in->rows;
+            if (role == ROLE_CHILD) r->rows_header = in->rows;
+            else if (role == ROLE_ORDERED) r->rows_episodes = in->rows;
+            else r->rows_uasc += in->rows;   /* every other part */
         }
     return s903_kids_finish(run->kids, e) || s903_run_sql_rules(run, e) ? -1 : 0;
 }
@@ -294,9 +295,6 @@ static int load_all(struct s903_run *run, liia_903_result *r, liia_error *e)
 static int store(struct s903_run *run, const liia_903_options *o, liia_903_result *r,
                  liia_error *e)
 {
-    for (size_t i = 0; i < run->ninputs; i++)
-        if (!strcmp(run->s->tables[run->inputs[i].table].name, "uasc"))
-            run->have_uasc = 1;
     int next = 0;
     if (previous_version(run->db, r, &r->superseded, &next, e))
         return -1;
@@ -361,11 +359,11 @@ static int identify_all(struct s903_run *run, liia_error *e)
 static int setup(sqlite3 *db, const liia_903_options *o, liia_903_result *r,
                  struct s903_schema *s, unsigned char key[LIIA_KEY_BYTES], liia_error *e)
 {
-    if (!o->la || !o->period || o->nfiles == 0 || o->nfiles > 3) {
+    if (!o->la || !o->period || o->nfiles == 0 || o->nfiles > S903_MAX_PARTS) {
         liia_error_fix(e, "liia-bench ingest --return ssda903 --la LA --period P "
-                          "header.csv episodes.csv [uasc.csv]");
+                          "header.csv episodes.csv [uasc.csv reviews.csv ...]");
         return liia_fail(e, LIIA_E_USAGE, "an SSDA903 submission needs --la, --period "
-                         "and two or three files");
+                         "and its files (header and episodes at least, each table once)");
     }
     /* As the quarterly return: a wrong --la or --period is a usage error
      * (exit 2), not a rejected submission. */
@@ -512,6 +510,8 @@ int liia_ssda903_ingest(sqlite3 *db, const liia_903_options *o,
     } else if (run.ps) {
         liia_fail(e, LIIA_E_NOMEM, "out of memory");
     }
+    for (size_t i = 0; run.inputs && i < o->nfiles; i++)
+        free(run.inputs[i].map);
     free(run.inputs);
     s903_kids_free(run.kids);
     liia_pseudo_free(run.ps);

@@ -32,7 +32,8 @@ typedef struct liia_903_result {
                                  * submission_id and version are its */
     char la_code[10];
     char period[11];
-    long rows_header, rows_episodes, rows_uasc;
+    long rows_header, rows_episodes, rows_uasc;  /* rows_uasc: every part other
+                                                  * than the child's and the ordered one */
     long long superseded;       /* id of the version replaced, or 0 */
     char sha256[65];            /* over the files in the order given */
     char file_name[256];        /* "header.csv + episodes.csv" */

@@ -20,15 +20,16 @@
 
 #include "ssda903_child.h"
 
-enum { KID_EPISODES = 1, KID_DONE = 2, KID_UASC = 4 };
+enum { KID_EPISODES = 1, KID_DONE = 2 };
 
 /* 48 bytes a child (about 60 with its slot): with the findings, what an
  * ingest's memory grows with. */
 struct kid {
     uint64_t key[2];                      /* 128 bits of the pseudonym */
-    uint32_t uasc[S903_MAX_QUARTERS];     /* uasc terms met, bit per term */
+    uint32_t terms[S903_MAX_QUARTERS];    /* other parts' terms met, bit per term */
     uint32_t hdr_line;                    /* first header row, 0 = none */
     int32_t extra;                        /* further header rows: index + 1 */
+    uint32_t parts;                       /* bit p: a row in other part p */
     uint16_t nhdr;
     uint8_t state;
 };
@@ -39,14 +40,13 @@ struct extra_hdr {
     int32_t next;
 };
 
-/* An episode of the child being read: its stored cells (texts in the
- * group's arena at toff[c], pointed at once the child is complete). */
+/* An episode of the child being read: its stored cells are ep_cells()
+ * (texts in the group's arena at ep_toff(), pointed at once the child is
+ * complete). */
 struct ep {
-    long line;
+    long line, record;
     int dated;
     int32_t decom;                        /* yyyymmdd when dated */
-    struct s903_cell cells[S903_MAX_COLS];
-    size_t toff[S903_MAX_COLS];
     uint32_t terms[S903_MAX_QUARTERS];    /* episode terms met, bit per term */
     char xflags[128];
     size_t off, len;                      /* payload in the group's arena */
@@ -70,15 +70,34 @@ struct s903_kids {
     struct ep *eps;
     size_t neps, capeps;
     const struct ep **order;
+    struct s903_cell *epcells;            /* capeps x the ordered part's columns */
+    size_t *eptoff;                       /* the same, the texts' offsets */
+    size_t epcols;
+    /* scratch rows for the child rules: a streamed row as stored, the
+     * child's header values (and their texts) */
+    struct s903_cell *cur, *hdr;
+    char (*htext)[11];
     liia_buf arena;
     long *counts;                         /* [quarter][measure] */
     int col_decom;
-    int tab_header, tab_episodes, tab_uasc;
-    sqlite3_stmt *upd[S903_MAX_TABLES];
-    /* the child rules of each table, then the end rules, in file order */
-    const struct s903_rule **child[S903_MAX_TABLES], **end;
-    size_t nchild[S903_MAX_TABLES], nend;
+    int tab_header, tab_episodes;
+    sqlite3_stmt **upd;                   /* one per part, prepared when needed */
+    /* the end rules, in file order */
+    const struct s903_rule **end;
+    size_t nend;
 };
+
+/* An episode's cells and their texts' offsets, in the pools beside eps
+ * (one allocation for every episode of the child, grown with eps). */
+static struct s903_cell *ep_cells(const struct s903_kids *k, const struct ep *p)
+{
+    return &k->epcells[(size_t)(p - k->eps) * k->epcols];
+}
+
+static size_t *ep_toff(const struct s903_kids *k, const struct ep *p)
+{
+    return &k->eptoff[(size_t)(p - k->eps) * k->epcols];
+}
 
 /* ------------------------------------------------------------ the index */
 
@@ -242,23 +261,14 @@ static struct kid *kid_of(struct s903_kids *k, const char *pid, liia_error *e)
 
 /* ------------------------------------------------------------ set up */
 
-/* The child and end rules by table (rules of other kinds run elsewhere). */
+/* The end rules (the row and child rules are the tables' rule sets). */
 static int sort_rules(struct s903_kids *k, const struct s903_schema *s)
 {
-    for (size_t t = 0; t < s->ntables; t++)
-        if (!(k->child[t] = calloc(s->nrules + 1, sizeof *k->child[t])))
-            return -1;
     if (!(k->end = calloc(s->nrules + 1, sizeof *k->end)))
         return -1;
-    for (size_t i = 0; i < s->nrules; i++) {
-        const struct s903_rule *r = &s->rules[i];
-        if (r->sql || r->when == W_ROW)
-            continue;
-        if (r->when == W_END)
-            k->end[k->nend++] = r;
-        else
-            k->child[r->table][k->nchild[r->table]++] = r;
-    }
+    for (size_t i = 0; i < s->nrules; i++)
+        if (!s->rules[i].sql && s->rules[i].when == W_END)
+            k->end[k->nend++] = &s->rules[i];
     return 0;
 }
 
@@ -274,13 +284,18 @@ struct s903_kids *s903_kids_new(struct s903_run *run, liia_error *e)
     }
     k->run = run;
     liia_buf_init(&k->arena);
-    k->tab_header = s903_table_index(s, "header");
-    k->tab_episodes = s903_table_index(s, "episodes");
-    k->tab_uasc = s903_table_index(s, "uasc");
-    k->col_decom = k->tab_episodes < 0 ? -1
-                                       : s903_col_index(&s->tables[k->tab_episodes], "DECOM");
+    k->tab_header = s->child_table;
+    k->tab_episodes = s->ordered_table;
+    k->col_decom = k->tab_episodes < 0 ? -1 : s->tables[k->tab_episodes].order_col;
     k->nh = k->tab_header < 0 ? 0 : s->tables[k->tab_header].nhcols;
-    if (sort_rules(k, s)) {
+    size_t maxcols = 1;
+    for (size_t t = 0; t < s->ntables; t++)
+        maxcols = s->tables[t].ncols > maxcols ? s->tables[t].ncols : maxcols;
+    k->epcols = k->tab_episodes < 0 ? 0 : s->tables[k->tab_episodes].ncols;
+    if (sort_rules(k, s) || !(k->upd = calloc(s->ntables, sizeof *k->upd)) ||
+        !(k->cur = calloc(maxcols, sizeof *k->cur)) ||
+        !(k->hdr = calloc(maxcols, sizeof *k->hdr)) ||
+        !(k->htext = calloc(k->nh + 1, sizeof *k->htext))) {
         s903_kids_free(k);
         liia_fail(e, LIIA_E_NOMEM, "out of memory");
         return NULL;
@@ -288,7 +303,8 @@ struct s903_kids *s903_kids_new(struct s903_run *run, liia_error *e)
     if (k->col_decom < 0 || k->tab_header < 0) {
         s903_kids_free(k);
         liia_error_fix(e, "restore schemas/ssda903/tables.json from the release");
-        liia_fail(e, LIIA_E_SCHEMA, "the schema needs a header table and episodes with DECOM");
+        liia_fail(e, LIIA_E_SCHEMA, "the schema needs a part with \"role\": \"child\" "
+                                    "and one with \"order_by\"");
         return NULL;
     }
     return k;
@@ -298,10 +314,14 @@ void s903_kids_free(struct s903_kids *k)
 {
     if (!k)
         return;
-    for (size_t t = 0; t < S903_MAX_TABLES; t++) {
+    for (size_t t = 0; k->upd && t < k->run->s->ntables; t++)
         sqlite3_finalize(k->upd[t]);
-        free(k->child[t]);
-    }
+    free(k->upd);
+    free(k->cur);
+    free(k->hdr);
+    free(k->htext);
+    free(k->epcells);
+    free(k->eptoff);
     free(k->end);
     free(k->kids);
     free(k->hvals);
@@ -347,8 +367,7 @@ static uint32_t parts_of(const struct s903_kids *k, const struct kid *x)
     uint32_t b = 0;
     if (x->nhdr)
         b |= 1u << REF_HEADER | 1u << (S903_EX_PART + k->tab_header);
-    if ((x->state & KID_UASC) && k->tab_uasc >= 0)
-        b |= 1u << (S903_EX_PART + k->tab_uasc);
+    b |= x->parts << S903_EX_PART;
     if ((x->state & KID_EPISODES) && k->tab_episodes >= 0)
         b |= 1u << (S903_EX_PART + k->tab_episodes);
     return b;
@@ -356,10 +375,10 @@ static uint32_t parts_of(const struct s903_kids *k, const struct kid *x)
 
 /* The child's header values (header.COL) as cells; blank without one. */
 static void header_cells(const struct s903_kids *k, const struct kid *x,
-                         struct s903_cell cells[S903_MAX_COLS], char text[][11])
+                         struct s903_cell *cells, char text[][11])
 {
     const struct s903_table *t = &k->run->s->tables[k->tab_header];
-    memset(cells, 0, S903_MAX_COLS * sizeof *cells);
+    memset(cells, 0, t->ncols * sizeof *cells);
     for (size_t i = 0; i < t->ncols; i++)
         cells[i].raw = "";
     const uint32_t *v = x->nhdr ? &k->hvals[(size_t)(x - k->kids) * k->nh] : NULL;
@@ -406,26 +425,42 @@ static void as_stored(const struct s903_table *t, const struct s903_cell *stored
     }
 }
 
+/* Where a child rule that holds is reported (s903_hit_fn): a streamed
+ * header or uasc row (flags), or an episode of the child (xflags). */
+struct hit {
+    struct s903_kids *k;
+    long line;
+    const struct s903_cell *cells;
+    liia_buf *flags;
+    struct ep *ep;
+    liia_error *e;
+};
+
+static int child_hit(void *ctx, const struct s903_rule *r)
+{
+    struct hit *h = ctx;
+    const struct s903_cell *v = &h->cells[r->col];
+    if (h->ep)  /* an episode's finding, found when its child ended */
+        h->k->run->at = (struct s903_where){h->ep->line, h->ep->record, ""};
+    return fire(h->k, r, h->line, v->len ? v->raw : NULL, h->ep ? h->ep->xflags : NULL,
+                h->ep ? sizeof h->ep->xflags : 0, h->flags, h->e);
+}
+
 /* The child rules of a header or uasc row, as it streams in. */
 static int row_rules(struct s903_kids *k, int table, const struct kid *x, long line,
                      const struct s903_cell *stored, uint32_t exists, liia_buf *flags,
                      liia_error *e)
 {
-    if (!k->nchild[table])
+    const struct s903_ruleset *set = k->run->s->tables[table].child_set;
+    if (!s903_ruleset_size(set))
         return 0;
-    struct s903_cell cur[S903_MAX_COLS], hdr[S903_MAX_COLS];
-    char text[S903_MAX_COLS][11];
+    struct s903_cell *cur = k->cur, *hdr = k->hdr;
     as_stored(&k->run->s->tables[table], stored, cur);
-    header_cells(k, x, hdr, text);
+    header_cells(k, x, hdr, k->htext);
     struct s903_rows rows = {.row = {cur, NULL, NULL, x->nhdr ? hdr : NULL},
                              .exists = exists | parts_of(k, x)};
-    for (size_t i = 0; i < k->nchild[table]; i++) {
-        const struct s903_rule *r = k->child[table][i];
-        if (s903_cond_eval_rows(&r->cond, &rows, &k->run->dates) &&
-            fire(k, r, line, cur[r->col].len ? cur[r->col].raw : NULL, NULL, 0, flags, e))
-            return -1;
-    }
-    return 0;
+    struct hit h = {k, line, cur, flags, NULL, e};
+    return s903_ruleset_run(set, &rows, &k->run->dates, child_hit, &h);
 }
 
 /* ------------------------------------------------------------ terms */
@@ -479,7 +514,7 @@ int s903_kids_header(struct s903_kids *k, const char *pid, long line,
     return row_rules(k, k->tab_header, x, line, stored, prev, flags, e);
 }
 
-int s903_kids_uasc(struct s903_kids *k, const char *pid, long line,
+int s903_kids_part(struct s903_kids *k, int table, const char *pid, long line,
                    const struct s903_cell *stored, liia_buf *flags, liia_error *e)
 {
     if (!pid)
@@ -487,13 +522,13 @@ int s903_kids_uasc(struct s903_kids *k, const char *pid, long line,
     struct kid *x = kid_of(k, pid, e);
     if (!x)
         return -1;
-    x->state |= KID_UASC;
-    if (row_rules(k, k->tab_uasc, x, line, stored, 0, flags, e))
+    x->parts |= 1u << table;
+    if (row_rules(k, table, x, line, stored, 0, flags, e))
         return -1;
     uint32_t bits[S903_MAX_QUARTERS];
-    eval_terms(k, k->tab_uasc, stored, bits);
+    eval_terms(k, table, stored, bits);
     for (size_t q = 0; q < S903_MAX_QUARTERS; q++)
-        x->uasc[q] |= bits[q];
+        x->terms[q] |= bits[q];
     return 0;
 }
 
@@ -504,10 +539,12 @@ static int keep_cells(struct s903_kids *k, struct ep *p, const struct s903_cell 
                       liia_error *e)
 {
     const struct s903_table *t = &k->run->s->tables[k->tab_episodes];
+    struct s903_cell *cells = ep_cells(k, p);
+    size_t *toff = ep_toff(k, p);
     for (size_t c = 0; c < t->ncols; c++) {
-        p->cells[c] = stored[c];
-        p->cells[c].month = t->cols[c].degrade_month && stored[c].ok;
-        p->toff[c] = k->arena.len;
+        cells[c] = stored[c];
+        cells[c].month = t->cols[c].degrade_month && stored[c].ok;
+        toff[c] = k->arena.len;
         if (liia_buf_append(&k->arena, stored[c].raw, stored[c].len) ||
             liia_buf_append(&k->arena, "", 1))
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
@@ -532,16 +569,23 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
         size_t cap = k->capeps ? 2 * k->capeps : 16;
         struct ep *eps = realloc(k->eps, cap * sizeof *eps);
         const struct ep **order = realloc(k->order, cap * sizeof *order);
+        struct s903_cell *cells = realloc(k->epcells, cap * k->epcols * sizeof *cells);
+        size_t *toff = realloc(k->eptoff, cap * k->epcols * sizeof *toff);
         if (eps)
             k->eps = eps;
         if (order)
             k->order = order;
-        if (!eps || !order)
+        if (cells)
+            k->epcells = cells;
+        if (toff)
+            k->eptoff = toff;
+        if (!eps || !order || !cells || !toff)
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         k->capeps = cap;
     }
     struct ep *p = &k->eps[k->neps++];
     p->line = line;
+    p->record = k->run->at.line == line ? k->run->at.record : 0;
     p->dated = stored[k->col_decom].ok && stored[k->col_decom].iso[0];
     p->decom = p->dated ? s903_ymd(stored[k->col_decom].iso) : 0;
     p->xflags[0] = '\0';
@@ -566,19 +610,10 @@ static int ep_order(const void *a, const void *b)
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
-/* Marks rule r broken on the episode p (finding, and the row's flags). */
-static int fire_episode(struct s903_kids *k, const struct s903_rule *r, struct ep *p,
-                        liia_error *e)
-{
-    const struct s903_cell *v = &p->cells[r->col];
-    return fire(k, r, p->line, v->len ? v->raw : NULL, p->xflags, sizeof p->xflags,
-                NULL, e);
-}
-
 static int check_child(struct s903_kids *k, const struct kid *x, liia_error *e)
 {
-    size_t nr = k->nchild[k->tab_episodes];
-    if (!nr)
+    const struct s903_ruleset *set = k->run->s->tables[k->tab_episodes].child_set;
+    if (!s903_ruleset_size(set))
         return 0;
     size_t dated = 0;
     for (size_t i = 0; i < k->neps; i++) {
@@ -586,28 +621,25 @@ static int check_child(struct s903_kids *k, const struct kid *x, liia_error *e)
         k->order[i] = p;
         dated += p->dated;
         for (size_t c = 0; c < k->run->s->tables[k->tab_episodes].ncols; c++)
-            p->cells[c].raw = k->arena.data + p->toff[c];
+            ep_cells(k, p)[c].raw = k->arena.data + ep_toff(k, p)[c];
     }
     if (k->neps > 1)
         qsort(k->order, k->neps, sizeof *k->order, ep_order);
-    struct s903_cell hdr[S903_MAX_COLS];
-    char text[S903_MAX_COLS][11];
-    header_cells(k, x, hdr, text);
+    struct s903_cell *hdr = k->hdr;
+    header_cells(k, x, hdr, k->htext);
     uint32_t parts = parts_of(k, x) | 1u << (S903_EX_PART + k->tab_episodes);
     for (size_t i = 0; i < k->neps; i++) {
         struct ep *p = (struct ep *)k->order[i];
         const struct ep *prev = i && i < dated ? k->order[i - 1] : NULL;
         const struct ep *next = i + 1 < dated ? k->order[i + 1] : NULL;
         struct s903_rows rows = {
-            .row = {p->cells, prev ? prev->cells : NULL, next ? next->cells : NULL,
+            .row = {ep_cells(k, p), prev ? ep_cells(k, prev) : NULL,
+                    next ? ep_cells(k, next) : NULL,
                     x->nhdr ? hdr : NULL},
             .exists = parts | (prev ? 1u << REF_PREV : 0) | (next ? 1u << REF_NEXT : 0)};
-        for (size_t j = 0; j < nr; j++) {
-            const struct s903_rule *r = k->child[k->tab_episodes][j];
-            if (s903_cond_eval_rows(&r->cond, &rows, &k->run->dates) &&
-                fire_episode(k, r, p, e))
-                return -1;
-        }
+        struct hit h = {k, p->line, ep_cells(k, p), NULL, p, e};
+        if (s903_ruleset_run(set, &rows, &k->run->dates, child_hit, &h))
+            return -1;
     }
     return 0;
 }
@@ -622,7 +654,7 @@ static void count_child(struct s903_kids *k, const struct kid *x)
         uint32_t any = 0;
         for (size_t i = 0; i < k->neps; i++)
             any |= k->eps[i].terms[q];
-        if (!any && !x->uasc[q])
+        if (!any && !x->terms[q])
             continue;
         int met_by[S903_MAX_TERMS] = {0};
         for (size_t i = 0; i < k->neps; i++)
@@ -630,14 +662,14 @@ static void count_child(struct s903_kids *k, const struct kid *x)
                 met_by[__builtin_ctz(b)]++;
         for (size_t m = 0; m < s->nmeasures; m++) {
             const struct s903_measure *ms = &s->measures[m];
-            if (ms->requires && !strcmp(ms->requires, "uasc") && !run->have_uasc)
+            if (ms->requires >= 0 && !s903_table_file(run, ms->requires)[0])
                 continue;
             int met = 1;
             for (size_t t = 0; t < ms->nterms && met; t++) {
                 int term = ms->terms[t].term;
                 met = s->terms[term].table == k->tab_episodes
                           ? met_by[term] >= ms->terms[t].at_least
-                          : (x->uasc[q] >> term & 1) != 0;
+                          : (x->terms[q] >> term & 1) != 0;
             }
             k->counts[q * s->nmeasures + m] += met;
         }

@@ -39,7 +39,8 @@ void s903_kids_prefetch_slot(struct s903_kids *k, const char *pid);
 
 int s903_kids_header(struct s903_kids *k, const char *pid, long line,
                      const struct s903_cell *stored, liia_buf *flags, liia_error *e);
-int s903_kids_uasc(struct s903_kids *k, const char *pid, long line,
+/* A row of any part other than the child's and the ordered one. */
+int s903_kids_part(struct s903_kids *k, int table, const char *pid, long line,
                    const struct s903_cell *stored, liia_buf *flags, liia_error *e);
 
 /* An episode row with a valid CHILD.  It is emitted (emit) when its

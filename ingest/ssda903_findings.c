@@ -29,6 +29,10 @@ static int list_finding(struct s903_run *run, liia_severity sev, const char *fil
     liia_strlcpy(e.table, table ? table : "", sizeof e.table);
     e.line = line;
     e.column = col;
+    if (line && line == run->at.line) {
+        e.record = run->at.record;
+        liia_strlcpy(e.path, run->at.path ? run->at.path : "", sizeof e.path);
+    }
     liia_strlcpy(e.column_name, column_name ? column_name : "", sizeof e.column_name);
     if (value)
         liia_error_set_value(&e, value, vlen);

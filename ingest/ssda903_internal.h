@@ -12,8 +12,10 @@
 
 enum s903_type { S903_CHILD, S903_CODE, S903_DATE, S903_UPN, S903_POSTCODE, S903_TEXT };
 
-#define S903_MAX_COLS 16
-#define S903_MAX_TABLES 3
+/* A part's stored columns travel to the writer thread with a 64-bit null
+ * mask (ssda903_writer.h); the exists bits of a child hold a bit per part. */
+#define S903_MAX_STORED 64
+#define S903_MAX_PARTS 27
 
 /* A stored SSDA903 row's key is submission_id << 32 | line (migration
  * 006): the rows of submission ?1 are this key range, and row ?2 of
@@ -102,14 +104,27 @@ struct s903_rule {
     const char *sql;               /* SQL rules */
 };
 
+struct s903_ruleset;
+
+/* What a part is to the per-child pass (tables.json "role"): the one
+ * record a child has in the return's child part ("role": "child", what
+ * rules call header.COL), the part whose records the pass holds per child
+ * and orders ("order_by": COL), or any other part (rows seen one at a
+ * time, known to the child's rules through 'exists'). */
+enum s903_role { ROLE_PART, ROLE_CHILD, ROLE_ORDERED };
+
 struct s903_table {
     const char *name, *store;
     int required;
-    struct s903_col cols[S903_MAX_COLS];
+    enum s903_role role;
+    int order_col;                 /* ROLE_ORDERED: the column it is ordered by */
+    struct s903_col *cols;         /* owned by the schema */
     size_t ncols;
     /* header columns the child rules read (header.COL): kept per child */
-    int hcols[S903_MAX_COLS];
+    int *hcols;
     size_t nhcols;
+    /* the table's row rules and child rules (ssda903_rules.c) */
+    struct s903_ruleset *row_set, *child_set;
 };
 
 /* A measure counts the children for whom every one of its terms holds.  A
@@ -131,7 +146,8 @@ struct s903_measure_term {
 };
 
 struct s903_measure {
-    const char *measure, *requires;
+    const char *measure;
+    int requires;                  /* a part whose file must be given, -1 none */
     struct s903_measure_term terms[8];
     size_t nterms;
 };
@@ -140,8 +156,10 @@ struct s903_schema {
     json_t *docs[3];
     json_t **rule_docs;            /* one per file of rules/ */
     size_t nrule_docs;
-    struct s903_table tables[S903_MAX_TABLES];
+    struct s903_table *tables;     /* owned, ntables of them */
     size_t ntables;
+    size_t *load_order;            /* table indexes, "after" respected */
+    int child_table, ordered_table;  /* -1 when the schema has none */
     struct s903_rule *rules;       /* row rules then SQL rules */
     size_t nrules;
     struct s903_measure *measures;
@@ -158,6 +176,13 @@ struct s903_schema {
 int s903_schema_load(const char *dir, int fy_end_year, struct s903_schema *s,
                      liia_error *e);
 void s903_schema_free(struct s903_schema *s);
+
+struct liia_signature;
+/* 1 when a file with this signature (reader.h) is one of the schema's:
+ * an XML file whose root element and collection are the schema's
+ * "signature"; a CSV header covering at least half of one part's columns,
+ * its child identifier (the column of type child) among them. */
+int s903_schema_recognises(const struct s903_schema *s, const struct liia_signature *sig);
 
 /* ssda903_codes.c: builds the hash set over c->codes (sorted, n set). */
 int s903_codes_build(struct s903_codes *c, liia_error *e);
@@ -202,6 +227,18 @@ int s903_cond_eval(const struct s903_cond *c, const struct s903_cell *cells,
 int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
                         const struct s903_dates *d);
 
+/* A table's rules of one phase (W_ROW or W_CHILD), indexed by the codes
+ * of the row itself that rule them out. */
+struct s903_ruleset *s903_ruleset_new(const struct s903_schema *s, int table,
+                                      enum s903_when when, liia_error *e);
+void s903_ruleset_free(struct s903_ruleset *rs);
+size_t s903_ruleset_size(const struct s903_ruleset *rs);
+/* Calls fn for each rule of rs that holds for rows (row[REF_CUR] given),
+ * in file order; -1 as soon as fn fails. */
+typedef int (*s903_hit_fn)(void *ctx, const struct s903_rule *r);
+int s903_ruleset_run(const struct s903_ruleset *rs, const struct s903_rows *rows,
+                     const struct s903_dates *d, s903_hit_fn fn, void *ctx);
+
 /* Bit q: the condition holds with dates[q] (q < nq <= 32). */
 uint32_t s903_cond_mask(const struct s903_cond *c, const struct s903_cell *cells,
                         const struct s903_dates *dates, size_t nq);
@@ -213,10 +250,10 @@ int32_t s903_ymd(const char *iso);
 
 /* Parses dd/mm/yyyy or yyyy-mm-dd into ISO; -1 if not a real date. */
 int s903_parse_date(const char *s, size_t len, char iso[11]);
-/* ISO date plus n years (29 Feb -> 28 Feb). */
-void s903_add_years(const char *iso, int years, char out[11]);
-/* ISO date plus years, months (day clipped to the month's end) and days;
- * out "" when the result is out of range. */
-void s903_add_ymd(const char *iso, int years, int months, int days, char out[11]);
+/* yyyymmdd plus years, months (day clipped to the month's end: 29 Feb
+ * + 1y = 28 Feb) and days; 0 when the result is out of range. */
+int32_t s903_ymd_add(int32_t ymd, int years, int months, int days);
+/* The last day of ymd's month. */
+int32_t s903_ymd_month_end(int32_t ymd);
 
 #endif

@@ -11,43 +11,18 @@
 #include <strings.h>
 
 #include "ingest_internal.h"
+#include "reader.h"
 #include "ssda903_child.h"
 #include "ssda903_load.h"
 #include "ssda903_writer.h"
 
 /* ------------------------------------------------------------ identify */
 
+/* The field names a file's reader declares (CSV: its header row). */
 struct header_row {
     char **names;
     size_t n;
 };
-
-static int take_header(const liia_csv_record *rec, void *ctx, liia_error *e)
-{
-    struct header_row *h = ctx;
-    h->names = calloc(rec->nfields ? rec->nfields : 1, sizeof *h->names);
-    if (!h->names)
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < rec->nfields; i++) {
-        const char *s = rec->fields[i];
-        size_t n = rec->lengths[i];
-        while (n && (*s == ' ' || *s == '\t'))
-            s++, n--;
-        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-            n--;
-        if (!(h->names[h->n] = strndup(s, n)))
-            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-        h->n++;
-    }
-    return 1;
-}
-
-static void free_header(struct header_row *h)
-{
-    for (size_t i = 0; i < h->n; i++)
-        free(h->names[i]);
-    free(h->names);
-}
 
 static int by_name(const void *a, const void *b)
 {
@@ -114,15 +89,25 @@ static int reject(struct s903_run *run, const char *file, const char *table,
     return 1;
 }
 
+/* The file's signature through its reader: the names it declares. */
+static int read_names(const char *path, liia_signature *sig, liia_error *e)
+{
+    liia_reader *r = liia_reader_open(path, e);
+    if (!r)
+        return -1;
+    int rc = r->ops->signature(r, sig, e);
+    liia_reader_free(r);
+    return rc;
+}
+
 int s903_identify(struct s903_run *run, struct s903_input *in, liia_error *e)
 {
-    struct header_row h = {0};
+    liia_signature sig = {0};
     liia_error ce;
     liia_error_clear(&ce);
     in->table = -1;
-    if (liia_csv_read_file(in->path, LIIA_CSV_CONVERT_CP1252, take_header, &h,
-                           NULL, &ce)) {
-        free_header(&h);
+    if (read_names(in->path, &sig, &ce)) {
+        liia_signature_free(&sig);
         if (ce.status == LIIA_E_NOMEM)
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         ce.severity = LIIA_SEV_ERROR;
@@ -133,11 +118,12 @@ int s903_identify(struct s903_run *run, struct s903_input *in, liia_error *e)
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         return 1;
     }
+    struct header_row h = {sig.names, sig.nnames};
     int t = best_table(run->s, &h);
     int rc = 0;
     const char *dup;
     if (duplicate_name(&h, &dup)) {
-        free_header(&h);
+        liia_signature_free(&sig);
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     }
     if (dup) {
@@ -147,14 +133,25 @@ int s903_identify(struct s903_run *run, struct s903_input *in, liia_error *e)
         rc = reject(run, in->path, t >= 0 ? run->s->tables[t].name : NULL, dup,
                     "LIIA-903-COLUMN", "keep one column of each name", msg);
     } else if (t < 0) {
+        char names[400] = "";
+        for (size_t k = 0; k < run->s->ntables; k++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                     k ? ", " : "", run->s->tables[k].name);
+        char msg[480];
+        snprintf(msg, sizeof msg, "cannot tell which SSDA903 table this file is: its "
+                 "header row matches none of %s", names);
         rc = reject(run, in->path, NULL, NULL, "LIIA-903-TABLE",
-                    "give the SSDA903 header, episodes or uasc table with its DfE header row",
-                    "cannot tell which SSDA903 table this file is: its header row "
-                    "matches none of header, episodes, uasc");
+                    "give each SSDA903 table as its own CSV file with its DfE header row",
+                    msg);
     } else {
         const struct s903_table *tab = &run->s->tables[t];
         in->table = t;
         in->nfields = h.n;
+        free(in->map);
+        if (!(in->map = calloc(tab->ncols, sizeof *in->map))) {
+            liia_signature_free(&sig);
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        }
         for (size_t c = 0; c < tab->ncols && rc == 0; c++) {
             in->map[c] = field_of(&h, tab->cols[c].name);
             if (in->map[c] < 0 && !tab->cols[c].optional_column) {
@@ -168,7 +165,7 @@ int s903_identify(struct s903_run *run, struct s903_input *in, liia_error *e)
             }
         }
     }
-    free_header(&h);
+    liia_signature_free(&sig);
     return rc;
 }
 
@@ -180,15 +177,18 @@ struct s903_rowctx {
     const struct s903_table *tab;
     sqlite3_stmt *ins;
     liia_buf cellbuf, flags;
-    size_t offs[S903_MAX_COLS];
-    struct s903_cell cells[S903_MAX_COLS];
-    char store[S903_MAX_COLS][80];  /* pseudonymised values made here */
-    int bind_null[S903_MAX_COLS];
-    const char *val[S903_MAX_COLS]; /* what is stored: store[c] or the cell */
-    size_t vlen[S903_MAX_COLS];
-    struct s903_cell stored[S903_MAX_COLS]; /* store[] as cells */
+    /* per column of the part, allocated once per file (row_arrays) */
+    size_t *offs;
+    struct s903_cell *cells;
+    char (*store)[80];              /* pseudonymised values made here */
+    int *bind_null;
+    const char **val;               /* what is stored: store[c] or the cell */
+    size_t *vlen;
+    struct s903_cell *stored;       /* store[] as cells */
+    const char **pvals;             /* the stored columns, packed */
+    size_t *plens;
     int child_col;                  /* the CHILD column, -1 if none */
-    int header, uasc, episodes, direct, ungrouped;
+    int header, episodes, direct, ungrouped;
     liia_buf payload;
     struct s903_writer *writer;
 };
@@ -308,7 +308,7 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
 
 /* The row's cells, trimmed and NUL-terminated: the reader's own fields
  * where no trailing blank had to go, copies in one buffer otherwise. */
-static int gather_cells(struct s903_rowctx *x, const liia_csv_record *rec)
+static int gather_cells(struct s903_rowctx *x, const liia_record *rec)
 {
     liia_buf_reset(&x->cellbuf);
     for (size_t c = 0; c < x->tab->ncols; c++) {
@@ -316,8 +316,8 @@ static int gather_cells(struct s903_rowctx *x, const liia_csv_record *rec)
         const char *s = "";
         size_t n = 0;
         if (fi >= 0 && (size_t)fi < rec->nfields) {
-            s = rec->fields[fi];
-            n = rec->lengths[fi];
+            s = rec->values[fi] ? rec->values[fi] : "";
+            n = rec->values[fi] ? rec->lengths[fi] : 0;
             while (n && (*s == ' ' || *s == '\t'))
                 s++, n--;
             while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
@@ -338,22 +338,29 @@ static int gather_cells(struct s903_rowctx *x, const liia_csv_record *rec)
     return 0;
 }
 
+struct row_hit {
+    struct s903_rowctx *x;
+    long line;
+};
+
+/* s903_hit_fn: a row rule the row breaks. */
+static int row_rule_hit(void *ctx, const struct s903_rule *r)
+{
+    struct row_hit *h = ctx;
+    struct s903_rowctx *x = h->x;
+    const struct s903_cell *cell = &x->cells[r->col];
+    return s903_flag(&x->flags, r->code) ||
+           s903_add_finding(x->run, r->severity, x->in->path, x->tab->name,
+                            h->line, x->in->map[r->col] + 1, x->tab->cols[r->col].name,
+                            cell->raw, cell->len, r->code, r->fix, "%s", r->message)
+               ? -1 : 0;
+}
+
 static int apply_row_rules(struct s903_rowctx *x, long line)
 {
-    const struct s903_schema *s = x->run->s;
-    for (size_t i = 0; i < s->nrules; i++) {
-        const struct s903_rule *r = &s->rules[i];
-        if (r->sql || r->when != W_ROW || r->table != x->in->table ||
-            !s903_cond_eval(&r->cond, x->cells, &x->run->dates))
-            continue;
-        const struct s903_cell *cell = &x->cells[r->col];
-        if (s903_flag(&x->flags, r->code) ||
-            s903_add_finding(x->run, r->severity, x->in->path, x->tab->name,
-                             line, x->in->map[r->col] + 1, x->tab->cols[r->col].name,
-                             cell->raw, cell->len, r->code, r->fix, "%s", r->message))
-            return -1;
-    }
-    return 0;
+    struct s903_rows rows = {.row = {x->cells, NULL, NULL, NULL}, .exists = 0};
+    struct row_hit h = {x, line};
+    return s903_ruleset_run(x->tab->row_set, &rows, &x->run->dates, row_rule_hit, &h);
 }
 
 /* The row as the writer takes it (s903_writer_pack: its stored columns),
@@ -361,14 +368,14 @@ static int apply_row_rules(struct s903_rowctx *x, long line)
  * form for the rest of its child. */
 static int pack_row(struct s903_rowctx *x, long line)
 {
-    const char *stored[S903_MAX_COLS];
-    size_t lens[S903_MAX_COLS];
-    uint32_t null = 0;
+    const char **stored = x->pvals;
+    size_t *lens = x->plens;
+    uint64_t null = 0;
     size_t n = 0;
     for (size_t c = 0; c < x->tab->ncols; c++) {
         if (!x->tab->cols[c].store)
             continue;
-        null |= (uint32_t)(x->bind_null[c] != 0) << n;
+        null |= (uint64_t)(x->bind_null[c] != 0) << n;
         lens[n] = x->vlen[c];
         stored[n++] = x->val[c];
     }
@@ -427,8 +434,8 @@ static int store_row(struct s903_rowctx *x, long line, liia_error *e)
     int rc = 0;
     if (x->header)
         rc = s903_kids_header(x->run->kids, pid, line, x->stored, &x->flags, e);
-    else if (x->uasc)
-        rc = s903_kids_uasc(x->run->kids, pid, line, x->stored, &x->flags, e);
+    else if (!x->episodes)
+        rc = s903_kids_part(x->run->kids, x->in->table, pid, line, x->stored, &x->flags, e);
     if (rc == 0 && pack_row(x, line))
         rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
     if (rc)
@@ -439,13 +446,9 @@ static int store_row(struct s903_rowctx *x, long line, liia_error *e)
     return queue_packed(x, x->payload.data, "", e);
 }
 
-static int on_row(const liia_csv_record *rec, void *ctx, liia_error *e)
+static int on_row(void *ctx, const liia_record *rec, liia_error *e)
 {
     struct s903_rowctx *x = ctx;
-    if (rec->record_no == 1)
-        return 0;
-    if (rec->nfields == 1 && rec->lengths[0] == 0)
-        return 0;   /* blank line */
     if (rec->line > S903_MAX_LINE) {
         /* The stored key holds the line in 32 bits (S903_ROW_KEY). */
         liia_fail(e, LIIA_E_DATA, "table %s has more than %ld lines", x->tab->name,
@@ -455,6 +458,8 @@ static int on_row(const liia_csv_record *rec, void *ctx, liia_error *e)
         liia_error_fix(e, "split the extract: no SSDA903 table is this long");
         return -1;
     }
+    /* Findings on this row carry its record number and path. */
+    x->run->at = (struct s903_where){rec->line, rec->record, rec->path};
     liia_buf_reset(&x->flags);
     if (gather_cells(x, rec))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
@@ -488,11 +493,11 @@ static int prepare_insert(struct s903_rowctx *x, liia_error *e)
     sqlite3_str *q = sqlite3_str_new(x->run->db);
     sqlite3_str_appendf(q, "INSERT INTO \"%w\" (id, flags", x->tab->store);
     size_t n = 0;
-    uint32_t hex_blob = 0;
+    uint64_t hex_blob = 0;
     for (size_t c = 0; c < x->tab->ncols; c++)
         if (x->tab->cols[c].store) {
             sqlite3_str_appendf(q, ", \"%w\"", x->tab->cols[c].store);
-            hex_blob |= (uint32_t)(x->tab->cols[c].type == S903_CHILD) << n;
+            hex_blob |= (uint64_t)(x->tab->cols[c].type == S903_CHILD) << n;
             n++;
         }
     sqlite3_str_appendall(q, ") VALUES (" S903_ROW_KEY ", ?3");
@@ -509,6 +514,37 @@ static int prepare_insert(struct s903_rowctx *x, liia_error *e)
     return rc;
 }
 
+/* The per-column arrays of a part's rows: allocated once per file, so a
+ * row costs no allocation whatever the number of columns. */
+static int row_arrays(struct s903_rowctx *x)
+{
+    size_t n = x->tab->ncols;
+    x->offs = calloc(n, sizeof *x->offs);
+    x->cells = calloc(n, sizeof *x->cells);
+    x->store = calloc(n, sizeof *x->store);
+    x->bind_null = calloc(n, sizeof *x->bind_null);
+    x->val = calloc(n, sizeof *x->val);
+    x->vlen = calloc(n, sizeof *x->vlen);
+    x->stored = calloc(n, sizeof *x->stored);
+    x->pvals = calloc(n, sizeof *x->pvals);
+    x->plens = calloc(n, sizeof *x->plens);
+    return x->offs && x->cells && x->store && x->bind_null && x->val && x->vlen &&
+           x->stored && x->pvals && x->plens ? 0 : -1;
+}
+
+static void free_row_arrays(struct s903_rowctx *x)
+{
+    free(x->offs);
+    free(x->cells);
+    free(x->store);
+    free(x->bind_null);
+    free(x->val);
+    free(x->vlen);
+    free(x->stored);
+    free(x->pvals);
+    free(x->plens);
+}
+
 int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
                     liia_error *e)
 {
@@ -517,9 +553,8 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
     x.run = run;
     x.in = in;
     x.tab = &run->s->tables[in->table];
-    x.header = !strcmp(x.tab->name, "header");
-    x.uasc = !strcmp(x.tab->name, "uasc");
-    x.episodes = !strcmp(x.tab->name, "episodes");
+    x.header = x.tab->role == ROLE_CHILD;
+    x.episodes = x.tab->role == ROLE_ORDERED;
     x.direct = direct;
     x.child_col = -1;
     for (size_t c = 0; c < x.tab->ncols; c++)
@@ -528,9 +563,15 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
     liia_buf_init(&x.cellbuf);
     liia_buf_init(&x.flags);
     liia_buf_init(&x.payload);
-    int rc = prepare_insert(&x, e);
+    liia_reader *reader = NULL;
+    int rc = row_arrays(&x) ? liia_fail(e, LIIA_E_NOMEM, "out of memory")
+                            : prepare_insert(&x, e);
+    if (rc == 0 && !(reader = liia_reader_open(in->path, e)))
+        rc = -1;
     if (rc == 0)
-        rc = liia_csv_read_file(in->path, LIIA_CSV_CONVERT_CP1252, on_row, &x, NULL, e);
+        rc = liia_reader_run(reader, on_row, &x, e);
+    liia_reader_free(reader);
+    run->at = (struct s903_where){0, 0, NULL};
     if (rc == 0 && x.ungrouped)
         rc = S903_UNGROUPED;
     else if (rc == 0 && x.episodes && !direct)
@@ -543,5 +584,6 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
     liia_buf_free(&x.cellbuf);
     liia_buf_free(&x.flags);
     liia_buf_free(&x.payload);
+    free_row_arrays(&x);
     return rc;
 }

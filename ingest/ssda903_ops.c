@@ -10,35 +10,17 @@
 #include "ssda903.h"
 #include "ssda903_internal.h"
 
-/* A header row is one of the return's tables when it covers at least half
- * of that table's columns, its child identifier (the column of type
- * child) among them: tables.json decides, for no particular year (the
- * columns do not change with the code lists). */
-static int recognise(const char *const *fields, size_t nfields)
+/* Whether the file is one of the return's: tables.json decides
+ * (s903_schema_recognises), for no particular year (the columns and the
+ * XML root do not change with the code lists). */
+static int recognise(const liia_signature *sig)
 {
     struct s903_schema s;
     liia_error e;
     liia_error_clear(&e);
     if (s903_schema_load(liia_schema_dir(), 0, &s, &e))
         return 0;
-    int found = 0;
-    for (size_t t = 0; t < s.ntables && !found; t++) {
-        size_t hit = 0, child = 0;
-        for (size_t c = 0; c < s.tables[t].ncols; c++)
-            for (size_t f = 0; f < nfields; f++) {
-                size_t n = strlen(s.tables[t].cols[c].name);
-                const char *v = fields[f];
-                while (*v == ' ')
-                    v++;
-                if (!strncasecmp(v, s.tables[t].cols[c].name, n) &&
-                    (v[n] == '\0' || v[n] == ' ')) {
-                    hit++;
-                    child |= s.tables[t].cols[c].type == S903_CHILD;
-                    break;
-                }
-            }
-        found = child && 2 * hit >= s.tables[t].ncols;
-    }
+    int found = s903_schema_recognises(&s, sig);
     s903_schema_free(&s);
     return found;
 }

@@ -60,16 +60,19 @@ static int run_sql_rule(struct s903_run *run, const struct s903_rule *r,
 
 int s903_run_sql_rules(struct s903_run *run, liia_error *e)
 {
-    sqlite3_stmt *upd[S903_MAX_TABLES] = {NULL};
+    sqlite3_stmt **upd = calloc(run->s->ntables, sizeof *upd);
+    if (!upd)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     int rc = 0;
     for (size_t i = 0; i < run->s->nrules && rc == 0; i++) {
         const struct s903_rule *r = &run->s->rules[i];
         if (r->sql && s903_table_file(run, r->table)[0])
             rc = run_sql_rule(run, r, &upd[r->table], e);
     }
-    for (size_t t = 0; t < S903_MAX_TABLES; t++)
+    for (size_t t = 0; t < run->s->ntables; t++)
         if (sqlite3_finalize(upd[t]) != SQLITE_OK && rc == 0)
             rc = liia_db_fail(e, run->db, "flagging rows");
+    free(upd);
     return rc;
 }
 
@@ -96,19 +99,24 @@ static int reflag_episode(void *ctx, long line, const char *xflags, const void *
  * column names from the schema (trusted data, quoted with %w). */
 static char *in_order_sql(const struct s903_table *t)
 {
+    const char *pid = "child_pid";   /* the store column of the type child column */
+    for (size_t c = 0; c < t->ncols; c++)
+        if (t->cols[c].type == S903_CHILD && t->cols[c].store)
+            pid = t->cols[c].store;
     sqlite3_str *q = sqlite3_str_new(NULL);
-    sqlite3_str_appendall(q, "SELECT line, lower(hex(child_pid))");
+    sqlite3_str_appendf(q, "SELECT line, lower(hex(\"%w\"))", pid);
     for (size_t c = 0; c < t->ncols; c++)
         if (t->cols[c].store)
             sqlite3_str_appendf(q, ", \"%w\"", t->cols[c].store);
     sqlite3_str_appendf(q, " FROM \"%w\" WHERE " S903_ROWS_OF_SUBMISSION
-                           " AND child_pid IS NOT NULL ORDER BY child_pid, line", t->store);
+                           " AND \"%w\" IS NOT NULL ORDER BY \"%w\", line", t->store, pid,
+                        pid);
     return sqlite3_str_finish(q);
 }
 
 /* Row values as stored, as the cells the child index reads. */
 static void row_cells(sqlite3_stmt *st, const struct s903_table *t,
-                      struct s903_cell cells[S903_MAX_COLS])
+                      struct s903_cell *cells)
 {
     int i = 2;
     for (size_t c = 0; c < t->ncols; c++) {
@@ -135,7 +143,7 @@ static void row_cells(sqlite3_stmt *st, const struct s903_table *t,
  * whose episodes are not grouped by child. */
 int s903_episodes_in_order(struct s903_run *run, liia_error *e)
 {
-    struct reflag f = {.run = run, .table = s903_table_index(run->s, "episodes")};
+    struct reflag f = {.run = run, .table = run->s->ordered_table};
     if (f.table < 0)
         return 0;
     char *sql = in_order_sql(&run->s->tables[f.table]);
@@ -147,8 +155,10 @@ int s903_episodes_in_order(struct s903_run *run, liia_error *e)
     if (rc)
         return -1;
     sqlite3_bind_int64(st, 1, run->sid);
-    struct s903_cell cells[S903_MAX_COLS];
+    struct s903_cell *cells = calloc(run->s->tables[f.table].ncols, sizeof *cells);
     int step = SQLITE_DONE;
+    if (!cells)
+        rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
         row_cells(st, &run->s->tables[f.table], cells);
         rc = s903_kids_episode(run->kids, (const char *)sqlite3_column_text(st, 1),
@@ -163,6 +173,7 @@ int s903_episodes_in_order(struct s903_run *run, liia_error *e)
         rc = liia_db_fail(e, run->db, "checking episodes in child order");
     if (sqlite3_finalize(f.upd) != SQLITE_OK && rc == 0)
         rc = liia_db_fail(e, run->db, "flagging rows");
+    free(cells);
     /* Sorted by child, a child cannot come back: that would be a bug. */
     return rc == S903_UNGROUPED ? liia_fail(e, LIIA_E_DB, "episodes out of child order")
                                 : rc;
@@ -180,7 +191,7 @@ int s903_derive(struct s903_run *run, liia_error *e)
     for (size_t q = 0; q < run->nquarters && rc == 0; q++)
         for (size_t m = 0; m < run->s->nmeasures && rc == 0; m++) {
             const struct s903_measure *ms = &run->s->measures[m];
-            if (ms->requires && !strcmp(ms->requires, "uasc") && !run->have_uasc)
+            if (ms->requires >= 0 && !s903_table_file(run, ms->requires)[0])
                 continue;
             sqlite3_bind_int64(ins, 1, run->sid);
             sqlite3_bind_text(ins, 2, run->quarters[q].qe, -1, SQLITE_STATIC);
@@ -231,8 +242,8 @@ int s903_store_findings(sqlite3 *db, long long sid, const liia_findings *f,
 {
     sqlite3_stmt *st;
     if (liia_db_prepare(db, "INSERT INTO finding (submission_id, severity, tbl, line, "
-                        "col, column_name, value, rule_id, message, fix) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, e))
+                        "col, column_name, value, rule_id, message, fix, record, path) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, e))
         return -1;
     int rc = 0;
     for (size_t i = 0; i < f->count && rc == 0; i++) {
@@ -249,6 +260,8 @@ int s903_store_findings(sqlite3 *db, long long sid, const liia_findings *f,
         sqlite3_bind_text(st, 8, x->rule_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 9, x->message, -1, SQLITE_STATIC);
         bind_opt_text(st, 10, x->fix);
+        if (x->record) sqlite3_bind_int64(st, 11, x->record); else sqlite3_bind_null(st, 11);
+        bind_opt_text(st, 12, x->path);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = liia_db_fail(e, db, "storing findings");
         sqlite3_reset(st);

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ssda903_internal.h"
@@ -21,33 +22,17 @@ static const struct s903_cell *cell_of(const struct s903_rows *rows, int ref, in
 static int date_span(const char *iso, int month, const struct s903_cond *c, int shift,
                      int32_t *lo, int32_t *hi)
 {
-    char a[11], b[11];
     if (!iso || !iso[0])
         return 0;
-    if (!month && !(shift && (c->op_years || c->op_months || c->op_days))) {
-        *lo = *hi = s903_ymd(iso);
-        return 1;
+    int32_t a = s903_ymd(iso), b = month ? s903_ymd_month_end(a) : a;
+    if (shift && (c->op_years || c->op_months || c->op_days)) {
+        a = s903_ymd_add(a, c->op_years, c->op_months, c->op_days);
+        b = month ? s903_ymd_add(b, c->op_years, c->op_months, c->op_days) : a;
     }
-    char last[11] = "";
-    if (month) {
-        s903_add_ymd(iso, 0, 1, -1, last);   /* the month's last day */
-        if (!last[0])
-            return 0;
-    }
-    if (shift) {
-        s903_add_ymd(iso, c->op_years, c->op_months, c->op_days, a);
-        if (month)
-            s903_add_ymd(last, c->op_years, c->op_months, c->op_days, b);
-        else
-            memcpy(b, a, sizeof b);
-    } else {
-        memcpy(a, iso, sizeof a);
-        memcpy(b, last, sizeof b);
-    }
-    if (!a[0] || !b[0])
+    if (!a || !b)
         return 0;
-    *lo = s903_ymd(a);
-    *hi = s903_ymd(b);
+    *lo = a;
+    *hi = b;
     return 1;
 }
 
@@ -215,3 +200,148 @@ uint32_t s903_cond_mask(const struct s903_cond *c, const struct s903_cell *cells
     }
 }
 
+
+/* ------------------------------------------------------------ rule sets */
+
+/* A table's rules of one phase with, for each code column that some rule
+ * tests on the row itself (in, not in, present, blank as a term of its
+ * top-level all), which rules each value of that column leaves possible:
+ * a row then evaluates only the rules its codes do not already rule out
+ * (most rules start with a code test most rows fail). */
+struct guard {
+    int col;
+    size_t nvals;                  /* 0 blank, 1..n a listed code, n + 1 any
+                                    * other value (2 for a column without codes) */
+    uint64_t *admit;               /* [value][word]: bit i, rule i possible */
+};
+
+struct s903_ruleset {
+    const struct s903_rule **rules;
+    size_t n, words;
+    struct guard *g;
+    size_t ng;
+};
+
+/* 1 when a term may hold for a cell of value v (guard numbering above). */
+static int term_admits(const struct s903_cond *t, size_t v, size_t nvals)
+{
+    int neg = t->kind == C_NOT;
+    const struct s903_cond *k = neg ? &t->kids[0] : t;
+    int r;
+    if (v == 0)
+        r = k->kind == C_BLANK;
+    else if (k->kind == C_IN && v == nvals - 1)
+        return 1;                      /* a code of no list: evaluate it */
+    else if (k->kind == C_IN)
+        r = (int)(k->code_bits >> (v - 1) & 1);
+    else
+        r = k->kind == C_PRESENT;
+    return neg ? !r : r;
+}
+
+/* The column a term tests on the row itself (a code, or blank or not),
+ * -1 if none usable. */
+static int guard_col(const struct s903_cond *t, const struct s903_table *tab)
+{
+    const struct s903_cond *k = t->kind == C_NOT ? &t->kids[0] : t;
+    if (k->ref != REF_CUR)
+        return -1;
+    if (k->kind == C_IN ? !k->has_code_bits || tab->cols[k->col].type != S903_CODE
+                        : k->kind != C_PRESENT && k->kind != C_BLANK)
+        return -1;
+    return k->col;
+}
+
+static struct guard *guard_of(struct s903_ruleset *rs, const struct s903_table *tab, int col)
+{
+    for (size_t i = 0; i < rs->ng; i++)
+        if (rs->g[i].col == col)
+            return &rs->g[i];
+    struct guard *g = &rs->g[rs->ng];
+    g->col = col;
+    /* a column of another type: blank or not */
+    g->nvals = tab->cols[col].type == S903_CODE ? tab->cols[col].codes.n + 2 : 2;
+    if (!(g->admit = malloc(g->nvals * rs->words * sizeof *g->admit)))
+        return NULL;
+    memset(g->admit, 0xff, g->nvals * rs->words * sizeof *g->admit);
+    rs->ng++;
+    return g;
+}
+
+/* Narrows the guards by the terms of rule i's top-level all. */
+static int guard_rule(struct s903_ruleset *rs, const struct s903_table *tab, size_t i)
+{
+    const struct s903_cond *c = &rs->rules[i]->cond;
+    size_t nt = c->kind == C_ALL ? c->nkids : 1;
+    for (size_t j = 0; j < nt; j++) {
+        const struct s903_cond *t = c->kind == C_ALL ? &c->kids[j] : c;
+        int col = guard_col(t, tab);
+        struct guard *g = col < 0 ? NULL : guard_of(rs, tab, col);
+        if (col >= 0 && !g)
+            return -1;
+        for (size_t v = 0; g && v < g->nvals; v++)
+            if (!term_admits(t, v, g->nvals))
+                g->admit[v * rs->words + i / 64] &= ~((uint64_t)1 << (i % 64));
+    }
+    return 0;
+}
+
+struct s903_ruleset *s903_ruleset_new(const struct s903_schema *s, int table,
+                                      enum s903_when when, liia_error *e)
+{
+    const struct s903_table *tab = &s->tables[table];
+    struct s903_ruleset *rs = calloc(1, sizeof *rs);
+    if (!rs || !(rs->rules = calloc(s->nrules + 1, sizeof *rs->rules)) ||
+        !(rs->g = calloc(tab->ncols + 1, sizeof *rs->g)))
+        goto nomem;
+    for (size_t i = 0; i < s->nrules; i++)
+        if (!s->rules[i].sql && s->rules[i].when == when && s->rules[i].table == table)
+            rs->rules[rs->n++] = &s->rules[i];
+    rs->words = (rs->n + 63) / 64;
+    for (size_t i = 0; i < rs->n; i++)
+        if (guard_rule(rs, tab, i))
+            goto nomem;
+    return rs;
+nomem:
+    s903_ruleset_free(rs);
+    liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    return NULL;
+}
+
+void s903_ruleset_free(struct s903_ruleset *rs)
+{
+    if (!rs)
+        return;
+    for (size_t i = 0; i < rs->ng; i++)
+        free(rs->g[i].admit);
+    free(rs->g);
+    free(rs->rules);
+    free(rs);
+}
+
+size_t s903_ruleset_size(const struct s903_ruleset *rs)
+{
+    return rs ? rs->n : 0;
+}
+
+int s903_ruleset_run(const struct s903_ruleset *rs, const struct s903_rows *rows,
+                     const struct s903_dates *d, s903_hit_fn fn, void *ctx)
+{
+    for (size_t w = 0; rs && w < rs->words; w++) {
+        uint64_t m = w + 1 < rs->words || rs->n % 64 == 0
+                         ? UINT64_MAX : ((uint64_t)1 << rs->n % 64) - 1;
+        for (size_t i = 0; i < rs->ng && m; i++) {
+            const struct guard *g = &rs->g[i];
+            const struct s903_cell *x = &rows->row[REF_CUR][g->col];
+            size_t v = !x->len ? 0 : x->code > 0 && (size_t)x->code < g->nvals - 1
+                                          ? (size_t)x->code : g->nvals - 1;
+            m &= g->admit[v * rs->words + w];
+        }
+        for (; m; m &= m - 1) {
+            const struct s903_rule *r = rs->rules[w * 64 + (size_t)__builtin_ctzll(m)];
+            if (s903_cond_eval_rows(&r->cond, rows, d) && fn(ctx, r))
+                return -1;
+        }
+    }
+    return 0;
+}

@@ -13,12 +13,20 @@
 struct s903_input {
     const char *path;
     int table;                       /* schema table index, -1 = unknown */
-    int map[S903_MAX_COLS];          /* file field of each schema column */
+    int *map;                        /* file field of each schema column
+                                      * (s903_identify; freed with the run) */
     size_t nfields;                  /* fields in the file's header row */
     long rows;
 };
 
 struct s903_kids;
+
+/* The record being read or checked: a finding on its line also carries
+ * its record number and (XML, xlsx) path. */
+struct s903_where {
+    long line, record;
+    const char *path;
+};
 
 struct s903_run {
     sqlite3 *db;
@@ -29,7 +37,6 @@ struct s903_run {
      * dates with qs, qe, y1 set for the measures */
     struct s903_dates quarters[S903_MAX_QUARTERS];
     size_t nquarters;
-    int have_uasc;
     struct s903_kids *kids;
     char period[11];
     long long sid;
@@ -37,6 +44,7 @@ struct s903_run {
     liia_rule_counts *counts;         /* every finding, by rule */
     struct s903_input *inputs;
     size_t ninputs;
+    struct s903_where at;
 };
 
 /* The file given for a schema table ("" if none) and the 1-based field

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "reader.h"
 #include "ssda903_internal.h"
 
 static int cmp_str(const void *a, const void *b)
@@ -31,6 +33,46 @@ int s903_col_index(const struct s903_table *t, const char *name)
         if (!strcmp(t->cols[i].name, name))
             return (int)i;
     return -1;
+}
+
+/* A header field (as read: leading blanks, and blanks or a note after the
+ * name, are tolerated) naming column name. */
+static int names_column(const char *field, const char *name)
+{
+    size_t n = strlen(name);
+    while (*field == ' ' || *field == '\t')
+        field++;
+    return !strncasecmp(field, name, n) && (field[n] == '\0' || field[n] == ' ');
+}
+
+static int csv_recognised(const struct s903_schema *s, const liia_signature *sig)
+{
+    for (size_t t = 0; t < s->ntables; t++) {
+        const struct s903_table *tab = &s->tables[t];
+        size_t hit = 0, child = 0;
+        for (size_t c = 0; c < tab->ncols; c++)
+            for (size_t f = 0; f < sig->nnames; f++)
+                if (names_column(sig->names[f], tab->cols[c].name)) {
+                    hit++;
+                    child |= tab->cols[c].type == S903_CHILD;
+                    break;
+                }
+        if (child && 2 * hit >= tab->ncols)
+            return 1;
+    }
+    return 0;
+}
+
+int s903_schema_recognises(const struct s903_schema *s, const liia_signature *sig)
+{
+    if (!strcmp(sig->format, "csv"))
+        return csv_recognised(s, sig);
+    json_t *want = json_object_get(s->docs[0], "signature");
+    const char *format = json_string_value(json_object_get(want, "format"));
+    const char *root = json_string_value(json_object_get(want, "root"));
+    const char *coll = json_string_value(json_object_get(want, "collection"));
+    return format && !strcmp(format, sig->format) && root && !strcmp(root, sig->root) &&
+           (!coll || !strcasecmp(coll, sig->collection));
 }
 
 static int bad(liia_error *e, const char *file, const char *what)
@@ -145,12 +187,94 @@ static int load_col(json_t *jc, json_t *lists, int year, struct s903_col *c,
     return 0;
 }
 
+/* Names the schema gives the store (tables, columns) are SQL identifiers
+ * written into DDL and INSERTs: checked here, never taken from input. */
+static int ident_ok(const char *v)
+{
+    if (!v || !(*v >= 'a' && *v <= 'z') || strlen(v) > 63)
+        return 0;
+    for (; *v; v++)
+        if (!((*v >= 'a' && *v <= 'z') || (*v >= '0' && *v <= '9') || *v == '_'))
+            return 0;
+    return 1;
+}
+
+/* "role", "order_by": what the part is to the per-child pass. */
+static int load_role(json_t *jt, struct s903_schema *s, struct s903_table *t, int idx,
+                     liia_error *e)
+{
+    const char *role = json_string_value(json_object_get(jt, "role"));
+    const char *order_by = json_string_value(json_object_get(jt, "order_by"));
+    t->role = ROLE_PART;
+    if (role && !strcmp(role, "child")) {
+        if (s->child_table >= 0)
+            return bad(e, "tables.json", "one part has \"role\": \"child\"");
+        t->role = ROLE_CHILD;
+        s->child_table = idx;
+    } else if (role) {
+        return bad(e, "tables.json", "role is \"child\" (or absent)");
+    }
+    if (order_by) {
+        if (t->role != ROLE_PART || s->ordered_table >= 0 ||
+            (t->order_col = s903_col_index(t, order_by)) < 0 ||
+            t->cols[t->order_col].type != S903_DATE)
+            return bad(e, "tables.json", "one part other than the child's has order_by, "
+                                         "a date column of its own");
+        t->role = ROLE_ORDERED;
+        s->ordered_table = idx;
+    }
+    return 0;
+}
+
+/* The order parts are read in: each after the parts its "after" names
+ * (the child part first by default, the ordered part last), else as
+ * listed. */
+static int load_order(json_t *tables, struct s903_schema *s, liia_error *e)
+{
+    if (!(s->load_order = calloc(s->ntables, sizeof *s->load_order)))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    char *done = calloc(s->ntables, 1);
+    if (!done)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    size_t n = 0;
+    for (int pass = 0; n < s->ntables && pass <= (int)s->ntables; pass++)
+        for (size_t t = 0; t < s->ntables; t++) {
+            if (done[t])
+                continue;
+            json_t *after = json_object_get(json_array_get(tables, t), "after");
+            int ready = s->tables[t].role == ROLE_CHILD || s->child_table < 0 ||
+                        done[s->child_table];
+            for (size_t o = 0; ready && o < s->ntables; o++)
+                if (s->tables[t].role == ROLE_ORDERED && !done[o] && o != t)
+                    ready = 0;
+            size_t i;
+            json_t *a;
+            json_array_foreach(after, i, a) {
+                int o = s903_table_index(s, json_string_value(a) ? json_string_value(a) : "");
+                if (o < 0) {
+                    free(done);
+                    return bad(e, "tables.json", "\"after\" names no part");
+                }
+                ready &= done[o];
+            }
+            if (ready) {
+                done[t] = 1;
+                s->load_order[n++] = t;
+            }
+        }
+    free(done);
+    return n == s->ntables ? 0 : bad(e, "tables.json", "\"after\" goes round in a circle");
+}
+
 static int load_tables(json_t *doc, json_t *lists, int year,
                        struct s903_schema *s, liia_error *e)
 {
     json_t *tables = json_object_get(doc, "tables");
-    if (json_array_size(tables) == 0 || json_array_size(tables) > S903_MAX_TABLES)
-        return bad(e, "tables.json", "tables must list 1 to 3 tables");
+    s->child_table = s->ordered_table = -1;
+    if (json_array_size(tables) == 0 || json_array_size(tables) > S903_MAX_PARTS)
+        return bad(e, "tables.json", "tables must list 1 to 27 parts");
+    if (!(s->tables = calloc(json_array_size(tables), sizeof *s->tables)))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     size_t i, j;
     json_t *jt, *jc;
     json_array_foreach(tables, i, jt) {
@@ -159,14 +283,29 @@ static int load_tables(json_t *doc, json_t *lists, int year,
         t->store = json_string_value(json_object_get(jt, "store"));
         t->required = json_is_true(json_object_get(jt, "required"));
         json_t *cols = json_object_get(jt, "columns");
-        if (!t->name || !t->store || json_array_size(cols) > S903_MAX_COLS)
-            return bad(e, "tables.json", "a table needs name, store and at most 16 columns");
+        size_t n = json_array_size(cols);
+        if (!t->name || !ident_ok(t->store) || n == 0)
+            return bad(e, "tables.json", "a part needs a name, a store table named "
+                                         "^[a-z][a-z0-9_]{0,62}$ and columns");
+        if (!(t->cols = calloc(n, sizeof *t->cols)) || !(t->hcols = calloc(n, sizeof *t->hcols)))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        size_t stored = 0;
         json_array_foreach(cols, j, jc) {
-            if (load_col(jc, lists, year, &t->cols[t->ncols++], e))
+            struct s903_col *c = &t->cols[t->ncols++];
+            if (load_col(jc, lists, year, c, e))
                 return -1;
+            if (!c->name || (c->store && (!ident_ok(c->store) || !strcmp(c->store, "id") ||
+                                          !strcmp(c->store, "flags"))))
+                return bad(e, "tables.json", "a column needs a name and its store column "
+                                             "^[a-z][a-z0-9_]{0,62}$ (not id or flags)");
+            stored += c->store != NULL;
         }
+        if (stored > S903_MAX_STORED)
+            return bad(e, "tables.json", "a part stores at most 64 columns");
+        if (load_role(jt, s, t, (int)i, e))
+            return -1;
     }
-    return 0;
+    return load_order(tables, s, e);
 }
 
 /* Where a condition is compiled: the schema, the table of its row, and
@@ -194,7 +333,7 @@ static int column_ref(const struct cctx *x, const char *name, int *ref)
             return -1;
         *ref = refs[i].ref;
         name += n;
-        if (*ref == REF_HEADER && (table = s903_table_index(x->s, "header")) < 0)
+        if (*ref == REF_HEADER && (table = x->s->child_table) < 0)
             return -1;
         break;
     }
@@ -332,7 +471,7 @@ static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
     if (c->kind != C_IN)
         return 0;
     const struct s903_table *t = &x->s->tables[c->ref == REF_HEADER
-                                                   ? s903_table_index(x->s, "header")
+                                                   ? x->s->child_table
                                                    : x->table];
     const char *other = json_string_value(json_object_get(j, "equals"));
     if (other) {
@@ -377,6 +516,45 @@ static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
     return bad(e, "rules or measures.json", "a condition has no in or date comparison");
 }
 
+/* A rough cost of evaluating a condition: a code test is a bit test, a
+ * date comparison parses and may shift dates, a regular expression runs
+ * a matcher. */
+static unsigned cond_cost(const struct s903_cond *c)
+{
+    unsigned n = 0;
+    switch (c->kind) {
+    case C_ALL: case C_ANY: case C_NOT:
+        for (size_t i = 0; i < c->nkids; i++)
+            n += cond_cost(&c->kids[i]);
+        return n;
+    case C_EXISTS:  return 1;
+    case C_PRESENT: case C_BLANK: return 2;
+    case C_IN:      return c->has_code_bits ? 2 : 6;
+    case C_EQUALS:  return 4;
+    case C_MATCHES: return 64;
+    default:        return 8 + 4 * (c->op_years || c->op_months || c->op_days);
+    }
+}
+
+/* Puts the cheap terms of every all/any first (stable): a condition has
+ * no side effects, so the order changes only how soon an all meets a
+ * false term, and most rows fail a rule on its first code test. */
+static void order_cond(struct s903_cond *c)
+{
+    for (size_t i = 0; i < c->nkids; i++)
+        order_cond(&c->kids[i]);
+    if (c->kind != C_ALL && c->kind != C_ANY)
+        return;
+    for (size_t i = 1; i < c->nkids; i++) {
+        struct s903_cond k = c->kids[i];
+        unsigned cost = cond_cost(&k);
+        size_t j = i;
+        for (; j > 0 && cond_cost(&c->kids[j - 1]) > cost; j--)
+            c->kids[j] = c->kids[j - 1];
+        c->kids[j] = k;
+    }
+}
+
 /* What a condition reads beyond its own row: bit 0 another record or an
  * exists, bit 1 a cell, bit 2 what a header row cannot know as it streams
  * in (a later header row of the child, or rows in another part). */
@@ -391,7 +569,7 @@ static unsigned reads(const struct s903_cond *c, const struct s903_schema *s)
     case C_EXISTS:
         r = 1;
         if (c->exists == REF_NEXT || (c->exists >= S903_EX_PART &&
-            strcmp(s->tables[c->exists - S903_EX_PART].name, "header")))
+            c->exists - S903_EX_PART != s->child_table))
             r |= 4;
         return r;
     default:
@@ -428,15 +606,15 @@ static int uses_next_or_prev_cells(const struct s903_cond *c, int header_part)
 static int classify(struct s903_rule *r, const struct s903_schema *s, liia_error *e)
 {
     unsigned rd = reads(&r->cond, s);
-    const char *part = s->tables[r->table].name;
-    int episodes = !strcmp(part, "episodes");
+    enum s903_role role = s->tables[r->table].role;
+    int episodes = role == ROLE_ORDERED;
     r->when = !(rd & 1) ? W_ROW : episodes || !(rd & 4) ? W_CHILD : W_END;
-    if (r->when == W_END && ((rd & 2) || strcmp(part, "header")))
+    if (r->when == W_END && ((rd & 2) || role != ROLE_CHILD))
         return bad(e, "rules", "a header rule asking about other parts or a later "
                                "header row may use 'exists' only (uasc rules may ask "
                                "only 'exists': \"header\")");
-    if (r->when == W_CHILD && strcmp(part, "episodes") &&
-        uses_next_or_prev_cells(&r->cond, !strcmp(part, "header")))
+    if (r->when == W_CHILD && !episodes &&
+        uses_next_or_prev_cells(&r->cond, role == ROLE_CHILD))
         return bad(e, "rules", "a header or uasc rule may read header.COL and ask "
                                "'exists' (prev: header rules), not next/prev cells");
     return 0;
@@ -465,7 +643,10 @@ static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
     if (r->sql)
         return 0;
     struct cctx x = {s, r->table, 1};
-    return load_cond(when, &x, &r->cond, e) || classify(r, s, e) ? -1 : 0;
+    if (load_cond(when, &x, &r->cond, e) || classify(r, s, e))
+        return -1;
+    order_cond(&r->cond);
+    return 0;
 }
 
 /* "2024-25" -> 2025; 0 when absent, -1 when malformed. */
@@ -515,13 +696,25 @@ static int add_rules_of(json_t *doc, struct s903_schema *s, size_t *cap, liia_er
     return 0;
 }
 
+/* Each table's row and child rules, indexed (s903_ruleset_new). */
+static int list_rules(struct s903_schema *s, liia_error *e)
+{
+    for (size_t t = 0; t < s->ntables; t++) {
+        struct s903_table *tab = &s->tables[t];
+        if (!(tab->row_set = s903_ruleset_new(s, (int)t, W_ROW, e)) ||
+            !(tab->child_set = s903_ruleset_new(s, (int)t, W_CHILD, e)))
+            return -1;
+    }
+    return 0;
+}
+
 static int load_rules(struct s903_schema *s, liia_error *e)
 {
     size_t cap = 0;
     for (size_t i = 0; i < s->nrule_docs; i++)
         if (add_rules_of(s->rule_docs[i], s, &cap, e))
             return -1;
-    return 0;
+    return list_rules(s, e);
 }
 
 /* The index of the term (table, condition), compiled on first sight. */
@@ -538,26 +731,32 @@ static int term_index(struct s903_schema *s, int table, json_t *cond, liia_error
     struct cctx x = {s, table, 0};
     if (load_cond(cond, &x, &t->cond, e))
         return -1;
+    order_cond(&t->cond);
     return (int)s->nterms++;
 }
 
-/* {"episode": COND, "at_least": N} or {"uasc": COND}. */
+/* {PART: COND, "at_least": N}: PART is a part's name, "episode" the
+ * ordered part (the only one whose rows are counted: at_least); the child
+ * part has no terms (its facts are rules' business). */
 static int load_term(struct s903_schema *s, json_t *jt, struct s903_measure_term *mt,
                      liia_error *e)
 {
-    static const char *const tables[] = {"episode", "uasc"};
-    for (size_t i = 0; i < 2; i++) {
-        json_t *cond = json_object_get(jt, tables[i]);
-        int table = s903_table_index(s, i ? "uasc" : "episodes");
-        if (!cond || table < 0)
+    const char *key;
+    json_t *cond;
+    json_object_foreach(jt, key, cond) {
+        if (!strcmp(key, "at_least"))
             continue;
+        int table = !strcmp(key, "episode") ? s->ordered_table : s903_table_index(s, key);
+        if (table < 0 || table == s->child_table)
+            return bad(e, "measures.json", "a term names a part other than the child's "
+                                           "(\"episode\": the ordered part)");
         json_t *n = json_object_get(jt, "at_least");
         mt->at_least = n ? (int)json_integer_value(n) : 1;
-        if (mt->at_least < 1 || (i && mt->at_least != 1))
+        if (mt->at_least < 1 || (table != s->ordered_table && mt->at_least != 1))
             return bad(e, "measures.json", "at_least must be 1 or more (episode terms only)");
         return (mt->term = term_index(s, table, cond, e)) < 0 ? -1 : 0;
     }
-    return bad(e, "measures.json", "a term needs 'episode' or 'uasc'");
+    return bad(e, "measures.json", "a term needs a part: 'episode' or a part's name");
 }
 
 static int load_measures(json_t *doc, struct s903_schema *s, liia_error *e)
@@ -572,7 +771,10 @@ static int load_measures(json_t *doc, struct s903_schema *s, liia_error *e)
         struct s903_measure *m = &s->measures[s->nmeasures++];
         json_t *terms = json_object_get(jm, "children_with");
         m->measure = json_string_value(json_object_get(jm, "measure"));
-        m->requires = json_string_value(json_object_get(jm, "requires"));
+        const char *req = json_string_value(json_object_get(jm, "requires"));
+        m->requires = req ? s903_table_index(s, req) : -1;
+        if (req && m->requires < 0)
+            return bad(e, "measures.json", "'requires' names no part");
         if (!m->measure || json_array_size(terms) == 0 ||
             json_array_size(terms) > sizeof m->terms / sizeof *m->terms)
             return bad(e, "measures.json", "a measure needs measure and 1 to 8 "
@@ -682,9 +884,16 @@ static void free_cond(struct s903_cond *c)
 
 void s903_schema_free(struct s903_schema *s)
 {
-    for (size_t t = 0; t < s->ntables; t++)
+    for (size_t t = 0; t < s->ntables; t++) {
         for (size_t c = 0; c < s->tables[t].ncols; c++)
             free_codes(&s->tables[t].cols[c].codes);
+        s903_ruleset_free(s->tables[t].row_set);
+        s903_ruleset_free(s->tables[t].child_set);
+        free(s->tables[t].cols);
+        free(s->tables[t].hcols);
+    }
+    free(s->tables);
+    free(s->load_order);
     for (size_t i = 0; i < s->nrules; i++)
         free_cond(&s->rules[i].cond);
     for (size_t i = 0; i < s->nterms; i++)

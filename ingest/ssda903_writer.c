@@ -27,7 +27,7 @@ struct s903_writer {
     sqlite3_stmt *ins;
     long long sid;
     size_t ncols;
-    uint32_t hex_blob;         /* columns given as hex, stored as bytes */
+    uint64_t hex_blob;         /* columns given as hex, stored as bytes */
     unsigned char bytes[64];   /* the bytes of the current row's hex cell */
     pthread_t thread;
     pthread_mutex_t mu;
@@ -55,7 +55,7 @@ static unsigned char *unhex(const char *s, size_t n, unsigned char *out)
 static int step_row(struct s903_writer *w, const char **p)
 {
     int64_t line;
-    uint32_t null;
+    uint64_t null;
     memcpy(&line, *p, sizeof line);
     memcpy(&null, *p + sizeof line, sizeof null);
     const char *s = *p + sizeof line + sizeof null;
@@ -136,10 +136,10 @@ static void destroy(struct s903_writer *w)
 }
 
 struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, long long sid,
-                                      size_t ncols, uint32_t hex_blob, liia_error *e)
+                                      size_t ncols, uint64_t hex_blob, liia_error *e)
 {
     struct s903_writer *w = calloc(1, sizeof *w);
-    if (!w || ncols > 32) {
+    if (!w || ncols > 64) {
         free(w);
         liia_fail(e, LIIA_E_NOMEM, "out of memory");
         return NULL;
@@ -187,7 +187,7 @@ static int hand_over(struct s903_writer *w, liia_error *e)
     return failed ? -1 : 0;
 }
 
-int s903_writer_pack(liia_buf *out, long line, uint32_t null, const char *const *values,
+int s903_writer_pack(liia_buf *out, long line, uint64_t null, const char *const *values,
                      const size_t *lens, size_t n)
 {
     int64_t l = line;

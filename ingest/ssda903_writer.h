@@ -14,14 +14,14 @@ struct s903_writer;
 /* ins: INSERT (submission_id, line, flags, <ncols stored values>); the
  * writer binds sid, the line, the flags (NULL when "") and each value
  * (NULL where bit c of null is set; the bytes of a lower-case hex value
- * where bit c of hex_blob is set: the pseudonyms).  ncols <= 32. */
+ * where bit c of hex_blob is set: the pseudonyms).  ncols <= 64. */
 struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, long long sid,
-                                      size_t ncols, uint32_t hex_blob, liia_error *e);
+                                      size_t ncols, uint64_t hex_blob, liia_error *e);
 
 /* Appends to out a row's line and its n stored values (lens[c] bytes each,
  * any bytes, NUL included; nothing where bit c of null is set), as
  * s903_writer_row takes them.  -1 on ENOMEM. */
-int s903_writer_pack(liia_buf *out, long line, uint32_t null, const char *const *values,
+int s903_writer_pack(liia_buf *out, long line, uint64_t null, const char *const *values,
                      const size_t *lens, size_t n);
 
 /* Queues a packed row (copied) with its flags: flags and more_flags joined

@@ -190,9 +190,10 @@ static void findings_sheet(fx_ctx *c, lxw_worksheet *ws)
     rp_str(F, ws, 0, 0, t, F->title);
     static const char *const heads[] = {"Severity", "Rule", "File", "Table",
                                         "Line", "Column", "Column name",
-                                        "Value", "Message", "Fix"};
-    static const double widths[] = {10, 11, 24, 10, 7, 8, 16, 18, 60, 60};
-    for (lxw_col_t k = 0; k < 10; k++) {
+                                        "Value", "Message", "Fix", "Record",
+                                        "Path"};
+    static const double widths[] = {10, 11, 24, 10, 7, 8, 16, 18, 60, 60, 8, 40};
+    for (lxw_col_t k = 0; k < 12; k++) {
         rp_str(F, ws, 2, k, heads[k], F->head);
         rp_chk(F, worksheet_set_column(ws, k, k, widths[k], NULL));
     }
@@ -213,10 +214,14 @@ static void findings_sheet(fx_ctx *c, lxw_worksheet *ws)
         rp_str(F, ws, r, 7, f->value, F->text);
         rp_str(F, ws, r, 8, f->message, F->wrap);
         rp_str(F, ws, r, 9, f->fix, F->wrap);
+        /* the record within its part; the XML path or xlsx cell */
+        if (f->record > 0)
+            rp_num(F, ws, r, 10, (double)f->record, F->text);
+        rp_str(F, ws, r, 11, f->path, F->text);
     }
     worksheet_freeze_panes(ws, 3, 0);
     rp_chk(F, worksheet_autofilter(ws, 2, 0, (lxw_row_t)(2 + c->fs->count),
-                                   9));
+                                   11));
 }
 
 static void fx_free(fx_ctx *c)

@@ -10,7 +10,11 @@
 #      break a rule: header ETHNIC and episode CIN replaced by codes not in
 #      the DfE lists, about one finding per row) at PERF_DENSE_SIZES;
 #  (b) a whole London quarter: init, ingest the 264 sample quarterly returns,
-#      bench, report --all for the latest period.
+#      bench, report --all for the latest period;
+#  (c) CIN census ingest (XML read by libxml2's xmlTextReader, every cell
+#      checked, pseudonymised, one row per record, one transaction) of a
+#      PERF_CIN_CHILDREN-child census (default 100000; "" skips) against
+#      `xmllint --stream --noout` of the same file.
 # Each figure is the median of PERF_RUNS runs; peak RSS from /usr/bin/time -v.
 #
 #   scripts/perf.sh                              # sizes 1e5 1e6 4e6, 3 runs
@@ -25,11 +29,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${PERF_RUNS:-3}
 sizes=${PERF_SIZES-100000 1000000 4000000}
 dense_sizes=${PERF_DENSE_SIZES-1000000}   # "" skips the error-dense extract
+cin_children=${PERF_CIN_CHILDREN-100000}   # "" skips the CIN census
 out=${PERF_OUT:-$root/docs/performance.md}
 build=${PERF_BUILD:-$root/build-perf}   # a Release build directory
 bin=$build/cli/liia-bench
 TIME=/usr/bin/time
 command -v sqlite3 >/dev/null || { echo "perf.sh: sqlite3 is not installed (scripts/setup.sh)" >&2; exit 3; }
+[ -z "$cin_children" ] || command -v xmllint >/dev/null ||
+    { echo "perf.sh: xmllint is not installed (libxml2-utils; scripts/setup.sh)" >&2; exit 3; }
 [ -x "$TIME" ] || { echo "perf.sh: /usr/bin/time is not installed (package time)" >&2; exit 3; }
 
 if [ ! -x "$bin" ]; then
@@ -54,10 +61,12 @@ timed() {
         /Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0
                                    for (i = 1; i <= n; i++) s = s * 60 + p[i] }
         /Maximum resident set size/ { kb = $2 }
-        END { printf "%s %.3f %d\n", l, s, kb }' "$work/time.txt" >>"$work/times"
+        /User time \(seconds\)|System time \(seconds\)/ { cpu += $2 }
+        END { printf "%s %.3f %d %.3f\n", l, s, kb, cpu }' "$work/time.txt" >>"$work/times"
 }
 
-# median FIELD LABEL: median of column FIELD (2 = seconds, 3 = KB) of LABEL.
+# median FIELD LABEL: median of column FIELD (2 = seconds, 3 = KB, 4 = CPU
+# seconds, user + system) of LABEL.
 median() {
     awk -v l="$2" -v f="$1" '$1 == l { print $f }' "$work/times" | sort -g |
         awk '{ v[NR] = $1 } END { if (NR == 0) exit 1
@@ -143,10 +152,84 @@ london_quarter() {
 
 : >"$work/sizes"
 : >"$work/dsizes"
+# cin_size N: a census of N children for CAM; labels cin_ingestN,
+# cin_xmllintN, cin_validateN and the pairs' cin_ratioN (wall) and
+# cin_cpuratioN (CPU time); sizes in $work/cinsizes.
+cin_size() {
+    local n=$1 dir="$work/cin$n"
+    "$bin" sample --cin --out "$dir" --children "$n" --la CAM >/dev/null
+    local f="$dir/CAM_2025-03-31_cin.xml"
+    for r in $(seq "$runs"); do
+        rm -f "$work"/c.db* "$LIIA_KEY_FILE"
+        "$bin" --db "$work/c.db" init >/dev/null
+        timed "cin_ingest$n" "$bin" --db "$work/c.db" ingest --quiet --return cin \
+            --la CAM --period 2025-03-31 "$f"
+        timed "cin_xmllint$n" xmllint --stream --noout --nonet "$f"
+        timed "cin_validate$n" "$bin" --db "$work/c.db" validate --quiet --return cin \
+            --la CAM --period 2025-03-31 "$f"
+        awk -v n="$n" '$1 == "cin_ingest" n { i = $2; ic = $4 } $1 == "cin_xmllint" n { m = $2; mc = $4 }
+            END { printf "cin_ratio%s %.4f 0 0\ncin_cpuratio%s %.4f 0 0\n", n, i / m, n, ic / mc }' \
+            "$work/times" >>"$work/times"
+        echo "  cin $n children, run $r/$runs done" >&2
+    done
+    local rows
+    rows=$(sqlite3 "$work/c.db" "SELECT rows FROM submission WHERE return_type = 'cin' AND status = 'accepted'")
+    echo "$n $rows $(stat -c %s "$f")" >>"$work/cinsizes"
+    rm -rf "$dir" "$work"/c.db*
+}
+
+cin_section() {
+    [ -s "$work/cinsizes" ] || return 0
+    echo "## CIN census ingest against xmllint --stream"
+    echo
+    echo "Census: \`liia-bench sample --cin --children N --la CAM\` (period 2025-03-31),"
+    echo "one XML file.  Ingest: \`liia-bench ingest --return cin\` into a fresh store:"
+    echo "the file streamed by libxml2's xmlTextReader (no DTD, no entities), every"
+    echo "cell checked against its type and the year's DfE code list, LAchildID"
+    echo "replaced by its HMAC, dates of birth to the month, one row per record"
+    echo "(child, disability, episode, assessment, factor, plan, section 47, CP plan,"
+    echo "review) in one transaction.  Baseline: \`xmllint --stream --noout\` of the"
+    echo "same file (libxml2's own streaming parse, nothing done with it).  Validate:"
+    echo "the same checks, nothing stored.  Each ingest is followed by its xmllint;"
+    echo "the ratios are the medians of those pairs' ratios, of wall time and of CPU"
+    echo "time (user + system).  Target: ratio <= 2."
+    echo
+    echo "| children | records | XML MB | liia-bench ingest | xmllint --stream | ratio (wall) | ratio (CPU) | validate | records/s | peak RSS ingest | peak RSS xmllint |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    while read -r n rows bytes; do
+        awk -v n="$n" -v rows="$rows" -v b="$bytes" -v ti="$(median 2 "cin_ingest$n")" \
+            -v tx="$(median 2 "cin_xmllint$n")" -v tv="$(median 2 "cin_validate$n")" \
+            -v ra="$(median 2 "cin_ratio$n")" -v rc="$(median 2 "cin_cpuratio$n")" \
+            -v ri="$(median 3 "cin_ingest$n")" -v rx="$(median 3 "cin_xmllint$n")" 'BEGIN {
+            printf "| %d | %d | %.0f | %.2f s | %.2f s | %.2fx | %.2fx | %.2f s | %.0f | %.0f MB | %.0f MB |\n",
+                n, rows, b / 1e6, ti, tx, ra, rc, tv, rows / ti, ri / 1024, rx / 1024 }'
+    done <"$work/cinsizes"
+    echo
+    local n ra
+    n=$(tail -1 "$work/cinsizes" | cut -d' ' -f1)
+    ra=$(median 2 "cin_ratio$n")
+    awk -v r="$ra" -v n="$n" 'BEGIN {
+        if (r <= 2) printf "**Target met at %d children: %.2fx xmllint --stream (target 2x).**\n", n, r
+        else printf "**Target not met at %d children: %.2fx xmllint --stream (target 2x).**\n", n, r }'
+    echo
+    cat <<'EOF2'
+Where the time goes (perf, 10^5 children): SQLite about a quarter (about
+680,000 rows inserted and the WAL written), libxml2's parse about a
+quarter (the same work xmllint does), the kernel's reads and writes a
+sixth, the reader and the cell checks (element lookup by interned name,
+code lists, dates, HMAC once per child) the rest.  Validate, which
+stores nothing, is the reader's and the checks' share.  Memory is flat in
+the file size: one Child's records are held at a time, SQLite's page
+cache is bounded at 16 MB.
+EOF2
+    echo
+}
+
 per20k=$(episodes_per_child)
 for n in $sizes; do ssda903_size "$n"; done
 for n in $dense_sizes; do ssda903_size "$n" dense; done
 [ "${PERF_LONDON-1}" = 0 ] || london_quarter
+for n in $cin_children; do cin_size "$n"; done
 
 fmt_int() { printf "%'d" "$1" 2>/dev/null || printf "%d" "$1"; }
 
@@ -352,7 +435,8 @@ sqlv=$(sqlite3 --version | cut -d' ' -f1)
     london_table
     echo
     fi
+    cin_section
     notes
 } >"$out"
-"$root/scripts/perf_portal.sh" >>"$out"
+[ "${PERF_PORTAL-1}" = 0 ] || "$root/scripts/perf_portal.sh" >>"$out"
 echo "wrote $out" >&2

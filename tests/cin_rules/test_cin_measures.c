@@ -35,7 +35,7 @@ static void make_tables(void)
     CHECK(doc != NULL);
     json_array_foreach(json_object_get(doc, "tables"), i, t) {
         char sql[2048];
-        int n = snprintf(sql, sizeof sql, "CREATE TABLE IF NOT EXISTS %s (submission_id INTEGER",
+        int n = snprintf(sql, sizeof sql, "CREATE TABLE IF NOT EXISTS %s (id INTEGER PRIMARY KEY, line INTEGER",
                          json_string_value(json_object_get(t, "store")));
         json_array_foreach(json_object_get(t, "columns"), j, c) {
             const char *s = json_string_value(json_object_get(c, "store"));
@@ -58,24 +58,24 @@ static void make_tables(void)
  * its ICPC 13 working days on, a second plan from the ICPC.  Child c: in
  * need since 2022 on a plan since February 2023, a transfer-in ICPC in Q2. */
 static const char census[] =
-    "INSERT INTO cin_episode (submission_id, child_pid, episode, referral_date, closure_date,"
+    "INSERT INTO cin_episode (id, line, child_pid, episode, referral_date, closure_date,"
     " closure_reason, icpc_date, referral_nfa) VALUES"
-    " (1, 'a', 1, '2024-04-10', '2024-08-01', 'RC8', NULL, 0),"
-    " (1, 'a', 2, '2024-11-01', '2024-11-01', 'RC1', NULL, 1),"
-    " (1, 'b', 1, '2024-12-20', NULL, NULL, NULL, 0),"
-    " (1, 'c', 1, '2022-03-01', NULL, NULL, '2024-07-15', 0);"
-    "INSERT INTO cin_assessment (submission_id, child_pid, episode, referral_date, assessment,"
+    " (4294967297, 1, 'a', 1, '2024-04-10', '2024-08-01', 'RC8', NULL, 0),"
+    " (4294967298, 2, 'a', 2, '2024-11-01', '2024-11-01', 'RC1', NULL, 1),"
+    " (4294967299, 3, 'b', 1, '2024-12-20', NULL, NULL, NULL, 0),"
+    " (4294967300, 4, 'c', 1, '2022-03-01', NULL, NULL, '2024-07-15', 0);"
+    "INSERT INTO cin_assessment (id, line, child_pid, episode, referral_date, assessment,"
     " start_date, authorised_date) VALUES"
-    " (1, 'a', 1, '2024-04-10', 1, '2024-04-11', '2024-06-14'),"
-    " (1, 'a', 1, '2024-04-10', 2, '2024-04-11', '2024-06-17'),"
-    " (1, 'b', 1, '2024-12-20', 1, '2024-12-20', '2025-02-28');"
-    "INSERT INTO cin_s47 (submission_id, child_pid, episode, referral_date, start_date,"
-    " icpc_date, icpc_not_required) VALUES (1, 'b', 1, '2024-12-20', '2024-12-23', '2025-01-14', 0);"
-    "INSERT INTO cin_cp_plan (submission_id, child_pid, episode, referral_date, plan, start_date,"
+    " (4294967301, 5, 'a', 1, '2024-04-10', 1, '2024-04-11', '2024-06-14'),"
+    " (4294967302, 6, 'a', 1, '2024-04-10', 2, '2024-04-11', '2024-06-17'),"
+    " (4294967303, 7, 'b', 1, '2024-12-20', 1, '2024-12-20', '2025-02-28');"
+    "INSERT INTO cin_s47 (id, line, child_pid, episode, referral_date, start_date,"
+    " icpc_date, icpc_not_required) VALUES (4294967304, 8, 'b', 1, '2024-12-20', '2024-12-23', '2025-01-14', 0);"
+    "INSERT INTO cin_cp_plan (id, line, child_pid, episode, referral_date, plan, start_date,"
     " end_date, previous_plans) VALUES"
-    " (1, 'a', 1, '2024-04-10', 1, '2024-05-01', '2024-07-31', 0),"
-    " (1, 'b', 1, '2024-12-20', 1, '2025-01-14', NULL, 1),"
-    " (1, 'c', 1, '2022-03-01', 1, '2023-02-01', NULL, 0);";
+    " (4294967305, 9, 'a', 1, '2024-04-10', 1, '2024-05-01', '2024-07-31', 0),"
+    " (4294967306, 10, 'b', 1, '2024-12-20', 1, '2025-01-14', NULL, 1),"
+    " (4294967307, 11, 'c', 1, '2022-03-01', 1, '2023-02-01', NULL, 0);";
 
 static const struct { const char *measure; double q[4]; } want[] = {
     {"referrals", {1, 0, 2, 0}},

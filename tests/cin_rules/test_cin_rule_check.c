@@ -6,7 +6,8 @@
  *
  *   test_cin_rule_check DIR   checks the rule(s) of one fixture folder
  *                             (schemas/cin/fixtures/<code>[_variant]) and
- *                             prints "<code> <period>" for cin_fixture.sh
+ *                             prints "<code> <period> rule|cell" for
+ *                             cin_fixture.sh
  *   test_cin_rule_check       checks every rule and that each code has a
  *                             fixture folder
  *
@@ -269,7 +270,7 @@ static void check_fixture(const char *dir)
     snprintf(pass, sizeof pass, "%s/pass.xml", dir);
     CHECK(file_size(fail) > 0 && file_size(pass) > 0);
     CHECK(!same_file(fail, pass));
-    printf("%s %s\n", code, period ? period : "2025-03-31");
+    printf("%s %s %s\n", code, period ? period : "2025-03-31", nrules ? "rule" : "cell");
     json_decref(meta);
 }
 

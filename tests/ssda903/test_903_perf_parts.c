@@ -277,7 +277,7 @@ static void test_cond_mask_matches_eval(void)
     static const char *const dates[] = {"", "2023-06-30", "2023-10-01", "2024-04-01",
                                         "2024-06-30", "2024-07-01", "2024-12-31", "2025-03-31"};
     static const char *const codes[] = {"S", "L", "V3", "U1", "K2", "E11", "X1", ""};
-    struct s903_cell cells[S903_MAX_COLS];
+    struct s903_cell cells[64];
     int decom = s903_col_index(t, "DECOM"), dec = s903_col_index(t, "DEC");
     int mismatches = 0, checked = 0;
     for (size_t a = 0; a < 8; a++)

@@ -1,0 +1,348 @@
+/*
+ * cin.c - the CIN census return type (struct liia_return_ops): one XML file
+ * per submission, read through reader_xml.c, each cell checked against
+ * tables.json and the year's code lists, pseudonymised at the door (the
+ * SSDA903 key and rule: LAchildID -> the same HMAC as CHILD), one row per
+ * record in the part's table, all in one transaction (docs/cin.md).
+ */
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cin_internal.h"
+#include "cin_measures.h"
+
+struct cin_run {
+    sqlite3 *db;
+    const struct cin_schema *s;
+    liia_pseudo *ps;
+    liia_ingest_result *r;
+    const char *file;
+    int store;                      /* 0 when only validating */
+    sqlite3_stmt *ins[16];
+    const char *part_ptr[16];
+    long rows;
+};
+
+/* ------------------------------------------------------------ storing */
+
+static int prepare_inserts(struct cin_run *run, liia_error *e)
+{
+    for (size_t p = 0; p < run->s->nparts; p++) {
+        const struct cin_part *part = &run->s->parts[p];
+        liia_buf cols, qs;
+        liia_buf_init(&cols);
+        liia_buf_init(&qs);
+        int rc = 0;
+        for (size_t c = 0; c < part->ncols && !rc; c++)
+            if (part->cols[c].store)
+                rc = liia_buf_appendf(&cols, ", \"%s\"", part->cols[c].store) ||
+                     liia_buf_appendf(&qs, ", ?%zu", c + 4);
+        char *sql = rc ? NULL : sqlite3_mprintf("INSERT INTO \"%w\" (id, line, flags%s) "
+                                                "VALUES (?1, ?2, ?3%s)",
+                                                part->store, cols.data, qs.data);
+        liia_buf_free(&cols);
+        liia_buf_free(&qs);
+        if (!sql)
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        rc = liia_db_prepare(run->db, sql, &run->ins[p], e);
+        sqlite3_free(sql);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+static void finalize_inserts(struct cin_run *run)
+{
+    for (size_t p = 0; p < 16; p++) {
+        sqlite3_finalize(run->ins[p]);
+        run->ins[p] = NULL;
+    }
+}
+
+static void bind_value(sqlite3_stmt *st, int at, const struct cin_value *v)
+{
+    switch (v->kind) {
+    case CV_TEXT: sqlite3_bind_text(st, at, v->text, -1, SQLITE_TRANSIENT); break;
+    case CV_INT: sqlite3_bind_int64(st, at, v->i); break;
+    case CV_BLOB: sqlite3_bind_blob(st, at, v->blob, 32, SQLITE_TRANSIENT); break;
+    default: sqlite3_bind_null(st, at); break;
+    }
+}
+
+/* ------------------------------------------------------------ findings */
+
+static int add_finding(struct cin_run *run, const liia_record *rec, const struct cin_part *p,
+                       size_t c, const char *value, const char *why)
+{
+    const struct cin_col *col = &p->cols[c];
+    int take = ingest_tally(&run->r->rule_counts, &run->r->findings, col->rule, LIIA_SEV_ERROR);
+    if (take <= 0)
+        return take;
+    liia_error f;
+    liia_error_clear(&f);
+    liia_strlcpy(f.file, run->file, sizeof f.file);
+    liia_strlcpy(f.table, p->name, sizeof f.table);
+    f.line = rec->line;
+    f.column = (long)c + 1;
+    liia_strlcpy(f.column_name, col->name, sizeof f.column_name);
+    f.record = rec->record;
+    liia_strlcpy(f.path, rec->path, sizeof f.path);
+    liia_strlcpy(f.rule_id, col->rule, sizeof f.rule_id);
+    /* An identifying value never reaches a finding. */
+    if (value && col->pii != CP_NONE)
+        liia_strlcpy(f.value, "(withheld: identifying)", sizeof f.value);
+    else if (value)
+        liia_error_set_value(&f, value, strlen(value));
+    liia_fail(&f, LIIA_E_DATA, "%s %s", col->name, why);
+    liia_error_fix(&f, "correct %s in the case management system and export the census again",
+                   col->name);
+    return liia_findings_add(&run->r->findings, &f);
+}
+
+/* ------------------------------------------------------------ records */
+
+static int on_record(void *ctx, const liia_record *rec, liia_error *e)
+{
+    struct cin_run *run = ctx;
+    /* The reader names a part by the same pointer every time. */
+    size_t p = 0;
+    while (p < run->s->nparts && run->part_ptr[p] != rec->part)
+        p++;
+    if (p == run->s->nparts) {
+        for (p = 0; p < run->s->nparts && strcmp(run->s->parts[p].name, rec->part); p++)
+            ;
+        if (p < run->s->nparts)
+            run->part_ptr[p] = rec->part;
+    }
+    if (p == run->s->nparts || rec->nfields != run->s->parts[p].ncols)
+        return liia_fail(e, LIIA_E_SCHEMA, "the reader and the CIN schema disagree");
+    const struct cin_part *part = &run->s->parts[p];
+    sqlite3_stmt *st = run->ins[p];
+    char flags[160] = "", why[160];
+    for (size_t c = 0; c < part->ncols; c++) {
+        struct cin_value v;
+        int rc = cin_cell(run->s, &part->cols[c], run->ps, rec->values[c], &v, why, sizeof why);
+        if (rc < 0)
+            return liia_fail(e, LIIA_E_NOMEM, "pseudonymising failed (OpenSSL)");
+        if (rc && part->cols[c].own) {
+            if (add_finding(run, rec, part, c, rec->values[c], why) < 0)
+                return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+            if (!strstr(flags, part->cols[c].rule) && strlen(flags) + 40 < sizeof flags)
+                snprintf(flags + strlen(flags), sizeof flags - strlen(flags), "%s%s",
+                         flags[0] ? "," : "", part->cols[c].rule);
+        }
+        if (run->store && part->cols[c].store)
+            bind_value(st, (int)c + 4, &v);
+    }
+    run->rows++;
+    if (!run->store)
+        return 0;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)((unsigned long long)run->r->submission_id << 32 |
+                                              (unsigned long long)rec->record));
+    sqlite3_bind_int64(st, 2, rec->line);
+    if (flags[0])
+        sqlite3_bind_text(st, 3, flags, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 3);
+    int rc = sqlite3_step(st);
+    if (sqlite3_reset(st) != SQLITE_OK || rc != SQLITE_DONE)
+        return liia_db_fail(e, run->db, "storing a CIN record");
+    return 0;   /* every column is bound again for the next record */
+}
+
+/* ------------------------------------------------------------ submission */
+
+static int setup(sqlite3 *db, const char *const *files, size_t nfiles,
+                 const liia_ingest_options *o, liia_ingest_result *r,
+                 unsigned char key[LIIA_KEY_BYTES], liia_error *e)
+{
+    if (!o->la || !o->period || nfiles != 1) {
+        liia_error_fix(e, "liia-bench ingest --return cin --la LA --period P census.xml");
+        return liia_fail(e, LIIA_E_USAGE, "a CIN census submission needs --la, --period "
+                         "and one XML file");
+    }
+    (void)files;
+    if (liia_authority_resolve(db, o->la, r->la_code, e) ||
+        liia_period_parse(o->period, r->period, e)) {
+        if (e->status == LIIA_E_DATA)
+            e->status = LIIA_E_USAGE;
+        r->la_code[0] = r->period[0] = '\0';
+        return -1;
+    }
+    if (!o->key_path) {
+        liia_error_fix(e, "run 'liia-bench init' to create the platform key");
+        return liia_fail(e, LIIA_E_USAGE, "no platform key file given");
+    }
+    return liia_key_load_for_store(db, o->key_path, !o->validate_only, key, e);
+}
+
+/* Removes the rows of a superseded version (history keeps its metadata). */
+static int delete_rows(struct cin_run *run, long long sid, liia_error *e)
+{
+    for (size_t p = 0; sid && p < run->s->nparts; p++) {
+        char *sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE id >= ?1 AND id < ?2",
+                                    run->s->parts[p].store);
+        sqlite3_stmt *st;
+        int rc = sql ? liia_db_prepare(run->db, sql, &st, e)
+                     : liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        sqlite3_free(sql);
+        if (rc)
+            return -1;
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)((unsigned long long)sid << 32));
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)((unsigned long long)(sid + 1) << 32));
+        rc = sqlite3_step(st);
+        if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+            return liia_db_fail(e, run->db, "replacing the previous version");
+    }
+    return 0;
+}
+
+static int finish(struct cin_run *run, liia_error *e)
+{
+    liia_ingest_result *r = run->r;
+    sqlite3_stmt *st;
+    if (liia_db_prepare(run->db, "UPDATE submission SET errors = ?1, warnings = ?2, "
+                        "rows = ?3 WHERE id = ?4", &st, e))
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)r->findings.errors);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)r->findings.warnings);
+    sqlite3_bind_int64(st, 3, r->rows);
+    sqlite3_bind_int64(st, 4, r->submission_id);
+    int rc = sqlite3_step(st);
+    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, run->db, "recording the submission");
+    return ingest_insert_findings(run->db, r, e) ||
+           ingest_insert_rule_counts(run->db, r->submission_id, &r->rule_counts, e) ? -1 : 0;
+}
+
+/* The file refused by the reader (not XML, a DOCTYPE, cut short ...): one
+ * finding, the submission recorded as rejected. */
+static int reject(struct cin_run *run, const liia_ingest_options *o, liia_error *why,
+                  liia_error *e)
+{
+    liia_ingest_result *r = run->r;
+    r->outcome = LIIA_INGEST_REJECTED;
+    r->submission_id = 0;
+    r->rows = 0;
+    if (why) {
+        if (!why->rule_id[0])
+            liia_strlcpy(why->rule_id, "LIIA-CIN-XML", sizeof why->rule_id);
+        int take = ingest_tally(&r->rule_counts, &r->findings, why->rule_id, LIIA_SEV_ERROR);
+        if (take < 0 || (take && liia_findings_add(&r->findings, why)))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    }
+    if (!o->validate_only && ingest_record_rejection(run->db, r, e))
+        return -1;
+    liia_error_clear(e);
+    return 0;
+}
+
+static int read_and_store(struct cin_run *run, const liia_ingest_options *o, liia_error *e)
+{
+    liia_reader *rd = liia_reader_xml_open(run->file, run->s->layout, e);
+    /* A file that cannot be opened is a rejected submission; libxml2 that
+     * cannot be loaded is the platform's failure (exit 3). */
+    if (!rd)
+        return e->status == LIIA_E_IO && e->rule_id[0] ? reject(run, o, e, e) : -1;
+    /* The SSDA903 ingest's bounded page cache: pages spill to the WAL as
+     * the rows go in. */
+    if (run->store && (liia_db_exec(run->db, "PRAGMA cache_size = -16384", e) ||
+                       liia_db_begin(run->db, e) || ingest_insert_accepted(run->db, run->r, e) ||
+                       delete_rows(run, run->r->superseded, e) || prepare_inserts(run, e))) {
+        finalize_inserts(run);
+        liia_db_rollback(run->db);
+        liia_reader_free(rd);
+        return -1;
+    }
+    int rc = liia_reader_run(rd, on_record, run, e);
+    liia_reader_free(rd);
+    finalize_inserts(run);
+    run->r->rows = run->rows;
+    if (rc == 0 && o->strict && run->r->findings.errors) {
+        if (run->store)
+            liia_db_rollback(run->db);
+        return reject(run, o, NULL, e);
+    }
+    /* the derived measures (schemas/cin/measures.json) in the same transaction */
+    if (rc == 0 && (!run->store || (finish(run, e) == 0 &&
+                                    liia_cin_derive_measures(run->db, run->r->submission_id,
+                                        run->r->period, o->schema_dir ? o->schema_dir
+                                        : liia_schema_dir(), NULL, e) == 0 &&
+                                    liia_db_commit(run->db, e) == 0))) {
+        run->r->outcome = LIIA_INGEST_ACCEPTED;
+        return 0;
+    }
+    if (run->store)
+        liia_db_rollback(run->db);
+    if (e->status != LIIA_E_DATA)
+        return -1;
+    liia_error why = *e;
+    return reject(run, o, &why, e);
+}
+
+static int run_cin(sqlite3 *db, const char *const *files, size_t nfiles,
+                   const liia_ingest_options *o, liia_ingest_result *r, liia_error *e)
+{
+    unsigned char key[LIIA_KEY_BYTES];
+    if (setup(db, files, nfiles, o, r, key, e)) {
+        OPENSSL_cleanse(key, sizeof key);
+        return -1;
+    }
+    struct cin_schema s;
+    liia_pseudo *ps = NULL;
+    int rc = cin_schema_load(o->schema_dir ? o->schema_dir : liia_schema_dir(),
+                             liia_period_fy_end_year(r->period), &s, e);
+    if (rc == 0 && !(ps = liia_pseudo_new(key, r->la_code, e)))
+        rc = -1;
+    OPENSSL_cleanse(key, sizeof key);
+    struct cin_run run = {.db = db, .s = &s, .ps = ps, .r = r, .file = files[0],
+                          .store = !o->validate_only};
+    if (rc == 0)
+        rc = ingest_sha256_files(files, 1, r->sha256, e);
+    if (rc == 0 && !o->validate_only) {
+        long long id;
+        int version;
+        int same = ingest_identical_resend(db, r->la_code, r->period, "cin", r->sha256,
+                                           o->strict, &id, &version, e);
+        if (same == 1) {
+            r->outcome = LIIA_INGEST_UNCHANGED;
+            r->submission_id = id;
+            r->version = version;
+        }
+        rc = same < 0 ? -1 : 0;
+        if (same == 1)
+            goto done;
+    }
+    if (rc == 0)
+        rc = read_and_store(&run, o, e);
+done:
+    liia_pseudo_free(ps);
+    if (s.layout)
+        cin_schema_free(&s);
+    return rc;
+}
+
+/* A CIN census is an XML file whose root is tables.json's "root" and whose
+ * Header/CollectionDetails/Collection is its "collection". */
+static int recognise(const liia_signature *sig)
+{
+    if (strcmp(sig->format, "xml"))
+        return 0;
+    char *path = liia_path_join(liia_schema_dir(), "cin/tables.json");
+    json_error_t je;
+    json_t *doc = path ? json_load_file(path, 0, &je) : NULL;
+    free(path);
+    const char *root = json_string_value(json_object_get(doc, "root"));
+    const char *coll = json_string_value(json_object_get(doc, "collection"));
+    int yes = root && coll && !strcmp(sig->root, root) && !strcmp(sig->collection, coll);
+    json_decref(doc);
+    return yes;
+}
+
+const struct liia_return_ops ingest_cin_ops = {
+    .info = {"cin", "Children in need census (child-level)", "cin/tables.json", 1},
+    .recognise = recognise,
+    .run = run_cin,
+};

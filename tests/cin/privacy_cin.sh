@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Privacy of the CIN census, as tests/privacy does for SSDA903: no raw
+# LAchildID, UPN, FormerUPN or full date of birth of a census file in any
+# command's output, any file written for others, or the store (its dump and
+# its raw pages), after ingest, validate, a rejection, queries and reports.
+# usage: privacy_cin.sh LIIA_BENCH SCRATCH_DIR
+set -uo pipefail
+bin=$1 scratch=$2
+rm -rf "$scratch" && mkdir -p "$scratch/out" "$scratch/files" "$scratch/903" "$scratch/cin"
+export LIIA_DB=$scratch/store.db
+fail=0
+failed() { echo "FAIL: $*"; fail=1; }
+n=0
+run() {
+  local name=$1; shift
+  n=$((n + 1))
+  "$bin" "$@" >"$scratch/out/$n-$name.out" 2>"$scratch/out/$n-$name.err"
+  (( $? < 2 )) || { failed "$name exited with $?"; tail -3 "$scratch/out/$n-$name.err"; }
+}
+run init init
+"$bin" sample --ssda903 --children 60 --la CAM --out "$scratch/903" >/dev/null || failed "sample --ssda903"
+"$bin" sample --cin --children 60 --la CAM --out "$scratch/cin" --link "$scratch/903" >/dev/null || failed "sample --cin"
+x=$scratch/cin/CAM_2025-03-31_cin.xml
+# A FormerUPN and a bad UPN (reported, so its value could leak into a finding).
+sed -i '0,/<UPN>/s//<FormerUPN>B99999999999Q<\/FormerUPN><UPN>/' "$x"
+sed -i '0,/<UPN>A/s//<UPN>Z/' "$x"
+sed -i '0,/<UPN>A\([0-9]*\)/s//<UPN>I\1/' "$x"
+run validate validate --return cin --la CAM --period 2025-03-31 "$x"
+run ingest ingest --return cin --la CAM --period 2025-03-31 "$x"
+run ingest_json ingest --json --return cin --la HAC --period 2025-03-31 "$x"
+run ingest_903 ingest --return ssda903 --la CAM --period 2025-03-31 \
+    "$scratch/903/CAM_2025-03-31_header.csv" "$scratch/903/CAM_2025-03-31_episodes.csv"
+run strict ingest --strict --return cin --la ISL --period 2025-03-31 "$x"
+run findings query "SELECT * FROM findings" --format csv
+run history history --la CAM
+run status status --period 2025-03-31
+run report report --la CAM --period 2025-03-31 --out "$scratch/files"
+
+scan=$scratch/scan.txt
+{ cat "$scratch"/out/*; for f in "$scratch"/files/*; do [[ -f $f ]] && cat "$f"; done
+  sqlite3 "$LIIA_DB" .dump; cat "$LIIA_DB"*; } >"$scan" 2>/dev/null
+# Raw identifiers of the census: every LAchildID, UPN, FormerUPN, and every
+# date of birth before 2021 (later ones could equal a referral date).
+ids=$(grep -o '<LAchildID>[^<]*' "$x" | cut -d'>' -f2 | sort -u)
+upns=$(grep -oE '<(Former)?UPN>[^<]*' "$x" | cut -d'>' -f2 | sort -u)
+dobs=$(grep -oE '<(Expected)?PersonBirthDate>(19|200|2010|2011|2012|2013|2014|2015|2016|2017|2018|2019|2020)[^<]*' "$x" |
+       cut -d'>' -f2 | grep -v -- '-01$' | sort -u)
+[[ $(wc -w <<<"$ids") -ge 60 && $(wc -w <<<"$upns") -ge 30 && $(wc -w <<<"$dobs") -ge 30 ]] ||
+  failed "too few identifiers to scan for (the sample changed?)"
+leaks=0
+for v in $ids $upns $dobs; do
+  if grep -qaF -- "$v" "$scan"; then
+    # A child id of digits only may be a substring of an unrelated number
+    # (a line, a count): only a whole-token match is a leak.
+    grep -qaE -- "(^|[^0-9A-Za-z])$v([^0-9A-Za-z]|$)" "$scan" && { echo "LEAK: $v"; leaks=$((leaks + 1)); }
+  fi
+done
+(( leaks == 0 )) || failed "$leaks raw identifiers found in outputs, files or the store"
+grep -qaF "(withheld: identifying)" "$scan" || failed "the bad UPN's finding does not withhold its value"
+[[ "$(sqlite3 "$LIIA_DB" "SELECT count(*) FROM cin_child c JOIN cla_child l ON l.child_pid = c.child_pid")" -gt 0 ]] ||
+  failed "no child links across the returns"
+exit $fail

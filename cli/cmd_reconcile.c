@@ -1,5 +1,5 @@
-/* cmd_reconcile.c - `liia-bench reconcile`: the looked-after measures
- * derived from an authority's SSDA903 episodes against its quarterly
+/* cmd_reconcile.c - `liia-bench reconcile`: the measures derived from an
+ * authority's child-level returns (SSDA903, CIN census) against its quarterly
  * return for the same quarter; differences above the tolerance flagged. */
 #include <getopt.h>
 #include <stdlib.h>
@@ -11,14 +11,15 @@
 static const char usage[] =
     "usage: liia-bench reconcile --la LA --period P [--tolerance PCT] [--min N]\n"
     "\n"
-    "Compares the measures derived from the latest accepted SSDA903 data with\n"
+    "Compares the measures derived from the latest accepted child-level data\n"
+    "(SSDA903 episodes, CIN census) with\n"
     "the same authority's accepted quarterly return.  A difference is flagged\n"
     "when it is larger than PCT percent of the quarterly value (default 5) and\n"
     "larger than N (default 2).  Differences are reported, not rejected: exit 0.\n";
 
 static void print_rows(const liia_903_recon_row *rows, size_t n)
 {
-    printf("%-28s %10s %10s %8s  %s\n", "measure", "quarterly", "ssda903", "diff", "");
+    printf("%-28s %10s %10s %8s  %s\n", "measure", "quarterly", "derived", "diff", "");
     for (size_t i = 0; i < n; i++) {
         const liia_903_recon_row *r = &rows[i];
         if (r->has_quarterly)

@@ -229,6 +229,22 @@ static int load_shared_services(sqlite3 *db, const char *dir, liia_error *e)
     return rc ? -1 : 0;
 }
 
+/* England's bank holidays for working_days() (migration 090): replaced, so
+ * a corrected file corrects the store. */
+static int load_bank_holidays(sqlite3 *db, const char *dir, liia_error *e)
+{
+    ref_load r = {.cols = {"date", "title"}};
+    if (liia_db_exec(db, "DELETE FROM bank_holiday", e))
+        return -1;
+    int rc = load_ref(db, dir, "reference/bank_holidays_england.csv", &r,
+                      "INSERT INTO bank_holiday (date, title) VALUES (?1, ?2)", e);
+    if (rc && e->line > 0)
+        liia_error_fix(e, "each row is a bank holiday in England: a date "
+                          "yyyy-mm-dd on a weekday (the substitute day when the "
+                          "holiday falls at a weekend), given once, with its title");
+    return rc;
+}
+
 /* Every English authority, region, Inner/Outer London and England
  * (migration 040): upserted, since imported figures name these codes. */
 static int load_areas(sqlite3 *db, const char *dir, liia_error *e)
@@ -333,6 +349,7 @@ int liia_reference_load(sqlite3 *db, const char *schema_dir,
         load_groupings(db, schema_dir, groupings_path, e) ||
         load_shared_services(db, schema_dir, e) ||
         load_measures(db, schema_dir, e) || load_areas(db, schema_dir, e) ||
+        load_bank_holidays(db, schema_dir, e) ||
         load_sn_model(db, e) || liia_reference_published_population(db, e)) {
         liia_db_rollback(db);
         return -1;

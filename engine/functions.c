@@ -1,5 +1,5 @@
 /* functions.c - the SQL functions SQLite lacks: median, funnel limits and
- * flags, disclosure control, period labels. */
+ * flags, disclosure control, period labels, working days. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,6 +387,150 @@ static void period_label(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_text(cx, label, -1, SQLITE_TRANSIENT);
 }
 
+/* ---------------------------------------------------------------- working days */
+
+/* working_days(from, to): the working days after `from` up to and including
+ * `to` (Monday to Friday, less England's bank holidays from the store's
+ * bank_holiday table, migration 090); negative when `to` is before `from`.
+ * Dates are 'YYYY-MM-DD'.  NULL for anything else, and for a range outside
+ * the years the table covers: a count that silently ignored holidays would
+ * look right and be wrong (schemas/reference/bank_holidays_england.csv is
+ * the file to extend).  O(log holidays) a call: day numbers, not a walk.
+ *
+ * The holidays are read when the function is registered (before `query`
+ * fences the connection with its authorizer) and again when this connection
+ * has written since (a test, or `init` loading the file). */
+
+#define WD_MIN_YEAR 1900 /* 1900-01-01, day 0, was a Monday */
+#define WD_MAX_YEAR 2199
+
+typedef struct holidays {
+    sqlite3 *db;
+    int *day;       /* sorted day numbers */
+    size_t n;
+    int first_year, last_year; /* covered years; n == 0: none */
+    int changes;    /* sqlite3_total_changes when read; -1: never read */
+} holidays;
+
+static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+/* Days since 1900-01-01 of a strict 'YYYY-MM-DD' date in range, else -1. */
+static int day_number(const char *s, int *year)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return -1;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return -1;
+    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+    if (y < WD_MIN_YEAR || y > WD_MAX_YEAR || m < 1 || m > 12 || d < 1 ||
+        d > mdays[m - 1] + (m == 2 && is_leap(y)))
+        return -1;
+    int n = 0;
+    for (int yy = WD_MIN_YEAR; yy < y; yy++)
+        n += 365 + is_leap(yy);
+    for (int mm = 1; mm < m; mm++)
+        n += mdays[mm - 1] + (mm == 2 && is_leap(y));
+    *year = y;
+    return n + d - 1;
+}
+
+/* Weekdays among days 0..n (n >= -1). */
+static long weekdays_to(long n)
+{
+    return (n + 1) / 7 * 5 + ((n + 1) % 7 < 5 ? (n + 1) % 7 : 5);
+}
+
+/* Holidays among days <= n. */
+static long holidays_to(const holidays *h, int n)
+{
+    size_t lo = 0, hi = h->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h->day[mid] <= n)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (long)lo;
+}
+
+/* (Re)reads bank_holiday; a store without the table has no holidays. */
+static int holidays_read(holidays *h)
+{
+    sqlite3_stmt *st = NULL;
+    h->n = 0;
+    h->changes = sqlite3_total_changes(h->db);
+    if (sqlite3_prepare_v2(h->db, "SELECT date FROM bank_holiday ORDER BY date",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    int rc = 0, y;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        int d = day_number((const char *)sqlite3_column_text(st, 0), &y);
+        if (d < 0)
+            continue; /* the table's CHECK keeps these out */
+        if (h->n % 64 == 0) {
+            int *p = realloc(h->day, (h->n + 64) * sizeof *p);
+            if (!p) {
+                rc = -1;
+                break;
+            }
+            h->day = p;
+        }
+        if (h->n == 0)
+            h->first_year = y;
+        h->last_year = y;
+        h->day[h->n++] = d;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void holidays_free(void *p)
+{
+    holidays *h = p;
+    if (h)
+        free(h->day);
+    free(h);
+}
+
+static void working_days(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    holidays *h = sqlite3_user_data(cx);
+    int ya, yb;
+    (void)argc;
+    if (h->changes != sqlite3_total_changes(h->db) && holidays_read(h)) {
+        sqlite3_result_error_nomem(cx);
+        return;
+    }
+    int a = day_number((const char *)sqlite3_value_text(argv[0]), &ya);
+    int b = day_number((const char *)sqlite3_value_text(argv[1]), &yb);
+    if (a < 0 || b < 0 || h->n == 0 || ya < h->first_year || yb < h->first_year ||
+        ya > h->last_year || yb > h->last_year) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    int lo = a < b ? a : b, hi = a < b ? b : a;
+    long n = weekdays_to(hi) - weekdays_to(lo) - (holidays_to(h, hi) - holidays_to(h, lo));
+    sqlite3_result_int64(cx, a <= b ? n : -n);
+}
+
+static int register_working_days(sqlite3 *db)
+{
+    holidays *h = calloc(1, sizeof *h);
+    if (!h)
+        return SQLITE_NOMEM;
+    h->db = db;
+    if (holidays_read(h)) {
+        holidays_free(h);
+        return SQLITE_NOMEM;
+    }
+    /* not DETERMINISTIC: the answer follows the bank_holiday table */
+    return sqlite3_create_function_v2(db, "working_days", 2, SQLITE_UTF8, h,
+                                      working_days, NULL, NULL, holidays_free);
+}
+
 int liia_engine_register_functions(sqlite3 *db, liia_error *e)
 {
     const int f = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
@@ -405,7 +549,8 @@ int liia_engine_register_functions(sqlite3 *db, liia_error *e)
         sqlite3_create_function(db, "disclose", 2, f, NULL, disclose, NULL,
                                 NULL) != SQLITE_OK ||
         sqlite3_create_function(db, "period_label", 1, f, NULL, period_label,
-                                NULL, NULL) != SQLITE_OK)
+                                NULL, NULL) != SQLITE_OK ||
+        register_working_days(db) != SQLITE_OK)
         return liia_db_fail(e, db, "registering the engine's SQL functions");
     return 0;
 }

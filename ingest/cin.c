@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cin_internal.h"
+#include "cin_measures.h"
 
 struct cin_run {
     sqlite3 *db;
@@ -250,6 +251,10 @@ static int cin_stage(void *state, struct ingest_job *job, liia_error *e)
     liia_reader_free(rd);
     finalize_inserts(&run);
     job->r->rows += run.rows;
+    /* the derived measures (schemas/cin/measures.json) in the same transaction */
+    if (rc == 0)
+        rc = liia_cin_derive_measures(run.db, job->r->submission_id, job->r->period,
+                                      sub->schema_dir, NULL, e);
     if (rc && (e->status == LIIA_E_DATA || e->status == LIIA_E_IO) && !e->rule_id[0])
         liia_strlcpy(e->rule_id, "LIIA-CIN-XML", sizeof e->rule_id);
     return rc;

@@ -1,4 +1,5 @@
-/* ssda903_reconcile.c - derived looked-after measures against the same
+/* ssda903_reconcile.c - measures derived from child-level returns (SSDA903
+ * looked-after, CIN census front door and child protection) against the same
  * authority's quarterly return, so differences in counting show up. */
 #include <math.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
  * Reconciliation sheet reads too; only the tolerance is applied here, as
  * the caller chose it. */
 static const char recon_sql[] =
-    "SELECT measure, quarterly, ssda903 FROM reconciliation "
+    "SELECT measure, quarterly, derived FROM reconciliation "
     "WHERE la_code = ?1 AND period = ?2 ORDER BY sort_order, measure";
 
 static void fill_row(sqlite3_stmt *st, double rel_tol, double abs_tol,

@@ -1,26 +1,26 @@
 /*
  * rp_xlsx_recon.c - the authority pack's Reconciliation sheet: the
- * looked-after measures derived from its SSDA903 episodes beside its
- * quarterly return, read from the `reconciliation` view that `liia-bench
+ * measures derived from its child-level returns (SSDA903 episodes, CIN
+ * census) beside its quarterly return, read from the `reconciliation` view that `liia-bench
  * reconcile` reads too.  Only the authority's own counts are shown, so no
- * disclosure control applies; there is no sheet without SSDA903 data.
+ * disclosure control applies; there is no sheet without child-level data.
  */
 #include "rp_xlsx.h"
 
 static const char SQL_RECON[] =
-    "SELECT measure, title, quarterly, ssda903, difference, within_tolerance"
+    "SELECT measure, title, quarterly, derived, difference, within_tolerance"
     "  FROM reconciliation WHERE la_code = ?1 AND period = ?2"
     " ORDER BY sort_order, measure";
 
 static void recon_heads(rp_fmts *F, lxw_worksheet *ws, const rp_snapshot *s, size_t a)
 {
     static const char *const heads[] = {"Measure", "Title", "Quarterly return",
-                                        "SSDA903", "Difference", "Within tolerance?"};
+                                        "Child-level", "Difference", "Within tolerance?"};
     static const double widths[] = {26, 40, 16, 12, 12, 30};
     char t[200];
     snprintf(t, sizeof t, "Reconciliation: %s, %s", s->auth[a].name, s->label);
     rp_str(F, ws, 0, 0, t, F->title);
-    rp_str(F, ws, 1, 0, "Looked-after measures derived from the SSDA903 episodes "
+    rp_str(F, ws, 1, 0, "Measures derived from the child-level returns (SSDA903, CIN census) "
            "against the quarterly return.  Tolerance: 5% of the quarterly value, "
            "at least 2 children (liia-bench reconcile --tolerance changes it).",
            F->subtitle);

@@ -18,6 +18,67 @@ static const char *eval(sqlite3 *db, const char *sql)
     return got;
 }
 
+/* working_days over England's holidays of 2024 and 2025 (an in-memory
+ * table shaped as migration 090's), then over the bundled file as `init`
+ * loads it into a migrated store. */
+static void test_working_days(sqlite3 *db)
+{
+    liia_error e;
+    liia_error_clear(&e);
+    /* no table, or an empty one: no coverage, so no answer */
+    CHECK_STR(eval(db, "SELECT working_days('2025-01-06', '2025-01-10')"), "NULL");
+    CHECK(sqlite3_exec(db, "CREATE TABLE bank_holiday (date TEXT PRIMARY KEY, title TEXT);"
+                           "INSERT INTO bank_holiday VALUES ('2024-01-01','a'),('2024-03-29','b'),"
+                           "('2024-04-01','c'),('2024-05-06','d'),('2024-05-27','e'),"
+                           "('2024-08-26','f'),('2024-12-25','g'),('2024-12-26','h'),"
+                           "('2025-01-01','i'),('2025-04-18','j'),('2025-04-21','k'),"
+                           "('2025-05-05','l'),('2025-05-26','m'),('2025-08-25','n'),"
+                           "('2025-12-25','o'),('2025-12-26','p')", NULL, NULL, NULL) == SQLITE_OK);
+    /* Fri 20 Dec -> Fri 27 Dec: Mon 23, Tue 24, Fri 27 (25, 26 holidays) */
+    CHECK_STR(eval(db, "SELECT working_days('2024-12-20', '2024-12-27')"), "3");
+    CHECK_STR(eval(db, "SELECT working_days('2024-12-27', '2024-12-20')"), "-3");
+    CHECK_STR(eval(db, "SELECT working_days('2025-06-02', '2025-06-02')"), "0");
+    /* a weekend alone is no working day; a plain week is five */
+    CHECK_STR(eval(db, "SELECT working_days('2025-01-03', '2025-01-05')"), "0");
+    CHECK_STR(eval(db, "SELECT working_days('2025-06-02', '2025-06-09')"), "5");
+    /* Easter: Thu 17 Apr -> Tue 22 Apr 2025 is Tue 22 only */
+    CHECK_STR(eval(db, "SELECT working_days('2025-04-17', '2025-04-22')"), "1");
+    /* 45 working days from a referral on 1 April 2025 run past 5 June
+     * (Easter and two May holidays in between): 43 by 5 June */
+    CHECK_STR(eval(db, "SELECT working_days('2025-04-01', '2025-06-05')"), "43");
+    CHECK_STR(eval(db, "SELECT working_days('2024-02-28', '2024-03-01')"), "2");
+    /* the collection year 2024-25: 254 working days after 1 April 2024 */
+    CHECK_STR(eval(db, "SELECT working_days('2024-04-01', '2025-03-31')"), "254");
+    /* outside the years covered, not a date, or NULL: NULL */
+    CHECK_STR(eval(db, "SELECT working_days('2023-12-29', '2024-01-02')"), "NULL");
+    CHECK_STR(eval(db, "SELECT working_days('2025-12-31', '2026-01-02')"), "NULL");
+    CHECK_STR(eval(db, "SELECT working_days('2025-02-29', '2025-03-03')"), "NULL");
+    CHECK_STR(eval(db, "SELECT working_days('20250101', '2025-01-03')"), "NULL");
+    CHECK_STR(eval(db, "SELECT working_days(NULL, '2025-01-03')"), "NULL");
+    CHECK_STR(eval(db, "SELECT working_days('2025-01-02', 45)"), "NULL");
+    CHECK_STR(eval(db, "SELECT working_days('9999-01-01', '2025-01-03')"), "NULL");
+    /* the table is read again after this connection writes to it */
+    CHECK(sqlite3_exec(db, "INSERT INTO bank_holiday VALUES ('2025-06-04', 'x')",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_STR(eval(db, "SELECT working_days('2025-06-02', '2025-06-09')"), "4");
+
+    /* the bundled file through migration 090 and `init`'s loader: 2019-2027 */
+    sqlite3 *store;
+    CHECK_INT(sqlite3_open(":memory:", &store), SQLITE_OK);
+    CHECK_INT(liia_store_migrate(store, &e), 0);
+    CHECK_INT(liia_reference_load(store, liia_schema_dir(), NULL, &e), 0);
+    CHECK_INT(liia_engine_register_functions(store, &e), 0);
+    CHECK_STR(eval(store, "SELECT count(*) FROM bank_holiday"), "75");
+    CHECK_STR(eval(store, "SELECT working_days('2022-09-16', '2022-09-20')"), "1");
+    CHECK_STR(eval(store, "SELECT working_days('2027-03-25', '2027-03-30')"), "1");
+    CHECK_STR(eval(store, "SELECT working_days('2019-01-01', '2027-12-31')"), "2274");
+    CHECK_STR(eval(store, "SELECT working_days('2018-12-31', '2019-01-02')"), "NULL");
+    /* a weekend date is refused by the table */
+    CHECK(sqlite3_exec(store, "INSERT INTO bank_holiday VALUES ('2025-06-07', 'Sat')",
+                       NULL, NULL, NULL) != SQLITE_OK);
+    CHECK(sqlite3_close(store) == SQLITE_OK);
+}
+
 int main(void)
 {
     sqlite3 *db;
@@ -81,6 +142,7 @@ int main(void)
     CHECK_STR(eval(db, "SELECT disclose(0, 0)"), "0");
     CHECK_STR(eval(db, "SELECT disclose(14.3, 6)"), "14.3");
     CHECK_STR(eval(db, "SELECT period_label('2024-09-30')"), "Q2 2024-25 (Jul-Sep 2024)");
+    test_working_days(db);
     CHECK(sqlite3_close(db) == SQLITE_OK);
     return unit_result("engine_functions");
 }

@@ -251,8 +251,9 @@ static int cin_stage(void *state, struct ingest_job *job, liia_error *e)
     liia_reader_free(rd);
     finalize_inserts(&run);
     job->r->rows += run.rows;
-    /* the derived measures (schemas/cin/measures.json) in the same transaction */
-    if (rc == 0)
+    /* the derived measures (schemas/cin/measures.json) in the same
+     * transaction; validate's scratch copy has no catalogue to count into */
+    if (rc == 0 && !job->o->validate_only)
         rc = liia_cin_derive_measures(run.db, job->r->submission_id, job->r->period,
                                       sub->schema_dir, NULL, e);
     if (rc && (e->status == LIIA_E_DATA || e->status == LIIA_E_IO) && !e->rule_id[0])

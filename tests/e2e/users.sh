@@ -68,5 +68,42 @@ expect_exit 0 lb query "SELECT count(*) FROM groupings"
 expect_exit 2 lb query "SELECT * FROM stat_neighbour"
 expect_out "is not one of the documented views" "$work/err"
 
+# Counts are integers in every view and format (issue 13): no "195.0";
+# an FTE keeps its decimals; the table rounds values to the indicator's
+# decimals while CSV and JSON keep full precision.
+expect_exit 0 lb query --format csv "SELECT value FROM measures
+    WHERE la_code = la('Camden') AND measure = 'contacts'"
+[ "$(tail -1 "$work/out" | tr -d "\r")" = 4210 ] || fail "count not an integer in CSV: $(cat "$work/out")"
+expect_exit 0 lb query --format json "SELECT numerator, denominator FROM benchmark
+    WHERE area_type = 'region' AND indicator = 'CLA01' AND period = '2025-03-31'"
+grep -q '"numerator": [0-9]*, "denominator": [0-9]*}' "$work/out" ||
+    fail "counts not integers in JSON: $(cat "$work/out")"
+expect_exit 0 lb query --format csv "SELECT typeof(value) FROM measures
+    WHERE la_code = la('Camden') AND measure IN ('contacts', 'sw_fte_agency') ORDER BY measure"
+[ "$(tr -d '\r' <"$work/out" | tr '\n' ' ')" = "typeof(value) integer real " ] ||
+    fail "count and FTE types: $(cat "$work/out")"
+expect_exit 0 lb query --format table "SELECT indicator, value FROM benchmark
+    WHERE area_type = 'la' AND area_code = la('Camden') AND indicator = 'CLA01'
+    AND period = '2025-03-31'"
+tail -1 "$work/out" | grep -Eq '^CLA01 +[0-9]+\.[0-9]$' || fail "table value not at 1 decimal: $(cat "$work/out")"
+expect_exit 0 lb query --format csv "SELECT value FROM benchmark WHERE area_type = 'la'
+    AND area_code = la('Camden') AND indicator = 'CLA01' AND period = '2025-03-31'"
+tail -1 "$work/out" | grep -Eq '\.[0-9]{5,}' || fail "CSV value rounded: $(cat "$work/out")"
+
+# England (issue 15): a row of every period and indicator, with the reason
+# when no published statistics were imported; every authority row has it.
+expect_exit 0 lb query --format csv "SELECT count(*), count(DISTINCT indicator),
+    min(null_reason) FROM benchmark WHERE area_type = 'england' AND area_code = 'E92000001'"
+[ "$(tail -1 "$work/out" | tr -d "\r")" = "32,32,no DfE published statistics imported" ] ||
+    fail "england rows: $(cat "$work/out")"
+expect_exit 0 lb query --format csv "SELECT sn_names FROM benchmark WHERE area_type = 'la'
+    AND area_code = la('Camden') AND indicator = 'CLA01' AND period = '2025-03-31'"
+expect_out "Islington" "$work/out"
+
+# The refusal names every view query admits (and docs_sql checks each is
+# documented).
+expect_exit 2 lb query "SELECT * FROM bench_row"
+expect_out "documented views (benchmark, indicators, measures, .*published_neighbours)" "$work/err"
+
 echo "users: $failures failed"
 [ "$failures" -eq 0 ]

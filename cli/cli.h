@@ -35,6 +35,7 @@ int cmd_user(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_serve(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_backup(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_import(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_template(int argc, char **argv, const struct cli_ctx *ctx);
 
 /* s with control characters (newlines, escapes, C1) written as escapes, so
  * a file name cannot drive the terminal; valid until scratch is next used.

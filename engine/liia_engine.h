@@ -16,6 +16,12 @@
 int liia_engine_load_catalogue(sqlite3 *db, const char *schema_dir,
                                liia_error *e);
 
+/* Loads schemas/returns.json (which returns are due from whom, in which
+ * quarters, how many days after the quarter's end, and each authority's
+ * contact) into return_expectation and authority_contact, replacing them.
+ * Called by liia_engine_load_catalogue, in its transaction. */
+int liia_engine_load_returns(sqlite3 *db, const char *schema_dir, liia_error *e);
+
 /* Opens an in-memory database holding only the catalogues (measure ids
  * from schemas/measures.json, then the indicator catalogue) so that
  * `indicators` works without a store.  Close with sqlite3_close. */

@@ -105,5 +105,31 @@ expect_out "Islington" "$work/out"
 expect_exit 2 lb query "SELECT * FROM bench_row"
 expect_out "documented views (benchmark, indicators, measures, .*published_neighbours)" "$work/err"
 
+# status by return type (issue 13): what is due (schemas/returns.json),
+# due dates, days late as of LIIA_TODAY, contacts, --missing, --return.
+export LIIA_TODAY=2025-06-01
+expect_exit 0 lb status --period 2025-03-31 --return quarterly --missing
+[ "$(grep -c '^[A-Z][A-Z][A-Z] .* quarterly  missing .* 2025-05-12 *20  childrens-data@' "$work/out")" = 32 ] ||
+    fail "--missing: not 32 quarterly returns missing, due 2025-05-12, 20 days late"
+grep -q '^CAM ' "$work/out" && fail "--missing lists Camden, whose return is in"
+grep -q 'ssda903' "$work/out" && fail "--return quarterly lists ssda903"
+expect_out "quarterly: 0 of 32 due submitted" "$work/out"
+expect_exit 0 lb status --period 2025-03-31
+expect_out "quarterly: 1 of 33 due submitted" "$work/out"
+expect_out "ssda903: 0 submitted (optional, or not due this quarter)" "$work/out"
+grep -q ' ssda903 *missing' "$work/out" && fail "the optional SSDA903 return is listed as missing"
+expect_exit 0 lb status --period 2025-03-31 --json
+tr -d ' \n' <"$work/out" | grep -q '"short_code":"CAM","la_code":"E09000007","name":"Camden","return_type":"quarterly","state":"submitted","expected":"due",.*"due":"2025-05-12","days_late":[0-9]*,"contact":"[^"]*Camden","contact_email":"childrens-data@camden.example"' ||
+    fail "status --json: Camden's quarterly row"
+tr -d ' \n' <"$work/out" | grep -q '"return_type":"ssda903","state":"notdue","expected":"optional"' ||
+    fail "status --json: SSDA903 not optional"
+expect_exit 2 lb status --return nope
+expect_out "--return 'nope' is not a return type" "$work/err"
+# Q3: the quarterly return is due, SSDA903 is not due at all.
+expect_exit 0 lb status --period 2024-12-31 --json
+tr -d ' \n' <"$work/out" | grep -q '"return_type":"ssda903","state":"notdue","expected":"notdue"' ||
+    fail "Q3: SSDA903 should not be due"
+unset LIIA_TODAY
+
 echo "users: $failures failed"
 [ "$failures" -eq 0 ]

@@ -56,6 +56,9 @@ int cli_wants_help(int argc, char **argv, const char *usage);
 int cli_parse_json_only(int argc, char **argv, const char *cmd, int *json);
 /* A number argument: all of s, finite (no nan, inf), from lo to hi. */
 int cli_parse_number(const char *s, double lo, double hi, double *out);
+/* Under an ingest outcome: what the accepted version replaced (its quarter
+ * by name, which values moved and by how much), when it replaced one. */
+void cli_print_replacement(sqlite3 *db, long long submission_id);
 /* Opens the store named by ctx. */
 int cli_open_store(const struct cli_ctx *ctx, liia_store_mode mode,
                    sqlite3 **db, liia_error *e);

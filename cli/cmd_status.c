@@ -121,7 +121,7 @@ static int grid(json_t *g, int json)
     if (!json) {
         for (size_t t = 0; t < ntallies; t++)
             if (tallies[t].of)
-                printf("%s: %d of %d due submitted\n", tallies[t].id, tallies[t].submitted,
+                printf("%s: %d of %d submitted\n", tallies[t].id, tallies[t].submitted,
                        tallies[t].of);
             else
                 printf("%s: %d submitted (optional, or not due this quarter)\n", tallies[t].id,

@@ -20,7 +20,8 @@ static const liia_role readers[] = {LIIA_ROLE_DATA_LEAD, LIIA_ROLE_DCS, LIIA_ROL
  * missing counts catalogue measures without a value (quarterly return
  * only).  Whether a return is due this quarter, its due date and the
  * contact come from schemas/returns.json (migration 101); a due date the
- * programme team set on the portal (due_date) overrides the rule. */
+ * programme team set on the portal (due_date) overrides the rule.  A store
+ * init never loaded it into (ingest alone) counts every return as due. */
 static const char status_sql[] =
     "WITH cell AS (SELECT a.short_code, a.gss_code AS la_code, a.name, rt.id AS return_type, "
     "  s.id AS submission_id, s.status, s.version, s.received_at, s.errors, s.warnings, "
@@ -39,7 +40,8 @@ static const char status_sql[] =
     "  AND x.status IN ('accepted', 'rejected') "
     "  ORDER BY x.status = 'accepted' DESC, x.id DESC LIMIT 1) "
     " WHERE (?2 = '' OR a.gss_code = ?2) AND (?4 = '' OR rt.id = ?4)), "
-    "flagged AS (SELECT *, this_quarter AND rule = 'required' AS due_now FROM cell) "
+    "flagged AS (SELECT *, (this_quarter AND rule = 'required') OR (SELECT count(*) = 0 "
+    "  FROM return_expectation) AS due_now FROM cell) "
     "SELECT short_code, la_code, name, return_type, "
     "  CASE WHEN status = 'accepted' THEN 'submitted' WHEN status = 'rejected' THEN 'rejected' "
     "       WHEN due_now THEN 'missing' ELSE 'not due' END AS state, "

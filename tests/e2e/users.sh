@@ -105,6 +105,26 @@ expect_out "Islington" "$work/out"
 expect_exit 2 lb query "SELECT * FROM bench_row"
 expect_out "documented views (benchmark, indicators, measures, .*published_neighbours)" "$work/err"
 
+# Data lead: a new version says what it replaced, by quarter name, and
+# which values moved by how much; an earlier quarter than the latest sent
+# says so; --period naming another quarter says which and how far off.
+good=$fixtures/CAM_2025-03-31.csv
+sed 's/^CAM,2025-03-31,contacts,4210,/CAM,2025-03-31,contacts,4300,/' "$good" >"$work/CAM_v2.csv"
+expect_exit 0 lb ingest "$work/CAM_v2.csv"
+expect_out "accepted as version 2" "$work/out"
+expect_out "^  replaces version 1 of Camden's Q4 2024-25 (Jan-Mar 2025) quarterly return, received 20[0-9-]*T[0-9:]*Z; 1 value changes: contacts 4210 -> 4300 (+90)$" "$work/out"
+sed 's/2025-03-31/2024-12-31/' "$good" >"$work/CAM_q3.csv"
+expect_exit 0 lb ingest "$work/CAM_q3.csv"
+grep -q "replaces" "$work/out" && fail "a first version says it replaced something"
+sed 's/,4210,/,4210,resent/' "$work/CAM_q3.csv" >"$work/CAM_q3b.csv"
+expect_exit 0 lb ingest "$work/CAM_q3b.csv"
+expect_out "Q3 2024-25 (Oct-Dec 2024) quarterly return, received .* (not the latest quarter: CAM has sent Q4 2024-25 (Jan-Mar 2025); check this is the quarter you meant); no value changes$" "$work/out"
+expect_exit 1 lb ingest "$work/CAM_q3.csv" --period 2024-25Q4
+expect_out "the file is for Q3 2024-25 (Oct-Dec 2024), ending 2024-12-31: one quarter before the quarter --period gives, Q4 2024-25 (Jan-Mar 2025)" "$work/err"
+expect_exit 1 lb validate "$work/CAM_q3.csv" --period 2023-24Q3
+expect_out "ending 2024-12-31: 4 quarters after the quarter --period gives, Q3 2023-24 (Oct-Dec 2023)" "$work/err"
+lb bench >/dev/null 2>&1
+
 # status by return type (issue 13): what is due (schemas/returns.json),
 # due dates, days late as of LIIA_TODAY, contacts, --missing, --return.
 export LIIA_TODAY=2025-06-01
@@ -113,9 +133,9 @@ expect_exit 0 lb status --period 2025-03-31 --return quarterly --missing
     fail "--missing: not 32 quarterly returns missing, due 2025-05-12, 20 days late"
 grep -q '^CAM ' "$work/out" && fail "--missing lists Camden, whose return is in"
 grep -q 'ssda903' "$work/out" && fail "--return quarterly lists ssda903"
-expect_out "quarterly: 0 of 32 due submitted" "$work/out"
+expect_out "quarterly: 0 of 32 submitted" "$work/out"
 expect_exit 0 lb status --period 2025-03-31
-expect_out "quarterly: 1 of 33 due submitted" "$work/out"
+expect_out "quarterly: 1 of 33 submitted" "$work/out"
 expect_out "ssda903: 0 submitted (optional, or not due this quarter)" "$work/out"
 grep -q ' ssda903 *missing' "$work/out" && fail "the optional SSDA903 return is listed as missing"
 expect_exit 0 lb status --period 2025-03-31 --json

@@ -202,7 +202,7 @@ static void code_rules(book *b, const tpl *p, lxw_row_t last, lxw_row_t first_id
     liia_strlcpy(codes[3], p->t->period_fy, sizeof codes[3]);
     char *la_list[] = {codes[0], codes[1], NULL};
     char *period_list[] = {codes[2], codes[3], NULL};
-    char ids[64];
+    char ids[96];
     struct { int col; lxw_data_validation v; } r[3] = {{0}};
     r[0].col = column_of(p, "authority");
     r[0].v.validate = LXW_VALIDATION_TYPE_LIST;
@@ -211,9 +211,13 @@ static void code_rules(book *b, const tpl *p, lxw_row_t last, lxw_row_t first_id
     r[1].v.validate = LXW_VALIDATION_TYPE_LIST;
     r[1].v.value_list = period_list;
     r[2].col = column_of(p, "key");
-    r[2].v.validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
-    snprintf(ids, sizeof ids, "=Instructions!$A$%u:$A$%u", (unsigned)first_id + 1,
-             (unsigned)(first_id + json_array_size(p->measures)));
+    /* one of the ids listed on the instructions sheet; a COUNTIF rule, as
+     * libxlsxwriter 1.1 leaks a list rule's formula */
+    char top[16];
+    lxw_rowcol_to_cell(top, 1, (lxw_col_t)(r[2].col < 0 ? 0 : r[2].col));
+    r[2].v.validate = LXW_VALIDATION_TYPE_CUSTOM_FORMULA;
+    snprintf(ids, sizeof ids, "=COUNTIF(Instructions!$A$%u:$A$%u,%s)=1",
+             (unsigned)first_id + 1, (unsigned)(first_id + json_array_size(p->measures)), top);
     r[2].v.value_formula = ids;
     for (int i = 0; i < 3; i++) {
         if (r[i].col < 0)

@@ -44,12 +44,12 @@ sheet=$(unzip -p "$xlsx" xl/worksheets/sheet1.xml) || fail "cannot unzip the wor
 count() { printf '%s' "$sheet" | grep -o "$1" | wc -l | tr -d ' '; }
 [ "$(count '<dataValidation type="whole" operator="greaterThanOrEqual"')" -eq $((measures - fte)) ] ||
     fail "whole-number rules: $(count '<dataValidation type="whole"'), want $((measures - fte))"
-[ "$(count '<dataValidation type="custom"')" -eq "$fte" ] || fail "FTE rules: want $fte"
+[ "$(count '<dataValidation type="custom"')" -eq $((fte + 1)) ] || fail "custom rules: want $fte FTE + the measure list"
 [ "$(count 'ROUND(D[0-9]*,2)=D[0-9]*')" -eq "$fte" ] || fail "FTE rules do not check 2 decimal places"
-[ "$(count '<dataValidation type="list"')" -eq 3 ] || fail "want 3 code lists"
+[ "$(count '<dataValidation type="list"')" -eq 2 ] || fail "want 2 code lists"
 printf '%s' "$sheet" | grep -q '<formula1>"CAM,E09000007"</formula1>' || fail "authority list"
 printf '%s' "$sheet" | grep -q '<formula1>"2025-03-31,2024-25Q4"</formula1>' || fail "period list"
-printf '%s' "$sheet" | grep -q "<formula1>Instructions!\$A\$[0-9]*:\$A\$[0-9]*</formula1>" || fail "measure list"
+printf '%s' "$sheet" | grep -q "<formula1>COUNTIF(Instructions!\$A\$[0-9]*:\$A\$[0-9]*,C2)=1</formula1>" || fail "measure list"
 [ "$(count '<dataValidation type="textLength"')" -eq 1 ] || fail "note length rule"
 unzip -p "$xlsx" xl/sharedStrings.xml >"$work/strings" || fail "no shared strings"
 for id in $(sed -n 's/^CAM,2025-03-31,\([a-z0-9_]*\),,$/\1/p' "$csv"); do

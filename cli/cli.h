@@ -35,6 +35,7 @@ int cmd_user(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_serve(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_backup(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_import(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_template(int argc, char **argv, const struct cli_ctx *ctx);
 
 /* s with control characters (newlines, escapes, C1) written as escapes, so
  * a file name cannot drive the terminal; valid until scratch is next used.
@@ -55,6 +56,9 @@ int cli_wants_help(int argc, char **argv, const char *usage);
 int cli_parse_json_only(int argc, char **argv, const char *cmd, int *json);
 /* A number argument: all of s, finite (no nan, inf), from lo to hi. */
 int cli_parse_number(const char *s, double lo, double hi, double *out);
+/* Under an ingest outcome: what the accepted version replaced (its quarter
+ * by name, which values moved and by how much), when it replaced one. */
+void cli_print_replacement(sqlite3 *db, long long submission_id);
 /* Opens the store named by ctx. */
 int cli_open_store(const struct cli_ctx *ctx, liia_store_mode mode,
                    sqlite3 **db, liia_error *e);

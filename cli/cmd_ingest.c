@@ -366,6 +366,9 @@ static int one(sqlite3 *db, struct run *run, char **files, const liia_ingest_gro
                                                                       : LIIA_EXIT_OK;
     if (!rc && !run->json)
         print_summary(&s, &r, run->o.validate_only);
+    if (!rc && !run->json && !run->o.validate_only && r.superseded &&
+        r.outcome == LIIA_INGEST_ACCEPTED)
+        cli_print_replacement(db, r.submission_id);
     if (!rc && report_failed) {
         report_warning(&s, &r, &re, run->o.validate_only);
         if (run->o.validate_only)

@@ -1,5 +1,6 @@
-/* cmd_status.c - `liia-bench status [--period P] [--json]`: the 33
- * authorities x return types grid for one quarter. */
+/* cmd_status.c - `liia-bench status [--period P] [--missing] [--return
+ * TYPE] [--json]`: the 33 authorities x return types grid for one quarter,
+ * with what is due (schemas/returns.json), days late and whom to chase. */
 #include <getopt.h>
 #include <string.h>
 
@@ -7,18 +8,25 @@
 
 #include "cli.h"
 #include "liia_app.h"
+#include "liia_ingest.h"
 
 static const char usage[] =
-    "usage: liia-bench status [--period P] [--json]\n"
+    "usage: liia-bench status [--period P] [--missing] [--return TYPE] [--json]\n"
     "\n"
     "Shows, for every authority and return type, what the platform holds for a\n"
-    "quarter: submitted (an accepted version), rejected (only rejected files)\n"
-    "or missing; the version, when it was received, its errors and warnings,\n"
-    "and how many measures it did not supply.\n"
+    "quarter: submitted (an accepted version), rejected (only rejected files),\n"
+    "missing (due this quarter and not sent) or not due (an optional return, or\n"
+    "not due this quarter); the version, when it was received, its errors and\n"
+    "warnings, how many measures it did not supply, its due date, days late\n"
+    "(as of today; after the due date for what is not in), and the authority's\n"
+    "contact.  Which returns are due from whom, when, and the contacts are\n"
+    "schemas/returns.json; a due date set on the portal overrides its rule.\n"
     "\n"
-    "  --period P   the quarter (default: the latest with any submission)\n"
-    "  --json       JSON instead of a table\n"
-    "  -h, --help   this text\n";
+    "  --period P     the quarter (default: the latest with any submission)\n"
+    "  --missing      only returns that are due and not accepted: who to chase\n"
+    "  --return TYPE  only this return type (quarterly, ssda903, ...)\n"
+    "  --json         JSON instead of a table\n"
+    "  -h, --help     this text\n";
 
 /* A cell as text: a string as it is, an integer written into num. */
 static const char *text(json_t *row, const char *key, const char *null, char num[24])
@@ -42,24 +50,26 @@ static json_t *row_json(json_t *row)
 
 static void print_row(json_t *row)
 {
-    char cols[9][64];
-    static const char *const keys[] = {"short_code", "name", "return_type", "state", "version",
-                                       "received_at", "errors", "warnings", "missing"};
+    char cols[12][64];
+    static const char *const keys[] = {"short_code", "name", "return_type", "state",
+                                       "version", "received_at", "errors", "warnings",
+                                       "missing", "due", "days_late", "contact_email"};
     char num[24];
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < 12; i++)
         snprintf(cols[i], sizeof cols[i], "%s", text(row, keys[i], i < 4 ? "" : "-", num));
-    printf("%-5s %-24.24s %-10s %-9s %7s  %-20s %6s %8s %7s\n", cols[0], cols[1], cols[2],
-           cols[3], cols[4], cols[5], cols[6], cols[7], cols[8]);
+    printf("%-5s %-24.24s %-10s %-9s %7s  %-20s %6s %8s %7s  %-10s %4s  %s\n", cols[0],
+           cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], cols[9],
+           cols[10], cols[11]);
 }
 
 /* Per return type: how many authorities have an accepted version. */
 struct return_tally {
     char id[32];
-    int submitted, of;
+    int submitted, of; /* of: authorities it is due from this quarter */
 };
 enum { MAX_RETURN_TYPES = 16 };
 
-static void tally(struct return_tally *t, size_t *nt, const char *id, int submitted)
+static void tally(struct return_tally *t, size_t *nt, const char *id, int submitted, int due)
 {
     size_t i = 0;
     while (i < *nt && strcmp(t[i].id, id))
@@ -72,7 +82,7 @@ static void tally(struct return_tally *t, size_t *nt, const char *id, int submit
         ++*nt;
     }
     t[i].submitted += submitted;
-    t[i].of++;
+    t[i].of += due;
 }
 
 static json_t *tallies_json(const struct return_tally *t, size_t nt)
@@ -93,15 +103,16 @@ static int grid(json_t *g, int json)
     json_t *rows = json ? json_array() : NULL, *row;
     int submitted = 0, n = 0;
     if (!json)
-        printf("%s: %s\n%-5s %-24s %-10s %-9s %7s  %-20s %6s %8s %7s\n", period, label,
-               "la", "authority", "return", "state", "version", "received_at",
-               "errors", "warnings", "missing");
+        printf("%s: %s\n%-5s %-24s %-10s %-9s %7s  %-20s %6s %8s %7s  %-10s %4s  %s\n",
+               period, label, "la", "authority", "return", "state", "version",
+               "received_at", "errors", "warnings", "missing", "due", "late", "contact");
     char num[24];
     json_array_foreach(json_object_get(g, "grid"), i, row) {
         int is_submitted = !strcmp(text(row, "state", "", num), "submitted");
         n++;
         submitted += is_submitted;
-        tally(tallies, &ntallies, text(row, "return_type", "", num), is_submitted);
+        tally(tallies, &ntallies, text(row, "return_type", "", num), is_submitted,
+              !strcmp(text(row, "expected", "", num), "due"));
         if (!json)
             print_row(row);
         else if (json_array_append_new(rows, row_json(row)))
@@ -109,8 +120,12 @@ static int grid(json_t *g, int json)
     }
     if (!json) {
         for (size_t t = 0; t < ntallies; t++)
-            printf("%s: %d of %d submitted\n", tallies[t].id, tallies[t].submitted,
-                   tallies[t].of);
+            if (tallies[t].of)
+                printf("%s: %d of %d submitted\n", tallies[t].id, tallies[t].submitted,
+                       tallies[t].of);
+            else
+                printf("%s: %d submitted (optional, or not due this quarter)\n", tallies[t].id,
+                       tallies[t].submitted);
         return 0;
     }
     json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:o, s:o}", "period", period, "label", label,
@@ -186,29 +201,57 @@ static int withheld(sqlite3 *db, const char *period, json_t *out, liia_error *e)
     return 0;
 }
 
-int cmd_status(int argc, char **argv, const struct cli_ctx *ctx)
+/* --return names a registered return type. */
+static int known_return(const char *id)
+{
+    for (size_t i = 0; i < liia_ingest_return_count(); i++)
+        if (!strcmp(liia_ingest_return_info(i)->id, id))
+            return 1;
+    return 0;
+}
+
+/* Parses the options into o and *json; LIIA_EXIT_OK or a usage error. */
+static int parse(int argc, char **argv, liia_app_status_opts *o, int *json)
 {
     static const struct option opts[] = {
-        {"period", required_argument, NULL, 'p'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"period", required_argument, NULL, 'p'}, {"missing", no_argument, NULL, 'm'},
+        {"return", required_argument, NULL, 'r'}, {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
-    const char *period_arg = NULL;
-    int json = 0, c;
-    if (cli_wants_help(argc, argv, usage))
-        return LIIA_EXIT_OK;
+    int c;
     optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
-    while ((c = getopt_long(argc, argv, "p:jh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:mr:jh", opts, NULL)) != -1) {
         if (c == 'p')
-            period_arg = optarg;
+            o->period = optarg;
+        else if (c == 'm')
+            o->missing_only = 1;
+        else if (c == 'r' && !known_return(optarg))
+            return cli_usage_error("status", "--return '%s' is not a return type "
+                                   "(see 'liia-bench schemas')", optarg);
+        else if (c == 'r')
+            o->return_type = optarg;
         else if (c == 'j')
-            json = 1;
+            *json = 1;
         else
             return cli_usage_error("status", "unknown option");
     }
     if (optind < argc)
         return cli_usage_error("status", "unexpected argument '%s'", argv[optind]);
+    return LIIA_EXIT_OK;
+}
+
+int cmd_status(int argc, char **argv, const struct cli_ctx *ctx)
+{
+    liia_app_status_opts o = {0};
+    char today[11];
+    int json = 0, code;
+    if (cli_wants_help(argc, argv, usage))
+        return LIIA_EXIT_OK;
+    if ((code = parse(argc, argv, &o, &json)) != LIIA_EXIT_OK)
+        return code;
+    cli_today(today);
+    o.today = today;
+    const char *period_arg = o.period;
     liia_error e;
     liia_actor op;
     json_t *g = NULL;
@@ -219,8 +262,10 @@ int cmd_status(int argc, char **argv, const struct cli_ctx *ctx)
     int rc = cli_open_store(ctx, LIIA_STORE_READONLY, &db, &e);
     if (!rc && !period_arg)
         rc = latest_period(db, period, &e);
-    if (!rc && (period_arg || period[0]))
-        rc = liia_app_status(db, &op, period_arg ? period_arg : period, &g, &e);
+    if (!rc && (period_arg || period[0])) {
+        o.period = period_arg ? period_arg : period;
+        rc = liia_app_status_grid(db, &op, &o, &g, &e);
+    }
     if (rc) {
         liia_store_close(db);
         return cli_fail(&e);

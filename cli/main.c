@@ -39,6 +39,7 @@ static const struct cli_command commands[] = {
     {"indicators", cmd_indicators, "list the indicator catalogue"},
     {"measures", cmd_measures, "list the measure catalogue"},
     {"schemas", cmd_schemas, "list the return schemas"},
+    {"template", cmd_template, "write a blank quarterly return (CSV and xlsx)"},
     {"import", cmd_import, "import DfE/ONS published statistics (open-data CSV)"},
     {"reconcile", cmd_reconcile, "compare SSDA903-derived measures with the quarterly return"},
     {"sample", cmd_sample, "write deterministic synthetic returns"},

@@ -29,7 +29,8 @@ typedef struct gen {
     area a[MAX_AREAS];
     int n;
     uint64_t seed;
-    FILE *f;
+    FILE *f;        /* the stream over out's temporary */
+    liia_outfile out;
 } gen;
 
 /* ------------------------------------------------------------ the model */
@@ -355,27 +356,34 @@ static const struct file {
      row_ons, FIRST_YEAR - 1},
 };
 
+/* Written through liia_outfile (a 0600 temporary renamed into place), so
+ * a link planted at the name is replaced, never followed. */
 static int open_out(gen *g, const char *dir, const char *name, liia_error *e)
 {
     char *path = liia_path_join(dir, name);
     if (!path)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    liia_strlcpy(e->file, path, sizeof e->file);
+    int rc = liia_outfile_open(&g->out, path, e);
     free(path);
-    if (!(g->f = fopen(e->file, "wb")))
-        return liia_fail(e, LIIA_E_IO, "cannot create the file: %s", strerror(errno));
+    if (rc)
+        return -1;
+    if (!(g->f = liia_outfile_stream(&g->out, e))) {
+        liia_outfile_abort(&g->out);
+        return -1;
+    }
     return 0;
 }
 
-static int close_out(gen *g, liia_error *e)
+/* rc != 0: the writer failed, the temporary is removed. */
+static int close_out(gen *g, int rc, liia_error *e)
 {
-    int bad = ferror(g->f);
-    if (fclose(g->f) != 0 || bad) {
+    if (!rc && ferror(g->f)) {
+        liia_strlcpy(e->file, g->out.path, sizeof e->file);
         liia_error_fix(e, "check the output directory has space and is writable");
-        return liia_fail(e, LIIA_E_IO, "cannot write the file");
+        rc = liia_fail(e, LIIA_E_IO, "cannot write the file");
     }
-    e->file[0] = '\0';
-    return 0;
+    g->f = NULL;
+    return liia_outfile_finish(&g->out, rc, e);
 }
 
 /* Kingston and Richmond share one workforce: one joint row in Kingston's
@@ -410,7 +418,7 @@ static int write_one(gen *g, const char *dir, const struct file *fl, liia_error 
             fl->row(g, &g->a[i], year);
             fputc('\n', g->f);
         }
-    return close_out(g, e);
+    return close_out(g, 0, e);
 }
 
 /* ------------------------------------------------------------ reading */
@@ -541,12 +549,9 @@ static int write_sn(gen *g, const char *schema_dir, const char *dir, liia_error 
     for (int k = 1; k <= 10; k++)
         fprintf(g->f, ",SN_%d,SN_%dP", k, k);
     fputc('\n', g->f);
-    char file[256];
-    liia_strlcpy(file, e->file, sizeof file);
     int rc = read_ref(schema_dir, "reference/stat_neighbours_2025.csv", sn_row, &r, e);
     fputc('\n', g->f);
-    liia_strlcpy(e->file, file, sizeof e->file);
-    return rc ? (fclose(g->f), -1) : close_out(g, e);
+    return close_out(g, rc, e);
 }
 
 int sample_published_write(const char *schema_dir, const char *out_dir, uint64_t seed,
@@ -563,7 +568,7 @@ int sample_published_write(const char *schema_dir, const char *out_dir, uint64_t
         read_ref(schema_dir, "reference/population_0_17.csv", pop_row, g, e))
         goto done;
     fill_population(g);
-    if (mkdir(out_dir, 0777) && errno != EEXIST) {
+    if (mkdir(out_dir, 0700) && errno != EEXIST) {
         liia_strlcpy(e->file, out_dir, sizeof e->file);
         liia_fail(e, LIIA_E_IO, "cannot create the output directory: %s", strerror(errno));
         goto done;

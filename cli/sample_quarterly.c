@@ -520,33 +520,33 @@ static int write_row(FILE *f, const struct authority *a, const char *period,
     return fputc('\n', f) == EOF ? -1 : 0;
 }
 
+/* Through liia_outfile: a 0600 temporary renamed into place, so a link
+ * planted at the name is replaced, never followed. */
 static int write_file(const char *out_dir, const struct authority *a, const char *period,
                       const struct inputs *in, const struct quarter *qt, int q, liia_error *e)
 {
     char name[64];
+    liia_outfile out;
     snprintf(name, sizeof name, "%s_%s.csv", a->short_code, period);
     char *path = liia_path_join(out_dir, name);
     if (!path)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    liia_strlcpy(e->file, path, sizeof e->file);
+    int rc = liia_outfile_open(&out, path, e);
     free(path);
-    FILE *f = fopen(e->file, "wb");
+    if (rc)
+        return -1;
+    FILE *f = liia_outfile_stream(&out, e);
     if (!f)
-        return liia_fail(e, LIIA_E_IO, "cannot create the file: %s", strerror(errno));
+        return liia_outfile_finish(&out, -1, e);
     int bad = fputs("la_code,period,measure,value,note\n", f) == EOF;
     for (size_t i = 0; i < in->nm && !bad; i++)
         bad = write_row(f, a, period, &in->m[i], qt, i, q) != 0;
-    int saved = errno;
-    if (fclose(f) != 0 && !bad) {
-        bad = 1;
-        saved = errno;
-    }
     if (bad) {
+        liia_strlcpy(e->file, out.path, sizeof e->file);
         liia_error_fix(e, "check the output directory has space and is writable");
-        return liia_fail(e, LIIA_E_IO, "cannot write the file: %s", strerror(saved));
+        liia_fail(e, LIIA_E_IO, "cannot write the file: %s", strerror(errno));
     }
-    e->file[0] = '\0';
-    return 0;
+    return liia_outfile_finish(&out, bad ? -1 : 0, e);
 }
 
 static int write_authority(const char *out_dir, const struct authority *a,
@@ -569,7 +569,7 @@ static int write_authority(const char *out_dir, const struct authority *a,
 static int make_dir(const char *dir, liia_error *e)
 {
     struct stat st;
-    if (mkdir(dir, 0777) == 0 || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
+    if (mkdir(dir, 0700) == 0 || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
         return 0;
     liia_strlcpy(e->file, dir, sizeof e->file);
     liia_error_fix(e, "give --out a directory you can write to (it is created if missing)");

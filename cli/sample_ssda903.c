@@ -92,6 +92,7 @@ static void civil(long z, char out[11], int iso)
 struct gen {
     struct rng r;
     FILE *header, *episodes, *uasc, *planted;
+    liia_outfile out[4]; /* under each stream: 0600 temporary, renamed */
     long header_line, episode_line, uasc_line;
     long period_end, year_start;
     int fy_end;
@@ -296,26 +297,38 @@ static int default_children(const char *la, const char *period, long *children,
     return 0;
 }
 
-static FILE *open_out(const char *dir, const char *la, const char *period,
+/* Through liia_outfile (o): a 0600 temporary renamed into place by
+ * close_all, so a link planted at the name is replaced, never followed. */
+static FILE *open_out(liia_outfile *o, const char *dir, const char *la, const char *period,
                       const char *what, const char *cols)
 {
     char path[1024];
+    liia_error e;
+    liia_error_clear(&e);
     snprintf(path, sizeof path, "%s/%s_%s_%s.csv", dir, la, period, what);
-    FILE *f = fopen(path, "w");
+    FILE *f = NULL;
+    if (liia_outfile_open(o, path, &e) == 0 && !(f = liia_outfile_stream(o, &e)))
+        liia_outfile_abort(o);
     if (f)
         fputs(cols, f);
     else
-        fprintf(stderr, "liia-bench sample: cannot write %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "liia-bench sample: cannot write %s: %s\n", path, e.message);
     return f;
 }
 
-static int close_all(struct gen *g)
+/* Commits every file when ok, else removes them all. */
+static int close_all(struct gen *g, int ok)
 {
     int bad = 0;
     FILE *fs[] = {g->header, g->episodes, g->uasc, g->planted};
-    for (size_t i = 0; i < 4; i++)
-        if (fs[i] && fclose(fs[i]))
+    for (size_t i = 0; i < 4; i++) {
+        liia_error e;
+        liia_error_clear(&e);
+        if (fs[i] && ok && liia_outfile_commit(&g->out[i], &e))
             bad = 1;
+        else if (fs[i] && !ok)
+            liia_outfile_abort(&g->out[i]);
+    }
     return bad;
 }
 
@@ -326,20 +339,20 @@ static int one_authority(const char *dir, const char *la, const char *period,
     g.fy_end = liia_period_fy_end_year(period);
     g.year_start = days_from_civil(g.fy_end - 1, 4, 1);
     g.period_end = days_from_civil(atoi(period), atoi(period + 5), atoi(period + 8));
-    g.header = open_out(dir, la, period, "header", "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n");
-    g.episodes = open_out(dir, la, period, "episodes",
+    g.header = open_out(&g.out[0], dir, la, period, "header", "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n");
+    g.episodes = open_out(&g.out[1], dir, la, period, "episodes",
                           "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,"
                           "REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n");
-    g.uasc = open_out(dir, la, period, "uasc", "CHILD,SEX,DOB,DUC\n");
-    g.planted = open_out(dir, la, period, "planted", "table,line,rule\n");
+    g.uasc = open_out(&g.out[2], dir, la, period, "uasc", "CHILD,SEX,DOB,DUC\n");
+    g.planted = open_out(&g.out[3], dir, la, period, "planted", "table,line,rule\n");
     g.header_line = g.episode_line = g.uasc_line = 1;
     if (!g.header || !g.episodes || !g.uasc || !g.planted) {
-        close_all(&g);
+        close_all(&g, 0);
         return LIIA_EXIT_RUNTIME;
     }
     for (long i = 0; i < children; i++)
         write_child(&g, i);
-    if (close_all(&g)) {
+    if (close_all(&g, 1)) {
         fprintf(stderr, "liia-bench sample: cannot finish writing %s files\n", la);
         return LIIA_EXIT_RUNTIME;
     }

@@ -1,4 +1,5 @@
-/* catalogue.c - loads schemas/indicators.json into the store. */
+/* catalogue.c - loads schemas/indicators.json (and, through returns.c,
+ * schemas/returns.json) into the store. */
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -206,6 +207,8 @@ int liia_engine_load_catalogue(sqlite3 *db, const char *schema_dir,
     rc = own_tx ? liia_db_begin(db, e) : 0;
     if (rc == 0)
         rc = load_doc(db, doc, path, e);
+    if (rc == 0)
+        rc = liia_engine_load_returns(db, schema_dir, e);
     if (own_tx && rc == 0)
         rc = liia_db_commit(db, e);
     else if (own_tx && rc != 0)

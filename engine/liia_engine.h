@@ -16,6 +16,20 @@
 int liia_engine_load_catalogue(sqlite3 *db, const char *schema_dir,
                                liia_error *e);
 
+/* Loads schemas/returns.json (which returns are due from whom, in which
+ * quarters, how many days after the quarter's end, and each authority's
+ * contact) into return_expectation and authority_contact, replacing them.
+ * Called by liia_engine_load_catalogue, in its transaction. */
+int liia_engine_load_returns(sqlite3 *db, const char *schema_dir, liia_error *e);
+
+/* When accepted submission id replaced an earlier version, appends to out
+ * a sentence for the data lead: "replaces version 1 of Camden's Q3 2024-25
+ * (Oct-Dec 2024) quarterly return, received ...; 2 values change: contacts
+ * 4210 -> 4300 (+90), ...", noting when the authority has already sent a
+ * later quarter of the return.  Appends nothing when nothing was replaced. */
+int liia_engine_describe_replacement(sqlite3 *db, long long id, liia_buf *out,
+                                     liia_error *e);
+
 /* Opens an in-memory database holding only the catalogues (measure ids
  * from schemas/measures.json, then the indicator catalogue) so that
  * `indicators` works without a store.  Close with sqlite3_close. */

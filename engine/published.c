@@ -17,6 +17,7 @@ static const char *const steps[] = {
     "DELETE FROM bench_published WHERE :p IS NULL OR period = :p",
     "DELETE FROM bench_sn_member WHERE :p IS NULL OR period = :p",
     "DELETE FROM bench_sn_published WHERE :p IS NULL OR period = :p",
+    "DELETE FROM bench_row WHERE area_type = 'england' AND (:p IS NULL OR period = :p)",
     "DELETE FROM pub_indicator",
     "INSERT INTO pub_indicator SELECT * FROM published_indicators_calc",
     /* the published year a period uses: the year to 31 March of a March
@@ -41,6 +42,26 @@ static const char *const steps[] = {
     " FROM pub_year y JOIN pub_indicator p ON p.indicator = y.indicator AND p.year = y.year"
     " JOIN area a ON a.area_code = p.area_code"
     " WHERE a.area_type IN ('england', 'inner_outer') OR a.area_code = 'E12000007'",
+    /* England in the benchmark (area_type 'england'): DfE's published figure
+     * with its year (pub_year) and how it was had (source), on every
+     * period and indicator, with the reason where there is none */
+    "INSERT INTO bench_row (period, indicator, area_type, area_code, area_name, numerator,"
+    " denominator, value, null_reason, source, pub_numerator, pub_denominator, pub_value,"
+    " pub_year)"
+    " SELECT bp.period, d.id, 'england', 'E92000001', coalesce(e.area_name, 'England'),"
+    " e.numerator, e.denominator, e.value,"
+    " CASE WHEN e.value IS NOT NULL THEN NULL WHEN e.null_reason IS NOT NULL"
+    "  THEN 'DfE: ' || e.null_reason"
+    "  WHEN NOT EXISTS (SELECT 1 FROM published_file f WHERE f.status = 'accepted'"
+    "   AND f.layout <> 'sn_model') THEN 'no DfE published statistics imported'"
+    "  WHEN NOT EXISTS (SELECT 1 FROM pub_indicator p WHERE p.indicator = d.id)"
+    "  THEN 'DfE does not publish this indicator (in the files imported)'"
+    "  ELSE 'no England figure published by ' || bp.period END,"
+    " e.source, e.numerator, e.denominator, round(e.value, d.decimals), e.year"
+    " FROM bench_period bp CROSS JOIN indicator_def d"
+    " LEFT JOIN bench_published e ON e.period = bp.period AND e.indicator = d.id"
+    "  AND e.area_type = 'england'"
+    " WHERE :p IS NULL OR bp.period = :p",
     /* each London authority's neighbours under the period's model, named */
     "CREATE TEMP TABLE pub_nb AS SELECT pm.period, pm.model_year, a.gss_code AS la,"
     " m.rank, m.neighbour_dfe_la_number AS nb,"
@@ -113,6 +134,9 @@ static const char *const steps[] = {
     "  AND m.la_code = bench_sn_published.la_code AND " SMALL("nb")
     "  AND round(nb.value, d.decimals) = round(bench_sn_published.value, d.decimals))",
     "UPDATE bench_sn_published SET sources = CASE"
+    " WHEN NOT EXISTS (SELECT 1 FROM pub_indicator) THEN n_quarterly || ' from London"
+    " quarterly returns; no DfE published statistics imported, so neighbours outside"
+    " London have no figure'"
     " WHEN NOT EXISTS (SELECT 1 FROM pub_indicator p WHERE p.indicator ="
     "  bench_sn_published.indicator) THEN n_quarterly || ' from London quarterly returns;"
     " DfE does not publish this indicator, so neighbours outside London have no figure'"
@@ -123,7 +147,7 @@ static const char *const steps[] = {
     /* the benchmark's neighbour comparator becomes this one wherever a
      * published figure took part */
     "UPDATE bench_row SET value = s.value, n_included = s.n_included,"
-    " n_possible = s.n_possible, null_reason = s.null_reason"
+    " n_possible = s.n_possible, null_reason = s.null_reason, pub_year = s.year"
     " FROM bench_sn_published s WHERE bench_row.area_type = 'sn'"
     " AND bench_row.period = s.period AND bench_row.indicator = s.indicator"
     " AND bench_row.area_code = s.la_code AND s.n_published > 0"

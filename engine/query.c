@@ -7,22 +7,22 @@
 #include "query_out.h"
 
 /* The documented views (docs/analyst-guide.md); nothing else is readable. */
-static const char *const views[] = {"benchmark", "indicators", "measures",
-                                    "submissions", "findings", "reconciliation",
+static const char *const views[] = {"benchmark", "indicators", "measures", "submissions",
+                                    "findings", "reconciliation", "authorities", "groupings",
+                                    "neighbours", "populations", "measure_versions",
                                     "published", "published_files", "published_indicators",
-                                    "published_comparators", "published_neighbours",
-                                    "authorities", "groupings", "neighbours",
-                                    "populations", "measure_versions", NULL};
+                                    "published_comparators", "published_neighbours", NULL};
 
 typedef struct qctx {
     const liia_query_opts *opts;
     struct timespec deadline;
     const char *sql;   /* the statement as the analyst wrote it */
-    char refused[448]; /* why the authorizer said no (first refusal) */
+    char refused[512]; /* why the authorizer said no (first refusal) */
     int timed_out;
     int internal;      /* la() is looking an authority up: not the analyst */
     int bad_argument;  /* period() or la() was given something it is not */
     liia_buf stored;   /* names of the store's tables and views, NUL-separated */
+    qo_decimals dec;   /* for the table: each indicator's decimals */
 } qctx;
 
 static int is_view(const char *name)
@@ -108,6 +108,17 @@ static int refuse(qctx *q, const char *pre, const char *what, const char *post)
     return SQLITE_DENY;
 }
 
+/* "benchmark, indicators, ..." from views[] into out: the fix names
+ * exactly the views the authorizer admits (docs_sql checks each one is
+ * documented). */
+static const char *view_list(char *out, size_t n)
+{
+    out[0] = '\0';
+    for (int i = 0; views[i]; i++)
+        snprintf(out + strlen(out), n - strlen(out), "%s%s", i ? ", " : "", views[i]);
+    return out;
+}
+
 static int authorizer(void *arg, int action, const char *a1, const char *a2,
                       const char *db, const char *via)
 {
@@ -123,11 +134,12 @@ static int authorizer(void *arg, int action, const char *a1, const char *a2,
         /* tables behind a documented view are read on the view's behalf */
         if (may_read(q, a1, a2, via))
             return SQLITE_OK;
-        return refuse(q, "\"", a1, "\" is not one of the documented views "
-                      "(benchmark, indicators, measures, submissions, findings, "
-                      "reconciliation, authorities, groupings, neighbours, populations, "
-                      "measure_versions, published, published_files, published_indicators, "
-                      "published_comparators, published_neighbours)");
+        if (!q->refused[0]) {
+            char list[400];
+            snprintf(q->refused, sizeof q->refused, "\"%s\" is not one of the documented "
+                     "views (%s)", a1 ? a1 : "", view_list(list, sizeof list));
+        }
+        return SQLITE_DENY;
     case SQLITE_FUNCTION:
         if (a2 && sqlite3_stricmp(a2, "load_extension") == 0)
             return refuse(q, "", a2, "() is not allowed: query cannot load extensions");
@@ -167,9 +179,7 @@ static int sql_fail(liia_error *e, sqlite3 *db, const char *sql, const qctx *q)
         e->column = off + 1;
         liia_error_set_value(e, sql + off, strcspn(sql + off, "\n"));
     }
-    liia_error_fix(e, "query reads the views benchmark, indicators, measures, "
-                   "submissions, findings, reconciliation, measure_versions, authorities, groupings, "
-                   "neighbours and populations; see docs/views.md");
+    liia_error_fix(e, "query reads only the documented views; see docs/views.md");
     if (q->refused[0])
         return liia_fail(e, LIIA_E_USAGE, "statement refused: %s", q->refused);
     if (off >= 0)
@@ -250,7 +260,7 @@ static int run(sqlite3 *db, const char *sql, const liia_query_opts *o,
     }
     rc = bind_params(st, o, e);
     if (rc == 0)
-        rc = qo_write(db, st, o->format, out, e);
+        rc = qo_write(db, st, o->format, &q->dec, out, e);
     if (rc && q->bad_argument)
         e->status = LIIA_E_USAGE; /* the analyst's argument, not the store */
     /* One long step (a big randomblob) can finish past the deadline with
@@ -343,7 +353,8 @@ int liia_engine_query_db(sqlite3 *db, const char *sql,
     }
     liia_buf_init(&q.stored);
     if (liia_engine_register_functions(db, e) || register_normalisers(db, &q, e) ||
-        load_stored(db, &q, e)) {
+        load_stored(db, &q, e) ||
+        (opts->format == LIIA_QUERY_TABLE && qo_decimals_load(db, &q.dec, e))) {
         liia_buf_free(&q.stored);
         return -1;
     }

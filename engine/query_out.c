@@ -2,6 +2,7 @@
  * the aligned table must see every row to size its columns (so it is
  * bounded in size, and shows control characters as escapes: it is the
  * terminal's format). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -180,19 +181,79 @@ static int table_print(const table *t, int n, FILE *out)
     return bad ? -1 : 0;
 }
 
-static int write_table(sqlite3 *db, sqlite3_stmt *st, FILE *out, liia_error *e)
+int qo_decimals_load(sqlite3 *db, qo_decimals *d, liia_error *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+    d->n = 0;
+    if (liia_db_prepare(db, "SELECT id, decimals FROM indicator_def", &st, e))
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && d->n < QO_MAX_INDICATORS) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        liia_strlcpy(d->id[d->n], id ? id : "", sizeof d->id[d->n]);
+        d->decimals[d->n++] = sqlite3_column_int(st, 1);
+    }
+    if ((rc != SQLITE_DONE && rc != SQLITE_ROW) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "reading the indicators' decimals");
+    return 0;
+}
+
+/* Is column name in the indicator's unit (value, london_value, change_yoy)? */
+static int indicator_valued(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    return n && (!strcmp(name, "value") || (n > 6 && !strcmp(name + n - 6, "_value")) ||
+                 !strncmp(name, "change_", 7));
+}
+
+/* The row's decimals: its `decimals` column, else its `indicator`'s; -1
+ * when the row names no indicator. */
+static int row_decimals(sqlite3_stmt *st, int n, const qo_decimals *dec)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(sqlite3_column_name(st, i), "decimals") &&
+            sqlite3_column_type(st, i) == SQLITE_INTEGER)
+            return sqlite3_column_int(st, i);
+    for (int i = 0; dec && i < n; i++) {
+        const char *id = (const char *)sqlite3_column_text(st, i);
+        if (!strcmp(sqlite3_column_name(st, i), "indicator") && id)
+            for (size_t k = 0; k < dec->n; k++)
+                if (!strcmp(dec->id[k], id))
+                    return dec->decimals[k];
+    }
+    return -1;
+}
+
+/* A cell as the table shows it: an indicator-valued real at its decimals. */
+static int table_cell(table *t, sqlite3_stmt *st, int i, int decimals)
+{
+    int type = sqlite3_column_type(st, i);
+    char num[64];
+    if (type == SQLITE_FLOAT && decimals >= 0 && decimals <= 6 &&
+        indicator_valued(sqlite3_column_name(st, i))) {
+        double v = sqlite3_column_double(st, i);
+        if (fabs(v) < 0.5 * pow(10, -decimals))
+            v = 0; /* never "-0.0" */
+        snprintf(num, sizeof num, "%.*f", decimals, v);
+        return table_add(t, num, 1);
+    }
+    return table_add(t, (const char *)sqlite3_column_text(st, i),
+                     type == SQLITE_INTEGER || type == SQLITE_FLOAT);
+}
+
+static int write_table(sqlite3 *db, sqlite3_stmt *st, const qo_decimals *dec, FILE *out,
+                       liia_error *e)
 {
     int n = sqlite3_column_count(st), rc, oom = 0;
     table t = {0};
     liia_buf_init(&t.tmp);
     for (int i = 0; i < n && !oom; i++)
         oom = table_add(&t, sqlite3_column_name(st, i), 0);
-    while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        for (int i = 0; i < n && !oom; i++) {
-            int type = sqlite3_column_type(st, i);
-            oom = table_add(&t, (const char *)sqlite3_column_text(st, i),
-                            type == SQLITE_INTEGER || type == SQLITE_FLOAT);
-        }
+    while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int decimals = row_decimals(st, n, dec);
+        for (int i = 0; i < n && !oom; i++)
+            oom = table_cell(&t, st, i, decimals);
+    }
     if (oom > 0) {
         liia_error_fix(e, "use --format csv or json for a result this large, or "
                           "narrow the query");
@@ -210,13 +271,13 @@ static int write_table(sqlite3 *db, sqlite3_stmt *st, FILE *out, liia_error *e)
     return rc;
 }
 
-int qo_write(sqlite3 *db, sqlite3_stmt *st, liia_query_format fmt, FILE *out,
-             liia_error *e)
+int qo_write(sqlite3 *db, sqlite3_stmt *st, liia_query_format fmt,
+             const qo_decimals *dec, FILE *out, liia_error *e)
 {
     switch (fmt) {
     case LIIA_QUERY_CSV: return write_csv(db, st, 1, out, e);
     case LIIA_QUERY_CSV_RAW: return write_csv(db, st, 0, out, e);
     case LIIA_QUERY_JSON: return write_json(db, st, out, e);
-    default: return write_table(db, st, out, e);
+    default: return write_table(db, st, dec, out, e);
     }
 }

@@ -470,6 +470,29 @@ static int resolve_wanted(struct q_run *q, char la[10], char period[11], liia_er
     return 0;
 }
 
+/* "Q3 2024-25 (Oct-Dec 2024)"-style names of the file's quarter and the
+ * one --period gave, and how far apart they are ("one quarter before"),
+ * so a data lead who picked last quarter's file sees it at once. */
+static int period_mismatch(struct q_run *q, long col, const char *want)
+{
+    const char *got = q->r->period;
+    char file_q[64], want_q[64], offset[48];
+    liia_period_label(got, file_q, sizeof file_q);
+    liia_period_label(want, want_q, sizeof want_q);
+    int months = (atoi(want) - atoi(got)) * 12 + (atoi(want + 5) - atoi(got + 5));
+    int n = (months < 0 ? -months : months) / 3;
+    if (n != 1)
+        snprintf(offset, sizeof offset, "%d quarters %s", n, months > 0 ? "before" : "after");
+    else
+        snprintf(offset, sizeof offset, "one quarter %s", months > 0 ? "before" : "after");
+    const char *keys[] = {"value", "expected", "file_quarter", "wanted_quarter", "offset"};
+    const char *vals[] = {got, want, file_q, want_q, offset};
+    if (q_report(&q->r->findings, &q->s->checks[QC_PERIOD_MISMATCH], q->file, q->period_line,
+                 col, "period", got, keys, vals, 5))
+        return liia_fail(q->fatal, LIIA_E_NOMEM, "out of memory");
+    return 0;
+}
+
 static int check_wanted(struct q_run *q, const char *la, const char *period)
 {
     long col = q->col_of_role[QR_AUTHORITY] >= 0 ? q->field_of[q->col_of_role[QR_AUTHORITY]] + 1 : 0;
@@ -478,8 +501,7 @@ static int check_wanted(struct q_run *q, const char *la, const char *period)
         return -1;
     col = q->col_of_role[QR_PERIOD] >= 0 ? q->field_of[q->col_of_role[QR_PERIOD]] + 1 : 0;
     if (period[0] && q->period_line && strcmp(period, q->r->period))
-        return report(q, QC_PERIOD_MISMATCH, q->period_line, col, "period", q->r->period,
-                      period, NULL);
+        return period_mismatch(q, col, period);
     return 0;
 }
 

@@ -77,4 +77,25 @@ int liia_report_findings_xlsx(const char *csv_path,
 /* "<dir>/<basename of csv_path without .csv>_findings.xlsx"; caller frees. */
 char *liia_report_findings_path(const char *dir, const char *csv_path);
 
+/* A blank quarterly return for one authority and quarter (`liia-bench
+ * template`, report/rp_template.c): columns from schemas/quarterly.json,
+ * one row per measure of schemas/measures.json. */
+typedef struct liia_template {
+    const char *schema_dir;   /* NULL = liia_schema_dir() */
+    const char *gss_code, *short_code, *la_name;
+    const char *period;       /* 2025-03-31 */
+    const char *period_fy;    /* 2024-25Q4 */
+    const char *period_label; /* Q4 2024-25 (Jan-Mar 2025) */
+} liia_template;
+
+/* Writes into out_dir (made 0700 if missing) <SHORT>_<period>.csv, the CSV
+ * the platform reads with every value blank, when csv is set, and
+ * <SHORT>_<period>_template.xlsx when xlsx is set: the same Return sheet
+ * with Excel data validation of every cell (the authority's codes, the
+ * quarter, the measure ids, each value by its unit's rule, the note's
+ * length) and an Instructions sheet with every measure's definition.  Each
+ * is written through liia_outfile.  *written counts the files. */
+int liia_report_template(const liia_template *t, const char *out_dir, int csv, int xlsx,
+                         int *written, liia_error *e);
+
 #endif /* LIIA_REPORT_H */

@@ -195,7 +195,14 @@ static int grid_cell(sqlite3_stmt *st, const char *la, const char *period,
         return -1;
     const char *status = (const char *)sqlite3_column_text(st, 1);
     int errors = sqlite3_column_int(st, 2), warnings = sqlite3_column_int(st, 3);
-    if (!strcmp(status, "accepted")) {
+    if (!strcmp(status, "accepted") && errors) {
+        /* the same counts as status and history: an accepted child-level
+         * return can carry errors (its cells blanked and flagged) */
+        snprintf(out, outsz, "v%d accepted, %d error%s (cells blanked), %d warning%s",
+                 sqlite3_column_int(st, 0), errors, errors == 1 ? "" : "s", warnings,
+                 warnings == 1 ? "" : "s");
+        *kind = 2;
+    } else if (!strcmp(status, "accepted")) {
         snprintf(out, outsz, "v%d accepted, %d warning%s",
                  sqlite3_column_int(st, 0), warnings, warnings == 1 ? "" : "s");
         *kind = warnings ? 2 : 1;

@@ -137,6 +137,18 @@ int liia_app_audit_list(sqlite3 *db, const liia_actor *a, int limit,
  * --json`, restricted to the actor's authority for data_lead/dcs. */
 int liia_app_status(sqlite3 *db, const liia_actor *a, const char *period,
                     json_t **out, liia_error *e);
+/* The grid with its filters: each row also says whether the return is
+ * due this quarter (expected: due, optional, not due; state missing only
+ * when due), its due date and days late as of today (schemas/returns.json,
+ * or the date the programme team set), and the authority's contact. */
+typedef struct liia_app_status_opts {
+    const char *period;      /* "" or NULL = latest */
+    const char *today;       /* YYYY-MM-DD; NULL = today */
+    const char *return_type; /* NULL = every return type */
+    int missing_only;        /* only returns due and not accepted */
+} liia_app_status_opts;
+int liia_app_status_grid(sqlite3 *db, const liia_actor *a, const liia_app_status_opts *o,
+                         json_t **out, liia_error *e);
 /* Every version received for an authority (la NULL = the actor's own),
  * oldest quarter last; since (YYYY-MM-DD, or NULL) keeps only what was
  * received on or after it, and with no la and an unscoped actor lists every

@@ -45,5 +45,17 @@ for f in "$work"/sql/*.cmd; do
         echo "FAIL: $(basename "$f"):" >&2; cat "$f" "$work/err" >&2; failed=$((failed + 1))
     fi
 done
-echo "docs_sql: $n examples, $failed failed"
+# Every view query admits (the list its refusal names) is documented in
+# docs/views.md or docs/benchmark-view.md and answers a SELECT.
+"$bin" --db "$db" query "SELECT * FROM bench_row" >/dev/null 2>"$work/err"
+views=$(sed -n 's/.*is not one of the documented views (\(.*\)).*/\1/p' "$work/err" | tr -d ',')
+[ -n "$views" ] || { echo "FAIL: no view list in the refusal:" >&2; cat "$work/err" >&2; failed=$((failed + 1)); }
+for v in $views; do
+    n=$((n + 1))
+    grep -q "\`$v\`" "$src/docs/views.md" "$src/docs/benchmark-view.md" ||
+        { echo "FAIL: view $v is not documented in docs/views.md" >&2; failed=$((failed + 1)); }
+    "$bin" --db "$db" query "SELECT * FROM $v LIMIT 1" >/dev/null 2>"$work/err" ||
+        { echo "FAIL: view $v:" >&2; cat "$work/err" >&2; failed=$((failed + 1)); }
+done
+echo "docs_sql: $n examples and views, $failed failed"
 [ "$n" -gt 5 ] && [ "$failed" -eq 0 ]

@@ -55,7 +55,7 @@ expect_out "QBR-R002" "$work/err"
 sed 's/^CAM,2025-03-31,contacts,4210,/CAM,2025-03-31,contacts,4300,/' "$good" >"$work/CAM_v2.csv"
 expect_exit 0 lb ingest "$work/CAM_v2.csv" --la 202 --period 2024-25Q4
 expect_out "accepted as version 2" "$work/out"
-[ "$(sql "SELECT value FROM measures WHERE measure = 'contacts'")" = 4300.0 ] || fail "measures view not on version 2"
+[ "$(sql "SELECT value FROM measures WHERE measure = 'contacts'")" = 4300 ] || fail "measures view not on version 2"
 [ "$(sql "SELECT status FROM submission WHERE version = 1")" = superseded ] || fail "version 1 not superseded"
 [ "$(sql "SELECT count(*) FROM submission_value v JOIN submission s ON s.id = v.submission_id WHERE s.version = 1")" = 38 ] ||
     fail "superseded values lost"

@@ -68,5 +68,88 @@ expect_exit 0 lb query "SELECT count(*) FROM groupings"
 expect_exit 2 lb query "SELECT * FROM stat_neighbour"
 expect_out "is not one of the documented views" "$work/err"
 
+# Counts are integers in every view and format (issue 13): no "195.0";
+# an FTE keeps its decimals; the table rounds values to the indicator's
+# decimals while CSV and JSON keep full precision.
+expect_exit 0 lb query --format csv "SELECT value FROM measures
+    WHERE la_code = la('Camden') AND measure = 'contacts'"
+[ "$(tail -1 "$work/out" | tr -d "\r")" = 4210 ] || fail "count not an integer in CSV: $(cat "$work/out")"
+expect_exit 0 lb query --format json "SELECT numerator, denominator FROM benchmark
+    WHERE area_type = 'region' AND indicator = 'CLA01' AND period = '2025-03-31'"
+grep -q '"numerator": [0-9]*, "denominator": [0-9]*}' "$work/out" ||
+    fail "counts not integers in JSON: $(cat "$work/out")"
+expect_exit 0 lb query --format csv "SELECT typeof(value) FROM measures
+    WHERE la_code = la('Camden') AND measure IN ('contacts', 'sw_fte_agency') ORDER BY measure"
+[ "$(tr -d '\r' <"$work/out" | tr '\n' ' ')" = "typeof(value) integer real " ] ||
+    fail "count and FTE types: $(cat "$work/out")"
+expect_exit 0 lb query --format table "SELECT indicator, value FROM benchmark
+    WHERE area_type = 'la' AND area_code = la('Camden') AND indicator = 'CLA01'
+    AND period = '2025-03-31'"
+tail -1 "$work/out" | grep -Eq '^CLA01 +[0-9]+\.[0-9]$' || fail "table value not at 1 decimal: $(cat "$work/out")"
+expect_exit 0 lb query --format csv "SELECT value FROM benchmark WHERE area_type = 'la'
+    AND area_code = la('Camden') AND indicator = 'CLA01' AND period = '2025-03-31'"
+tail -1 "$work/out" | grep -Eq '\.[0-9]{5,}' || fail "CSV value rounded: $(cat "$work/out")"
+
+# England (issue 15): a row of every period and indicator, with the reason
+# when no published statistics were imported; every authority row has it.
+expect_exit 0 lb query --format csv "SELECT count(*), count(DISTINCT indicator),
+    min(null_reason) FROM benchmark WHERE area_type = 'england' AND area_code = 'E92000001'"
+[ "$(tail -1 "$work/out" | tr -d "\r")" = "32,32,no DfE published statistics imported" ] ||
+    fail "england rows: $(cat "$work/out")"
+expect_exit 0 lb query --format csv "SELECT sn_names FROM benchmark WHERE area_type = 'la'
+    AND area_code = la('Camden') AND indicator = 'CLA01' AND period = '2025-03-31'"
+expect_out "Islington" "$work/out"
+
+# The refusal names every view query admits (and docs_sql checks each is
+# documented).
+expect_exit 2 lb query "SELECT * FROM bench_row"
+expect_out "documented views (benchmark, indicators, measures, .*published_neighbours)" "$work/err"
+
+# Data lead: a new version says what it replaced, by quarter name, and
+# which values moved by how much; an earlier quarter than the latest sent
+# says so; --period naming another quarter says which and how far off.
+good=$fixtures/CAM_2025-03-31.csv
+sed 's/^CAM,2025-03-31,contacts,4210,/CAM,2025-03-31,contacts,4300,/' "$good" >"$work/CAM_v2.csv"
+expect_exit 0 lb ingest "$work/CAM_v2.csv"
+expect_out "accepted as version 2" "$work/out"
+expect_out "^  replaces version 1 of Camden's Q4 2024-25 (Jan-Mar 2025) quarterly return, received 20[0-9-]*T[0-9:]*Z; 1 value changes: contacts 4210 -> 4300 (+90)$" "$work/out"
+sed 's/2025-03-31/2024-12-31/' "$good" >"$work/CAM_q3.csv"
+expect_exit 0 lb ingest "$work/CAM_q3.csv"
+grep -q "replaces" "$work/out" && fail "a first version says it replaced something"
+sed 's/,4210,/,4210,resent/' "$work/CAM_q3.csv" >"$work/CAM_q3b.csv"
+expect_exit 0 lb ingest "$work/CAM_q3b.csv"
+expect_out "Q3 2024-25 (Oct-Dec 2024) quarterly return, received .* (not the latest quarter: CAM has sent Q4 2024-25 (Jan-Mar 2025); check this is the quarter you meant); no value changes$" "$work/out"
+expect_exit 1 lb ingest "$work/CAM_q3.csv" --period 2024-25Q4
+expect_out "the file is for Q3 2024-25 (Oct-Dec 2024), ending 2024-12-31: one quarter before the quarter --period gives, Q4 2024-25 (Jan-Mar 2025)" "$work/err"
+expect_exit 1 lb validate "$work/CAM_q3.csv" --period 2023-24Q3
+expect_out "ending 2024-12-31: 4 quarters after the quarter --period gives, Q3 2023-24 (Oct-Dec 2023)" "$work/err"
+lb bench >/dev/null 2>&1
+
+# status by return type (issue 13): what is due (schemas/returns.json),
+# due dates, days late as of LIIA_TODAY, contacts, --missing, --return.
+export LIIA_TODAY=2025-06-01
+expect_exit 0 lb status --period 2025-03-31 --return quarterly --missing
+[ "$(grep -c '^[A-Z][A-Z][A-Z] .* quarterly  missing .* 2025-05-12 *20  childrens-data@' "$work/out")" = 32 ] ||
+    fail "--missing: not 32 quarterly returns missing, due 2025-05-12, 20 days late"
+grep -q '^CAM ' "$work/out" && fail "--missing lists Camden, whose return is in"
+grep -q 'ssda903' "$work/out" && fail "--return quarterly lists ssda903"
+expect_out "quarterly: 0 of 32 submitted" "$work/out"
+expect_exit 0 lb status --period 2025-03-31
+expect_out "quarterly: 1 of 33 submitted" "$work/out"
+expect_out "ssda903: 0 submitted (optional, or not due this quarter)" "$work/out"
+grep -q ' ssda903 *missing' "$work/out" && fail "the optional SSDA903 return is listed as missing"
+expect_exit 0 lb status --period 2025-03-31 --json
+tr -d ' \n' <"$work/out" | grep -q '"short_code":"CAM","la_code":"E09000007","name":"Camden","return_type":"quarterly","state":"submitted","expected":"due",.*"due":"2025-05-12","days_late":[0-9]*,"contact":"[^"]*Camden","contact_email":"childrens-data@camden.example"' ||
+    fail "status --json: Camden's quarterly row"
+tr -d ' \n' <"$work/out" | grep -q '"return_type":"ssda903","state":"notdue","expected":"optional"' ||
+    fail "status --json: SSDA903 not optional"
+expect_exit 2 lb status --return nope
+expect_out "--return 'nope' is not a return type" "$work/err"
+# Q3: the quarterly return is due, SSDA903 is not due at all.
+expect_exit 0 lb status --period 2024-12-31 --json
+tr -d ' \n' <"$work/out" | grep -q '"return_type":"ssda903","state":"notdue","expected":"notdue"' ||
+    fail "Q3: SSDA903 should not be due"
+unset LIIA_TODAY
+
 echo "users: $failures failed"
 [ "$failures" -eq 0 ]

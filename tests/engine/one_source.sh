@@ -46,7 +46,7 @@ bad=$("$bin" query --format csv "SELECT count(*) FROM benchmark WHERE unit = 'pc
 # is the band its point falls in against the limits the funnel draws
 # (funnel_limit is liia_funnel_limit, as rp_funnel.c calls it), and with
 # the overdispersion allowed for, few points lie beyond 99.8%.
-bands=$("$bin" query --format csv "WITH x AS (SELECT numerator / denominator *
+bands=$("$bin" query --format csv "WITH x AS (SELECT numerator * 1.0 / denominator *
       iif(unit = 'pct', 100, 10000) AS v, denominator AS n, unit,
       london_pub_value AS t, coalesce(funnel_tau2, 0) AS tau2, funnel FROM benchmark
       WHERE area_type = 'la' AND funnel IS NOT NULL),

@@ -205,6 +205,18 @@ static void test_london(sqlite3 *db)
               "v1 accepted, 1 warning");
     CHECK_STR(row_with(&s, 'A', "Barnet", 5, 37, 'C'), "not received");
     xlsx_sheet_close(&s);
+    /* The grid shows the submission's own counts, errors included, as
+     * status and history do (an accepted child-level return can carry
+     * errors; the counts alone are changed here, not the inputs). */
+    CHECK_INT(sqlite3_exec(db, "UPDATE submission SET errors = 11 WHERE la_code = "
+                               "'E09000007' AND status = 'accepted'", NULL, NULL, NULL), 0);
+    CHECK_INT(run_pack(db, NULL, 1, OUT "all", &res, &e), 0);
+    CHECK_INT(xlsx_sheet_open(&s, ov, 2), 0);
+    CHECK_STR(row_with(&s, 'A', "Camden", 5, 37, 'B'),
+              "v1 accepted, 11 errors (cells blanked), 1 warning");
+    xlsx_sheet_close(&s);
+    CHECK_INT(sqlite3_exec(db, "UPDATE submission SET errors = 0 WHERE la_code = "
+                               "'E09000007' AND status = 'accepted'", NULL, NULL, NULL), 0);
 }
 
 static void test_errors(sqlite3 *db)

@@ -5,6 +5,8 @@
 #   cli              usage errors, --help, unwritable output (exit codes, text)
 #   consistent       every generated file passes the checker
 #   checker_catches  the checker rejects a file with a broken rule
+#   symlink          a link planted at an output name (quarterly, --published,
+#                    --ssda903) is replaced by a 0600 file, its target untouched
 #   ingested         `liia-bench ingest` accepts all 264 files with no errors and
 #                    no warnings but one "not supplied" per value left out
 set -u
@@ -72,6 +74,27 @@ checker_catches)
     "$checker" "$schemas" "$work/bad" 2>"$work/err" && die "checker passed a broken file"
     grep -qF "CAM_2024-06-30.csv: QBR-R009" "$work/err" ||
         { cat "$work/err" >&2; die "checker did not name QBR-R009 on CAM_2024-06-30.csv"; }
+    ;;
+symlink)
+    # Planted links: each generator writes through liia_outfile, so the
+    # link is replaced by the new file and what it pointed at is untouched.
+    mkdir -p "$work/q" "$work/p" "$work/s" || exit 3
+    echo victim >"$work/victim"
+    ln -s "$work/victim" "$work/q/CAM_2025-03-31.csv"
+    ln -s "$work/victim" "$work/p/c1_referrals.csv"
+    ln -s "$work/victim" "$work/s/CAM_2025-03-31_episodes.csv"
+    gen "$work/q" || exit 1
+    "$bin" sample --published --out "$work/p" >/dev/null 2>"$work/err" ||
+        { cat "$work/err" >&2; die "sample --published exited non-zero"; }
+    "$bin" sample --ssda903 --children 5 --la CAM --out "$work/s" >/dev/null 2>"$work/err" ||
+        { cat "$work/err" >&2; die "sample --ssda903 exited non-zero"; }
+    [ "$(cat "$work/victim")" = victim ] || die "a generator wrote through a planted link"
+    for f in "$work/q/CAM_2025-03-31.csv" "$work/p/c1_referrals.csv" \
+             "$work/s/CAM_2025-03-31_episodes.csv"; do
+        [ -f "$f" ] && [ ! -L "$f" ] || die "$f is still a link (or missing)"
+        [ "$(stat -c %a "$f")" = 600 ] || die "$f has mode $(stat -c %a "$f"), not 600"
+    done
+    ls -a "$work/q" "$work/p" "$work/s" | grep -q '\.tmp$' && die "a temporary file was left behind"
     ;;
 ingested)
     "$bin" --db "$work/store.db" ingest "$committed"/*.csv >"$work/out" 2>"$work/err" ||

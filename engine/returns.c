@@ -1,0 +1,153 @@
+/* returns.c - loads schemas/returns.json: which returns are due from which
+ * authorities in which quarters, how many days after the quarter's end,
+ * and each authority's contact (migration 101).  `status` reads them. */
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "liia_engine.h"
+
+static int returns_fail(liia_error *e, const char *path, const char *id, const char *what)
+{
+    liia_strlcpy(e->file, path, sizeof e->file);
+    if (id)
+        liia_error_set_value(e, id, strlen(id));
+    liia_error_fix(e, "correct schemas/returns.json (see docs/operations.md)");
+    return liia_fail(e, LIIA_E_SCHEMA, "returns: %s", what);
+}
+
+/* ",1,4," from [1, 4]; NULL when an element is not a quarter 1-4. */
+static int quarter_list(json_t *arr, char out[16])
+{
+    size_t i;
+    json_t *q;
+    liia_strlcpy(out, ",", 16);
+    if (!json_array_size(arr) || json_array_size(arr) > 4)
+        return -1;
+    json_array_foreach(arr, i, q) {
+        json_int_t v = json_integer_value(q);
+        if (!json_is_integer(q) || v < 1 || v > 4)
+            return -1;
+        snprintf(out + strlen(out), 16 - strlen(out), "%d,", (int)v);
+    }
+    return 0;
+}
+
+/* ",CAM,ISL," from ["CAM", "ISL"]; "" for absent (every authority). */
+static int code_list(json_t *arr, liia_buf *out)
+{
+    size_t i;
+    json_t *c;
+    liia_buf_reset(out);
+    if (!arr)
+        return 0;
+    if (!json_array_size(arr) || liia_buf_appendf(out, ","))
+        return -1;
+    json_array_foreach(arr, i, c)
+        if (!json_is_string(c) || liia_buf_appendf(out, "%s,", json_string_value(c)))
+            return -1;
+    return 0;
+}
+
+static int load_return(sqlite3 *db, sqlite3_stmt *st, json_t *r, const char *path,
+                       liia_buf *codes, liia_error *e)
+{
+    const char *id = json_string_value(json_object_get(r, "id"));
+    const char *expected = json_string_value(json_object_get(r, "expected"));
+    json_t *days = json_object_get(r, "due_days");
+    char quarters[16];
+    if (!id)
+        return returns_fail(e, path, NULL, "a return has no \"id\"");
+    if (!expected || (strcmp(expected, "required") && strcmp(expected, "optional")))
+        return returns_fail(e, path, id, "\"expected\" must be \"required\" or \"optional\"");
+    if (quarter_list(json_object_get(r, "quarters"), quarters))
+        return returns_fail(e, path, id, "\"quarters\" must list quarters 1 to 4");
+    if (days && (!json_is_integer(days) || json_integer_value(days) < 0))
+        return returns_fail(e, path, id, "\"due_days\" must be a whole number of 0 or more");
+    if (code_list(json_object_get(r, "authorities"), codes))
+        return returns_fail(e, path, id, "\"authorities\" must list short codes");
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, expected, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, quarters, -1, SQLITE_TRANSIENT);
+    if (days)
+        sqlite3_bind_int64(st, 4, json_integer_value(days));
+    else
+        sqlite3_bind_null(st, 4);
+    if (codes->len)
+        sqlite3_bind_text(st, 5, codes->data, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 5);
+    return sqlite3_step(st) == SQLITE_DONE ? 0 : liia_db_fail(e, db, "storing a return");
+}
+
+static int load_contact(sqlite3 *db, sqlite3_stmt *st, json_t *c, const char *path,
+                        liia_error *e)
+{
+    const char *la = json_string_value(json_object_get(c, "la"));
+    const char *name = json_string_value(json_object_get(c, "name"));
+    if (!la || !name)
+        return returns_fail(e, path, la, "a contact needs \"la\" (short code) and \"name\"");
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, json_string_value(json_object_get(c, "email")), -1,
+                      SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, json_string_value(json_object_get(c, "phone")), -1,
+                      SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, la, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return liia_db_fail(e, db, "storing a contact");
+    if (sqlite3_changes(db) == 0)
+        return returns_fail(e, path, la, "a contact's \"la\" is not a short code of "
+                            "schemas/reference/authorities.csv");
+    return 0;
+}
+
+static int load_doc(sqlite3 *db, json_t *doc, const char *path, liia_error *e)
+{
+    sqlite3_stmt *ret = NULL, *con = NULL;
+    liia_buf codes;
+    size_t i;
+    json_t *x;
+    int rc = -1;
+    liia_buf_init(&codes);
+    if (!json_is_array(json_object_get(doc, "returns")))
+        return returns_fail(e, path, NULL, "\"returns\" must be a list");
+    if (liia_db_exec(db, "DELETE FROM return_expectation; DELETE FROM authority_contact", e) ||
+        liia_db_prepare(db, "INSERT INTO return_expectation VALUES (?, ?, ?, ?, ?)", &ret, e) ||
+        liia_db_prepare(db, "INSERT INTO authority_contact (la_code, name, email, phone) "
+                        "SELECT gss_code, ?1, ?2, ?3 FROM authority WHERE short_code = ?4",
+                        &con, e))
+        goto out;
+    json_array_foreach(json_object_get(doc, "returns"), i, x)
+        if (load_return(db, ret, x, path, &codes, e))
+            goto out;
+    json_array_foreach(json_object_get(doc, "contacts"), i, x)
+        if (load_contact(db, con, x, path, e))
+            goto out;
+    rc = 0;
+out:
+    sqlite3_finalize(ret);
+    sqlite3_finalize(con);
+    liia_buf_free(&codes);
+    return rc;
+}
+
+int liia_engine_load_returns(sqlite3 *db, const char *schema_dir, liia_error *e)
+{
+    char *path = liia_path_join(schema_dir, "returns.json");
+    json_error_t je;
+    if (!path)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    json_t *doc = json_load_file(path, 0, &je);
+    int rc;
+    if (!doc) {
+        e->line = je.line;
+        e->column = je.column;
+        rc = returns_fail(e, path, NULL, je.text);
+    } else {
+        rc = load_doc(db, doc, path, e);
+    }
+    json_decref(doc);
+    free(path);
+    return rc;
+}

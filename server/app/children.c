@@ -76,10 +76,14 @@ static const char *child_column(json_t *table)
     return NULL;
 }
 
-/* The pseudonym of the child on one line of a stored table. */
-static int lookup_child(sqlite3 *db, const char *store, const char *col, long long sid,
-                        long long line, json_t *finding, liia_error *e)
+/* Each finding of one table gets the pseudonym of the child on its line
+ * (one prepared statement a table, one key lookup a finding). */
+static int table_children(sqlite3 *db, json_t *t, long long sid, json_t *findings,
+                          liia_error *e)
 {
+    const char *store = str(t, "store"), *col = child_column(t), *name = str(t, "name");
+    if (!col || !ident_ok(store))
+        return 0;
     char sql[192];
     sqlite3_stmt *st;
     /* Identifiers come from the schema and are checked by ident_ok. */
@@ -87,10 +91,22 @@ static int lookup_child(sqlite3 *db, const char *store, const char *col, long lo
              store, col);
     if (liia_db_prepare(db, sql, &st, e))
         return -1;
-    sqlite3_bind_int64(st, 1, (sid << 32) | line);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        json_object_set_new(finding, "child", json_string(app_text(st, 0)));
+    json_t *f;
+    size_t i;
+    int rc = SQLITE_DONE;
+    json_array_foreach(findings, i, f) {
+        long long line = json_integer_value(json_object_get(f, "line"));
+        if (strcmp(str(f, "table"), name) || line <= 0 || line > 0xffffffffLL)
+            continue;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, (sid << 32) | line);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW &&
+            json_object_set_new(f, "child", json_string(app_text(st, 0))) != 0)
+            rc = SQLITE_NOMEM;
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            break;
+    }
     if ((rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
         return liia_db_fail(e, db, "reading a finding's child");
     return 0;
@@ -100,30 +116,24 @@ int app_findings_children(sqlite3 *db, const char *return_type, long long sid,
                           json_t *findings, liia_error *e)
 {
     json_t *tables, *f, *t;
-    size_t i, k;
+    size_t i;
     if (child_tables(return_type, &tables, e))
         return -1;
     if (!tables)
         return 0;
     int rc = 0;
-    json_array_foreach(findings, i, f) {
-        const char *tbl = json_string_value(json_object_get(f, "table"));
-        long long line = json_integer_value(json_object_get(f, "line"));
-        json_object_set_new(f, "child", json_null());
-        json_array_foreach(tables, k, t) {
-            const char *store = json_string_value(json_object_get(t, "store"));
-            const char *col = child_column(t);
-            if (rc || !tbl || line <= 0 || line > 0xffffffffLL || !col || !ident_ok(store) ||
-                strcmp(tbl, str(t, "name")))
-                continue;
-            rc = lookup_child(db, store, col, sid, line, f, e);
-        }
-    }
+    json_array_foreach(findings, i, f)
+        if (json_object_set_new(f, "child", json_null()))
+            rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    json_array_foreach(tables, i, t)
+        if (!rc)
+            rc = table_children(db, t, sid, findings, e);
     json_decref(tables);
     return rc;
 }
 
-int app_child_ok(const char *child, unsigned char pid[32])
+/* A pseudonym as 64 hex digits (either case) into its 32 bytes. */
+static int app_child_ok(const char *child, unsigned char pid[32])
 {
     if (!child || strlen(child) != 64)
         return 0;
@@ -186,12 +196,18 @@ static int table_rows(sqlite3 *db, json_t *t, long long sid, const unsigned char
     int n = 0;
     while (rows && (rc = sqlite3_step(st)) == SQLITE_ROW && n++ < CHILD_ROWS_MAX) {
         json_t *row = app_row_json(st), *cells = json_array();
-        for (int k = 1; row && cells && k < sqlite3_column_count(st); k++)
-            json_array_append(cells, json_object_get(row, sqlite3_column_name(st, k)));
-        json_array_append_new(rows, json_pack("{s:I, s:o}", "line",
-                                              (json_int_t)sqlite3_column_int64(st, 0),
-                                              "cells", cells ? cells : json_array()));
+        int full = !row || !cells;
+        for (int k = 1; !full && k < sqlite3_column_count(st); k++)
+            full = json_array_append(cells, json_object_get(row, sqlite3_column_name(st, k)));
         json_decref(row);
+        if (full)
+            json_decref(cells);
+        if (full || json_array_append_new(rows, json_pack("{s:I, s:o}", "line",
+                                                          (json_int_t)sqlite3_column_int64(st, 0),
+                                                          "cells", cells))) {
+            json_decref(rows); /* out of memory: reported below */
+            rows = NULL;
+        }
     }
     if ((rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK) || !rows) {
         json_decref(rows);

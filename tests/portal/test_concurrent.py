@@ -2,7 +2,8 @@
 """The portal's threads at once (run under ThreadSanitizer in CI as well as
 in the other builds): authorities upload their quarterly return and an
 SSDA903 return at the same moment while the programme team reads the grid
-and the audit trail, each reads its validation page, a child's rows, the
+and the audit trail and publishes the quarter (pango and libxlsxwriter
+writing 33 packs), each reads its validation page, a child's rows, the
 findings as CSV and the findings workbook; then the server stops cleanly.
 Every answer must be right, and the server's stderr must carry no
 sanitizer report.  Bounded: two rounds of a few requests per client."""
@@ -80,10 +81,14 @@ def programme(start):
     if c.login("prog").status != 200:
         return fail("prog sign in")
     start.wait()
-    for _ in range(4):
+    for rnd in range(4):
         for path in ["/", "/api/grid", "/audit", "/api/chase.csv?period=2025-03-31"]:
             if c.get(path).status != 200:
                 fail("prog GET %s" % path)
+        if rnd == 0:  # while the authorities upload: 33 packs by pango and libxlsxwriter
+            r = c.post("/api/publish", {"period": "2025-03-31"}, timeout=900)
+            if r.status != 200 or r.json()["packs"] != 33:
+                fail("publish: %d %s" % (r.status, r.text[:200]))
 
 
 start = threading.Barrier(len(leads) + 1)
@@ -102,6 +107,11 @@ g = {(row["short_code"], row["return_type"]): row for row in c.get("/api/grid").
 for code in leads:
     T.check(g[(code, "quarterly")]["submission_id"] and g[(code, "quarterly")]["state"] != "not sent",
             "%s quarterly in the grid: %s" % (code, g[(code, "quarterly")]["state"]))
+cam = Client(srv)
+cam.login("cam.lead")
+packs = [p["file"] for p in cam.get("/api/packs").json()]
+T.check(sorted(packs) == ["CAM_2025-03-31_benchmark.pdf", "CAM_2025-03-31_benchmark.xlsx"],
+        "Camden's pack of the publication: %s" % packs)
 rc, out, err = srv.stop()
 T.check(rc == 0, "the server stopped cleanly: %d" % rc)
 T.check("Sanitizer" not in err and "data race" not in err,

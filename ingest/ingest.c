@@ -1,7 +1,10 @@
 /*
  * ingest.c - the one pipeline every return type goes through: group the
- * command line's files into submissions, dispatch each to its return type,
- * and write findings for the data lead.
+ * command line's files into submissions and run each through the one
+ * submission lifecycle (open, fingerprint, identical resend, one
+ * transaction: version, stage, verdict, findings; or the rejection), with
+ * the return type's ops judging the files and staging the rows; and write
+ * findings for the data lead.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +108,122 @@ int liia_ingest_plan(const char *const *files, size_t nfiles,
     return 0;
 }
 
+static const liia_return_info *recognise_other(const struct liia_return_ops *self,
+                                              const char *const *fields, size_t nfields)
+{
+    for (size_t i = 0; i < ingest_return_count(); i++) {
+        const struct liia_return_ops *ops = ingest_return_at(i);
+        if (ops != self && ops->recognise(fields, nfields))
+            return &ops->info;
+    }
+    return NULL;
+}
+
+/* The submission is rejected: its findings (and metadata) are recorded
+ * in their own transaction, unless only validating. */
+static int reject(struct ingest_job *job, const struct liia_return_ops *ops,
+                  const void *state, liia_error *e)
+{
+    liia_ingest_result *r = job->r;
+    r->outcome = LIIA_INGEST_REJECTED;
+    r->submission_id = 0;
+    ingest_sort_findings(&r->findings, ops, state);
+    if (job->o->validate_only)
+        return 0;
+    return ingest_record_rejection(job->db, r, ops, state, e);
+}
+
+/* A file that turned out unreadable half-way through staging is a
+ * finding that rejects the submission, not a runtime failure. */
+static int unreadable(liia_ingest_result *r, liia_error *e)
+{
+    if (e->status != LIIA_E_DATA && e->status != LIIA_E_IO)
+        return -1;
+    int take = ingest_tally(&r->rule_counts, &r->findings, e->rule_id, e->severity);
+    if (take < 0 || (take && liia_findings_add(&r->findings, e)))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    liia_error_clear(e);
+    return 1;
+}
+
+/* Between BEGIN and COMMIT (on the store, or validate's scratch copy):
+ * the version row, the staged rows, the verdict, the findings.  0 when
+ * accepted (committed, or rolled back for validate), 1 when rejected
+ * (rolled back), -1 on failure (rolled back). */
+static int stage(struct ingest_job *job, const struct liia_return_ops *ops, void *state,
+                 liia_error *e)
+{
+    liia_ingest_result *r = job->r;
+    long long old = 0;
+    if (ingest_insert_accepted(job->db, r, &old, e) ||
+        (old && ops->discard && ops->discard(state, job->db, old, e)))
+        return -1;
+    if (ops->stage && ops->stage(state, job, e))
+        return unreadable(r, e);
+    if (r->findings.errors && (ops->reject_on_error || job->o->strict))
+        return 1;
+    ingest_sort_findings(&r->findings, ops, state);
+    if (ingest_finish_submission(job->db, r, ops, state, e))
+        return -1;
+    r->outcome = LIIA_INGEST_ACCEPTED;
+    if (job->o->validate_only) {
+        r->submission_id = r->version = 0;
+        r->superseded = 0;
+        return 0;
+    }
+    return liia_db_commit(job->db, e);
+}
+
+/* After open(): fingerprint, identical resend, the one transaction. */
+static int run(struct ingest_job *job, const struct liia_return_ops *ops, void *state,
+               int verdict, liia_error *e)
+{
+    liia_ingest_result *r = job->r;
+    if (ingest_sha256_files(job->hash_order, job->nfiles, r->sha256, e)) {
+        if (!verdict) /* a file open() could read has gone */
+            return -1;
+        liia_strlcpy(r->sha256, "unreadable", sizeof r->sha256);
+        liia_error_clear(e);
+    }
+    if (verdict || (r->findings.errors && ops->reject_on_error))
+        return reject(job, ops, state, e);
+    if (job->o->validate_only && !ops->stage_checks) {
+        r->outcome = LIIA_INGEST_ACCEPTED;
+        return 0;
+    }
+    sqlite3 *store = job->db, *scratch = NULL;
+    if (job->o->validate_only) {
+        if (ingest_open_scratch(&scratch, e))
+            return -1;
+        job->db = scratch;
+    }
+    int rc = liia_db_begin(job->db, e);
+    long long id;
+    int version, same = 0;
+    /* An identical resend is answered before a single row is read, in the
+     * transaction, so two senders of the same files store one version. */
+    if (!rc && !scratch)
+        same = ingest_identical_resend(job->db, r->la_code, r->period, r->return_type,
+                                       r->sha256, ops->reject_on_error || job->o->strict,
+                                       &id, &version, e);
+    if (!rc && same == 1) {
+        r->outcome = LIIA_INGEST_UNCHANGED;
+        r->submission_id = id;
+        r->version = version;
+        liia_db_rollback(job->db);
+    } else if (!rc && same == 0) {
+        rc = stage(job, ops, state, e);
+        if (rc || job->o->validate_only)
+            liia_db_rollback(job->db);
+    } else if (!rc) {
+        rc = -1;
+        liia_db_rollback(job->db);
+    }
+    job->db = store;
+    sqlite3_close(scratch);
+    return rc == 1 ? reject(job, ops, state, e) : rc;
+}
+
 int liia_ingest_submission(sqlite3 *db, const char *return_type,
                            const char *const *files, size_t nfiles,
                            const liia_ingest_options *o,
@@ -123,7 +242,22 @@ int liia_ingest_submission(sqlite3 *db, const char *return_type,
         e->status = LIIA_E_USAGE;
         return -1;
     }
-    return ops->run(db, files, nfiles, o, r, e);
+    const char **order = malloc((nfiles ? nfiles : 1) * sizeof *order);
+    if (!order)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    memcpy(order, files, nfiles * sizeof *order);
+    struct ingest_job job = {.db = db, .files = files, .nfiles = nfiles, .o = o,
+                             .r = r, .hash_order = order,
+                             .recognise_other = recognise_other};
+    void *state = NULL;
+    int rc = ops->open(&job, &state, e);
+    if (rc >= 0)
+        rc = run(&job, ops, state, rc, e);
+    if (rc)
+        r->submission_id = 0;
+    ops->close(state);
+    free(order);
+    return rc;
 }
 
 static int write_row(FILE *out, const char *const *cells, size_t n)

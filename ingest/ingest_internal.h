@@ -1,35 +1,89 @@
 /*
- * ingest_internal.h - how a return type plugs into the one ingest pipeline.
+ * ingest_internal.h - how a return type plugs into the one submission
+ * lifecycle (ingest/ingest.c).
  *
- * To add a return type (e.g. ssda903):
+ * The lifecycle is the pipeline's, once for every return type: it
+ * fingerprints the files, answers an identical resend, opens the one
+ * transaction, numbers the version, supersedes the accepted one, decides
+ * accept or reject, stores the findings (identifying values withheld), the
+ * per-rule counts and the totals, commits, and for `validate` stages in a
+ * private scratch database so it never takes the store's write lock.  A
+ * return type only judges its files and stages its rows.
+ *
+ * To add a return type (e.g. cin):
  *   1. write `const struct liia_return_ops ingest_<id>_ops` in your own
  *      ingest/<id>*.c: info (id = the return_type.id row your migration
- *      inserts, title, schema path under schemas/, one_file_per_submission),
- *      recognise() and run();
+ *      inserts), recognise(), open(), stage() and close(); discard(),
+ *      withheld() and rank() when it needs them;
  *   2. declare it below and add `&ingest_<id>_ops` to return_types[] in
  *      ingest/return_types.c (one line; order = recognition priority);
- *   3. nothing else: plan/submission/status/history/schemas pick it up.
- *
- * run() contract: validate the files and, unless o->validate_only, record
- * the submission through the helpers below, all writes in ONE transaction
- * begun with liia_db_begin(); a rejected submission is recorded (status
- * 'rejected', findings, no values) in its own transaction.  Fill r
- * (outcome, la_code, period, sha256, version, findings ...).  Return 0
- * when the data was judged, -1 only for usage/I/O/DB failures.
+ *   3. nothing else: plan, submission, status, history, schemas pick it up.
+ * A return type never begins, commits or rolls back a transaction and
+ * never writes the submission or finding tables.
  */
 #ifndef LIIA_INGEST_INTERNAL_H
 #define LIIA_INGEST_INTERNAL_H
 
 #include "liia_ingest.h"
 
+struct liia_return_ops;
+
+/* One submission on its way through the lifecycle, as a return type sees
+ * it.  r->return_type and r->file_name are set before open(). */
+struct ingest_job {
+    sqlite3 *db;              /* open(): the store, to read (authorities, a
+                               * previous quarter); stage(): where to stage,
+                               * the store inside the lifecycle's
+                               * transaction or validate's scratch copy */
+    const char *const *files;
+    size_t nfiles;
+    const liia_ingest_options *o;
+    liia_ingest_result *r;    /* findings, rule counts, la_code, period,
+                               * rows; submission_id during stage() */
+    const char **hash_order;  /* the files in the order they are
+                               * fingerprinted: as given, unless open()
+                               * puts them in a canonical order (nfiles) */
+    /* The other return type whose table a header row is, or NULL: for a
+     * return type to explain a file sent as the wrong return (given by
+     * the lifecycle, so no return type depends on the table of them). */
+    const liia_return_info *(*recognise_other)(const struct liia_return_ops *self,
+                                               const char *const *fields,
+                                               size_t nfields);
+};
+
 struct liia_return_ops {
     liia_return_info info;
+    /* 1: any error finding rejects the submission (the quarterly return);
+     * 0: only under --strict, errors otherwise flag cells. */
+    int reject_on_error;
+    /* 1: stage() finds things (its rows are checked as they are staged),
+     * so validate stages too (in a scratch database). */
+    int stage_checks;
     /* 1 when a header row (fields as read, untrimmed) is one of this
      * return's tables. */
     int (*recognise)(const char *const *fields, size_t nfields);
-    int (*run)(sqlite3 *db, const char *const *files, size_t nfiles,
-               const liia_ingest_options *o, liia_ingest_result *r,
-               liia_error *e);
+    /* Reads what can be judged before any row is staged, the store only
+     * read: options, authority and period (into r), the files' structure
+     * (findings into r).  *state is the return type's, freed by close().
+     * 0 to go on, 1 when the submission is rejected as it stands (its
+     * findings say why), -1 on a usage, I/O or database failure. */
+    int (*open)(struct ingest_job *job, void **state, liia_error *e);
+    /* Stages the rows under r->submission_id in job->db, inside the
+     * lifecycle's transaction, and adds r->rows.  -1 on failure; a file
+     * that turns out unreadable (LIIA_E_DATA or LIIA_E_IO) becomes a
+     * finding and rejects the submission. */
+    int (*stage)(void *state, struct ingest_job *job, liia_error *e);
+    /* Deletes a superseded version's staged rows (history keeps its
+     * metadata and findings).  NULL: its rows stay. */
+    int (*discard)(void *state, sqlite3 *db, long long old_id, liia_error *e);
+    /* 1 when a finding's value identifies a child and must not be stored.
+     * NULL: nothing is withheld. */
+    int (*withheld)(const void *state, const liia_error *f);
+    /* The finding's place among the return's parts (a table's index) for
+     * the order findings are reported and stored in: by part, line,
+     * column.  NULL: in the order they were found. */
+    int (*rank)(const void *state, const liia_error *f);
+    void (*close)(void *state);
 };
 
 extern const struct liia_return_ops ingest_quarterly_ops;
@@ -40,7 +94,7 @@ const struct liia_return_ops *ingest_return_find(const char *id);
 const struct liia_return_ops *ingest_return_at(size_t i);
 size_t ingest_return_count(void);
 
-/* ---- helpers shared by every return type (ingest/ingest_store.c) ---- */
+/* ---- the lifecycle's store steps (ingest/ingest_store.c) ---- */
 
 /* SHA-256 (hex) over the files' bytes in order, streamed. */
 int ingest_sha256_files(const char *const *files, size_t nfiles,
@@ -48,16 +102,6 @@ int ingest_sha256_files(const char *const *files, size_t nfiles,
 /* "a.csv + b.csv": base names, truncated to fit. */
 void ingest_file_names(const char *const *files, size_t nfiles,
                        char *out, size_t outsz);
-/* Current accepted version of (la, period, type): id, version, sha256; all
- * zero/empty when none. */
-int ingest_current_version(sqlite3 *db, const char *la, const char *period,
-                           const char *type, long long *id, int *version,
-                           char sha256[65], liia_error *e);
-/* The next version number of (la, period, type). */
-int ingest_next_version(sqlite3 *db, const char *la, const char *period,
-                        const char *type, int *next, liia_error *e);
-/* Marks version id superseded (caller's transaction). */
-int ingest_supersede(sqlite3 *db, long long id, liia_error *e);
 /* 1 when sha256 is the accepted version's of (la, period, type), named
  * by *id and *version: an identical resend, nothing to do.  0 when not,
  * or when strict and that version was accepted with errors (the files are
@@ -66,15 +110,27 @@ int ingest_identical_resend(sqlite3 *db, const char *la, const char *period,
                             const char *type, const char *sha256, int strict,
                             long long *id, int *version, liia_error *e);
 /* Inside the caller's transaction: marks the current accepted version
- * superseded and inserts r as the next accepted version; sets
- * r->submission_id, r->version, r->superseded. */
-int ingest_insert_accepted(sqlite3 *db, liia_ingest_result *r, liia_error *e);
-/* Inserts every finding of r for r->submission_id (caller's transaction). */
-int ingest_insert_findings(sqlite3 *db, const liia_ingest_result *r,
+ * superseded (*old, 0 if none) and inserts r as the next accepted
+ * version; sets r->submission_id, r->version, r->superseded. */
+int ingest_insert_accepted(sqlite3 *db, liia_ingest_result *r, long long *old,
                            liia_error *e);
+/* Inside the caller's transaction: the submission's totals, its findings
+ * (values withheld where withheld(state, f) says) and its rule counts. */
+int ingest_finish_submission(sqlite3 *db, const liia_ingest_result *r,
+                             const struct liia_return_ops *ops,
+                             const void *state, liia_error *e);
 /* Records r as rejected with its findings, in its own transaction. */
 int ingest_record_rejection(sqlite3 *db, liia_ingest_result *r,
-                            liia_error *e);
+                            const struct liia_return_ops *ops,
+                            const void *state, liia_error *e);
+/* Findings by part (ops->rank), line and column; left as found when the
+ * return has no rank or there is no memory to sort. */
+void ingest_sort_findings(liia_findings *f, const struct liia_return_ops *ops,
+                          const void *state);
+/* Where validate stages: a private temporary database with the store's
+ * tables (foreign keys off: the catalogues are the store's). */
+int ingest_open_scratch(sqlite3 **out, liia_error *e);
+
 /* Adds a finding at (line, column) with rule id, severity, value, message
  * and fix; -1 only when out of memory. */
 int ingest_finding(liia_findings *f, const char *file, long line, long col,

@@ -1,8 +1,11 @@
 /*
- * ingest_store.c - what every return type does the same way: fingerprint
- * the files, number versions, supersede, record findings and rejections.
+ * ingest_store.c - the lifecycle's steps in the store, the same for every
+ * return type: fingerprint the files, number versions, supersede, record
+ * totals, findings (identifying values withheld), rule counts and
+ * rejections, and the scratch database validate stages in.
  */
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -79,17 +82,19 @@ void ingest_file_names(const char *const *files, size_t nfiles, char *out,
     }
 }
 
-int ingest_current_version(sqlite3 *db, const char *la, const char *period,
+/* The accepted version of (la, period, type): id, version, sha256, errors;
+ * all zero/empty when none. */
+static int current_version(sqlite3 *db, const char *la, const char *period,
                            const char *type, long long *id, int *version,
-                           char sha256[65], liia_error *e)
+                           char sha256[65], long long *errors, liia_error *e)
 {
     sqlite3_stmt *st;
-    *id = 0;
+    *id = *errors = 0;
     *version = 0;
     sha256[0] = '\0';
-    if (liia_db_prepare(db, "SELECT id, version, sha256 FROM submission WHERE "
-                        "la_code = ?1 AND period = ?2 AND return_type = ?3 "
-                        "AND status = 'accepted'", &st, e))
+    if (liia_db_prepare(db, "SELECT id, version, sha256, coalesce(errors, 0) FROM "
+                        "submission WHERE la_code = ?1 AND period = ?2 AND "
+                        "return_type = ?3 AND status = 'accepted'", &st, e))
         return -1;
     sqlite3_bind_text(st, 1, la, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
@@ -99,13 +104,14 @@ int ingest_current_version(sqlite3 *db, const char *la, const char *period,
         *id = sqlite3_column_int64(st, 0);
         *version = sqlite3_column_int(st, 1);
         liia_strlcpy(sha256, (const char *)sqlite3_column_text(st, 2), 65);
+        *errors = sqlite3_column_int64(st, 3);
     }
     if ((rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
         return liia_db_fail(e, db, "reading the current version");
     return 0;
 }
 
-int ingest_next_version(sqlite3 *db, const char *la, const char *period,
+static int next_version(sqlite3 *db, const char *la, const char *period,
                         const char *type, int *next, liia_error *e)
 {
     sqlite3_stmt *st;
@@ -124,48 +130,40 @@ int ingest_next_version(sqlite3 *db, const char *la, const char *period,
     return 0;
 }
 
-static int errors_of(sqlite3 *db, long long id, long long *errors, liia_error *e)
-{
-    sqlite3_stmt *st;
-    if (liia_db_prepare(db, "SELECT errors FROM submission WHERE id = ?1", &st, e))
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    *errors = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    if ((rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
-        return liia_db_fail(e, db, "reading the accepted version");
-    return 0;
-}
-
 int ingest_identical_resend(sqlite3 *db, const char *la, const char *period,
                             const char *type, const char *sha256, int strict,
                             long long *id, int *version, liia_error *e)
 {
-    long long errors = 0;
+    long long errors;
     char sha[65];
-    if (ingest_current_version(db, la, period, type, id, version, sha, e))
+    if (current_version(db, la, period, type, id, version, sha, &errors, e))
         return -1;
     if (!*id || strcmp(sha, sha256))
         return 0;
-    if (strict && errors_of(db, *id, &errors, e))
-        return -1;
-    return errors ? 0 : 1;
+    return strict && errors ? 0 : 1;
 }
 
-int ingest_supersede(sqlite3 *db, long long id, liia_error *e)
+/* Runs st (bound) to completion and finalizes it. */
+static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, liia_error *e)
+{
+    int rc = sqlite3_step(st);
+    if ((rc != SQLITE_DONE && rc != SQLITE_ROW) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, what);
+    return 0;
+}
+
+static int supersede(sqlite3 *db, long long id, liia_error *e)
 {
     sqlite3_stmt *st;
     if (liia_db_prepare(db, "UPDATE submission SET status = 'superseded' "
                         "WHERE id = ?1", &st, e))
         return -1;
     sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
-        return liia_db_fail(e, db, "superseding the previous version");
-    return 0;
+    return step_done(db, st, "superseding the previous version", e);
 }
 
-/* Inserts the submission row; version 0 means rejected. */
+/* Inserts the submission row; version 0 means rejected.  The totals are
+ * the ones known now: ingest_finish_submission sets the final ones. */
 static int insert_row(sqlite3 *db, liia_ingest_result *r, const char *status,
                       liia_error *e)
 {
@@ -188,49 +186,62 @@ static int insert_row(sqlite3 *db, liia_ingest_result *r, const char *status,
     sqlite3_bind_int64(st, 9, (sqlite3_int64)r->findings.warnings);
     sqlite3_bind_int64(st, 10, r->rows);
     sqlite3_bind_int64(st, 11, r->superseded);
-    int rc = sqlite3_step(st);
-    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
-        return liia_db_fail(e, db, "recording the submission");
+    if (step_done(db, st, "recording the submission", e))
+        return -1;
     r->submission_id = sqlite3_last_insert_rowid(db);
     return 0;
 }
 
-int ingest_insert_accepted(sqlite3 *db, liia_ingest_result *r, liia_error *e)
+int ingest_insert_accepted(sqlite3 *db, liia_ingest_result *r, long long *old,
+                           liia_error *e)
 {
-    long long old;
     int old_version;
+    long long old_errors;
     char old_sha[65];
-    if (ingest_current_version(db, r->la_code, r->period, r->return_type, &old,
-                               &old_version, old_sha, e) ||
-        ingest_next_version(db, r->la_code, r->period, r->return_type, &r->version, e) ||
-        (old && ingest_supersede(db, old, e)))
+    if (current_version(db, r->la_code, r->period, r->return_type, old, &old_version,
+                        old_sha, &old_errors, e) ||
+        next_version(db, r->la_code, r->period, r->return_type, &r->version, e) ||
+        (*old && supersede(db, *old, e)))
         return -1;
-    r->superseded = old;
+    r->superseded = *old;
     return insert_row(db, r, "accepted", e);
 }
 
-int ingest_insert_findings(sqlite3 *db, const liia_ingest_result *r, liia_error *e)
+static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Every listed finding of r; the store keeps no identifier, even a
+ * malformed one: the return type says which values identify. */
+static int insert_findings(sqlite3 *db, const liia_ingest_result *r,
+                           const struct liia_return_ops *ops, const void *state,
+                           liia_error *e)
 {
     sqlite3_stmt *st;
     if (liia_db_prepare(db, "INSERT INTO finding (submission_id, severity, tbl, line, "
                         "col, column_name, value, rule_id, message, fix) VALUES "
-                        "(?1, ?2, NULLIF(?3, ''), NULLIF(?4, 0), NULLIF(?5, 0), "
-                        "NULLIF(?6, ''), ?7, ?8, ?9, ?10)", &st, e))
+                        "(?1, ?2, ?3, NULLIF(?4, 0), NULLIF(?5, 0), ?6, ?7, ?8, ?9, ?10)",
+                        &st, e))
         return -1;
     static const char *const sev[] = {"error", "warning", "info"};
     int rc = SQLITE_DONE;
     for (size_t i = 0; i < r->findings.count && rc == SQLITE_DONE; i++) {
         const liia_error *f = &r->findings.items[i];
+        int withheld = f->value[0] && ops->withheld && ops->withheld(state, f);
         sqlite3_bind_int64(st, 1, r->submission_id);
         sqlite3_bind_text(st, 2, sev[f->severity], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, f->table, -1, SQLITE_STATIC);
+        bind_opt_text(st, 3, f->table);
         sqlite3_bind_int64(st, 4, f->line);
         sqlite3_bind_int64(st, 5, f->column);
-        sqlite3_bind_text(st, 6, f->column_name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 7, f->value, -1, SQLITE_STATIC);
+        bind_opt_text(st, 6, f->column_name);
+        bind_opt_text(st, 7, withheld ? "(withheld)" : f->value);
         sqlite3_bind_text(st, 8, f->rule_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 9, f->message, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 10, f->fix, -1, SQLITE_STATIC);
+        bind_opt_text(st, 10, f->fix);
         rc = sqlite3_step(st);
         if (sqlite3_reset(st) != SQLITE_OK && rc == SQLITE_DONE)
             rc = SQLITE_ERROR;
@@ -240,17 +251,114 @@ int ingest_insert_findings(sqlite3 *db, const liia_ingest_result *r, liia_error 
     return 0;
 }
 
-int ingest_record_rejection(sqlite3 *db, liia_ingest_result *r, liia_error *e)
+int ingest_finish_submission(sqlite3 *db, const liia_ingest_result *r,
+                             const struct liia_return_ops *ops, const void *state,
+                             liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "UPDATE submission SET errors = ?1, warnings = ?2, "
+                        "rows = ?3 WHERE id = ?4", &st, e))
+        return -1;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)r->findings.errors);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)r->findings.warnings);
+    sqlite3_bind_int64(st, 3, r->rows);
+    sqlite3_bind_int64(st, 4, r->submission_id);
+    if (step_done(db, st, "recording the submission", e) ||
+        insert_findings(db, r, ops, state, e))
+        return -1;
+    return ingest_insert_rule_counts(db, r->submission_id, &r->rule_counts, e);
+}
+
+int ingest_record_rejection(sqlite3 *db, liia_ingest_result *r,
+                            const struct liia_return_ops *ops, const void *state,
+                            liia_error *e)
 {
     r->version = 0;
     r->superseded = 0;
     if (liia_db_begin(db, e))
         return -1;
-    if (insert_row(db, r, "rejected", e) || ingest_insert_findings(db, r, e) ||
+    if (insert_row(db, r, "rejected", e) || ingest_finish_submission(db, r, ops, state, e) ||
         liia_db_commit(db, e)) {
         liia_db_rollback(db);
         r->submission_id = 0;
         return -1;
     }
+    return 0;
+}
+
+struct finding_key {
+    int part;
+    long line, column;
+    size_t seq;
+};
+
+static int by_place(const void *a, const void *b)
+{
+    const struct finding_key *x = a, *y = b;
+    if (x->part != y->part)
+        return x->part < y->part ? -1 : 1;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if (x->column != y->column)
+        return x->column < y->column ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The order a data lead reads the files in, whichever pass found what (a
+ * rule across a child's records is found when the child ends). */
+void ingest_sort_findings(liia_findings *f, const struct liia_return_ops *ops,
+                          const void *state)
+{
+    if (!ops->rank || f->count < 2)
+        return;
+    struct finding_key *keys = malloc(f->count * sizeof *keys);
+    if (!keys)
+        return;
+    for (size_t i = 0; i < f->count; i++) {
+        const liia_error *x = &f->items[i];
+        keys[i] = (struct finding_key){ops->rank(state, x), x->line, x->column, i};
+    }
+    qsort(keys, f->count, sizeof *keys, by_place);
+    /* Position i takes item keys[i].seq: follow each cycle of that
+     * permutation with one spare item (findings are big; no second list). */
+    for (size_t i = 0; i < f->count; i++) {
+        if (keys[i].seq == SIZE_MAX)
+            continue;
+        liia_error spare = f->items[i];
+        size_t at = i;
+        for (;;) {
+            size_t from = keys[at].seq;
+            keys[at].seq = SIZE_MAX;
+            if (from == i) {
+                f->items[at] = spare;
+                break;
+            }
+            f->items[at] = f->items[from];
+            at = from;
+        }
+    }
+    free(keys);
+}
+
+/* A file SQLite deletes on close: pages beyond the cache spill there, so
+ * a large file validates in bounded memory, and validating never takes
+ * the store's write lock, so a data lead's check does not wait for, or
+ * hold up, an ingest. */
+int ingest_open_scratch(sqlite3 **out, liia_error *e)
+{
+    sqlite3 *db = NULL;
+    *out = NULL;
+    if (sqlite3_open_v2("", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                        SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        int rc = liia_db_fail(e, db, "opening a scratch database to validate in");
+        sqlite3_close(db);
+        return rc;
+    }
+    if (liia_db_exec(db, "PRAGMA foreign_keys = OFF; PRAGMA journal_mode = MEMORY; "
+                         "PRAGMA synchronous = OFF", e) || liia_store_migrate(db, e)) {
+        sqlite3_close(db);
+        return -1;
+    }
+    *out = db;
     return 0;
 }

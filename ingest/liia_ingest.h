@@ -93,10 +93,15 @@ int liia_ingest_plan(const char *const *files, size_t nfiles,
                      size_t *ngroups, liia_error *e);
 
 /*
- * Validates one submission and, unless validate_only, records it.  Returns
- * 0 whenever the data was judged (r->outcome says how, r->findings why);
+ * The ingest of one submission, for every return type: the one call the
+ * command line and the portal make.  Validates the files and, unless
+ * validate_only, records them in one transaction: a new version that
+ * supersedes the accepted one, or nothing when they are identical to it
+ * (LIIA_INGEST_UNCHANGED), or a rejection with its findings and no rows.
+ * validate_only stores nothing and takes no write lock on db.  Returns 0
+ * whenever the data was judged (r->outcome says how, r->findings why);
  * -1 with e filled for usage, I/O or database failures, after which
- * nothing of this submission is stored.
+ * nothing of this submission is stored.  Prints nothing.
  */
 int liia_ingest_submission(sqlite3 *db, const char *return_type,
                            const char *const *files, size_t nfiles,

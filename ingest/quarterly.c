@@ -1,7 +1,8 @@
 /*
  * quarterly.c - the quarterly return through the pipeline: stream the file
  * row by row (memory is the measure catalogue, not the file), check every
- * cell, then the consistency rules, then store in one transaction.
+ * cell, then the consistency rules (ops.open); its values are all the
+ * lifecycle stages (ops.stage, in ingest.c's one transaction).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ struct q_run {
     sqlite3 *db;
     const liia_ingest_options *o;
     liia_ingest_result *r;
+    const struct ingest_job *job;
     const char *file;
     int field_of[Q_MAX_COLS];       /* schema column -> field index, -1 */
     int col_of_role[QR_NOTE + 1];   /* role -> schema column, -1 */
@@ -114,15 +116,14 @@ static void foreign_header(const struct q_run *q, const liia_csv_record *rec,
                        q->s->expected_header);
         return;
     }
-    for (size_t i = 0; i < ingest_return_count(); i++) {
-        const struct liia_return_ops *ops = ingest_return_at(i);
-        if (ops == &ingest_quarterly_ops || !ops->recognise(rec->fields, rec->nfields))
-            continue;
+    const liia_return_info *other =
+        q->job->recognise_other(&ingest_quarterly_ops, rec->fields, rec->nfields);
+    if (other) {
         snprintf(why->message, sizeof why->message,
                  "this is a table of the %s return (%s), not the quarterly return",
-                 ops->info.title, ops->info.id);
+                 other->title, other->id);
         liia_error_fix(why, "submit it with --return %s and its other tables, or "
-                            "send the quarterly return file instead", ops->info.id);
+                            "send the quarterly return file instead", other->id);
         return;
     }
     snprintf(why->message, sizeof why->message,
@@ -567,37 +568,6 @@ static int insert_values(struct q_run *q, liia_error *e)
     return 0;
 }
 
-/* One transaction: an identical resend changes nothing; anything else
- * becomes the next version and the old one is kept as superseded. */
-static int store(struct q_run *q, liia_error *e)
-{
-    liia_ingest_result *r = q->r;
-    long long cur_id;
-    int cur_version;
-    if (liia_db_begin(q->db, e))
-        return -1;
-    int same = ingest_identical_resend(q->db, r->la_code, r->period, r->return_type,
-                                       r->sha256, 1, &cur_id, &cur_version, e);
-    if (same < 0)
-        goto fail;
-    if (same) {
-        liia_db_rollback(q->db);
-        r->outcome = LIIA_INGEST_UNCHANGED;
-        r->submission_id = cur_id;
-        r->version = cur_version;
-        return 0;
-    }
-    if (ingest_insert_accepted(q->db, r, e) || insert_values(q, e) ||
-        ingest_insert_findings(q->db, r, e) || liia_db_commit(q->db, e))
-        goto fail;
-    r->outcome = LIIA_INGEST_ACCEPTED;
-    return 0;
-fail:
-    liia_db_rollback(q->db);
-    r->submission_id = 0;
-    return -1;
-}
-
 static int map_columns(struct q_run *q, liia_error *e)
 {
     for (size_t c = 0; c < Q_MAX_COLS; c++)
@@ -615,7 +585,7 @@ static int map_columns(struct q_run *q, liia_error *e)
     return 0;
 }
 
-/* Everything up to the verdict, without writing. */
+/* Everything up to the verdict, the store only read. */
 static int judge(struct q_run *q, liia_error *e)
 {
     char la[10], period[11];
@@ -628,38 +598,54 @@ static int judge(struct q_run *q, liia_error *e)
         liia_strlcpy(q->r->la_code, la, sizeof q->r->la_code);
     if (!q->r->period[0])
         liia_strlcpy(q->r->period, period, sizeof q->r->period);
-    return ingest_sha256_files(&q->file, 1, q->r->sha256, e);
+    return 0;
 }
 
-static int quarterly_run(sqlite3 *db, const char *const *files, size_t nfiles,
-                         const liia_ingest_options *o, liia_ingest_result *r,
-                         liia_error *e)
-{
-    if (nfiles != 1)
-        return liia_fail(e, LIIA_E_USAGE, "a quarterly return is one file");
+struct q_state {
     struct q_schema s;
-    if (q_schema_load(o->schema_dir, &s, e))
+    struct q_run q;
+};
+
+static void quarterly_close(void *state)
+{
+    struct q_state *st = state;
+    if (!st)
+        return;
+    for (size_t m = 0; st->q.notes && m < st->s.nmeasures; m++)
+        free(st->q.notes[m]);
+    free(st->q.notes);
+    q_values_free(&st->q.cur);
+    q_schema_free(&st->s);
+    free(st);
+}
+
+/* The whole file is judged here: staging only writes its values. */
+static int quarterly_open(struct ingest_job *job, void **state, liia_error *e)
+{
+    if (job->nfiles != 1)
+        return liia_fail(e, LIIA_E_USAGE, "a quarterly return is one file");
+    struct q_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    *state = st;
+    if (q_schema_load(job->o->schema_dir, &st->s, e))
         return -1;
-    struct q_run q = {.s = &s, .db = db, .o = o, .r = r, .file = files[0], .fatal = e};
-    int rc = map_columns(&q, e);
-    if (!rc && (q_values_alloc(&q.cur, s.nmeasures) ||
-                !(q.notes = calloc(s.nmeasures, sizeof *q.notes))))
-        rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    if (!rc)
-        rc = judge(&q, e);
-    if (!rc && o->validate_only)
-        r->outcome = r->findings.errors ? LIIA_INGEST_REJECTED : LIIA_INGEST_ACCEPTED;
-    else if (!rc && r->findings.errors) {
-        r->outcome = LIIA_INGEST_REJECTED;
-        rc = ingest_record_rejection(db, r, e);
-    } else if (!rc)
-        rc = store(&q, e);
-    for (size_t m = 0; q.notes && m < s.nmeasures; m++)
-        free(q.notes[m]);
-    free(q.notes);
-    q_values_free(&q.cur);
-    q_schema_free(&s);
-    return rc;
+    struct q_run *q = &st->q;
+    *q = (struct q_run){.s = &st->s, .db = job->db, .o = job->o, .r = job->r,
+                        .job = job, .file = job->files[0], .fatal = e};
+    if (map_columns(q, e))
+        return -1;
+    if (q_values_alloc(&q->cur, st->s.nmeasures) ||
+        !(q->notes = calloc(st->s.nmeasures, sizeof *q->notes)))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    return judge(q, e);
+}
+
+static int quarterly_stage(void *state, struct ingest_job *job, liia_error *e)
+{
+    struct q_state *st = state;
+    st->q.db = job->db;
+    return insert_values(&st->q, e);
 }
 
 /* A header naming any of the schema's "recognise" columns is ours, so a
@@ -685,6 +671,9 @@ static int quarterly_recognise(const char *const *fields, size_t nfields)
 
 const struct liia_return_ops ingest_quarterly_ops = {
     .info = {"quarterly", "Quarterly benchmarking return", "quarterly.json", 1},
+    .reject_on_error = 1,
     .recognise = quarterly_recognise,
-    .run = quarterly_run,
+    .open = quarterly_open,
+    .stage = quarterly_stage,
+    .close = quarterly_close,
 };

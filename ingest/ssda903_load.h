@@ -1,6 +1,6 @@
 /* ssda903_load.h - streaming one SSDA903 table into the store, and the
  * steps that run once all tables are in (rules over ordered episodes,
- * derived measures, findings).  Internal to ingest/. */
+ * derived measures).  Internal to ingest/. */
 #ifndef LIIA_SSDA903_LOAD_H
 #define LIIA_SSDA903_LOAD_H
 
@@ -28,10 +28,5 @@ int s903_run_sql_rules(struct s903_run *run, liia_error *e);
 
 /* Stores the derived measures counted while the episodes streamed in. */
 int s903_derive(struct s903_run *run, liia_error *e);
-
-/* Stores findings with identifying values masked. */
-int s903_store_findings(sqlite3 *db, long long sid, const liia_findings *f,
-                        const struct s903_schema *s,
-                        liia_error *e);
 
 #endif

@@ -1,14 +1,13 @@
 /*
- * ssda903_ops.c - the SSDA903 return type as the ingest pipeline sees it
- * (struct liia_return_ops, ingest_internal.h): recognised by its header
- * rows, run through liia_ssda903_ingest().
+ * ssda903_ops.c - the SSDA903 return type as the submission lifecycle
+ * sees it (struct liia_return_ops, ingest_internal.h): recognised by its
+ * header rows, opened and staged by ssda903.c, its identifying values
+ * withheld and its findings ordered by the schema's tables.
  */
 #include <string.h>
 #include <strings.h>
 
-#include "ingest_internal.h"
-#include "ssda903.h"
-#include "ssda903_internal.h"
+#include "ssda903_run.h"
 
 /* A header row is one of the return's tables when it covers at least half
  * of that table's columns, its child identifier (the column of type
@@ -43,53 +42,38 @@ static int recognise(const char *const *fields, size_t nfields)
     return found;
 }
 
-static void copy_result(liia_903_result *from, liia_ingest_result *r)
+/* The schema says which columns identify a child ("pii"); a finding on
+ * one of them, in any table of the return, is stored without its value.
+ * A finding with no table (a structural one) is withheld if the column is
+ * pii anywhere. */
+static int withheld(const void *state, const liia_error *f)
 {
-    liia_strlcpy(r->return_type, "ssda903", sizeof r->return_type);
-    liia_strlcpy(r->la_code, from->la_code, sizeof r->la_code);
-    liia_strlcpy(r->period, from->period, sizeof r->period);
-    if (from->file_name[0]) /* else the pipeline's names stand */
-        liia_strlcpy(r->file_name, from->file_name, sizeof r->file_name);
-    liia_strlcpy(r->sha256, from->sha256, sizeof r->sha256);
-    r->submission_id = from->submission_id;
-    r->version = from->version;
-    r->superseded = from->superseded;
-    r->rows = from->rows_header + from->rows_episodes + from->rows_uasc;
-    /* Hand the findings over rather than copying them. */
-    liia_findings_free(&r->findings);
-    r->findings = from->findings;
-    liia_findings_init(&from->findings);
-    liia_rule_counts_free(&r->rule_counts);
-    r->rule_counts = from->rule_counts;
-    memset(&from->rule_counts, 0, sizeof from->rule_counts);
+    const struct s903_schema *s = s903_sub_schema(state);
+    for (size_t t = 0; t < s->ntables; t++) {
+        if (f->table[0] && strcmp(f->table, s->tables[t].name))
+            continue;
+        int c = s903_col_index(&s->tables[t], f->column_name);
+        if (c >= 0 && s->tables[t].cols[c].pii)
+            return 1;
+    }
+    return 0;
 }
 
-static int run(sqlite3 *db, const char *const *files, size_t nfiles,
-               const liia_ingest_options *o, liia_ingest_result *r, liia_error *e)
+/* Findings by table in the schema's order (header, episodes, uasc). */
+static int rank(const void *state, const liia_error *f)
 {
-    liia_903_options so = {.la = o->la, .period = o->period, .key_path = o->key_path,
-                           .schema_dir = o->schema_dir, .files = files,
-                           .nfiles = nfiles, .validate_only = o->validate_only,
-                           .strict = o->strict};
-    liia_903_result res;
-    liia_903_result_init(&res);
-    int rc = liia_ssda903_ingest(db, &so, &res, e);
-    copy_result(&res, r);
-    liia_903_result_free(&res);
-    if (rc == 0) {
-        r->outcome = res.unchanged ? LIIA_INGEST_UNCHANGED : LIIA_INGEST_ACCEPTED;
-        return 0;
-    }
-    if (e->status != LIIA_E_DATA)
-        return -1;
-    r->outcome = LIIA_INGEST_REJECTED;
-    liia_error_clear(e);
-    return 0;
+    return s903_table_index(s903_sub_schema(state), f->table);
 }
 
 const struct liia_return_ops ingest_ssda903_ops = {
     .info = {"ssda903", "SSDA903 children looked after (child-level)",
              "ssda903/tables.json", 0},
+    .stage_checks = 1,
     .recognise = recognise,
-    .run = run,
+    .open = s903_open,
+    .stage = s903_stage,
+    .discard = s903_discard,
+    .withheld = withheld,
+    .rank = rank,
+    .close = s903_close,
 };

@@ -1,7 +1,7 @@
 /*
  * ssda903_post.c - what runs once every table is stored: the DfE rules that
- * need episodes in order or another table, the derived looked-after
- * measures, and the findings (identifying values masked).
+ * need episodes in order or another table, and the derived looked-after
+ * measures.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -192,68 +192,5 @@ int s903_derive(struct s903_run *run, liia_error *e)
         }
     if (sqlite3_finalize(ins) != SQLITE_OK && rc == 0)
         rc = liia_db_fail(e, run->db, "storing derived measures");
-    return rc;
-}
-
-/* ------------------------------------------------------------ findings */
-
-/* The schema says which columns identify a child ("pii": true); a finding
- * on one of them, in any table of the return, is stored without its value.
- * A finding with no table (a structural one) is masked if the column is
- * pii anywhere. */
-static int is_identifying(const struct s903_schema *s, const char *table, const char *column)
-{
-    for (size_t t = 0; t < s->ntables; t++) {
-        if (table[0] && strcmp(table, s->tables[t].name))
-            continue;
-        int c = s903_col_index(&s->tables[t], column);
-        if (c >= 0 && s->tables[t].cols[c].pii)
-            return 1;
-    }
-    return 0;
-}
-
-static const char *sev_name(liia_severity s)
-{
-    return s == LIIA_SEV_ERROR ? "error" : s == LIIA_SEV_WARNING ? "warning" : "info";
-}
-
-static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-int s903_store_findings(sqlite3 *db, long long sid, const liia_findings *f,
-                        const struct s903_schema *s, liia_error *e)
-{
-    sqlite3_stmt *st;
-    if (liia_db_prepare(db, "INSERT INTO finding (submission_id, severity, tbl, line, "
-                        "col, column_name, value, rule_id, message, fix) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, e))
-        return -1;
-    int rc = 0;
-    for (size_t i = 0; i < f->count && rc == 0; i++) {
-        const liia_error *x = &f->items[i];
-        sqlite3_bind_int64(st, 1, sid);
-        sqlite3_bind_text(st, 2, sev_name(x->severity), -1, SQLITE_STATIC);
-        bind_opt_text(st, 3, x->table);
-        if (x->line) sqlite3_bind_int64(st, 4, x->line); else sqlite3_bind_null(st, 4);
-        if (x->column) sqlite3_bind_int64(st, 5, x->column); else sqlite3_bind_null(st, 5);
-        bind_opt_text(st, 6, x->column_name);
-        /* The store keeps no identifier, even a malformed one. */
-        bind_opt_text(st, 7, x->value[0] && is_identifying(s, x->table, x->column_name)
-                                 ? "(withheld)" : x->value);
-        sqlite3_bind_text(st, 8, x->rule_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 9, x->message, -1, SQLITE_STATIC);
-        bind_opt_text(st, 10, x->fix);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = liia_db_fail(e, db, "storing findings");
-        sqlite3_reset(st);
-    }
-    if (sqlite3_finalize(st) != SQLITE_OK && rc == 0)
-        rc = liia_db_fail(e, db, "storing findings");
     return rc;
 }

@@ -5,7 +5,7 @@
 #ifndef LIIA_SSDA903_RUN_H
 #define LIIA_SSDA903_RUN_H
 
-#include "liia_ingest.h"
+#include "ingest_internal.h"
 #include "pseudo.h"
 #include "ssda903_internal.h"
 
@@ -61,5 +61,14 @@ int s903_list_finding(struct s903_run *run, liia_severity sev, const char *file,
                       const char *column_name, const char *value, size_t vlen,
                       const char *rule, const char *fix, const char *fmt, ...)
     LIIA_PRINTF(12, 13);
+
+/* The return's steps in the submission lifecycle (ssda903.c), as
+ * struct liia_return_ops wants them (ingest_internal.h); the state is the
+ * schema of the period's collection year and the run. */
+int s903_open(struct ingest_job *job, void **state, liia_error *e);
+int s903_stage(void *state, struct ingest_job *job, liia_error *e);
+int s903_discard(void *state, sqlite3 *db, long long old, liia_error *e);
+void s903_close(void *state);
+const struct s903_schema *s903_sub_schema(const void *state);
 
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "liia_core.h"
+#include "liia_ingest.h"
 #include "ssda903.h"
 
 static const char T903_HEADER_COLS[] = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n";
@@ -68,11 +69,25 @@ static inline const char *t903_file(const char *name, const char *cols, const ch
     return p;
 }
 
-/* Ingests header/episodes[/uasc] rows for CAM; returns liia_ssda903_ingest's
- * result with r filled. */
+/* One SSDA903 submission through the lifecycle (liia_ingest_submission):
+ * 0 when accepted (or unchanged), -1 with e->status LIIA_E_DATA when
+ * rejected (r->outcome says so too), -1 with e filled on failure. */
+static inline int t903_submit(sqlite3 *db, const liia_ingest_options *o,
+                              const char *const *files, size_t n,
+                              liia_ingest_result *r, liia_error *e)
+{
+    liia_error_clear(e);
+    if (liia_ingest_submission(db, "ssda903", files, n, o, r, e))
+        return -1;
+    if (r->outcome != LIIA_INGEST_REJECTED)
+        return 0;
+    return liia_fail(e, LIIA_E_DATA, "SSDA903 submission rejected");
+}
+
+/* Ingests header/episodes[/uasc] rows for CAM: t903_submit's answer. */
 static inline int t903_ingest(struct t903 *t, const char *period, const char *header,
                        const char *episodes, const char *uasc, int strict,
-                       liia_903_result *r, liia_error *e)
+                       liia_ingest_result *r, liia_error *e)
 {
     const char *files[3];
     size_t n = 0;
@@ -80,15 +95,13 @@ static inline int t903_ingest(struct t903 *t, const char *period, const char *he
     files[n++] = t903_file("episodes.csv", T903_EPISODE_COLS, episodes);
     if (uasc)
         files[n++] = t903_file("uasc.csv", T903_UASC_COLS, uasc);
-    liia_903_options o = {.la = "CAM", .period = period, .key_path = t->key_path,
-                          .schema_dir = SCHEMA_DIR, .files = files, .nfiles = n,
-                          .strict = strict};
-    liia_error_clear(e);
-    return liia_ssda903_ingest(t->db, &o, r, e);
+    liia_ingest_options o = {.la = "CAM", .period = period, .key_path = t->key_path,
+                             .schema_dir = SCHEMA_DIR, .strict = strict};
+    return t903_submit(t->db, &o, files, n, r, e);
 }
 
 /* Line of the first finding with this rule id, or 0. */
-static inline long t903_finding_line(const liia_903_result *r, const char *rule)
+static inline long t903_finding_line(const liia_ingest_result *r, const char *rule)
 {
     for (size_t i = 0; i < r->findings.count; i++)
         if (!strcmp(r->findings.items[i].rule_id, rule))
@@ -96,7 +109,7 @@ static inline long t903_finding_line(const liia_903_result *r, const char *rule)
     return 0;
 }
 
-static inline const liia_error *t903_finding(const liia_903_result *r, const char *rule)
+static inline const liia_error *t903_finding(const liia_ingest_result *r, const char *rule)
 {
     for (size_t i = 0; i < r->findings.count; i++)
         if (!strcmp(r->findings.items[i].rule_id, rule))

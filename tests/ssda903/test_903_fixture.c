@@ -28,7 +28,7 @@ static int exists(const char *path)
 }
 
 /* Validates one set (a folder of tables) and returns the findings. */
-static int run_set(struct t903 *t, const char *set, const char *period, liia_903_result *r)
+static int run_set(struct t903 *t, const char *set, const char *period, liia_ingest_result *r)
 {
     static const char *const names[] = {"header.csv", "episodes.csv", "uasc.csv"};
     char paths[3][1100];
@@ -39,12 +39,13 @@ static int run_set(struct t903 *t, const char *set, const char *period, liia_903
         if (exists(paths[i]))
             files[n++] = paths[i];
     }
-    liia_903_options o = {.la = "CAM", .period = period, .key_path = t->key_path,
-                          .schema_dir = SCHEMA_DIR, .files = files, .nfiles = n,
+    liia_ingest_options o = {.la = "CAM", .period = period, .key_path = t->key_path,
+                          .schema_dir = SCHEMA_DIR,
                           .validate_only = 1};
+    size_t nfiles = n;
     liia_error e;
     liia_error_clear(&e);
-    int rc = liia_ssda903_ingest(t->db, &o, r, &e);
+    int rc = t903_submit(t->db, &o, files, nfiles, r, &e);
     if (rc && e.status != LIIA_E_DATA)
         liia_error_print(stderr, &e);
     return rc && e.status != LIIA_E_DATA ? -1 : 0;
@@ -75,8 +76,8 @@ static void check_fixture(struct t903 *t, const char *dir)
             continue;
         char set[1000];
         snprintf(set, sizeof set, "%s/%s", dir, de->d_name);
-        liia_903_result r;
-        liia_903_result_init(&r);
+        liia_ingest_result r;
+        liia_ingest_result_init(&r);
         CHECK_INT(run_set(t, set, period ? period : "2025-03-31", &r), 0);
         long at = t903_finding_line(&r, code);
         if (fail && !at)
@@ -88,7 +89,7 @@ static void check_fixture(struct t903 *t, const char *dir)
             CHECK_INT(at, line);
         fails += fail;
         passes += pass;
-        liia_903_result_free(&r);
+        liia_ingest_result_free(&r);
     }
     if (d)
         closedir(d);

@@ -1,5 +1,5 @@
 /*
- * SSDA903 ingest end to end through liia_ssda903_ingest(): structural
+ * SSDA903 ingest end to end through liia_ingest_submission(): structural
  * rejections, cell findings stored as NULL and flagged, --strict, the
  * platform key, no raw identifier anywhere in the store files,
  * resubmission, derived measures on a hand-made episode set, the measures
@@ -24,17 +24,18 @@ static long rows_of(sqlite3 *db, long long sid)
 static void expect_rejected(struct t903 *t, const char *const *files, size_t n,
                             const char *rule, const char *message)
 {
-    liia_903_options o = {.la = "CAM", .period = "2024-03-31", .key_path = t->key_path,
-                          .schema_dir = SCHEMA_DIR, .files = files, .nfiles = n};
-    liia_903_result r;
+    liia_ingest_options o = {.la = "CAM", .period = "2024-03-31", .key_path = t->key_path,
+                          .schema_dir = SCHEMA_DIR};
+    size_t nfiles = n;
+    liia_ingest_result r;
     liia_error e;
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     liia_error_clear(&e);
     long before = t903_count(t->db, "SELECT COUNT(*) FROM cla_episode");
-    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), -1);
+    CHECK_INT(t903_submit(t->db, &o, files, nfiles, &r, &e), -1);
     CHECK_INT(e.status, LIIA_E_DATA);
     CHECK_INT(liia_status_exit_code(e.status), LIIA_EXIT_REJECTED);
-    CHECK_INT(r.accepted, 0);
+    CHECK_INT(r.outcome, LIIA_INGEST_REJECTED);
     const liia_error *f = t903_finding(&r, rule);
     CHECK(f != NULL);
     if (f)
@@ -44,7 +45,7 @@ static void expect_rejected(struct t903 *t, const char *const *files, size_t n,
     CHECK_INT(t903_count_ids(t->db, "SELECT COUNT(*) FROM submission WHERE id = ?1 AND "
                              "status = 'rejected' AND errors >= 1", r.submission_id, 0), 1);
     CHECK_INT(rows_of(t->db, r.submission_id), 0);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
 }
 
 static void test_rejections(struct t903 *t)
@@ -86,20 +87,20 @@ static void test_bad_la_period(struct t903 *t)
     for (size_t i = 0; i < 2; i++) {
         const char *files[2] = {t903_file("lp_header.csv", T903_HEADER_COLS, H1),
                                 t903_file("lp_episodes.csv", T903_EPISODE_COLS, E1)};
-        liia_903_options o = {.la = cases[i][0], .period = cases[i][1],
-                              .key_path = t->key_path, .schema_dir = SCHEMA_DIR,
-                              .files = files, .nfiles = 2};
-        liia_903_result r;
+        liia_ingest_options o = {.la = cases[i][0], .period = cases[i][1],
+                              .key_path = t->key_path, .schema_dir = SCHEMA_DIR};
+    size_t nfiles = 2;
+        liia_ingest_result r;
         liia_error e;
-        liia_903_result_init(&r);
+        liia_ingest_result_init(&r);
         liia_error_clear(&e);
         long before = t903_count(t->db, "SELECT COUNT(*) FROM submission");
-        CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), -1);
+        CHECK_INT(t903_submit(t->db, &o, files, nfiles, &r, &e), -1);
         CHECK_INT(e.status, LIIA_E_USAGE);
         CHECK_INT(liia_status_exit_code(e.status), LIIA_EXIT_USAGE);
         CHECK(strstr(e.message, i ? "2024-13-31" : "ZZZ") != NULL);
         CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM submission"), before);
-        liia_903_result_free(&r);
+        liia_ingest_result_free(&r);
     }
 }
 
@@ -119,9 +120,9 @@ static void test_bounded_findings(struct t903 *t)
                                    5000 + i), 0);
     }
     for (int strict = 0; strict < 2; strict++) {
-        liia_903_result r;
+        liia_ingest_result r;
         liia_error e;
-        liia_903_result_init(&r);
+        liia_ingest_result_init(&r);
         int rc = t903_ingest(t, "2024-03-31", h.data, ep.data, NULL, strict, &r, &e);
         CHECK_INT(rc, strict ? -1 : 0);
         CHECK_INT(r.findings.errors, 2 * N);
@@ -147,7 +148,7 @@ static void test_bounded_findings(struct t903 *t)
                                  r.submission_id, 0), 2 * N);
         /* the first findings of the file are the ones listed */
         CHECK_INT(t903_finding_line(&r, "145"), 2);
-        liia_903_result_free(&r);
+        liia_ingest_result_free(&r);
     }
     liia_buf_free(&h);
     liia_buf_free(&ep);
@@ -157,9 +158,9 @@ static void test_bounded_findings(struct t903 *t)
  * flagged; the row is kept.  --strict rejects instead. */
 static void test_cell_findings(struct t903 *t)
 {
-    liia_903_result r;
+    liia_ingest_result r;
     liia_error e;
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     CHECK_INT(t903_ingest(t, "2024-03-31", "1001,3,15/06/2010,WBRI,A123456789012,,\n",
                           E1, NULL, 0, &r, &e), 0);
     const liia_error *f = t903_finding(&r, "101");
@@ -179,10 +180,10 @@ static void test_cell_findings(struct t903 *t)
     CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM finding f JOIN submission s ON "
                          "s.id = f.submission_id WHERE s.status = 'accepted' AND "
                          "f.rule_id = '101' AND f.value = '3' AND f.line = 2"), 1);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
 
     /* From 2024-25 the same code list is M/F/U. */
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     CHECK_INT(t903_ingest(t, "2025-03-31", "1001,1,15/06/2010,WBRI,A123456789012,,\n",
                           "1001,01/05/2024,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,SC123456\n",
                           NULL, 0, &r, &e), 0);
@@ -190,34 +191,35 @@ static void test_cell_findings(struct t903 *t)
     CHECK(f != NULL);
     if (f)
         CHECK_STR(f->message, "'1' is not a valid SEX code for 2024-25");
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
 
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     CHECK_INT(t903_ingest(t, "2024-03-31", "1001,3,15/06/2010,WBRI,A123456789012,,\n",
                           E1, NULL, 1, &r, &e), -1);
     CHECK_INT(e.status, LIIA_E_DATA);
-    CHECK_STR(e.message, "SSDA903 submission rejected: errors found and --strict given");
+    CHECK_INT(r.outcome, LIIA_INGEST_REJECTED);
     CHECK_INT(rows_of(t->db, r.submission_id), 0);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
 }
 
 static void test_key_required(struct t903 *t)
 {
     const char *files[2] = {t903_file("k_header.csv", T903_HEADER_COLS, H1),
                             t903_file("k_episodes.csv", T903_EPISODE_COLS, E1)};
-    liia_903_options o = {.la = "CAM", .period = "2024-03-31",
+    liia_ingest_options o = {.la = "CAM", .period = "2024-03-31",
                           .key_path = SCRATCH_DIR "/missing.key",
-                          .schema_dir = SCHEMA_DIR, .files = files, .nfiles = 2};
-    liia_903_result r;
+                          .schema_dir = SCHEMA_DIR};
+    size_t nfiles = 2;
+    liia_ingest_result r;
     liia_error e;
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     liia_error_clear(&e);
     long before = t903_count(t->db, "SELECT COUNT(*) FROM submission");
-    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), -1);
+    CHECK_INT(t903_submit(t->db, &o, files, nfiles, &r, &e), -1);
     CHECK_INT(e.status, LIIA_E_IO);
     CHECK(strstr(e.message, "no platform key") != NULL);
     CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM submission"), before);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
 }
 
 /* validate: the same judgement, nothing stored. */
@@ -226,21 +228,22 @@ static void test_validate_only(struct t903 *t)
     const char *files[2] = {t903_file("v_header.csv", T903_HEADER_COLS,
                                       "1001,3,15/06/2010,WBRI,A123456789012,,\n"),
                             t903_file("v_episodes.csv", T903_EPISODE_COLS, E1)};
-    liia_903_options o = {.la = "CAM", .period = "2024-03-31", .key_path = t->key_path,
-                          .schema_dir = SCHEMA_DIR, .files = files, .nfiles = 2,
+    liia_ingest_options o = {.la = "CAM", .period = "2024-03-31", .key_path = t->key_path,
+                          .schema_dir = SCHEMA_DIR,
                           .validate_only = 1};
-    liia_903_result r;
+    size_t nfiles = 2;
+    liia_ingest_result r;
     liia_error e;
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     liia_error_clear(&e);
     long subs = t903_count(t->db, "SELECT COUNT(*) FROM submission");
     long findings = t903_count(t->db, "SELECT COUNT(*) FROM finding");
-    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), 0);
+    CHECK_INT(t903_submit(t->db, &o, files, nfiles, &r, &e), 0);
     CHECK(t903_finding(&r, "101") != NULL);
     CHECK_INT(r.submission_id, 0);
     CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM submission"), subs);
     CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM finding"), findings);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
 
     /* Issue 12: validate takes no write lock.  Another connection holds
      * the store's write lock; validating (episodes out of child order, so
@@ -253,23 +256,23 @@ static void test_validate_only(struct t903 *t)
                          "1001,01/05/2023,S,C2,N1,U1,PR1,01/06/2023,X1,,N1 9GU,N7 6QR,\n"
                          "2002,01/05/2023,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,\n"
                          "1001,01/06/2023,P,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,\n");
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     liia_error_clear(&e);
-    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), 0);
+    CHECK_INT(t903_submit(t->db, &o, files, nfiles, &r, &e), 0);
     CHECK(t903_finding(&r, "101") != NULL);
     CHECK(t903_finding(&r, "INT03") != NULL);   /* 2002 has no header row */
     CHECK(t903_finding(&r, "388") == NULL);     /* 1001's episodes join up */
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
     sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(other);
     sqlite3_busy_timeout(t->db, 60000);
 
     files[1] = t903_file("v_missing.csv", "CHILD,DECOM\n", "1001,01/05/2023\n");
-    liia_903_result_init(&r);
-    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), -1);
+    liia_ingest_result_init(&r);
+    CHECK_INT(t903_submit(t->db, &o, files, nfiles, &r, &e), -1);
     CHECK_INT(e.status, LIIA_E_DATA);
     CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM submission"), subs);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
 }
 
 /* ------------------------------------------------------------ privacy */
@@ -306,25 +309,25 @@ static void test_no_raw_identifiers(struct t903 *t)
         "23/05/2003", "2003-05-23", "22/01/2002", "2002-01-22", "17/09/2021", "2021-09-17",
         "V26 3IN", "V263IN", "Y27 2BR", "B7 5MB", "Q11 5KI", "P7 1ZG", "K9 2HV",
     };
-    liia_903_result r;
+    liia_ingest_result r;
     liia_error e;
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     CHECK_INT(t903_ingest(t, "2024-03-31", header, episodes, uasc, 0, &r, &e), 0);
-    CHECK_INT(r.rows_episodes, 3);
+    CHECK_INT(r.rows, 2 + 3 + 1);
     /* A finding on an identifying column keeps its value for the authority
      * but the store withholds it. */
-    liia_903_result_free(&r);
-    liia_903_result_init(&r);
+    liia_ingest_result_free(&r);
+    liia_ingest_result_init(&r);
     CHECK_INT(t903_ingest(t, "2024-03-31", header,
                           "CHXQ5538333,21/07/2022,S,C2,N2,U1,PR1,,,,V26 3IX1,Y27 2BR,SC1\n",
                           NULL, 0, &r, &e), 0);
     CHECK(t903_finding(&r, "392c") != NULL);
     CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM finding WHERE rule_id = '392c' AND "
                          "value = '(withheld)'"), 1);
-    liia_903_result_free(&r);
-    liia_903_result_init(&r);
+    liia_ingest_result_free(&r);
+    liia_ingest_result_init(&r);
     CHECK_INT(t903_ingest(t, "2024-03-31", header, episodes, uasc, 0, &r, &e), 0);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
 
     /* The stored pseudonymised values are what they should be. */
     CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM cla_child c JOIN submission s ON "
@@ -353,16 +356,16 @@ static void test_no_raw_identifiers(struct t903 *t)
 /* The same child in two quarters (two collection years) links. */
 static void test_linkage(struct t903 *t)
 {
-    liia_903_result r;
+    liia_ingest_result r;
     liia_error e;
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     CHECK_INT(t903_ingest(t, "2024-03-31", H1, E1, NULL, 0, &r, &e), 0);
-    liia_903_result_free(&r);
-    liia_903_result_init(&r);
+    liia_ingest_result_free(&r);
+    liia_ingest_result_init(&r);
     CHECK_INT(t903_ingest(t, "2024-06-30", H1,
                           "1001,01/05/2023,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,SC123456\n",
                           NULL, 0, &r, &e), 0);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
     CHECK_INT(t903_count(t->db, "SELECT COUNT(DISTINCT c.child_pid) FROM cla_child c JOIN "
                          "submission s ON s.id = c.submission_id WHERE s.status = "
                          "'accepted' AND s.period IN ('2024-03-31', '2024-06-30')"), 1);
@@ -375,10 +378,10 @@ static void test_linkage(struct t903 *t)
 
 static void test_resubmission(struct t903 *t)
 {
-    liia_903_result a, b;
+    liia_ingest_result a, b;
     liia_error e;
-    liia_903_result_init(&a);
-    liia_903_result_init(&b);
+    liia_ingest_result_init(&a);
+    liia_ingest_result_init(&b);
     CHECK_INT(t903_ingest(t, "2023-12-31", "1001,3,15/06/2010,WBRI,A123456789012,,\n", E1,
                           NULL, 0, &a, &e), 0);
     CHECK_INT(t903_ingest(t, "2023-12-31", H1, E1, NULL, 0, &b, &e), 0);
@@ -393,8 +396,8 @@ static void test_resubmission(struct t903 *t)
                              "status = 'accepted' AND supersedes = ?2", b.submission_id,
                              a.submission_id), 1);
     CHECK(rows_of(t->db, b.submission_id) > 0);
-    liia_903_result_free(&a);
-    liia_903_result_free(&b);
+    liia_ingest_result_free(&a);
+    liia_ingest_result_free(&b);
 }
 
 /* ------------------------------------------------------------ measures */
@@ -470,22 +473,22 @@ static void expect_quarter(sqlite3 *db, const char *q, double at_end, double sta
 
 static void test_derived_measures(struct t903 *t)
 {
-    liia_903_result r;
+    liia_ingest_result r;
     liia_error e;
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     CHECK_INT(t903_ingest(t, "2024-03-31", measure_header, measure_episodes, measure_uasc,
                           0, &r, &e), 0);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
     expect_quarter(t->db, "2023-06-30", 4, 3, 1, 1, 2, 1, 0);
     expect_quarter(t->db, "2023-09-30", 4, 1, 1, 1, 3, 0, 0);
     expect_quarter(t->db, "2023-12-31", 6, 2, 0, 2, 4, 1, 1);
     expect_quarter(t->db, "2024-03-31", 6, 0, 0, 1, 4, 1, 1);
 
     /* Without the uasc table there is no uasc_at_end (not zero). */
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     CHECK_INT(t903_ingest(t, "2024-03-31", measure_header, measure_episodes, NULL,
                           0, &r, &e), 0);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
     CHECK_NEAR(measure(t->db, "2024-03-31", "uasc_at_end"), -1, 0);
     CHECK_NEAR(measure(t->db, "2024-03-31", "cla_at_end"), 6, 0);
 }
@@ -551,16 +554,16 @@ static void test_public_fake_data(struct t903 *t)
 {
     const char *files[2] = {FIXTURE_DIR "/fake903_episodes.csv",
                             FIXTURE_DIR "/fake903_header.csv"};
-    liia_903_options o = {.la = "CAM", .period = "2018-03-31", .key_path = t->key_path,
-                          .schema_dir = SCHEMA_DIR, .files = files, .nfiles = 2};
-    liia_903_result r;
+    liia_ingest_options o = {.la = "CAM", .period = "2018-03-31", .key_path = t->key_path,
+                          .schema_dir = SCHEMA_DIR};
+    size_t nfiles = 2;
+    liia_ingest_result r;
     liia_error e;
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     liia_error_clear(&e);
-    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), 0);
-    CHECK_INT(r.accepted, 1);
-    CHECK_INT(r.rows_header, 18);
-    CHECK_INT(r.rows_episodes, 35);
+    CHECK_INT(t903_submit(t->db, &o, files, nfiles, &r, &e), 0);
+    CHECK_INT(r.outcome, LIIA_INGEST_ACCEPTED);
+    CHECK_INT(r.rows, 18 + 35);
     CHECK(r.findings.errors > 0);
     CHECK(t903_finding(&r, "147") != NULL);   /* DEC with two-digit years */
     CHECK(t903_finding(&r, "148") != NULL);   /* REC on open episodes */
@@ -569,7 +572,7 @@ static void test_public_fake_data(struct t903 *t)
                          "('538333', '604914', '95227')"), 0);
     CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM cla_episode WHERE home_sector = "
                          "'V26 3IN' OR child_pid = '538333'"), 0);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
 }
 
 int main(void)

@@ -19,7 +19,7 @@
 #define H2 "2002,2,15/06/2011,WBRI,UN2,,\n"
 #define TAIL ",N1 9GU,N7 6QR,SC123456\n"
 
-static size_t count_rule(const liia_903_result *r, const char *rule, long line)
+static size_t count_rule(const liia_ingest_result *r, const char *rule, long line)
 {
     size_t n = 0;
     for (size_t i = 0; i < r->findings.count; i++)
@@ -32,9 +32,9 @@ static size_t count_rule(const liia_903_result *r, const char *rule, long line)
  * between 1001's two: the rules still see 1001's episodes in DECOM order. */
 static void test_interleaved_unordered(struct t903 *t)
 {
-    liia_903_result r;
+    liia_ingest_result r;
     liia_error e;
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     CHECK_INT(t903_ingest(t, "2024-03-31", H1 H2,
                           "1001,01/09/2023,P,C2,N1,U2,PR1,,,CARPL" TAIL
                           "2002,01/05/2023,S,C2,N1,U1,PR1,,," TAIL
@@ -55,16 +55,16 @@ static void test_interleaved_unordered(struct t903 *t)
     CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM cla_episode WHERE line = 2 "
                                 "AND flags = '433' AND submission_id = "
                                 "(SELECT MAX(id) FROM submission)"), 1);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
 }
 
 /* An episode whose DECOM failed its cell check is stored without one: it is
  * no "later episode" for 142 and no "previous episode" for 501/433. */
 static void test_undated_episode_outside_order(struct t903 *t)
 {
-    liia_903_result r;
+    liia_ingest_result r;
     liia_error e;
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     CHECK_INT(t903_ingest(t, "2024-03-31", H1,
                           "1001,01/05/2023,S,C2,N1,U1,PR1,,," TAIL
                           "1001,99/99/2023,P,C2,N1,U2,PR1,,,CARPL" TAIL,
@@ -73,16 +73,16 @@ static void test_undated_episode_outside_order(struct t903 *t)
     CHECK_INT((long)count_rule(&r, "142", 0), 0);
     CHECK_INT((long)count_rule(&r, "433", 0), 0);
     CHECK_INT((long)count_rule(&r, "INT03", 0), 0);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
 }
 
 /* Child 3003 twice in the header and never in episodes: INT32 on both
  * rows (as DfE: every copy), EPI on both. */
 static void test_duplicate_header_rows(struct t903 *t)
 {
-    liia_903_result r;
+    liia_ingest_result r;
     liia_error e;
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     CHECK_INT(t903_ingest(t, "2024-03-31",
                           H1 "3003,1,15/06/2012,WBRI,UN1,,\n"
                              "3003,1,15/06/2012,WBRI,UN1,,\n",
@@ -93,7 +93,7 @@ static void test_duplicate_header_rows(struct t903 *t)
     CHECK_INT((long)count_rule(&r, "EPI", 0), 2);
     CHECK_INT((long)count_rule(&r, "EPI", 3), 1);
     CHECK_INT((long)count_rule(&r, "EPI", 4), 1);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
 }
 
 static int copy_file(const char *from, const char *to)
@@ -217,19 +217,20 @@ static void test_equals_matches(struct t903 *t)
                   "1001,01/05/2023,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,SC12345X\n"
                   "2002,01/05/2023,S,C2,N1,U1,PR1,,," TAIL),
         t903_file("eq_uasc.csv", T903_UASC_COLS, "1001,2,15/06/2010,\n2002,2,15/06/2011,\n")};
-    liia_903_options o = {.la = "CAM", .period = "2024-03-31", .key_path = t->key_path,
-                          .schema_dir = dir, .files = files, .nfiles = 3,
+    liia_ingest_options o = {.la = "CAM", .period = "2024-03-31", .key_path = t->key_path,
+                          .schema_dir = dir,
                           .validate_only = 1};
-    liia_903_result r;
+    size_t nfiles = 3;
+    liia_ingest_result r;
     liia_error e;
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     liia_error_clear(&e);
-    CHECK_INT(liia_ssda903_ingest(t->db, &o, &r, &e), 0);
+    CHECK_INT(t903_submit(t->db, &o, files, nfiles, &r, &e), 0);
     CHECK_INT((long)count_rule(&r, "990", 0), 1);   /* 1001: header 1, uasc 2 */
     CHECK_INT((long)count_rule(&r, "990", 2), 1);
     CHECK_INT((long)count_rule(&r, "991", 0), 1);   /* SC12345X */
     CHECK_INT((long)count_rule(&r, "991", 2), 1);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
 }
 
 /* The shipped measures share their terms: 'open at the quarter end' is

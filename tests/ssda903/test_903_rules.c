@@ -14,14 +14,14 @@
 /* The base child is clean. */
 static void test_base_is_clean(struct t903 *t)
 {
-    liia_903_result r;
+    liia_ingest_result r;
     liia_error e;
-    liia_903_result_init(&r);
+    liia_ingest_result_init(&r);
     CHECK_INT(t903_ingest(t, "2024-03-31", H, E, "1001,1,15/06/2010,\n", 0, &r, &e), 0);
     for (size_t i = 0; i < r.findings.count; i++)
         liia_error_print(stderr, &r.findings.items[i]);
     CHECK_INT(r.findings.count, 0);
-    liia_903_result_free(&r);
+    liia_ingest_result_free(&r);
 }
 
 int main(void)

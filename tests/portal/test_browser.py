@@ -68,9 +68,11 @@ def axe(label):
     check(not bad, "axe on %s: %s" % (label, bad))
 
 
-def click(element):
-    """Clicks and waits for the next page (every form posts or gets a page)."""
+def click(element, timeout=60):
+    """Clicks and waits for the next page (every form posts or gets a page);
+    a long request (publishing: minutes under the sanitizers) waits longer."""
     old = driver.find_element(By.TAG_NAME, "html")
+    driver.set_page_load_timeout(timeout)
     element.click()
 
     def left(_):
@@ -82,9 +84,10 @@ def click(element):
         except WebDriverException:
             return True
 
-    WebDriverWait(driver, 60).until(left)
-    WebDriverWait(driver, 60).until(
+    WebDriverWait(driver, timeout).until(left)
+    WebDriverWait(driver, timeout).until(
         lambda d: d.execute_script("return document.readyState") == "complete")
+    driver.set_page_load_timeout(60)
 
 
 def go(path, label=None):
@@ -187,7 +190,7 @@ try:
     click(driver.find_element(By.XPATH, "//button[text()='Set due date']"))
     check("2025-05-01" in driver.page_source and "signed off" in driver.page_source,
           "grid with due date and states")
-    click(driver.find_element(By.XPATH, "//button[starts-with(text(), 'Publish')]"))
+    click(driver.find_element(By.XPATH, "//button[starts-with(text(), 'Publish')]"), 800)
     check(driver.current_url.endswith("/packs") and "London_2025-03-31_overview.xlsx" in driver.page_source,
           "published")
     axe("programme packs page")

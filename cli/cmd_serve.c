@@ -13,6 +13,7 @@ static const char usage[] =
     "usage: liia-bench [--db PATH] serve [--listen ADDR:PORT] [--tls-cert F --tls-key F]\n"
     "                                    [--insecure-listen] [--packs DIR]\n"
     "                                    [--max-upload-mb N] [--timeout S]\n"
+    "                                    [--idle-minutes N]\n"
     "\n"
     "Serves the portal: authorities upload returns and read their findings,\n"
     "explain warnings, sign off and download packs; the programme team runs\n"
@@ -27,6 +28,9 @@ static const char usage[] =
     "  --packs DIR         where publications are written (default PATH.packs)\n"
     "  --max-upload-mb N   largest request body (default 64)\n"
     "  --timeout S         idle connection timeout in seconds (default 60)\n"
+    "  --idle-minutes N    sign a user out after N minutes without a request\n"
+    "                      (default 30, at most 480; sessions end 8 hours after\n"
+    "                      sign-in whatever this is)\n"
     "  -h, --help          this text\n"
     "\n"
     "SIGTERM or SIGINT stops it: no new connections; requests in flight finish.\n";
@@ -60,13 +64,14 @@ static int parse(int argc, char **argv, liia_server_opts *o, char **packs)
         {"tls-key", required_argument, NULL, 'k'},  {"insecure-listen", no_argument, NULL, 'i'},
         {"packs", required_argument, NULL, 'p'},    {"max-upload-mb", required_argument, NULL, 'm'},
         {"timeout", required_argument, NULL, 't'},  {"help", no_argument, NULL, 'h'},
+        {"idle-minutes", required_argument, NULL, 'I'},
         {NULL, 0, NULL, 0},
     };
     int c;
     long n;
     char *end;
     optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
-    while ((c = getopt_long(argc, argv, "l:c:k:ip:m:t:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "l:c:k:ip:m:t:I:h", opts, NULL)) != -1) {
         switch (c) {
         case 'l': o->listen = optarg; break;
         case 'c': o->tls_cert = optarg; break;
@@ -83,6 +88,13 @@ static int parse(int argc, char **argv, liia_server_opts *o, char **packs)
                 o->max_upload = (size_t)n << 20;
             else
                 o->timeout_s = (unsigned)n;
+            break;
+        case 'I':
+            n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > LIIA_APP_SESSION_IDLE_MAX)
+                return cli_usage_error("serve", "--idle-minutes wants a number from 1 to %d",
+                                       LIIA_APP_SESSION_IDLE_MAX);
+            o->app.session_idle_minutes = (int)n;
             break;
         default: return cli_usage_error("serve", "unknown option");
         }
@@ -113,7 +125,8 @@ int cmd_serve(int argc, char **argv, const struct cli_ctx *ctx)
     const char *tmp = getenv("TMPDIR");
     o.app = (liia_app_config){.db_path = ctx->db_path, .key_path = key,
                               .packs_dir = packs ? packs : default_packs,
-                              .findings_dir = findings};
+                              .findings_dir = findings,
+                              .session_idle_minutes = o.app.session_idle_minutes};
     o.tmp_dir = tmp && *tmp ? tmp : "/tmp";
     sqlite3 *db = NULL;
     /* Create or migrate the store before the first request needs it. */

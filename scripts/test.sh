@@ -14,6 +14,7 @@ ctest --preset asan
 
 scripts/setup.sh tsan
 ctest --preset tsan
+ctest --preset tsan -R '^portal_(app|users|concurrent)$'  # the portal's threads (docs/portal.md)
 
 if [[ -x scripts/fuzz.sh ]]; then
   scripts/fuzz.sh

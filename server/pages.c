@@ -22,6 +22,8 @@ const char srv_css[] =
     ".error{color:#a4161a;font-weight:bold}\n.sev-error{background:#fde2e2}\n"
     ".sev-warning{background:#fff4cc}\n.value{font-family:DejaVu Sans Mono,monospace;"
     "background:#fde2e2;outline:2px solid #a4161a}\n"
+    ".bad{background:#fde2e2;outline:2px solid #a4161a}\n.flag{color:#a4161a}\n"
+    ".pid{font-family:DejaVu Sans Mono,monospace}\n.blank{font-style:italic}\n"
     "main li{margin:.4em 0}\nmain li a{display:inline-block;min-height:24px;padding:.2em 0}\n"
     "label{display:block;font-weight:bold;margin-top:.6em}\n"
     "input,select,textarea,button{font-size:1em;margin:.2em 0}\n"

@@ -40,8 +40,8 @@ static int open_db(struct req *r, liia_error *e)
 
 static int authenticate(struct req *r, liia_error *e)
 {
-    if (open_db(r, e) || liia_app_session(r->db, srv_cookie(r, SESSION_COOKIE), r->client,
-                                          &r->s, e))
+    if (open_db(r, e) || liia_app_session(r->db, &r->o->app, srv_cookie(r, SESSION_COOKIE),
+                                          r->client, &r->s, e))
         return -1;
     r->signed_in = 1;
     return 0;
@@ -118,7 +118,7 @@ static enum MHD_Result login(struct req *r, long long id, const char *rest)
         liia_strlcpy(e.rule_id, LIIA_APP_INVALID, sizeof e.rule_id);
         return fail(r, &e);
     }
-    if (open_db(r, &e) || liia_app_sign_in(r->db, srv_field(r, "name"),
+    if (open_db(r, &e) || liia_app_sign_in(r->db, &r->o->app, srv_field(r, "name"),
                                            srv_field(r, "password"), r->client, &r->s, &e)) {
         if (!r->api && !strcmp(e.rule_id, LIIA_APP_SIGNIN)) {
             liia_buf b;

@@ -5,10 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server_internal.h"
 
-#define PAGE_FINDINGS 1000
+#define PAGE_FINDINGS 100 /* findings a page; the CSV has them all */
 
 enum MHD_Result upload_form(struct req *r, long long id, const char *rest)
 {
@@ -54,12 +55,47 @@ enum MHD_Result upload(struct req *r, long long id, const char *rest)
     return sid > 0 ? srv_redirect(r, to) : srv_redirect(r, "/");
 }
 
-static int keep(json_t *f, const char *severity, const char *rule)
+static int keep(json_t *f, const char *severity, const char *rule, const char *child)
 {
     const char *s = json_string_value(json_object_get(f, "severity"));
     const char *id = json_string_value(json_object_get(f, "rule_id"));
+    const char *c = json_string_value(json_object_get(f, "child"));
     return (!severity || !*severity || (s && !strcmp(s, severity))) &&
-           (!rule || !*rule || (id && !strcmp(id, rule)));
+           (!rule || !*rule || (id && !strcmp(id, rule))) &&
+           (!child || !*child || (c && !strcasecmp(c, child)));
+}
+
+/* A query string argument, percent-encoded. */
+static void url_arg(liia_buf *b, const char *key, const char *v)
+{
+    if (!v || !*v)
+        return;
+    hp(b, "&amp;%s=", key);
+    for (; *v; v++) {
+        unsigned char c = (unsigned char)*v;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.')
+            hp(b, "%c", c);
+        else
+            hp(b, "%%%02X", c);
+    }
+}
+
+/* The validation page's address with the filters of this request. */
+static void page_link(liia_buf *b, struct req *r, long long sid, long long page,
+                      const char *child)
+{
+    hp(b, "/submissions/%lld?page=%lld", sid, page);
+    url_arg(b, "severity", srv_field(r, "severity"));
+    url_arg(b, "rule", srv_field(r, "rule"));
+    url_arg(b, "child", child);
+}
+
+/* The first 12 hex digits: enough to tell a submission's children apart
+ * on a page; links and the API carry all 64. */
+static void child_short(liia_buf *b, const char *child)
+{
+    hp(b, "<span class=\"pid\">%.12s&hellip;</span>", child);
 }
 
 static void summary(liia_buf *b, json_t *j)
@@ -84,9 +120,9 @@ static void summary(liia_buf *b, json_t *j)
         hp(b, "<p>A newer version of this return has replaced this one.</p>");
 }
 
-static void filter_form(liia_buf *b, long long id, const char *severity, const char *rule,
-                        int workbook)
+static void filter_form(liia_buf *b, struct req *r, long long id, int workbook, int children)
 {
+    const char *severity = srv_field(r, "severity"), *rule = srv_field(r, "rule");
     hp(b, "<form method=\"get\" action=\"/submissions/%lld\"><label for=\"severity\">Show"
           "</label><select id=\"severity\" name=\"severity\"><option value=\"\">all findings"
           "</option><option value=\"error\"%s>errors</option><option value=\"warning\"%s>"
@@ -94,7 +130,14 @@ static void filter_form(liia_buf *b, long long id, const char *severity, const c
           "name=\"rule\" value=\"", id, severity && !strcmp(severity, "error") ? " selected" : "",
        severity && !strcmp(severity, "warning") ? " selected" : "");
     html_esc(b, rule);
-    hp(b, "\"> <button type=\"submit\">Filter</button></form><p><a href=\"/submissions/%lld/"
+    hp(b, "\">");
+    if (children) {
+        hp(b, "<label for=\"child\">Child (pseudonym, as in the Child column)</label><input "
+              "id=\"child\" name=\"child\" size=\"70\" value=\"");
+        html_esc(b, srv_field(r, "child"));
+        hp(b, "\">");
+    }
+    hp(b, " <button type=\"submit\">Filter</button></form><p><a href=\"/submissions/%lld/"
           "findings.csv\">Download the findings (CSV, opens in Excel)</a></p>", id);
     if (workbook)
         hp(b, "<p><a href=\"/submissions/%lld/findings.xlsx\">Download your file with the "
@@ -121,48 +164,184 @@ static void explain_cell(liia_buf *b, struct req *r, json_t *f, long long sid, i
        fid, fid, fid, fid);
 }
 
-static void findings_table(liia_buf *b, struct req *r, json_t *j, long long sid,
-                           int can_explain)
+static void finding_cells(liia_buf *b, json_t *f, long long sid, int children)
 {
     static const char *const keys[] = {"table", "line", "column_name", "rule_id", "message",
                                        "fix"};
+    const char *sev = json_string_value(json_object_get(f, "severity"));
+    hp(b, "<tr class=\"sev-%s\"><td>%s</td>", sev, sev);
+    if (children) {
+        const char *c = json_string_value(json_object_get(f, "child"));
+        hp(b, "<td>");
+        if (c) {
+            hp(b, "<a href=\"/submissions/%lld?child=%s\">", sid, c);
+            child_short(b, c);
+            hp(b, "</a>");
+        }
+        hp(b, "</td>");
+    }
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        json_t *v = json_object_get(f, keys[k]);
+        hp(b, "<td>");
+        if (json_is_integer(v))
+            hp(b, "%lld", (long long)json_integer_value(v));
+        else
+            html_esc(b, json_string_value(v));
+        hp(b, "</td>");
+    }
+    const char *value = json_string_value(json_object_get(f, "value"));
+    hp(b, "<td>");
+    if (value && *value) {
+        hp(b, "<span class=\"value\">");
+        html_esc(b, value);
+        hp(b, "</span>");
+    }
+    hp(b, "</td><td>");
+}
+
+/* Previous/next links when the filtered findings fill more than a page. */
+static void pager(liia_buf *b, struct req *r, long long sid, long long page, size_t shown)
+{
+    long long pages = ((long long)shown + PAGE_FINDINGS - 1) / PAGE_FINDINGS;
+    if (pages <= 1)
+        return;
+    const char *child = srv_field(r, "child");
+    hp(b, "<nav aria-label=\"Pages of findings\"><p>Findings %lld to %lld of %zu (page %lld "
+          "of %lld). ", (page - 1) * PAGE_FINDINGS + 1,
+       page * PAGE_FINDINGS < (long long)shown ? page * PAGE_FINDINGS : (long long)shown, shown,
+       page, pages);
+    if (page > 1) {
+        hp(b, "<a rel=\"prev\" href=\"");
+        page_link(b, r, sid, page - 1, child);
+        hp(b, "\">Previous page</a> ");
+    }
+    if (page < pages) {
+        hp(b, "<a rel=\"next\" href=\"");
+        page_link(b, r, sid, page + 1, child);
+        hp(b, "\">Next page</a>");
+    }
+    hp(b, "</p></nav>");
+}
+
+static void findings_table(liia_buf *b, struct req *r, json_t *j, long long sid,
+                           int can_explain, int children)
+{
     const char *severity = srv_field(r, "severity"), *rule = srv_field(r, "rule");
+    const char *child = srv_field(r, "child");
+    long long page = srv_field_id(r, "page");
     json_t *f;
-    size_t i, shown = 0;
-    hp(b, "<table><caption>Findings</caption><thead><tr><th scope=\"col\">Severity</th>"
+    size_t i, shown = 0, matching = 0;
+    json_array_foreach(json_object_get(j, "findings"), i, f)
+        matching += keep(f, severity, rule, child);
+    /* A page past the last (a bookmark, fewer findings now) is the last. */
+    long long pages = ((long long)matching + PAGE_FINDINGS - 1) / PAGE_FINDINGS;
+    page = page < 1 ? 1 : page > pages && pages ? pages : page;
+    hp(b, "<table><caption>Findings</caption><thead><tr><th scope=\"col\">Severity</th>%s"
           "<th scope=\"col\">Table</th><th scope=\"col\">Line</th><th scope=\"col\">Column</th>"
           "<th scope=\"col\">Rule</th><th scope=\"col\">Problem</th><th scope=\"col\">What to "
           "do</th><th scope=\"col\">Value</th><th scope=\"col\">Explanation</th></tr></thead>"
-          "<tbody>");
+          "<tbody>", children ? "<th scope=\"col\">Child</th>" : "");
     json_array_foreach(json_object_get(j, "findings"), i, f) {
-        if (!keep(f, severity, rule) || shown++ == PAGE_FINDINGS)
+        if (!keep(f, severity, rule, child))
             continue;
-        const char *sev = json_string_value(json_object_get(f, "severity"));
-        hp(b, "<tr class=\"sev-%s\"><td>%s</td>", sev, sev);
-        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-            json_t *v = json_object_get(f, keys[k]);
-            hp(b, "<td>");
-            if (json_is_integer(v))
-                hp(b, "%lld", (long long)json_integer_value(v));
-            else
-                html_esc(b, json_string_value(v));
-            hp(b, "</td>");
-        }
-        const char *value = json_string_value(json_object_get(f, "value"));
-        hp(b, "<td>");
-        if (value && *value) {
-            hp(b, "<span class=\"value\">");
-            html_esc(b, value);
-            hp(b, "</span>");
-        }
-        hp(b, "</td><td>");
+        long long n = (long long)shown++;
+        if (n < (page - 1) * PAGE_FINDINGS || n >= page * PAGE_FINDINGS)
+            continue;
+        finding_cells(b, f, sid, children);
         explain_cell(b, r, f, sid, can_explain);
         hp(b, "</td></tr>");
     }
     hp(b, "</tbody></table>");
-    if (shown > PAGE_FINDINGS)
-        hp(b, "<p>Showing the first %d of %zu findings: filter them, or download the CSV.</p>",
-           PAGE_FINDINGS, shown);
+    if (!shown)
+        hp(b, "<p>No finding matches the filter.</p>");
+    pager(b, r, sid, page, shown);
+}
+
+/* The findings on one line of a table, as rule ids; marks each named
+ * cell's column in bad[] with the submitted value the finding kept. */
+static void row_findings(json_t *findings, const char *table, long long line, json_t *columns,
+                         const char **bad, liia_buf *rules)
+{
+    json_t *f, *c;
+    size_t i, k;
+    json_array_foreach(findings, i, f) {
+        const char *t = json_string_value(json_object_get(f, "table"));
+        if (!t || strcmp(t, table) || json_integer_value(json_object_get(f, "line")) != line)
+            continue;
+        const char *col = json_string_value(json_object_get(f, "column_name"));
+        const char *v = json_string_value(json_object_get(f, "value"));
+        json_array_foreach(columns, k, c)
+            if (col && !strcmp(col, json_string_value(c)))
+                bad[k] = v ? v : "";
+        hp(rules, "%s%s", rules->len ? ", " : "",
+           json_string_value(json_object_get(f, "rule_id")));
+    }
+}
+
+/* A stored cell; with a finding (bad != NULL) highlighted and, when the
+ * store kept it blank, the value as submitted (withheld if identifying). */
+static void child_cell(liia_buf *b, json_t *v, int stored, const char *bad)
+{
+    hp(b, bad ? "<td class=\"bad\">" : "<td>");
+    if (json_is_string(v) && strlen(json_string_value(v)) == 64)
+        child_short(b, json_string_value(v));
+    else if (json_is_string(v))
+        html_esc(b, json_string_value(v));
+    else if (json_is_integer(v))
+        hp(b, "%lld", (long long)json_integer_value(v));
+    else if (bad && *bad)
+        html_esc(b, bad);
+    else
+        hp(b, "<span class=\"blank\">%s</span>", stored ? "(blank)" : "(not kept)");
+    hp(b, bad ? " <strong class=\"flag\">(finding)</strong></td>" : "</td>");
+}
+
+/* One child's rows, table by table, each cell with a finding highlighted
+ * and every row's rule ids beside it: the child's problems together. */
+static void child_rows(liia_buf *b, json_t *child, json_t *findings)
+{
+    json_t *t, *row, *c;
+    size_t i, k, n;
+    hp(b, "<h2>Child ");
+    child_short(b, json_string_value(json_object_get(child, "child")));
+    hp(b, "</h2><p>This child's rows as stored: the child is shown by pseudonym, dates of birth "
+          "as their month, postcodes as their sector; a cell that failed its own check is "
+          "stored blank. Cells with a finding are highlighted and marked \"(finding)\".</p>");
+    json_array_foreach(json_object_get(child, "tables"), i, t) {
+        const char *table = json_string_value(json_object_get(t, "table"));
+        json_t *columns = json_object_get(t, "columns"), *rows = json_object_get(t, "rows");
+        if (!json_array_size(rows))
+            continue;
+        hp(b, "<table class=\"rows\"><caption>");
+        html_esc(b, table);
+        hp(b, ": %zu row%s%s</caption><thead><tr><th scope=\"col\">Line</th>",
+           json_array_size(rows), json_array_size(rows) == 1 ? "" : "s",
+           json_is_true(json_object_get(t, "truncated"))
+                                      ? " (the first 500)" : "");
+        json_array_foreach(columns, k, c) {
+            hp(b, "<th scope=\"col\">");
+            html_esc(b, json_string_value(c));
+            hp(b, "</th>");
+        }
+        hp(b, "<th scope=\"col\">Findings</th></tr></thead><tbody>");
+        json_array_foreach(rows, n, row) {
+            long long line = json_integer_value(json_object_get(row, "line"));
+            const char *bad[64] = {0};
+            liia_buf rules;
+            liia_buf_init(&rules);
+            if (json_array_size(columns) <= sizeof bad / sizeof bad[0])
+                row_findings(findings, table, line, columns, bad, &rules);
+            hp(b, "<tr><th scope=\"row\">%lld</th>", line);
+            json_array_foreach(json_object_get(row, "cells"), k, c)
+                child_cell(b, c, json_is_true(json_array_get(json_object_get(t, "stored"), k)),
+                           k < sizeof bad / sizeof bad[0] ? bad[k] : NULL);
+            hp(b, "<td>");
+            html_esc(b, rules.data);
+            hp(b, "</td></tr>");
+            liia_buf_free(&rules);
+        }
+        hp(b, "</tbody></table>");
+    }
 }
 
 static void sign_off_form(liia_buf *b, struct req *r, json_t *j, long long sid)
@@ -182,7 +361,7 @@ static void sign_off_form(liia_buf *b, struct req *r, json_t *j, long long sid)
 static enum MHD_Result findings_csv(struct req *r, json_t *j)
 {
     static const char *const keys[] = {"severity", "table", "line", "column", "column_name",
-                                       "value", "rule_id", "message", "fix", "explanation"};
+                                       "value", "rule_id", "message", "fix", "explanation", "child"};
     char *text = NULL;
     size_t len = 0, i;
     json_t *f;
@@ -191,7 +370,8 @@ static enum MHD_Result findings_csv(struct req *r, json_t *j)
         json_decref(j);
         return srv_send(r, 500, "text/plain; charset=utf-8", NULL, 0, NULL);
     }
-    fputs("severity,table,line,column,column_name,value,rule_id,message,fix,explanation\n", out);
+    fputs("severity,table,line,column,column_name,value,rule_id,message,fix,explanation,child\n",
+          out);
     json_array_foreach(json_object_get(j, "findings"), i, f) {
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
             json_t *v = json_object_get(f, keys[k]);
@@ -211,29 +391,40 @@ static enum MHD_Result findings_csv(struct req *r, json_t *j)
                     "attachment; filename=\"findings.csv\"");
 }
 
-enum MHD_Result submission(struct req *r, long long id, const char *rest)
+/* The findings of one child (an array of the same objects). */
+static json_t *child_findings(json_t *j, const char *child)
+{
+    json_t *out = json_array(), *f;
+    size_t i;
+    json_array_foreach(json_object_get(j, "findings"), i, f)
+        if (keep(f, NULL, NULL, child))
+            json_array_append(out, f);
+    return out;
+}
+
+/* GET /api/submissions/N/children/PSEUDONYM: the child's rows. */
+static enum MHD_Result child_json(struct req *r, long long id, const char *child)
 {
     liia_error e;
     liia_error_clear(&e);
-    json_t *j;
-    if (!strcmp(rest, "findings.xlsx")) {
-        char *path;
-        if (liia_app_findings_xlsx(r->db, &r->o->app, &r->s.actor, id, &path, &e))
-            return srv_error(r, &e);
-        enum MHD_Result ok = srv_send_file(
-            r, path, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "findings.xlsx");
-        free(path);
-        return ok;
-    }
-    if (*rest && strcmp(rest, "findings.csv"))
-        return srv_send_json(r, 404, json_pack("{s:s}", "error", "not found"));
-    if (liia_app_submission(r->db, &r->s.actor, id, &j, &e))
+    json_t *c;
+    if (liia_app_child(r->db, &r->s.actor, id, child, &c, &e))
         return srv_error(r, &e);
-    if (*rest)
-        return findings_csv(r, j);
-    if (r->api)
-        return srv_send_json(r, 200, j);
+    return srv_send_json(r, 200, c);
+}
+
+static enum MHD_Result validation_page(struct req *r, long long id, json_t *j)
+{
+    const char *child = srv_field(r, "child");
+    json_t *c = NULL;
+    liia_error e;
+    liia_error_clear(&e);
+    int children = json_array_size(json_object_get(j, "findings")) &&
+                   json_object_get(json_array_get(json_object_get(j, "findings"), 0), "child");
+    if (child && *child && liia_app_child(r->db, &r->s.actor, id, child, &c, &e)) {
+        json_decref(j);
+        return srv_error(r, &e);
+    }
     char title[64];
     snprintf(title, sizeof title, "Submission %lld", id);
     liia_buf b;
@@ -249,10 +440,47 @@ enum MHD_Result submission(struct req *r, long long id, const char *rest)
     int workbook = rt && !strcmp(rt, "quarterly") &&
                    json_integer_value(json_object_get(j, "errors")) +
                            json_integer_value(json_object_get(j, "warnings")) > 0;
-    filter_form(&b, id, srv_field(r, "severity"), srv_field(r, "rule"), workbook);
-    findings_table(&b, r, j, id, can_explain);
+    filter_form(&b, r, id, workbook, children || c);
+    if (c) {
+        json_t *mine = child_findings(j, json_string_value(json_object_get(c, "child")));
+        child_rows(&b, c, mine);
+        json_decref(mine);
+        json_decref(c);
+    }
+    findings_table(&b, r, j, id, can_explain, children);
     json_decref(j);
     return html_end(&b, r, 200);
+}
+
+enum MHD_Result submission(struct req *r, long long id, const char *rest)
+{
+    liia_error e;
+    liia_error_clear(&e);
+    json_t *j;
+    if (!strcmp(rest, "findings.xlsx")) {
+        char *path;
+        if (liia_app_findings_xlsx(r->db, &r->o->app, &r->s.actor, id, &path, &e))
+            return srv_error(r, &e);
+        enum MHD_Result ok = srv_send_file(
+            r, path, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "findings.xlsx");
+        free(path);
+        return ok;
+    }
+    if (r->api && !strncmp(rest, "children/", 9))
+        return child_json(r, id, rest + 9);
+    if (*rest && strcmp(rest, "findings.csv"))
+        return srv_send_json(r, 404, json_pack("{s:s}", "error", "not found"));
+    if (liia_app_submission(r->db, &r->s.actor, id, &j, &e))
+        return srv_error(r, &e);
+    if (*rest)
+        return findings_csv(r, j);
+    if (!r->api)
+        return validation_page(r, id, j);
+    const char *child = srv_field(r, "child");
+    if (child && *child) /* the API's filter by child */
+        json_object_set_new(j, "findings", child_findings(j, child));
+    return srv_send_json(r, 200, j);
 }
 
 enum MHD_Result submission_post(struct req *r, long long id, const char *rest)

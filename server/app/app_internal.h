@@ -44,6 +44,20 @@ int app_resolve_la(sqlite3 *db, const char *la, char gss[10], liia_error *e);
 int app_submission_la(sqlite3 *db, const liia_actor *a, long long id,
                       char gss[10], liia_error *e);
 
+/* Child-level returns (children.c): adds "child", the pseudonym (64 hex
+ * digits) of the child on the finding's stored row, or null, to each
+ * finding of submission sid; nothing for a one-file return. */
+int app_findings_children(sqlite3 *db, const char *return_type, long long sid,
+                          json_t *findings, liia_error *e);
+
+/* Refuses (LIIA_APP_DENIED) a scoped actor's one-file upload whose file
+ * names an authority the actor may not act for (attribution.c); o is the
+ * ingest's options.  Needs liia_ingest.h. */
+struct liia_ingest_options;
+int app_check_attribution(sqlite3 *db, const liia_actor *a, const char *return_type,
+                          const char *const *files, size_t nfiles,
+                          const struct liia_ingest_options *o, liia_error *e);
+
 /* Held around every workbook or pack written: libxlsxwriter formats its
  * "created" date with gmtime(), whose buffer is process-wide, and pango's
  * font caches are not for concurrent use; the portal writes from many

@@ -17,6 +17,8 @@
 #ifndef LIIA_APP_H
 #define LIIA_APP_H
 
+#include <time.h>
+
 #include <jansson.h>
 
 #include "liia_core.h"
@@ -58,6 +60,12 @@ typedef struct liia_app_config {
      * <findings_dir>/<submission id>.xlsx; NULL = none are written.  Never
      * for child-level returns: the workbook copies the submitted rows. */
     const char *findings_dir;
+    /* A session ends after this many minutes without a request (as well
+     * as LIIA_APP_SESSION_HOURS after sign-in); 0 = the default. */
+    int session_idle_minutes;
+    /* The clock sessions are timed by, seconds since the epoch; NULL =
+     * time().  Tests inject one to move time without sleeping. */
+    time_t (*clock)(void);
 } liia_app_config;
 
 /* Once per process, before any other call (libsodium). */
@@ -101,7 +109,9 @@ typedef struct liia_session {
     char csrf[65];    /* hex; must accompany every state-changing request */
 } liia_session;
 
-#define LIIA_APP_SESSION_HOURS 8
+#define LIIA_APP_SESSION_HOURS 8        /* absolute: from sign-in */
+#define LIIA_APP_SESSION_IDLE_MINUTES 30 /* default idle limit */
+#define LIIA_APP_SESSION_IDLE_MAX (LIIA_APP_SESSION_HOURS * 60)
 #define LIIA_APP_LOCK_AFTER 5          /* failures in a row lock an account */
 #define LIIA_APP_LOCK_MINUTES 15
 #define LIIA_APP_CLIENT_FAILURES 20    /* per client per LOCK_MINUTES */
@@ -110,11 +120,15 @@ typedef struct liia_session {
  * wrong passwords and disabled accounts are one error (LIIA_APP_SIGNIN),
  * and take the same time; a locked account or a client with too many
  * failures gets LIIA_APP_LOCKED. */
-int liia_app_sign_in(sqlite3 *db, const char *name, const char *password,
+int liia_app_sign_in(sqlite3 *db, const liia_app_config *c, const char *name,
+                     const char *password, const char *client, liia_session *out,
+                     liia_error *e);
+/* Finds the live session of a token (LIIA_APP_SIGNIN if none, or if it
+ * was signed in LIIA_APP_SESSION_HOURS ago, or has been idle for
+ * c->session_idle_minutes) and notes the request (to the minute: at most
+ * one write a minute per session). */
+int liia_app_session(sqlite3 *db, const liia_app_config *c, const char *token,
                      const char *client, liia_session *out, liia_error *e);
-/* Finds the live session of a token (LIIA_APP_SIGNIN if none). */
-int liia_app_session(sqlite3 *db, const char *token, const char *client,
-                     liia_session *out, liia_error *e);
 int liia_app_sign_out(sqlite3 *db, const liia_session *s, liia_error *e);
 /* Constant-time comparison of a submitted CSRF token with the session's. */
 int liia_app_csrf_ok(const liia_session *s, const char *token);
@@ -157,9 +171,21 @@ int liia_app_history(sqlite3 *db, const liia_actor *a, const char *la,
                      const char *period, const char *since, json_t **out,
                      liia_error *e);
 /* One stored submission in the shape of one `ingest --json` result, plus
- * each finding's id and explanation and the sign-off. */
+ * each finding's id and explanation and the sign-off; for a child-level
+ * return each finding also has "child", its row's child's pseudonym (or
+ * null). */
 int liia_app_submission(sqlite3 *db, const liia_actor *a, long long id,
                         json_t **out, liia_error *e);
+
+/* One child of a child-level submission, named by its pseudonym (the 64
+ * hex digits "child" of each finding: never a raw identifier): the child's
+ * stored rows of each table, {submission_id, child, tables: [{table,
+ * columns, stored, rows: [{line, cells}], truncated}]}, at most 500 rows a
+ * table.  stored[i] is false for a column the return only checks (UPN);
+ * its cells, and a cell that failed its own check, are null.  Rows are kept for the current version only: a superseded
+ * version's child has none. */
+int liia_app_child(sqlite3 *db, const liia_actor *a, long long id, const char *child,
+                   json_t **out, liia_error *e);
 
 typedef struct liia_app_upload {
     const char *const *files;   /* paths of the uploaded tables */

@@ -54,6 +54,14 @@ static int record(sqlite3 *db, const liia_actor *a, const char *period, const ch
     return 0;
 }
 
+#define PUBLISH_ATTEMPTS 3
+
+/* Did the report refuse benchmarks older than the returns in the store? */
+static int stale(const liia_error *e)
+{
+    return e->status == LIIA_E_DATA && strstr(e->message, "older than the returns");
+}
+
 int liia_app_publish(sqlite3 *db, const liia_app_config *c, const liia_actor *a,
                      const char *period_in, json_t **out, liia_error *e)
 {
@@ -72,14 +80,29 @@ int liia_app_publish(sqlite3 *db, const liia_app_config *c, const liia_actor *a,
     if (!rc)
         rc = liia_engine_load_catalogue(db, c->schema_dir ? c->schema_dir : liia_schema_dir(), e);
     if (!rc)
-        rc = liia_engine_bench(db, NULL, NULL, e);
-    if (!rc)
         rc = publication_dir(db, c, period, dir, sizeof dir, e);
     liia_report_opts o = {.period = period, .all = 1, .out_dir = dir, .produced = today};
-    if (!rc) {
-        app_report_lock();
-        rc = liia_report_packs(db, &o, &res, e);
-        app_report_unlock();
+    /* The packs read one snapshot of the store, which must hold the
+     * benchmarks of every return in it: a return accepted between the
+     * bench and the snapshot (authorities upload while the programme team
+     * publishes) makes the report refuse them as stale, and benchmarking
+     * again catches up. */
+    for (int attempt = 0; !rc && attempt < PUBLISH_ATTEMPTS; attempt++) {
+        rc = liia_engine_bench(db, NULL, NULL, e);
+        if (!rc) {
+            app_report_lock();
+            rc = liia_report_packs(db, &o, &res, e);
+            app_report_unlock();
+        }
+        if (!rc || !stale(e))
+            break;
+        if (attempt + 1 < PUBLISH_ATTEMPTS) {
+            liia_error_clear(e);
+            rc = 0;
+        } else {
+            liia_error_fix(e, "returns keep arriving: publish again in a few minutes");
+            liia_strlcpy(e->rule_id, LIIA_APP_CONFLICT, sizeof e->rule_id);
+        }
     }
     if (!rc)
         rc = record(db, a, period, dir, &id, e);

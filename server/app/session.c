@@ -1,6 +1,8 @@
 /* session.c - signing in and out: Argon2id password check, lockout and
  * per-client throttling, random session tokens stored only as SHA-256. */
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -26,6 +28,23 @@ static void token_hash(const char *token, char out[65])
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
     sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+/* Session times: UTC "YYYY-MM-DD HH:MM:SS" (as SQLite's datetime()), from
+ * the configured clock, offset by delta seconds. */
+static void stamp(const liia_app_config *c, long delta, char out[20])
+{
+    time_t t = (c && c->clock ? c->clock() : time(NULL)) + delta;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || !strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm))
+        liia_strlcpy(out, "0000-00-00 00:00:00", 20); /* ends every session */
+}
+
+static long idle_seconds(const liia_app_config *c)
+{
+    int m = c && c->session_idle_minutes > 0 ? c->session_idle_minutes
+                                             : LIIA_APP_SESSION_IDLE_MINUTES;
+    return 60L * (m < LIIA_APP_SESSION_IDLE_MAX ? m : LIIA_APP_SESSION_IDLE_MAX);
 }
 
 int liia_app_csrf_ok(const liia_session *s, const char *token)
@@ -106,25 +125,35 @@ static int count_failure(sqlite3 *db, long long id, liia_error *e)
     return 0;
 }
 
-static int open_session(sqlite3 *db, liia_session *s, liia_error *e)
+static int open_session(sqlite3 *db, const liia_app_config *c, liia_session *s, liia_error *e)
 {
-    char hashed[65], hours[32];
+    char hashed[65], now[20], ends[20], idle_since[20];
     liia_app_random_token(s->token);
     liia_app_random_token(s->csrf);
     token_hash(s->token, hashed);
-    snprintf(hours, sizeof hours, "+%d hours", LIIA_APP_SESSION_HOURS);
+    stamp(c, 0, now);
+    stamp(c, 3600L * LIIA_APP_SESSION_HOURS, ends);
+    stamp(c, -idle_seconds(c), idle_since);
     sqlite3_stmt *st;
-    if (liia_db_exec(db, "DELETE FROM app_session WHERE expires_at <= datetime('now')", e) ||
-        liia_db_prepare(db, "INSERT INTO app_session (token_sha256, user_id, csrf, "
-                            "created_at, expires_at, client) VALUES (?1, ?2, ?3, "
-                            "datetime('now'), datetime('now', ?4), ?5)", &st, e))
+    if (liia_db_prepare(db, "DELETE FROM app_session WHERE expires_at <= ?1 OR "
+                            "ifnull(last_seen, created_at) <= ?2", &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, idle_since, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "ending old sessions");
+    if (liia_db_prepare(db, "INSERT INTO app_session (token_sha256, user_id, csrf, "
+                            "created_at, expires_at, client, last_seen) VALUES (?1, ?2, ?3, "
+                            "?4, ?6, ?5, ?4)", &st, e))
         return -1;
     sqlite3_bind_text(st, 1, hashed, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, s->actor.user_id);
     sqlite3_bind_text(st, 3, s->csrf, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, hours, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, s->actor.client, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
+    sqlite3_bind_text(st, 6, ends, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
     if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
         return liia_db_fail(e, db, "opening a session");
     if (liia_db_prepare(db, "UPDATE app_user SET failed_logins = 0, locked_until = NULL "
@@ -151,8 +180,9 @@ static int refuse_sign_in(sqlite3 *db, const liia_actor *a, const char *rule, li
     return -1;
 }
 
-int liia_app_sign_in(sqlite3 *db, const char *name, const char *password,
-                     const char *client, liia_session *out, liia_error *e)
+int liia_app_sign_in(sqlite3 *db, const liia_app_config *c, const char *name,
+                     const char *password, const char *client, liia_session *out,
+                     liia_error *e)
 {
     memset(out, 0, sizeof *out);
     liia_actor *a = &out->actor;
@@ -176,28 +206,56 @@ int liia_app_sign_in(sqlite3 *db, const char *name, const char *password,
             return -1;
         return refuse_sign_in(db, a, LIIA_APP_SIGNIN, e);
     }
-    if (open_session(db, out, e))
+    if (open_session(db, c, out, e))
         return -1;
     return liia_app_audit(db, a, "sign in", a->name, "ok", NULL, e);
 }
 
-int liia_app_session(sqlite3 *db, const char *token, const char *client,
-                     liia_session *out, liia_error *e)
+/* Notes a request on the session, at most once a minute (a page view is
+ * otherwise read-only: no write lock for most requests). */
+static int touch(sqlite3 *db, const liia_app_config *c, const char *hashed, const char *seen,
+                 liia_error *e)
+{
+    char now[20], minute_ago[20];
+    stamp(c, 0, now);
+    stamp(c, -60, minute_ago);
+    if (strcmp(seen, minute_ago) > 0)
+        return 0;
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "UPDATE app_session SET last_seen = ?2 WHERE token_sha256 = ?1",
+                        &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, hashed, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "noting a session's request");
+    return 0;
+}
+
+int liia_app_session(sqlite3 *db, const liia_app_config *c, const char *token,
+                     const char *client, liia_session *out, liia_error *e)
 {
     memset(out, 0, sizeof *out);
     if (!token || strlen(token) != 64) {
         liia_error_fix(e, "sign in");
         return app_refuse(e, LIIA_APP_SIGNIN, "not signed in");
     }
-    char hashed[65];
+    char hashed[65], now[20], idle_since[20], seen[20] = "";
     token_hash(token, hashed);
+    stamp(c, 0, now);
+    stamp(c, -idle_seconds(c), idle_since);
     sqlite3_stmt *st;
     if (liia_db_prepare(db, "SELECT u.id, u.name, u.role, ifnull(u.la_code, ''), "
-                            "u.can_sign_off, s.csrf FROM app_session s JOIN app_user u ON "
-                            "u.id = s.user_id WHERE s.token_sha256 = ?1 AND s.expires_at > "
-                            "datetime('now') AND u.disabled = 0", &st, e))
+                            "u.can_sign_off, s.csrf, ifnull(s.last_seen, s.created_at) "
+                            "FROM app_session s JOIN app_user u ON u.id = s.user_id "
+                            "WHERE s.token_sha256 = ?1 AND s.expires_at > ?2 AND "
+                            "ifnull(s.last_seen, s.created_at) > ?3 AND u.disabled = 0",
+                        &st, e))
         return -1;
     sqlite3_bind_text(st, 1, hashed, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, idle_since, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
     liia_actor *a = &out->actor;
     if (found) {
@@ -208,6 +266,7 @@ int liia_app_session(sqlite3 *db, const char *token, const char *client,
         liia_strlcpy(a->la_code, app_text(st, 3), sizeof a->la_code);
         a->can_sign_off = sqlite3_column_int(st, 4);
         liia_strlcpy(out->csrf, app_text(st, 5), sizeof out->csrf);
+        liia_strlcpy(seen, app_text(st, 6), sizeof seen);
         liia_strlcpy(out->token, token, sizeof out->token);
     }
     liia_strlcpy(a->client, client ? client : "", sizeof a->client);
@@ -218,7 +277,7 @@ int liia_app_session(sqlite3 *db, const char *token, const char *client,
         liia_error_fix(e, "sign in again");
         return app_refuse(e, LIIA_APP_SIGNIN, "not signed in, or the session has ended");
     }
-    return 0;
+    return touch(db, c, hashed, seen, e);
 }
 
 int liia_app_sign_out(sqlite3 *db, const liia_session *s, liia_error *e)

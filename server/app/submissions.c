@@ -182,6 +182,11 @@ int liia_app_submission(sqlite3 *db, const liia_actor *a, long long id, json_t *
         return o ? -1 : app_refuse(e, LIIA_APP_NOT_FOUND, "no submission %lld", id);
     }
     json_object_set_new(o, "findings", findings);
+    if (app_findings_children(db, json_string_value(json_object_get(o, "return_type")), id,
+                              findings, e)) {
+        json_decref(o);
+        return -1;
+    }
     *out = o;
     return liia_app_audit(db, a, "view findings", target, "ok", NULL, e);
 }
@@ -379,6 +384,8 @@ int liia_app_submit(sqlite3 *db, const liia_app_config *c, const liia_actor *a,
     liia_ingest_result r;
     liia_ingest_result_init(&r);
     int rc = plan_one(u, &o, &g, e);
+    if (!rc)
+        rc = app_check_attribution(db, a, g.return_type, u->files, u->nfiles, &o, e);
     if (!rc)
         rc = liia_ingest_submission(db, g.return_type, u->files, u->nfiles, &o, &r, e);
     if (!rc && !(*out = result_json(db, u, &r, g.return_type)))

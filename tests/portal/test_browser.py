@@ -68,9 +68,11 @@ def axe(label):
     check(not bad, "axe on %s: %s" % (label, bad))
 
 
-def click(element):
-    """Clicks and waits for the next page (every form posts or gets a page)."""
+def click(element, timeout=60):
+    """Clicks and waits for the next page (every form posts or gets a page);
+    a long request (publishing: minutes under the sanitizers) waits longer."""
     old = driver.find_element(By.TAG_NAME, "html")
+    driver.set_page_load_timeout(timeout)
     element.click()
 
     def left(_):
@@ -82,9 +84,10 @@ def click(element):
         except WebDriverException:
             return True
 
-    WebDriverWait(driver, 60).until(left)
-    WebDriverWait(driver, 60).until(
+    WebDriverWait(driver, timeout).until(left)
+    WebDriverWait(driver, timeout).until(
         lambda d: d.execute_script("return document.readyState") == "complete")
+    driver.set_page_load_timeout(60)
 
 
 def go(path, label=None):
@@ -139,7 +142,38 @@ try:
         note.send_keys("Caseload counted differently this quarter (browser test %d)" % i)
         click(driver.find_elements(By.CSS_SELECTOR, "tr.sev-warning form button")[i])
     check("Caseload counted differently" in driver.page_source, "the explanation is shown")
+
+    # A child-level return: its three tables at once; the findings by child.
+    go("/upload")
+    d903 = os.path.join(ROOT, "sample-data", "ssda903")
+    driver.find_element(By.ID, "file").send_keys("\n".join(
+        os.path.join(d903, "CAM_2025-03-31_%s.csv" % t) for t in ("header", "episodes", "uasc")))
+    Select(driver.find_element(By.ID, "return")).select_by_value("ssda903")
+    driver.find_element(By.ID, "period").send_keys("2025-03-31")
+    click(driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+    check("/submissions/" in driver.current_url, "SSDA903: on its validation page")
+    axe("validation page (SSDA903, page 1 of the findings)")
+    check(len(driver.find_elements(By.CSS_SELECTOR, "tbody tr.sev-error")) == 100,
+          "100 findings on a page")
+    click(driver.find_element(By.LINK_TEXT, "Next page"))
+    check("page=2" in driver.current_url and "Previous page" in driver.page_source,
+          "the next page of findings")
+    axe("validation page (SSDA903, page 2)")
+    child_link = driver.find_element(By.CSS_SELECTOR, "tbody tr.sev-error td a[href*='child=']")
+    click(child_link)
+    check("child=" in driver.current_url and driver.find_elements(By.CSS_SELECTOR, "td.bad"),
+          "one child's rows with the failing cells highlighted")
+    child = driver.current_url.split("child=")[1].split("&")[0]
+    links = [a.get_attribute("href") for a in
+             driver.find_elements(By.CSS_SELECTOR, "tbody tr[class^=sev-] td a[href*='child=']")]
+    check(links and all(h.endswith("child=" + child) for h in links),
+          "the findings filtered to the child: %d" % len(links))
+    check(driver.find_element(By.ID, "child").get_attribute("value") in driver.current_url,
+          "the filter form shows the child")
+    axe("validation page filtered to one child")
     go("/history", "history page")
+    go("/submissions/999999", "not-found page")
+    check("<h1>Not found</h1>" in driver.page_source, "a missing submission: the not-found page")
     go("/packs", "packs page (none yet)")
     sign_out()
 
@@ -156,7 +190,7 @@ try:
     click(driver.find_element(By.XPATH, "//button[text()='Set due date']"))
     check("2025-05-01" in driver.page_source and "signed off" in driver.page_source,
           "grid with due date and states")
-    click(driver.find_element(By.XPATH, "//button[starts-with(text(), 'Publish')]"))
+    click(driver.find_element(By.XPATH, "//button[starts-with(text(), 'Publish')]"), 800)
     check(driver.current_url.endswith("/packs") and "London_2025-03-31_overview.xlsx" in driver.page_source,
           "published")
     axe("programme packs page")

@@ -122,8 +122,19 @@ check("findings.xlsx" in cam.get("/submissions/%d" % sid).text, "the page links 
 hac_file = sample("quarterly", "HAC_2025-03-31.csv")
 r = cam.upload("/api/submissions", [("HAC_2025-03-31.csv", hac_file)], {"la": "HAC"})
 check(r.status == 403, "a data lead cannot upload for another authority: %d" % r.status)
+n_before = q("SELECT count(*) FROM submission")[0][0]
 r = cam.upload("/api/submissions", [("HAC_2025-03-31.csv", hac_file)])
-check(r.status == 200 and r.json()["outcome"] == "rejected", "another authority's file is rejected")
+check(r.status == 403 and "Hackney (E09000012)" in r.json()["error"] and
+      "nothing was stored" in r.json()["error"],
+      "a file naming another authority is refused, saying which: %d %s" % (r.status, r.text))
+check(q("SELECT count(*) FROM submission")[0][0] == n_before,
+      "nothing recorded for a file of another authority")
+check(q("SELECT count(*) FROM audit WHERE actor = 'cam.lead' AND action = 'upload' AND "
+        "outcome = 'refused' AND target = 'HAC_2025-03-31.csv'")[0][0] == 1,
+      "the refusal is audited")
+page = cam.upload("/upload", [("HAC_2025-03-31.csv", hac_file)])
+check(page.status == 403 and "Hackney" in page.text and "<h1>Not allowed</h1>" in page.text,
+      "the upload page says why: %d" % page.status)
 
 # ---------------------------------------------------------------- access control
 hac_sub = q("SELECT id FROM submission WHERE la_code = ? AND status = 'accepted' LIMIT 1",

@@ -34,6 +34,10 @@ p.terminate()
 check(p.wait(timeout=30) == 0, "HTTPS server stops")
 r = store.cli("serve", "--tls-cert", cert, check=False)
 check(r.returncode == 2 and "both" in r.stderr, "--tls-cert without --tls-key refused")
+for bad in ["0", "481", "ten"]:
+    r = store.cli("serve", "--idle-minutes", bad, check=False)
+    check(r.returncode == 2 and "--idle-minutes wants a number from 1 to 480" in r.stderr,
+          "--idle-minutes %s refused: %d %s" % (bad, r.returncode, r.stderr))
 r = store.cli("serve", "--listen", "10.0.0.1:8080", "--tls-cert", cert, "--tls-key",
               os.path.join(store.dir, "missing.pem"), check=False)
 check(r.returncode == 3, "an unreadable key: runtime error (%d)" % r.returncode)

@@ -24,6 +24,7 @@ typedef struct rp_job {
     sqlite3 *db;
     const rp_snapshot *s;
     size_t a;
+    const rp_extra *x;
     const char *produced;
 } rp_job;
 
@@ -64,9 +65,9 @@ static int write_file(const char *dir, const char *name, const rp_job *j,
     int rc = liia_outfile_open(&out, path, e);
     if (!rc) {
         rc = j->kind == JOB_LA_XLSX
-                 ? rp_write_la_workbook(j->db, j->s, j->a, out.tmp, e)
+                 ? rp_write_la_workbook(j->db, j->s, j->a, j->x, out.tmp, e)
              : j->kind == JOB_LA_PDF
-                 ? rp_write_la_pdf(j->s, j->a, j->produced, &out, e)
+                 ? rp_write_la_pdf(j->s, j->a, j->x, j->produced, &out, e)
                  : rp_write_london_workbook(j->db, j->s, out.tmp, e);
         rc = liia_outfile_finish(&out, rc, e);
     } else if (!e->file[0])
@@ -81,17 +82,22 @@ static int authority_pack(sqlite3 *db, const rp_snapshot *s, size_t a,
                           liia_error *e)
 {
     char name[96];
-    rp_job j = {JOB_LA_XLSX, db, s, a,
+    rp_extra x;
+    if (rp_extra_load(db, s, a, &x, e))
+        return -1;
+    rp_job j = {JOB_LA_XLSX, db, s, a, &x,
                 o->produced ? o->produced : s->period};
     snprintf(name, sizeof name, "%s_%s_benchmark.xlsx",
              s->auth[a].short_code, s->period);
     int xlsx = write_file(o->out_dir, name, &j, f, e);
-    if (xlsx < 0)
-        return -1;
-    j.kind = JOB_LA_PDF;
-    snprintf(name, sizeof name, "%s_%s_benchmark.pdf", s->auth[a].short_code,
-             s->period);
-    int pdf = write_file(o->out_dir, name, &j, f, e);
+    int pdf = -1;
+    if (xlsx >= 0) {
+        j.kind = JOB_LA_PDF;
+        snprintf(name, sizeof name, "%s_%s_benchmark.pdf",
+                 s->auth[a].short_code, s->period);
+        pdf = write_file(o->out_dir, name, &j, f, e);
+    }
+    rp_extra_free(&x);
     return pdf < 0 ? -1 : xlsx && pdf;
 }
 
@@ -134,7 +140,7 @@ static int london_outputs(sqlite3 *db, const rp_snapshot *s, const char *dir,
 {
     char name[96];
     snprintf(name, sizeof name, "London_%s_overview.xlsx", s->period);
-    rp_job j = {JOB_LONDON_XLSX, db, s, 0, NULL};
+    rp_job j = {JOB_LONDON_XLSX, db, s, 0, NULL, NULL};
     int rc = write_file(dir, name, &j, f, e);
     res->overviews += rc > 0;
     return rc < 0 ? -1 : 0;

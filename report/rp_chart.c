@@ -32,6 +32,20 @@ static PangoLayout *layout(cairo_t *cr, const char *text, double size,
     return l;
 }
 
+double rp_text_height(cairo_t *cr, const char *text, double w, double size,
+                      int bold)
+{
+    PangoLayout *l = layout(cr, text, size, bold);
+    if (w > 0) {
+        pango_layout_set_width(l, (int)(w * PANGO_SCALE));
+        pango_layout_set_wrap(l, PANGO_WRAP_WORD);
+    }
+    int pw, ph;
+    pango_layout_get_size(l, &pw, &ph);
+    g_object_unref(l);
+    return (double)ph / PANGO_SCALE;
+}
+
 double rp_text(cairo_t *cr, const char *text, double x, double y, double w,
                double size, int bold, int align)
 {
@@ -70,13 +84,12 @@ static void text_up(cairo_t *cr, const char *text, double x, double y,
     g_object_unref(l);
 }
 
-typedef struct axis {
-    double lo, hi, step;
-} axis;
+typedef rp_axis axis;
 
+/* Bars are lengths: a ranked chart's axis always starts at zero. */
 static axis nice_axis(double hi)
 {
-    axis a = {0, 1, 0.2};
+    axis a = {0, 1, 0.2, 0};
     if (!(hi > 0))
         return a;
     double raw = hi / 5, mag = pow(10, floor(log10(raw)));
@@ -86,10 +99,14 @@ static axis nice_axis(double hi)
     return a;
 }
 
+/* The smallest text a chart draws is 0.75 of its base size (the codes
+ * under the bars): the base never goes below RP_MIN_PT / 0.75. */
+#define FONT_FLOOR (RP_MIN_PT / 0.75)
+
 double rp_font_for(rp_rect r)
 {
     double f = r.h / 30;
-    return f < 5.5 ? 5.5 : f > 11 ? 11 : f;
+    return f < FONT_FLOOR ? FONT_FLOOR : f > 11 ? 11 : f;
 }
 
 /* Title, subtitle and (optionally) the source line; returns the rectangle
@@ -133,6 +150,23 @@ static void y_grid(cairo_t *cr, rp_rect p, axis a, double f,
         rp_set_rgb(cr, 0x444444);
         rp_text(cr, lab, p.x - f * 0.4, y - f * 0.65, 0, f * 0.85, 0, 2);
     }
+    if (a.broken) {
+        /* a zig-zag across the axis foot: the scale does not start at 0 */
+        double y = p.y + p.h, z = f * 0.35;
+        rp_set_rgb(cr, 0xFFFFFF);
+        cairo_rectangle(cr, p.x - z * 1.5, y - z * 2.2, z * 3, z * 1.6);
+        cairo_fill(cr);
+        rp_set_rgb(cr, 0x444444);
+        cairo_set_line_width(cr, 0.8);
+        for (int k = 0; k < 2; k++) {
+            double yy = y - z * (1.9 - k * 1.0);
+            cairo_move_to(cr, p.x - z * 1.5, yy + z * 0.3);
+            cairo_line_to(cr, p.x - z * 0.5, yy - z * 0.3);
+            cairo_line_to(cr, p.x + z * 0.5, yy + z * 0.3);
+            cairo_line_to(cr, p.x + z * 1.5, yy - z * 0.3);
+            cairo_stroke(cr);
+        }
+    }
     rp_set_rgb(cr, 0x444444);
     text_up(cr, rp_unit_text(ind), p.x - f * 3.6, p.y + p.h / 2 +
             f * 3, f * 0.85);
@@ -162,6 +196,35 @@ static void ref_line(cairo_t *cr, rp_rect p, axis a, double v,
 }
 
 enum { SHOWN = 1, SUPPRESSED = 2, MISSING = 3 }; /* also the chart order */
+
+/* The ranked bars are labelled with short codes (a name per bar would
+ * leave no room for the bars): every page and file with one carries this
+ * key of codes to names. */
+double rp_code_key(cairo_t *cr, rp_rect r, const rp_snapshot *s)
+{
+    const double size = RP_MIN_PT, line = RP_MIN_PT * 1.25;
+    int cols = r.w > 400 ? 4 : 3;
+    size_t rows = (s->n_auth + (size_t)cols - 1) / (size_t)cols;
+    double cw = r.w / cols;
+    rp_set_rgb(cr, RP_DARK);
+    rp_text(cr, "Key to the codes under the bars:", r.x, r.y, 0, size, 1, 0);
+    for (size_t a = 0; a < s->n_auth; a++) {
+        char t[96];
+        snprintf(t, sizeof t, "%s %s", s->auth[a].short_code,
+                 s->auth[a].name);
+        double x = r.x + cw * (double)(a / rows);
+        double y = r.y + line * (1 + (double)(a % rows));
+        rp_text(cr, t, x, y, cw - 2, size, 0, 0);
+    }
+    return line * (1 + (double)rows) + 2;
+}
+
+double rp_code_key_height(double w, const rp_snapshot *s)
+{
+    size_t cols = w > 400 ? 4 : 3;
+    return RP_MIN_PT * 1.25 * (1 + (double)((s->n_auth + cols - 1) / cols)) +
+           2;
+}
 
 typedef struct ranked {
     size_t a;
@@ -273,6 +336,16 @@ void rp_chart_ranked(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
                      int own, int with_source)
 {
     double f = rp_font_for(r), vmax;
+    if (with_source) {
+        /* a chart file stands alone: its own key to the codes */
+        double kh = rp_code_key_height(r.w - 2 * f, s);
+        rp_set_rgb(cr, 0xFFFFFF);
+        cairo_rectangle(cr, r.x, r.y, r.w, r.h);
+        cairo_fill(cr);
+        rp_rect k = {r.x + f, r.y + r.h - kh - f * 0.5, r.w - 2 * f, kh};
+        rp_code_key(cr, k, s);
+        r.h -= kh + f * 0.5;
+    }
     ranked order[RP_MAX_AUTH];
     size_t shown = rank_order(s, i, own, order, &vmax);
     const rp_indicator *ind = &s->ind[i];
@@ -414,10 +487,11 @@ static size_t trend_groups(const rp_snapshot *s, int own,
     return s->n_groups;
 }
 
-static double trend_max(const rp_snapshot *s, size_t i, int own,
-                        const int *groups, size_t ng)
+/* The smallest and largest value the trend draws. */
+static void trend_range(const rp_snapshot *s, size_t i, int own,
+                        const int *groups, size_t ng, double *lo, double *hi)
 {
-    double m = 0;
+    double m = 0, mn = HUGE_VAL;
     for (size_t q = 0; q < RP_TREND_QUARTERS; q++) {
         const rp_point *pts[2 + RP_MAX_GROUPS];
         size_t n = 0;
@@ -426,29 +500,48 @@ static double trend_max(const rp_snapshot *s, size_t i, int own,
             pts[n++] = rp_trend_la(s, q, (size_t)own, i);
         for (size_t k = 0; k < ng; k++)
             pts[n++] = rp_trend_group(s, q, (size_t)groups[k], i);
-        for (size_t k = 0; k < n; k++)
-            if (pts[k]->has && pts[k]->v > m)
+        for (size_t k = 0; k < n; k++) {
+            /* only what is drawn: a suppressed point sets no bound */
+            if (!point_shown(pts[k], own >= 0 && k == 1))
+                continue;
+            if (pts[k]->v > m)
                 m = pts[k]->v;
+            if (pts[k]->v < mn)
+                mn = pts[k]->v;
+        }
     }
-    return m;
+    *lo = mn == HUGE_VAL ? 0 : mn;
+    *hi = m;
 }
 
-static void legend_item(cairo_t *cr, double *x, double y, const char *label,
-                        unsigned rgb, double dash, double f)
+static void legend_item(cairo_t *cr, double *x, double *y, double x0,
+                        double right, const char *label, unsigned rgb,
+                        double dash, double f)
 {
+    {
+        PangoLayout *m = layout(cr, label, f * 0.85, 0);
+        int mw, mh;
+        pango_layout_get_size(m, &mw, &mh);
+        g_object_unref(m);
+        if (*x > x0 && *x + f * 2.4 + (double)mw / PANGO_SCALE > right) {
+            *x = x0; /* wrap: the next line of the legend */
+            *y += f * 1.3;
+        }
+    }
+    double yy = *y;
     rp_set_rgb(cr, rgb);
     cairo_set_line_width(cr, f * 0.22);
     double d[] = {dash, dash * 0.6};
     cairo_set_dash(cr, d, dash > 0 ? 2 : 0, 0);
-    cairo_move_to(cr, *x, y + f * 0.55);
-    cairo_line_to(cr, *x + f * 2, y + f * 0.55);
+    cairo_move_to(cr, *x, yy + f * 0.55);
+    cairo_line_to(cr, *x + f * 2, yy + f * 0.55);
     cairo_stroke(cr);
     cairo_set_dash(cr, NULL, 0, 0);
     rp_set_rgb(cr, RP_DARK);
     PangoLayout *l = layout(cr, label, f * 0.85, 0);
     int pw, ph;
     pango_layout_get_size(l, &pw, &ph);
-    cairo_move_to(cr, *x + f * 2.4, y);
+    cairo_move_to(cr, *x + f * 2.4, yy);
     pango_cairo_show_layout(cr, l);
     g_object_unref(l);
     *x += f * 3.4 + (double)pw / PANGO_SCALE;
@@ -460,9 +553,13 @@ static void trend_axis(cairo_t *cr, rp_rect p, const rp_snapshot *s, double f)
     for (int q = 0; q < RP_TREND_QUARTERS; q++) {
         char fy[16];
         liia_period_fy_form(s->trend_periods[q], fy, sizeof fy);
-        /* "2024-25Q4" -> "Q4" over "24-25" keeps eight labels apart. */
+        /* "2024-25Q4" -> "Q4", with "24-25" under the first quarter and
+         * each Q1: eight labels stay apart at any width. */
         char lab[24];
-        snprintf(lab, sizeof lab, "%.2s\n%.5s", fy + 7, fy + 2);
+        if (q == 0 || fy[8] == '1')
+            snprintf(lab, sizeof lab, "%.2s\n%.5s", fy + 7, fy + 2);
+        else
+            snprintf(lab, sizeof lab, "%.2s", fy + 7);
         rp_text(cr, lab, trend_x(p, q), p.y + p.h + f * 0.3, 0, f * 0.8, 0,
                 1);
     }
@@ -485,18 +582,30 @@ void rp_chart_trend(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
     rp_rect p = rp_frame(cr, r, ind->title, sub, s, with_source, f);
     int groups[RP_MAX_GROUPS];
     size_t ng = trend_groups(s, own, groups);
-    double lx = p.x + f * 4.5, dash[] = {f * 0.25, f * 0.9};
+    double x0 = p.x + f * 4.5, lx = x0, ly = p.y, right = p.x + p.w - f;
+    double dash[] = {f * 0.25, f * 0.9};
     if (own >= 0)
-        legend_item(cr, &lx, p.y, s->auth[own].name, RP_BLUE, 0, f);
-    legend_item(cr, &lx, p.y, "London", 0x000000, f * 0.6, f);
+        legend_item(cr, &lx, &ly, x0, right, s->auth[own].name, RP_BLUE, 0,
+                    f);
+    legend_item(cr, &lx, &ly, x0, right, "London", 0x000000, f * 0.6, f);
     for (size_t k = 0; k < ng; k++)
-        legend_item(cr, &lx, p.y, s->group_names[groups[k]],
+        legend_item(cr, &lx, &ly, x0, right, s->group_names[groups[k]],
                     GROUP_COLOURS[k % N_GROUP_COLOURS], dash[k % 2], f);
-    p.y += f * 2;
-    p.h -= f * 2 + f * 2.6;
+    double used = ly - p.y + f * 2;
+    double lo, hi;
+    trend_range(s, i, own, groups, ng, &lo, &hi);
+    axis a = rp_trend_axis(ind, lo, hi);
+    if (a.broken) {
+        char note[96];
+        snprintf(note, sizeof note, "axis starts at %g, not 0", a.lo);
+        rp_set_rgb(cr, 0x555555);
+        rp_text(cr, note, right, p.y + used - f * 0.5, 0, f * 0.8, 0, 2);
+        used += f * 0.9;
+    }
+    p.y += used;
+    p.h -= used + f * 2.6;
     p.x += f * 4.5;
     p.w -= f * 5.5;
-    axis a = nice_axis(trend_max(s, i, own, groups, ng));
     y_grid(cr, p, a, f, ind);
     trend_axis(cr, p, s, f);
     series(cr, p, a, s, series_london, 0, i, -1, 0x000000, f * 0.6, 1, f);

@@ -346,6 +346,137 @@ static const char SQL_TREND[] =
     "  FROM benchmark WHERE period BETWEEN ?1 AND ?2"
     "   AND area_type IN ('la', 'region', 'quadrant')";
 
+/* England as DfE published it for the period's year (bench_published,
+ * migration 042): public figures. */
+static const char SQL_ENGLAND[] =
+    "SELECT indicator, value, year, null_reason FROM bench_published"
+    " WHERE period = ?1 AND area_type = 'england'";
+/* Why a neighbour median is blank, and where its values came from. */
+static const char SQL_SN_REASON[] =
+    "SELECT area_code, indicator, coalesce(null_reason, note, '')"
+    "  FROM benchmark WHERE period = ?1 AND area_type = 'sn'";
+static const char SQL_SN_SOURCES[] =
+    "SELECT la_code, indicator, sources, coalesce(year, 0), null_reason,"
+    "       n_published, n_quarterly, n_suppressed, n_included, n_possible"
+    "  FROM bench_sn_published WHERE period = ?1";
+/* Neighbours by name: the period's model where published comparators were
+ * computed, else the reference table. */
+static const char SQL_NEIGHBOURS[] =
+    "SELECT la_code, rank, neighbour_name, model_year FROM bench_sn_member"
+    " WHERE period = ?1 AND indicator = (SELECT min(indicator) FROM"
+    "  bench_sn_member WHERE period = ?1)"
+    " UNION ALL SELECT gss_code, rank, neighbour_name, 0 FROM stat_neighbour"
+    " WHERE NOT EXISTS (SELECT 1 FROM bench_sn_member WHERE period = ?1)"
+    " ORDER BY 1, 2";
+
+static int add_england(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
+{
+    (void)e;
+    char id[16];
+    col_text(st, 0, id, sizeof id);
+    int i = ind_index(s, id);
+    if (i < 0)
+        return 0;
+    rp_published *p = &s->england[i];
+    s->n_england++;
+    p->value = col_num(st, 1, &p->has);
+    p->year = sqlite3_column_int(st, 2);
+    col_text(st, 3, p->reason, sizeof p->reason);
+    return 0;
+}
+
+static rp_cell *la_cell(rp_snapshot *s, sqlite3_stmt *st)
+{
+    char code[16], id[16];
+    col_text(st, 0, code, sizeof code);
+    col_text(st, 1, id, sizeof id);
+    int a = rp_auth_index(s, code), i = ind_index(s, id);
+    return a < 0 || i < 0 ? NULL : rp_la(s, (size_t)a, (size_t)i);
+}
+
+static int add_sn_reason(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
+{
+    (void)e;
+    rp_cell *c = la_cell(s, st);
+    if (c)
+        col_text(st, 2, c->sn_reason, sizeof c->sn_reason);
+    return 0;
+}
+
+static int add_sn_sources(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
+{
+    (void)e;
+    rp_cell *c = la_cell(s, st);
+    if (!c)
+        return 0;
+    col_text(st, 2, c->sn_sources, sizeof c->sn_sources);
+    c->sn_year = sqlite3_column_int(st, 3);
+    c->sn_published = 1;
+    c->sn_np = sqlite3_column_int(st, 5);
+    c->sn_nq = sqlite3_column_int(st, 6);
+    c->sn_ns = sqlite3_column_int(st, 7);
+    c->sn_n = sqlite3_column_int(st, 8);
+    c->sn_of = sqlite3_column_int(st, 9);
+    /* the benchmark's own reason stands when no published figure took
+     * part (bench keeps its London-only median then) */
+    if (sqlite3_column_int(st, 5) > 0 && sqlite3_column_type(st, 4) != SQLITE_NULL)
+        col_text(st, 4, c->sn_reason, sizeof c->sn_reason);
+    return 0;
+}
+
+static int add_measure(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
+{
+    char (*n)[2][96] = realloc(s->measure, (s->n_measures + 1) * sizeof *n);
+    if (!n)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    s->measure = n;
+    col_text(st, 0, n[s->n_measures][0], sizeof n[0][0]);
+    col_text(st, 1, n[s->n_measures][1], sizeof n[0][1]);
+    s->n_measures++;
+    return 0;
+}
+
+void rp_expr_words(const rp_snapshot *s, const char *expr, char *out,
+                   size_t outsz)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (const char *p = expr; *p && o + 1 < outsz;) {
+        size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_");
+        const char *word = NULL;
+        for (size_t m = 0; n && m < s->n_measures; m++)
+            if (strlen(s->measure[m][0]) == n &&
+                !strncmp(s->measure[m][0], p, n))
+                word = s->measure[m][1];
+        if (!n) {
+            out[o++] = *p++;
+            out[o] = '\0';
+            continue;
+        }
+        int w = word ? snprintf(out + o, outsz - o, "%s", word)
+                     : snprintf(out + o, outsz - o, "%.*s", (int)n, p);
+        o += w > 0 ? (size_t)w : 0;
+        if (o >= outsz)
+            o = outsz - 1;
+        p += n;
+    }
+}
+
+static int add_neighbour(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
+{
+    (void)e;
+    char code[16];
+    col_text(st, 0, code, sizeof code);
+    int a = rp_auth_index(s, code);
+    if (a < 0 || s->nb[a].n == RP_MAX_NB)
+        return 0;
+    rp_neighbours *n = &s->nb[a];
+    col_text(st, 2, n->name[n->n], sizeof n->name[0]);
+    n->model_year = sqlite3_column_int(st, 3);
+    n->n++;
+    return 0;
+}
+
 static int alloc_tables(rp_snapshot *s, liia_error *e)
 {
     s->la = calloc(s->n_auth * s->n_ind + 1, sizeof *s->la);
@@ -353,7 +484,10 @@ static int alloc_tables(rp_snapshot *s, liia_error *e)
     s->group = calloc(s->n_groups * s->n_ind + 1, sizeof *s->group);
     s->trend = calloc(RP_TREND_QUARTERS * trend_cols(s) * s->n_ind + 1,
                       sizeof *s->trend);
-    if (!s->la || !s->london || !s->group || !s->trend)
+    s->england = calloc(s->n_ind + 1, sizeof *s->england);
+    s->nb = calloc(s->n_auth + 1, sizeof *s->nb);
+    if (!s->la || !s->london || !s->group || !s->trend || !s->england ||
+        !s->nb)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     return 0;
 }
@@ -377,7 +511,13 @@ int rp_snapshot_load(sqlite3 *db, const char *period, rp_snapshot *s,
         query(db, s, SQL_GROUPS, NULL, NULL, add_group, e) ||
         alloc_tables(s, e) ||
         query(db, s, SQL_CELLS, period, NULL, add_cell, e) ||
-        query(db, s, SQL_TREND, s->trend_periods[0], period, add_point, e)) {
+        query(db, s, SQL_TREND, s->trend_periods[0], period, add_point, e) ||
+        query(db, s, SQL_ENGLAND, period, NULL, add_england, e) ||
+        query(db, s, SQL_SN_REASON, period, NULL, add_sn_reason, e) ||
+        query(db, s, SQL_SN_SOURCES, period, NULL, add_sn_sources, e) ||
+        query(db, s, SQL_NEIGHBOURS, period, NULL, add_neighbour, e) ||
+        query(db, s, "SELECT id, lower(substr(title, 1, 1)) || substr(title, 2)"
+              " FROM measure_def ORDER BY id", NULL, NULL, add_measure, e)) {
         rp_snapshot_free(s);
         return -1;
     }
@@ -398,5 +538,8 @@ void rp_snapshot_free(rp_snapshot *s)
     free(s->london);
     free(s->group);
     free(s->trend);
+    free(s->england);
+    free(s->nb);
+    free(s->measure);
     memset(s, 0, sizeof *s);
 }

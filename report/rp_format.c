@@ -4,6 +4,7 @@
  * control, and the quartile palette.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,130 @@ static void group_text(const rp_snapshot *s, const rp_cell *c, size_t i,
         rp_fmt_value(&s->ind[i], c->has_value, c->value, out, outsz);
 }
 
+const char *rp_better_text(int polarity)
+{
+    return polarity > 0 ? "higher is better"
+           : polarity < 0 ? "lower is better"
+                          : "context";
+}
+
+void rp_fmt_change(const rp_indicator *ind, int has, double v, char *out,
+                   size_t outsz)
+{
+    if (!has) {
+        liia_strlcpy(out, "", outsz);
+        return;
+    }
+    /* a change at the shown precision: -0.0 reads as 0.0 */
+    double r = v, scale = 1;
+    for (int k = 0; k < ind->decimals; k++)
+        scale *= 10;
+    r = (double)(long long)(v * scale + (v < 0 ? -0.5 : 0.5)) / scale;
+    if (r == 0)
+        r = 0;
+    snprintf(out, outsz, "%s%.*f%s", r > 0 ? "+" : "", ind->decimals, r,
+             strcmp(ind->unit, "pct") ? "" : " pp");
+}
+
+void rp_change_text(const rp_indicator *ind, const char *dir, int has,
+                    double v, char *out, size_t outsz)
+{
+    char chg[32];
+    rp_fmt_change(ind, has, v, chg, sizeof chg);
+    const char *d = rp_direction_text(dir);
+    if (d[0] && chg[0])
+        snprintf(out, outsz, "%s, %s", d, chg);
+    else
+        snprintf(out, outsz, "%s%s", d, chg);
+}
+
+void rp_sn_label(const rp_snapshot *s, const rp_cell *c, char *out,
+                 size_t outsz)
+{
+    const char *cov = c->sn_coverage[0] ? c->sn_coverage : "none";
+    if (!c->sn_published) {
+        snprintf(out, outsz, "median of %s neighbours, from their London "
+                 "quarterly returns for %s", cov, s->short_label);
+        return;
+    }
+    char yr[64] = "";
+    if (c->sn_year)
+        snprintf(yr, sizeof yr, " for the year to 31 March %d", c->sn_year);
+    char sup[64] = "";
+    if (c->sn_ns)
+        snprintf(sup, sizeof sup, ", %d suppressed or not published",
+                 c->sn_ns);
+    if (strstr(c->sn_sources, "does not publish"))
+        snprintf(out, outsz, "median of %d of %d neighbours: %d London "
+                 "quarterly returns for %s; DfE does not publish this "
+                 "indicator, so neighbours outside London have none",
+                 c->sn_n, c->sn_of, c->sn_nq, s->short_label);
+    else
+        snprintf(out, outsz, "median of %d of %d neighbours: %d London "
+                 "quarterly returns for %s, %d DfE published%s%s", c->sn_n,
+                 c->sn_of, c->sn_nq, s->short_label, c->sn_np, yr, sup);
+}
+
+/* One sentence of a note: "what: why; ". */
+static int note(liia_buf *out, const char *what, const char *why)
+{
+    if (out && liia_buf_appendf(out, "%s: %s; ", what, why))
+        return 0; /* out of memory: the note is lost, never the pack */
+    return 1;
+}
+
+static int group_note(liia_buf *out, const char *who, const rp_cell *g)
+{
+    char why[200];
+    if (!g->has_value) {
+        snprintf(why, sizeof why, "no pooled value (%s)",
+                 g->null_reason[0] ? g->null_reason
+                                   : "no member's figure is published");
+        return note(out, who, why);
+    }
+    if (rp_suppressed(g->suppressed, 0))
+        return note(out, who, "c, its pooled count is 1 to 5");
+    return 0;
+}
+
+int rp_comparator_notes(const rp_snapshot *s, size_t a, size_t i,
+                        const rp_extra *x, liia_buf *out)
+{
+    const rp_cell *c = rp_la(s, a, i);
+    char lab[400], why[600];
+    int n = 0;
+    if (c->null_reason[0])
+        n += note(out, c->has_value ? "Value" : "No value", c->null_reason);
+    n += group_note(out, "London", &s->london[i]);
+    int g = rp_group_of(s, a);
+    if (g >= 0)
+        n += group_note(out, s->group_names[g],
+                        &s->group[(size_t)g * s->n_ind + i]);
+    rp_sn_label(s, c, lab, sizeof lab);
+    if (!c->has_sn) {
+        snprintf(why, sizeof why, "no median (%s); %s",
+                 c->sn_reason[0] ? c->sn_reason
+                                 : "fewer than 3 neighbours have a value",
+                 lab);
+        n += note(out, "Neighbours", why);
+    } else if (c->sn_published ? c->sn_n < c->sn_of
+                               : strncmp(c->sn_coverage, "10 of", 5) != 0) {
+        snprintf(why, sizeof why, "only %s", lab);
+        n += note(out, "Neighbours", why);
+    } else
+        note(out, "Neighbours", lab); /* a label, not a gap */
+    const rp_published *en = &s->england[i];
+    if (!en->has)
+        n += note(out, "England", en->reason[0] ? en->reason
+                                  : s->n_england
+                                      ? "DfE does not publish this indicator"
+                                      : "no DfE published statistics have "
+                                        "been imported");
+    if (x && x->notes && x->notes[i][0])
+        n += note(out, "Note sent with your return", x->notes[i]);
+    return n;
+}
+
 void rp_summary_row(const rp_snapshot *s, size_t a, size_t i, rp_row *row)
 {
     const rp_cell *c = rp_la(s, a, i);
@@ -249,7 +374,57 @@ void rp_summary_row(const rp_snapshot *s, size_t a, size_t i, rp_row *row)
         liia_strlcpy(row->sn, v, sizeof row->sn);
     rp_rank_text(s, c, row->rank, sizeof row->rank);
     row->quartile = rp_quartile_text(c->quartile, ind->polarity);
-    liia_strlcpy(row->change, rp_direction_text(c->dir_prev),
-                 sizeof row->change);
+    row->better = rp_better_text(ind->polarity);
+    rp_change_text(ind, c->dir_prev, c->has_change_prev, c->change_prev,
+                   row->change, sizeof row->change);
+    rp_change_text(ind, c->dir_yoy, c->has_change_yoy, c->change_yoy,
+                   row->change_yoy, sizeof row->change_yoy);
+    const rp_published *en = &s->england[i];
+    if (en->has) {
+        rp_fmt_value(ind, 1, en->value, v, sizeof v);
+        snprintf(row->england, sizeof row->england, "%s (%d)", v, en->year);
+    }
+    row->noted = rp_comparator_notes(s, a, i, NULL, NULL) > 0;
     liia_strlcpy(row->funnel, rp_funnel_text(c->funnel), sizeof row->funnel);
+}
+
+static double nice(double raw)
+{
+    double mag = pow(10, floor(log10(raw))), f = raw / mag;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
+}
+
+/* docs/maths.md "Trend axes": from zero when the data come near it (the
+ * smallest value under half the largest); otherwise over the data with a
+ * minimum span (10 percentage points for a percentage, a fifth of the
+ * largest value for a rate or ratio), so a change of a few tenths is not
+ * drawn as a spike, and marked as not starting at zero. */
+rp_axis rp_trend_axis(const rp_indicator *ind, double vmin, double vmax)
+{
+    rp_axis a = {0, 1, 0.2, 0};
+    if (!(vmax > 0))
+        return a;
+    if (vmin < 0)
+        vmin = 0;
+    if (vmin <= vmax / 2) {
+        a.step = nice(vmax / 5);
+        a.hi = ceil(vmax / a.step - 1e-9) * a.step;
+        return a;
+    }
+    double min_span = strcmp(ind->unit, "pct") ? vmax / 5 : 10;
+    double span = vmax - vmin > min_span ? vmax - vmin : min_span;
+    double mid = (vmin + vmax) / 2;
+    a.step = nice(span / 5);
+    a.lo = floor((mid - span / 2) / a.step + 1e-9) * a.step;
+    a.hi = ceil((mid + span / 2) / a.step - 1e-9) * a.step;
+    if (!strcmp(ind->unit, "pct") && a.hi > 100) {
+        a.lo -= a.hi - 100;
+        a.hi = 100;
+    }
+    if (a.lo <= 0) {
+        a.hi -= a.lo;
+        a.lo = 0;
+    }
+    a.broken = a.lo > 0;
+    return a;
 }

@@ -55,10 +55,15 @@ static void curve(cairo_t *cr, rp_rect p, const rp_indicator *ind,
     cairo_stroke(cr);
 }
 
+static double nice_step_n(double hi, double n)
+{
+    double raw = hi / n, mag = pow(10, floor(log10(raw))), f = raw / mag;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
+}
+
 static double nice_step(double hi)
 {
-    double raw = hi / 5, mag = pow(10, floor(log10(raw))), f = raw / mag;
-    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
+    return nice_step_n(hi, 5);
 }
 
 /* "125,000": sizes of tens of thousands are read wrongly without commas. */
@@ -81,9 +86,12 @@ static void tick_label(double t, char *out, size_t outsz)
 
 /* Grid, tick labels at round numbers, and the axis titles. */
 static void funnel_axes(cairo_t *cr, rp_rect p, double xmax, double ymax,
-                        const rp_indicator *ind, double f)
+                        const rp_snapshot *s, const rp_indicator *ind,
+                        double f)
 {
-    double ys = nice_step(ymax), xs = nice_step(xmax);
+    /* as many size ticks as fit: a label is up to seven characters */
+    double fit = p.w / (f * 5.5);
+    double ys = nice_step(ymax), xs = nice_step_n(xmax, fit < 5 ? fit : 5);
     char lab[32];
     cairo_set_line_width(cr, 0.4);
     for (double t = 0; t <= ymax + ys * 1e-6; t += ys) {
@@ -103,10 +111,11 @@ static void funnel_axes(cairo_t *cr, rp_rect p, double xmax, double ymax,
         rp_text(cr, lab, p.x + t / xmax * p.w, p.y + p.h + f * 0.3, 0,
                 f * 0.85, 0, last ? 2 : 1);
     }
-    char xl[200];
+    char xl[200], words[160];
+    rp_expr_words(s, ind->denominator_expr, words, sizeof words);
     snprintf(xl, sizeof xl, "Authority size: %s",
-             strcmp(ind->unit, "per10k") ? ind->denominator_expr
-                                         : "children aged 0-17");
+             strcmp(ind->unit, "per10k") ? words
+                                         : "children aged 0-17 (population)");
     rp_text(cr, xl, p.x + p.w / 2, p.y + p.h + f * 1.5, 0, f * 0.85, 0, 1);
 }
 
@@ -166,9 +175,14 @@ static void funnel_points(cairo_t *cr, rp_rect p, const rp_snapshot *s,
             rp_set_rgb(cr, mine ? RP_BLUE : 0x777777);
             cairo_arc(cr, x, y, f * (mine ? 0.5 : 0.3), 0, 2 * M_PI);
             cairo_fill(cr);
-            if (mine)
-                rp_text(cr, s->auth[a].name, x + f * 0.7, y - f * 0.7, 0,
-                        f * 0.85, 1, 0);
+            /* this authority, and any beyond the 99.8% limits, by name */
+            int far = strstr(c->funnel, "_998") != NULL;
+            if (mine || far) {
+                int left = x > p.x + p.w * 0.7;
+                rp_text(cr, s->auth[a].name,
+                        left ? x - f * 0.7 : x + f * 0.7, y - f * 0.7, 0,
+                        f * 0.8, mine, left ? 2 : 0);
+            }
         }
 }
 
@@ -204,17 +218,15 @@ static void funnel_limits(cairo_t *cr, rp_rect p, const rp_snapshot *s,
     cairo_restore(cr);
 }
 
-static void funnel_legend(cairo_t *cr, rp_rect p, const rp_snapshot *s,
-                          size_t i, funnel_range fr, double f)
+static void funnel_legend_text(const rp_snapshot *s, size_t i,
+                               funnel_range fr, char *lab, size_t labsz)
 {
-    char lab[300], val[32];
+    char val[32];
     rp_fmt_value(&s->ind[i], 1, s->london[i].value, val, sizeof val);
-    snprintf(lab, sizeof lab, "solid: London %s    dashed: 95%%, dotted: "
+    snprintf(lab, labsz, "solid: London %s; dashed: 95%%, dotted: "
              "99.8%% limits (exact%s)%s", val,
              s->london[i].tau2 > 0 ? ", allowing for overdispersion" : "",
-             fr.hidden ? "    (authorities shown as c are not plotted)" : "");
-    rp_set_rgb(cr, RP_DARK);
-    rp_text(cr, lab, p.x, p.y - f * 1.5, 0, f * 0.8, 0, 0);
+             fr.hidden ? "; authorities shown as c are not plotted" : "");
 }
 
 void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
@@ -227,8 +239,13 @@ void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
     snprintf(sub, sizeof sub, "Funnel plot, %s, %s; %zu authorities",
              rp_unit_text(ind), s->short_label, fr.shown);
     rp_rect p = rp_frame(cr, r, ind->title, sub, s, with_source, f);
-    p.y += f * 2;
-    p.h -= f * 2 + f * 3.2;
+    char legend[400];
+    funnel_legend_text(s, i, fr, legend, sizeof legend);
+    double lh = rp_text_height(cr, legend, p.w - f * 6, f * 0.8, 0);
+    rp_set_rgb(cr, RP_DARK);
+    rp_text(cr, legend, p.x + f * 4.5, p.y, p.w - f * 6, f * 0.8, 0, 0);
+    p.y += lh + f * 0.8;
+    p.h -= lh + f * 0.8 + f * 3.2;
     p.x += f * 4.5;
     p.w -= f * 6;
     int ok = strcmp(ind->unit, "ratio") && fr.shown && s->london[i].has_value;
@@ -246,15 +263,14 @@ void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
     double lo = liia_funnel_limit(x0, centre, ind->unit, 0.999,
                                   s->london[i].tau2);
     ymax = (lo > ymax ? lo : ymax) * 1.1;
-    if (!strcmp(ind->unit, "pct") && ymax > 100 && fr.ymax <= 100 &&
-        centre <= 100)
-        ymax = 100; /* only the limits go past 100%: cut them there */
+    if (!strcmp(ind->unit, "pct") && ymax > 100)
+        ymax = 100; /* limits clipped to 0-100% (bench never publishes a
+                     * percentage outside it) */
     if (!(ymax > 0))
         ymax = 1;
     ymax = ceil(ymax / nice_step(ymax)) * nice_step(ymax);
     xmax = ceil(xmax / nice_step(xmax)) * nice_step(xmax);
-    funnel_axes(cr, p, xmax, ymax, ind, f);
-    funnel_legend(cr, p, s, i, fr, f);
+    funnel_axes(cr, p, xmax, ymax, s, ind, f);
     funnel_limits(cr, p, s, i, own, x0, xmax, ymax, f);
     funnel_points(cr, p, s, i, own, xmax, ymax, f);
 }
@@ -263,10 +279,10 @@ void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
 
 /* A rug cell: the value, and its quartile as a small number in the
  * corner so the colour is never the only cue. */
-static void rug_cell(cairo_t *cr, const rp_snapshot *s, size_t a, size_t i,
-                     double x, double y, double cw, double ch, double f)
+static void rug_cell(cairo_t *cr, const rp_snapshot *s, const rp_cell *c,
+                     size_t i, double x, double y, double cw, double ch,
+                     double f)
 {
-    const rp_cell *c = rp_la(s, a, i);
     const rp_indicator *ind = &s->ind[i];
     char val[32];
     int q = c->quartile >= 1 && c->quartile <= 4 ? c->quartile : 0;
@@ -283,7 +299,7 @@ static void rug_cell(cairo_t *cr, const rp_snapshot *s, size_t a, size_t i,
     if (q) {
         char qt[4];
         snprintf(qt, sizeof qt, "%d", q);
-        rp_text(cr, qt, x + cw - f * 0.25, y + ch * 0.05, 0, f * 0.55, 0, 2);
+        rp_text(cr, qt, x + cw - f * 0.2, y + ch * 0.05, 0, RP_MIN_PT, 0, 2);
     }
 }
 
@@ -305,7 +321,7 @@ static void rug_legend(cairo_t *cr, double x, double y, double f)
             cairo_fill(cr);
             rp_set_rgb(cr, rp_quartile_ink(q, pol));
             rp_text(cr, pol ? labels[q] : ctx[q], bx + f * 3.25, y + f * 0.2,
-                    0, f * 0.75, 0, 1);
+                    0, f * 0.8, 0, 1);
         }
 }
 
@@ -323,7 +339,8 @@ void rp_chart_rug(cairo_t *cr, rp_rect r, const rp_snapshot *s)
     double y = r.y + f;
     y += rp_text(cr, title, r.x + f, y, 0, f * 1.3, 1, 0) + f * 0.5;
     double cw = (r.w - namew - 2 * f) / (double)s->n_ind;
-    double ch = (r.h - (y - r.y) - headh - f * 5) / (double)s->n_auth;
+    /* the authorities, then London's pooled value (no quartile) */
+    double ch = (r.h - (y - r.y) - headh - f * 5) / (double)(s->n_auth + 1);
     for (size_t i = 0; i < s->n_ind; i++)
         rp_text(cr, s->ind[i].id, r.x + f + namew + cw * ((double)i + 0.5),
                 y + f * 0.5, 0, f * 0.8, 1, 1);
@@ -333,9 +350,15 @@ void rp_chart_rug(cairo_t *cr, rp_rect r, const rp_snapshot *s)
         rp_text(cr, s->auth[a].name, r.x + f, y + ch * 0.12, 0, f * 0.85, 0,
                 0);
         for (size_t i = 0; i < s->n_ind; i++)
-            rug_cell(cr, s, a, i, r.x + f + namew + cw * (double)i, y, cw, ch,
-                     f);
+            rug_cell(cr, s, rp_la(s, a, i), i,
+                     r.x + f + namew + cw * (double)i, y, cw, ch, f);
     }
+    rp_set_rgb(cr, RP_DARK);
+    rp_text(cr, "London (pooled)", r.x + f, y + ch * 0.12, 0, f * 0.85, 1, 0);
+    for (size_t i = 0; i < s->n_ind; i++)
+        rug_cell(cr, s, &s->london[i], i, r.x + f + namew + cw * (double)i, y,
+                 cw, ch, f);
+    y += ch;
     rug_legend(cr, r.x + f, y + f, f);
     char src[160];
     snprintf(src, sizeof src, "Source: %s, %s", rp_source_text(s),
@@ -445,6 +468,6 @@ int rp_rug_files(const char *base, const rp_snapshot *s, int *written,
 {
     chart_job j = {NULL, s, 0, -1, 1};
     double w = 14 * 9 + 2 * 9 + 36.0 * (double)s->n_ind;
-    double h = 16.0 * (double)s->n_auth + 9 * 12;
+    double h = 16.0 * (double)(s->n_auth + 1) + 9 * 12;
     return write_both(base, w, h, &j, written, f, e);
 }

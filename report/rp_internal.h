@@ -13,7 +13,12 @@
 
 #include "liia_report.h"
 
-enum { RP_TREND_QUARTERS = 8, RP_MAX_AUTH = 40, RP_MAX_GROUPS = 8 };
+enum { RP_TREND_QUARTERS = 8, RP_MAX_AUTH = 40, RP_MAX_GROUPS = 8,
+       RP_MAX_NB = 10, RP_MAX_YEARS = 16 };
+
+/* No text in a pack, PDF or chart file is drawn smaller than this (A4 at
+ * 100%); tests/report/pdf_fonts.py checks the PDFs. */
+#define RP_MIN_PT 7.0
 
 typedef struct rp_indicator {
     char id[16];
@@ -56,7 +61,26 @@ typedef struct rp_cell {
     int suppressed;         /* shown as c to anyone but the authority */
     int small_base;         /* no rank or quartile: read the funnel */
     double tau2;            /* the funnel's overdispersion (0: none) */
+    char sn_reason[120];    /* why the neighbour median is blank, or "" */
+    char sn_sources[240];   /* where its neighbours' values came from */
+    int sn_year;            /* DfE's year to 31 March used by it, or 0 */
+    int sn_nq, sn_np, sn_ns, sn_n, sn_of; /* quarterly, published,
+                                           * suppressed; k of n */
+    int sn_published;       /* computed with published figures */
 } rp_cell;
+
+/* A figure DfE publishes (England): public, no disclosure control. */
+typedef struct rp_published {
+    int has, year;
+    double value;
+    char reason[96];
+} rp_published;
+
+/* An authority's statistical neighbours, by name (DfE's model). */
+typedef struct rp_neighbours {
+    int n, model_year;
+    char name[RP_MAX_NB][64];
+} rp_neighbours;
 
 /* A value in the trend: has = 0 when missing. */
 typedef struct rp_point {
@@ -87,7 +111,40 @@ typedef struct rp_snapshot {
     rp_cell *london;   /* [ind] */
     rp_cell *group;    /* [group][ind] quadrants */
     rp_point *trend;   /* [quarter][auth + 1 + groups][ind]: la, London, quadrants */
+    rp_published *england; /* [ind], DfE's published England figure */
+    size_t n_england;      /* how many: 0 when nothing was imported */
+    char (*measure)[2][96]; /* [n_measures]: id, title */
+    size_t n_measures;
+    rp_neighbours *nb;     /* [auth] */
 } rp_snapshot;
+
+/* What one authority's own pack adds to the snapshot: the notes its data
+ * lead sent with the return, its data-quality position and DfE's
+ * published series for it, its neighbours, London and England
+ * (rp_extra.c). */
+enum { RP_LR_OWN, RP_LR_NB, RP_LR_LONDON, RP_LR_ENGLAND, RP_LR_SERIES };
+typedef struct rp_longrun {
+    size_t ind;
+    double v[RP_LR_SERIES][RP_MAX_YEARS];
+    unsigned char has[RP_LR_SERIES][RP_MAX_YEARS];
+    unsigned char nb_n[RP_MAX_YEARS]; /* neighbours the median is over */
+    double nbv[RP_MAX_YEARS][RP_MAX_NB];
+    int any;                          /* DfE publishes it for someone */
+} rp_longrun;
+
+typedef struct rp_extra {
+    char (*notes)[256];    /* [ind]: "measure: note; ..." or "" */
+    int received, version, warnings, not_supplied, with_value;
+    char status[16];
+    int years[RP_MAX_YEARS];
+    size_t n_years;
+    rp_longrun *lr;        /* [ind] */
+    size_t n_lr;
+} rp_extra;
+
+int rp_extra_load(sqlite3 *db, const rp_snapshot *s, size_t a, rp_extra *x,
+                  liia_error *e);
+void rp_extra_free(rp_extra *x);
 
 /* ---- rp_data.c */
 int rp_latest_period(sqlite3 *db, const char *today, char out[11],
@@ -146,11 +203,46 @@ int rp_lxw_check(lxw_error err, const char *path, liia_error *e);
 /* The strings of one summary line for authority a (own figures shown,
  * comparators under disclosure control). */
 typedef struct rp_row {
-    char value[32], london[96], quadrant[32], sn[64];
-    char rank[64], change[48], funnel[24];
-    const char *quartile;
+    char value[32], london[96], quadrant[32], sn[64], england[48];
+    char rank[64], change[64], change_yoy[64], funnel[24];
+    const char *quartile, *better;
+    int noted; /* a blank or thin comparator, or a note: see the notes */
 } rp_row;
 void rp_summary_row(const rp_snapshot *s, size_t a, size_t i, rp_row *row);
+/* "higher is better", "lower is better", "context" */
+const char *rp_better_text(int polarity);
+/* A change as the pack prints it: "+0.5 pp" for percentages (percentage
+ * points), "+12.3" otherwise; "" when there is none. */
+void rp_fmt_change(const rp_indicator *ind, int has, double v, char *out,
+                   size_t outsz);
+/* "▲ improving, +0.5 pp" */
+void rp_change_text(const rp_indicator *ind, const char *dir, int has,
+                    double v, char *out, size_t outsz);
+/* Sentences explaining every blank or thin comparator of one indicator in
+ * authority a's pack, and the notes sent with its return (x may be NULL):
+ * appended to out, each ending "; ".  Returns how many. */
+int rp_comparator_notes(const rp_snapshot *s, size_t a, size_t i,
+                        const rp_extra *x, liia_buf *out);
+/* The neighbour median's label: "median of 9 of 10 (4 London returns Q4
+ * 2024-25, 5 DfE 2025)". */
+void rp_sn_label(const rp_snapshot *s, const rp_cell *c, char *out,
+                 size_t outsz);
+
+/* ---- rp_headlines.c: the few things a Director should know, as
+ * sentences generated from the figures, each naming the table it comes
+ * from. */
+typedef void (*rp_line_fn)(void *ctx, int kind, const char *text);
+enum { RP_HL_HEAD, RP_HL_LINE };
+void rp_headlines(const rp_snapshot *s, size_t a, const rp_extra *x,
+                  rp_line_fn fn, void *ctx);
+
+/* ---- trend axes (one rule for the PDF, the charts and the workbook,
+ * docs/maths.md "Trend axes") */
+typedef struct rp_axis {
+    double lo, hi, step;
+    int broken; /* does not start at zero: marked on the chart */
+} rp_axis;
+rp_axis rp_trend_axis(const rp_indicator *ind, double vmin, double vmax);
 
 /* ---- palette: Okabe-Ito, safe for the common colour-vision deficiencies */
 #define RP_BLUE 0x0072B2
@@ -183,6 +275,17 @@ void rp_chart_rug(cairo_t *cr, rp_rect r, const rp_snapshot *s);
 double rp_text(cairo_t *cr, const char *text, double x, double y, double w,
                double size, int bold, int align);
 void rp_set_rgb(cairo_t *cr, unsigned rgb);
+/* The height rp_text would use. */
+double rp_text_height(cairo_t *cr, const char *text, double w, double size,
+                      int bold);
+/* The key of short codes to names under ranked bars; returns its
+ * height.  rp_code_key_height: the same without drawing. */
+double rp_code_key(cairo_t *cr, rp_rect r, const rp_snapshot *s);
+double rp_code_key_height(double w, const rp_snapshot *s);
+/* An expression of measure ids in words ("cla_at_end" -> "children
+ * looked after"). */
+void rp_expr_words(const rp_snapshot *s, const char *expr, char *out,
+                   size_t outsz);
 /* Base font size for a chart rectangle. */
 double rp_font_for(rp_rect r);
 /* White background, title, subtitle and (optionally) the source line;
@@ -219,10 +322,10 @@ int rp_rug_files(const char *base, const rp_snapshot *s, int *written,
 
 /* ---- rp_xlsx_la.c, rp_xlsx_london.c, rp_pdf.c */
 int rp_write_la_workbook(sqlite3 *db, const rp_snapshot *s, size_t a,
-                         const char *path, liia_error *e);
+                         const rp_extra *x, const char *path, liia_error *e);
 int rp_write_london_workbook(sqlite3 *db, const rp_snapshot *s,
                              const char *path, liia_error *e);
-int rp_write_la_pdf(const rp_snapshot *s, size_t a, const char *produced,
-                    liia_outfile *out, liia_error *e);
+int rp_write_la_pdf(const rp_snapshot *s, size_t a, const rp_extra *x,
+                    const char *produced, liia_outfile *out, liia_error *e);
 
 #endif

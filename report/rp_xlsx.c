@@ -109,6 +109,27 @@ lxw_format *rp_fmt_num(rp_fmts *F, const rp_indicator *ind)
     return F->num[d][pct];
 }
 
+void rp_put_change(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, rp_fmts *F,
+                   const rp_indicator *ind, int has, double v)
+{
+    int d = ind->decimals > 4 ? 4 : ind->decimals;
+    int pct = !strcmp(ind->unit, "pct");
+    if (!has) {
+        rp_str(F, ws, r, c, "", F->text);
+        return;
+    }
+    if (!F->chg[d][pct]) {
+        char n[16] = "0", spec[96];
+        if (d)
+            snprintf(n, sizeof n, "0.%.*s", d, "0000");
+        const char *u = pct ? "\" pp\"" : "";
+        snprintf(spec, sizeof spec, "+%s%s;-%s%s;%s%s", n, u, n, u, n, u);
+        F->chg[d][pct] = fmt(F->wb, 0, 10);
+        format_set_num_format(F->chg[d][pct], spec);
+    }
+    rp_num(F, ws, r, c, v, F->chg[d][pct]);
+}
+
 lxw_format *rp_fmt_quartile(rp_fmts *F, int quartile, int polarity)
 {
     return F->quartile[polarity != 0][quartile >= 1 && quartile <= 4

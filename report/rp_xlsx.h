@@ -10,6 +10,7 @@ typedef struct rp_fmts {
     lxw_format *right, *better, *worse, *error, *warning;
     lxw_format *quartile[2][5]; /* [judged][quartile 0..4] */
     lxw_format *num[5][2];      /* [decimals][pct], made on first use */
+    lxw_format *chg[5][2];      /* changes: "+0.5 pp" for percentages */
     /* The first failed write (sticky, like ferror): the writers below
      * record it and rp_wb_finish reports it, so no write goes unchecked
      * without an if around each of hundreds of cells. */
@@ -45,6 +46,11 @@ lxw_format *rp_fmt_direction(rp_fmts *F, const char *dir);
  * the indicator's format. */
 void rp_put_value(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, rp_fmts *F,
                   const rp_indicator *ind, int has, double v, int suppressed);
+
+/* A change on an earlier period: percentage points ("+0.5 pp") for a
+ * percentage, a signed number otherwise; blank when there is none. */
+void rp_put_change(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, rp_fmts *F,
+                   const rp_indicator *ind, int has, double v);
 
 /* rp_xlsx_dq.c: the authority's Data quality sheet and the overview's
  * submission grid, read from the submissions, measures and findings

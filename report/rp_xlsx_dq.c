@@ -84,6 +84,15 @@ static const char SQL_WARNINGS[] =
     " WHERE la_code = ?1 AND period = ?2 AND status = 'accepted'"
     " ORDER BY return_type, line, rule_id";
 
+/* What the data lead wrote beside a figure: the authority's own words,
+ * shown only in its own pack. */
+static const char SQL_NOTES[] =
+    "SELECT v.measure, v.note FROM submissions s"
+    "  JOIN submission_value v ON v.submission_id = s.id"
+    " WHERE s.la_code = ?1 AND s.period = ?2 AND s.status = 'accepted'"
+    "   AND trim(coalesce(v.note, '')) <> ''"
+    " ORDER BY s.return_type, v.measure";
+
 static long coverage(const rp_snapshot *s, size_t a, rp_fmts *F,
                      lxw_worksheet *ws, long r)
 {
@@ -136,6 +145,11 @@ int rp_write_data_quality(sqlite3 *db, const rp_snapshot *s, size_t a,
     if ((r2 = table(db, SQL_WARNINGS, la, p, F, ws, r, e)) < 0)
         return -1;
     r = none_if_empty(F, ws, r, r2, "No warnings.");
+    static const char *const notes[] = {"Measure", "Note sent with the return"};
+    r = heads(F, ws, r + 1, "Notes sent with the return", notes, 2);
+    if ((r2 = table(db, SQL_NOTES, la, p, F, ws, r, e)) < 0)
+        return -1;
+    r = none_if_empty(F, ws, r, r2, "No notes.");
     coverage(s, a, F, ws, r + 1);
     return 0;
 }

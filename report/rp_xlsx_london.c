@@ -46,9 +46,8 @@ static lxw_format *rug_fmt(london_book *b, const rp_indicator *ind, int q)
 }
 
 static void rug_cell(london_book *b, lxw_worksheet *ws, lxw_row_t r,
-                     lxw_col_t col, size_t a, size_t i)
+                     lxw_col_t col, const rp_cell *c, size_t i)
 {
-    const rp_cell *c = rp_la(b->s, a, i);
     const rp_indicator *ind = &b->s->ind[i];
     if (!c->has_value)
         rp_str(&b->F, ws, r, col, "n/a", b->F.quartile[0][0]);
@@ -104,9 +103,16 @@ static void write_rug(london_book *b, lxw_worksheet *ws)
         rp_str(F, ws, r, 0, s->auth[a].name, F->text);
         rp_str(F, ws, r, 1, s->auth[a].quadrant_name, F->text);
         for (size_t i = 0; i < s->n_ind; i++)
-            rug_cell(b, ws, r, (lxw_col_t)(2 + i), a, i);
+            rug_cell(b, ws, r, (lxw_col_t)(2 + i), rp_la(s, a, i), i);
     }
-    rug_legend(b, ws, (lxw_row_t)(6 + s->n_auth));
+    /* London's published pooled value beside the authorities (no
+     * quartile: it is what they are ranked around) */
+    lxw_row_t lr = (lxw_row_t)(5 + s->n_auth);
+    rp_str(F, ws, lr, 0, "London (pooled)", F->bold);
+    rp_str(F, ws, lr, 1, "all", F->text);
+    for (size_t i = 0; i < s->n_ind; i++)
+        rug_cell(b, ws, lr, (lxw_col_t)(2 + i), &s->london[i], i);
+    rug_legend(b, ws, (lxw_row_t)(7 + s->n_auth));
     worksheet_freeze_panes(ws, 5, 2);
 }
 

@@ -8,8 +8,9 @@
 # it is, and with the City's suppressed counts changed within 1-5 (looked
 # after 5 -> 4, UASC 1 -> 3, started 1 -> 2, placed 20+ miles 1 -> 2, CP
 # plans started 1 -> 0 so CP05's denominator is 4 not 5, NFA 1 -> 2).
-#  0. non-interference: every file anyone else receives (33 other packs,
-#     the London overview, every chart) is byte-identical in both runs:
+#  0. non-interference: every file anyone else receives (32 other packs,
+#     the London overview, every chart) is byte-identical in both runs,
+#     also when the City's return carries a note (shown in its own pack):
 #     nothing in them depends on the City's suppressed counts, so no attack
 #     on them can recover those counts;
 #  1. London minus the others: the overview's London numerator minus every
@@ -48,6 +49,11 @@ sqlite3 "$C/liia.db" "UPDATE submission_value SET value = CASE measure
     'referrals_nfa')
     AND submission_id = (SELECT id FROM submission WHERE la_code = '$CIT'
     AND period = '$P' AND status = 'accepted' AND return_type = 'quarterly')" || exit 3
+# and a note on the City's return: its own words reach its own pack only
+sqlite3 "$C/liia.db" "UPDATE submission_value SET note = 'cf: counted after a late correction'
+  WHERE measure = 'cla_at_end' AND submission_id = (SELECT id FROM submission
+    WHERE la_code = '$CIT' AND period = '$P' AND status = 'accepted'
+    AND return_type = 'quarterly')" || exit 3
 "$bin" --db "$C/liia.db" bench >/dev/null || { echo "FAIL: bench cf"; exit 1; }
 "$bin" --db "$C/liia.db" report --all --out "$C" >/dev/null || { echo "FAIL: report cf"; exit 1; }
 
@@ -64,7 +70,14 @@ nums="SELECT group_concat(indicator || '=' || numerator || '/' || denominator, '
 [ "$(sqlite3 "$C/liia.db" "$nums")" = "CLA01=4.0/847.0 CLA04=3.0/4.0 CP05=0.0/4.0" ] ||
     fail "counterfactual City counts: $(sqlite3 "$C/liia.db" "$nums")"
 
-# 0 and 4: everything anyone else receives is identical.
+unzip -p "$C/CIT_${P}_benchmark.xlsx" xl/sharedStrings.xml | grep -q "cf: counted after a late correction" ||
+    fail "the City's note is not in its own workbook"
+pdftotext "$C/CIT_${P}_benchmark.pdf" - | tr '\n' ' ' | grep -q "cf: counted after a late" ||
+    fail "the City's note is not in its own PDF"
+
+# 0 and 4: everything anyone else receives is identical, every sheet and
+# page of it (headlines, England, neighbour labels and notes, funnel data,
+# long run).
 n=0
 for f in "$T"/*.xlsx "$T"/*.pdf "$T"/charts/*; do
     b=${f#"$T"/}
@@ -117,32 +130,32 @@ naive=$(q "ATTACH '$T/liia.db' AS s; SELECT (SELECT numerator FROM s.bench_row
 [ "$est_t" = "$est_c" ] ||
     fail "London minus others depends on the City's count ($est_t vs $est_c)"
 
-# 2. Rank gaps: in every pack's Rankings sheet (9), the ranked rows, in
+# 2. Rank gaps: in every pack's Rankings sheet (10), the ranked rows, in
 # chart order, run 1, then each rank is the previous one (a tie) or its
 # position; and as many rows are ranked as "of N" says.
 gaps=$(q "WITH r AS (SELECT pack, row, CAST(text AS INTEGER) AS k,
       CAST(substr(text, instr(text, ' of ') + 4) AS INTEGER) AS n FROM cells
-      WHERE sheet = 9 AND col = 'E' AND text LIKE '% of % published'),
+      WHERE sheet = 10 AND col = 'E' AND text LIKE '% of % published'),
     b AS (SELECT r.*, row - (SELECT max(h.row) FROM cells h WHERE h.pack = r.pack
-      AND h.sheet = 9 AND h.col = 'E' AND h.text = 'Rank' AND h.row < r.row) AS pos,
-      (SELECT max(h.row) FROM cells h WHERE h.pack = r.pack AND h.sheet = 9
+      AND h.sheet = 10 AND h.col = 'E' AND h.text = 'Rank' AND h.row < r.row) AS pos,
+      (SELECT max(h.row) FROM cells h WHERE h.pack = r.pack AND h.sheet = 10
       AND h.col = 'E' AND h.text = 'Rank' AND h.row < r.row) AS block FROM r),
     o AS (SELECT b.*, ROW_NUMBER() OVER (PARTITION BY pack, block ORDER BY row) AS j,
       LAG(k) OVER (PARTITION BY pack, block ORDER BY row) AS prev,
       count(*) OVER (PARTITION BY pack, block) AS ranked FROM b)
     SELECT count(*) FROM o WHERE (j = 1 AND k <> 1) OR (j > 1 AND k <> prev AND k <> j)
       OR ranked <> n")
-ranked=$(q "SELECT count(*) FROM cells WHERE sheet = 9 AND col = 'E' AND text LIKE '% published'")
+ranked=$(q "SELECT count(*) FROM cells WHERE sheet = 10 AND col = 'E' AND text LIKE '% published'")
 [ "$gaps" = 0 ] || fail "rank gaps: $gaps ranks out of sequence"
 [ "$ranked" -gt 10000 ] || fail "rank gaps: only $ranked ranks read"
 
-# 3. Neighbour median: Summary (sheet 1), H = median, I = "k of 10", B = id.
+# 3. Neighbour median: Summary (sheet 2), J = median, K = "k of 10", B = id.
 med=$(q "ATTACH '$T/liia.db' AS s;
     WITH m AS (SELECT h.pack, b.text AS ind, CAST(h.text AS REAL) AS v,
       CAST(i.text AS INTEGER) AS k FROM cells h
-      JOIN cells b ON b.pack = h.pack AND b.sheet = 1 AND b.row = h.row AND b.col = 'B'
-      JOIN cells i ON i.pack = h.pack AND i.sheet = 1 AND i.row = h.row AND i.col = 'I'
-      WHERE h.sheet = 1 AND h.col = 'H' AND h.row > 4 AND h.text <> '')
+      JOIN cells b ON b.pack = h.pack AND b.sheet = 2 AND b.row = h.row AND b.col = 'B'
+      JOIN cells i ON i.pack = h.pack AND i.sheet = 2 AND i.row = h.row AND i.col = 'K'
+      WHERE h.sheet = 2 AND h.col = 'J' AND h.row > 4 AND h.text <> '')
     SELECT count(*), sum(k < 3), sum(EXISTS (SELECT 1 FROM s.authority a
       JOIN s.stat_neighbour n ON n.gss_code = a.gss_code
       JOIN s.bench_row nb ON nb.area_code = n.neighbour_gss_code

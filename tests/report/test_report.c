@@ -52,10 +52,10 @@ static void test_sheets(const char *xlsx)
 {
     char *wb = xlsx_member(xlsx, "xl/workbook.xml");
     CHECK(wb != NULL);
-    const char *names[] = {"Summary", "Front door", "Assessment",
-                           "Child protection", "Looked after", "Care leavers",
-                           "Workforce", "Trend", "Rankings", "Data quality",
-                           "Definitions"};
+    const char *names[] = {"Headlines", "Summary", "Front door",
+                           "Assessment", "Child protection", "Looked after",
+                           "Care leavers", "Workforce", "Trend", "Rankings",
+                           "Funnel", "Data quality", "Definitions"};
     const char *prev = wb;
     for (size_t k = 0; wb && k < sizeof names / sizeof names[0]; k++) {
         char tag[64];
@@ -66,14 +66,28 @@ static void test_sheets(const char *xlsx)
             prev = at;
     }
     free(wb);
-    /* Two native charts per indicator: ranked and trend. */
+    /* Three native charts per indicator: ranked, trend and funnel, but no
+     * funnel for the ratio (WF04) nor for CL03, which Camden did not
+     * supply: 32 + 32 + 30. */
     char *list = xlsx_list(xlsx);
-    CHECK(list && strstr(list, "xl/charts/chart64.xml"));
-    CHECK(list && !strstr(list, "xl/charts/chart65.xml"));
+    CHECK(list && strstr(list, "xl/charts/chart94.xml"));
+    CHECK(list && !strstr(list, "xl/charts/chart95.xml"));
     free(list);
     char *chart = xlsx_member(xlsx, "xl/charts/chart1.xml");
     CHECK(chart && strstr(chart, "<c:barChart>"));
     CHECK(chart && strstr(chart, "Rankings"));
+    free(chart);
+    /* the funnel: a scatter chart of the Funnel sheet, axis titles in
+     * words, this authority named */
+    chart = xlsx_member(xlsx, "xl/charts/chart3.xml");
+    CHECK(chart && strstr(chart, "<c:scatterChart>"));
+    CHECK(chart && strstr(chart, "Funnel!"));
+    CHECK(chart && strstr(chart, "Authority size: children aged 0-17"));
+    CHECK(chart && strstr(chart, "Camden"));
+    free(chart);
+    chart = xlsx_member(xlsx, "xl/charts/chart6.xml"); /* FD02 funnel */
+    CHECK(chart && strstr(chart, "Authority size: contacts<"));
+    CHECK(chart && strstr(chart, "<c:max val=\"100\"/>"));
     free(chart);
     char *core = xlsx_member(xlsx, "docProps/core.xml");
     CHECK(core && strstr(core, "2025-03-31T12:00:00Z"));
@@ -84,7 +98,7 @@ static void test_sheets(const char *xlsx)
 static void test_summary(sqlite3 *db, const char *xlsx)
 {
     xlsx_sheet s;
-    CHECK_INT(xlsx_sheet_open(&s, xlsx, 1), 0);
+    CHECK_INT(xlsx_sheet_open(&s, xlsx, 2), 0);
     CHECK(strstr(xlsx_cell(&s, "A1"), "Camden") != NULL);
     CHECK_STR(xlsx_cell(&s, "B5"), "FD01");
     sqlite3_stmt *st;
@@ -95,12 +109,45 @@ static void test_summary(sqlite3 *db, const char *xlsx)
     CHECK_INT(sqlite3_step(st), SQLITE_ROW);
     int want = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    const char *rank = xlsx_cell(&s, "J5");
+    const char *rank = xlsx_cell(&s, "L5");
     CHECK(strstr(rank, " of 33") != NULL);
     CHECK_INT(atoi(rank), want);
-    CHECK(strstr(xlsx_cell(&s, "K5"), "Q") == xlsx_cell(&s, "K5"));
-    CHECK_STR(row_with(&s, 'B', "CL03", 5, 40, 'Q'), "not supplied");
-    CHECK_STR(row_with(&s, 'B', "CL03", 5, 40, 'E'), "");
+    CHECK(strstr(xlsx_cell(&s, "M5"), "Q") == xlsx_cell(&s, "M5"));
+    CHECK_STR(row_with(&s, 'B', "CL03", 5, 40, 'S'), "not supplied");
+    CHECK_STR(row_with(&s, 'B', "CL03", 5, 40, 'F'), "");
+    CHECK_STR(xlsx_cell(&s, "E5"), "context");
+    CHECK_STR(row_with(&s, 'B', "FD04", 5, 40, 'E'), "lower is better");
+    /* no published statistics in this store: the England column is blank
+     * and says why; the return's note is beside the figures it concerns */
+    CHECK_STR(xlsx_cell(&s, "H5"), "");
+    const char *why = row_with(&s, 'B', "FD03", 5, 40, 'U');
+    CHECK(why && strstr(why, "England: no DfE published statistics"));
+    CHECK(why && strstr(why, "Note sent with your return: referrals: Caf\u00e9 "
+                             "referrals incl. \u00a3 funded"));
+    CHECK(why && strstr(why, "Neighbours: only median of 9 of 10 neighbours, "
+                             "from their London quarterly returns for Q4 "
+                             "2024-25"));
+    CHECK(!strstr(row_with(&s, 'B', "CLA01", 5, 40, 'U'), "Note sent"));
+    xlsx_sheet_close(&s);
+    /* changes in percentage points */
+    char *styles = xlsx_member(xlsx, "xl/styles.xml");
+    CHECK(styles && strstr(styles, "+0.0&quot; pp&quot;;-0.0&quot; pp&quot;"));
+    free(styles);
+    /* the headlines come first, each line naming its table */
+    CHECK_INT(xlsx_sheet_open(&s, xlsx, 1), 0);
+    CHECK(strstr(xlsx_cell(&s, "A1"), "Headlines: Camden") != NULL);
+    CHECK_STR(xlsx_cell(&s, "A4"), "Where the funnel plot says the "
+                                   "difference from London is more than "
+                                   "chance");
+    CHECK(strstr(xlsx_cell(&s, "A5"), "(Summary, ") != NULL);
+    xlsx_sheet_close(&s);
+    /* the note in the Data quality sheet */
+    CHECK_INT(xlsx_sheet_open(&s, xlsx, 12), 0);
+    const char *notes = row_with(&s, 'A', "Notes sent with the return", 3,
+                                 200, 'A');
+    CHECK(notes != NULL);
+    CHECK_STR(row_with(&s, 'B', "Caf\u00e9 referrals incl. \u00a3 funded",
+                       3, 200, 'A'), "referrals");
     xlsx_sheet_close(&s);
 }
 
@@ -110,15 +157,15 @@ static void test_summary(sqlite3 *db, const char *xlsx)
 static void test_suppression(void)
 {
     xlsx_sheet s;
-    CHECK_INT(xlsx_sheet_open(&s, OUT "/CAM_" PERIOD "_benchmark.xlsx", 9), 0);
+    CHECK_INT(xlsx_sheet_open(&s, OUT "/CAM_" PERIOD "_benchmark.xlsx", 10), 0);
     int cp05 = 2 + 12 * 38 + 3; /* 1-based first data row of block 13 */
     CHECK_STR(row_with(&s, 'C', "CIT", cp05, cp05 + 34, 'D'), "c");
     CHECK(strcmp(row_with(&s, 'C', "CAM", cp05, cp05 + 34, 'D'), "c"));
     CHECK_STR(row_with(&s, 'C', "CIT", cp05, cp05 + 34, 'E'), "");
     CHECK(strstr(row_with(&s, 'C', "CAM", cp05, cp05 + 34, 'E'), " of 33"));
     xlsx_sheet_close(&s);
-    CHECK_INT(xlsx_sheet_open(&s, OUT "/CIT_" PERIOD "_benchmark.xlsx", 1), 0);
-    const char *v = row_with(&s, 'B', "CP05", 5, 40, 'E');
+    CHECK_INT(xlsx_sheet_open(&s, OUT "/CIT_" PERIOD "_benchmark.xlsx", 2), 0);
+    const char *v = row_with(&s, 'B', "CP05", 5, 40, 'F');
     CHECK_STR(v, "1.3");
     xlsx_sheet_close(&s);
 }
@@ -198,6 +245,9 @@ static void test_london(sqlite3 *db)
     CHECK_STR(xlsx_cell(&s, "C4"), "FD01");
     CHECK_STR(row_with(&s, 'A', "City of London", 6, 38, 'O'), "c"); /* CP05 */
     CHECK(strcmp(row_with(&s, 'A', "Camden", 6, 38, 'O'), "c"));
+    /* London's pooled row under the authorities */
+    CHECK_STR(xlsx_cell(&s, "A39"), "London (pooled)");
+    CHECK(strcmp(xlsx_cell(&s, "C39"), ""));
     xlsx_sheet_close(&s);
     CHECK_INT(xlsx_sheet_open(&s, ov, 2), 0);
     /* columns by return type id: cin (B), quarterly (C), ssda903 (D) */
@@ -387,7 +437,7 @@ static void test_reconciliation(sqlite3 *db, const char *without)
     const char *xlsx = OUT "r/CAM_" PERIOD "_benchmark.xlsx";
     CHECK(has_sheet(xlsx, "Reconciliation"));
     xlsx_sheet s;
-    CHECK_INT(xlsx_sheet_open(&s, xlsx, 11), 0); /* after Data quality */
+    CHECK_INT(xlsx_sheet_open(&s, xlsx, 13), 0); /* after Data quality */
     CHECK(strstr(xlsx_cell(&s, "A1"), "Reconciliation") != NULL);
     CHECK_STR(xlsx_cell(&s, "A5"), "cla_at_end");
     CHECK_STR(xlsx_cell(&s, "C5"), "195");
@@ -413,6 +463,13 @@ int main(void)
     CHECK_INT(liia_store_open(path, LIIA_STORE_READWRITE, &db, &e), 0);
     CHECK_INT(fixture_load(db, SCHEMA_DIR), 0);
 
+    /* a note sent with Camden's return, shown in its own pack */
+    CHECK_INT(liia_db_exec(db, "INSERT OR REPLACE INTO submission_value"
+                           " (submission_id, measure, value, note) SELECT id,"
+                           " 'referrals', 2400, 'Caf\u00e9 referrals incl."
+                           " \u00a3 funded' FROM submission WHERE la_code ="
+                           " 'E09000007' AND period = '" PERIOD "' AND status ="
+                           " 'accepted' AND return_type = 'quarterly'", &e), 0);
     liia_report_result res;
     CHECK_INT(run_pack(db, "E09000007", 0, OUT, &res, &e), 0);
     if (e.status)
@@ -425,11 +482,15 @@ int main(void)
     CHECK(exists(OUT "/CAM_" PERIOD "_benchmark.pdf"));
     test_sheets(xlsx);
     test_summary(db, xlsx);
-    /* Cover, summary, then per theme four chart rows a page and its
-     * table after them: front door (5 indicators) 2 pages, assessment (3)
-     * 1, child protection (7) 2, looked after (10) 3, care leavers (3) 1,
-     * workforce (4: the table does not fit under four rows) 2. */
-    CHECK_INT(pdf_pages(OUT "/CAM_" PERIOD "_benchmark.pdf"), 13);
+    /* Cover, headlines, the summary (two pages: rows grow with their
+     * wrapped cells at 7 pt), then per theme two indicators a page (ranked
+     * bars across the page, trend and funnel below, the code key at the
+     * foot), then the theme's table and notes: front door (5 indicators)
+     * 3 pages, assessment (3) 2, child protection (7) 4 and its table and
+     * notes 5, looked after (10) 5 and the table 6, care leavers (3) 2,
+     * workforce (4) 2 and the table 3.  No long-run page: this store has
+     * no published statistics. */
+    CHECK_INT(pdf_pages(OUT "/CAM_" PERIOD "_benchmark.pdf"), 25);
     test_png(OUT "/charts/CAM_" PERIOD "_FD01_ranked.png");
     CHECK(exists(OUT "/charts/CAM_" PERIOD "_CP05_funnel.svg"));
     CHECK_INT(run_pack(db, "E09000001", 0, OUT, &res, &e), 0);

@@ -108,6 +108,8 @@ static void item(struct gen *g, int indent, const char *name, const char *value)
 }
 
 static void tag(struct gen *g, int indent, const char *fmt, ...)
+    LIIA_PRINTF(3, 4);
+static void tag(struct gen *g, int indent, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

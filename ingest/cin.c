@@ -297,7 +297,7 @@ static int recognise(const liia_signature *sig)
 }
 
 const struct liia_return_ops ingest_cin_ops = {
-    .info = {"cin", "Children in need census (child-level)", "cin/tables.json", 1},
+    .info = {"cin", "Children in need census (child-level)", "cin/tables.json", 1, 0},
     .stage_checks = 1,
     .recognise = recognise,
     .open = cin_open,

@@ -49,7 +49,7 @@ static int rank(const void *state, const liia_error *f)
 
 const struct liia_return_ops ingest_ssda903_ops = {
     .info = {"ssda903", "SSDA903 children looked after (child-level)",
-             "ssda903/tables.json", 0},
+             "ssda903/tables.json", 0, 0},
     .stage_checks = 1,
     .recognise = recognise,
     .open = s903_open,

@@ -12,8 +12,10 @@ budget=${FUZZ_BUDGET:-200}
 share=$(( budget / targets ))
 seconds=${FUZZ_SECONDS:-$(( share < 15 ? 15 : share ))}
 build=${FUZZ_BUILD:-build-fuzz}
+# -O1 as libFuzzer and ASan advise: several times the runs per second of -O0
+# in the same budget; asserts stay on (Debug).
 CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DLIIA_FUZZ=ON \
-  -DLIIA_SANITIZE=ON -DBUILD_TESTING=ON >/dev/null
+  -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DLIIA_SANITIZE=ON -DBUILD_TESTING=ON >/dev/null
 cmake --build "$build" -j2 --target $(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//' | tr '\n' ' ') >/dev/null
 export LIIA_SCHEMAS=$PWD/schemas
 status=0

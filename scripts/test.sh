@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: set up, build and test the release
 # build, then build and test again under AddressSanitizer + UBSan, then the
-# SSDA903 tests (the one place with threads) under ThreadSanitizer.
+# tests of the two places with threads (the SSDA903 load's writer thread and
+# the portal's server) under ThreadSanitizer, then bounded fuzzing.  What
+# each stage takes and what keeps it short: docs/testing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C TZ=UTC
@@ -16,9 +18,9 @@ scripts/setup.sh asan
 ctest --preset asan
 stage asan
 
+# The tsan presets build and run only what has threads (CMakePresets.json).
 scripts/setup.sh tsan
 ctest --preset tsan
-ctest --preset tsan -R '^portal_(app|users|concurrent)$'  # the portal's threads (docs/portal.md)
 stage tsan
 
 if [[ -x scripts/fuzz.sh ]]; then

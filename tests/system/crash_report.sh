@@ -4,15 +4,16 @@
 # every file is still byte-identical to a complete run's; in a fresh folder
 # every file present is complete.  Only hidden temporaries (.NAME.XXXXXX.tmp)
 # may be left behind.  The next run succeeds.
-# usage: crash_report.sh LIIA_BENCH_BINARY SCRATCH_DIR [SCOPE] [SEED]
-#   SCOPE: --all (default) or an authority, e.g. CAM (quicker under ASan)
+# usage: crash_report.sh LIIA_BENCH_BINARY SCRATCH_DIR [SCOPE] [SEED] [KILLS]
+#   SCOPE: --all (default) or an authority, e.g. CAM (ctest's choice)
+#   SEED: empty for one from the clock; KILLS: kills per folder (3)
 set -uo pipefail
 bin=$1
 scratch=$2
 scope=${3:---all}
 seed=${4:-$(( $(date +%s) % 100000 ))}
-kills=3
-echo "crash_report: seed $seed (rerun with: $0 $bin $scratch $scope $seed)"
+kills=${5:-3}
+echo "crash_report: seed $seed (rerun with: $0 $bin $scratch $scope $seed $kills)"
 RANDOM=$seed
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rm -rf "$scratch" && mkdir -p "$scratch" || exit 1

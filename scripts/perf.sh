@@ -226,12 +226,15 @@ dates the rest), the kernel's reads and writes about 11%, the HMAC once per
 child about 5%.  The measures: 15 queries for each of 4 quarters, each
 reading the submission's rows of its table once (no correlated subquery;
 re-referrals are a window over the children referred in the quarter),
-about 6.8 x 10^9 instructions, a second or so of CPU.  Memory is flat in
-the file size: one Child's records are held at a time; the peak is about
-16 MB for the program and SQLite before a row is read (`liia-bench
-status` peaks there too), SQLite's page cache, bounded at 16 MB and
-full by 10^5 children (10^4 children peak at about 26 MB), and the
-measures' sorts.
+about 6.8 x 10^9 instructions, a second or so of CPU.
+
+Memory (massif, validate of 10^5 children): the heap peaks at 22 MB, of which SQLite's page cache 17 MB
+(bounded by the cache_size ingest/cin.c sets, full by 10^5 children;
+10^4 children peak at about 26 MB RSS), the findings kept for the report
+3.3 MB (2,171 of them), libxml2 and the reader under 1 MB (one Child's
+records at a time); the rest of the RSS is the program and its shared
+libraries (`liia-bench status` alone peaks at 16 MB).  The measures'
+sorts add a few MB at the end of an ingest.
 EOF2
     echo
 }

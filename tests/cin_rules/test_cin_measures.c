@@ -56,14 +56,24 @@ static void make_tables(void)
  * day; closed RC8), a plan from May to July, an NFA re-referral in Q3.
  * Child b: referred in Q3, assessed too late in Q4, S47 over Christmas with
  * its ICPC 13 working days on, a second plan from the ICPC.  Child c: in
- * need since 2022 on a plan since February 2023, a transfer-in ICPC in Q2. */
+ * need since 2022 on a plan since February 2023, a transfer-in ICPC in Q2.
+ * Child d: two NFA referrals on one day in Q2 whose only earlier referral
+ * is 13 months before, so neither is a re-referral (a measure that took
+ * the same day's other referral for "the previous one" would count both).
+ * Two referrals whose LAchildID failed its check (child_pid NULL), one
+ * open: referrals, but no child in need and not one child's re-referral. */
 static const char census[] =
     "INSERT INTO cin_episode (id, line, child_pid, episode, referral_date, closure_date,"
     " closure_reason, icpc_date, referral_nfa) VALUES"
     " (4294967297, 1, 'a', 1, '2024-04-10', '2024-08-01', 'RC8', NULL, 0),"
     " (4294967298, 2, 'a', 2, '2024-11-01', '2024-11-01', 'RC1', NULL, 1),"
     " (4294967299, 3, 'b', 1, '2024-12-20', NULL, NULL, NULL, 0),"
-    " (4294967300, 4, 'c', 1, '2022-03-01', NULL, NULL, '2024-07-15', 0);"
+    " (4294967300, 4, 'c', 1, '2022-03-01', NULL, NULL, '2024-07-15', 0),"
+    " (4294967308, 12, 'd', 1, '2023-06-01', '2023-09-01', 'RC1', NULL, 0),"
+    " (4294967309, 13, 'd', 2, '2024-07-01', '2024-07-01', 'RC1', NULL, 1),"
+    " (4294967310, 14, 'd', 3, '2024-07-01', '2024-07-02', 'RC1', NULL, 1),"
+    " (4294967311, 15, NULL, 1, '2024-04-05', NULL, NULL, NULL, 0),"
+    " (4294967312, 16, NULL, 1, '2024-06-01', '2024-06-02', 'RC1', NULL, 0);"
     "INSERT INTO cin_assessment (id, line, child_pid, episode, referral_date, assessment,"
     " start_date, authorised_date) VALUES"
     " (4294967301, 5, 'a', 1, '2024-04-10', 1, '2024-04-11', '2024-06-14'),"
@@ -78,9 +88,9 @@ static const char census[] =
     " (4294967307, 11, 'c', 1, '2022-03-01', 1, '2023-02-01', NULL, 0);";
 
 static const struct { const char *measure; double q[4]; } want[] = {
-    {"referrals", {1, 0, 2, 0}},
+    {"referrals", {3, 2, 2, 0}},
     {"referrals_repeat_12m", {0, 0, 1, 0}},
-    {"referrals_nfa", {0, 0, 1, 0}},
+    {"referrals_nfa", {0, 2, 1, 0}},
     {"assessments_completed", {2, 0, 0, 1}},
     {"assessments_within_45wd", {1, 0, 0, 0}},
     {"assessments_not_in_need", {2, 0, 0, 0}},

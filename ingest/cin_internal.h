@@ -3,11 +3,12 @@
  * collection year (schemas/cin/tables.json and codelists.json), the cell
  * checks, and the ingest that runs them over the XML reader.
  *
- * Until the generic child-level engine takes every return, this is the
- * CIN census's own small pipeline: read (reader_xml.c), check each cell
- * against its type and the year's code list, pseudonymise, store one row
- * per record in the part's table (migration 085).  The DfE rules across
- * cells and records (schemas/cin/rules) are run by that engine.
+ * The CIN census's glue around the child-level engine: read
+ * (reader_xml.c), check each cell against its type and the year's code
+ * list, pseudonymise, store one row per record in the part's table
+ * (migration 085), and hand each record to the engine, which runs the DfE
+ * rules of schemas/cin/rules (ssda903_schema.c compiles them, the per-child
+ * pass of ssda903_child.c runs them: docs/rules.md).
  */
 #ifndef LIIA_CIN_INTERNAL_H
 #define LIIA_CIN_INTERNAL_H

@@ -607,6 +607,19 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
     return 0;
 }
 
+/* s903_hit_fn over s903_part_hit: the record's index rides along. */
+struct part_hit {
+    s903_part_hit fn;
+    void *ctx;
+    size_t i;
+};
+
+static int part_hit(void *ctx, const struct s903_rule *r)
+{
+    struct part_hit *h = ctx;
+    return h->fn(h->ctx, r, h->i);
+}
+
 /* Dated episodes by DECOM, then undated ones; by line within each. */
 static int ep_order(const void *a, const void *b)
 {
@@ -616,6 +629,49 @@ static int ep_order(const void *a, const void *b)
     if (x->decom != y->decom)
         return x->decom < y->decom ? -1 : 1;
     return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* The per-child pass of one ordered part, for every return: order[] are
+ * the child's records of the part in order, the first ndated of them dated
+ * (only those have a previous or next record, a first and a last); hdr is
+ * the child's record (NULL: none), parts its exists bits.  fn(ctx, r, i):
+ * rule r holds for order[i]. */
+int s903_part_rules(const struct s903_ruleset *set, const struct s903_cell *const *order,
+                    size_t n, size_t ndated, const struct s903_cell *hdr, uint32_t parts,
+                    const struct s903_dates *d, s903_part_hit fn, void *ctx)
+{
+    const struct s903_cell *first = ndated ? order[0] : NULL;
+    const struct s903_cell *last = ndated ? order[ndated - 1] : NULL;
+    if (ndated)
+        parts |= 1u << REF_FIRST | 1u << REF_LAST;
+    for (size_t i = 0; i < n; i++) {
+        const struct s903_cell *prev = i && i < ndated ? order[i - 1] : NULL;
+        const struct s903_cell *prev2 = i > 1 && i < ndated ? order[i - 2] : NULL;
+        const struct s903_cell *next = i + 1 < ndated ? order[i + 1] : NULL;
+        struct s903_rows rows = {
+            .row = {order[i], prev, next, hdr, prev2, first, last},
+            .exists = parts | (prev ? 1u << REF_PREV : 0) | (next ? 1u << REF_NEXT : 0) |
+                      (prev2 ? 1u << REF_PREV2 : 0),
+            .all = order, .nall = n};
+        struct part_hit h = {fn, ctx, i};
+        if (s903_ruleset_run(set, &rows, d, part_hit, &h))
+            return -1;
+    }
+    return 0;
+}
+
+/* An episode's finding, found when its child ended (s903_part_hit). */
+struct ep_hit {
+    struct s903_kids *k;
+    liia_error *e;
+};
+
+static int episode_hit(void *ctx, const struct s903_rule *r, size_t i)
+{
+    struct ep_hit *eh = ctx;
+    struct ep *p = (struct ep *)eh->k->order[i];
+    struct hit h = {eh->k, p->line, ep_cells(eh->k, p), NULL, p, eh->e};
+    return child_hit(&h, r);
 }
 
 static int check_child(struct s903_kids *k, const struct kid *x, liia_error *e)
@@ -638,27 +694,9 @@ static int check_child(struct s903_kids *k, const struct kid *x, liia_error *e)
     uint32_t parts = parts_of(k, x) | 1u << (S903_EX_PART + k->tab_episodes);
     for (size_t i = 0; i < k->neps; i++)
         k->all[i] = ep_cells(k, k->order[i]);
-    const struct s903_cell *first = dated ? ep_cells(k, k->order[0]) : NULL;
-    const struct s903_cell *last = dated ? ep_cells(k, k->order[dated - 1]) : NULL;
-    if (dated)
-        parts |= 1u << REF_FIRST | 1u << REF_LAST;
-    for (size_t i = 0; i < k->neps; i++) {
-        struct ep *p = (struct ep *)k->order[i];
-        const struct ep *prev = i && i < dated ? k->order[i - 1] : NULL;
-        const struct ep *prev2 = i > 1 && i < dated ? k->order[i - 2] : NULL;
-        const struct ep *next = i + 1 < dated ? k->order[i + 1] : NULL;
-        struct s903_rows rows = {
-            .row = {ep_cells(k, p), prev ? ep_cells(k, prev) : NULL,
-                    next ? ep_cells(k, next) : NULL, x->nhdr ? hdr : NULL,
-                    prev2 ? ep_cells(k, prev2) : NULL, first, last},
-            .exists = parts | (prev ? 1u << REF_PREV : 0) | (next ? 1u << REF_NEXT : 0) |
-                      (prev2 ? 1u << REF_PREV2 : 0),
-            .all = k->all, .nall = k->neps};
-        struct hit h = {k, p->line, ep_cells(k, p), NULL, p, e};
-        if (s903_ruleset_run(set, &rows, &k->run->dates, child_hit, &h))
-            return -1;
-    }
-    return 0;
+    struct ep_hit eh = {k, e};
+    return s903_part_rules(set, k->all, k->neps, dated, x->nhdr ? hdr : NULL, parts,
+                           &k->run->dates, episode_hit, &eh);
 }
 
 /* Counts the child into every measure whose terms it meets. */
@@ -784,4 +822,204 @@ int s903_flag_stored(struct s903_run *run, sqlite3_stmt **upd, int table, long l
     int rc = sqlite3_step(*upd);
     sqlite3_reset(*upd);
     return rc == SQLITE_DONE ? 0 : liia_db_fail(e, run->db, "flagging a row");
+}
+
+/* ------------------------------------------------------------ whole children */
+
+/* A record of the child being read, held until the child is complete (a
+ * file that lists each child's records together: the CIN census). */
+struct grec {
+    int table;
+    int dated;
+    int32_t key;                          /* order_by as yyyymmdd when dated */
+    long line, record;
+    size_t cell;                          /* its first cell in g->cells */
+    size_t path;                          /* its path's offset in the arena */
+};
+
+struct s903_group {
+    const struct s903_schema *s;
+    struct grec *recs;
+    size_t n, cap;
+    struct s903_cell *cells;              /* the records' cells, in a row */
+    size_t *toff;                         /* each cell's text in the arena */
+    size_t ncells, capcells;
+    liia_buf arena;
+    const struct grec **order;
+    const struct s903_cell **ocells;
+    const struct s903_rule **end;         /* the child part's end rules */
+    size_t nend;
+};
+
+struct s903_group *s903_group_new(const struct s903_schema *s, liia_error *e)
+{
+    struct s903_group *g = calloc(1, sizeof *g);
+    if (!g || !(g->end = calloc(s->nrules + 1, sizeof *g->end))) {
+        free(g);
+        liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    g->s = s;
+    liia_buf_init(&g->arena);
+    for (size_t i = 0; i < s->nrules; i++)
+        if (!s->rules[i].sql && s->rules[i].when == W_END)
+            g->end[g->nend++] = &s->rules[i];
+    return g;
+}
+
+void s903_group_free(struct s903_group *g)
+{
+    if (!g)
+        return;
+    free(g->recs);
+    free(g->cells);
+    free(g->toff);
+    free(g->order);
+    free(g->ocells);
+    free(g->end);
+    liia_buf_free(&g->arena);
+    free(g);
+}
+
+static int group_room(struct s903_group *g, size_t ncols)
+{
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? 2 * g->cap : 64;
+        struct grec *r = realloc(g->recs, cap * sizeof *r);
+        if (r)
+            g->recs = r;
+        const struct grec **o = realloc(g->order, cap * sizeof *o);
+        if (o)
+            g->order = o;
+        const struct s903_cell **oc = realloc(g->ocells, cap * sizeof *oc);
+        if (oc)
+            g->ocells = oc;
+        if (!r || !o || !oc)
+            return -1;
+        g->cap = cap;
+    }
+    if (g->ncells + ncols > g->capcells) {
+        size_t cap = g->capcells ? 2 * g->capcells : 1024;
+        while (cap < g->ncells + ncols)
+            cap *= 2;
+        struct s903_cell *c = realloc(g->cells, cap * sizeof *c);
+        if (c)
+            g->cells = c;
+        size_t *t = realloc(g->toff, cap * sizeof *t);
+        if (t)
+            g->toff = t;
+        if (!c || !t)
+            return -1;
+        g->capcells = cap;
+    }
+    return 0;
+}
+
+int s903_group_add(struct s903_group *g, int table, const struct s903_cell *cells,
+                   long line, long record, const char *path, liia_error *e)
+{
+    const struct s903_table *t = &g->s->tables[table];
+    if (group_room(g, t->ncols))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    struct grec *r = &g->recs[g->n++];
+    *r = (struct grec){table, 1, 0, line, record, g->ncells, g->arena.len};
+    if (liia_buf_append(&g->arena, path ? path : "", strlen(path ? path : "") + 1))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    if (t->order_col >= 0) {
+        const struct s903_cell *c = &cells[t->order_col];
+        r->dated = c->ok && c->iso[0];
+        r->key = r->dated ? s903_ymd(c->iso) : 0;
+    }
+    for (size_t c = 0; c < t->ncols; c++) {
+        g->cells[g->ncells] = cells[c];
+        g->toff[g->ncells++] = g->arena.len;
+        if (liia_buf_append(&g->arena, cells[c].raw, cells[c].len) ||
+            liia_buf_append(&g->arena, "", 1))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* Dated records by order_by, then undated ones; by line within each. */
+static int grec_order(const void *a, const void *b)
+{
+    const struct grec *x = *(const struct grec *const *)a, *y = *(const struct grec *const *)b;
+    if (x->dated != y->dated)
+        return x->dated ? -1 : 1;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* A group hit (s903_part_hit): the record found by its index in order. */
+struct ghit {
+    struct s903_group *g;
+    s903_group_fn fn;
+    void *ctx;
+};
+
+static int group_hit(void *ctx, const struct s903_rule *r, size_t i)
+{
+    struct ghit *h = ctx;
+    const struct grec *x = h->g->order[i];
+    struct s903_group_hit hit = {r, x->line, x->record, h->g->arena.data + x->path,
+                                 &h->g->cells[x->cell + (size_t)r->col]};
+    return h->fn(h->ctx, &hit);
+}
+
+/* The child rules of one part over the child's records of it. */
+static int group_part(struct s903_group *g, int table, const struct s903_cell *hdr,
+                      uint32_t parts, const struct s903_dates *d, struct ghit *h)
+{
+    const struct s903_ruleset *set = g->s->tables[table].child_set;
+    size_t n = 0, dated = 0;
+    for (size_t i = 0; i < g->n && s903_ruleset_size(set); i++)
+        if (g->recs[i].table == table) {
+            g->order[n++] = &g->recs[i];
+            dated += g->recs[i].dated;
+        }
+    if (!n)
+        return 0;
+    if (n > 1)
+        qsort(g->order, n, sizeof *g->order, grec_order);
+    for (size_t i = 0; i < n; i++)
+        g->ocells[i] = &g->cells[g->order[i]->cell];
+    return s903_part_rules(set, g->ocells, n, dated, hdr, parts, d, group_hit, h);
+}
+
+int s903_group_end(struct s903_group *g, const struct s903_dates *d, s903_group_fn fn,
+                   void *ctx)
+{
+    const struct s903_schema *s = g->s;
+    const struct s903_cell *hdr = NULL;
+    const struct grec *child = NULL;
+    uint32_t parts = 0;
+    for (size_t i = 0; i < g->ncells; i++)
+        g->cells[i].raw = g->arena.data + g->toff[i];
+    for (size_t i = 0; i < g->n; i++) {
+        parts |= 1u << (S903_EX_PART + g->recs[i].table);
+        if (g->recs[i].table == s->child_table && !child) {
+            child = &g->recs[i];
+            hdr = &g->cells[child->cell];
+        }
+    }
+    if (hdr)
+        parts |= 1u << REF_HEADER;
+    struct ghit h = {g, fn, ctx};
+    int rc = 0;
+    for (size_t t = 0; t < s->ntables && rc == 0; t++)
+        rc = group_part(g, (int)t, hdr, parts, d, &h);
+    /* the child part's end rules: what the child has (no cells) */
+    struct s903_rows rows = {.row = {NULL}, .exists = parts};
+    for (size_t i = 0; child && i < g->nend && rc == 0; i++) {
+        const struct s903_rule *r = g->end[i];
+        if (s903_cond_eval_rows(&r->cond, &rows, d)) {
+            struct s903_group_hit hit = {r, child->line, child->record,
+                                         g->arena.data + child->path, NULL};
+            rc = fn(ctx, &hit);
+        }
+    }
+    g->n = g->ncells = 0;
+    liia_buf_reset(&g->arena);
+    return rc;
 }

@@ -63,6 +63,43 @@ int s903_kids_finish(struct s903_kids *k, liia_error *e);
 /* Children counted for measure m in quarter q (run->quarters). */
 long s903_kids_count(const struct s903_kids *k, size_t q, size_t m);
 
+/* Rule r holds for the i-th record given to s903_part_rules. */
+typedef int (*s903_part_hit)(void *ctx, const struct s903_rule *r, size_t i);
+/* The child rules of one ordered part over a child's records (order[0..n),
+ * in the part's order, the first ndated with their order_by date or, for
+ * "order_by": "file", all of them): each record is the row, its neighbours
+ * prev./next. (prev2., first., last.), hdr the child's record (CHILDPART.COL,
+ * NULL when it has none), parts the exists bits of the child.  One
+ * evaluator for every return: SSDA903's episodes, each part of a CIN child. */
+int s903_part_rules(const struct s903_ruleset *set, const struct s903_cell *const *order,
+                    size_t n, size_t ndated, const struct s903_cell *hdr, uint32_t parts,
+                    const struct s903_dates *d, s903_part_hit fn, void *ctx);
+
+/* A child whose records a file lists together (the CIN census: one XML
+ * element per child), held whole: every part's records, ordered per part
+ * by its order_by ("file": as given), each part's child rules run by
+ * s903_part_rules, and the child part's end rules on the child's record. */
+struct s903_group;
+struct s903_group *s903_group_new(const struct s903_schema *s, liia_error *e);
+void s903_group_free(struct s903_group *g);
+/* Holds a record of part table: its cells as stored (copied), its line,
+ * record number and (XML) element path. */
+int s903_group_add(struct s903_group *g, int table, const struct s903_cell *cells,
+                   long line, long record, const char *path, liia_error *e);
+/* A rule that holds for a held record; cell is the reported column's
+ * (NULL for an end rule, which sees no cells). */
+struct s903_group_hit {
+    const struct s903_rule *r;
+    long line, record;
+    const char *path;
+    const struct s903_cell *cell;
+};
+typedef int (*s903_group_fn)(void *ctx, const struct s903_group_hit *h);
+/* Runs the rules over the held child and forgets it; -1 as soon as fn
+ * fails. */
+int s903_group_end(struct s903_group *g, const struct s903_dates *d, s903_group_fn fn,
+                   void *ctx);
+
 /* Appends a rule code to a stored row's flags (rows already stored). */
 int s903_flag_stored(struct s903_run *run, sqlite3_stmt **upd, int table, long line,
                      const char *code, liia_error *e);

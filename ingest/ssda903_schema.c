@@ -122,6 +122,9 @@ static int codes_for_year(json_t *lists, const char *name, int year,
 static const struct { const char *name; enum s903_type type; } types[] = {
     {"child", S903_CHILD}, {"code", S903_CODE}, {"date", S903_DATE},
     {"upn", S903_UPN}, {"postcode", S903_POSTCODE}, {"text", S903_TEXT},
+    /* the CIN census's further types: text to the rules (its own cell
+     * checks are cin_schema.c's) */
+    {"datetime", S903_TEXT}, {"bool", S903_TEXT}, {"int", S903_TEXT},
 };
 
 /* "pii": how a value that identifies a child is reduced before it is
@@ -200,13 +203,17 @@ static int ident_ok(const char *v)
     return 1;
 }
 
-/* "role", "order_by": what the part is to the per-child pass. */
+/* "role", "order_by": what the part is to the per-child pass.  order_by
+ * names a date column of the part, or is "file" (the records of a child in
+ * the order the file gives them).  Any number of parts may be ordered;
+ * ordered_table is the first (SSDA903's episodes: the part read last). */
 static int load_role(json_t *jt, struct s903_schema *s, struct s903_table *t, int idx,
                      liia_error *e)
 {
     const char *role = json_string_value(json_object_get(jt, "role"));
     const char *order_by = json_string_value(json_object_get(jt, "order_by"));
     t->role = ROLE_PART;
+    t->order_col = -1;
     if (role && !strcmp(role, "child")) {
         if (s->child_table >= 0)
             return bad(e, "tables.json", "one part has \"role\": \"child\"");
@@ -216,19 +223,21 @@ static int load_role(json_t *jt, struct s903_schema *s, struct s903_table *t, in
         return bad(e, "tables.json", "role is \"child\" (or absent)");
     }
     if (order_by) {
-        if (t->role != ROLE_PART || s->ordered_table >= 0 ||
-            (t->order_col = s903_col_index(t, order_by)) < 0 ||
-            t->cols[t->order_col].type != S903_DATE)
-            return bad(e, "tables.json", "one part other than the child's has order_by, "
-                                         "a date column of its own");
+        if (t->role != ROLE_PART ||
+            (strcmp(order_by, "file") &&
+             ((t->order_col = s903_col_index(t, order_by)) < 0 ||
+              t->cols[t->order_col].type != S903_DATE)))
+            return bad(e, "tables.json", "order_by is on a part other than the child's: "
+                                         "a date column of its own, or \"file\"");
         t->role = ROLE_ORDERED;
-        s->ordered_table = idx;
+        if (s->ordered_table < 0)
+            s->ordered_table = idx;
     }
     return 0;
 }
 
 /* The order parts are read in: each after the parts its "after" names
- * (the child part first by default, the ordered part last), else as
+ * (the child part first by default, the ordered parts last), else as
  * listed. */
 static int load_order(json_t *tables, struct s903_schema *s, liia_error *e)
 {
@@ -246,7 +255,8 @@ static int load_order(json_t *tables, struct s903_schema *s, liia_error *e)
             int ready = s->tables[t].role == ROLE_CHILD || s->child_table < 0 ||
                         done[s->child_table];
             for (size_t o = 0; ready && o < s->ntables; o++)
-                if (s->tables[t].role == ROLE_ORDERED && !done[o] && o != t)
+                if (s->tables[t].role == ROLE_ORDERED && !done[o] &&
+                    s->tables[o].role != ROLE_ORDERED)
                     ready = 0;
             size_t i;
             json_t *a;
@@ -265,6 +275,29 @@ static int load_order(json_t *tables, struct s903_schema *s, liia_error *e)
         }
     free(done);
     return n == s->ntables ? 0 : bad(e, "tables.json", "\"after\" goes round in a circle");
+}
+
+/* "2024-25" -> 2025; 0 when absent, -1 when malformed. */
+static int year_of(json_t *v)
+{
+    const char *t = json_string_value(v);
+    if (!v)
+        return 0;
+    if (!t || strlen(t) != 7 || t[4] != '-')
+        return -1;
+    int y = atoi(t);
+    return y >= 2000 && y < 2100 && atoi(t + 5) == (y + 1) % 100 ? y + 1 : -1;
+}
+
+/* 1 when a column's from/to (collection years) include the year ending
+ * in year (always for year 0: the columns of every year), -1 when they
+ * are malformed. */
+static int col_in_year(json_t *jc, int year)
+{
+    int from = year_of(json_object_get(jc, "from")), to = year_of(json_object_get(jc, "to"));
+    if (from < 0 || to < 0)
+        return -1;
+    return !year || ((!from || from <= year) && (!to || year <= to));
 }
 
 static int load_tables(json_t *doc, json_t *lists, int year,
@@ -292,6 +325,12 @@ static int load_tables(json_t *doc, json_t *lists, int year,
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         size_t stored = 0;
         json_array_foreach(cols, j, jc) {
+            int in = col_in_year(jc, year);
+            if (in < 0)
+                return bad(e, "tables.json", "a column's from/to are collection years "
+                                             "such as \"2024-25\"");
+            if (!in)
+                continue;   /* not in this year's return: no column at all */
             struct s903_col *c = &t->cols[t->ncols++];
             if (load_col(jc, lists, year, c, e))
                 return -1;
@@ -331,28 +370,47 @@ static int is_episodes(const struct cctx *x)
     return x->s->tables[x->table].role == ROLE_ORDERED;
 }
 
-/* "DEC", "prev.DEC", "next.DECOM", "header.DOB": the column and the record
- * it is read from (header columns are then kept per child); -1 if none. */
+/* The length of "PART." when name starts with the child part's name and
+ * a dot (SSDA903 "header.DOB", CIN "child.PersonBirthDate"): the child's
+ * one record, whatever the return calls its child part; 0 otherwise. */
+static size_t child_prefix(const struct s903_schema *s, const char *name)
+{
+    if (s->child_table < 0)
+        return 0;
+    const char *part = s->tables[s->child_table].name;
+    size_t n = strlen(part);
+    return !strncmp(name, part, n) && name[n] == '.' ? n + 1 : 0;
+}
+
+/* "DEC", "prev.DEC", "next.DECOM", "header.DOB" (CHILDPART.COL): the column
+ * and the record it is read from (the child part's columns are then kept
+ * per child); -1 if none. */
 static int column_ref(const struct cctx *x, const char *name, int *ref)
 {
     static const struct { const char *prefix; int ref; } refs[] = {
-        {"prev.", REF_PREV}, {"next.", REF_NEXT}, {"header.", REF_HEADER},
+        {"prev.", REF_PREV}, {"next.", REF_NEXT},
         {"prev2.", REF_PREV2}, {"first.", REF_FIRST}, {"last.", REF_LAST},
     };
     *ref = REF_CUR;
     int table = x->table;
-    for (size_t i = 0; i < sizeof refs / sizeof *refs; i++) {
-        size_t n = strlen(refs[i].prefix);
-        if (strncmp(name, refs[i].prefix, n))
+    size_t n = child_prefix(x->s, name);
+    if (n) {
+        if (!x->refs)
+            return -1;
+        *ref = REF_HEADER;
+        name += n;
+        table = x->s->child_table;
+    }
+    for (size_t i = 0; !n && i < sizeof refs / sizeof *refs; i++) {
+        n = strlen(refs[i].prefix);
+        if (strncmp(name, refs[i].prefix, n)) {
+            n = 0;
             continue;
-        if (!x->refs || (x->agg && refs[i].ref != REF_HEADER) ||
-            (episodes_only(refs[i].ref) && !is_episodes(x)))
+        }
+        if (!x->refs || x->agg || (episodes_only(refs[i].ref) && !is_episodes(x)))
             return -1;
         *ref = refs[i].ref;
         name += n;
-        if (*ref == REF_HEADER && (table = x->s->child_table) < 0)
-            return -1;
-        break;
     }
     struct s903_table *t = &x->s->tables[table];
     int col = s903_col_index(t, name);
@@ -440,15 +498,22 @@ static const struct { const char *key; enum s903_kind kind; } cmps[] = {
     {"on_or_before", C_ON_OR_BEFORE}, {"on_or_after", C_ON_OR_AFTER},
 };
 
-/* {"exists": "prev" | "next" | "header" | PART}. */
+/* {"exists": "prev" | "next" | CHILDPART | PART}: the child part by its
+ * name is the child's record (SSDA903 "header"). */
 static int load_exists(const char *what, const struct cctx *x, struct s903_cond *c,
                        liia_error *e)
 {
     static const struct { const char *name; int bit; } refs[] = {
-        {"prev", REF_PREV}, {"next", REF_NEXT}, {"header", REF_HEADER},
+        {"prev", REF_PREV}, {"next", REF_NEXT},
         {"prev2", REF_PREV2}, {"first", REF_FIRST}, {"last", REF_LAST},
     };
     c->kind = C_EXISTS;
+    /* the child part by its name: the child's record (REF_HEADER) */
+    if (x->refs && x->s->child_table >= 0 &&
+        !strcmp(what, x->s->tables[x->s->child_table].name)) {
+        c->exists = REF_HEADER;
+        return 0;
+    }
     for (size_t i = 0; x->refs && i < sizeof refs / sizeof *refs; i++)
         if (!strcmp(what, refs[i].name)) {
             if ((x->agg && refs[i].bit != REF_HEADER) ||
@@ -715,18 +780,6 @@ static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
     return 0;
 }
 
-/* "2024-25" -> 2025; 0 when absent, -1 when malformed. */
-static int year_of(json_t *v)
-{
-    const char *t = json_string_value(v);
-    if (!v)
-        return 0;
-    if (!t || strlen(t) != 7 || t[4] != '-')
-        return -1;
-    int y = atoi(t);
-    return y >= 2000 && y < 2100 && atoi(t + 5) == (y + 1) % 100 ? y + 1 : -1;
-}
-
 /* 1 when the rule applies in the collection year ending in year. */
 static int in_year(json_t *jr, int year, liia_error *e)
 {
@@ -834,6 +887,10 @@ static int load_measures(json_t *doc, struct s903_schema *s, liia_error *e)
     size_t i, j;
     json_t *jm, *jt;
     json_array_foreach(ms, i, jm) {
+        /* a measure given as SQL over the store is counted by its return
+         * after staging (the CIN census: cin_measures.c), not here */
+        if (json_object_get(jm, "sql") && !json_object_get(jm, "children_with"))
+            continue;
         struct s903_measure *m = &s->measures[s->nmeasures++];
         json_t *terms = json_object_get(jm, "children_with");
         m->measure = json_string_value(json_object_get(jm, "measure"));

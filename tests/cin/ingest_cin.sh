@@ -39,7 +39,16 @@ grep -qF "/Message/Children/Child[12]/CINdetails[1]" "$scratch/i.err" || failed 
 [[ "$(q "SELECT count(*) FROM cin_cp_review r JOIN cin_cp_plan p ON p.child_pid = r.child_pid AND p.episode = r.episode AND p.plan = r.plan")" -gt 0 ]] || failed "reviews do not join their plans"
 [[ "$(q "SELECT count(*) FROM cin_child WHERE sex IS NULL")" == 1 ]] || failed "the planted sex X not stored as NULL"
 [[ "$(q "SELECT count(*) FROM cin_child WHERE dob_month NOT LIKE '%-01'")" == 0 ]] || failed "a date of birth kept its day"
-[[ "$(q "SELECT count(*) FROM cin_child WHERE flags = '4220'")" -ge 1 ]] || failed "flags"
+# a DfE rule across a child's records (schemas/cin/rules/8898: a factor given
+# twice in one assessment), run by the child-level engine: reported at its
+# record's element path and line, and the stored record flagged
+row=$(q "SELECT f.line || '|' || f.path FROM finding f JOIN submission s ON s.id = f.submission_id
+         WHERE s.return_type = 'cin' AND f.rule_id = '8898' ORDER BY f.line LIMIT 1")
+[[ $row == [0-9]*"|/Message/Children/Child["*"]/CINdetails["*"]/Assessments["*"/AssessmentFactors["*"]" ]] ||
+  failed "8898 found without its line and element path: '$row'"
+[[ "$(q "SELECT count(*) FROM cin_assessment_factor WHERE line = ${row%%|*} AND ','||flags||',' LIKE '%,8898,%'")" == 1 ]] ||
+  failed "8898 not flagged on its stored record"
+[[ "$(q "SELECT count(*) FROM cin_child WHERE ','||flags||',' LIKE '%,4220,%'")" -ge 1 ]] || failed "flags"
 
 # linkage: the SSDA903 sample's children are the same pseudonyms
 "$bin" ingest --quiet --return ssda903 --la CAM --period 2025-03-31 \

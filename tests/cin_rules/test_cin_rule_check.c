@@ -152,6 +152,13 @@ static int check_cond(const char *code, const char *table, json_t *c)
     if ((v = json_object_get(c, "col")))
         return check_ref(code, table, json_string_value(v) ? json_string_value(v) : "") ||
                check_compare(code, table, c);
+    /* a per-child aggregate over the rule's own part (docs/rules.md) */
+    if ((v = json_object_get(c, "some")) || (v = json_object_get(c, "none")) ||
+        (v = json_object_get(c, "count"))) {
+        if (!json_is_string(v) || strcmp(json_string_value(v), table))
+            return bad(code, "an aggregate counts the rule's own part", json_string_value(v));
+        return check_cond(code, table, json_object_get(c, "where"));
+    }
     return bad(code, "unknown condition", json_dumps(c, JSON_COMPACT));
 }
 

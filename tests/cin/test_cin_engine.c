@@ -1,0 +1,126 @@
+/*
+ * test_cin_engine.c - the CIN census through the child-level engine's
+ * schema compiler (ingest/ssda903_schema.c, docs/rules.md): schemas/cin
+ * loads for every collection year with its rules, the child part is named
+ * by its own name (child.COL; header.COL is the message header's, refused
+ * as a column), every part below the child is ordered per child, and
+ * SSDA903's header.COL keeps working.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ssda903_internal.h"
+#include "unit.h"
+
+/* Distinct rule codes (a rule's variant by year is one code). */
+static size_t codes(const struct s903_schema *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nrules; i++) {
+        size_t j = 0;
+        while (j < i && strcmp(s->rules[j].code, s->rules[i].code))
+            j++;
+        n += j == i;
+    }
+    return n;
+}
+
+static void years(void)
+{
+    static const struct { int year; size_t codes; } want[] = {
+        {2023, 65}, {2024, 65}, {2025, 69}, {2026, 69},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        struct s903_schema s;
+        liia_error e;
+        liia_error_clear(&e);
+        int rc = s903_schema_load_return(SCHEMA_DIR "/cin", want[i].year, &s, &e);
+        if (rc)
+            fprintf(stderr, "cin %d: %s\n", want[i].year, e.message);
+        CHECK(rc == 0);
+        if (rc)
+            continue;
+        CHECK(codes(&s) == want[i].codes);
+        CHECK(s.child_table >= 0 && !strcmp(s.tables[s.child_table].name, "child"));
+        int ep = s903_table_index(&s, "cin_episode"), dis = s903_table_index(&s, "disability");
+        int hdr = s903_table_index(&s, "header");
+        CHECK(ep >= 0 && s.tables[ep].role == ROLE_ORDERED &&
+              !strcmp(s.tables[ep].cols[s.tables[ep].order_col].name, "CINreferralDate"));
+        CHECK(dis >= 0 && s.tables[dis].role == ROLE_ORDERED && s.tables[dis].order_col == -1);
+        CHECK(hdr >= 0 && s.tables[hdr].role == ROLE_PART);
+        s903_schema_free(&s);
+    }
+}
+
+/* A copy of schemas/cin with one rule of ours. */
+static int load_with(const char *rule, struct s903_schema *s, liia_error *e)
+{
+    static const char *const files[] = {"tables.json", "codelists.json", "measures.json"};
+    char dir[] = SCRATCH_DIR "/cinXXXXXX", path[512], target[512];
+    CHECK(mkdtemp(dir) != NULL);
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        snprintf(target, sizeof target, "%s/cin/%s", SCHEMA_DIR, files[i]);
+        CHECK(symlink(target, path) == 0);
+    }
+    snprintf(path, sizeof path, "%s/rules", dir);
+    CHECK(mkdir(path, 0700) == 0);
+    snprintf(path, sizeof path, "%s/rules/X1.json", dir);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs(rule, f);
+        fclose(f);
+    }
+    liia_error_clear(e);
+    return s903_schema_load_return(dir, 2025, s, e);
+}
+
+static void prefix(void)
+{
+    struct s903_schema s;
+    liia_error e;
+    /* the child's record by the child part's own name: a per-child rule */
+    CHECK(load_with("{\"code\": \"X1\", \"table\": \"cin_episode\", \"column\": "
+                    "\"CINreferralDate\", \"message\": \"m\", \"when\": {\"col\": "
+                    "\"CINreferralDate\", \"before\": \"child.PersonBirthDate\"}}", &s, &e) == 0);
+    CHECK(s.nrules == 1 && s.rules[0].when == W_CHILD && s.rules[0].cond.op_ref == REF_HEADER);
+    s903_schema_free(&s);
+    /* header is the CIN message header: no child record of that name */
+    CHECK(load_with("{\"code\": \"X1\", \"table\": \"cin_episode\", \"column\": "
+                    "\"CINreferralDate\", \"message\": \"m\", \"when\": {\"col\": "
+                    "\"CINreferralDate\", \"before\": \"header.ReferenceDate\"}}", &s, &e) == -1);
+    CHECK(e.status == LIIA_E_SCHEMA);
+    /* prev. within any ordered part */
+    CHECK(load_with("{\"code\": \"X1\", \"table\": \"disability\", \"column\": "
+                    "\"Disability\", \"message\": \"m\", \"when\": {\"col\": "
+                    "\"Disability\", \"equals\": \"prev.Disability\"}}", &s, &e) == 0);
+    CHECK(s.nrules == 1 && s.rules[0].when == W_CHILD && s.rules[0].cond.op_ref == REF_PREV);
+    s903_schema_free(&s);
+}
+
+/* SSDA903's child part is called header: header.DOB is its child record. */
+static void ssda903(void)
+{
+    struct s903_schema s;
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK(s903_schema_load(SCHEMA_DIR, 2025, &s, &e) == 0);
+    CHECK(s.child_table >= 0 && !strcmp(s.tables[s.child_table].name, "header"));
+    CHECK(s.tables[s.ordered_table].order_col >= 0);
+    size_t header_refs = 0;
+    for (size_t i = 0; i < s.nrules; i++)
+        header_refs += s.rules[i].when == W_CHILD;
+    CHECK(header_refs > 0);
+    s903_schema_free(&s);
+}
+
+int main(void)
+{
+    years();
+    prefix();
+    ssda903();
+    return unit_result("test_cin_engine");
+}

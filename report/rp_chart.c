@@ -679,11 +679,17 @@ void rp_chart_longrun(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t a,
 {
     double f = rp_font_for(r);
     const rp_indicator *ind = &s->ind[lr->ind];
-    char sub[160], names[RP_LR_SERIES][200];
-    snprintf(sub, sizeof sub, "%s, years to 31 March %d to %d",
-             rp_unit_text(ind), x->years[lr->first], x->years[lr->last]);
+    char sub[400], names[RP_LR_SERIES][200];
+    int n0 = snprintf(sub, sizeof sub, "%s, years to 31 March %d to %d",
+                      rp_unit_text(ind), x->years[lr->first],
+                      x->years[lr->last]);
+    /* said under the title, where it wraps: a legend entry does not */
+    if (lr->joint[0] && n0 > 0 && (size_t)n0 < sizeof sub)
+        snprintf(sub + n0, sizeof sub - (size_t)n0, "; %s: DfE's joint "
+                 "figure with %s", s->auth[a].name, lr->joint);
     rp_rect p = rp_frame(cr, r, ind->title, sub, s, 0, f);
     rp_lr_names(s, a, lr, names);
+    snprintf(names[RP_LR_OWN], sizeof names[RP_LR_OWN], "%s", s->auth[a].name);
     double x0 = p.x + f * 4.5, lx = x0, ly = p.y, right = p.x + p.w - f;
     double lo = HUGE_VAL, hi = 0;
     for (int sr = 0; sr < RP_LR_SERIES; sr++) {

@@ -79,7 +79,7 @@ pdftotext "$work/pack/KUT_2025-03-31_benchmark.pdf" - | tr '\n' ' ' | tr -s ' ' 
     fail "pdftotext"
 grep -q "years to 31 March $first to 2025" "$work/kut.txt" ||
     fail "the long run does not start at $first, the earliest published year"
-grep -q "Kingston upon Thames (DfE's joint figure with Richmond upon Thames)" "$work/kut.txt" ||
+grep -q "Kingston upon Thames: DfE's joint figure with Richmond upon Thames" "$work/kut.txt" ||
     fail "Kingston's joint workforce figure is not named"
 echo "long run from $first; Kingston's joint workforce figure named"
 echo "ok: $rows comparators, all neighbours counted; England and DfE's London present"

@@ -105,7 +105,7 @@ tr '\n' ' ' <"$b" | tr -s ' ' | grep -q "DfE does not publish this indicator" ||
 # Kingston: DfE's workforce figure is the joint Kingston / Richmond row,
 # named as such and never in a neighbour median
 pdftotext "$work/out/KUT_2025-03-31_benchmark.pdf" - | tr '\n' ' ' | tr -s ' ' |
-    grep -q "Kingston upon Thames (DfE's joint figure with Richmond upon Thames)" ||
+    grep -q "Kingston upon Thames: DfE's joint figure with Richmond upon Thames" ||
     fail "Kingston's long run does not name its joint workforce figure"
 # A second, older neighbour model (DfE keeps the old model for earlier
 # years): Camden's 2024 neighbours are Bromley's 2025 ones.  The long run

@@ -26,6 +26,7 @@ typedef struct pdf {
     const rp_extra *x;
     int page;
     int key; /* this page has ranked bars: the code key goes at its foot */
+    int published; /* a long-run page: its source is DfE, not the returns */
 } pdf;
 
 static double key_height(const pdf *p)
@@ -48,8 +49,13 @@ static void footer(pdf *p)
         rp_code_key(p->cr, k, p->s);
     }
     if (p->page > 1) {
-        snprintf(line, sizeof line, "Source: %s, %s", rp_source_text(p->s),
-                 p->s->short_label);
+        if (p->published)
+            snprintf(line, sizeof line, "Source: DfE and ONS published "
+                     "statistics (Explore Education Statistics, Open "
+                     "Government Licence v3.0)");
+        else
+            snprintf(line, sizeof line, "Source: %s, %s",
+                     rp_source_text(p->s), p->s->short_label);
         rp_set_rgb(p->cr, 0x555555);
         rp_text(p->cr, line, MARGIN, A4_H - MARGIN - 4, 0, 7, 0, 0);
     }
@@ -421,6 +427,7 @@ static void long_run(pdf *p)
         return;
     const char *what = "Long run: DfE's published figures";
     new_page(p, 0);
+    p->published = 1;
     double y = heading(p, what, MARGIN);
     char models[200], t[700];
     rp_lr_models(x, models, sizeof models);
@@ -470,7 +477,7 @@ int rp_write_la_pdf(const rp_snapshot *s, size_t a, const rp_extra *x,
     const char *path = out->path;
     cairo_surface_t *sf = cairo_pdf_surface_create_for_stream(
         rp_cairo_write, out, A4_W, A4_H);
-    pdf p = {cairo_create(sf), s, a, x, 0, 0};
+    pdf p = {cairo_create(sf), s, a, x, 0, 0, 0};
     metadata(sf, &p, produced);
     new_page(&p, 0);
     cover(&p, produced);

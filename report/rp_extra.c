@@ -307,11 +307,18 @@ void rp_lr_models(const rp_extra *x, char *out, size_t outsz)
         else if (k == 0 && e + 1 == x->n_years)
             snprintf(out, outsz, "DfE's %d model for every year",
                      x->model[k]);
-        else if (used < outsz)
+        else if (used < outsz) {
+            char span[32];
+            if (e == k)
+                snprintf(span, sizeof span, "%d", x->years[k]);
+            else
+                snprintf(span, sizeof span, "%d to %d", x->years[k],
+                         x->years[e]);
             used += (size_t)snprintf(out + used, outsz - used,
-                                     "%s%d model for %d to %d",
+                                     "%s%d model for %s",
                                      k ? ", its " : "DfE's ", x->model[k],
-                                     x->years[k], x->years[e]);
+                                     span);
+        }
         k = e;
     }
 }

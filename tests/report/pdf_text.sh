@@ -130,7 +130,7 @@ if [ -n "$dump" ]; then
     "$bin" bench >/dev/null || fail "bench with two models"
     "$bin" report --la CAM --out "$work/out2" >/dev/null 2>&1 || fail "report CAM, two models"
     pdftotext "$work/out2/CAM_2025-03-31_benchmark.pdf" - | tr '\n' ' ' | tr -s ' ' |
-        grep -q "DfE's 2024 model for 2023 to 2024, its 2025 model for 2025" ||
+        grep -q "DfE's 2024 model for 2023 to 2024, its 2025 model for 2025)" ||
         fail "the long run does not say which model each year used"
     medians "$work/out2/CAM_2025-03-31_benchmark.xlsx" >"$work/med_two.txt"
     [ -s "$work/med_2025.txt" ] || fail "no neighbour medians in the Long run sheet"

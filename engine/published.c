@@ -30,11 +30,15 @@ static const char *const steps[] = {
     " (SELECT max(model_year) FROM sn_model WHERE model_year <= bp.fy_end_year),"
     " (SELECT min(model_year) FROM sn_model)) AS model_year"
     " FROM bench_period bp WHERE :p IS NULL OR bp.period = :p",
-    /* a joint published row (Kingston / Richmond) is never a member's neighbour */
-    "CREATE TEMP TABLE pub_joint AS SELECT DISTINCT t.indicator, v.area_code, v.year,"
-    " v.joint_code FROM published_value v"
+    /* a joint published row (Kingston / Richmond's workforce) is no one
+     * authority's figure: it never enters a neighbour median (for a third
+     * authority with both as neighbours it would count twice; for a
+     * member it is its own figure) */
+    "CREATE TEMP TABLE pub_joint AS SELECT DISTINCT coalesce(t.indicator, v.measure)"
+    " AS indicator, v.area_code, v.year, v.joint_code FROM published_value v"
     " JOIN published_file f ON f.id = v.file_id AND f.status = 'accepted'"
-    " JOIN indicator_term t ON t.term = v.measure WHERE v.joint_code IS NOT NULL",
+    " LEFT JOIN indicator_term t ON v.kind = 'measure' AND t.term = v.measure"
+    " WHERE v.joint_code IS NOT NULL",
     "INSERT INTO bench_published (period, indicator, area_type, area_code, area_name,"
     " numerator, denominator, value, year, source, null_reason)"
     " SELECT y.period, y.indicator, a.area_type, a.area_code, a.name, p.numerator,"
@@ -92,8 +96,11 @@ static const char *const steps[] = {
     "  WHEN v.value IS NOT NULL AND j.joint_code IS NULL THEN 'published' END,"
     " iif(q.value IS NULL, y.year, NULL),"
     " CASE WHEN q.value IS NOT NULL OR (v.value IS NOT NULL AND j.joint_code IS NULL)"
-    "  THEN NULL WHEN j.joint_code IS NOT NULL OR q2.shared_with = n.la"
+    "  THEN NULL WHEN instr(j.joint_code, n.la) > 0 OR q2.shared_with = n.la"
     "  THEN 'shares this service with the authority: never compared with itself'"
+    "  WHEN j.joint_code IS NOT NULL THEN 'DfE publishes only a joint figure for '"
+    "   || (SELECT group_concat(ar.name, ' and ') FROM area ar WHERE ar.area_type = 'la'"
+    "   AND instr(j.joint_code, ar.area_code) > 0) || ', which is neither''s own'"
     "  WHEN " SMALL("q2") " THEN 'quarterly value suppressed (1 to 5)'"
     "  WHEN v.reason IS NOT NULL THEN 'DfE: ' || v.reason"
     "  WHEN y.year IS NULL THEN 'DfE does not publish this indicator; no quarterly value'"
@@ -107,8 +114,7 @@ static const char *const steps[] = {
     " LEFT JOIN pub_year y ON y.period = n.period AND y.indicator = d.id"
     " LEFT JOIN pub_nbval v ON v.indicator = d.id AND v.year = y.year AND v.nb = n.nb"
     " LEFT JOIN pub_joint j ON j.indicator = d.id AND j.area_code = v.area_code"
-    "  AND j.year = v.year"
-    "  AND instr(j.joint_code, n.la) > 0",
+    "  AND j.year = v.year",
     "INSERT INTO bench_sn_published (period, indicator, la_code, value, n_included,"
     " n_possible, n_quarterly, n_published, n_suppressed, year, model_year, sources,"
     " null_reason)"

@@ -425,39 +425,36 @@ static int point_shown(const rp_point *pt, int own)
     return pt->has && !rp_suppressed(pt->sup, own);
 }
 
-/* One line with markers; gaps where a quarter has no value.  marker 0
- * circle, 1 square, 2 diamond, so series differ in shape as well as
- * colour. */
-static void series(cairo_t *cr, rp_rect p, axis a, const rp_snapshot *s,
-                   series_fn fn, size_t k, size_t i, int own, unsigned rgb,
-                   double dash, int marker, double f)
+/* One line with markers through n points (x, y); a point not shown
+ * leaves a gap.  marker 0 circle, 1 square, 2 diamond, so series differ
+ * in shape as well as colour. */
+static void polyline(cairo_t *cr, size_t n, const double *xs,
+                     const double *ys, const unsigned char *shown,
+                     unsigned rgb, double dash, int marker, double f)
 {
     rp_set_rgb(cr, rgb);
     cairo_set_line_width(cr, f * 0.22);
     double d[] = {dash, dash * 0.6};
     cairo_set_dash(cr, d, dash > 0 ? 2 : 0, 0);
     int open = 0;
-    for (int q = 0; q < RP_TREND_QUARTERS; q++) {
-        const rp_point *pt = fn(s, (size_t)q, k, i);
-        if (!point_shown(pt, own)) {
+    for (size_t q = 0; q < n; q++) {
+        if (!shown[q]) {
             open = 0;
             continue;
         }
-        double x = trend_x(p, q), y = ypos(p, a, pt->v);
         if (open)
-            cairo_line_to(cr, x, y);
+            cairo_line_to(cr, xs[q], ys[q]);
         else
-            cairo_move_to(cr, x, y);
+            cairo_move_to(cr, xs[q], ys[q]);
         open = 1;
     }
     cairo_stroke(cr);
     cairo_set_dash(cr, NULL, 0, 0);
     double m = f * 0.32;
-    for (int q = 0; q < RP_TREND_QUARTERS; q++) {
-        const rp_point *pt = fn(s, (size_t)q, k, i);
-        if (!point_shown(pt, own))
+    for (size_t q = 0; q < n; q++) {
+        if (!shown[q])
             continue;
-        double x = trend_x(p, q), y = ypos(p, a, pt->v);
+        double x = xs[q], y = ys[q];
         if (marker == 0)
             cairo_arc(cr, x, y, m, 0, 2 * M_PI);
         else if (marker == 1)
@@ -471,6 +468,22 @@ static void series(cairo_t *cr, rp_rect p, axis a, const rp_snapshot *s,
         }
         cairo_fill(cr);
     }
+}
+
+/* One quarterly series; gaps where a quarter has no value. */
+static void series(cairo_t *cr, rp_rect p, axis a, const rp_snapshot *s,
+                   series_fn fn, size_t k, size_t i, int own, unsigned rgb,
+                   double dash, int marker, double f)
+{
+    double xs[RP_TREND_QUARTERS], ys[RP_TREND_QUARTERS];
+    unsigned char shown[RP_TREND_QUARTERS];
+    for (int q = 0; q < RP_TREND_QUARTERS; q++) {
+        const rp_point *pt = fn(s, (size_t)q, k, i);
+        shown[q] = (unsigned char)point_shown(pt, own);
+        xs[q] = trend_x(p, q);
+        ys[q] = shown[q] ? ypos(p, a, pt->v) : 0;
+    }
+    polyline(cr, RP_TREND_QUARTERS, xs, ys, shown, rgb, dash, marker, f);
 }
 
 /* The quadrants a trend shows: the authority's own, or every quadrant on
@@ -614,4 +627,106 @@ void rp_chart_trend(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
                GROUP_COLOURS[k % N_GROUP_COLOURS], dash[k % 2], 2, f);
     if (own >= 0)
         series(cr, p, a, s, series_la, (size_t)own, i, own, RP_BLUE, 0, 0, f);
+}
+
+/* ------------------------------------------------------------ long run */
+
+/* The long-run series' styles: colour, dash (in f) and marker differ, so
+ * no line is told apart by colour alone. */
+static const unsigned LR_COLOUR[RP_LR_SERIES] = {RP_BLUE, RP_VERMILION,
+                                                 0x000000, RP_GREEN};
+static const double LR_DASH[RP_LR_SERIES] = {0, 0.25, 0.6, 1.2};
+static const int LR_MARKER[RP_LR_SERIES] = {0, 2, 1, 0};
+
+/* Year labels under n points: every step-th, counted back from the
+ * latest, so they never overlap at any width. */
+static void year_axis(cairo_t *cr, rp_rect p, const rp_extra *x,
+                      const rp_longrun *lr, double f)
+{
+    size_t n = (size_t)(lr->last - lr->first + 1);
+    PangoLayout *l = layout(cr, "2025", f * 0.8, 0);
+    int tw, th;
+    pango_layout_get_size(l, &tw, &th);
+    g_object_unref(l);
+    double gap = p.w / (double)n, need = (double)tw / PANGO_SCALE + f * 0.6;
+    size_t step = (size_t)ceil(need / gap);
+    rp_set_rgb(cr, 0x444444);
+    for (size_t k = 0; k < n; k++) {
+        if ((n - 1 - k) % (step ? step : 1))
+            continue;
+        char yr[16];
+        snprintf(yr, sizeof yr, "%d", x->years[(size_t)lr->first + k]);
+        rp_text(cr, yr, p.x + gap * ((double)k + 0.5), p.y + p.h + f * 0.3,
+                0, f * 0.8, 0, 1);
+    }
+}
+
+void rp_lr_names(const rp_snapshot *s, size_t a, const rp_longrun *lr,
+                 char names[RP_LR_SERIES][200])
+{
+    if (lr->joint[0])
+        snprintf(names[RP_LR_OWN], 200, "%s (DfE's joint figure with %s)",
+                 s->auth[a].name, lr->joint);
+    else
+        snprintf(names[RP_LR_OWN], 200, "%s", s->auth[a].name);
+    snprintf(names[RP_LR_NB], 200, "Statistical neighbours' median");
+    snprintf(names[RP_LR_LONDON], 200, "London (DfE)");
+    snprintf(names[RP_LR_ENGLAND], 200, "England");
+}
+
+void rp_chart_longrun(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t a,
+                      const rp_extra *x, const rp_longrun *lr)
+{
+    double f = rp_font_for(r);
+    const rp_indicator *ind = &s->ind[lr->ind];
+    char sub[400], names[RP_LR_SERIES][200];
+    int n0 = snprintf(sub, sizeof sub, "%s, years to 31 March %d to %d",
+                      rp_unit_text(ind), x->years[lr->first],
+                      x->years[lr->last]);
+    /* said under the title, where it wraps: a legend entry does not */
+    if (lr->joint[0] && n0 > 0 && (size_t)n0 < sizeof sub)
+        snprintf(sub + n0, sizeof sub - (size_t)n0, "; %s: DfE's joint "
+                 "figure with %s", s->auth[a].name, lr->joint);
+    rp_rect p = rp_frame(cr, r, ind->title, sub, s, 0, f);
+    rp_lr_names(s, a, lr, names);
+    snprintf(names[RP_LR_OWN], sizeof names[RP_LR_OWN], "%s", s->auth[a].name);
+    double x0 = p.x + f * 4.5, lx = x0, ly = p.y, right = p.x + p.w - f;
+    double lo = HUGE_VAL, hi = 0;
+    for (int sr = 0; sr < RP_LR_SERIES; sr++) {
+        legend_item(cr, &lx, &ly, x0, right, names[sr], LR_COLOUR[sr],
+                    LR_DASH[sr] * f, f);
+        for (int y = lr->first; y <= lr->last; y++)
+            if (lr->has[sr][y]) {
+                lo = lr->v[sr][y] < lo ? lr->v[sr][y] : lo;
+                hi = lr->v[sr][y] > hi ? lr->v[sr][y] : hi;
+            }
+    }
+    double used = ly - p.y + f * 2;
+    axis ax = rp_trend_axis(ind, lo == HUGE_VAL ? 0 : lo, hi);
+    if (ax.broken) {
+        char note[96];
+        snprintf(note, sizeof note, "axis starts at %g, not 0", ax.lo);
+        rp_set_rgb(cr, 0x555555);
+        rp_text(cr, note, right, p.y + used - f * 0.5, 0, f * 0.8, 0, 2);
+        used += f * 0.9;
+    }
+    p.y += used;
+    p.h -= used + f * 1.6;
+    p.x += f * 4.5;
+    p.w -= f * 5.5;
+    y_grid(cr, p, ax, f, ind);
+    year_axis(cr, p, x, lr, f);
+    size_t n = (size_t)(lr->last - lr->first + 1);
+    for (int sr = RP_LR_SERIES - 1; sr >= 0; sr--) {
+        double xs[RP_MAX_YEARS], ys[RP_MAX_YEARS];
+        unsigned char shown[RP_MAX_YEARS];
+        for (size_t k = 0; k < n; k++) {
+            size_t y = (size_t)lr->first + k;
+            shown[k] = lr->has[sr][y];
+            xs[k] = p.x + p.w * ((double)k + 0.5) / (double)n;
+            ys[k] = shown[k] ? ypos(p, ax, lr->v[sr][y]) : 0;
+        }
+        polyline(cr, n, xs, ys, shown, LR_COLOUR[sr], LR_DASH[sr] * f,
+                 LR_MARKER[sr], f);
+    }
 }

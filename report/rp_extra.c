@@ -132,25 +132,48 @@ static const char SQL_YEARS[] =
     "SELECT DISTINCT year FROM published_indicators WHERE value IS NOT NULL"
     "   AND ?1 IS NOT NULL AND year <= CAST(substr(?2, 1, 4) AS INTEGER)"
     " ORDER BY year DESC LIMIT 16";
+/* DfE's neighbour models, oldest first (stat_neighbour_model). */
+static const char SQL_MODELS[] =
+    "SELECT DISTINCT model_year FROM sn_model WHERE ?1 IS NOT NULL"
+    "   AND ?2 IS NOT NULL ORDER BY 1";
 /* The authority's, London's and England's published values, and its
- * neighbours' (DfE's latest model; one value per DfE number). */
+ * neighbours' under the model in force for each year (as the benchmark's
+ * comparator: the latest model not newer than the year, the oldest before
+ * every model; one value per DfE number).  A joint row (Kingston and
+ * Richmond's shared workforce, given to each member by the import) is no
+ * neighbour's own figure and never enters a median; beside the
+ * authority's own value it names the other members. */
 static const char SQL_SERIES[] =
-    "WITH nb AS MATERIALIZED (SELECT m.neighbour_dfe_la_number AS n"
-    "  FROM stat_neighbour_model m WHERE m.dfe_la_number ="
-    "  (SELECT dfe_la_number FROM authority WHERE gss_code = ?1)"
-    "  AND m.model_year = (SELECT max(model_year) FROM sn_model)),"
+    "WITH j AS MATERIALIZED (SELECT DISTINCT coalesce(t.indicator, v.measure)"
+    "  AS indicator, v.area_code, v.year, v.joint_code FROM published_value v"
+    "  JOIN published_file f ON f.id = v.file_id AND f.status = 'accepted'"
+    "  LEFT JOIN indicator_term t ON v.kind = 'measure' AND t.term = v.measure"
+    "  WHERE v.joint_code IS NOT NULL),"
     " p AS MATERIALIZED (SELECT area_code, area_type, dfe_la_number,"
     "  indicator, year, value FROM published_indicators"
-    "  WHERE value IS NOT NULL AND ?2 IS NOT NULL)"
-    "SELECT 0, indicator, year, value FROM p WHERE area_code = ?1"
-    " UNION ALL SELECT 2, indicator, year, value FROM p"
+    "  WHERE value IS NOT NULL AND ?2 IS NOT NULL),"
+    " nb AS MATERIALIZED (SELECT y.year, m.neighbour_dfe_la_number AS n"
+    "  FROM (SELECT DISTINCT year, coalesce((SELECT max(model_year) FROM"
+    "   sn_model WHERE model_year <= p.year), (SELECT min(model_year) FROM"
+    "   sn_model)) AS model_year FROM p) y"
+    "  JOIN stat_neighbour_model m ON m.model_year = y.model_year"
+    "  AND m.dfe_la_number ="
+    "  (SELECT dfe_la_number FROM authority WHERE gss_code = ?1))"
+    "SELECT 0, indicator, year, value, (SELECT group_concat(a.name, ' / ')"
+    "  FROM j JOIN area a ON instr(j.joint_code, a.area_code) > 0"
+    "  AND a.area_code <> ?1 WHERE j.indicator = p.indicator"
+    "  AND j.area_code = p.area_code AND j.year = p.year)"
+    " FROM p WHERE area_code = ?1"
+    " UNION ALL SELECT 2, indicator, year, value, NULL FROM p"
     " WHERE area_code = 'E12000007'"
-    " UNION ALL SELECT 3, indicator, year, value FROM p"
+    " UNION ALL SELECT 3, indicator, year, value, NULL FROM p"
     " WHERE area_code = 'E92000001'"
-    " UNION ALL SELECT 1, indicator, year, value FROM (SELECT indicator,"
+    " UNION ALL SELECT 1, indicator, year, value, NULL FROM (SELECT indicator,"
     "  year, value, ROW_NUMBER() OVER (PARTITION BY indicator, year,"
     "  dfe_la_number ORDER BY area_code DESC) AS rn FROM p"
-    "  WHERE area_type = 'la' AND dfe_la_number IN (SELECT n FROM nb))"
+    "  WHERE area_type = 'la' AND (year, dfe_la_number) IN (SELECT year, n"
+    "  FROM nb) AND NOT EXISTS (SELECT 1 FROM j WHERE j.indicator ="
+    "  p.indicator AND j.area_code = p.area_code AND j.year = p.year))"
     " WHERE rn = 1 ORDER BY 2, 3, 1, 4";
 
 static int add_year(sqlite3_stmt *st, const rp_snapshot *s, rp_extra *x)
@@ -177,7 +200,13 @@ static int add_series(sqlite3_stmt *st, const rp_snapshot *s, rp_extra *x)
         return 0;
     rp_longrun *lr = &x->lr[i];
     double v = sqlite3_column_double(st, 3);
+    if (!lr->any || y < lr->first)
+        lr->first = y;
+    if (!lr->any || y > lr->last)
+        lr->last = y;
     lr->any = 1;
+    if (kind == RP_LR_OWN && sqlite3_column_type(st, 4) != SQLITE_NULL)
+        liia_strlcpy(lr->joint, text_at(st, 4), sizeof lr->joint);
     if (kind != RP_LR_NB) {
         lr->v[kind][y] = v;
         lr->has[kind][y] = 1;
@@ -209,17 +238,49 @@ static void medians(rp_extra *x)
         }
 }
 
-static int cmp_int(const void *a, const void *b)
+/* The model years, oldest first, in x->model until years() places them. */
+static int add_model(sqlite3_stmt *st, const rp_snapshot *s, rp_extra *x)
 {
-    return *(const int *)a - *(const int *)b;
+    (void)s;
+    if (x->n_models < RP_MAX_YEARS)
+        x->model[x->n_models++] = sqlite3_column_int(st, 0);
+    return 0;
+}
+
+/* Every year from the earliest published (at most RP_MAX_YEARS back) to
+ * the latest, so a year missing from DfE's files is a gap on the chart,
+ * not a year silently skipped; and the neighbour model of each year. */
+static void years(rp_extra *x)
+{
+    int lo = x->years[0], hi = x->years[0];
+    for (size_t k = 1; k < x->n_years; k++) {
+        lo = x->years[k] < lo ? x->years[k] : lo;
+        hi = x->years[k] > hi ? x->years[k] : hi;
+    }
+    if (hi - lo >= RP_MAX_YEARS)
+        lo = hi - RP_MAX_YEARS + 1;
+    int models[RP_MAX_YEARS];
+    size_t nm = x->n_models;
+    memcpy(models, x->model, sizeof models);
+    x->n_years = (size_t)(hi - lo + 1);
+    for (size_t k = 0; k < x->n_years; k++) {
+        x->years[k] = lo + (int)k;
+        x->model[k] = nm ? models[0] : 0;
+        for (size_t m = 0; m < nm; m++)
+            if (models[m] <= x->years[k])
+                x->model[k] = models[m];
+    }
 }
 
 static int long_run(sqlite3 *db, const rp_snapshot *s, size_t a,
                     rp_extra *x, liia_error *e)
 {
-    if (x_query(db, SQL_YEARS, s->auth[a].gss, s->period, s, x, add_year, e))
+    if (x_query(db, SQL_YEARS, s->auth[a].gss, s->period, s, x, add_year, e) ||
+        x_query(db, SQL_MODELS, s->auth[a].gss, s->period, s, x, add_model,
+                e))
         return -1;
-    qsort(x->years, x->n_years, sizeof x->years[0], cmp_int);
+    if (x->n_years)
+        years(x);
     x->lr = calloc(s->n_ind + 1, sizeof *x->lr);
     if (!x->lr)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
@@ -231,6 +292,35 @@ static int long_run(sqlite3 *db, const rp_snapshot *s, size_t a,
         return -1;
     medians(x);
     return 0;
+}
+
+void rp_lr_models(const rp_extra *x, char *out, size_t outsz)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < x->n_years; k++) {
+        size_t e = k;
+        while (e + 1 < x->n_years && x->model[e + 1] == x->model[k])
+            e++;
+        if (!x->model[k])
+            snprintf(out, outsz, "no DfE model loaded");
+        else if (k == 0 && e + 1 == x->n_years)
+            snprintf(out, outsz, "DfE's %d model for every year",
+                     x->model[k]);
+        else if (used < outsz) {
+            char span[32];
+            if (e == k)
+                snprintf(span, sizeof span, "%d", x->years[k]);
+            else
+                snprintf(span, sizeof span, "%d to %d", x->years[k],
+                         x->years[e]);
+            used += (size_t)snprintf(out + used, outsz - used,
+                                     "%s%d model for %s",
+                                     k ? ", its " : "DfE's ", x->model[k],
+                                     span);
+        }
+        k = e;
+    }
 }
 
 int rp_extra_load(sqlite3 *db, const rp_snapshot *s, size_t a, rp_extra *x,

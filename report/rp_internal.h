@@ -130,14 +130,19 @@ typedef struct rp_longrun {
     unsigned char nb_n[RP_MAX_YEARS]; /* neighbours the median is over */
     double nbv[RP_MAX_YEARS][RP_MAX_NB];
     int any;                          /* DfE publishes it for someone */
+    int first, last;                  /* years (indexes) with a value */
+    char joint[160]; /* the authority's figure is DfE's joint row with
+                      * these areas ("Richmond upon Thames"), or "" */
 } rp_longrun;
 
 typedef struct rp_extra {
     char (*notes)[256];    /* [ind]: "measure: note; ..." or "" */
     int received, version, warnings, not_supplied, with_value;
     char status[16];
-    int years[RP_MAX_YEARS];
+    int years[RP_MAX_YEARS]; /* consecutive: a year with no file is a gap */
     size_t n_years;
+    int model[RP_MAX_YEARS]; /* DfE's neighbour model in force that year */
+    size_t n_models;
     rp_longrun *lr;        /* [ind] */
     size_t n_lr;
 } rp_extra;
@@ -270,6 +275,18 @@ void rp_chart_trend(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
 void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
                      int own, int with_source);
 void rp_chart_rug(cairo_t *cr, rp_rect r, const rp_snapshot *s);
+/* DfE's published annual series of one indicator for authority a (the
+ * long-run page): the authority, its neighbours' median, London and
+ * England, over the years with a value; a year with none is a gap. */
+void rp_chart_longrun(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t a,
+                      const rp_extra *x, const rp_longrun *lr);
+/* The long-run series' names, as the chart's legend and the workbook say
+ * them (the authority's own naming a joint figure's other members). */
+void rp_lr_names(const rp_snapshot *s, size_t a, const rp_longrun *lr,
+                 char names[RP_LR_SERIES][200]);
+/* "DfE's 2025 model for every year" or "DfE's 2019 model for 2013 to
+ * 2024, its 2025 model for 2025". */
+void rp_lr_models(const rp_extra *x, char *out, size_t outsz);
 /* Text with pangocairo; align 0 left, 1 centre, 2 right.  Returns the
  * height used. */
 double rp_text(cairo_t *cr, const char *text, double x, double y, double w,

@@ -26,6 +26,7 @@ typedef struct pdf {
     const rp_extra *x;
     int page;
     int key; /* this page has ranked bars: the code key goes at its foot */
+    int published; /* a long-run page: its source is DfE, not the returns */
 } pdf;
 
 static double key_height(const pdf *p)
@@ -48,8 +49,13 @@ static void footer(pdf *p)
         rp_code_key(p->cr, k, p->s);
     }
     if (p->page > 1) {
-        snprintf(line, sizeof line, "Source: %s, %s", rp_source_text(p->s),
-                 p->s->short_label);
+        if (p->published)
+            snprintf(line, sizeof line, "Source: DfE and ONS published "
+                     "statistics (Explore Education Statistics, Open "
+                     "Government Licence v3.0)");
+        else
+            snprintf(line, sizeof line, "Source: %s, %s",
+                     rp_source_text(p->s), p->s->short_label);
         rp_set_rgb(p->cr, 0x555555);
         rp_text(p->cr, line, MARGIN, A4_H - MARGIN - 4, 0, 7, 0, 0);
     }
@@ -408,39 +414,11 @@ static void neighbour_names(pdf *p, double *y)
     liia_buf_free(&b);
 }
 
-static void lr_block(pdf *p, const rp_longrun *lr, double y, double rowh)
-{
-    static const char *const names[RP_LR_SERIES] = {
-        NULL, "Neighbours' median", "London (DfE)", "England"};
-    const rp_indicator *ind = &p->s->ind[lr->ind];
-    const rp_extra *x = p->x;
-    double lw = 150, cw = (A4_W - 2 * MARGIN - lw) / (double)x->n_years;
-    rp_set_rgb(p->cr, RP_BLUE);
-    char t[200];
-    snprintf(t, sizeof t, "%s (%s, %s)", ind->title, rp_unit_text(ind),
-             rp_better_text(ind->polarity));
-    rp_text(p->cr, t, MARGIN, y, 0, 8, 1, 0);
-    y += rowh + 1;
-    rp_set_rgb(p->cr, 0x555555);
-    for (size_t k = 0; k < x->n_years; k++) {
-        char yr[16];
-        snprintf(yr, sizeof yr, "%d", x->years[k]);
-        rp_text(p->cr, yr, MARGIN + lw + cw * (double)k, y, cw - 3, TABLE_PT,
-                1, 2);
-    }
-    y += rowh;
-    for (int sr = 0; sr < RP_LR_SERIES; sr++, y += rowh) {
-        rp_set_rgb(p->cr, sr ? RP_DARK : RP_BLUE);
-        rp_text(p->cr, sr ? names[sr] : p->s->auth[p->a].name, MARGIN, y, lw,
-                TABLE_PT, !sr, 0);
-        for (size_t k = 0; k < x->n_years; k++) {
-            char v[32];
-            rp_fmt_value(ind, lr->has[sr][k], lr->v[sr][k], v, sizeof v);
-            rp_text(p->cr, v[0] ? v : "-", MARGIN + lw + cw * (double)k, y,
-                    cw - 3, TABLE_PT, !sr, 2);
-        }
-    }
-}
+/* Two charts a row, three rows a page: at A4 each is 256 x 225 pt, so
+ * its smallest text (the axis labels) stays at 7 pt or more and a decade
+ * of years is labelled without overlap. */
+enum { LR_COLS = 2 };
+#define LR_CHART_H 225.0
 
 static void long_run(pdf *p)
 {
@@ -449,22 +427,33 @@ static void long_run(pdf *p)
         return;
     const char *what = "Long run: DfE's published figures";
     new_page(p, 0);
-    double y = heading(p, what, MARGIN), rowh = 9.5;
+    p->published = 1;
+    double y = heading(p, what, MARGIN);
+    char models[200], t[700];
+    rp_lr_models(x, models, sizeof models);
+    snprintf(t, sizeof t, "Years to 31 March, as DfE published them (Explore "
+             "Education Statistics); a gap where DfE published no figure or "
+             "withheld it. The neighbours' median is over the neighbours DfE "
+             "published a figure for, drawn from 3, with the neighbours of "
+             "the model in force each year (%s); a joint figure DfE "
+             "publishes for two authorities is neither's own and is left "
+             "out of every median.", models);
     rp_set_rgb(p->cr, 0x444444);
-    y += rp_text(p->cr, "Years to 31 March, as DfE published them (Explore "
-                        "Education Statistics); \"-\" where DfE published "
-                        "none or withheld it. The neighbours' median is over "
-                        "the neighbours DfE published a figure for, shown "
-                        "from 3.", MARGIN, y, A4_W - 2 * MARGIN, 8, 0, 0) + 6;
+    y += rp_text(p->cr, t, MARGIN, y, A4_W - 2 * MARGIN, 8, 0, 0) + 6;
     neighbour_names(p, &y);
+    double gap = 10, w = (A4_W - 2 * MARGIN - gap) / LR_COLS;
+    int col = 0;
     for (size_t k = 0; k < x->n_lr; k++) {
         if (!x->lr[k].any)
             continue;
-        double need = rowh * (RP_LR_SERIES + 2) + 8;
-        if (y + need > bottom(p))
+        if (col == 0 && y + LR_CHART_H > bottom(p))
             y = continued(p, what, 0);
-        lr_block(p, &x->lr[k], y, rowh);
-        y += need;
+        rp_rect r = {MARGIN + (w + gap) * col, y, w, LR_CHART_H};
+        rp_chart_longrun(p->cr, r, p->s, p->a, x, &x->lr[k]);
+        if (++col == LR_COLS) {
+            col = 0;
+            y += LR_CHART_H + gap;
+        }
     }
 }
 
@@ -488,7 +477,7 @@ int rp_write_la_pdf(const rp_snapshot *s, size_t a, const rp_extra *x,
     const char *path = out->path;
     cairo_surface_t *sf = cairo_pdf_surface_create_for_stream(
         rp_cairo_write, out, A4_W, A4_H);
-    pdf p = {cairo_create(sf), s, a, x, 0, 0};
+    pdf p = {cairo_create(sf), s, a, x, 0, 0, 0};
     metadata(sf, &p, produced);
     new_page(&p, 0);
     cover(&p, produced);

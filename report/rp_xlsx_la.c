@@ -614,17 +614,88 @@ static void write_headlines(la_book *b, lxw_worksheet *ws)
 
 /* ------------------------------------------------------------ long run */
 
-static void write_long_run(la_book *b, lxw_worksheet *ws)
+/* A native line chart of one indicator's rows r .. r + 3 of the Long run
+ * sheet (row 6: the years), over the years with a value; an empty cell is
+ * a gap (Excel's default for a line chart), never a zero. */
+static lxw_chart *long_run_chart(la_book *b, const rp_longrun *lr,
+                                 lxw_row_t r)
+{
+    static const unsigned colour[RP_LR_SERIES] = {RP_BLUE, RP_VERMILION,
+                                                  LXW_COLOR_BLACK, RP_GREEN};
+    static const uint8_t dash[RP_LR_SERIES] = {
+        LXW_CHART_LINE_DASH_SOLID, LXW_CHART_LINE_DASH_ROUND_DOT,
+        LXW_CHART_LINE_DASH_DASH, LXW_CHART_LINE_DASH_LONG_DASH};
+    static const uint8_t marker[RP_LR_SERIES] = {
+        LXW_CHART_MARKER_CIRCLE, LXW_CHART_MARKER_DIAMOND,
+        LXW_CHART_MARKER_SQUARE, LXW_CHART_MARKER_TRIANGLE};
+    lxw_chart *ch = workbook_add_chart(b->F.wb, LXW_CHART_LINE);
+    if (!ch)
+        return NULL;
+    const rp_indicator *ind = &b->s->ind[lr->ind];
+    char names[RP_LR_SERIES][200];
+    rp_lr_names(b->s, b->a, lr, names);
+    lxw_col_t c0 = (lxw_col_t)(3 + lr->first), c1 = (lxw_col_t)(3 + lr->last);
+    double lo = HUGE_VAL, hi = 0;
+    for (int sr = 0; sr < RP_LR_SERIES; sr++) {
+        lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
+        if (!se) {
+            rp_chk(&b->F, LXW_ERROR_MEMORY_MALLOC_FAILED);
+            return ch;
+        }
+        chart_series_set_categories(se, "Long run", 6, c0, 6, c1);
+        chart_series_set_values(se, "Long run", r + (lxw_row_t)sr, c0,
+                                r + (lxw_row_t)sr, c1);
+        chart_series_set_name(se, names[sr]);
+        lxw_chart_line line = {.color = colour[sr], .width = 2,
+                               .dash_type = dash[sr]};
+        chart_series_set_line(se, &line);
+        chart_series_set_marker_type(se, marker[sr]);
+        lxw_chart_fill mf = {.color = colour[sr]};
+        chart_series_set_marker_fill(se, &mf);
+        lxw_chart_line ml = {.color = colour[sr]};
+        chart_series_set_marker_line(se, &ml);
+        for (int y = lr->first; y <= lr->last; y++)
+            if (lr->has[sr][y]) {
+                lo = lr->v[sr][y] < lo ? lr->v[sr][y] : lo;
+                hi = lr->v[sr][y] > hi ? lr->v[sr][y] : hi;
+            }
+    }
+    /* the trend axis rule (docs/maths.md, "Trend axes") */
+    rp_axis ax = rp_trend_axis(ind, lo == HUGE_VAL ? 0 : lo, hi);
+    chart_axis_set_min(ch->y_axis, ax.lo);
+    chart_axis_set_max(ch->y_axis, ax.hi);
+    chart_axis_set_major_unit(ch->y_axis, ax.step);
+    char t[300];
+    if (!ax.broken)
+        snprintf(t, sizeof t, "%s: years to 31 March", ind->title);
+    else
+        snprintf(t, sizeof t, "%s: years to 31 March (axis starts at %g, "
+                 "not 0)", ind->title, ax.lo);
+    chart_title_set_name(ch, t);
+    lxw_chart_font small = {.size = 9};
+    chart_title_set_name_font(ch, &small);
+    chart_axis_set_name(ch->y_axis, rp_unit_text(ind));
+    chart_show_blanks_as(ch, LXW_CHART_BLANKS_AS_GAP);
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    return ch;
+}
+
+static void long_run_head(la_book *b, lxw_worksheet *ws)
 {
     rp_fmts *F = &b->F;
     const rp_extra *x = b->x;
     const rp_neighbours *nb = &b->s->nb[b->a];
     sheet_title(b, ws, "Long run: DfE's published figures");
     rp_str(F, ws, 1, 0, "Years to 31 March, as DfE published them (Explore "
-           "Education Statistics); blank where DfE published none or "
-           "withheld it. The neighbours' median is over the neighbours DfE "
-           "published a figure for, shown from 3.", F->subtitle);
-    char t[160];
+           "Education Statistics); blank, and a gap in the chart, where DfE "
+           "published none or withheld it. The neighbours' median is over "
+           "the neighbours DfE published a figure for, shown from 3; a joint "
+           "figure DfE publishes for two authorities is neither's own and "
+           "is left out of every median.", F->subtitle);
+    char models[200], t[260];
+    rp_lr_models(x, models, sizeof models);
+    snprintf(t, sizeof t, "Neighbours each year: %s.", models);
+    rp_str(F, ws, 2, 0, t, F->subtitle);
     snprintf(t, sizeof t, "Statistical neighbours (DfE's %d model), closest "
              "first", nb->model_year);
     rp_str(F, ws, 3, 0, nb->model_year ? t : "Statistical neighbours",
@@ -636,28 +707,47 @@ static void write_long_run(la_book *b, lxw_worksheet *ws)
     rp_chk(F, worksheet_set_column(ws, 2, 2, 24, NULL));
     rp_chk(F, worksheet_set_column(ws, 3, 18, 11, NULL));
     static const char *const heads[] = {"Id", "Indicator", "Area"};
-    lxw_row_t r = 6;
     for (lxw_col_t k = 0; k < 3; k++)
-        rp_str(F, ws, r, k, heads[k], F->head);
+        rp_str(F, ws, 6, k, heads[k], F->head);
     for (size_t y = 0; y < x->n_years; y++)
-        rp_num(F, ws, r, (lxw_col_t)(3 + y), x->years[y], F->head);
-    r++;
-    const char *names[RP_LR_SERIES] = {b->s->auth[b->a].name,
-                                       "Neighbours' median", "London (DfE)",
-                                       "England"};
+        rp_num(F, ws, 6, (lxw_col_t)(3 + y), x->years[y], F->head);
+}
+
+/* The table (rows from 7, four an indicator) and, to its right, two
+ * charts a row. */
+static void write_long_run(la_book *b, lxw_worksheet *ws)
+{
+    rp_fmts *F = &b->F;
+    const rp_extra *x = b->x;
+    long_run_head(b, ws);
+    lxw_row_t r = 7;
+    int charts = 0;
     for (size_t k = 0; k < x->n_lr; k++) {
         const rp_longrun *lr = &x->lr[k];
         if (!lr->any)
             continue;
         const rp_indicator *ind = &b->s->ind[lr->ind];
-        for (int sr = 0; sr < RP_LR_SERIES; sr++, r++) {
-            rp_str(F, ws, r, 0, ind->id, F->text);
-            rp_str(F, ws, r, 1, ind->title, F->text);
-            rp_str(F, ws, r, 2, names[sr], sr ? F->text : F->bold);
+        char names[RP_LR_SERIES][200];
+        rp_lr_names(b->s, b->a, lr, names);
+        for (int sr = 0; sr < RP_LR_SERIES; sr++) {
+            lxw_row_t rr = r + (lxw_row_t)sr;
+            rp_str(F, ws, rr, 0, ind->id, F->text);
+            rp_str(F, ws, rr, 1, ind->title, F->text);
+            rp_str(F, ws, rr, 2, names[sr], sr ? F->text : F->bold);
             for (size_t y = 0; y < x->n_years; y++)
-                rp_put_value(ws, r, (lxw_col_t)(3 + y), F, ind,
+                rp_put_value(ws, rr, (lxw_col_t)(3 + y), F, ind,
                              lr->has[sr][y], lr->v[sr][y], 0);
         }
+        lxw_chart *ch = long_run_chart(b, lr, r);
+        if (!ch)
+            rp_chk(F, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        else
+            rp_chk(F, worksheet_insert_chart(
+                          ws, (lxw_row_t)(6 + 16 * (charts / 2)),
+                          (lxw_col_t)(4 + x->n_years + 8 * (charts % 2)),
+                          ch));
+        charts++;
+        r += RP_LR_SERIES;
     }
     worksheet_freeze_panes(ws, 7, 3);
 }

@@ -106,10 +106,14 @@ static const char *const outward[] = {"N1", "N7", "E8", "SE5", "SW9", "NW1", "W1
 static const char *const ceased[] = {"E11", "E12", "E4A", "E3", "E13", "E41", "E8"};
 static const char *const moves[] = {"CARPL", "ALLEG", "STAND", "CHILD", "LAREQ", "OTHER"};
 
+/* Draws are made one statement at a time, never two in one call's
+ * arguments (whose order C leaves open: gcc and clang differ), last letter
+ * first as the files were first drawn. */
 static void postcode(struct gen *g, char *out, size_t n)
 {
-    snprintf(out, n, "%s %ld%c%c", outward[pick(&g->r, 13)], pick(&g->r, 10),
-             (char)('A' + pick(&g->r, 26)), (char)('A' + pick(&g->r, 26)));
+    char c2 = (char)('A' + pick(&g->r, 26)), c1 = (char)('A' + pick(&g->r, 26));
+    long digit = pick(&g->r, 10);
+    snprintf(out, n, "%s %ld%c%c", outward[pick(&g->r, 13)], digit, c1, c2);
 }
 
 /* A placement consistent with the DfE rules (provider matches type). */
@@ -287,8 +291,8 @@ static void write_child(struct gen *g, long i)
     /* About one child in six looked after in London is an unaccompanied
      * asylum-seeker (one in five here), most arriving at 14-16. */
     int uasc = pick(&g->r, 100) < 20;
-    long age_days = 365 * (uasc ? 14 + pick(&g->r, 3) : pick(&g->r, 17)) +
-                    pick(&g->r, 365);   /* age at entry */
+    long years = uasc ? 14 + pick(&g->r, 3) : pick(&g->r, 17);   /* age at entry */
+    long age_days = 365 * years + pick(&g->r, 365);
     long start = g->year_start - 3 * 365 + pick(&g->r, g->period_end - g->year_start + 3 * 365);
     long dob_day = start - age_days;
     civil(dob_day, dob, 0);
@@ -297,8 +301,8 @@ static void write_child(struct gen *g, long i)
     long breach = i % 50 == 7 ? 1 + (i / 50) % 4 : 0;
     g->header_line++;
     char upn[16];
-    snprintf(upn, sizeof upn, "A%011ld%ld", (long)(next(&g->r) % 100000000000ULL),
-             pick(&g->r, 10));
+    long check = pick(&g->r, 10);   /* before the digits: see postcode() */
+    snprintf(upn, sizeof upn, "A%011ld%ld", (long)(next(&g->r) % 100000000000ULL), check);
     if (breach == 3) {
         sex = "3";
         plant(g, "header", g->header_line, "101");

@@ -106,10 +106,14 @@ static const char *const outward[] = {"N1", "N7", "E8", "SE5", "SW9", "NW1", "W1
 static const char *const ceased[] = {"E11", "E12", "E4A", "E3", "E13", "E41", "E8"};
 static const char *const moves[] = {"CARPL", "ALLEG", "STAND", "CHILD", "LAREQ", "OTHER"};
 
+/* Draws are made one statement at a time, never two in one call's
+ * arguments (whose order C leaves open: gcc and clang differ), last letter
+ * first as the files were first drawn. */
 static void postcode(struct gen *g, char *out, size_t n)
 {
-    snprintf(out, n, "%s %ld%c%c", outward[pick(&g->r, 13)], pick(&g->r, 10),
-             (char)('A' + pick(&g->r, 26)), (char)('A' + pick(&g->r, 26)));
+    char c2 = (char)('A' + pick(&g->r, 26)), c1 = (char)('A' + pick(&g->r, 26));
+    long digit = pick(&g->r, 10);
+    snprintf(out, n, "%s %ld%c%c", outward[pick(&g->r, 13)], digit, c1, c2);
 }
 
 /* A placement consistent with the DfE rules (provider matches type). */
@@ -140,45 +144,143 @@ static void plant(struct gen *g, const char *table, long line, const char *rule)
     fprintf(g->planted, "%s,%ld,%s\n", table, line, rule);
 }
 
-/* One child's episodes: a period of care starting at `start`, moving
- * placement now and then, ending (or still open at the period end). */
+/* One episode as drawn, held until the child's last episode is known:
+ * the reason for a placement change is drawn with the new placement but
+ * DfE records it on the episode that ends (rule 225), and a period of care
+ * is cut at the 18th birthday (rule 359) after the draws are made, so each
+ * child consumes the generator exactly as before and the header rows (which
+ * `sample --cin --link` copies) do not move. */
+struct episode {
+    long decom, dec;          /* days; dec < 0: open at the period end */
+    const char *rne, *ls, *place, *prov, *rec, *move, *reason;
+    char pl[16];
+};
+
+#define MAX_EPISODES 4
+
+/* The episodes drawn for a child: a period of care starting at `start`,
+ * moving placement now and then, ending (or still open at the period end). */
+static long draw_episodes(struct gen *g, const char *ls, long dob_day, long start,
+                          struct episode *ep)
+{
+    long n = 1 + pick(&g->r, MAX_EPISODES), day = start, k;
+    for (k = 0; k < n; k++) {
+        struct episode *x = &ep[k];
+        placement(g, &x->place, &x->prov);
+        if (!strcmp(ls, "V2") && !strcmp(x->place, "P1"))
+            x->place = "U3", x->prov = "PR1";   /* 378: no P1 under V2 */
+        long len = 20 + pick(&g->r, 500);
+        int last = k == n - 1, open = day + len > g->period_end;
+        postcode(g, x->pl, sizeof x->pl);
+        x->decom = day;
+        x->dec = open ? -1 : day + len;
+        x->ls = ls;
+        x->rne = k == 0 ? "S" : "P";
+        /* Adoption codes only for children (386: not at 18 or over). */
+        int adult = day + len - dob_day > 17 * 365;
+        x->rec = open ? "" : !last ? "X1"
+               : ceased[adult ? 3 + pick(&g->r, 4) : pick(&g->r, 7)];
+        x->move = k ? moves[pick(&g->r, 6)] : "";
+        x->reason = "";
+        if (open || last)
+            return k + 1;
+        day += len;
+    }
+    return k;
+}
+
+/* The day of the 18th birthday (29 February: 1 March). */
+static long eighteenth(long dob_day)
+{
+    char d[11];
+    civil(dob_day, d, 1);
+    int y = atoi(d), m = atoi(d + 5), dd = atoi(d + 8);
+    return m == 2 && dd == 29 ? days_from_civil(y + 18, 3, 1)
+                              : days_from_civil(y + 18, m, dd);
+}
+
+/* A change of placement (RNE P, U) must show in the placement, provider or
+ * postcode (435, 436), and postcodes are stored as sectors: the same
+ * placement drawn twice in one sector moves to the next sector. */
+static void distinct_placement(const struct episode *a, struct episode *b)
+{
+    size_t sp = strcspn(b->pl, " ");
+    if (strcmp(a->place, b->place) || strcmp(a->prov, b->prov) ||
+        strncmp(a->pl, b->pl, sp + 2) || !b->pl[sp])
+        return;
+    b->pl[sp + 1] = (char)('0' + (b->pl[sp + 1] - '0' + 1) % 10);
+}
+
+/* Makes the drawn episodes consistent with the DfE rules; returns how many
+ * are written.  Care ends at 18 (359: nobody over 18 is still looked after
+ * unless in a community home under V2): staying with foster carers (E17)
+ * or moving to independent living (E5).  A child adopted (E11, E12) was
+ * placed for adoption under a placement order (390, 408: A6 with LS E1; a
+ * new legal status and placement, so RNE U, 436).  The reason for each
+ * placement change goes on the episode that ended (225). */
+static long settle_episodes(const struct gen *g, long dob_day, struct episode *ep, long n)
+{
+    long bday = eighteenth(dob_day);
+    for (long k = 0; k < n; k++) {
+        struct episode *x = &ep[k];
+        if (x->dec < 0 ? bday <= g->period_end : x->dec >= bday) {
+            x->dec = bday;
+            x->rec = x->place[0] == 'U' ? "E17" : "E5";
+            n = k + 1;
+            break;
+        }
+    }
+    struct episode *last = &ep[n - 1];
+    if (!strcmp(last->rec, "E11") || !strcmp(last->rec, "E12")) {
+        last->place = "A6", last->prov = "PR1", last->ls = "E1";
+        last->rne = n > 1 ? "U" : "S";
+    }
+    for (long k = 0; k + 1 < n; k++) {
+        ep[k].reason = ep[k + 1].move;
+        distinct_placement(&ep[k], &ep[k + 1]);
+    }
+    return n;
+}
+
+/* Writes a child's episodes; `breach` plants 147 (a two-digit year in the
+ * first DEC: the cell is stored blank, so 142 and 433 follow when another
+ * episode comes after it) or 146 (a bad placement code). */
 static void write_episodes(struct gen *g, const char *child, long dob_day, long start,
                            long breach)
 {
+    struct episode ep[MAX_EPISODES];
     const char *ls = pick(&g->r, 10) < 7 ? "C2" : pick(&g->r, 2) ? "C1" : "V2";
     const char *cin = (const char *[]){"N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"}[pick(&g->r, 8)];
-    char home[16], pl[16], d1[11], d2[11];
+    char home[16], d1[11], d2[11] = "";
     postcode(g, home, sizeof home);
-    long n = 1 + pick(&g->r, 4), day = start;
+    long n = settle_episodes(g, dob_day, ep, draw_episodes(g, ls, dob_day, start, ep));
     for (long k = 0; k < n; k++) {
-        const char *place, *prov;
-        placement(g, &place, &prov);
-        if (!strcmp(ls, "V2") && !strcmp(place, "P1"))
-            place = "U3", prov = "PR1";   /* 378: no P1 under V2 */
-        long len = 20 + pick(&g->r, 500);
-        int last = k == n - 1, open = day + len > g->period_end;
-        postcode(g, pl, sizeof pl);
-        civil(day, d1, 0);
-        civil(day + len, d2, 0);
-        const char *rne = k == 0 ? "S" : "P";
-        /* Adoption codes only for children (386: not at 18 or over). */
-        int adult = day + len - dob_day > 17 * 365;
-        const char *rec = open ? "" : !last ? "X1"
-                        : ceased[adult ? 3 + pick(&g->r, 4) : pick(&g->r, 7)];
+        const struct episode *x = &ep[k];
+        civil(x->decom, d1, 0);
+        d2[0] = '\0';
+        if (x->dec >= 0)
+            civil(x->dec, d2, 0);
         g->episode_line++;
-        if (breach == 1 && k == 0 && !open) {   /* 147: a two-digit year */
+        /* A DEC stored blank leaves a child of 18 looked after (359): 147
+         * is planted on children under 18 at the period end only. */
+        int bad_dec = breach == 1 && k == 0 && x->dec >= 0 &&
+                      eighteenth(dob_day) > g->period_end;
+        int bad_place = breach == 2 && k == 0;
+        if (bad_dec) {   /* 147: a two-digit year */
             d2[6] = d2[8], d2[7] = d2[9], d2[8] = '\0';
             plant(g, "episodes", g->episode_line, "147");
+            if (n > 1) {
+                plant(g, "episodes", g->episode_line, "142");
+                plant(g, "episodes", g->episode_line + 1, "433");
+            }
         }
-        fprintf(g->episodes, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", child, d1, rne,
-                ls, cin, breach == 2 && k == 0 ? "Q1" : place, prov, open ? "" : d2, rec,
-                k ? moves[pick(&g->r, 6)] : "", home, pl,
-                !strcmp(place, "K2") ? "SC123456" : "");
-        if (breach == 2 && k == 0)
+        if (bad_place)   /* a placement stored blank is no adoption placement */
             plant(g, "episodes", g->episode_line, "146");
-        if (open || last)
-            break;
-        day += len;
+        if (bad_place && !strcmp(x->place, "A6"))
+            plant(g, "episodes", g->episode_line, "390");
+        fprintf(g->episodes, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", child, d1, x->rne,
+                x->ls, cin, bad_place ? "Q1" : x->place, bad_place ? "PR1" : x->prov, d2,
+                x->rec, x->reason, home, x->pl, !strcmp(x->place, "K2") ? "SC123456" : "");
     }
 }
 
@@ -189,8 +291,8 @@ static void write_child(struct gen *g, long i)
     /* About one child in six looked after in London is an unaccompanied
      * asylum-seeker (one in five here), most arriving at 14-16. */
     int uasc = pick(&g->r, 100) < 20;
-    long age_days = 365 * (uasc ? 14 + pick(&g->r, 3) : pick(&g->r, 17)) +
-                    pick(&g->r, 365);   /* age at entry */
+    long years = uasc ? 14 + pick(&g->r, 3) : pick(&g->r, 17);   /* age at entry */
+    long age_days = 365 * years + pick(&g->r, 365);
     long start = g->year_start - 3 * 365 + pick(&g->r, g->period_end - g->year_start + 3 * 365);
     long dob_day = start - age_days;
     civil(dob_day, dob, 0);
@@ -199,8 +301,8 @@ static void write_child(struct gen *g, long i)
     long breach = i % 50 == 7 ? 1 + (i / 50) % 4 : 0;
     g->header_line++;
     char upn[16];
-    snprintf(upn, sizeof upn, "A%011ld%ld", (long)(next(&g->r) % 100000000000ULL),
-             pick(&g->r, 10));
+    long check = pick(&g->r, 10);   /* before the digits: see postcode() */
+    snprintf(upn, sizeof upn, "A%011ld%ld", (long)(next(&g->r) % 100000000000ULL), check);
     if (breach == 3) {
         sex = "3";
         plant(g, "header", g->header_line, "101");
@@ -220,6 +322,8 @@ static void write_child(struct gen *g, long i)
         if (pick(&g->r, 3) == 0)
             civil(dob_day + 18 * 365, duc, 0);
         g->uasc_line++;
+        if (breach == 3)   /* the uasc row repeats the header's SEX */
+            plant(g, "uasc", g->uasc_line, "101");
         fprintf(g->uasc, "%s,%s,%s,%s\n", child, sex, dob, duc);
     }
 }

@@ -24,12 +24,15 @@ static void bind_sid(sqlite3_stmt *st, long long sid)
 }
 
 static int run_sql_rule(struct s903_run *run, const struct s903_rule *r,
-                        sqlite3_stmt **upd, liia_error *e)
+                        long long prev_sid, sqlite3_stmt **upd, liia_error *e)
 {
     sqlite3_stmt *st;
     if (liia_db_prepare(run->db, r->sql, &st, e))
         return -1;
     bind_sid(st, run->sid);
+    int i = sqlite3_bind_parameter_index(st, ":prev_sid");
+    if (i > 0)
+        sqlite3_bind_int64(st, i, prev_sid);
     bind_named_text(st, ":start", run->dates.start);
     bind_named_text(st, ":end", run->dates.end);
     const struct s903_table *t = &run->s->tables[r->table];
@@ -58,20 +61,80 @@ static int run_sql_rule(struct s903_run *run, const struct s903_rule *r,
     return sqlite3_finalize(st) == SQLITE_OK ? 0 : liia_db_fail(e, run->db, r->code);
 }
 
+/* The authority's accepted SSDA903 submission of the collection year
+ * before this one (of its periods, the latest): what rules reading
+ * :prev_sid compare with.  0 when the store holds none (validate's scratch
+ * store never does). */
+static int previous_sid(struct s903_run *run, long long *prev, liia_error *e)
+{
+    sqlite3_stmt *st;
+    *prev = 0;
+    if (liia_db_prepare(run->db, "SELECT p.id FROM submission p JOIN submission c "
+                        "ON c.id = ?1 WHERE p.la_code = c.la_code AND p.return_type = "
+                        "c.return_type AND p.status = 'accepted' AND p.period >= "
+                        "date(?2, '-1 year') AND p.period < ?2 ORDER BY p.period DESC "
+                        "LIMIT 1", &st, e))
+        return -1;
+    sqlite3_bind_int64(st, 1, run->sid);
+    sqlite3_bind_text(st, 2, run->dates.start, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *prev = sqlite3_column_int64(st, 0);
+    if ((rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, run->db, "finding last year's return");
+    return 0;
+}
+
+static int needs_previous(const struct s903_rule *r)
+{
+    return r->sql && strstr(r->sql, ":prev_sid") != NULL;
+}
+
+/* Rules that compare with last year's return and found none are not run,
+ * and say so: one finding (info) naming them, never silence. */
+static int report_not_run(struct s903_run *run, const char *codes, liia_error *e)
+{
+    int y = atoi(run->dates.start) - 1, first = -1;
+    for (size_t t = 0; t < run->s->ntables && first < 0; t++)
+        if (s903_table_file(run, (int)t)[0])
+            first = (int)t;
+    if (first < 0)
+        return 0;
+    if (s903_add_finding(run, LIIA_SEV_INFO, s903_table_file(run, first),
+                         run->s->tables[first].name, 0, 0, "", "", 0, "LIIA-903-PREV",
+                         "ingest the authority's accepted return for the previous "
+                         "collection year first (validate never reads the store)",
+                         "not run: no %d-%02d return stored (rules %s)", y, (y + 1) % 100,
+                         codes))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    return 0;
+}
+
 int s903_run_sql_rules(struct s903_run *run, liia_error *e)
 {
     sqlite3_stmt **upd = calloc(run->s->ntables, sizeof *upd);
+    liia_buf skipped;
+    long long prev = 0;
+    liia_buf_init(&skipped);
     if (!upd)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    int rc = 0;
+    int rc = previous_sid(run, &prev, e);
     for (size_t i = 0; i < run->s->nrules && rc == 0; i++) {
         const struct s903_rule *r = &run->s->rules[i];
-        if (r->sql && s903_table_file(run, r->table)[0])
-            rc = run_sql_rule(run, r, &upd[r->table], e);
+        if (!r->sql || !s903_table_file(run, r->table)[0])
+            continue;
+        if (needs_previous(r) && !prev)
+            rc = s903_flag(&skipped, r->code) ? liia_fail(e, LIIA_E_NOMEM, "out of memory")
+                                              : 0;
+        else
+            rc = run_sql_rule(run, r, prev, &upd[r->table], e);
     }
+    if (rc == 0 && skipped.len)
+        rc = report_not_run(run, skipped.data, e);
     for (size_t t = 0; t < run->s->ntables; t++)
         if (sqlite3_finalize(upd[t]) != SQLITE_OK && rc == 0)
             rc = liia_db_fail(e, run->db, "flagging rows");
+    liia_buf_free(&skipped);
     free(upd);
     return rc;
 }

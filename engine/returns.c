@@ -1,6 +1,7 @@
 /* returns.c - loads schemas/returns.json: which returns are due from which
  * authorities in which quarters, how many days after the quarter's end,
- * and each authority's contact (migration 101).  `status` reads them. */
+ * and each authority's contact (migration 101); and the one grid of what
+ * is owed that `status` and the portal both read. */
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -150,4 +151,71 @@ int liia_engine_load_returns(sqlite3 *db, const char *schema_dir, liia_error *e)
     json_decref(doc);
     free(path);
     return rc;
+}
+
+/* ?1 period, ?2 one authority ("" = all), ?3 today, ?4 one return type
+ * ("" = all), ?5 = 1 for only what is due and not in.  missing counts
+ * catalogue measures without a value (quarterly return only). */
+static const char grid_sql[] =
+    "WITH cell AS (SELECT a.short_code, a.gss_code AS la_code, a.name, rt.id AS return_type, "
+    "  s.id AS submission_id, s.status, s.version, s.received_at, s.errors, s.warnings, "
+    "  x.expected AS rule, coalesce(instr(x.quarters, ',' || "
+    "   ((CAST(strftime('%m', ?1) AS INTEGER) + 8) / 3 % 4 + 1) || ',') > 0 AND "
+    "   (x.authorities IS NULL OR instr(x.authorities, ',' || a.short_code || ',') > 0), 0) "
+    "   AS this_quarter, "
+    "  coalesce(d.due, iif(x.due_days IS NULL, NULL, date(?1, '+' || x.due_days || ' days'))) "
+    "   AS due_date, c.name AS contact, c.email AS contact_email "
+    " FROM authority a CROSS JOIN return_type rt "
+    " LEFT JOIN return_expectation x ON x.return_type = rt.id "
+    " LEFT JOIN due_date d ON d.return_type = rt.id AND d.period = ?1 "
+    " LEFT JOIN authority_contact c ON c.la_code = a.gss_code "
+    " LEFT JOIN submission s ON s.id = (SELECT id FROM submission x WHERE "
+    "  x.la_code = a.gss_code AND x.return_type = rt.id AND x.period = ?1 "
+    "  AND x.status IN ('accepted', 'rejected') "
+    "  ORDER BY x.status = 'accepted' DESC, x.id DESC LIMIT 1) "
+    " WHERE (?2 = '' OR a.gss_code = ?2) AND (?4 = '' OR rt.id = ?4)), "
+    "flagged AS (SELECT cell.*, (this_quarter AND rule = 'required') OR (SELECT count(*) = 0 "
+    "  FROM return_expectation) AS due_now, g.signed_by, g.at AS signed_at, "
+    "  (SELECT count(*) FROM finding f WHERE f.submission_id = cell.submission_id "
+    "   AND cell.status = 'accepted' AND f.severity = 'warning' AND NOT EXISTS "
+    "   (SELECT 1 FROM explanation e WHERE e.finding_id = f.id)) AS unexplained "
+    "  FROM cell LEFT JOIN signoff g ON g.submission_id = cell.submission_id "
+    "   AND cell.status = 'accepted') "
+    "SELECT short_code, la_code, name, return_type, "
+    "  CASE WHEN status = 'accepted' THEN 'submitted' WHEN status = 'rejected' THEN 'rejected' "
+    "       WHEN due_now THEN 'missing' ELSE 'not due' END AS state, "
+    "  CASE WHEN due_now THEN 'due' WHEN this_quarter THEN 'optional' "
+    "       ELSE 'not due' END AS expected, "
+    "  version, received_at, errors, warnings, "
+    "  CASE WHEN status = 'accepted' AND return_type = 'quarterly' THEN "
+    "    (SELECT count(*) FROM measure_def) - (SELECT count(*) FROM submission_value v "
+    "     WHERE v.submission_id = flagged.submission_id AND v.value IS NOT NULL) END AS missing, "
+    "  iif(due_now, due_date, NULL) AS due, "
+    "  CASE WHEN NOT due_now OR due_date IS NULL THEN NULL "
+    "       WHEN status = 'accepted' THEN max(0, CAST(julianday(date(received_at)) - "
+    "        julianday(due_date) AS INTEGER)) "
+    "       ELSE max(0, CAST(julianday(date(?3)) - julianday(due_date) AS INTEGER)) END "
+    "   AS days_late, "
+    "  contact, contact_email, submission_id, "
+    "  iif(status = 'accepted', unexplained, NULL) AS unexplained, signed_by, signed_at, "
+    "  CASE WHEN status = 'rejected' THEN 'rejected' "
+    "       WHEN status IS NULL THEN iif(due_now, 'not sent', 'not due') "
+    "       WHEN errors > 0 THEN 'errors to fix' WHEN signed_at IS NOT NULL THEN 'signed off' "
+    "       WHEN unexplained > 0 THEN 'awaiting explanation' "
+    "       ELSE 'awaiting sign-off' END AS workflow "
+    "FROM flagged WHERE ?5 = 0 OR (due_now AND coalesce(status, '') <> 'accepted') "
+    "ORDER BY name, return_type";
+
+int liia_returns_grid(sqlite3 *db, const liia_returns_grid_opts *o, sqlite3_stmt **st,
+                      liia_error *e)
+{
+    if (liia_db_prepare(db, grid_sql, st, e))
+        return -1;
+    sqlite3_bind_text(*st, 1, o->period, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(*st, 2, o->la_code ? o->la_code : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(*st, 3, o->today && o->today[0] ? o->today : "now", -1,
+                      SQLITE_TRANSIENT);
+    sqlite3_bind_text(*st, 4, o->return_type ? o->return_type : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(*st, 5, o->missing_only);
+    return 0;
 }

@@ -47,6 +47,16 @@ typedef struct liia_returns_grid_opts {
 int liia_returns_grid(sqlite3 *db, const liia_returns_grid_opts *o, sqlite3_stmt **st,
                       liia_error *e);
 
+/* Every version received (`history` and the portal's history): for one
+ * authority (la_code GSS, or NULL/"" = all), one quarter (NULL/"" = all),
+ * received on or after since (NULL/"" = any); each row with its sign-off,
+ * its due date and days late (to the day it arrived) when the return was
+ * due from the authority that quarter, as liia_returns_grid says, and the
+ * authority's contact.  *st is prepared and bound; the caller steps and
+ * finalizes it. */
+int liia_returns_history(sqlite3 *db, const char *la_code, const char *period,
+                         const char *since, sqlite3_stmt **st, liia_error *e);
+
 /* When accepted submission id replaced an earlier version, appends to out
  * a sentence for the data lead: "replaces version 1 of Camden's Q3 2024-25
  * (Oct-Dec 2024) quarterly return, received ...; 2 values change: contacts

@@ -164,7 +164,8 @@ typedef struct liia_app_status_opts {
 int liia_app_status_grid(sqlite3 *db, const liia_actor *a, const liia_app_status_opts *o,
                          json_t **out, liia_error *e);
 /* Every version received for an authority (la NULL = the actor's own),
- * oldest quarter last; since (YYYY-MM-DD, or NULL) keeps only what was
+ * oldest quarter last, each with its due date, days late and the
+ * authority's contact (liia_returns_history, engine/returns.c); since (YYYY-MM-DD, or NULL) keeps only what was
  * received on or after it, and with no la and an unscoped actor lists every
  * authority's files in arrival order (each row carries la_code). */
 int liia_app_history(sqlite3 *db, const liia_actor *a, const char *la,

@@ -67,18 +67,8 @@ int liia_app_history(sqlite3 *db, const liia_actor *a, const char *la,
     if (period_in && period_in[0] && app_period(db, period_in, period, e))
         return -1;
     sqlite3_stmt *st;
-    if (liia_db_prepare(db, "SELECT s.id, s.period, s.return_type, s.version, s.status, "
-                            "s.received_at, s.file_name, s.sha256, s.errors, s.warnings, "
-                            "s.rows, s.supersedes, g.signed_by, g.at AS signed_at, s.la_code "
-                            "FROM submission s LEFT JOIN signoff g ON g.submission_id = s.id "
-                            "WHERE (?1 = '' OR s.la_code = ?1) AND (?2 = '' OR s.period = ?2) "
-                            "AND (?3 = '' OR s.received_at >= ?3) "
-                            "ORDER BY CASE WHEN ?1 = '' THEN s.received_at END, "
-                            "s.period DESC, s.return_type, s.id", &st, e))
+    if (liia_returns_history(db, gss, period, since, &st, e))
         return -1;
-    sqlite3_bind_text(st, 1, gss, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, since ? since : "", -1, SQLITE_STATIC);
     return app_rows_json(db, st, out, "reading the history", e);
 }
 

@@ -17,8 +17,11 @@ static const char usage[] =
     "Lists every file received for an authority (all quarters, or one), newest\n"
     "quarter first and, within a quarter, oldest version first: version, status\n"
     "(accepted, superseded, rejected), when it was received, its SHA-256, errors\n"
-    "and warnings.  With --since (and no --la), every authority's files received\n"
-    "on or after DATE, in the order they arrived: \"what arrived this week\".\n"
+    "and warnings, days late (after the due date schemas/returns.json or the\n"
+    "portal sets, when the return was due; - when not due or no date is set)\n"
+    "and the authority's contact.  With --since (and no --la), every\n"
+    "authority's files received on or after DATE, in the order they arrived:\n"
+    "\"what arrived this week\".  --json adds each row's due date.\n"
     "\n"
     "  --la LA      GSS code, DfE number, 3-letter code or name\n"
     "  --since DATE received on or after DATE (YYYY-MM-DD, UTC)\n"
@@ -38,13 +41,18 @@ static void print_row(json_t *row, liia_buf *scratch, int all)
         printf("%-9s  ", field(row, "la_code"));
     /* a rejected file has no version */
     json_t *v = json_object_get(row, "version");
-    char version[24] = "-";
+    json_t *late = json_object_get(row, "days_late");
+    char version[24] = "-", days[24] = "-";
     if (json_is_integer(v))
         snprintf(version, sizeof version, "%lld", (long long)json_integer_value(v));
-    printf("%-10s %-10s %7s  %-10s  %-20s  %-12.12s %6lld %8lld  %s\n", field(row, "period"),
-           field(row, "return_type"), version, field(row, "status"), field(row, "received_at"),
-           field(row, "sha256"), (long long)json_integer_value(json_object_get(row, "errors")),
-           (long long)json_integer_value(json_object_get(row, "warnings")),
+    if (json_is_integer(late))
+        snprintf(days, sizeof days, "%lld", (long long)json_integer_value(late));
+    printf("%-10s %-10s %7s  %-10s  %-20s  %-12.12s %6lld %8lld %4s  %-28s  %s\n",
+           field(row, "period"), field(row, "return_type"), version, field(row, "status"),
+           field(row, "received_at"), field(row, "sha256"),
+           (long long)json_integer_value(json_object_get(row, "errors")),
+           (long long)json_integer_value(json_object_get(row, "warnings")), days,
+           field(row, "contact_email")[0] ? field(row, "contact_email") : "-",
            cli_printable(scratch, field(row, "file_name"))); /* the name as sent */
 }
 
@@ -59,8 +67,9 @@ static void list(json_t *rows, int json, int all, const char *since)
     }
     if (all)
         printf("%-9s  ", "la_code");
-    printf("%-10s %-10s %7s  %-10s  %-20s  %-12s %6s %8s  %s\n", "period", "return",
-           "version", "status", "received_at", "sha256", "errors", "warnings", "file");
+    printf("%-10s %-10s %7s  %-10s  %-20s  %-12s %6s %8s %4s  %-28s  %s\n", "period",
+           "return", "version", "status", "received_at", "sha256", "errors", "warnings", "late",
+           "contact", "file");
     liia_buf scratch;
     liia_buf_init(&scratch);
     json_array_foreach(rows, i, row)

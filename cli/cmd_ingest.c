@@ -238,8 +238,24 @@ static int add_json(struct run *run, const struct sub *s, const liia_ingest_resu
 
 /* DIR/<file without .csv>_findings.csv and _findings.xlsx */
 static int write_pair(const struct run *run, const char *file, const liia_findings *f,
-                      liia_error *e)
+                      const liia_ingest_result *r, liia_error *e)
 {
+    /* the submission's outcome, not this file's errors, says what was kept */
+    char outcome[160];
+    if (r->outcome == LIIA_INGEST_REJECTED)
+        snprintf(outcome, sizeof outcome, "the %s was rejected and nothing was stored",
+                 f == &r->findings ? "file" : "submission");
+    else if (run->o.validate_only)
+        snprintf(outcome, sizeof outcome, "validated only: nothing was stored%s",
+                 r->findings.errors ? " (the cells with errors would be stored as blank "
+                                      "and flagged)" : "");
+    else if (r->outcome == LIIA_INGEST_UNCHANGED)
+        snprintf(outcome, sizeof outcome, "identical to version %d already accepted: "
+                 "nothing changed", r->version);
+    else
+        snprintf(outcome, sizeof outcome, "accepted as version %d%s", r->version,
+                 r->findings.errors ? "; the cells with errors were stored as blank and "
+                                      "flagged" : "");
     const char *base = strrchr(file, '/');
     base = base ? base + 1 : file;
     size_t len = strlen(base);
@@ -253,7 +269,7 @@ static int write_pair(const struct run *run, const char *file, const liia_findin
     if (!rc)
         rc = liia_ingest_write_findings(csv, f, e);
     if (!rc)
-        rc = liia_report_findings_xlsx(file, f, xlsx, e);
+        rc = liia_report_findings_xlsx_outcome(file, f, outcome, xlsx, e);
     free(csv);
     free(xlsx);
     return rc;
@@ -287,7 +303,7 @@ static int write_reports(const struct run *run, const struct sub *s,
                          const liia_ingest_result *r, liia_error *e)
 {
     if (s->one_file)
-        return write_pair(run, s->files[0], &r->findings, e);
+        return write_pair(run, s->files[0], &r->findings, r, e);
     int rc = 0;
     for (size_t i = 0; !rc && i < s->nfiles; i++) {
         liia_findings mine;
@@ -295,7 +311,7 @@ static int write_reports(const struct run *run, const struct sub *s,
         if (findings_of(s, i, &r->findings, &mine))
             rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
         else if (mine.count)
-            rc = write_pair(run, s->files[i], &mine, e);
+            rc = write_pair(run, s->files[i], &mine, r, e);
         liia_findings_free(&mine);
     }
     return rc;

@@ -24,7 +24,7 @@ static const struct bench_step {
      "AND (:p IS NULL OR period = :p)) x"},
     {"measures",
      "CREATE TEMP TABLE mv AS SELECT la_code, period, measure, value, source,"
-     " submission_id FROM measures"},
+     " submission_id FROM measures_all_sources"},
     {"measures", "CREATE INDEX temp.mv_key ON mv (la_code, measure, period, source)"},
     {"measures",
      "CREATE TEMP TABLE received AS SELECT DISTINCT la_code, period FROM submission"

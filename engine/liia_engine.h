@@ -22,6 +22,41 @@ int liia_engine_load_catalogue(sqlite3 *db, const char *schema_dir,
  * Called by liia_engine_load_catalogue, in its transaction. */
 int liia_engine_load_returns(sqlite3 *db, const char *schema_dir, liia_error *e);
 
+/* The one grid of what each authority owes for a quarter, read by the
+ * CLI's `status` and the portal's grid (liia_app_status_grid, liia_app_grid)
+ * so the two cannot disagree.  Per authority x return type: the accepted
+ * version, else the latest rejected file; whether it is due (schemas/
+ * returns.json; a store it was never loaded into counts every return as
+ * due), its due date (a date the programme team set on the portal first),
+ * days late (to the day it arrived, or to today while it is not in), the
+ * contact, and the portal's workflow (warnings unexplained, sign-off).
+ * Columns: short_code, la_code, name, return_type, state (submitted,
+ * rejected, missing, not due), expected (due, optional, not due), version,
+ * received_at, errors, warnings, missing (measures not supplied), due,
+ * days_late, contact, contact_email, submission_id, unexplained, signed_by,
+ * signed_at, workflow (not due, not sent, rejected, errors to fix, awaiting
+ * explanation, awaiting sign-off, signed off).  *st is prepared and bound;
+ * the caller steps and finalizes it. */
+typedef struct liia_returns_grid_opts {
+    const char *period;      /* quarter end, YYYY-MM-DD */
+    const char *la_code;     /* one authority's GSS code; NULL or "" = all */
+    const char *return_type; /* NULL or "" = every return type */
+    const char *today;       /* YYYY-MM-DD; NULL = today */
+    int missing_only;        /* only returns due and not accepted */
+} liia_returns_grid_opts;
+int liia_returns_grid(sqlite3 *db, const liia_returns_grid_opts *o, sqlite3_stmt **st,
+                      liia_error *e);
+
+/* Every version received (`history` and the portal's history): for one
+ * authority (la_code GSS, or NULL/"" = all), one quarter (NULL/"" = all),
+ * received on or after since (NULL/"" = any); each row with its sign-off,
+ * its due date and days late (to the day it arrived) when the return was
+ * due from the authority that quarter, as liia_returns_grid says, and the
+ * authority's contact.  *st is prepared and bound; the caller steps and
+ * finalizes it. */
+int liia_returns_history(sqlite3 *db, const char *la_code, const char *period,
+                         const char *since, sqlite3_stmt **st, liia_error *e);
+
 /* When accepted submission id replaced an earlier version, appends to out
  * a sentence for the data lead: "replaces version 1 of Camden's Q3 2024-25
  * (Oct-Dec 2024) quarterly return, received ...; 2 values change: contacts

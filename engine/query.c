@@ -10,8 +10,9 @@
 static const char *const views[] = {"benchmark", "indicators", "measures", "submissions",
                                     "findings", "reconciliation", "authorities", "groupings",
                                     "neighbours", "populations", "measure_versions",
-                                    "published", "published_files", "published_indicators",
-                                    "published_comparators", "published_neighbours", NULL};
+                                    "measures_all_sources", "published", "published_files",
+                                    "published_indicators", "published_comparators",
+                                    "published_neighbours", NULL};
 
 typedef struct qctx {
     const liia_query_opts *opts;

@@ -74,6 +74,15 @@ int liia_report_findings_xlsx(const char *csv_path,
                               const liia_findings *findings,
                               const char *xlsx_path, liia_error *e);
 
+/* As liia_report_findings_xlsx, with what happened to the submission after
+ * the counts in the Findings sheet's title ("accepted as version 2: cells
+ * with errors stored as blank and flagged"); NULL says, when there are
+ * errors, that the file was rejected and nothing was stored. */
+int liia_report_findings_xlsx_outcome(const char *csv_path,
+                                      const liia_findings *findings,
+                                      const char *outcome,
+                                      const char *xlsx_path, liia_error *e);
+
 /* "<dir>/<basename of csv_path without .csv>_findings.xlsx"; caller frees. */
 char *liia_report_findings_path(const char *dir, const char *csv_path);
 

@@ -31,6 +31,7 @@ typedef struct fx_ctx {
     char **header;   /* copy of the header row, to place findings that name
                         a column but not its number */
     size_t nheader;
+    const char *outcome; /* what happened to the submission, or NULL */
 } fx_ctx;
 
 static const char *base_name(const char *p)
@@ -182,11 +183,14 @@ static void findings_sheet(fx_ctx *c, lxw_worksheet *ws)
 {
     rp_fmts *F = &c->F;
     char t[160];
-    snprintf(t, sizeof t, "%zu error%s, %zu warning%s%s", c->fs->errors,
+    /* an accepted child-level return can carry errors (its cells stored
+     * as blank and flagged): the caller says what happened */
+    const char *what = c->outcome ? c->outcome
+                       : c->fs->errors ? "the file was rejected and nothing was stored"
+                                       : NULL;
+    snprintf(t, sizeof t, "%zu error%s, %zu warning%s%s%s", c->fs->errors,
              c->fs->errors == 1 ? "" : "s", c->fs->warnings,
-             c->fs->warnings == 1 ? "" : "s",
-             c->fs->errors ? ": the file was rejected and nothing was stored"
-                           : "");
+             c->fs->warnings == 1 ? "" : "s", what ? ": " : "", what ? what : "");
     rp_str(F, ws, 0, 0, t, F->title);
     static const char *const heads[] = {"Severity", "Rule", "File", "Table",
                                         "Line", "Column", "Column name",
@@ -252,8 +256,8 @@ static char *folder_of(const char *path)
 }
 
 static int write_workbook(const char *csv_path, const liia_findings *findings,
-                          const char *xlsx_path, const char *tmp_path,
-                          liia_error *e)
+                          const char *outcome, const char *xlsx_path,
+                          const char *tmp_path, liia_error *e)
 {
     /* Constant memory: each row goes to disk when the next starts, so a
      * 20 MB file does not become a gigabyte of cells (rows are written in
@@ -267,7 +271,7 @@ static int write_workbook(const char *csv_path, const liia_findings *findings,
     free(folder);
     if (!wb)
         return -1;
-    fx_ctx c = {.fs = findings};
+    fx_ctx c = {.fs = findings, .outcome = outcome};
     rp_fmts_init(&c.F, wb);
     c.rows = rp_sheet(&c.F, "Submitted rows");
     lxw_worksheet *list = rp_sheet(&c.F, "Findings");
@@ -299,13 +303,21 @@ static int write_workbook(const char *csv_path, const liia_findings *findings,
     return rp_wb_finish(&c.F, xlsx_path, e);
 }
 
-int liia_report_findings_xlsx(const char *csv_path,
-                              const liia_findings *findings,
-                              const char *xlsx_path, liia_error *e)
+int liia_report_findings_xlsx_outcome(const char *csv_path,
+                                      const liia_findings *findings,
+                                      const char *outcome,
+                                      const char *xlsx_path, liia_error *e)
 {
     liia_outfile out;
     if (liia_outfile_open(&out, xlsx_path, e))
         return -1;
-    int rc = write_workbook(csv_path, findings, xlsx_path, out.tmp, e);
+    int rc = write_workbook(csv_path, findings, outcome, xlsx_path, out.tmp, e);
     return liia_outfile_finish(&out, rc, e);
+}
+
+int liia_report_findings_xlsx(const char *csv_path,
+                              const liia_findings *findings,
+                              const char *xlsx_path, liia_error *e)
+{
+    return liia_report_findings_xlsx_outcome(csv_path, findings, NULL, xlsx_path, e);
 }

@@ -164,7 +164,8 @@ typedef struct liia_app_status_opts {
 int liia_app_status_grid(sqlite3 *db, const liia_actor *a, const liia_app_status_opts *o,
                          json_t **out, liia_error *e);
 /* Every version received for an authority (la NULL = the actor's own),
- * oldest quarter last; since (YYYY-MM-DD, or NULL) keeps only what was
+ * oldest quarter last, each with its due date, days late and the
+ * authority's contact (liia_returns_history, engine/returns.c); since (YYYY-MM-DD, or NULL) keeps only what was
  * received on or after it, and with no la and an unscoped actor lists every
  * authority's files in arrival order (each row carries la_code). */
 int liia_app_history(sqlite3 *db, const liia_actor *a, const char *la,
@@ -226,13 +227,15 @@ int liia_app_sign_off(sqlite3 *db, const liia_actor *a, long long submission_id,
 /* Programme team: the due date (YYYY-MM-DD) of a return for a quarter. */
 int liia_app_due_set(sqlite3 *db, const liia_actor *a, const char *return_type,
                      const char *period, const char *due, liia_error *e);
-/* Programme team: every authority x return with its workflow state (not
- * sent, rejected, errors to fix, awaiting explanation, awaiting sign-off,
- * signed off), due date and days late as of today (YYYY-MM-DD; NULL =
- * today). */
+/* Every authority x return (the actor's own for a data lead/DCS): the
+ * rows of liia_returns_grid (engine/returns.c, the grid `status` prints:
+ * what schemas/returns.json makes due, due date, days late, contact) with
+ * "state" the workflow state (not due, not sent, rejected, errors to fix,
+ * awaiting explanation, awaiting sign-off, signed off) and "return_state"
+ * status's state; days late as of today (YYYY-MM-DD; NULL = today). */
 int liia_app_grid(sqlite3 *db, const liia_actor *a, const char *period,
                   const char *today, json_t **out, liia_error *e);
-/* The grid's cells that are not signed off, as CSV (caller frees). */
+/* The grid's cells that are due and not signed off, as CSV (caller frees). */
 int liia_app_chase_csv(sqlite3 *db, const liia_actor *a, const char *period,
                        const char *today, char **csv, liia_error *e);
 /* Programme team: benchmarks the quarter and writes every pack into a new

@@ -9,58 +9,15 @@
 #include <unistd.h>
 
 #include "app_internal.h"
+#include "liia_engine.h"
 #include "liia_ingest.h"
 #include "liia_report.h"
 
 static const liia_role readers[] = {LIIA_ROLE_DATA_LEAD, LIIA_ROLE_DCS, LIIA_ROLE_PROGRAMME, 0};
 
-/* Per authority and return type, the accepted version, else the latest
- * rejected file; ?2 = one authority ("" = all), ?3 = today, ?4 = one
- * return type ("" = all), ?5 = 1 for only what is due and not in.
- * missing counts catalogue measures without a value (quarterly return
- * only).  Whether a return is due this quarter, its due date and the
- * contact come from schemas/returns.json (migration 101); a due date the
- * programme team set on the portal (due_date) overrides the rule.  A store
- * init never loaded it into (ingest alone) counts every return as due. */
-static const char status_sql[] =
-    "WITH cell AS (SELECT a.short_code, a.gss_code AS la_code, a.name, rt.id AS return_type, "
-    "  s.id AS submission_id, s.status, s.version, s.received_at, s.errors, s.warnings, "
-    "  x.expected AS rule, coalesce(instr(x.quarters, ',' || "
-    "   ((CAST(strftime('%m', ?1) AS INTEGER) + 8) / 3 % 4 + 1) || ',') > 0 AND "
-    "   (x.authorities IS NULL OR instr(x.authorities, ',' || a.short_code || ',') > 0), 0) "
-    "   AS this_quarter, "
-    "  coalesce(d.due, iif(x.due_days IS NULL, NULL, date(?1, '+' || x.due_days || ' days'))) "
-    "   AS due_date, c.name AS contact, c.email AS contact_email "
-    " FROM authority a CROSS JOIN return_type rt "
-    " LEFT JOIN return_expectation x ON x.return_type = rt.id "
-    " LEFT JOIN due_date d ON d.return_type = rt.id AND d.period = ?1 "
-    " LEFT JOIN authority_contact c ON c.la_code = a.gss_code "
-    " LEFT JOIN submission s ON s.id = (SELECT id FROM submission x WHERE "
-    "  x.la_code = a.gss_code AND x.return_type = rt.id AND x.period = ?1 "
-    "  AND x.status IN ('accepted', 'rejected') "
-    "  ORDER BY x.status = 'accepted' DESC, x.id DESC LIMIT 1) "
-    " WHERE (?2 = '' OR a.gss_code = ?2) AND (?4 = '' OR rt.id = ?4)), "
-    "flagged AS (SELECT *, (this_quarter AND rule = 'required') OR (SELECT count(*) = 0 "
-    "  FROM return_expectation) AS due_now FROM cell) "
-    "SELECT short_code, la_code, name, return_type, "
-    "  CASE WHEN status = 'accepted' THEN 'submitted' WHEN status = 'rejected' THEN 'rejected' "
-    "       WHEN due_now THEN 'missing' ELSE 'not due' END AS state, "
-    "  CASE WHEN due_now THEN 'due' WHEN this_quarter THEN 'optional' "
-    "       ELSE 'not due' END AS expected, "
-    "  version, received_at, errors, warnings, "
-    "  CASE WHEN status = 'accepted' AND return_type = 'quarterly' THEN "
-    "    (SELECT count(*) FROM measure_def) - (SELECT count(*) FROM submission_value v "
-    "     WHERE v.submission_id = flagged.submission_id AND v.value IS NOT NULL) END AS missing, "
-    "  iif(due_now, due_date, NULL) AS due, "
-    "  CASE WHEN NOT due_now OR due_date IS NULL THEN NULL "
-    "       WHEN status = 'accepted' THEN max(0, CAST(julianday(date(received_at)) - "
-    "        julianday(due_date) AS INTEGER)) "
-    "       ELSE max(0, CAST(julianday(date(?3)) - julianday(due_date) AS INTEGER)) END "
-    "   AS days_late, "
-    "  contact, contact_email, submission_id "
-    "FROM flagged WHERE ?5 = 0 OR (due_now AND coalesce(status, '') <> 'accepted') "
-    "ORDER BY name, return_type";
-
+/* The grid of engine/returns.c (liia_returns_grid), which the portal's
+ * quarter grid (workflow.c) reads too: one answer to "what is due, what is
+ * in, how late", restricted to the actor's authority for a data lead/DCS. */
 int liia_app_status_grid(sqlite3 *db, const liia_actor *a, const liia_app_status_opts *o,
                          json_t **out, liia_error *e)
 {
@@ -68,14 +25,13 @@ int liia_app_status_grid(sqlite3 *db, const liia_actor *a, const liia_app_status
     sqlite3_stmt *st;
     json_t *grid = NULL;
     if (app_require(db, a, "see the submission grid", readers, e) ||
-        app_period(db, o->period, period, e) || liia_db_prepare(db, status_sql, &st, e))
+        app_period(db, o->period, period, e))
         return -1;
-    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, app_scoped(a) ? a->la_code : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, o->today && o->today[0] ? o->today : "now", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, o->return_type ? o->return_type : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 5, o->missing_only);
-    if (app_rows_json(db, st, &grid, "reading the submission grid", e))
+    liia_returns_grid_opts g = {.period = period, .la_code = app_scoped(a) ? a->la_code : "",
+                                .return_type = o->return_type, .today = o->today,
+                                .missing_only = o->missing_only};
+    if (liia_returns_grid(db, &g, &st, e) ||
+        app_rows_json(db, st, &grid, "reading the submission grid", e))
         return -1;
     if (period[0])
         liia_period_label(period, label, sizeof label);
@@ -111,18 +67,8 @@ int liia_app_history(sqlite3 *db, const liia_actor *a, const char *la,
     if (period_in && period_in[0] && app_period(db, period_in, period, e))
         return -1;
     sqlite3_stmt *st;
-    if (liia_db_prepare(db, "SELECT s.id, s.period, s.return_type, s.version, s.status, "
-                            "s.received_at, s.file_name, s.sha256, s.errors, s.warnings, "
-                            "s.rows, s.supersedes, g.signed_by, g.at AS signed_at, s.la_code "
-                            "FROM submission s LEFT JOIN signoff g ON g.submission_id = s.id "
-                            "WHERE (?1 = '' OR s.la_code = ?1) AND (?2 = '' OR s.period = ?2) "
-                            "AND (?3 = '' OR s.received_at >= ?3) "
-                            "ORDER BY CASE WHEN ?1 = '' THEN s.received_at END, "
-                            "s.period DESC, s.return_type, s.id", &st, e))
+    if (liia_returns_history(db, gss, period, since, &st, e))
         return -1;
-    sqlite3_bind_text(st, 1, gss, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, period, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, since ? since : "", -1, SQLITE_STATIC);
     return app_rows_json(db, st, out, "reading the history", e);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app_internal.h"
+#include "liia_engine.h"
 
 #define NOTE_MAX 2000
 
@@ -171,41 +172,33 @@ int liia_app_due_set(sqlite3 *db, const liia_actor *a, const char *return_type,
     return liia_app_audit(db, a, "set due date", target, "ok", due, e);
 }
 
-/* ?1 period, ?2 today, ?3 one authority or '' for all. */
-static const char grid_sql[] =
-    "WITH cell AS (SELECT a.short_code, a.gss_code AS la_code, a.name, rt.id AS return_type, "
-    "  d.due, (SELECT id FROM submission x WHERE x.la_code = a.gss_code AND x.return_type = "
-    "  rt.id AND x.period = ?1 AND x.status = 'accepted') AS acc, (SELECT max(id) FROM "
-    "  submission x WHERE x.la_code = a.gss_code AND x.return_type = rt.id AND x.period = ?1 "
-    "  AND x.status = 'rejected') AS rej FROM authority a CROSS JOIN return_type rt LEFT JOIN "
-    "  due_date d ON d.return_type = rt.id AND d.period = ?1 WHERE ?3 = '' OR a.gss_code = ?3), "
-    "w AS (SELECT c.*, s.errors, s.warnings, g.at AS signed_at, g.signed_by, (SELECT count(*) "
-    "  FROM finding f WHERE f.submission_id = c.acc AND f.severity = 'warning' AND NOT EXISTS "
-    "  (SELECT 1 FROM explanation x WHERE x.finding_id = f.id)) AS unexplained FROM cell c "
-    "  LEFT JOIN submission s ON s.id = c.acc LEFT JOIN signoff g ON g.submission_id = c.acc) "
-    "SELECT short_code, la_code, name, return_type, CASE WHEN acc IS NULL AND rej IS NULL THEN "
-    "  'not sent' WHEN acc IS NULL THEN 'rejected' WHEN errors > 0 THEN 'errors to fix' WHEN "
-    "  signed_at IS NOT NULL THEN 'signed off' WHEN unexplained > 0 THEN 'awaiting explanation' "
-    "  ELSE 'awaiting sign-off' END AS state, coalesce(acc, rej) AS submission_id, errors, "
-    "  warnings, unexplained, due, signed_by, signed_at, CASE WHEN due IS NULL THEN NULL ELSE "
-    "  max(0, CAST(julianday(coalesce(date(signed_at), ?2)) - julianday(due) AS INTEGER)) END "
-    "  AS days_late FROM w ORDER BY name, return_type";
-
+/* The grid is engine/returns.c's (the one `status` prints), its state the
+ * portal's workflow: not due, not sent, rejected, errors to fix, awaiting
+ * explanation, awaiting sign-off, signed off. */
 static int grid_rows(sqlite3 *db, const liia_actor *a, const char *period_in, const char *today,
                      char period[11], json_t **rows, liia_error *e)
 {
     static const liia_role who[] = {LIIA_ROLE_DATA_LEAD, LIIA_ROLE_DCS, LIIA_ROLE_PROGRAMME, 0};
     sqlite3_stmt *st;
+    size_t i;
+    json_t *row;
     if (app_require(db, a, "see the quarter's grid", who, e) ||
-        app_period(db, period_in, period, e) || liia_db_prepare(db, grid_sql, &st, e))
+        app_period(db, period_in, period, e))
         return -1;
-    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-    if (today && today[0])
-        sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_text(st, 2, "now", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, app_scoped(a) ? a->la_code : "", -1, SQLITE_STATIC);
-    return app_rows_json(db, st, rows, "reading the quarter's grid", e);
+    liia_returns_grid_opts g = {.period = period, .la_code = app_scoped(a) ? a->la_code : "",
+                                .today = today};
+    if (liia_returns_grid(db, &g, &st, e) ||
+        app_rows_json(db, st, rows, "reading the quarter's grid", e))
+        return -1;
+    json_array_foreach(*rows, i, row) {
+        json_t *w = json_object_get(row, "workflow");
+        if (json_object_set(row, "return_state", json_object_get(row, "state")) ||
+            json_object_set(row, "state", w) || json_object_del(row, "workflow")) {
+            json_decref(*rows);
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        }
+    }
+    return 0;
 }
 
 int liia_app_grid(sqlite3 *db, const liia_actor *a, const char *period_in, const char *today,
@@ -253,7 +246,8 @@ int liia_app_chase_csv(sqlite3 *db, const liia_actor *a, const char *period_in,
     fputs("period,short_code,la_code,authority,return_type,state,due,days_late,errors,"
           "unexplained_warnings\n", f);
     json_array_foreach(rows, i, row) {
-        if (!strcmp(json_string_value(json_object_get(row, "state")), "signed off"))
+        const char *state = json_string_value(json_object_get(row, "state"));
+        if (!strcmp(state, "signed off") || !strcmp(state, "not due"))
             continue;
         fprintf(f, "%s,", period);
         for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)

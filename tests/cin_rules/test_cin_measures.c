@@ -170,7 +170,7 @@ int main(void)
     CHECK_INT(liia_cin_derive_measures(db, 1, "2025-03-31", SCHEMA_DIR, &n, &e), 0);
     /* the values reach `measures` as source cin, and reconciliation sets
      * them beside the quarterly return's */
-    CHECK(value("SELECT value FROM measures WHERE source = ?1 AND measure = ?2"
+    CHECK(value("SELECT value FROM measures_all_sources WHERE source = ?1 AND measure = ?2"
                 " AND period = '2025-03-31'", "cin", "cpp_at_end") == 2);
     exec("INSERT INTO submission (id, la_code, period, return_type, version, status,"
          " received_at, file_name, sha256) VALUES (2, 'E09000007', '2025-03-31', 'quarterly', 1,"

@@ -29,8 +29,9 @@ case_() {
     name=$1; shift
     "$bin" --db s.db "$@" >out 2>err
     code=$?
-    # Receipt times change from run to run.
-    sed -i 's/[0-9-]*T[0-9:]*Z/<received>/' out
+    # Receipt times change from run to run, and days late with them.
+    sed -i -e 's/[0-9-]*T[0-9:]*Z/<received>/' \
+        -e 's/ *[0-9][0-9]*  \(placeholder\.[a-z-]*@example\.org\)/ <late>  \1/' out
     { echo "\$ liia-bench $*"; echo "--- stdout"; cat out; echo "--- stderr"; cat err
       echo "--- exit $code"; } >"$name.out"
     n=$((n + 1))
@@ -86,6 +87,12 @@ if [ -f CAM_episodes_findings.xlsx ]; then
     echo "$strings" | grep -q '<t>Q1</t>' || fail "the offending value Q1 is not in the workbook"
     echo "$comments" | grep -q 'ref="F3"' || fail "no comment on F3"
     echo "$comments" | grep -q '146' || fail "the comment does not give rule 146"
+    # The submission was accepted with its errors flagged: the Findings
+    # sheet says so (issue 13: it said "rejected and nothing was stored").
+    title=$(unzip -p CAM_episodes_findings.xlsx xl/worksheets/sheet2.xml \
+        xl/sharedStrings.xml 2>/dev/null | grep -o '1 error, 0 warnings: [^<]*')
+    [ "$title" = "1 error, 0 warnings: accepted as version 1; the cells with errors were stored as blank and flagged" ] ||
+        fail "findings sheet title: '$title'"
 fi
 
 echo "ssda903 e2e: $n cases, $failed failed"

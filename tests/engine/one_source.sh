@@ -32,7 +32,7 @@ snap "$work/before.csv"
     "$work"/x/ISL_2025-03-31_header.csv "$work"/x/ISL_2025-03-31_episodes.csv \
     "$work"/x/ISL_2025-03-31_uasc.csv >"$work/ingest.out" 2>&1
 [ $? -le 1 ] || fail "ingest ssda903: $(cat "$work/ingest.out")"
-n=$("$bin" query --format csv "SELECT count(*) FROM measures WHERE source = 'ssda903'" | tail -1 | tr -d '\r')
+n=$("$bin" query --format csv "SELECT count(*) FROM measures_all_sources WHERE source = 'ssda903'" | tail -1 | tr -d '\r')
 [ "$n" -gt 0 ] || fail "the extract gave no derived measures: the test would prove nothing"
 "$bin" bench >/dev/null || fail "bench after the extract"
 snap "$work/after.csv"

@@ -228,7 +228,19 @@ grid = prog.get("/api/grid", period="2025-03-31").json()["grid"]
 cam_row = [x for x in grid if x["la_code"] == "E09000007" and x["return_type"] == "quarterly"][0]
 check(cam_row["due"] == "2025-05-01" and cam_row["days_late"] >= 0, "due date and days late")
 states = {x["state"] for x in grid}
-check({"signed off", "not sent"} <= states, "grid states: %s" % states)
+check({"signed off", "not due"} <= states, "grid states: %s" % states)
+# schemas/returns.json decides what is due, for the grid as for `status`
+# (one function: liia_returns_grid): the optional SSDA903 return is never
+# "not sent", and every cell agrees with /api/status.
+check(all(x["state"] == "not due" for x in grid if x["return_type"] == "ssda903" and
+          not x["submission_id"]), "an SSDA903 return not sent is not due")
+st = {(x["la_code"], x["return_type"]): x for x in
+      prog.get("/api/status", period="2025-03-31").json()["grid"]}
+pairs = [("return_state", "state"), ("due", "due"), ("days_late", "days_late"),
+         ("contact_email", "contact_email"), ("submission_id", "submission_id")]
+differ = [g for g, s in pairs
+          if any(x[g] != st[(x["la_code"], x["return_type"])][s] for x in grid)]
+check(len(st) == len(grid) and not differ, "grid and status disagree on %s" % differ)
 r = prog.get("/api/chase.csv", period="2025-03-31")
 # CAM's child-level returns (CIN census, SSDA903) are not sent: only its
 # quarterly row must be gone.

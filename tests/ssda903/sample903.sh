@@ -83,7 +83,7 @@ for v in grouped shuffled; do
     "$bin" --db "$work/$v.db" init >/dev/null 2>&1 || fail "init $v"
     "$bin" --db "$work/$v.db" ingest --quiet --return ssda903 --la CAM --period 2025-03-31 \
         "$cam""_header.csv" "$eps" "$cam""_uasc.csv" >/dev/null 2>&1 || fail "$v CAM not accepted"
-    "$bin" --db "$work/$v.db" query --format csv "SELECT period, measure, value FROM measures
+    "$bin" --db "$work/$v.db" query --format csv "SELECT period, measure, value FROM measures_all_sources
         WHERE source = 'ssda903' ORDER BY 1, 2" >"$work/$v.measures" || fail "$v measures"
     "$bin" --db "$work/$v.db" query --format csv "SELECT rule_id, table_name, column_name, value, count(*)
         FROM findings GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4" >"$work/$v.findings" || fail "$v findings"

@@ -448,7 +448,7 @@ static double measure(sqlite3 *db, const char *period, const char *m)
 {
     sqlite3_stmt *st;
     double v = -1;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM measures WHERE la_code = 'E09000007' "
+    if (sqlite3_prepare_v2(db, "SELECT value FROM measures_all_sources WHERE la_code = 'E09000007' "
                            "AND period = ? AND measure = ? AND source = 'ssda903'",
                            -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);

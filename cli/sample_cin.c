@@ -324,8 +324,9 @@ static void write_identifiers(struct gen *g, long i, const char *id, long dob, c
     if (!unborn && dob < g->period_end - 5 * 365) {
         char upn[16];
         /* Characters 2-4: the authority's DfE number (1530). */
-        snprintf(upn, sizeof upn, "A%.3s%08ld%ld", g->lea,
-                 (long)(next(&g->r) % 100000000ULL), pick(&g->r, 10));
+        /* Drawn in turn: the order of a call's arguments is the compiler's. */
+        long serial = (long)(next(&g->r) % 100000000ULL), check = pick(&g->r, 10);
+        snprintf(upn, sizeof upn, "A%.3s%08ld%ld", g->lea, serial, check);
         item(g, 6, "UPN", upn);
     } else {
         item(g, 6, "UPNunknown", unborn ? "UN1" : (i & 1) ? "UN1" : "UN2");

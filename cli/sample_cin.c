@@ -94,6 +94,7 @@ struct gen {
     int fy_end;
     const struct linked *link;
     size_t nlink;
+    const char *lea;            /* DfE LA number: characters 2-4 of a UPN (1530) */
     long planted_count;
 };
 
@@ -136,7 +137,7 @@ static void date_item(struct gen *g, int indent, const char *name, long day)
 
 enum breach {
     B_NONE = -1, B_SOURCE, B_ETHNIC, B_SEX, B_NEED, B_FACTOR, B_CLOSURE_CODE,
-    B_UNAUTHORISED_CLOSED, B_BAD_DATE, B_COUNT
+    B_DUP_FACTOR, B_BAD_DATE, B_COUNT
 };
 
 static const char *const sources[] = {"1A", "1B", "1C", "1D", "2A", "2B", "3A", "3B",
@@ -150,28 +151,44 @@ static const char *const ethnics[] = {"WBRI", "WOTH", "WIRI", "MWBC", "MWBA", "M
                                       "BOTH", "CHNE", "OOTH", "NOBT"};
 static const char *const categories[] = {"NEG", "EMO", "PHY", "SAB", "MUL"};
 
-/* Assessment: started a few days after the referral, authorised within
- * 5-70 days (so some are over DfE's 45 working days) unless still open. */
+/* Assessment: started a few days after the referral (or, for a referral
+ * before the census year, within the year: DfE rules 8696 and 8736 want
+ * the census's assessments in the year), authorised within 5-70 days (so
+ * some are over DfE's 45 working days) unless still open. */
 static long write_assessment(struct gen *g, long referral, enum breach b,
                              const char *cpath, long *authorised)
 {
     long start = referral + pick(&g->r, 8);
+    if (start < g->year_start)
+        start = g->year_start + pick(&g->r, 60);
+    if (start > g->period_end)      /* a referral in the last week */
+        start = g->period_end;
     long done = start + 5 + pick(&g->r, 66);
-    *authorised = done <= g->period_end && b != B_UNAUTHORISED_CLOSED ? done : -1;
+    if ((b == B_FACTOR || b == B_DUP_FACTOR) && done > g->period_end)
+        done = g->period_end;   /* a factor breach needs an authorised assessment */
+    *authorised = done <= g->period_end ? done : -1;
     tag(g, 6, "<Assessments>");
     date_item(g, 8, "AssessmentActualStartDate", start);
     if (*authorised >= 0) {
         date_item(g, 8, "AssessmentAuthorisationDate", done);
         tag(g, 8, "<FactorsIdentifiedAtAssessment>");
-        long n = 1 + pick(&g->r, 3);
+        /* Distinct factors (8898): 7k mod 22 differ for k < 3. */
+        long n = 1 + pick(&g->r, 3), first = pick(&g->r, 22);
+        n = b == B_DUP_FACTOR ? 2 : n;
         for (long k = 0; k < n; k++) {
-            const char *f = factors[pick(&g->r, 22)];
+            const char *f = factors[(first + 7 * k) % 22], *rule = NULL;
             if (b == B_FACTOR && k == 0) {
                 f = "8A";
+                rule = "8617";
+            } else if (b == B_DUP_FACTOR && k == 1) {
+                f = factors[first];     /* the first factor again */
+                rule = "8898";
+            }
+            if (rule) {
                 char path[300];
                 snprintf(path, sizeof path, "%s/Assessments[1]/FactorsIdentifiedAtAssessment/"
-                         "AssessmentFactors[1]", cpath);
-                plant(g, "assessment_factor", g->line + 1, path, "8617");
+                         "AssessmentFactors[%ld]", cpath, k + 1);
+                plant(g, "assessment_factor", g->line + 1, path, rule);
             }
             item(g, 10, "AssessmentFactors", f);
         }
@@ -181,11 +198,13 @@ static long write_assessment(struct gen *g, long referral, enum breach b,
     return start;
 }
 
-/* Section 47 -> ICPC -> CP plan with reviews; returns the ICPC day or -1. */
-static long write_protection(struct gen *g, long from)
+/* Section 47 -> ICPC -> CP plan with reviews; returns the ICPC day or -1.
+ * Only from a day in the census year, so the ICPC and the plan's end are
+ * in it (8715, 8930). */
+static long write_protection(struct gen *g, long from, long *plan_end)
 {
     long s47 = from + pick(&g->r, 5);
-    if (s47 > g->period_end)
+    if (s47 > g->period_end || s47 < g->year_start)
         return -1;
     long icpc = s47 + 3 + pick(&g->r, 25);
     int held = pick(&g->r, 10) < 6 && icpc <= g->period_end;
@@ -201,6 +220,7 @@ static long write_protection(struct gen *g, long from)
     tag(g, 6, "<ChildProtectionPlans>");
     date_item(g, 8, "CPPstartDate", icpc);
     long end = icpc + 60 + pick(&g->r, 900);
+    *plan_end = end <= g->period_end ? end : -1;
     if (end <= g->period_end)
         date_item(g, 8, "CPPendDate", end);
     const char *cat = categories[pick(&g->r, 5)];
@@ -237,7 +257,8 @@ static long write_episode(struct gen *g, const char *childpath, long k, long ref
         plant(g, "cin_episode", rec_line, cpath, "8866");
     }
     item(g, 6, "ReferralSource", source);
-    int nfa = pick(&g->r, 10) == 0 && b == B_NONE;
+    /* NFA closes on the referral day, so only referrals in the year (8620). */
+    int nfa = pick(&g->r, 10) == 0 && b == B_NONE && referral >= g->year_start;
     char need[24];
     snprintf(need, sizeof need, "N%ld", 1 + pick(&g->r, 8));
     if (b == B_NEED) {
@@ -252,30 +273,39 @@ static long write_episode(struct gen *g, const char *childpath, long k, long ref
         item(g, 6, "CINclosureDate", d);
         item(g, 6, "ReasonForClosure", "RC8");
     } else {
-        write_assessment(g, referral, b, cpath, &authorised);
-        last = authorised >= 0 ? authorised : last;
-        if (pick(&g->r, 5) == 0 && (icpc = write_protection(g, referral)) > last)
+        long assessed = write_assessment(g, referral, b, cpath, &authorised);
+        last = authorised >= 0 ? authorised : assessed;
+        long plan_end = -1;
+        if (pick(&g->r, 5) == 0 && (icpc = write_protection(g, assessed, &plan_end)) > last)
             last = icpc;
-        if (authorised >= 0 && pick(&g->r, 5) < 2) {
+        /* The episode closes after its CP plan ended, never while it is
+         * open, so a later episode's plan does not overlap it (8940). */
+        last = plan_end > last ? plan_end : last;
+        int plan_open = icpc >= 0 && plan_end < 0;
+        long close = last + 20 + pick(&g->r, 400);
+        int closed = b == B_CLOSURE_CODE ||
+                     (!plan_open && close <= g->period_end && pick(&g->r, 2));
+        if (closed)
+            closed_on = close <= g->period_end ? close : g->period_end;
+        /* A plan of a closed episode ends with it, so a later episode's plan
+         * does not overlap it (4014). */
+        long plan_by = closed ? closed_on : g->period_end;
+        if (authorised >= 0 && authorised < plan_by && pick(&g->r, 5) < 2) {
             tag(g, 6, "<CINPlanDates>");
             date_item(g, 8, "CINPlanStartDate", authorised + 1);
+            if (closed)
+                date_item(g, 8, "CINPlanEndDate", closed_on);
             tag(g, 6, "</CINPlanDates>");
         }
-        long close = last + 20 + pick(&g->r, 400);
-        int closed = b == B_UNAUTHORISED_CLOSED || b == B_CLOSURE_CODE ||
-                     (close <= g->period_end && pick(&g->r, 2));
         if (closed) {
-            closed_on = close <= g->period_end ? close : g->period_end;
             date_item(g, 6, "CINclosureDate", closed_on);
-            const char *why = (const char *[]){"RC1", "RC2", "RC3", "RC4", "RC5", "RC6",
-                                               "RC7", "RC9"}[pick(&g->r, 8)];
+            const char *why = (const char *[]){"RC1", "RC3", "RC4", "RC5", "RC6", "RC7",
+                                               "RC9"}[pick(&g->r, 7)];
             if (b == B_CLOSURE_CODE) {
                 why = "RC0";
                 plant(g, "cin_episode", rec_line, cpath, "8640");
             }
             item(g, 6, "ReasonForClosure", why);
-            if (b == B_UNAUTHORISED_CLOSED)
-                plant(g, "cin_episode", rec_line, cpath, "8867");
         }
         if (icpc >= 0)
             date_item(g, 6, "DateOfInitialCPC", icpc);
@@ -293,20 +323,24 @@ static void write_identifiers(struct gen *g, long i, const char *id, long dob, c
     item(g, 6, "LAchildID", id);
     if (!unborn && dob < g->period_end - 5 * 365) {
         char upn[16];
-        snprintf(upn, sizeof upn, "A%011ld%ld", (long)(next(&g->r) % 100000000000ULL),
-                 pick(&g->r, 10));
+        /* Characters 2-4: the authority's DfE number (1530). */
+        /* Drawn in turn: the order of a call's arguments is the compiler's. */
+        long serial = (long)(next(&g->r) % 100000000ULL), check = pick(&g->r, 10);
+        snprintf(upn, sizeof upn, "A%.3s%08ld%ld", g->lea, serial, check);
         item(g, 6, "UPN", upn);
     } else {
         item(g, 6, "UPNunknown", unborn ? "UN1" : (i & 1) ? "UN1" : "UN2");
     }
     iso(dob, d);
     item(g, 6, unborn ? "ExpectedPersonBirthDate" : "PersonBirthDate", d);
+    if (unborn)
+        s[0] = 'U';
     if (g->fy_end >= 2025) {
         if (b == B_SEX) {
             s[0] = 'X';
             plant(g, "child", rec_line, path, "4180");
         }
-        item(g, 6, "Sex", unborn ? "U" : s);
+        item(g, 6, "Sex", s);
     } else {
         const char *gc = unborn ? "0" : sex == 'F' ? "2" : "1";
         if (b == B_SEX) {
@@ -325,6 +359,8 @@ static void write_child(struct gen *g, long i)
     enum breach b = i % 40 == 11 ? (enum breach)((i / 40) % B_COUNT) : B_NONE;
     const struct linked *lk = (size_t)i < g->nlink ? &g->link[i] : NULL;
     int unborn = !lk && pick(&g->r, 40) == 0;
+    if (unborn && b == B_SEX)   /* an unborn child's Sex is U (8750): no breach */
+        b = B_NONE;
     long dob = lk ? lk->dob : unborn ? g->period_end + 20 + pick(&g->r, 150)
                             : g->period_end - 30 - pick(&g->r, 17 * 365);
     char sex = lk ? lk->sex : pick(&g->r, 2) ? 'F' : 'M';
@@ -350,8 +386,8 @@ static void write_child(struct gen *g, long i)
     long referral = g->year_start - 3 * 365 + pick(&g->r, g->period_end - g->year_start + 3 * 365);
     if (referral < dob && !unborn)
         referral = dob + pick(&g->r, 30);
-    if (unborn)
-        referral = g->period_end - 60 - pick(&g->r, 120);
+    if (unborn)     /* within 40 weeks of the expected birth (8606) */
+        referral = g->period_end - pick(&g->r, 60);
     /* A second referral only after the first episode closed. */
     for (long k = 1; k <= episodes && referral <= g->period_end; k++) {
         long closed = write_episode(g, path, k, referral, k == 1 ? b : B_NONE);
@@ -499,7 +535,7 @@ static int write_files(const struct sample_opts *o, const char *la, long la_inde
      * sample (London has about three children in need to one looked after). */
     size_t nlink = link->n < (size_t)o->children / 3 ? link->n : (size_t)o->children / 3;
     struct gen g = {.r = {o->seed * 1000003ULL + (uint64_t)la_index + 77},
-                    .link = link->items, .nlink = nlink};
+                    .link = link->items, .nlink = nlink, .lea = lea};
     g.fy_end = liia_period_fy_end_year(o->period);
     g.year_start = day_of(g.fy_end - 1, 4, 1);
     g.period_end = day_of(atoi(o->period), atoi(o->period + 5), atoi(o->period + 8));

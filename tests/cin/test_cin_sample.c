@@ -44,7 +44,7 @@ static const char *planted_value(const char *rule, const char **field)
         {"8866", "ReferralSource", "1Z"}, {"4220", "Ethnicity", "XXXX"},
         {"4180", "Sex", "X"}, {"8650", "PrimaryNeedCode", "N11"},
         {"8617", "AssessmentFactors", "8A"}, {"8640", "ReasonForClosure", "RC0"},
-        {"8867", "CINclosureDate", NULL}, {"LIIA-CIN-DATE", "CINreferralDate", NULL},
+        {"8898", "AssessmentFactors", NULL}, {"LIIA-CIN-DATE", "CINreferralDate", NULL},
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         if (!strcmp(v[i].rule, rule)) {

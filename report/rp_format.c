@@ -286,25 +286,26 @@ void rp_sn_label(const rp_snapshot *s, const rp_cell *c, char *out,
                  c->sn_of, c->sn_nq, s->short_label, c->sn_np, yr, sup);
 }
 
-/* One sentence of a note: "what: why; ". */
-static int note(liia_buf *out, const char *what, const char *why)
+/* One sentence of a note: "what: why; ".  Out of memory sets *oom: a pack
+ * missing a note must not be written as if complete. */
+static int note(liia_buf *out, int *oom, const char *what, const char *why)
 {
     if (out && liia_buf_appendf(out, "%s: %s; ", what, why))
-        return 0; /* out of memory: the note is lost, never the pack */
+        *oom = 1;
     return 1;
 }
 
-static int group_note(liia_buf *out, const char *who, const rp_cell *g)
+static int group_note(liia_buf *out, int *oom, const char *who, const rp_cell *g)
 {
     char why[200];
     if (!g->has_value) {
         snprintf(why, sizeof why, "no pooled value (%s)",
                  g->null_reason[0] ? g->null_reason
                                    : "no member's figure is published");
-        return note(out, who, why);
+        return note(out, oom, who, why);
     }
     if (rp_suppressed(g->suppressed, 0))
-        return note(out, who, "c, its pooled count is 1 to 5");
+        return note(out, oom, who, "c, its pooled count is 1 to 5");
     return 0;
 }
 
@@ -313,13 +314,13 @@ int rp_comparator_notes(const rp_snapshot *s, size_t a, size_t i,
 {
     const rp_cell *c = rp_la(s, a, i);
     char lab[400], why[600];
-    int n = 0;
+    int n = 0, oom = 0;
     if (c->null_reason[0])
-        n += note(out, c->has_value ? "Value" : "No value", c->null_reason);
-    n += group_note(out, "London", &s->london[i]);
+        n += note(out, &oom, c->has_value ? "Value" : "No value", c->null_reason);
+    n += group_note(out, &oom, "London", &s->london[i]);
     int g = rp_group_of(s, a);
     if (g >= 0)
-        n += group_note(out, s->group_names[g],
+        n += group_note(out, &oom, s->group_names[g],
                         &s->group[(size_t)g * s->n_ind + i]);
     rp_sn_label(s, c, lab, sizeof lab);
     if (!c->has_sn) {
@@ -327,23 +328,23 @@ int rp_comparator_notes(const rp_snapshot *s, size_t a, size_t i,
                  c->sn_reason[0] ? c->sn_reason
                                  : "fewer than 3 neighbours have a value",
                  lab);
-        n += note(out, "Neighbours", why);
+        n += note(out, &oom, "Neighbours", why);
     } else if (c->sn_published ? c->sn_n < c->sn_of
                                : strncmp(c->sn_coverage, "10 of", 5) != 0) {
         snprintf(why, sizeof why, "only %s", lab);
-        n += note(out, "Neighbours", why);
+        n += note(out, &oom, "Neighbours", why);
     } else
-        note(out, "Neighbours", lab); /* a label, not a gap */
+        note(out, &oom, "Neighbours", lab); /* a label, not a gap */
     const rp_published *en = &s->england[i];
     if (!en->has)
-        n += note(out, "England", en->reason[0] ? en->reason
+        n += note(out, &oom, "England", en->reason[0] ? en->reason
                                   : s->n_england
                                       ? "DfE does not publish this indicator"
                                       : "no DfE published statistics have "
                                         "been imported");
     if (x && x->notes && x->notes[i][0])
-        n += note(out, "Note sent with your return", x->notes[i]);
-    return n;
+        n += note(out, &oom, "Note sent with your return", x->notes[i]);
+    return oom ? -1 : n;
 }
 
 void rp_summary_row(const rp_snapshot *s, size_t a, size_t i, rp_row *row)

@@ -225,7 +225,8 @@ void rp_change_text(const rp_indicator *ind, const char *dir, int has,
                     double v, char *out, size_t outsz);
 /* Sentences explaining every blank or thin comparator of one indicator in
  * authority a's pack, and the notes sent with its return (x may be NULL):
- * appended to out, each ending "; ".  Returns how many. */
+ * appended to out, each ending "; ".  Returns how many, or -1 when out
+ * of memory (out is then incomplete). */
 int rp_comparator_notes(const rp_snapshot *s, size_t a, size_t i,
                         const rp_extra *x, liia_buf *out);
 /* The neighbour median's label: "median of 9 of 10 (4 London returns Q4

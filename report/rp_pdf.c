@@ -27,6 +27,7 @@ typedef struct pdf {
     int page;
     int key; /* this page has ranked bars: the code key goes at its foot */
     int published; /* a long-run page: its source is DfE, not the returns */
+    int oom;       /* text was lost: the PDF must not be written */
 } pdf;
 
 static double key_height(const pdf *p)
@@ -347,8 +348,9 @@ static double notes(pdf *p, int t, double y, const char *what)
             continue;
         liia_buf b;
         liia_buf_init(&b);
-        if (liia_buf_appendf(&b, "%s: ", p->s->ind[i].title) == 0)
-            rp_comparator_notes(p->s, p->a, i, p->x, &b);
+        if (liia_buf_appendf(&b, "%s: ", p->s->ind[i].title) ||
+            rp_comparator_notes(p->s, p->a, i, p->x, &b) < 0)
+            p->oom = 1;
         if (b.len > 2 && b.data[b.len - 2] == ';')
             b.data[b.len - 2] = '.';
         double h = rp_text_height(p->cr, b.data, w, TABLE_PT, 0);
@@ -477,7 +479,7 @@ int rp_write_la_pdf(const rp_snapshot *s, size_t a, const rp_extra *x,
     const char *path = out->path;
     cairo_surface_t *sf = cairo_pdf_surface_create_for_stream(
         rp_cairo_write, out, A4_W, A4_H);
-    pdf p = {cairo_create(sf), s, a, x, 0, 0, 0};
+    pdf p = {cairo_create(sf), s, a, x, 0, 0, 0, 0};
     metadata(sf, &p, produced);
     new_page(&p, 0);
     cover(&p, produced);
@@ -496,6 +498,8 @@ int rp_write_la_pdf(const rp_snapshot *s, size_t a, const rp_extra *x,
     if (st == CAIRO_STATUS_SUCCESS)
         st = cairo_surface_status(sf);
     cairo_surface_destroy(sf);
+    if (st == CAIRO_STATUS_SUCCESS && p.oom)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory writing %s", path);
     if (st == CAIRO_STATUS_SUCCESS)
         return 0;
     liia_strlcpy(e->file, path, sizeof e->file);

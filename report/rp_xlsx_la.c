@@ -102,7 +102,8 @@ static void summary_row(la_book *b, lxw_worksheet *ws, lxw_row_t r, size_t i)
         rp_str(F, ws, r, 19, rp_source_name(c->source), F->text);
     liia_buf n;
     liia_buf_init(&n);
-    rp_comparator_notes(s, b->a, i, b->x, &n);
+    if (rp_comparator_notes(s, b->a, i, b->x, &n) < 0)
+        rp_chk(&b->F, LXW_ERROR_MEMORY_MALLOC_FAILED);
     if (n.len > 2)
         n.data[n.len - 2] = '\0'; /* the last "; " */
     rp_str(F, ws, r, 20, n.data, F->text);

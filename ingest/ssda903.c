@@ -17,10 +17,16 @@
 #include "ingest_internal.h"
 #include "ssda903_child.h"
 #include "ssda903_load.h"
+#include "cin_measures.h"
+#include "reader_xml.h"
 
 struct s903_sub {
     struct s903_schema s;
     struct s903_run run;
+    /* a return read by the XML reader (tables.json "format": "xml"): the
+     * layout the reader follows, compiled from the same tables.json */
+    liia_xml_layout *layout;
+    const char *schema_dir;
 };
 
 const struct s903_schema *s903_sub_schema(const void *state)
@@ -120,12 +126,38 @@ static int identify_all(struct s903_run *run, liia_error *e)
     return problem;
 }
 
-static int setup(const struct ingest_job *job, struct s903_schema *s,
-                 unsigned char key[LIIA_KEY_BYTES], liia_error *e)
+/* The return's schema folder: schemas/<folder> (or the --schema-dir's). */
+static char *return_dir(const struct ingest_job *job, const char *folder)
+{
+    return liia_path_join(job->o->schema_dir ? job->o->schema_dir : liia_schema_dir(), folder);
+}
+
+/* 1 when the return is one XML file (tables.json "format"). */
+static int xml_return(const struct ingest_job *job, const char *folder)
+{
+    char *dir = return_dir(job, folder);
+    char *path = dir ? liia_path_join(dir, "tables.json") : NULL;
+    json_error_t je;
+    json_t *doc = path ? json_load_file(path, 0, &je) : NULL;
+    const char *format = json_string_value(json_object_get(doc, "format"));
+    int xml = format && !strcmp(format, "xml");
+    json_decref(doc);
+    free(path);
+    free(dir);
+    return xml;
+}
+
+static int setup(const struct ingest_job *job, const char *folder, int xml,
+                 struct s903_schema *s, unsigned char key[LIIA_KEY_BYTES], liia_error *e)
 {
     const liia_ingest_options *o = job->o;
     liia_ingest_result *r = job->r;
     sqlite3 *db = job->db;
+    if (xml && (!o->la || !o->period || job->nfiles != 1)) {
+        liia_error_fix(e, "liia-bench ingest --return %s --la LA --period P FILE.xml", folder);
+        return liia_fail(e, LIIA_E_USAGE, "a %s submission needs --la, --period and one "
+                         "XML file", folder);
+    }
     if (!o->la || !o->period || job->nfiles == 0 || job->nfiles > S903_MAX_PARTS) {
         liia_error_fix(e, "liia-bench ingest --return ssda903 --la LA --period P "
                           "header.csv episodes.csv [uasc.csv reviews.csv ...]");
@@ -148,8 +180,11 @@ static int setup(const struct ingest_job *job, struct s903_schema *s,
     if (liia_key_load_for_store(db, o->key_path, !o->validate_only, key, e))
         return -1;
     liia_error_clear(e);
-    return s903_schema_load(o->schema_dir ? o->schema_dir : liia_schema_dir(),
-                            liia_period_fy_end_year(r->period), s, e);
+    char *dir = return_dir(job, folder);
+    int rc = dir ? s903_schema_load_return(dir, liia_period_fy_end_year(r->period), s, e)
+                 : liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    free(dir);
+    return rc;
 }
 
 /* The collection year's start, the period, and the quarters of the year up
@@ -189,14 +224,37 @@ static void hash_order(const struct s903_run *run, const char **order)
                 order[n++] = run->inputs[i].path;
 }
 
-int s903_open(struct ingest_job *job, void **state, liia_error *e)
+/* The XML reader's layout of the year, from the same tables.json: its
+ * fields of each part must be the schema's columns, in order. */
+static int xml_layout(struct s903_sub *sub, liia_error *e)
+{
+    const struct s903_schema *s = &sub->s;
+    if (!(sub->layout = liia_xml_layout_compile(s->docs[0], "tables.json", s->year, e)))
+        return -1;
+    for (size_t t = 0; t < s->ntables; t++) {
+        const char *const *names;
+        int i = liia_xml_layout_find(sub->layout, s->tables[t].name);
+        int same = i >= 0 &&
+                   liia_xml_layout_fields(sub->layout, (size_t)i, &names) == s->tables[t].ncols;
+        for (size_t c = 0; same && c < s->tables[t].ncols; c++)
+            same = !strcmp(names[c], s->tables[t].cols[c].name);
+        if (!same)
+            return liia_fail(e, LIIA_E_SCHEMA, "tables.json: the XML layout and the columns "
+                             "of part %s differ", s->tables[t].name);
+    }
+    return 0;
+}
+
+int s903_open_return(struct ingest_job *job, const char *folder, void **state, liia_error *e)
 {
     struct s903_sub *sub = calloc(1, sizeof *sub);
     if (!sub)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     *state = sub;
+    sub->schema_dir = job->o->schema_dir ? job->o->schema_dir : liia_schema_dir();
     unsigned char key[LIIA_KEY_BYTES];
-    int rc = setup(job, &sub->s, key, e);
+    int xml = xml_return(job, folder);
+    int rc = setup(job, folder, xml, &sub->s, key, e);
     struct s903_run *run = &sub->run;
     *run = (struct s903_run){.db = job->db, .s = &sub->s, .findings = &job->r->findings,
                              .counts = &job->r->rule_counts, .ninputs = job->nfiles};
@@ -206,7 +264,13 @@ int s903_open(struct ingest_job *job, void **state, liia_error *e)
         run->ps = liia_pseudo_new(key, job->r->la_code, e);
     }
     OPENSSL_cleanse(key, sizeof key);
-    if (rc || !run->ps || !(run->kids = s903_kids_new(run, e)))
+    if (rc || !run->ps)
+        return -1;
+    if (xml) {
+        job->hash_order[0] = job->files[0];
+        return xml_layout(sub, e);
+    }
+    if (!(run->kids = s903_kids_new(run, e)))
         return -1;
     if (!(run->inputs = calloc(job->nfiles, sizeof *run->inputs)))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
@@ -218,11 +282,44 @@ int s903_open(struct ingest_job *job, void **state, liia_error *e)
     return rc;
 }
 
+int s903_open(struct ingest_job *job, void **state, liia_error *e)
+{
+    return s903_open_return(job, "ssda903", state, e);
+}
+
+/* An XML return: its one file through the XML reader, each child's
+ * records together; then the measures given as SQL over the store. */
+static int stage_xml(struct s903_sub *sub, struct ingest_job *job, liia_error *e)
+{
+    struct s903_run *run = &sub->run;
+    liia_reader *rd = liia_reader_xml_open(job->files[0], sub->layout, e);
+    if (!rd) {
+        /* libxml2 that cannot be loaded is the platform's failure (exit 3),
+         * not the authority's file */
+        if (e->status == LIIA_E_IO && !e->rule_id[0])
+            e->status = LIIA_E_SCHEMA;
+        return -1;
+    }
+    int rc = s903_load_grouped(run, job->files[0], rd, &job->r->rows, e);
+    liia_reader_free(rd);
+    /* validate's scratch copy has no catalogue to count into */
+    if (rc == 0 && !job->o->validate_only)
+        rc = liia_cin_derive_measures(run->db, run->sid, run->period, sub->schema_dir, NULL, e);
+    if (rc && (e->status == LIIA_E_DATA || e->status == LIIA_E_IO) && !e->rule_id[0])
+        liia_strlcpy(e->rule_id, "LIIA-CIN-XML", sizeof e->rule_id);
+    return rc;
+}
+
 int s903_stage(void *state, struct ingest_job *job, liia_error *e)
 {
-    struct s903_run *run = &((struct s903_sub *)state)->run;
+    struct s903_sub *sub = state;
+    struct s903_run *run = &sub->run;
     run->db = job->db;
     run->sid = job->r->submission_id;
+    if (sub->layout)
+        return s903_store_tables(run->db, &sub->s, e) ||
+               liia_db_exec(run->db, "PRAGMA cache_size = -16384", e) ? -1
+               : stage_xml(sub, job, e);
     /* A bounded page cache (16 MB): dirty pages spill to the WAL from the
      * writer thread while the load runs, and the sort of a file whose
      * episodes are not grouped by child spills to temporary files.  A
@@ -272,6 +369,7 @@ void s903_close(void *state)
         free(sub->run.inputs[i].map);
     free(sub->run.inputs);
     s903_kids_free(sub->run.kids);
+    liia_xml_layout_free(sub->layout);
     liia_pseudo_free(sub->run.ps);
     s903_schema_free(&sub->s);
     free(sub);

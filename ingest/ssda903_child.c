@@ -835,6 +835,14 @@ struct grec {
     long line, record;
     size_t cell;                          /* its first cell in g->cells */
     size_t path;                          /* its path's offset in the arena */
+    size_t payload, len;                  /* what stores it, in the arena */
+};
+
+/* A child rule that held for a held record: its code goes to the flags
+ * the record is stored with. */
+struct ghit_flag {
+    size_t rec;
+    const char *code;
 };
 
 struct s903_group {
@@ -849,6 +857,9 @@ struct s903_group {
     const struct s903_cell **ocells;
     const struct s903_rule **end;         /* the child part's end rules */
     size_t nend;
+    struct ghit_flag *flags;              /* the held child's hits */
+    size_t nflags, capflags;
+    liia_buf xflags;
 };
 
 struct s903_group *s903_group_new(const struct s903_schema *s, liia_error *e)
@@ -861,6 +872,7 @@ struct s903_group *s903_group_new(const struct s903_schema *s, liia_error *e)
     }
     g->s = s;
     liia_buf_init(&g->arena);
+    liia_buf_init(&g->xflags);
     for (size_t i = 0; i < s->nrules; i++)
         if (!s->rules[i].sql && s->rules[i].when == W_END)
             g->end[g->nend++] = &s->rules[i];
@@ -877,7 +889,9 @@ void s903_group_free(struct s903_group *g)
     free(g->order);
     free(g->ocells);
     free(g->end);
+    free(g->flags);
     liia_buf_free(&g->arena);
+    liia_buf_free(&g->xflags);
     free(g);
 }
 
@@ -916,14 +930,18 @@ static int group_room(struct s903_group *g, size_t ncols)
 }
 
 int s903_group_add(struct s903_group *g, int table, const struct s903_cell *cells,
-                   long line, long record, const char *path, liia_error *e)
+                   long line, long record, const char *path, const void *payload,
+                   size_t len, liia_error *e)
 {
     const struct s903_table *t = &g->s->tables[table];
     if (group_room(g, t->ncols))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     struct grec *r = &g->recs[g->n++];
-    *r = (struct grec){table, 1, 0, line, record, g->ncells, g->arena.len};
+    *r = (struct grec){table, 1, 0, line, record, g->ncells, g->arena.len, 0, len};
     if (liia_buf_append(&g->arena, path ? path : "", strlen(path ? path : "") + 1))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    r->payload = g->arena.len;
+    if (len && liia_buf_append(&g->arena, payload, len))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     if (t->order_col >= 0) {
         const struct s903_cell *c = &cells[t->order_col];
@@ -958,13 +976,49 @@ struct ghit {
     void *ctx;
 };
 
+/* Reports a hit on held record rec and keeps its code for its flags. */
+static int group_report(struct ghit *h, const struct s903_group_hit *hit, size_t rec)
+{
+    struct s903_group *g = h->g;
+    if (h->fn(h->ctx, hit))
+        return -1;
+    if (g->nflags == g->capflags) {
+        size_t cap = g->capflags ? 2 * g->capflags : 16;
+        struct ghit_flag *f = realloc(g->flags, cap * sizeof *f);
+        if (!f)
+            return -1;
+        g->flags = f;
+        g->capflags = cap;
+    }
+    g->flags[g->nflags++] = (struct ghit_flag){rec, hit->r->code};
+    return 0;
+}
+
 static int group_hit(void *ctx, const struct s903_rule *r, size_t i)
 {
     struct ghit *h = ctx;
     const struct grec *x = h->g->order[i];
     struct s903_group_hit hit = {r, x->line, x->record, h->g->arena.data + x->path,
                                  &h->g->cells[x->cell + (size_t)r->col]};
-    return h->fn(h->ctx, &hit);
+    return group_report(h, &hit, (size_t)(x - h->g->recs));
+}
+
+/* Hands each held record, in file order, to emit with the codes of the
+ * child rules it broke. */
+static int group_emit(struct s903_group *g, s903_group_emit_fn emit, void *ctx)
+{
+    for (size_t i = 0; emit && i < g->n; i++) {
+        liia_buf_reset(&g->xflags);
+        for (size_t k = 0; k < g->nflags; k++)
+            if (g->flags[k].rec == i && s903_flag(&g->xflags, g->flags[k].code))
+                return -1;
+        if (liia_buf_append(&g->xflags, "", 1))
+            return -1;
+        const struct grec *r = &g->recs[i];
+        if (emit(ctx, r->table, g->arena.data + r->payload, r->len, g->xflags.data))
+            return -1;
+    }
+    return 0;
 }
 
 /* The child rules of one part over the child's records of it. */
@@ -988,7 +1042,7 @@ static int group_part(struct s903_group *g, int table, const struct s903_cell *h
 }
 
 int s903_group_end(struct s903_group *g, const struct s903_dates *d, s903_group_fn fn,
-                   void *ctx)
+                   s903_group_emit_fn emit, void *ctx)
 {
     const struct s903_schema *s = g->s;
     const struct s903_cell *hdr = NULL;
@@ -1016,10 +1070,12 @@ int s903_group_end(struct s903_group *g, const struct s903_dates *d, s903_group_
         if (s903_cond_eval_rows(&r->cond, &rows, d)) {
             struct s903_group_hit hit = {r, child->line, child->record,
                                          g->arena.data + child->path, NULL};
-            rc = fn(ctx, &hit);
+            rc = group_report(&h, &hit, (size_t)(child - g->recs));
         }
     }
-    g->n = g->ncells = 0;
+    if (rc == 0)
+        rc = group_emit(g, emit, ctx);
+    g->n = g->ncells = g->nflags = 0;
     liia_buf_reset(&g->arena);
     return rc;
 }

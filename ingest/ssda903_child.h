@@ -83,9 +83,11 @@ struct s903_group;
 struct s903_group *s903_group_new(const struct s903_schema *s, liia_error *e);
 void s903_group_free(struct s903_group *g);
 /* Holds a record of part table: its cells as stored (copied), its line,
- * record number and (XML) element path. */
+ * record number and (XML) element path, and what stores it (payload, len
+ * bytes, copied; handed back by s903_group_end). */
 int s903_group_add(struct s903_group *g, int table, const struct s903_cell *cells,
-                   long line, long record, const char *path, liia_error *e);
+                   long line, long record, const char *path, const void *payload,
+                   size_t len, liia_error *e);
 /* A rule that holds for a held record; cell is the reported column's
  * (NULL for an end rule, which sees no cells). */
 struct s903_group_hit {
@@ -95,10 +97,15 @@ struct s903_group_hit {
     const struct s903_cell *cell;
 };
 typedef int (*s903_group_fn)(void *ctx, const struct s903_group_hit *h);
-/* Runs the rules over the held child and forgets it; -1 as soon as fn
- * fails. */
+/* Stores a held record once its child's rules have run: its payload and
+ * the codes of the child rules it broke, comma separated ("" if none). */
+typedef int (*s903_group_emit_fn)(void *ctx, int table, const void *payload, size_t len,
+                                  const char *xflags);
+/* Runs the rules over the held child (fn for each that holds), hands its
+ * records to emit (may be NULL) in file order and forgets it; -1 as soon
+ * as fn or emit fails. */
 int s903_group_end(struct s903_group *g, const struct s903_dates *d, s903_group_fn fn,
-                   void *ctx);
+                   s903_group_emit_fn emit, void *ctx);
 
 /* Appends a rule code to a stored row's flags (rows already stored). */
 int s903_flag_stored(struct s903_run *run, sqlite3_stmt **upd, int table, long line,

@@ -16,6 +16,18 @@ static int list_finding(struct s903_run *run, liia_severity sev, const char *fil
                         const char *rule, const char *fix, const char *fmt, va_list ap)
     LIIA_PRINTF(12, 0);
 
+/* A value of an identifying column, in a return whose findings never
+ * show one ("withhold_pii": the lifecycle withholds the others' values
+ * only where findings are stored). */
+static int identifying(const struct s903_schema *s, const char *table, const char *column)
+{
+    if (!s->withhold_pii || !table || !column)
+        return 0;
+    int t = s903_table_index(s, table);
+    int c = t >= 0 ? s903_col_index(&s->tables[t], column) : -1;
+    return c >= 0 && s->tables[t].cols[c].pii != PII_NONE;
+}
+
 static int list_finding(struct s903_run *run, liia_severity sev, const char *file,
                         const char *table, long line, long col,
                         const char *column_name, const char *value, size_t vlen,
@@ -34,7 +46,9 @@ static int list_finding(struct s903_run *run, liia_severity sev, const char *fil
         liia_strlcpy(e.path, run->at.path ? run->at.path : "", sizeof e.path);
     }
     liia_strlcpy(e.column_name, column_name ? column_name : "", sizeof e.column_name);
-    if (value)
+    if (value && vlen && identifying(run->s, table, column_name))
+        liia_strlcpy(e.value, "(withheld: identifying)", sizeof e.value);
+    else if (value)
         liia_error_set_value(&e, value, vlen);
     liia_strlcpy(e.rule_id, rule, sizeof e.rule_id);
     liia_strlcpy(e.fix, fix ? fix : "", sizeof e.fix);

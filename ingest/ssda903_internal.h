@@ -10,7 +10,10 @@
 #include <jansson.h>
 #include "liia_core.h"
 
-enum s903_type { S903_CHILD, S903_CODE, S903_DATE, S903_UPN, S903_POSTCODE, S903_TEXT };
+/* S903_DATETIME (yyyy-mm-ddThh:mm:ss), S903_BOOL (true/false/1/0, stored
+ * 1/0) and S903_INT (digits, stored as an integer): the XML returns'. */
+enum s903_type { S903_CHILD, S903_CODE, S903_DATE, S903_UPN, S903_POSTCODE, S903_TEXT,
+                 S903_DATETIME, S903_BOOL, S903_INT };
 
 /* A part's stored columns travel to the writer thread with a 64-bit null
  * mask (ssda903_writer.h); the exists bits of a child hold a bit per part. */
@@ -44,6 +47,13 @@ struct s903_col {
     const char *rule;      /* code reported when the cell is invalid */
     const char *store;     /* column of the store table, NULL = dropped */
     struct s903_codes codes;
+    const json_t *map;     /* code -> stored code (codelists.json "maps":
+                            * a list renamed across years), or NULL */
+    int given;             /* the reader makes the value ("inherit",
+                            * "ordinal"): checked, never reported (its
+                            * source was) */
+    int upn_no_unknown;    /* "un_codes": false: UN1-UN5 are not a UPN
+                            * (the return has its own UPNunknown item) */
 };
 
 /* Operand of a date comparison: a column, the collection year's start or
@@ -173,6 +183,16 @@ struct s903_schema {
     struct s903_term terms[S903_MAX_TERMS];
     size_t nterms;
     int year;                      /* collection year's ending year */
+    /* tables.json "dates": "iso": dates are yyyy-mm-dd only (an XML date,
+     * a time zone suffix ignored), not also dd/mm/yyyy */
+    int iso_dates;
+    /* "key": "record": a stored row's key is the record's number within
+     * its part (several records may share a line of an XML file) and its
+     * line is a column; otherwise the key is the line (migration 006) */
+    int key_record;
+    /* "withhold_pii": a finding on an identifying column never shows its
+     * value, not even to the authority's own output */
+    int withhold_pii;
 };
 
 /* Loads schemas/ssda903/ for the collection year ending in fy_end_year:

@@ -191,6 +191,9 @@ struct s903_rowctx {
     int header, episodes, direct, ungrouped;
     liia_buf payload;
     struct s903_writer *writer;
+    int part;                       /* its part in a writer of several, -1 */
+    long record;                    /* the row's record number ("key": "record") */
+    char line[24];                  /* its line as stored then */
 };
 
 static int upn_ok(const char *s, size_t n)
@@ -245,6 +248,41 @@ static int cell_finding(struct s903_rowctx *x, long line, size_t c, const char *
                             col->rule, fix, "%s", msg);
 }
 
+/* An XML date (schema "dates": "iso"): yyyy-mm-dd, a time zone suffix
+ * ignored; with_time, a 'T' and a time may follow instead (not checked). */
+static int iso_date(const struct s903_cell *cell, int with_time, char iso[11])
+{
+    const char *v = cell->raw;
+    size_t n = cell->len;
+    if (n > 10 && (v[10] == 'Z' || v[10] == '+' || v[10] == '-' || (with_time && v[10] == 'T')))
+        n = 10;
+    return n == 10 && v[4] == '-' ? s903_parse_date(v, n, iso) : -1;
+}
+
+/* The further types of the XML returns: a date and time, a boolean (stored
+ * 1 or 0), a whole number of at most 12 digits.  NULL when the cell is
+ * valid, else what it should be. */
+static const char *check_xml_type(struct s903_rowctx *x, size_t c)
+{
+    struct s903_cell *cell = &x->cells[c];
+    const char *v = cell->raw;
+    char iso[11];
+    switch (x->tab->cols[c].type) {
+    case S903_DATETIME:
+        return iso_date(cell, 1, iso) ? "a date and time yyyy-mm-ddThh:mm:ss" : NULL;
+    case S903_BOOL:
+        if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "1") && strcmp(v, "0"))
+            return "true, false, 1 or 0";
+        x->store[c][0] = v[0] == 't' || v[0] == '1' ? '1' : '0';
+        x->store[c][1] = '\0';
+        return NULL;
+    case S903_INT:
+        return cell->len > 12 || strspn(v, "0123456789") != cell->len ? "a whole number" : NULL;
+    default:
+        return NULL;
+    }
+}
+
 /* Checks one cell and computes what will be stored for it. */
 static int check_cell(struct s903_rowctx *x, long line, size_t c)
 {
@@ -255,13 +293,13 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
     cell->iso[0] = '\0';
     cell->code = 0;
     if (cell->len == 0)
-        return col->required ? cell_finding(x, line, c, "given") : 0;
+        return col->required && !col->given ? cell_finding(x, line, c, "given") : 0;
     const char *kind = NULL;
     switch (col->type) {
     case S903_CHILD:
         if (liia_pseudo_child(x->run->ps, cell->raw, cell->len, x->store[c]))
             return -1;
-        if (!x->episodes)
+        if (!x->episodes && x->run->kids)
             s903_kids_prefetch_slot(x->run->kids, x->store[c]);
         break;
     case S903_CODE:
@@ -269,16 +307,19 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
             kind = "a valid code";
         break;
     case S903_DATE:
-        if (s903_parse_date(cell->raw, cell->len, cell->iso))
-            kind = "a valid date (dd/mm/yyyy)";
+        if (x->run->s->iso_dates ? iso_date(cell, 0, cell->iso)
+                                 : s903_parse_date(cell->raw, cell->len, cell->iso))
+            kind = x->run->s->iso_dates ? "a real date yyyy-mm-dd" : "a valid date (dd/mm/yyyy)";
         else if (col->degrade_month)
             liia_pseudo_month(cell->iso, x->store[c]);
         else
             memcpy(x->store[c], cell->iso, 11);
         break;
     case S903_UPN:
-        if (!upn_ok(cell->raw, cell->len))
-            kind = "a valid UPN (a letter other than I, O or S and 12 characters, or UN1 to UN5)";
+        if (!upn_ok(cell->raw, cell->len) || (col->upn_no_unknown && cell->len != 13))
+            kind = col->upn_no_unknown
+                       ? "a valid UPN (a letter other than I, O or S and 12 characters)"
+                       : "a valid UPN (a letter other than I, O or S and 12 characters, or UN1 to UN5)";
         break;
     case S903_POSTCODE:
         if (liia_pseudo_postcode_sector(cell->raw, x->store[c], sizeof x->store[c]))
@@ -286,13 +327,21 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
         break;
     case S903_TEXT:
         break;
+    default:
+        kind = check_xml_type(x, c);
+        break;
     }
     if (kind)
-        return cell_finding(x, line, c, kind);
+        return col->given ? 0 : cell_finding(x, line, c, kind);
     cell->ok = 1;
     x->bind_null[c] = 0;
     x->val[c] = x->store[c];
-    if (col->type == S903_CODE || col->type == S903_TEXT) {
+    const char *mapped = col->map && cell->code
+                             ? json_string_value(json_object_get(col->map, cell->raw)) : NULL;
+    if (mapped) {
+        liia_strlcpy(x->store[c], mapped, sizeof x->store[c]);
+    } else if (col->type == S903_CODE || col->type == S903_TEXT || col->type == S903_DATETIME ||
+               col->type == S903_INT) {
         /* The cell itself (NUL-terminated by gather_cells), unless it is
          * longer than a stored value may be. */
         if (cell->len < sizeof x->store[c]) {
@@ -372,6 +421,12 @@ static int pack_row(struct s903_rowctx *x, long line)
     size_t *lens = x->plens;
     uint64_t null = 0;
     size_t n = 0;
+    if (x->run->s->key_record) {
+        /* keyed by the record; its line is the first stored value */
+        lens[n] = (size_t)snprintf(x->line, sizeof x->line, "%ld", line);
+        stored[n++] = x->line;
+        line = x->record;
+    }
     for (size_t c = 0; c < x->tab->ncols; c++) {
         if (!x->tab->cols[c].store)
             continue;
@@ -396,6 +451,9 @@ static int queue_packed(struct s903_rowctx *x, const char *payload, const char *
     uint32_t len;
     memcpy(&len, payload, sizeof len);
     const char *packed = payload + sizeof len;
+    if (x->part >= 0)
+        return s903_writer_row_part(x->writer, (uint32_t)x->part, packed, len, packed + len,
+                                    xflags, e);
     return s903_writer_row(x->writer, packed, len, packed + len, xflags, e);
 }
 
@@ -488,12 +546,16 @@ static int on_row(void *ctx, const liia_record *rec, liia_error *e)
 /* INSERT INTO <store> (the row's key from submission and line, flags,
  * <stored columns>) built from the schema (trusted data), quoted with %w;
  * its writer thread. */
-static int prepare_insert(struct s903_rowctx *x, liia_error *e)
+static int insert_for(struct s903_rowctx *x, struct s903_writer_part *wp, liia_error *e)
 {
     sqlite3_str *q = sqlite3_str_new(x->run->db);
     sqlite3_str_appendf(q, "INSERT INTO \"%w\" (id, flags", x->tab->store);
     size_t n = 0;
     uint64_t hex_blob = 0;
+    if (x->run->s->key_record) {
+        sqlite3_str_appendall(q, ", line");
+        n++;
+    }
     for (size_t c = 0; c < x->tab->ncols; c++)
         if (x->tab->cols[c].store) {
             sqlite3_str_appendf(q, ", \"%w\"", x->tab->cols[c].store);
@@ -509,9 +571,17 @@ static int prepare_insert(struct s903_rowctx *x, liia_error *e)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     int rc = liia_db_prepare(x->run->db, sql, &x->ins, e);
     sqlite3_free(sql);
-    if (rc == 0 && !(x->writer = s903_writer_start(x->run->db, x->ins, x->run->sid, n, hex_blob, e)))
-        rc = -1;
+    *wp = (struct s903_writer_part){x->ins, n, hex_blob};
     return rc;
+}
+
+static int prepare_insert(struct s903_rowctx *x, liia_error *e)
+{
+    struct s903_writer_part wp;
+    if (insert_for(x, &wp, e))
+        return -1;
+    x->writer = s903_writer_start(x->run->db, wp.ins, x->run->sid, wp.ncols, wp.hex_blob, e);
+    return x->writer ? 0 : -1;
 }
 
 /* The per-column arrays of a part's rows: allocated once per file, so a
@@ -526,8 +596,8 @@ static int row_arrays(struct s903_rowctx *x)
     x->val = calloc(n, sizeof *x->val);
     x->vlen = calloc(n, sizeof *x->vlen);
     x->stored = calloc(n, sizeof *x->stored);
-    x->pvals = calloc(n, sizeof *x->pvals);
-    x->plens = calloc(n, sizeof *x->plens);
+    x->pvals = calloc(n + 1, sizeof *x->pvals);     /* and the line ("key": "record") */
+    x->plens = calloc(n + 1, sizeof *x->plens);
     return x->offs && x->cells && x->store && x->bind_null && x->val && x->vlen &&
            x->stored && x->pvals && x->plens ? 0 : -1;
 }
@@ -556,6 +626,7 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
     x.header = x.tab->role == ROLE_CHILD;
     x.episodes = x.tab->role == ROLE_ORDERED;
     x.direct = direct;
+    x.part = -1;
     x.child_col = -1;
     for (size_t c = 0; c < x.tab->ncols; c++)
         if (x.tab->cols[c].type == S903_CHILD)
@@ -619,20 +690,22 @@ static int exec_free(sqlite3 *db, char *sql, liia_error *e)
  * (codes keep leading zeros, dates are ISO text). */
 static const char *affinity(const struct s903_col *c)
 {
-    return c->type == S903_CHILD ? "BLOB" : "TEXT";
+    return c->type == S903_CHILD ? "BLOB"
+           : c->type == S903_INT || c->type == S903_BOOL ? "INTEGER" : "TEXT";
 }
 
 /* CREATE TABLE IF NOT EXISTS for one part, keyed as migration 006 keys
  * cla_child/cla_episode/cla_uasc (id = submission << 32 | line, the two
  * readable as generated columns); a column the schema gained since the
  * table was made is added. */
-static int store_table(sqlite3 *db, const struct s903_table *t, liia_error *e)
+static int store_table(sqlite3 *db, const struct s903_table *t, int key_record, liia_error *e)
 {
     sqlite3_str *q = sqlite3_str_new(db);
-    sqlite3_str_appendf(q, "CREATE TABLE IF NOT EXISTS \"%w\" (id INTEGER PRIMARY KEY, "
-                           "submission_id INTEGER GENERATED ALWAYS AS (id >> 32) VIRTUAL, "
-                           "line INTEGER GENERATED ALWAYS AS (id & 4294967295) VIRTUAL",
-                        t->store);
+    sqlite3_str_appendf(q, "CREATE TABLE IF NOT EXISTS \"%w\" (id INTEGER PRIMARY KEY, %s",
+                        t->store, key_record
+                            ? "line INTEGER NOT NULL"
+                            : "submission_id INTEGER GENERATED ALWAYS AS (id >> 32) VIRTUAL, "
+                              "line INTEGER GENERATED ALWAYS AS (id & 4294967295) VIRTUAL");
     for (size_t c = 0; c < t->ncols; c++)
         if (t->cols[c].store)
             sqlite3_str_appendf(q, ", \"%w\" %s", t->cols[c].store, affinity(&t->cols[c]));
@@ -654,7 +727,162 @@ static int store_table(sqlite3 *db, const struct s903_table *t, liia_error *e)
 int s903_store_tables(sqlite3 *db, const struct s903_schema *s, liia_error *e)
 {
     for (size_t t = 0; t < s->ntables; t++)
-        if (store_table(db, &s->tables[t], e))
+        if (store_table(db, &s->tables[t], s->key_record, e))
             return -1;
     return 0;
+}
+
+/* ------------------------------------------------------------ one file, every part */
+
+/* A file whose records are of every part, each child's records together
+ * (an XML return: reader_xml.c pushes a Child, then its records): each
+ * part's rows checked as s903_load_table checks them, each child held by
+ * s903_group until its last record, its child rules run, then its rows
+ * queued to one writer with the flags they earned. */
+struct s903_grouped {
+    struct s903_run *run;
+    struct s903_rowctx *x;          /* one per part */
+    struct s903_input *in;          /* the file, read as each part */
+    const char **part_ptr;          /* the reader's name of each part */
+    struct s903_group *g;
+    struct s903_writer *writer;
+};
+
+/* s903_group_fn: a child rule that holds, reported where its record is. */
+static int grouped_hit(void *ctx, const struct s903_group_hit *h)
+{
+    struct s903_grouped *gr = ctx;
+    const struct s903_rule *r = h->r;
+    const struct s903_table *t = &gr->run->s->tables[r->table];
+    gr->run->at = (struct s903_where){h->line, h->record, h->path};
+    return s903_add_finding(gr->run, r->severity, gr->in[r->table].path, t->name, h->line,
+                            r->col + 1, t->cols[r->col].name,
+                            h->cell && h->cell->len ? h->cell->raw : NULL,
+                            h->cell ? h->cell->len : 0, r->code, r->fix, "%s", r->message);
+}
+
+/* s903_group_emit_fn: a held record, stored with its child rules' codes. */
+static int grouped_emit(void *ctx, int table, const void *payload, size_t len,
+                        const char *xflags)
+{
+    struct s903_grouped *gr = ctx;
+    liia_error e;
+    (void)len;
+    return queue_packed(&gr->x[table], payload, xflags, &e);
+}
+
+static int part_of(struct s903_grouped *gr, const char *name)
+{
+    const struct s903_schema *s = gr->run->s;
+    for (size_t t = 0; t < s->ntables; t++)
+        if (gr->part_ptr[t] == name)
+            return (int)t;
+    int t = name ? s903_table_index(s, name) : -1;
+    if (t >= 0)
+        gr->part_ptr[t] = name;
+    return t;
+}
+
+static int on_grouped(void *ctx, const liia_record *rec, liia_error *e)
+{
+    struct s903_grouped *gr = ctx;
+    int t = part_of(gr, rec->part);
+    if (t < 0 || rec->nfields != gr->run->s->tables[t].ncols)
+        return liia_fail(e, LIIA_E_SCHEMA, "the reader and the schema disagree");
+    if (rec->record > S903_MAX_LINE)
+        return liia_fail(e, LIIA_E_DATA, "more than %ld records of one part", S903_MAX_LINE);
+    struct s903_rowctx *x = &gr->x[t];
+    gr->run->at = (struct s903_where){rec->line, rec->record, rec->path};
+    liia_buf_reset(&x->flags);
+    if (gather_cells(x, rec))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    for (size_t c = 0; c < x->tab->ncols; c++)
+        if (check_cell(x, rec->line, c))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory or HMAC failure");
+    if (apply_row_rules(x, rec->line))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    x->in->rows++;
+    /* a record of the child part: the child before it is complete */
+    if (t == gr->run->s->child_table &&
+        s903_group_end(gr->g, &gr->run->dates, grouped_hit, grouped_emit, gr))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory or a row not stored");
+    stored_cells(x);
+    for (size_t c = 0; c < x->tab->ncols; c++)
+        x->stored[c].month = x->tab->cols[c].degrade_month && x->stored[c].ok;
+    x->record = rec->record;
+    if (pack_row(x, rec->line))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    return s903_group_add(gr->g, t, x->stored, rec->line, rec->record, rec->path,
+                          x->payload.data, x->payload.len, e);
+}
+
+static void grouped_free(struct s903_grouped *gr, size_t n)
+{
+    for (size_t t = 0; gr->x && t < n; t++) {
+        struct s903_rowctx *x = &gr->x[t];
+        sqlite3_finalize(x->ins);
+        liia_buf_free(&x->cellbuf);
+        liia_buf_free(&x->flags);
+        liia_buf_free(&x->payload);
+        free_row_arrays(x);
+    }
+    for (size_t t = 0; gr->in && t < n; t++)
+        free(gr->in[t].map);
+    free(gr->x);
+    free(gr->in);
+    free(gr->part_ptr);
+    s903_group_free(gr->g);
+}
+
+/* Each part's row context, INSERT and identity field map; the writer. */
+static int grouped_open(struct s903_grouped *gr, const char *path, liia_error *e)
+{
+    const struct s903_schema *s = gr->run->s;
+    size_t n = s->ntables;
+    struct s903_writer_part wp[S903_MAX_PARTS];
+    if (!(gr->x = calloc(n, sizeof *gr->x)) || !(gr->in = calloc(n, sizeof *gr->in)) ||
+        !(gr->part_ptr = calloc(n, sizeof *gr->part_ptr)))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    for (size_t t = 0; t < n; t++) {
+        struct s903_rowctx *x = &gr->x[t];
+        const struct s903_table *tab = &s->tables[t];
+        gr->in[t] = (struct s903_input){path, (int)t, calloc(tab->ncols, sizeof(int)),
+                                        tab->ncols, 0};
+        *x = (struct s903_rowctx){.run = gr->run, .in = &gr->in[t], .tab = tab,
+                                  .part = (int)t, .child_col = -1};
+        liia_buf_init(&x->cellbuf);
+        liia_buf_init(&x->flags);
+        liia_buf_init(&x->payload);
+        if (!gr->in[t].map || row_arrays(x))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        for (size_t c = 0; c < tab->ncols; c++)
+            gr->in[t].map[c] = (int)c;
+        if (insert_for(x, &wp[t], e))
+            return -1;
+    }
+    if (!(gr->g = s903_group_new(s, e)) ||
+        !(gr->writer = s903_writer_start_parts(gr->run->db, wp, n, gr->run->sid, e)))
+        return -1;
+    for (size_t t = 0; t < n; t++)
+        gr->x[t].writer = gr->writer;
+    return 0;
+}
+
+int s903_load_grouped(struct s903_run *run, const char *path, liia_reader *reader,
+                      long *rows, liia_error *e)
+{
+    struct s903_grouped gr = {.run = run};
+    int rc = grouped_open(&gr, path, e);
+    if (rc == 0)
+        rc = liia_reader_run(reader, on_grouped, &gr, e);
+    if (rc == 0 && s903_group_end(gr.g, &run->dates, grouped_hit, grouped_emit, &gr))
+        rc = liia_fail(e, LIIA_E_NOMEM, "out of memory or a row not stored");
+    run->at = (struct s903_where){0, 0, NULL};
+    /* The writer's own failure comes first: it is why a row was refused. */
+    if (gr.writer && s903_writer_finish(gr.writer, rc != 0, rc ? &(liia_error){0} : e))
+        rc = -1;
+    for (size_t t = 0; gr.in && t < run->s->ntables; t++)
+        *rows += gr.in[t].rows;
+    grouped_free(&gr, run->s->ntables);
+    return rc;
 }

@@ -19,6 +19,13 @@ int s903_identify(struct s903_run *run, struct s903_input *in, liia_error *e);
 int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
                     liia_error *e);
 
+struct liia_reader;
+/* Reads a file whose records are of every part, each child's records
+ * together (an XML return), through reader: each record checked, stored
+ * once its child's rules have run.  Adds the records read to *rows. */
+int s903_load_grouped(struct s903_run *run, const char *path, struct liia_reader *reader,
+                      long *rows, liia_error *e);
+
 /* The cross-row rules and measures over the stored episodes read back in
  * child order, for a file whose episodes are not grouped by child. */
 int s903_episodes_in_order(struct s903_run *run, liia_error *e);

@@ -74,6 +74,10 @@ int s903_list_finding(struct s903_run *run, liia_severity sev, const char *file,
  * struct liia_return_ops wants them (ingest_internal.h); the state is the
  * schema of the period's collection year and the run. */
 int s903_open(struct ingest_job *job, void **state, liia_error *e);
+/* s903_open for the return whose schema folder is schemas/<folder>: a
+ * return given as CSV tables (SSDA903) or as one XML file (tables.json
+ * "format": "xml", read by reader_xml.c: the CIN census). */
+int s903_open_return(struct ingest_job *job, const char *folder, void **state, liia_error *e);
 int s903_stage(void *state, struct ingest_job *job, liia_error *e);
 int s903_discard(void *state, sqlite3 *db, long long old, liia_error *e);
 void s903_close(void *state);

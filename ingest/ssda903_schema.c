@@ -122,9 +122,7 @@ static int codes_for_year(json_t *lists, const char *name, int year,
 static const struct { const char *name; enum s903_type type; } types[] = {
     {"child", S903_CHILD}, {"code", S903_CODE}, {"date", S903_DATE},
     {"upn", S903_UPN}, {"postcode", S903_POSTCODE}, {"text", S903_TEXT},
-    /* the CIN census's further types: text to the rules (its own cell
-     * checks are cin_schema.c's) */
-    {"datetime", S903_TEXT}, {"bool", S903_TEXT}, {"int", S903_TEXT},
+    {"datetime", S903_DATETIME}, {"bool", S903_BOOL}, {"int", S903_INT},
 };
 
 /* "pii": how a value that identifies a child is reduced before it is
@@ -160,7 +158,16 @@ static int load_pii(json_t *jc, struct s903_col *c, liia_error *e)
     return 0;
 }
 
-static int load_col(json_t *jc, json_t *lists, int year, struct s903_col *c,
+/* A code list renamed across years (codelists.json "maps": {"LIST":
+ * {"values": {code: stored code}}}): its codes are stored as the new
+ * list's. */
+static const json_t *code_map(json_t *codelists, const char *list)
+{
+    return json_object_get(json_object_get(json_object_get(codelists, "maps"), list),
+                           "values");
+}
+
+static int load_col(json_t *jc, json_t *codelists, int year, struct s903_col *c,
                     liia_error *e)
 {
     const char *type = json_string_value(json_object_get(jc, "type"));
@@ -182,11 +189,14 @@ static int load_col(json_t *jc, json_t *lists, int year, struct s903_col *c,
     c->rule = json_string_value(json_object_get(jc, "rule"));
     if (!c->rule)
         c->rule = "LIIA-903-CELL";
+    c->given = json_object_get(jc, "inherit") || json_object_get(jc, "ordinal");
+    c->upn_no_unknown = json_is_false(json_object_get(jc, "un_codes"));
     if (c->type == S903_CODE && year) {
         const char *list = json_string_value(json_object_get(jc, "codelist"));
         if (!list)
             return bad(e, "tables.json", "a code column needs a codelist");
-        return codes_for_year(lists, list, year, &c->codes, e);
+        c->map = code_map(codelists, list);
+        return codes_for_year(json_object_get(codelists, "lists"), list, year, &c->codes, e);
     }
     return 0;
 }
@@ -304,6 +314,15 @@ static int load_tables(json_t *doc, json_t *lists, int year,
                        struct s903_schema *s, liia_error *e)
 {
     json_t *tables = json_object_get(doc, "tables");
+    const char *dates = json_string_value(json_object_get(doc, "dates"));
+    const char *key = json_string_value(json_object_get(doc, "key"));
+    s->iso_dates = dates && !strcmp(dates, "iso");
+    s->key_record = key && !strcmp(key, "record");
+    s->withhold_pii = json_is_true(json_object_get(doc, "withhold_pii"));
+    if ((json_object_get(doc, "dates") && !s->iso_dates) ||
+        (json_object_get(doc, "key") && !s->key_record))
+        return bad(e, "tables.json", "\"dates\" is \"iso\" and \"key\" is \"record\" "
+                                     "when given");
     s->child_table = s->ordered_table = -1;
     if (json_array_size(tables) == 0 || json_array_size(tables) > S903_MAX_PARTS)
         return bad(e, "tables.json", "tables must list 1 to 27 parts");
@@ -335,12 +354,13 @@ static int load_tables(json_t *doc, json_t *lists, int year,
             if (load_col(jc, lists, year, c, e))
                 return -1;
             if (!c->name || (c->store && (!ident_ok(c->store) || !strcmp(c->store, "id") ||
-                                          !strcmp(c->store, "flags"))))
+                                          !strcmp(c->store, "flags") ||
+                                          !strcmp(c->store, "line"))))
                 return bad(e, "tables.json", "a column needs a name and its store column "
-                                             "^[a-z][a-z0-9_]{0,62}$ (not id or flags)");
+                                             "^[a-z][a-z0-9_]{0,62}$ (not id, line or flags)");
             stored += c->store != NULL;
         }
-        if (stored > S903_MAX_STORED)
+        if (stored + (size_t)s->key_record > S903_MAX_STORED)
             return bad(e, "tables.json", "a part stores at most 64 columns");
         if (load_role(jt, s, t, (int)i, e))
             return -1;
@@ -989,7 +1009,7 @@ int s903_schema_load_return(const char *dir, int fy_end_year, struct s903_schema
     for (size_t i = 0; i < (fy_end_year ? 3u : 1u); i++)
         if (load_doc(dir, names[i], &s->docs[i], e))
             goto fail;
-    if (load_tables(s->docs[0], json_object_get(s->docs[1], "lists"), fy_end_year, s, e))
+    if (load_tables(s->docs[0], s->docs[1], fy_end_year, s, e))
         goto fail;
     if (!fy_end_year)
         return 0;

@@ -28,6 +28,10 @@ struct s903_writer {
     long long sid;
     size_t ncols;
     uint64_t hex_blob;         /* columns given as hex, stored as bytes */
+    /* s903_writer_start_parts: each part's INSERT, columns and hex
+     * columns; every queued row then starts with its part (uint32) */
+    struct s903_writer_part *parts;
+    size_t nparts;
     unsigned char bytes[64];   /* the bytes of the current row's hex cell */
     pthread_t thread;
     pthread_mutex_t mu;
@@ -56,6 +60,14 @@ static int step_row(struct s903_writer *w, const char **p)
 {
     int64_t line;
     uint64_t null;
+    if (w->nparts) {
+        uint32_t part;
+        memcpy(&part, *p, sizeof part);
+        *p += sizeof part;
+        w->ins = w->parts[part].ins;
+        w->ncols = w->parts[part].ncols;
+        w->hex_blob = w->parts[part].hex_blob;
+    }
     memcpy(&line, *p, sizeof line);
     memcpy(&null, *p + sizeof line, sizeof null);
     const char *s = *p + sizeof line + sizeof null;
@@ -128,6 +140,7 @@ static void *writer_main(void *arg)
 
 static void destroy(struct s903_writer *w)
 {
+    free(w->parts);
     for (size_t i = 0; i < BATCHES; i++)
         liia_buf_free(&w->batches[i].data);
     pthread_cond_destroy(&w->changed);
@@ -169,6 +182,41 @@ struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, long long 
         return NULL;
     }
     return w;
+}
+
+struct s903_writer *s903_writer_start_parts(sqlite3 *db, const struct s903_writer_part *parts,
+                                            size_t nparts, long long sid, liia_error *e)
+{
+    for (size_t i = 0; i < nparts; i++)
+        if (parts[i].ncols > 64) {
+            liia_fail(e, LIIA_E_NOMEM, "out of memory");
+            return NULL;
+        }
+    struct s903_writer_part *copy = calloc(nparts ? nparts : 1, sizeof *copy);
+    if (!copy) {
+        liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    memcpy(copy, parts, nparts * sizeof *copy);
+    struct s903_writer *w = s903_writer_start(db, NULL, sid, 0, 0, e);
+    if (!w) {
+        free(copy);
+        return NULL;
+    }
+    /* the thread reads these only under the lock, once rows are queued */
+    pthread_mutex_lock(&w->mu);
+    w->parts = copy;
+    w->nparts = nparts;
+    pthread_mutex_unlock(&w->mu);
+    return w;
+}
+
+int s903_writer_row_part(struct s903_writer *w, uint32_t part, const void *packed, size_t len,
+                         const char *flags, const char *more_flags, liia_error *e)
+{
+    if (liia_buf_append(&w->cur->data, &part, sizeof part))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    return s903_writer_row(w, packed, len, flags, more_flags, e);
 }
 
 /* Hands the current batch to the writer and takes a free one. */

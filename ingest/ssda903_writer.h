@@ -18,6 +18,20 @@ struct s903_writer;
 struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, long long sid,
                                       size_t ncols, uint64_t hex_blob, liia_error *e);
 
+/* One writer for the INSERTs of several parts (a file whose records are of
+ * every part: the XML returns): part i's statement, stored columns and hex
+ * columns as s903_writer_start takes them (copied). */
+struct s903_writer_part {
+    sqlite3_stmt *ins;
+    size_t ncols;
+    uint64_t hex_blob;
+};
+struct s903_writer *s903_writer_start_parts(sqlite3 *db, const struct s903_writer_part *parts,
+                                            size_t nparts, long long sid, liia_error *e);
+/* s903_writer_row for a writer of several parts: the row is part's. */
+int s903_writer_row_part(struct s903_writer *w, uint32_t part, const void *packed, size_t len,
+                         const char *flags, const char *more_flags, liia_error *e);
+
 /* Appends to out a row's line and its n stored values (lens[c] bytes each,
  * any bytes, NUL included; nothing where bit c of null is set), as
  * s903_writer_row takes them.  -1 on ENOMEM. */

@@ -229,7 +229,7 @@ re-referrals are a window over the children referred in the quarter),
 about 6.8 x 10^9 instructions, a second or so of CPU.
 
 Memory (massif, validate of 10^5 children): the heap peaks at 22 MB, of which SQLite's page cache 17 MB
-(bounded by the cache_size ingest/cin.c sets, full by 10^5 children;
+(bounded by the cache_size ingest/ssda903.c sets, full by 10^5 children;
 10^4 children peak at about 26 MB RSS), the findings kept for the report
 3.3 MB (2,171 of them), libxml2 and the reader under 1 MB (one Child's
 records at a time); the rest of the RSS is the program and its shared

@@ -18,7 +18,9 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +135,9 @@ struct xml_reader {
     char xerr[256];
     int xerr_code;
     long xerr_line;
+    /* where the last text node ended (0: none yet); an element past line
+     * 65,535 starts there (line_now) */
+    long text_line;
     /* reading state */
     struct level stack[LIIA_XML_MAX_DEPTH + 1];
     unsigned counts[LIIA_XML_MAX_DEPTH + 1][XL_MAX_PARTS];
@@ -202,11 +207,31 @@ static void path_push(struct xml_reader *r, int d, const char *name, unsigned in
     r->pathlen[d + 1] = n;
 }
 
+/* The line of the current node.  libxml2 keeps a node's line in 16 bits:
+ * past 65,535 an element's is USHRT_MAX and xmlGetLineNo answers with its
+ * first child's, a text node whose line (kept in psvi by
+ * XML_PARSE_BIG_LINES) is where that text ENDS: the line after the start
+ * tag when the tag ends its line.  The text before the element ends where
+ * the element starts, so that is its line (text_line, kept by
+ * text_node); the parser's own line is ahead, by as much as the reader
+ * has buffered. */
 static long line_now(const struct xml_reader *r)
 {
     xmlNodePtr node = xmlTextReaderCurrentNode(r->xr);
+    if (node && node->type == XML_ELEMENT_NODE && node->line == USHRT_MAX && r->text_line)
+        return r->text_line;
     long line = node ? xmlGetLineNo(node) : -1;
     return line > 0 ? line : xmlTextReaderGetParserLineNumber(r->xr);
+}
+
+/* Keeps where a text node (white space between tags included) ends: its
+ * line, or past 65,535 the line XML_PARSE_BIG_LINES kept in psvi. */
+static void note_text_line(struct xml_reader *r)
+{
+    xmlNodePtr node = xmlTextReaderCurrentNode(r->xr);
+    if (node)
+        r->text_line = node->line < USHRT_MAX ? (long)node->line
+                                              : (long)(ptrdiff_t)node->psvi;
 }
 
 /* Fills e with the file, line and path; status DATA (the file is refused). */
@@ -497,6 +522,7 @@ static int start_element(struct xml_reader *r, liia_record_fn fn, void *ctx,
 
 static int text_node(struct xml_reader *r, liia_error *e)
 {
+    note_text_line(r);
     if (!r->depth || !r->stack[r->depth - 1].capture)
         return 0;
     const char *v = (const char *)xmlTextReaderConstValue(r->xr);
@@ -621,6 +647,7 @@ static int open_parser(struct xml_reader *r, liia_error *e)
     r->xerr[0] = '\0';
     r->xerr_code = 0;
     r->xerr_line = 0;
+    r->text_line = 0;
     r->xr = r->mem ? xmlReaderForMemory(r->mem, (int)r->memlen, r->base.file, NULL, opts)
                    : xmlReaderForFile(r->base.file, NULL, opts);
     if (!r->xr) {

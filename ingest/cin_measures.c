@@ -12,6 +12,7 @@
 typedef struct cin_measure {
     const char *id;
     sqlite3_stmt *st;
+    int all_quarters;           /* "quarters": one run, a column a quarter */
 } cin_measure;
 
 static int schema_fail(liia_error *e, const char *path, const char *id, const char *what)
@@ -49,6 +50,7 @@ static int prepare_all(sqlite3 *db, json_t *list, const char *path, cin_measure 
         if (!in_catalogue(db, id))
             return schema_fail(e, path, id, "measure is not in the catalogue");
         m[i].id = id;
+        m[i].all_quarters = json_is_true(json_object_get(j, "quarters"));
         if (sqlite3_prepare_v2(db, sql, -1, &m[i].st, NULL) != SQLITE_OK) {
             liia_error_set_value(e, id, strlen(id));
             return schema_fail(e, path, id, sqlite3_errmsg(db));
@@ -59,43 +61,71 @@ static int prepare_all(sqlite3 *db, json_t *list, const char *path, cin_measure 
 
 static void bind(sqlite3_stmt *st, const char *name, const char *text, sqlite3_int64 n)
 {
-    int k = sqlite3_bind_parameter_index(st, name);
+    int k = name ? sqlite3_bind_parameter_index(st, name) : 0;
     if (k > 0 && text)
         sqlite3_bind_text(st, k, text, -1, SQLITE_TRANSIENT);
     else if (k > 0)
         sqlite3_bind_int64(st, k, n);
 }
 
-/* One measure for one quarter into derived_measure; a NULL answer stores
+/* The collection year's quarters: [qs, qe] each, ys its first day, and
+ * how many of them end by the period. */
+struct year_q {
+    char qs[4][11], qe[4][11], ys[11];
+    int n;
+};
+
+/* Column col of m's answer as quarter q's value; a NULL answer stores
  * nothing (the value is not known, not zero). */
-static int run_one(sqlite3 *db, sqlite3_stmt *ins, const cin_measure *m, sqlite3_int64 sid,
-                   const char *ys, const char *qs, const char *qe, int *n, liia_error *e)
+static int store_value(sqlite3 *db, sqlite3_stmt *ins, const cin_measure *m, int col,
+                       sqlite3_int64 sid, const char *qe, int *n, liia_error *e)
 {
-    sqlite3_reset(m->st);
-    bind(m->st, ":sid", NULL, sid);
-    /* a submission's rows: id = submission_id << 32 | record (migration 085) */
-    bind(m->st, ":lo", NULL, sid * 4294967296LL);
-    bind(m->st, ":hi", NULL, sid * 4294967296LL + 4294967295LL);
-    bind(m->st, ":ys", ys, 0);
-    bind(m->st, ":qs", qs, 0);
-    bind(m->st, ":qe", qe, 0);
-    int rc = sqlite3_step(m->st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return liia_db_fail(e, db, "deriving a CIN census measure");
-    if (rc == SQLITE_DONE || sqlite3_column_type(m->st, 0) == SQLITE_NULL)
+    if (sqlite3_column_type(m->st, col) == SQLITE_NULL)
         return 0;
     sqlite3_reset(ins);
     sqlite3_bind_int64(ins, 1, sid);
     sqlite3_bind_text(ins, 2, qe, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(ins, 3, m->id, -1, SQLITE_STATIC);
-    sqlite3_bind_double(ins, 4, sqlite3_column_double(m->st, 0));
+    sqlite3_bind_double(ins, 4, sqlite3_column_double(m->st, col));
     if (sqlite3_step(ins) != SQLITE_DONE)
         return liia_db_fail(e, db, "storing a CIN census measure");
     (*n)++;
     return 0;
 }
 
-/* The quarters of the collection year up to period: [qs, qe] pairs. */
+/* One measure for quarter q (q < 0: every quarter at once, its :qs1..:qe4,
+ * a column per quarter) into derived_measure. */
+static int run_one(sqlite3 *db, sqlite3_stmt *ins, const cin_measure *m, sqlite3_int64 sid,
+                   const struct year_q *y, int q, int *n, liia_error *e)
+{
+    sqlite3_reset(m->st);
+    bind(m->st, ":sid", NULL, sid);
+    /* a submission's rows: id = submission_id << 32 | record (migration 085) */
+    bind(m->st, ":lo", NULL, sid * 4294967296LL);
+    bind(m->st, ":hi", NULL, sid * 4294967296LL + 4294967295LL);
+    bind(m->st, ":ys", y->ys, 0);
+    for (int k = 0; k < 4; k++) {
+        char name[8];
+        snprintf(name, sizeof name, ":qs%d", k + 1);
+        bind(m->st, q < 0 ? name : k ? NULL : ":qs", q < 0 ? y->qs[k] : y->qs[q], 0);
+        snprintf(name, sizeof name, ":qe%d", k + 1);
+        bind(m->st, q < 0 ? name : k ? NULL : ":qe", q < 0 ? y->qe[k] : y->qe[q], 0);
+    }
+    int rc = sqlite3_step(m->st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return liia_db_fail(e, db, "deriving a CIN census measure");
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (q >= 0)
+        return store_value(db, ins, m, 0, sid, y->qe[q], n, e);
+    for (int k = 0; k < y->n; k++)
+        if (store_value(db, ins, m, k, sid, y->qe[k], n, e))
+            return -1;
+    return 0;
+}
+
+/* The quarters of the collection year: [qs, qe] pairs, the number of
+ * them up to period returned (all four are filled). */
 static int quarters(const char *period, char qs[4][11], char qe[4][11], char ys[11])
 {
     static const char *const first[] = {"04-01", "07-01", "10-01", "01-01"};
@@ -106,10 +136,9 @@ static int quarters(const char *period, char qs[4][11], char qe[4][11], char ys[
     snprintf(ys, 11, "%04d-04-01", (y - 1) % 10000);
     for (int q = 0; q < 4; q++) {
         int year = (q == 3 ? y : y - 1) % 10000;
-        snprintf(qs[n], 11, "%04d-%s", year, first[q]);
-        snprintf(qe[n], 11, "%04d-%s", year, last[q]);
-        if (strcmp(qe[n], period) <= 0)
-            n++;
+        snprintf(qs[q], 11, "%04d-%s", year, first[q]);
+        snprintf(qe[q], 11, "%04d-%s", year, last[q]);
+        n += strcmp(qe[q], period) <= 0;
     }
     return n;
 }
@@ -117,15 +146,18 @@ static int quarters(const char *period, char qs[4][11], char qe[4][11], char ys[
 static int derive(sqlite3 *db, const cin_measure *m, size_t nm, sqlite3_int64 sid,
                   const char *period, int *n, liia_error *e)
 {
-    char qs[4][11], qe[4][11], ys[11];
-    int nq = quarters(period, qs, qe, ys), rc = 0;
+    struct year_q y;
+    y.n = quarters(period, y.qs, y.qe, y.ys);
+    int rc = 0;
     sqlite3_stmt *ins;
     if (liia_db_prepare(db, "INSERT OR REPLACE INTO derived_measure (submission_id, "
                             "period, measure, value) VALUES (?1, ?2, ?3, ?4)", &ins, e))
         return -1;
-    for (int q = 0; q < nq && !rc; q++)
+    for (size_t i = 0; i < nm && !rc; i++)
+        rc = m[i].all_quarters ? run_one(db, ins, &m[i], sid, &y, -1, n, e) : 0;
+    for (int q = 0; q < y.n && !rc; q++)
         for (size_t i = 0; i < nm && !rc; i++)
-            rc = run_one(db, ins, &m[i], sid, ys, qs[q], qe[q], n, e);
+            rc = m[i].all_quarters ? 0 : run_one(db, ins, &m[i], sid, &y, q, n, e);
     sqlite3_finalize(ins);
     return rc;
 }

@@ -409,7 +409,16 @@ How it got here (before: 63.8 s, 26.7x at 10^6; then 22.2 s, 6.4x):
   the cell's date once for all quarters; dates are formatted without
   `snprintf` (it was 3% of the instructions, in the age checks); cells
   are not copied unless trimmed; findings are sorted in place; the page
-  cache is 16 MB (a larger one made nothing faster).
+  cache is 16 MB (a larger one made nothing faster);
+- the SQL rules (rules/*.json with "sql") run after the load, each only
+  when its table has rows in the submission, each reading only the
+  submission's id range; the five that add up short legal statuses first
+  ask a partial index whether there is any such episode.  That index's
+  condition was an IN over five constants, which SQLite evaluates on every
+  INSERT by building a temporary b-tree: 1.93x .import until migration 150
+  wrote it with OR (callgrind, 10^5 episodes: 8.74 x 10^9 instructions,
+  then about 5.5 x 10^9).  What an SQL rule may cost: docs/ssda903.md,
+  "Cost of an SQL rule".
 
 Cost per row against size: every step is linear (one pass, no sort); the
 table above shows it.  `.import` gets cheaper per row as files grow, so
@@ -418,7 +427,12 @@ the ratio rises a little with size even where ingest is linear.
 What would go next: the commit's checkpoint is serial and about a tenth of
 the time (WAL writes the data twice, `.import` once; WAL is what lets
 readers work during an ingest); the header's child-index inserts could
-move to the writer thread, which has time to spare.
+move to the writer thread, which has time to spare.  Not measured here:
+the rules that compare with last year's return run only when the store
+holds it, and then cost several times the whole ingest (about 7 s of CPU
+at 10^5 episodes: windows over both years' episodes and joins on
+child_pid, which no index serves); they need a per-ingest table of each
+child's first and last episode, or last year's facts in the child index.
 
 Memory: the files are streamed one row at a time.  Peak RSS is SQLite's
 page cache (16 MB, `PRAGMA cache_size` in ingest/ssda903.c), the child

@@ -536,25 +536,37 @@ int s903_kids_part(struct s903_kids *k, int table, const char *pid, long line,
 
 /* ------------------------------------------------------------ episodes */
 
-/* Copies the row's stored cells; their texts go to the arena. */
+/* Copies the row's stored cells; their texts go to the arena, each
+ * NUL-terminated, gathered on the stack and appended once (an append per
+ * cell showed in the profile). */
 static int keep_cells(struct s903_kids *k, struct ep *p, const struct s903_cell *stored,
                       liia_error *e)
 {
     const struct s903_table *t = &k->run->s->tables[k->tab_episodes];
     struct s903_cell *cells = ep_cells(k, p);
     size_t *toff = ep_toff(k, p);
+    size_t total = 0;
+    for (size_t c = 0; c < t->ncols; c++)
+        total += stored[c].len + 1;
+    if (total == 0)
+        return 0;
+    char stack[1024];
+    char *d = total <= sizeof stack ? stack : malloc(total);
+    if (!d)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    size_t at = 0;
     for (size_t c = 0; c < t->ncols; c++) {
         cells[c] = stored[c];
         cells[c].month = t->cols[c].degrade_month && stored[c].ok;
-        toff[c] = k->arena.len;
-        /* a stored value is NUL-terminated (the reader's field, a stored
-         * form, a column's text): copied with its NUL in one go */
-        int nul = stored[c].raw[stored[c].len] == '\0';
-        if (liia_buf_append(&k->arena, stored[c].raw, stored[c].len + nul) ||
-            (!nul && liia_buf_append(&k->arena, "", 1)))
-            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        toff[c] = k->arena.len + at;
+        memcpy(d + at, stored[c].raw, stored[c].len);
+        at += stored[c].len;
+        d[at++] = '\0';
     }
-    return 0;
+    int rc = liia_buf_append(&k->arena, d, total);
+    if (d != stack)
+        free(d);
+    return rc ? liia_fail(e, LIIA_E_NOMEM, "out of memory") : 0;
 }
 
 int s903_kids_episode(struct s903_kids *k, const char *pid, long line,

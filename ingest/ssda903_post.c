@@ -110,6 +110,21 @@ static int report_not_run(struct s903_run *run, const char *codes, liia_error *e
     return 0;
 }
 
+/* Rows read for a table in this submission (0 when no file was given). */
+static long table_rows(const struct s903_run *run, int table)
+{
+    long n = 0;
+    for (size_t i = 0; i < run->ninputs; i++)
+        if (run->inputs[i].table == table)
+            n += run->inputs[i].rows;
+    return n;
+}
+
+/* Each SQL rule reports rows of its own table, so a rule whose table has
+ * no rows in this submission cannot find anything and is not prepared at
+ * all: with a rule set mostly about tables an authority may not send
+ * (oc2, oc3, ad1, missing, ...), most rules cost nothing.  See "Cost of an
+ * SQL rule" in docs/ssda903.md for what a rule that does run may cost. */
 int s903_run_sql_rules(struct s903_run *run, liia_error *e)
 {
     sqlite3_stmt **upd = calloc(run->s->ntables, sizeof *upd);
@@ -121,7 +136,7 @@ int s903_run_sql_rules(struct s903_run *run, liia_error *e)
     int rc = previous_sid(run, &prev, e);
     for (size_t i = 0; i < run->s->nrules && rc == 0; i++) {
         const struct s903_rule *r = &run->s->rules[i];
-        if (!r->sql || !s903_table_file(run, r->table)[0])
+        if (!r->sql || table_rows(run, r->table) == 0)
             continue;
         if (needs_previous(r) && !prev)
             rc = s903_flag(&skipped, r->code) ? liia_fail(e, LIIA_E_NOMEM, "out of memory")

@@ -235,25 +235,47 @@ static int hand_over(struct s903_writer *w, liia_error *e)
     return failed ? -1 : 0;
 }
 
+/* Writes a packed row of TOTAL bytes (computed by s903_writer_pack) to D. */
+static void pack_into(char *d, int64_t line, uint64_t null, const char *const *values,
+                      const size_t *lens, size_t n)
+{
+    memcpy(d, &line, sizeof line);
+    d += sizeof line;
+    memcpy(d, &null, sizeof null);
+    d += sizeof null;
+    for (size_t c = 0; c < n; c++) {
+        if (null >> c & 1)
+            continue;
+        uint32_t len = (uint32_t)lens[c];
+        memcpy(d, &len, sizeof len);
+        memcpy(d + sizeof len, values[c], len);
+        d += sizeof len + len;
+    }
+}
+
 int s903_writer_pack(liia_buf *out, long line, uint64_t null, const char *const *values,
                      const size_t *lens, size_t n)
 {
-    int64_t l = line;
-    if (liia_buf_append(out, &l, sizeof l) || liia_buf_append(out, &null, sizeof null))
-        return -1;
+    /* Length-prefixed: a cell may hold a NUL byte, and a misread length
+     * would shift every later row of the batch.  Packed on the stack and
+     * appended once: an append per cell was 3% of the ingest thread. */
+    size_t total = sizeof(int64_t) + sizeof null;
     for (size_t c = 0; c < n; c++) {
-        /* Length-prefixed: a cell may hold a NUL byte, and a misread
-         * length would shift every later row of the batch. */
         if (null >> c & 1)
             continue;
         if (lens[c] > UINT32_MAX / 2)
             return -1;
-        uint32_t len = (uint32_t)lens[c];
-        if (liia_buf_append(out, &len, sizeof len) ||
-            liia_buf_append(out, values[c], len))
-            return -1;
+        total += sizeof(uint32_t) + lens[c];
     }
-    return 0;
+    char stack[1024];
+    char *d = total <= sizeof stack ? stack : malloc(total);
+    if (!d)
+        return -1;
+    pack_into(d, line, null, values, lens, n);
+    int rc = liia_buf_append(out, d, total);
+    if (d != stack)
+        free(d);
+    return rc;
 }
 
 int s903_writer_row(struct s903_writer *w, const void *packed, size_t len,

@@ -337,6 +337,11 @@ static void draw_child(struct gen *g, long i, struct child *c)
     long start = y->start - 3 * 365 + pick(&g->r, y->end - y->start + 3 * 365);
     c->dob_day = start - age_days;
     civil(c->dob_day, c->dob, 0);
+    /* Born on 1 April, a child is 17 on the first day of the year: no SDQ
+     * then (189), yet one for a child turning 17 in the year (197B, read
+     * from the month of birth).  The rules cannot both hold: a day on. */
+    if (!strncmp(c->dob, "01/04/", 6))
+        civil(++c->dob_day, c->dob, 0);
     c->girl = (int)pick(&g->r, 2);
     long check = pick(&g->r, 10);   /* before the digits: see postcode() */
     snprintf(c->upn, sizeof c->upn, "A%011ld%ld", (long)(next(&g->r) % 100000000000ULL), check);
@@ -525,13 +530,13 @@ static void write_oc2(struct gen *g, struct year *y, const struct child *c)
             check, imm, teeth, assess, misuse ? "1" : "0", got, offered);
 }
 
-/* Looked after for 12 months at 31 March (DfE's OC2 cohort): in care on
- * the extract's last day and since 31 March a year before. */
+/* Looked after for 12 months at 31 March (DfE's OC2 cohort, as DfE's
+ * validator derives it from the year's episodes): care started by 1 April
+ * and did not end before the extract's last day. */
 static int cla12(const struct year *y, const struct child *c)
 {
     long end = care_end(c);
-    return (end < 0 || end > y->end) &&
-           care_start(c) <= days_from_civil(y->fy_end - 1, 3, 31);
+    return (end < 0 || end >= y->end) && care_start(c) <= y->start;
 }
 
 /* OC3 at the 19th birthday: mostly in touch, in education, training or
@@ -653,18 +658,20 @@ static void write_missing(struct gen *g, struct year *y, const struct child *c)
 }
 
 /* Social workers (from 2023-24): from the day care starts, one after
- * another with no gap (SW10, SW11), each with a reason (SW13, SW15); the
+ * another with no gap (SW10, SW11), each with a reason (SW13, SW15): first
+ * contact (FCONTA) for the first, another reason for each change; the
  * last stays allocated (SW_DEC blank only on the last, SW14).  Episodes
  * ended before the year are not returned (SW07). */
 static void write_social_worker(struct gen *g, struct year *y, const struct child *c)
 {
-    static const char *const reason[] = {"MANAGE", "FCONTA", "LEFTRL", "ORGRST", "TSPROC",
+    static const char *const reason[] = {"MANAGE", "LEFTRL", "ORGRST", "TSPROC",
                                          "ABSENC", "CHCHAN", "PCCHAN", "OTHERS"};
     struct rng r = child_rng(g, c, T_SW);
     long end = care_end(c), limit = end >= 0 ? end : g->y[g->ny - 1].end;
     for (long day = care_start(c);;) {
-        long id = g->la_index * 1000 + pick(&r, 300);
-        const char *why = reason[pick(&r, 9)];
+        long id = g->la_index * 1000 + pick(&r, 300), x = pick(&r, 8);
+        /* the first is the first contact (FCONTA: never later, SW10b) */
+        const char *why = day == care_start(c) ? "FCONTA" : reason[x];
         long stop = day + 90 + pick(&r, 500);
         int last = stop >= limit;
         if (day <= y->end && (last || stop >= y->start)) {

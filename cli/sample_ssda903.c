@@ -354,8 +354,14 @@ static void draw_child(struct gen *g, long i, struct child *c)
     c->cin = (const char *[]){"N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"}[pick(&g->r, 8)];
     postcode(g, c->home, sizeof c->home);
     c->n = settle_episodes(g, c->dob_day, c->ep, draw_episodes(g, ls, c->dob_day, start, c->ep));
-    if (c->uasc && pick(&g->r, 3) == 0)
-        civil(c->dob_day + 18 * 365, c->duc, 0);
+    /* UASC status ceases at 18 unless it ceased before: DfE's 205B reads
+     * last year's DUC as the 18th birthday (29 February: 28th), so every
+     * child's is.  The draw that once chose which children had one stays,
+     * so the children drawn after are as before. */
+    if (c->uasc) {
+        (void)pick(&g->r, 3);
+        civil(birthday(c->dob_day, 18) - (!strncmp(c->dob, "29/02/", 6)), c->duc, 0);
+    }
 }
 
 /* The child's own stream for one table: the same draws in every year. */

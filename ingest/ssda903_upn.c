@@ -72,9 +72,11 @@ static uint64_t hex64(const char *hex)
     return v;
 }
 
-int s903_upn_add(struct s903_upn *u, long line, const char *upn, size_t len)
+int s903_upn_add(struct s903_upn *u, long line, const char *upn, size_t len, int valid)
 {
     uint8_t kind = KIND_UPN;
+    if (len && !valid)
+        return 0;
     if (len == 0)
         kind = KIND_BLANK;
     else if (len == 3 && upn[0] == 'U' && upn[1] == 'N' && upn[2] >= '1' && upn[2] <= '5')

@@ -28,9 +28,11 @@ struct s903_upn;
 struct s903_upn *s903_upn_new(int tags, liia_error *e);
 void s903_upn_free(struct s903_upn *u);
 
-/* Notes the UPN cell (trimmed, len bytes) of the header row on line.
- * -1 on ENOMEM or OpenSSL failure. */
-int s903_upn_add(struct s903_upn *u, long line, const char *upn, size_t len);
+/* Notes the UPN cell (trimmed, len bytes) of the header row on line;
+ * valid: it passed its cell check (168).  A UPN that failed it is, as
+ * every cell that failed its check, no UPN to the rules (not a duplicate,
+ * and not blank either).  -1 on ENOMEM or OpenSSL failure. */
+int s903_upn_add(struct s903_upn *u, long line, const char *upn, size_t len, int valid);
 
 /* Registers, or with u NULL removes, the SQL function s903_upn(KIND) on
  * db: a JSON array of the header lines whose UPN is of KIND, in line

@@ -17,6 +17,7 @@
 #include "ingest_internal.h"
 #include "ssda903_child.h"
 #include "ssda903_load.h"
+#include "ssda903_upn.h"
 
 struct s903_sub {
     struct s903_schema s;
@@ -206,7 +207,8 @@ int s903_open(struct ingest_job *job, void **state, liia_error *e)
         run->ps = liia_pseudo_new(key, job->r->la_code, e);
     }
     OPENSSL_cleanse(key, sizeof key);
-    if (rc || !run->ps || !(run->kids = s903_kids_new(run, e)))
+    if (rc || !run->ps || !(run->kids = s903_kids_new(run, e)) ||
+        !(run->upn = s903_upn_new(s903_wants_upn_tags(&sub->s), e)))
         return -1;
     if (!(run->inputs = calloc(job->nfiles, sizeof *run->inputs)))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
@@ -272,6 +274,7 @@ void s903_close(void *state)
         free(sub->run.inputs[i].map);
     free(sub->run.inputs);
     s903_kids_free(sub->run.kids);
+    s903_upn_free(sub->run.upn);
     liia_pseudo_free(sub->run.ps);
     s903_schema_free(&sub->s);
     free(sub);

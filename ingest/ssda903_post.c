@@ -8,6 +8,7 @@
 
 #include "ssda903_child.h"
 #include "ssda903_load.h"
+#include "ssda903_upn.h"
 
 static void bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
 {
@@ -85,6 +86,16 @@ static int previous_sid(struct s903_run *run, long long *prev, liia_error *e)
     return 0;
 }
 
+/* 1 when a loaded rule asks s903_upn for duplicates: only then is every
+ * UPN tagged (an HMAC a header row). */
+int s903_wants_upn_tags(const struct s903_schema *s)
+{
+    for (size_t i = 0; i < s->nrules; i++)
+        if (s->rules[i].sql && strstr(s->rules[i].sql, "s903_upn('duplicate')"))
+            return 1;
+    return 0;
+}
+
 static int needs_previous(const struct s903_rule *r)
 {
     return r->sql && strstr(r->sql, ":prev_sid") != NULL;
@@ -119,6 +130,8 @@ int s903_run_sql_rules(struct s903_run *run, liia_error *e)
     if (!upd)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     int rc = previous_sid(run, &prev, e);
+    if (rc == 0)
+        rc = s903_upn_register(run->db, run->upn, e);
     for (size_t i = 0; i < run->s->nrules && rc == 0; i++) {
         const struct s903_rule *r = &run->s->rules[i];
         if (!r->sql || !s903_table_file(run, r->table)[0])
@@ -131,6 +144,9 @@ int s903_run_sql_rules(struct s903_run *run, liia_error *e)
     }
     if (rc == 0 && skipped.len)
         rc = report_not_run(run, skipped.data, e);
+    liia_error ignored;   /* the first error is the one reported */
+    if (s903_upn_register(run->db, NULL, rc ? &ignored : e) && rc == 0)
+        rc = -1;
     for (size_t t = 0; t < run->s->ntables; t++)
         if (sqlite3_finalize(upd[t]) != SQLITE_OK && rc == 0)
             rc = liia_db_fail(e, run->db, "flagging rows");

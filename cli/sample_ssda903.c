@@ -130,7 +130,7 @@ struct year {
     FILE *f[NT];
     liia_outfile out[NT]; /* under each stream: 0600 temporary, renamed */
     long line[NT];        /* the last line written */
-    long start, end, ce;  /* 1 April, the extract's last day, 31 March */
+    long start, end;      /* 1 April, the extract's last day */
     long children;        /* header rows written */
     int fy_end, planting; /* planting: the breaches go in this year only */
     char period[11];
@@ -420,9 +420,10 @@ static void date_cell(FILE *f, long day)
 
 /* Writes the child's episodes of year y; `breach` plants 147 (a two-digit
  * year in the first DEC: the cell is stored blank, so 142 and 433 follow
- * when another episode comes after it) or 146 (a bad placement code, on a
- * period of care starting in the year: last year's open episode is not
- * this year's first, 503D). */
+ * when another episode comes after it, and when none does the child reads
+ * as looked after for 12 months without an OC2 row, 191) or 146 (a bad
+ * placement code, provider PR1: on last year's open episode, 503D and
+ * 503E follow). */
 static void write_episodes(struct year *y, const struct child *c)
 {
     char d1[11], d2[11];
@@ -437,22 +438,31 @@ static void write_episodes(struct year *y, const struct child *c)
         if (ends)
             civil(x->dec, d2, 0);
         y->line[T_EPISODES]++;
-        /* A DEC stored blank leaves a child of 18 looked after (359): 147
-         * is planted on children under 18 at the period end only. */
+        /* A DEC stored blank leaves a child of 18 looked after (359), and
+         * an adopted child not adopted (602): 147 is planted on children
+         * under 18 at the period end, not on an adoption, only. */
         int bad_dec = y->planting && c->breach == 1 && first && ends &&
-                      eighteenth(c->dob_day) > y->end;
-        int bad_place = y->planting && c->breach == 2 && first && x->decom >= y->start &&
-                        strcmp(x->place, "A6");
+                      eighteenth(c->dob_day) > y->end && strcmp(x->place, "A6");
+        int bad_place = y->planting && c->breach == 2 && first && strcmp(x->place, "A6");
         if (bad_dec) {   /* 147: a two-digit year */
             d2[6] = d2[8], d2[7] = d2[9], d2[8] = '\0';
             plant(y, T_EPISODES, 0, "147");
             if (k + 1 < c->n) {
                 plant(y, T_EPISODES, 0, "142");
                 plant(y, T_EPISODES, 1, "433");
+            } else if (care_start(c) <= y->start) {
+                /* care read as still open: 12 months at 31 March, no OC2 */
+                plant(y, T_EPISODES, 0, "191");
             }
         }
         if (bad_place)
             plant(y, T_EPISODES, 0, "146");
+        if (bad_place && x->decom < y->start && c->in_previous) {
+            /* last year's open episode, now with another placement */
+            plant(y, T_EPISODES, 0, "503D");
+            if (strcmp(x->prov, "PR1"))
+                plant(y, T_EPISODES, 0, "503E");
+        }
         fprintf(y->f[T_EPISODES], "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", c->id, d1,
                 x->rne, x->ls, c->cin, bad_place ? "Q1" : x->place,
                 bad_place ? "PR1" : x->prov, d2, ends ? x->rec : "",
@@ -516,11 +526,12 @@ static void write_reviews(struct gen *g, struct year *y, const struct child *c)
  * SDQ score from 4 to 16 (186, 188, 189), convictions from 10 (542, 543),
  * the health check under 5 (545, 546), the other health items always
  * (191, 547), an intervention only for a substance misuse problem (158,
- * 159, 192, 193). */
+ * 159, 192, 193).  Ages at the year's end are at the extract's (31 March
+ * for DfE's return; the rules read a quarter's extract so too). */
 static void write_oc2(struct gen *g, struct year *y, const struct child *c)
 {
     struct rng r = child_rng(g, c, T_OC2);
-    int at_start = age_on(c->dob_day, y->start), at_end = age_on(c->dob_day, y->ce);
+    int at_start = age_on(c->dob_day, y->start), at_end = age_on(c->dob_day, y->end);
     char sdq[4] = "";
     if (at_start < 17 && at_end >= 4)
         snprintf(sdq, sizeof sdq, "%ld", 4 + pick(&r, 20) + pick(&r, 12));
@@ -586,15 +597,16 @@ static int adoption(const struct gen *g, const struct child *c, struct adoption 
     return 1;
 }
 
-/* AD1 (adopted in the year) and placed_adoption (placed for adoption in
- * the year: decision not reversed, 558).  Adopters: a couple mostly, the
+/* AD1 (adopted in the year) and placed_adoption (the decision that the
+ * child should be placed for adoption, from the year it is made: last
+ * year's return has it when it was made then, 559; not reversed, 558).  Adopters: a couple mostly, the
  * codes agreeing with each other (511, 514, 517-520, 524); the child was
  * not placed with its foster carers (A6: FOSTER_CARE 0, 335). */
 static void write_adoption(struct gen *g, struct year *y, const struct child *c)
 {
     struct adoption a;
     const struct episode *last = &c->ep[c->n - 1];
-    if (!adoption(g, c, &a) || !in_year(y, last))
+    if (!adoption(g, c, &a) || a.placed > y->end)
         return;
     y->line[T_PLACED]++;
     fprintf(y->f[T_PLACED], "%s,%s", c->id, c->dob);
@@ -846,7 +858,6 @@ static void set_year(struct year *y, const char *period, int planting)
     liia_strlcpy(y->period, period, sizeof y->period);
     y->fy_end = liia_period_fy_end_year(period);
     y->start = days_from_civil(y->fy_end - 1, 4, 1);
-    y->ce = days_from_civil(y->fy_end, 3, 31);
     y->end = days_from_civil(atoi(period), atoi(period + 5), atoi(period + 8));
     y->planting = planting;
 }

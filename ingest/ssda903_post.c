@@ -3,6 +3,7 @@
  * need episodes in order or another table, and the derived looked-after
  * measures.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +122,73 @@ static int report_not_run(struct s903_run *run, const char *codes, liia_error *e
     return 0;
 }
 
+/* ------------------------------------------------------------ derived sets */
+
+/* 1 when a SQL rule that will run names the derived set (as temp.NAME). */
+static int derived_used(const struct s903_run *run, const char *name, long long prev)
+{
+    char ref[80];
+    snprintf(ref, sizeof ref, "temp.%s", name);
+    for (size_t i = 0; i < run->s->nrules; i++) {
+        const struct s903_rule *r = &run->s->rules[i];
+        if (r->sql && s903_table_file(run, r->table)[0] && (prev || !needs_previous(r)) &&
+            strstr(r->sql, ref))
+            return 1;
+    }
+    return 0;
+}
+
+static int exec_owned(sqlite3 *db, char *sql, liia_error *e)
+{
+    if (!sql)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    int rc = liia_db_exec(db, sql, e);
+    sqlite3_free(sql);
+    return rc;
+}
+
+/* tables.json "derived": {NAME: {"sql": ...}}: sets of children (a query
+ * returning child_pid, with :sid, :start, :end bound) that several SQL rules
+ * read.  One that a rule about to run names is computed once into the TEMP
+ * table NAME (keyed by child_pid) before the rules run, so the rules sharing
+ * a costly per-child fact (DfE's "looked after continuously for 12 months":
+ * a pass over the submission's episodes) do not each recompute it.  With
+ * "needs": PART the set is computed only when that part's file was sent
+ * (empty otherwise).  With make 0 the sets are dropped. */
+static int derived_sets(struct s903_run *run, long long prev, int make, liia_error *e)
+{
+    json_t *all = json_object_get(run->s->docs[0], "derived"), *v;
+    const char *name;
+    json_object_foreach(all, name, v) {
+        const char *sql = json_string_value(json_object_get(v, "sql"));
+        if (exec_owned(run->db, sqlite3_mprintf("DROP TABLE IF EXISTS temp.\"%w\"", name), e))
+            return -1;
+        if (!make || !sql || !derived_used(run, name, prev))
+            continue;
+        if (exec_owned(run->db, sqlite3_mprintf("CREATE TEMP TABLE \"%w\" (child_pid BLOB "
+                                                "PRIMARY KEY) WITHOUT ROWID", name), e))
+            return -1;
+        const char *needs = json_string_value(json_object_get(v, "needs"));
+        int t = needs ? s903_table_index(run->s, needs) : -1;
+        if (needs && (t < 0 || !s903_table_file(run, t)[0]))
+            continue;  /* the set stays empty: its part was not sent */
+        sqlite3_stmt *st;
+        char *ins = sqlite3_mprintf("INSERT OR IGNORE INTO temp.\"%w\" %s", name, sql);
+        if (!ins || liia_db_prepare(run->db, ins, &st, e)) {
+            sqlite3_free(ins);
+            return ins ? -1 : liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        }
+        sqlite3_free(ins);
+        bind_sid(st, run->sid);
+        bind_named_text(st, ":start", run->dates.start);
+        bind_named_text(st, ":end", run->dates.end);
+        int rc = sqlite3_step(st);
+        if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+            return liia_db_fail(e, run->db, name);
+    }
+    return 0;
+}
+
 int s903_run_sql_rules(struct s903_run *run, liia_error *e)
 {
     sqlite3_stmt **upd = calloc(run->s->ntables, sizeof *upd);
@@ -132,6 +200,8 @@ int s903_run_sql_rules(struct s903_run *run, liia_error *e)
     int rc = previous_sid(run, &prev, e);
     if (rc == 0)
         rc = s903_upn_register(run->db, run->upn, e);
+    if (rc == 0)
+        rc = derived_sets(run, prev, 1, e);
     for (size_t i = 0; i < run->s->nrules && rc == 0; i++) {
         const struct s903_rule *r = &run->s->rules[i];
         if (!r->sql || !s903_table_file(run, r->table)[0])
@@ -144,6 +214,8 @@ int s903_run_sql_rules(struct s903_run *run, liia_error *e)
     }
     if (rc == 0 && skipped.len)
         rc = report_not_run(run, skipped.data, e);
+    if (rc == 0)
+        rc = derived_sets(run, prev, 0, e);
     liia_error ignored;   /* the first error is the one reported */
     if (s903_upn_register(run->db, NULL, rc ? &ignored : e) && rc == 0)
         rc = -1;

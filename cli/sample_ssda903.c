@@ -396,17 +396,27 @@ static int ends_in(const struct year *y, long dec)
 }
 
 /* A care leaver of the year (OC3): left care at 18 after at least 13 weeks
- * looked after (a relevant child, 1001), reported at the 19th birthday in
- * the year.  At 17 and 18 DfE asks only of some (1007, 1016); at 20 and 21
- * the care would lie before last year's return, which the previous-year
- * rule 1002 reads for the child's episodes.  Not a young mother: a care
- * leaver's header has no MOTHER (628), which last year's 1 would contradict
- * (207, 624). */
+ * looked after since the 14th birthday (a relevant child, 1001), reported
+ * at the 19th birthday in the year.  At 17 and 18 DfE asks only of some
+ * (1007, 1016); at 20 and 21 the care would lie before last year's
+ * return, which the previous-year rules 1002 and 1001 read for the child's
+ * episodes.  Not a young mother: a care leaver's header has no MOTHER
+ * (628), which last year's 1 would contradict (207, 624). */
 static int oc3_due(const struct year *y, const struct child *c)
 {
     long end = care_end(c), b19 = birthday(c->dob_day, 19);
-    return end >= 0 && end == eighteenth(c->dob_day) && care_start(c) <= end - 91 &&
-           b19 >= y->start && b19 <= y->end && !c->mc[0];
+    if (end < 0 || end != eighteenth(c->dob_day) || b19 < y->start || b19 > y->end ||
+        c->mc[0])
+        return 0;
+    /* The 13 weeks must show in last year's return (1001 reads only the
+     * two years'): from the first episode open in it, after the 14th
+     * birthday. */
+    long last_start = days_from_civil(y->fy_end - 2, 4, 1), from = care_end(c);
+    for (long k = c->n - 1; k >= 0 && (c->ep[k].dec < 0 || c->ep[k].dec >= last_start); k--)
+        from = c->ep[k].decom;
+    if (from < birthday(c->dob_day, 14))
+        from = birthday(c->dob_day, 14);
+    return end - from >= 91;
 }
 
 /* ",dd/mm/yyyy", or "," when the date is not given (an end to come). */

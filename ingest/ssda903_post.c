@@ -138,15 +138,6 @@ static int derived_used(const struct s903_run *run, const char *name, long long 
     return 0;
 }
 
-static int exec_owned(sqlite3 *db, char *sql, liia_error *e)
-{
-    if (!sql)
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    int rc = liia_db_exec(db, sql, e);
-    sqlite3_free(sql);
-    return rc;
-}
-
 /* tables.json "derived": {NAME: {"sql": ...}}: sets of children (a query
  * returning child_pid, with :sid, :start, :end bound) that several SQL rules
  * read.  One that a rule about to run names is computed once into the TEMP
@@ -161,12 +152,15 @@ static int derived_sets(struct s903_run *run, long long prev, int make, liia_err
     const char *name;
     json_object_foreach(all, name, v) {
         const char *sql = json_string_value(json_object_get(v, "sql"));
-        if (exec_owned(run->db, sqlite3_mprintf("DROP TABLE IF EXISTS temp.\"%w\"", name), e))
+        char ddl[200];
+        sqlite3_snprintf(sizeof ddl, ddl, "DROP TABLE IF EXISTS temp.\"%w\"", name);
+        if (liia_db_exec(run->db, ddl, e))
             return -1;
         if (!make || !sql || !derived_used(run, name, prev))
             continue;
-        if (exec_owned(run->db, sqlite3_mprintf("CREATE TEMP TABLE \"%w\" (child_pid BLOB "
-                                                "PRIMARY KEY) WITHOUT ROWID", name), e))
+        sqlite3_snprintf(sizeof ddl, ddl, "CREATE TEMP TABLE \"%w\" (child_pid BLOB PRIMARY "
+                         "KEY) WITHOUT ROWID", name);
+        if (liia_db_exec(run->db, ddl, e))
             return -1;
         const char *needs = json_string_value(json_object_get(v, "needs"));
         int t = needs ? s903_table_index(run->s, needs) : -1;

@@ -19,7 +19,9 @@ static const char usage[] =
     "\n"
     "Runs the quarter end to end on the bundled synthetic sample data:\n"
     "  init; ingest DATA/quarterly/*.csv;\n"
-    "  for each authority in DATA/ssda903: ingest --return ssda903 ... and\n"
+    "  for each DATA/ssda903/<LA>_<period>_header.csv: ingest --return ssda903\n"
+    "  with every table of that return (an authority's earlier year first, so\n"
+    "  the later one runs the rules that compare with last year's) and\n"
     "  reconcile; for each DATA/cin/<LA>_<period>_cin.xml: ingest --return cin;\n"
     "  import DATA/published/*.csv; bench; report --all --out DIR\n"
     "The store is DIR/liia.db (its platform key DIR/liia.db.key, whatever\n"
@@ -123,20 +125,32 @@ static int split_903_name(const char *header, char la[16], char period[11],
     return 1;
 }
 
+/* The tables of an SSDA903 return after the header, in the order a data
+ * lead would list them; those the sample did not write are left out. */
+static const char *const tables_903[] = {"episodes", "uasc", "reviews", "oc2", "oc3",
+                                         "ad1", "placed_adoption", "prev_perm", "missing",
+                                         "social_worker"};
+#define NTABLES_903 (sizeof tables_903 / sizeof tables_903[0])
+
 /* One authority's extract: ingest as a data lead would type it, then
- * reconcile it against the quarterly return already in. */
+ * reconcile it against the quarterly return already in.  The extracts are
+ * taken in name order, so an authority's earlier year comes first and its
+ * later year's ingest runs the rules that compare with last year's. */
 static int one_903(const char *header, const struct cli_ctx *ctx)
 {
-    char la[16], period[11], prefix[4096], episodes[4200], uasc[4200], title[160];
+    char la[16], period[11], prefix[4096], paths[NTABLES_903][4200], title[160];
     if (!split_903_name(header, la, period, prefix, sizeof prefix)) {
         printf("\n== skipped %s: not named <LA>_<period>_header.csv\n", header);
         return LIIA_EXIT_OK;
     }
-    snprintf(episodes, sizeof episodes, "%s_episodes.csv", prefix);
-    snprintf(uasc, sizeof uasc, "%s_uasc.csv", prefix);
-    char *argv[] = {"ingest", "--quiet", "--return", "ssda903", "--la", la,
-                    "--period", period, (char *)header, episodes, uasc, NULL};
-    int argc = access(uasc, R_OK) == 0 ? 11 : 10;
+    char *argv[9 + NTABLES_903 + 1] = {"ingest", "--quiet", "--return", "ssda903", "--la", la,
+                                       "--period", period, (char *)header};
+    int argc = 9;
+    for (size_t t = 0; t < NTABLES_903; t++) {
+        snprintf(paths[t], sizeof paths[t], "%s_%s.csv", prefix, tables_903[t]);
+        if (t == 0 || access(paths[t], R_OK) == 0)
+            argv[argc++] = paths[t];
+    }
     argv[argc] = NULL;
     snprintf(title, sizeof title, "ingest %s's SSDA903 extract for %s", la, period);
     int rc = step(title, cmd_ingest, argc, argv, ctx);
@@ -196,11 +210,26 @@ static int each_sample(const char *data_dir, const char *pattern, const char *wh
     return rc == LIIA_EXIT_RUNTIME ? rc : LIIA_EXIT_OK;
 }
 
+/* Each SSDA903 return stored, and whether the rules comparing it with the
+ * authority's return of the year before ran (they say "not run" in an
+ * info finding, LIIA-903-PREV, when that return is not stored). */
+static const char previous_year_sql[] =
+    "SELECT s.la_code, s.period, s.errors, s.warnings, coalesce((SELECT "
+    "substr(f.message, 1, instr(f.message, ' (rules') - 1) FROM findings f WHERE "
+    "f.submission_id = s.id AND f.rule_id = 'LIIA-903-PREV'), 'run against the "
+    "return of the year before') AS previous_year_rules FROM submissions s "
+    "WHERE s.return_type = 'ssda903' AND s.status = 'accepted' ORDER BY s.id";
+
 static int ingest_903_samples(const char *data_dir, const struct cli_ctx *ctx)
 {
-    return each_sample(data_dir, "ssda903/*_header.csv", "ssda903",
-                       "liia-bench sample --ssda903 --out DATA/ssda903 writes them",
-                       one_903, ctx);
+    int rc = each_sample(data_dir, "ssda903/*_header.csv", "ssda903",
+                         "liia-bench sample --ssda903 --out DATA/ssda903 writes them",
+                         one_903, ctx);
+    char *argv[] = {"query", "--format", "table", (char *)previous_year_sql, NULL};
+    if (rc == LIIA_EXIT_OK)
+        rc = step("SSDA903 returns: the rules comparing each with the authority's "
+                  "return of the year before", cmd_query, 4, argv, ctx);
+    return rc == LIIA_EXIT_RUNTIME ? rc : LIIA_EXIT_OK;
 }
 
 static int ingest_cin_samples(const char *data_dir, const struct cli_ctx *ctx)

@@ -19,6 +19,7 @@
 #include "ssda903_load.h"
 #include "cin_measures.h"
 #include "reader_xml.h"
+#include "ssda903_upn.h"
 
 struct s903_sub {
     struct s903_schema s;
@@ -264,7 +265,7 @@ int s903_open_return(struct ingest_job *job, const char *folder, void **state, l
         run->ps = liia_pseudo_new(key, job->r->la_code, e);
     }
     OPENSSL_cleanse(key, sizeof key);
-    if (rc || !run->ps)
+    if (rc || !run->ps || !(run->upn = s903_upn_new(s903_wants_upn_tags(&sub->s), e)))
         return -1;
     if (xml) {
         job->hash_order[0] = job->files[0];
@@ -370,6 +371,7 @@ void s903_close(void *state)
     free(sub->run.inputs);
     s903_kids_free(sub->run.kids);
     liia_xml_layout_free(sub->layout);
+    s903_upn_free(sub->run.upn);
     liia_pseudo_free(sub->run.ps);
     s903_schema_free(&sub->s);
     free(sub);

@@ -14,6 +14,7 @@
 #include "reader.h"
 #include "ssda903_child.h"
 #include "ssda903_load.h"
+#include "ssda903_upn.h"
 #include "ssda903_writer.h"
 
 /* ------------------------------------------------------------ identify */
@@ -292,6 +293,10 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
     cell->ok = 0;
     cell->iso[0] = '\0';
     cell->code = 0;
+    /* UPN is dropped: what rules 210, 442, 444 need is noted, not kept */
+    if (col->type == S903_UPN && x->run->upn &&
+        s903_upn_add(x->run->upn, line, cell->raw, cell->len, upn_ok(cell->raw, cell->len)))
+        return -1;
     if (cell->len == 0)
         return col->required && !col->given ? cell_finding(x, line, c, "given") : 0;
     const char *kind = NULL;

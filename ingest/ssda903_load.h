@@ -32,6 +32,8 @@ int s903_episodes_in_order(struct s903_run *run, liia_error *e);
 
 /* The rules given as SQL ('sql' in rules.json), over the stored rows. */
 int s903_run_sql_rules(struct s903_run *run, liia_error *e);
+/* 1 when a loaded rule reads duplicate UPNs (ssda903_upn.h). */
+int s903_wants_upn_tags(const struct s903_schema *s);
 
 /* Stores the derived measures counted while the episodes streamed in. */
 int s903_derive(struct s903_run *run, liia_error *e);

@@ -3,11 +3,13 @@
  * need episodes in order or another table, and the derived looked-after
  * measures.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ssda903_child.h"
 #include "ssda903_load.h"
+#include "ssda903_upn.h"
 
 static void bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
 {
@@ -85,6 +87,16 @@ static int previous_sid(struct s903_run *run, long long *prev, liia_error *e)
     return 0;
 }
 
+/* 1 when a loaded rule asks s903_upn for duplicates: only then is every
+ * UPN tagged (an HMAC a header row). */
+int s903_wants_upn_tags(const struct s903_schema *s)
+{
+    for (size_t i = 0; i < s->nrules; i++)
+        if (s->rules[i].sql && strstr(s->rules[i].sql, "s903_upn('duplicate')"))
+            return 1;
+    return 0;
+}
+
 static int needs_previous(const struct s903_rule *r)
 {
     return r->sql && strstr(r->sql, ":prev_sid") != NULL;
@@ -120,6 +132,67 @@ static long table_rows(const struct s903_run *run, int table)
     return n;
 }
 
+/* ------------------------------------------------------------ derived sets */
+
+/* 1 when a SQL rule that will run names the derived set (as temp.NAME). */
+static int derived_used(const struct s903_run *run, const char *name, long long prev)
+{
+    char ref[80];
+    snprintf(ref, sizeof ref, "temp.%s", name);
+    for (size_t i = 0; i < run->s->nrules; i++) {
+        const struct s903_rule *r = &run->s->rules[i];
+        if (r->sql && table_rows(run, r->table) > 0 && (prev || !needs_previous(r)) &&
+            strstr(r->sql, ref))
+            return 1;
+    }
+    return 0;
+}
+
+/* tables.json "derived": {NAME: {"sql": ...}}: sets of children (a query
+ * returning child_pid, with :sid, :start, :end bound) that several SQL rules
+ * read.  One that a rule about to run names is computed once into the TEMP
+ * table NAME (keyed by child_pid) before the rules run, so the rules sharing
+ * a costly per-child fact (DfE's "looked after continuously for 12 months":
+ * a pass over the submission's episodes) do not each recompute it.  With
+ * "needs": PART the set is computed only when that part's file was sent
+ * (empty otherwise).  With make 0 the sets are dropped. */
+static int derived_sets(struct s903_run *run, long long prev, int make, liia_error *e)
+{
+    json_t *all = json_object_get(run->s->docs[0], "derived"), *v;
+    const char *name;
+    json_object_foreach(all, name, v) {
+        const char *sql = json_string_value(json_object_get(v, "sql"));
+        char ddl[200];
+        sqlite3_snprintf(sizeof ddl, ddl, "DROP TABLE IF EXISTS temp.\"%w\"", name);
+        if (liia_db_exec(run->db, ddl, e))
+            return -1;
+        if (!make || !sql || !derived_used(run, name, prev))
+            continue;
+        sqlite3_snprintf(sizeof ddl, ddl, "CREATE TEMP TABLE \"%w\" (child_pid BLOB PRIMARY "
+                         "KEY) WITHOUT ROWID", name);
+        if (liia_db_exec(run->db, ddl, e))
+            return -1;
+        const char *needs = json_string_value(json_object_get(v, "needs"));
+        int t = needs ? s903_table_index(run->s, needs) : -1;
+        if (needs && (t < 0 || !s903_table_file(run, t)[0]))
+            continue;  /* the set stays empty: its part was not sent */
+        sqlite3_stmt *st;
+        char *ins = sqlite3_mprintf("INSERT OR IGNORE INTO temp.\"%w\" %s", name, sql);
+        if (!ins || liia_db_prepare(run->db, ins, &st, e)) {
+            sqlite3_free(ins);
+            return ins ? -1 : liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        }
+        sqlite3_free(ins);
+        bind_sid(st, run->sid);
+        bind_named_text(st, ":start", run->dates.start);
+        bind_named_text(st, ":end", run->dates.end);
+        int rc = sqlite3_step(st);
+        if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+            return liia_db_fail(e, run->db, name);
+    }
+    return 0;
+}
+
 /* Each SQL rule reports rows of its own table, so a rule whose table has
  * no rows in this submission cannot find anything and is not prepared at
  * all: with a rule set mostly about tables an authority may not send
@@ -134,6 +207,10 @@ int s903_run_sql_rules(struct s903_run *run, liia_error *e)
     if (!upd)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     int rc = previous_sid(run, &prev, e);
+    if (rc == 0)
+        rc = s903_upn_register(run->db, run->upn, e);
+    if (rc == 0)
+        rc = derived_sets(run, prev, 1, e);
     for (size_t i = 0; i < run->s->nrules && rc == 0; i++) {
         const struct s903_rule *r = &run->s->rules[i];
         if (!r->sql || table_rows(run, r->table) == 0)
@@ -146,6 +223,11 @@ int s903_run_sql_rules(struct s903_run *run, liia_error *e)
     }
     if (rc == 0 && skipped.len)
         rc = report_not_run(run, skipped.data, e);
+    if (rc == 0)
+        rc = derived_sets(run, prev, 0, e);
+    liia_error ignored;   /* the first error is the one reported */
+    if (s903_upn_register(run->db, NULL, rc ? &ignored : e) && rc == 0)
+        rc = -1;
     for (size_t t = 0; t < run->s->ntables; t++)
         if (sqlite3_finalize(upd[t]) != SQLITE_OK && rc == 0)
             rc = liia_db_fail(e, run->db, "flagging rows");

@@ -38,6 +38,7 @@ struct s903_run {
     struct s903_dates quarters[S903_MAX_QUARTERS];
     size_t nquarters;
     struct s903_kids *kids;
+    struct s903_upn *upn;             /* UPNs reduced for 210/442/444 */
     char period[11];
     long long sid;
     liia_findings *findings;          /* the listed findings */

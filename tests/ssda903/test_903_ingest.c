@@ -7,6 +7,10 @@
  */
 #include <sys/stat.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "pseudo.h"
 #include "t903.h"
 #include "unit.h"
 
@@ -295,6 +299,62 @@ static int file_contains(const char *path, const char *needle)
     return found;
 }
 
+/* The UPN rules (210, 442, 444: ssda903_upn.h) read UPNs reduced in
+ * memory: a 2025-26 ingest with a UPN on two header rows (so every UPN is
+ * tagged) reports 444 and 442, stores the findings' values withheld, and
+ * leaves no way to ask for the UPNs again (s903_upn is gone). */
+static void upn_rules_keep_nothing(struct t903 *t)
+{
+    liia_ingest_result r;
+    liia_error e;
+    liia_ingest_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2025-06-30",
+                          "CHXQ5538333,F,23/05/2003,WIRT,Y091189125198,1,17/09/2021\n"
+                          "CHXQ5604914,M,22/01/2002,BAFR,Y091189125198,,\n"
+                          "CHXQ5700001,M,22/01/2012,BAFR,,,\n",
+                          "CHXQ5538333,21/07/2022,S,C2,N2,U1,PR1,,,,V26 3IN,Y27 2BR,SC9468114\n"
+                          "CHXQ5604914,28/03/2023,S,C1,N4,K2,PR2,,,,P7 1ZG,K9 2HV,SC9929131\n"
+                          "CHXQ5700001,28/03/2023,S,C1,N4,U1,PR1,,,,P7 1ZG,K9 2HV,SC9929131\n",
+                          NULL, 0, &r, &e), 0);
+    CHECK_INT(t903_finding_line(&r, "444"), 2);
+    CHECK_INT(t903_finding_line(&r, "442"), 4);
+    liia_ingest_result_free(&r);
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM finding WHERE rule_id = '444' AND "
+                         "(value IS NULL OR value = '(withheld)')"), 2);
+    sqlite3_stmt *st = NULL;
+    CHECK(sqlite3_prepare_v2(t->db, "SELECT s903_upn('duplicate')", -1, &st, NULL) != SQLITE_OK);
+    sqlite3_finalize(st);
+}
+
+/* Neither the UPN's SHA-256 (hex or bytes) nor its HMAC under the
+ * platform key (as a child identifier is pseudonymised) is in the store. */
+static void no_upn_hash_in(struct t903 *t, const char *wal)
+{
+    static const char upn[] = "Y091189125198";
+    unsigned char md[32], key[LIIA_KEY_BYTES];
+    char hex[65], pid[LIIA_PID_HEX + 1], needle[40];
+    unsigned mdlen = 0;
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK(EVP_Digest(upn, strlen(upn), md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    CHECK_INT(liia_key_load(t->key_path, key, &e), 0);
+    liia_pseudo *p = liia_pseudo_new(key, "E09000007", &e);
+    OPENSSL_cleanse(key, sizeof key);
+    CHECK(p != NULL && liia_pseudo_child(p, upn, strlen(upn), pid) == 0);
+    liia_pseudo_free(p);
+    const char *hashes[] = {hex, pid};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(needle, sizeof needle, "%.32s", hashes[i]);
+        CHECK(!file_contains(t->db_path, needle) && !file_contains(wal, needle));
+    }
+    memcpy(needle, md, 16);
+    needle[16] = '\0';
+    CHECK(memchr(needle, 0, 16) != NULL || (!file_contains(t->db_path, needle) &&
+                                            !file_contains(wal, needle)));
+}
+
 static void test_no_raw_identifiers(struct t903 *t)
 {
     /* Distinctive identifiers so a hit cannot be a coincidence. */
@@ -340,6 +400,8 @@ static void test_no_raw_identifiers(struct t903 *t)
                          "s.id = e.submission_id WHERE s.status = 'accepted' AND "
                          "s.period = '2024-03-31' AND e.home_sector = 'V26 3' AND e.pl_sector = 'Y27 2'"), 1);
 
+    upn_rules_keep_nothing(t);
+
     liia_store_close(t->db);   /* checkpoint: everything is in the files */
     t->db = NULL;
     char wal[600];
@@ -351,6 +413,7 @@ static void test_no_raw_identifiers(struct t903 *t)
             fprintf(stderr, "raw identifier %s found in the store\n", raw[i]);
         CHECK(!in_db && !in_wal);
     }
+    no_upn_hash_in(t, wal);
     liia_error_clear(&e);
     CHECK_INT(liia_store_open(t->db_path, LIIA_STORE_READWRITE, &t->db, &e), 0);
 }

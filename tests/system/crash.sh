@@ -7,7 +7,7 @@
 set -uo pipefail
 bin=$1
 scratch=$2
-children=${3:-60000}
+children=${3:-120000}
 seed=${4:-$(( $(date +%s) % 100000 ))}
 kills=4
 echo "crash: seed $seed (rerun with: $0 $bin $scratch $children $seed)"

@@ -131,7 +131,7 @@ no_temporaries "$out"
 # needs the run must fail cleanly (exit 3 with a message), never crash.
 if [[ $sanitized != 1 ]]; then
   big=$scratch/big
-  "$bin" sample --ssda903 --children 40000 --la CAM --seed 1 --out "$big" >/dev/null ||
+  "$bin" sample --ssda903 --children 80000 --la CAM --seed 1 --out "$big" >/dev/null ||
     bad "sample"
   files=("$big/CAM_2025-03-31_header.csv" "$big/CAM_2025-03-31_episodes.csv")
   for lim in 150000 60000 45000; do

@@ -277,6 +277,47 @@ static void dq_agrees_with_status(sqlite3 *db, const char *ov)
     xlsx_sheet_close(&s);
 }
 
+/* The tartan rug chart's cells (its SVG's rectangles one indicator
+ * column wide, cw - 0.5 = 35.5 pt) form rows: one per authority and
+ * London's pooled row last, uncoloured (white: no quartile).  */
+static void rug_chart_has_london_row(const char *svg, int n_auth)
+{
+    char *text = NULL;
+    size_t len = 0;
+    liia_error e;
+    CHECK_INT(liia_read_file(svg, &text, &len, &e), 0);
+    double rows[64], last = -1;
+    int nrows = 0, cells = 0, last_white = 0, last_cells = 0;
+    for (const char *p = text ? strstr(text, "fill:rgb(") : NULL; p;
+         p = strstr(p + 1, "fill:rgb(")) {
+        const char *d = strstr(p, "d=\"M "), *end = strchr(p, '>');
+        double x1, y1, x2, y2;
+        if (!d || d > end || sscanf(d, "d=\"M %lf %lf L %lf %lf", &x1, &y1, &x2, &y2) != 4 ||
+            y2 != y1 || x2 - x1 != 35.5)
+            continue;
+        cells++;
+        int white = !strncmp(p, "fill:rgb(100%,100%,100%)", 24);
+        int k = 0;
+        while (k < nrows && rows[k] != y1)
+            k++;
+        if (k == nrows && nrows < 64)
+            rows[nrows++] = y1;
+        if (y1 > last) {
+            last = y1;
+            last_white = white;
+            last_cells = 1;
+        } else if (y1 == last) {
+            last_white &= white;
+            last_cells++;
+        }
+    }
+    free(text);
+    CHECK_INT(nrows, n_auth + 1);
+    CHECK(last_cells > 10); /* every indicator */
+    CHECK_INT(cells, (n_auth + 1) * last_cells);
+    CHECK(last_white);
+}
+
 static void test_london(sqlite3 *db)
 {
     liia_report_result res;
@@ -287,6 +328,7 @@ static void test_london(sqlite3 *db)
     CHECK(exists(OUT "all/WES_" PERIOD "_benchmark.pdf"));
     CHECK(exists(OUT "all/charts/London_" PERIOD "_tartan_rug.png"));
     CHECK(exists(OUT "all/charts/London_" PERIOD "_tartan_rug.svg"));
+    rug_chart_has_london_row(OUT "all/charts/London_" PERIOD "_tartan_rug.svg", 33);
     CHECK(exists(OUT "all/charts/London_" PERIOD "_CP05_funnel.svg"));
     const char *ov = OUT "all/London_" PERIOD "_overview.xlsx";
     xlsx_sheet s;

@@ -29,6 +29,7 @@ void cli_print_error(FILE *out, const liia_error *e)
     printable_field(&b, c.column_name, sizeof c.column_name);
     printable_field(&b, c.message, sizeof c.message);
     printable_field(&b, c.fix, sizeof c.fix);
+    printable_field(&b, c.child_id, sizeof c.child_id);
     liia_buf_free(&b);
     liia_error_print(out, &c);
 }

@@ -43,27 +43,38 @@ void liia_error_fix(liia_error *e, const char *fmt, ...)
     va_end(ap);
 }
 
-void liia_error_set_value(liia_error *e, const char *value, size_t len)
+/* Copies len bytes of src into dst[size] with control characters as '?',
+ * truncating long values with "..." (never inside a UTF-8 sequence). */
+static void copy_printable(char *dst, size_t size, const char *src, size_t len)
 {
-    size_t cap = sizeof e->value - 1, out = 0;
+    size_t cap = size - 1, out = 0;
     int truncated = len > cap;
     if (truncated)
         cap -= 3;
     for (size_t i = 0; i < len && out < cap; i++) {
-        unsigned char c = (unsigned char)value[i];
-        e->value[out++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+        unsigned char c = (unsigned char)src[i];
+        dst[out++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
     }
-    /* Never cut a UTF-8 sequence in half. */
     if (truncated)
-        while (out > 0 && ((unsigned char)e->value[out - 1] & 0xC0) == 0x80)
+        while (out > 0 && ((unsigned char)dst[out - 1] & 0xC0) == 0x80)
             out--;
     if (truncated) {
-        if (out > 0 && ((unsigned char)e->value[out - 1] & 0xC0) == 0xC0)
+        if (out > 0 && ((unsigned char)dst[out - 1] & 0xC0) == 0xC0)
             out--;
-        memcpy(e->value + out, "...", 3);
+        memcpy(dst + out, "...", 3);
         out += 3;
     }
-    e->value[out] = '\0';
+    dst[out] = '\0';
+}
+
+void liia_error_set_value(liia_error *e, const char *value, size_t len)
+{
+    copy_printable(e->value, sizeof e->value, value, len);
+}
+
+void liia_error_set_child_id(liia_error *e, const char *id, size_t len)
+{
+    copy_printable(e->child_id, sizeof e->child_id, id, len);
 }
 
 const char *liia_status_name(liia_status s)
@@ -111,6 +122,8 @@ void liia_error_print(FILE *out, const liia_error *e)
          * for structured files) is it worth saying. */
         if (e->record > 0 && (e->path[0] || e->record != e->line - 1))
             fprintf(out, " (record %ld)", e->record);
+        if (e->child_id[0])
+            fprintf(out, " (child %s)", e->child_id);
         fputs(": ", out);
     }
     fprintf(out, "%s: ", severity_word(e));

@@ -71,6 +71,11 @@ typedef struct liia_error {
      * xlsx sheet and cell such as "Episodes!C14"; empty for CSV */
     char path[192];
     char value[128];     /* offending value, truncated with "..." if long */
+    /* the child's own id as the sender wrote it (SSDA903 CHILD), when the
+     * finding is about one child and the raw id was in memory: it goes
+     * back to the sender only (terminal, --json, --report-dir, the portal's
+     * answer to the upload) and is never stored (docs/ssda903.md) */
+    char child_id[48];
     char rule_id[32];    /* stable id, e.g. QBR-R012 or DfE code 103 */
     char message[512];
     char fix[384];       /* what the user should do about it */
@@ -91,6 +96,8 @@ void liia_error_fix(liia_error *e, const char *fmt, ...) LIIA_PRINTF(2, 3);
 /* Copies value into e->value, replacing control characters and truncating
  * long values with "..." so a 10 MB field never lands in a message. */
 void liia_error_set_value(liia_error *e, const char *value, size_t len);
+/* The same for e->child_id. */
+void liia_error_set_child_id(liia_error *e, const char *id, size_t len);
 
 const char *liia_status_name(liia_status s);
 int liia_status_exit_code(liia_status s);

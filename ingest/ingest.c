@@ -281,9 +281,9 @@ int liia_ingest_write_findings(const char *path, const liia_findings *f,
     }
     static const char *const header[] = {"file", "line", "column", "column_name",
                                          "severity", "rule_id", "value", "message", "fix",
-                                         "record", "path"};
+                                         "record", "path", "child_id"};
     static const char *const sev[] = {"error", "warning", "info"};
-    int rc = write_row(out, header, 11);
+    int rc = write_row(out, header, 12);
     for (size_t i = 0; !rc && i < f->count; i++) {
         const liia_error *x = &f->items[i];
         char line[24] = "", col[24] = "", rec[24] = "";
@@ -294,8 +294,9 @@ int liia_ingest_write_findings(const char *path, const liia_findings *f,
         if (x->record > 0)
             snprintf(rec, sizeof rec, "%ld", x->record);
         const char *cells[] = {x->file, line, col, x->column_name, sev[x->severity],
-                               x->rule_id, x->value, x->message, x->fix, rec, x->path};
-        rc = write_row(out, cells, 11);
+                               x->rule_id, x->value, x->message, x->fix, rec, x->path,
+                               x->child_id};
+        rc = write_row(out, cells, 12);
     }
     if (rc) {
         liia_outfile_abort(&file);

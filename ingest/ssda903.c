@@ -87,7 +87,8 @@ static int load_all(struct s903_run *run, long *rows, liia_error *e)
                 return -1;
             *rows += in->rows;
         }
-    return s903_kids_finish(run->kids, e) || s903_run_sql_rules(run, e) ? -1 : 0;
+    return s903_kids_finish(run->kids, e) || s903_run_sql_rules(run, e) ||
+           s903_fill_child_ids(run, e) ? -1 : 0;
 }
 
 /* Recognises every file; 1 when the set is not a complete submission. */

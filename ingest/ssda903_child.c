@@ -65,8 +65,11 @@ struct s903_kids {
     size_t next;                          /* the kid after the last one found */
     struct extra_hdr *extras;
     size_t nextras, capextras;
-    /* the child whose episodes are being read */
+    /* the child whose episodes are being read, and its raw CHILD for the
+     * findings that go back to the sender (never stored) */
     char pid[LIIA_PID_HEX + 1];
+    char raw[48];
+    size_t raw_len;
     struct ep *eps;
     size_t neps, capeps;
     const struct ep **order;
@@ -442,10 +445,15 @@ static int child_hit(void *ctx, const struct s903_rule *r)
 {
     struct hit *h = ctx;
     const struct s903_cell *v = &h->cells[r->col];
+    struct s903_where at = h->k->run->at;
     if (h->ep)  /* an episode's finding, found when its child ended */
-        h->k->run->at = (struct s903_where){h->ep->line, h->ep->record, ""};
-    return fire(h->k, r, h->line, v->len ? v->raw : NULL, h->ep ? h->ep->xflags : NULL,
-                h->ep ? sizeof h->ep->xflags : 0, h->flags, h->e);
+        h->k->run->at = (struct s903_where){h->ep->line, h->ep->record, "",
+                                            h->k->raw_len ? h->k->raw : NULL,
+                                            h->k->raw_len};
+    int rc = fire(h->k, r, h->line, v->len ? v->raw : NULL, h->ep ? h->ep->xflags : NULL,
+                  h->ep ? sizeof h->ep->xflags : 0, h->flags, h->e);
+    h->k->run->at = at;
+    return rc;
 }
 
 /* The child rules of a header or uasc row, as it streams in. */
@@ -581,6 +589,11 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
     if (!k->pid[0]) {
         liia_strlcpy(k->pid, pid, sizeof k->pid);
         prefetch_kid(k, pid);
+        const struct s903_where *at = &k->run->at;
+        k->raw_len = at->line == line && at->child
+                         ? (at->child_len < sizeof k->raw ? at->child_len
+                                                         : sizeof k->raw - 1) : 0;
+        memcpy(k->raw, k->raw_len ? at->child : "", k->raw_len);
     }
     if (k->neps == k->capeps) {
         size_t cap = k->capeps ? 2 * k->capeps : 16;

@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ingest_internal.h"
@@ -44,6 +45,8 @@ static int list_finding(struct s903_run *run, liia_severity sev, const char *fil
     if (line && line == run->at.line) {
         e.record = run->at.record;
         liia_strlcpy(e.path, run->at.path ? run->at.path : "", sizeof e.path);
+        if (run->at.child)
+            liia_error_set_child_id(&e, run->at.child, run->at.child_len);
     }
     liia_strlcpy(e.column_name, column_name ? column_name : "", sizeof e.column_name);
     if (value && vlen && identifying(run->s, table, column_name))
@@ -108,3 +111,83 @@ int s903_flag(liia_buf *flags, const char *code)
            liia_buf_append(flags, code, strlen(code)) ? -1 : 0;
 }
 
+
+/* ------------------------------------------------------------ child ids */
+
+struct at_line {
+    long line;
+    size_t i;           /* index in the findings */
+};
+
+struct fill {
+    liia_findings *f;
+    struct at_line *order;  /* findings to fill, by line */
+    size_t n, next;
+    size_t field;           /* the CHILD field of the file */
+};
+
+static int fill_row(void *ctx, const liia_record *rec, liia_error *e)
+{
+    (void)e;
+    struct fill *x = ctx;
+    while (x->next < x->n && x->order[x->next].line < rec->line)
+        x->next++;
+    if (x->next == x->n)
+        return 1;   /* past the last line wanted: stop reading */
+    const char *s = x->field < rec->nfields ? rec->values[x->field] : NULL;
+    size_t len = s ? rec->lengths[x->field] : 0;
+    while (len && (*s == ' ' || *s == '\t'))
+        s++, len--;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    for (; len && x->next < x->n && x->order[x->next].line == rec->line; x->next++)
+        liia_error_set_child_id(&x->f->items[x->order[x->next].i], s, len);
+    return 0;
+}
+
+static int by_line(const void *a, const void *b)
+{
+    const struct at_line *x = a, *y = b;
+    return x->line != y->line ? (x->line < y->line ? -1 : 1) : (x->i < y->i ? -1 : x->i > y->i);
+}
+
+/* One file: the findings on its rows without a child id, then a read. */
+static int fill_file(struct s903_run *run, const struct s903_input *in, size_t field,
+                     struct at_line *order, liia_error *e)
+{
+    liia_findings *f = run->findings;
+    struct fill x = {f, order, 0, 0, field};
+    for (size_t i = 0; i < f->count; i++)
+        if (f->items[i].line > 1 && !f->items[i].child_id[0] &&
+            !strcmp(f->items[i].file, in->path))
+            order[x.n++] = (struct at_line){f->items[i].line, i};
+    if (!x.n)
+        return 0;
+    qsort(order, x.n, sizeof *order, by_line);
+    liia_reader *reader = liia_reader_open(in->path, e);
+    int rc = reader ? liia_reader_run(reader, fill_row, &x, e) : -1;
+    liia_reader_free(reader);
+    return rc;
+}
+
+int s903_fill_child_ids(struct s903_run *run, liia_error *e)
+{
+    struct at_line *order = NULL;
+    int rc = 0;
+    for (size_t i = 0; !rc && i < run->ninputs; i++) {
+        const struct s903_input *in = &run->inputs[i];
+        if (in->table < 0)
+            continue;
+        const struct s903_table *t = &run->s->tables[in->table];
+        for (size_t c = 0; c < t->ncols; c++) {
+            if (t->cols[c].type != S903_CHILD || in->map[c] < 0)
+                continue;
+            if (!order && !(order = malloc((run->findings->count + 1) * sizeof *order)))
+                return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+            rc = fill_file(run, in, (size_t)in->map[c], order, e);
+            break;
+        }
+    }
+    free(order);
+    return rc;
+}

@@ -522,10 +522,14 @@ static int on_row(void *ctx, const liia_record *rec, liia_error *e)
         return -1;
     }
     /* Findings on this row carry its record number and path. */
-    x->run->at = (struct s903_where){rec->line, rec->record, rec->path};
+    x->run->at = (struct s903_where){rec->line, rec->record, rec->path, NULL, 0};
     liia_buf_reset(&x->flags);
     if (gather_cells(x, rec))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    if (x->child_col >= 0 && x->cells[x->child_col].len) {
+        x->run->at.child = x->cells[x->child_col].raw;
+        x->run->at.child_len = x->cells[x->child_col].len;
+    }
     if (rec->nfields != x->in->nfields &&
         (liia_buf_appendf(&x->flags, "LIIA-903-ROW") ||
          s903_add_finding(x->run, LIIA_SEV_ERROR, x->in->path, x->tab->name,
@@ -647,7 +651,7 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
     if (rc == 0)
         rc = liia_reader_run(reader, on_row, &x, e);
     liia_reader_free(reader);
-    run->at = (struct s903_where){0, 0, NULL};
+    run->at = (struct s903_where){0, 0, NULL, NULL, 0};
     if (rc == 0 && x.ungrouped)
         rc = S903_UNGROUPED;
     else if (rc == 0 && x.episodes && !direct)

@@ -22,10 +22,13 @@ struct s903_input {
 struct s903_kids;
 
 /* The record being read or checked: a finding on its line also carries
- * its record number and (XML, xlsx) path. */
+ * its record number, (XML, xlsx) path and the child's raw CHILD (for the
+ * sender's eyes only: never stored; NULL when not known). */
 struct s903_where {
     long line, record;
     const char *path;
+    const char *child;
+    size_t child_len;
 };
 
 struct s903_run {
@@ -70,6 +73,12 @@ int s903_list_finding(struct s903_run *run, liia_severity sev, const char *file,
                       const char *column_name, const char *value, size_t vlen,
                       const char *rule, const char *fix, const char *fmt, ...)
     LIIA_PRINTF(12, 13);
+
+/* The raw CHILD of the listed findings on a row of a table file that were
+ * made when the row was no longer in memory (a header row's end rules, the
+ * SQL rules), read again from the files up to the last such line: for the
+ * sender's eyes, never stored. */
+int s903_fill_child_ids(struct s903_run *run, liia_error *e);
 
 /* The return's steps in the submission lifecycle (ssda903.c), as
  * struct liia_return_ops wants them (ingest_internal.h); the state is the

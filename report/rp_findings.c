@@ -195,9 +195,9 @@ static void findings_sheet(fx_ctx *c, lxw_worksheet *ws)
     static const char *const heads[] = {"Severity", "Rule", "File", "Table",
                                         "Line", "Column", "Column name",
                                         "Value", "Message", "Fix", "Record",
-                                        "Path"};
-    static const double widths[] = {10, 11, 24, 10, 7, 8, 16, 18, 60, 60, 8, 40};
-    for (lxw_col_t k = 0; k < 12; k++) {
+                                        "Path", "Child"};
+    static const double widths[] = {10, 11, 24, 10, 7, 8, 16, 18, 60, 60, 8, 40, 14};
+    for (lxw_col_t k = 0; k < 13; k++) {
         rp_str(F, ws, 2, k, heads[k], F->head);
         rp_chk(F, worksheet_set_column(ws, k, k, widths[k], NULL));
     }
@@ -222,10 +222,12 @@ static void findings_sheet(fx_ctx *c, lxw_worksheet *ws)
         if (f->record > 0)
             rp_num(F, ws, r, 10, (double)f->record, F->text);
         rp_str(F, ws, r, 11, f->path, F->text);
+        /* the sender's own CHILD id (never stored: see liia_error) */
+        rp_str(F, ws, r, 12, f->child_id, F->text);
     }
     worksheet_freeze_panes(ws, 3, 0);
     rp_chk(F, worksheet_autofilter(ws, 2, 0, (lxw_row_t)(2 + c->fs->count),
-                                   11));
+                                   12));
 }
 
 static void fx_free(fx_ctx *c)

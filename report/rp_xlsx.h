@@ -59,6 +59,11 @@ int rp_write_data_quality(sqlite3 *db, const rp_snapshot *s, size_t a,
                           rp_fmts *F, lxw_worksheet *ws, liia_error *e);
 int rp_write_submission_grid(sqlite3 *db, const rp_snapshot *s, rp_fmts *F,
                              lxw_worksheet *ws, liia_error *e);
+/* The London overview's data-quality summary: per authority and return,
+ * the rows `status` shows (liia_returns_grid: one source for both), with
+ * the files received that quarter. */
+int rp_write_dq_summary(sqlite3 *db, const rp_snapshot *s, rp_fmts *F,
+                        lxw_worksheet *ws, liia_error *e);
 
 /* rp_xlsx_recon.c: the authority's Reconciliation sheet (SSDA903-derived
  * measures against the quarterly return), added only when the authority

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "liia_engine.h"
 #include "rp_xlsx.h"
 
 enum { MAX_RETURNS = 6 };
@@ -267,5 +268,97 @@ int rp_write_submission_grid(sqlite3 *db, const rp_snapshot *s, rp_fmts *F,
     if (sqlite3_finalize(st) != SQLITE_OK)
         return liia_db_fail(e, db, "reading the submission grid");
     worksheet_freeze_panes(ws, 4, 1);
+    return 0;
+}
+
+/* ------------------------------------------------------------ summary */
+
+static const char SQL_FILES[] =
+    "SELECT count(*) FROM submission WHERE la_code = ?1 AND period = ?2"
+    "   AND return_type = ?3";
+
+/* Files received for the grid row's authority, quarter and return. */
+static int files_received(sqlite3_stmt *n, sqlite3_stmt *row, const char *period)
+{
+    sqlite3_reset(n);
+    if (sqlite3_bind_value(n, 1, sqlite3_column_value(row, 1)) ||
+        sqlite3_bind_text(n, 2, period, -1, SQLITE_STATIC) ||
+        sqlite3_bind_value(n, 3, sqlite3_column_value(row, 3)) ||
+        sqlite3_step(n) != SQLITE_ROW)
+        return -1;
+    return sqlite3_column_int(n, 0);
+}
+
+/* The grid's columns (liia_engine.h) the summary shows, in its order. */
+static const char *const SUMMARY_COLS[] = {"name", "return_type", "state", "workflow",
+                                           "version", "received_at", "errors", "warnings",
+                                           "unexplained", "missing"};
+enum { N_SUMMARY = sizeof SUMMARY_COLS / sizeof SUMMARY_COLS[0] };
+
+/* Each summary column's index in the grid's result; -1 if one is gone. */
+static int summary_cols(sqlite3_stmt *st, int idx[N_SUMMARY])
+{
+    for (int k = 0; k < N_SUMMARY; k++) {
+        idx[k] = -1;
+        for (int c = 0; c < sqlite3_column_count(st); c++)
+            if (!strcmp(sqlite3_column_name(st, c), SUMMARY_COLS[k]))
+                idx[k] = c;
+        if (idx[k] < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* One grid row: text columns as they are, counts as numbers, NULL blank. */
+static void summary_row(rp_fmts *F, lxw_worksheet *ws, lxw_row_t r, sqlite3_stmt *st,
+                        const int idx[N_SUMMARY], int files)
+{
+    for (lxw_col_t k = 0; k < N_SUMMARY; k++) {
+        int c = idx[k];
+        if (sqlite3_column_type(st, c) == SQLITE_INTEGER)
+            rp_num(F, ws, r, k, (double)sqlite3_column_int64(st, c), F->text);
+        else if (sqlite3_column_type(st, c) != SQLITE_NULL)
+            rp_str(F, ws, r, k, (const char *)sqlite3_column_text(st, c), F->text);
+    }
+    rp_num(F, ws, r, 10, files, F->text);
+}
+
+int rp_write_dq_summary(sqlite3 *db, const rp_snapshot *s, rp_fmts *F,
+                        lxw_worksheet *ws, liia_error *e)
+{
+    char t[160];
+    snprintf(t, sizeof t, "Data quality, %s", s->label);
+    rp_str(F, ws, 0, 0, t, F->title);
+    rp_str(F, ws, 1, 0, "Per authority and return, what `liia-bench status` shows for the "
+           "quarter (the accepted version, else the latest rejected file): errors, "
+           "warnings and warnings not yet explained; and every file received.", F->subtitle);
+    static const char *const heads[] = {"Authority", "Return", "State", "Workflow",
+                                        "Latest version", "Received (UTC)", "Errors",
+                                        "Warnings", "Unexplained warnings",
+                                        "Measures not supplied", "Files received"};
+    static const double widths[] = {26, 11, 10, 20, 9, 21, 8, 9, 12, 11, 9};
+    for (lxw_col_t k = 0; k < 11; k++) {
+        rp_str(F, ws, 3, k, heads[k], F->head);
+        rp_chk(F, worksheet_set_column(ws, k, k, widths[k], NULL));
+    }
+    liia_returns_grid_opts o = {.period = s->period};
+    sqlite3_stmt *st, *n;
+    if (liia_returns_grid(db, &o, &st, e))
+        return -1;
+    if (liia_db_prepare(db, SQL_FILES, &n, e)) {
+        sqlite3_finalize(st);
+        return -1;
+    }
+    lxw_row_t r = 4;
+    int rc = SQLITE_ERROR, files = 0, idx[N_SUMMARY];
+    if (summary_cols(st, idx) == 0)
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+               (files = files_received(n, st, s->period)) >= 0)
+            summary_row(F, ws, r++, st, idx, files);
+    int bad = (rc != SQLITE_DONE) | (sqlite3_finalize(n) != SQLITE_OK);
+    if ((sqlite3_finalize(st) != SQLITE_OK) | bad)
+        return liia_db_fail(e, db, "reading the data-quality summary");
+    worksheet_freeze_panes(ws, 4, 1);
+    rp_chk(F, worksheet_autofilter(ws, 3, 0, r > 4 ? r - 1 : 4, 10));
     return 0;
 }

@@ -1,8 +1,8 @@
 /*
  * rp_xlsx_london.c - the London overview workbook for the programme team:
  * the tartan rug (authorities x indicators coloured by quartile, value and
- * quartile shown in each cell), the submission grid and the pooled values
- * of London and every comparator group.  Everything here shows other
+ * quartile shown in each cell), the submission grid, the pooled values
+ * of London and every comparator group, and the data-quality summary.  Everything here shows other
  * authorities' figures, so disclosure control applies throughout.
  */
 #include <stdio.h>
@@ -215,13 +215,14 @@ int rp_write_london_workbook(sqlite3 *db, const rp_snapshot *s,
     lxw_worksheet *rug = rp_sheet(&b.F, "Tartan rug");
     lxw_worksheet *grid = rp_sheet(&b.F, "Submissions");
     lxw_worksheet *pooled = rp_sheet(&b.F, "Pooled values");
+    lxw_worksheet *dq = rp_sheet(&b.F, "Data quality");
     int rc = 0;
-    if (!rug || !grid || !pooled)
+    if (!rug || !grid || !pooled || !dq)
         rp_chk(&b.F, LXW_ERROR_MEMORY_MALLOC_FAILED);
     else {
         write_rug(&b, rug);
         rc = rp_write_submission_grid(db, s, &b.F, grid, e) ||
-             write_pooled(&b, db, pooled, e);
+             write_pooled(&b, db, pooled, e) || rp_write_dq_summary(db, s, &b.F, dq, e);
     }
     if (rc) {
         /* Close only to free the workbook; e already says what failed. */

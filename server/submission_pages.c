@@ -32,6 +32,40 @@ enum MHD_Result upload_form(struct req *r, long long id, const char *rest)
     return html_end(&b, r, 200);
 }
 
+static enum MHD_Result fresh_page(struct req *r, long long sid, json_t *ids);
+
+static const char *str_or_empty(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+/* A finding's place, the same in the upload's answer and in the store:
+ * table, line, rule and column. */
+static void finding_key(json_t *f, char *key, size_t size)
+{
+    snprintf(key, size, "%s|%lld|%s|%s", str_or_empty(f, "table"),
+             (long long)json_integer_value(json_object_get(f, "line")),
+             str_or_empty(f, "rule_id"), str_or_empty(f, "column_name"));
+}
+
+/* The submitter's own child ids by finding_key, from the answer to its
+ * upload (the store has none: docs/portal.md); NULL when there are none. */
+static json_t *child_ids(json_t *result)
+{
+    json_t *ids = NULL, *f;
+    size_t i;
+    json_array_foreach(json_object_get(result, "findings"), i, f) {
+        const char *id = json_string_value(json_object_get(f, "child_id"));
+        char key[192];
+        finding_key(f, key, sizeof key);
+        if (id && (ids || (ids = json_object())) &&
+            json_object_set_new(ids, key, json_string(id)))
+            break;
+    }
+    return ids;
+}
+
 enum MHD_Result upload(struct req *r, long long id, const char *rest)
 {
     (void)id, (void)rest;
@@ -49,7 +83,10 @@ enum MHD_Result upload(struct req *r, long long id, const char *rest)
     long long sid = json_integer_value(json_object_get(j, "submission_id"));
     if (r->api)
         return srv_send_json(r, 200, j);
+    json_t *ids = sid > 0 ? child_ids(j) : NULL;
     json_decref(j);
+    if (ids)
+        return fresh_page(r, sid, ids);
     char to[64];
     snprintf(to, sizeof to, "/submissions/%lld", sid);
     return sid > 0 ? srv_redirect(r, to) : srv_redirect(r, "/");
@@ -172,7 +209,13 @@ static void finding_cells(liia_buf *b, json_t *f, long long sid, int children)
     hp(b, "<tr class=\"sev-%s\"><td>%s</td>", sev, sev);
     if (children) {
         const char *c = json_string_value(json_object_get(f, "child"));
+        const char *own = json_string_value(json_object_get(f, "child_id"));
         hp(b, "<td>");
+        if (own) { /* only in the answer to the upload */
+            hp(b, "<span class=\"child-id\">");
+            html_esc(b, own);
+            hp(b, "</span> ");
+        }
         if (c) {
             hp(b, "<a href=\"/submissions/%lld?child=%s\">", sid, c);
             child_short(b, c);
@@ -413,7 +456,38 @@ static enum MHD_Result child_json(struct req *r, long long id, const char *child
     return srv_send_json(r, 200, c);
 }
 
-static enum MHD_Result validation_page(struct req *r, long long id, json_t *j)
+/* Where the Child column's ids come from: the sender's own CHILD is
+ * never stored, so only the answer to the upload can show it. */
+static void child_id_note(liia_buf *b, int fresh)
+{
+    if (fresh)
+        hp(b, "<p class=\"note\">The Child column shows your own CHILD id beside the "
+              "platform's pseudonym. This page, the answer to your upload, is the only time "
+              "the portal shows it: the platform does not keep your ids, so when you come "
+              "back to this submission later the findings show the pseudonym, and the table "
+              "and line (record) to find the row in your file.</p>");
+    else
+        hp(b, "<p class=\"note\">The platform does not keep your CHILD ids, only a "
+              "pseudonym: find a finding's row in your file by its table and line. Your own "
+              "ids are shown once, in the answer to the upload (or by validating the file "
+              "again).</p>");
+}
+
+/* Puts the upload's child ids (child_ids) on the stored findings. */
+static void add_child_ids(json_t *j, json_t *ids)
+{
+    json_t *f;
+    size_t i;
+    json_array_foreach(json_object_get(j, "findings"), i, f) {
+        char key[192];
+        finding_key(f, key, sizeof key);
+        json_t *id = json_object_get(ids, key);
+        if (id)
+            json_object_set(f, "child_id", id);
+    }
+}
+
+static enum MHD_Result validation_page(struct req *r, long long id, json_t *j, int fresh)
 {
     const char *child = srv_field(r, "child");
     json_t *c = NULL;
@@ -441,6 +515,8 @@ static enum MHD_Result validation_page(struct req *r, long long id, json_t *j)
                    json_integer_value(json_object_get(j, "errors")) +
                            json_integer_value(json_object_get(j, "warnings")) > 0;
     filter_form(&b, r, id, workbook, children || c);
+    if (children)
+        child_id_note(&b, fresh);
     if (c) {
         json_t *mine = child_findings(j, json_string_value(json_object_get(c, "child")));
         child_rows(&b, c, mine);
@@ -476,11 +552,27 @@ enum MHD_Result submission(struct req *r, long long id, const char *rest)
     if (*rest)
         return findings_csv(r, j);
     if (!r->api)
-        return validation_page(r, id, j);
+        return validation_page(r, id, j, 0);
     const char *child = srv_field(r, "child");
     if (child && *child) /* the API's filter by child */
         json_object_set_new(j, "findings", child_findings(j, child));
     return srv_send_json(r, 200, j);
+}
+
+/* The validation page as the answer to an upload with child findings:
+ * the stored submission with the sender's own child ids beside them. */
+static enum MHD_Result fresh_page(struct req *r, long long sid, json_t *ids)
+{
+    liia_error e;
+    liia_error_clear(&e);
+    json_t *j;
+    if (liia_app_submission(r->db, &r->s.actor, sid, &j, &e)) {
+        json_decref(ids);
+        return srv_error(r, &e);
+    }
+    add_child_ids(j, ids);
+    json_decref(ids);
+    return validation_page(r, sid, j, 1);
 }
 
 enum MHD_Result submission_post(struct req *r, long long id, const char *rest)

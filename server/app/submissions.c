@@ -142,11 +142,14 @@ int liia_app_submission(sqlite3 *db, const liia_actor *a, long long id, json_t *
 json_t *liia_app_finding_json(const liia_error *f)
 {
     static const char *const sev[] = {"error", "warning", "info"};
-    return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "file", f->file,
-                     "line", (json_int_t)f->line, "column", (json_int_t)f->column,
+    /* child_id: only in the answer to the sender's own upload (a finding
+     * read back from the store has none) */
+    return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s*, s:s*}", "file",
+                     f->file, "line", (json_int_t)f->line, "column", (json_int_t)f->column,
                      "column_name", f->column_name, "severity", sev[f->severity],
                      "rule_id", f->rule_id, "value", f->value, "message", f->message,
-                     "fix", f->fix);
+                     "fix", f->fix, "table", f->table[0] ? f->table : NULL,
+                     "child_id", f->child_id[0] ? f->child_id : NULL);
 }
 
 static int one_file_return(const char *id)

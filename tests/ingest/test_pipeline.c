@@ -155,8 +155,8 @@ static void test_findings_csv(liia_ingest_result *r)
     size_t len = 0;
     CHECK_INT(liia_read_file(path, &text, &len, &e), 0);
     CHECK_STR(text, "file,line,column,column_name,severity,rule_id,value,message,fix,"
-                    "record,path\n"
-                    "a.csv,3,,,error,QBR-S022,\"'=HYPERLINK(\"\"x\"\")\",\"bad, really\",,,\n");
+                    "record,path,child_id\n"
+                    "a.csv,3,,,error,QBR-S022,\"'=HYPERLINK(\"\"x\"\")\",\"bad, really\",,,,\n");
     free(text);
     liia_findings_free(&f);
     CHECK_INT(liia_ingest_write_findings("/nonexistent-dir/x.csv", &r->findings, &e), -1);

@@ -141,6 +141,25 @@ if T.check(r.status == 200, "ssda903 upload: %d %s" % (r.status, r.text[:300])):
             "ssda903: findings differ")
     T.check(want["errors"] + want["warnings"] > 0, "the sample has planted findings")
     children_903(got["submission_id"], files)
+# The page that answers an upload from the browser names the sender's own
+# CHILD beside each child's finding (issue 13: INT03, the child's header
+# row dropped); the same page read again later cannot (the store has no raw
+# id) and says how to find the row instead.
+hdr = files[0][1].split(b"\n")
+lost = hdr[1].split(b",")[0].decode()
+r = cam.upload("/upload", [(files[0][0], b"\n".join(hdr[:1] + hdr[2:]))] + files[1:],
+               {"return": "ssda903", "period": "2025-03-31"})
+own = '<span class="child-id">%s</span>' % lost
+if T.check(r.status == 200 and own in r.text and "INT03" in r.text and
+           "the only time" in r.text, "the upload's answer names child %s: %d %s"
+           % (lost, r.status, r.text[:200])):
+    sid = int(r.text.split('/findings.csv"')[0].rsplit("/submissions/", 1)[1])
+    later = cam.get("/submissions/%d" % sid)
+    T.check(later.status == 200 and "INT03" in later.text and 'class="child-id"' not in later.text
+            and "does not keep your CHILD ids" in later.text,
+            "the page read later shows no child id and says why")
+    T.check('"child_id"' not in cam.get("/api/submissions/%d" % sid).text,
+            "the stored findings hold no child id")
 r = cam.upload("/api/submissions", files[:1] + [("HAC_2025-03-31_header.csv", files[0][1])],
                {"return": "ssda903", "period": "2025-03-31"})
 T.check(r.status in (200, 400), "two header tables: judged or refused (%d)" % r.status)

@@ -164,7 +164,12 @@ try:
     Select(driver.find_element(By.ID, "return")).select_by_value("ssda903")
     driver.find_element(By.ID, "period").send_keys("2025-03-31")
     click(driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
-    check("/submissions/" in driver.current_url, "SSDA903: on its validation page")
+    # The validation page is the answer to the upload itself (not a
+    # redirect), with the authority's own CHILD beside each pseudonym.
+    check("/submissions/" in driver.current_url or "the only time" in driver.page_source,
+          "SSDA903: on its validation page")
+    check(driver.find_elements(By.CSS_SELECTOR, "tbody tr.sev-error span.child-id"),
+          "SSDA903: the upload's answer names the authority's own children")
     axe("validation page (SSDA903, page 1 of the findings)")
     check(len(driver.find_elements(By.CSS_SELECTOR, "tbody tr.sev-error")) == 100,
           "100 findings on a page")

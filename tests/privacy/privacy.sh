@@ -14,13 +14,15 @@ umask 022
 fail=0
 failed() { echo "FAIL: $*"; fail=1; }
 n=0
-# run NAME ARGS...: one command, its stdout and stderr kept for the scans.
+# run NAME ARGS...: one command, its stdout and stderr kept for the scans
+# (in $dest: out, or returned for the answer to the sender's own files).
+dest=out
 run() {
   local name=$1; shift
   n=$((n + 1))
-  "$bin" "$@" >"$scratch/out/$n-$name.out" 2>"$scratch/out/$n-$name.err"
+  "$bin" "$@" >"$scratch/$dest/$n-$name.out" 2>"$scratch/$dest/$n-$name.err"
   local rc=$?
-  (( rc < 2 )) || { failed "$name exited $rc"; tail -3 "$scratch/out/$n-$name.err"; }
+  (( rc < 2 )) || { failed "$name exited $rc"; tail -3 "$scratch/$dest/$n-$name.err"; }
 }
 
 # ------------------------------------------------------------- permissions
@@ -41,12 +43,34 @@ chmod 600 "$key"
 fx=$src/tests/ssda903/fixtures
 s903=$scratch/903/CAM_2025-03-31
 run ingest_q ingest "$src"/sample-data/quarterly/CAM_*.csv "$src"/sample-data/quarterly/ISL_*.csv
+# A child whose header row is missing: its episodes break INT03, a
+# child-level finding whose CHILD goes back to the sender (terminal, --json,
+# --report-dir) and never into the store.
+lost=$(sed -n 2p "${s903}_header.csv" | cut -d, -f1)
+grep -q "^$lost," "${s903}_episodes.csv" || failed "the first header child $lost has no episodes"
+sed -i 2d "${s903}_header.csv"
+# What ingest and validate answer the sender about its own files goes to
+# returned/: scanned for the key, and for the child id that must be there.
+dest=returned
 run ingest_903 ingest --return ssda903 --la CAM --period 2025-03-31 \
     "${s903}_header.csv" "${s903}_episodes.csv" "${s903}_uasc.csv" --report-dir "$scratch/returned"
 run ingest_903_json ingest --json --return ssda903 --la ISL --period 2017-12-31 \
     "$fx/fake903_header.csv" "$fx/fake903_episodes.csv"
 run validate_903 validate --return ssda903 --la ISL --period 2018-03-31 \
     "$fx/fake903_header.csv" "$fx/fake903_episodes.csv"
+run validate_903_json validate --json --return ssda903 --la CAM --period 2025-03-31 \
+    "${s903}_header.csv" "${s903}_episodes.csv" "${s903}_uasc.csv"
+dest=out
+grep -q "episodes\]:[0-9]*:1 (child $lost): error: column 'CHILD': .*\[INT03\]" \
+    "$scratch"/returned/*-ingest_903.err || failed "the terminal does not name child $lost for INT03"
+grep -q "\"child_id\": \"$lost\"" "$scratch"/returned/*-validate_903_json.out ||
+  failed "--json does not name child $lost"
+grep -q ",INT03,.*,$lost\$" "$scratch"/returned/*_episodes_findings.csv ||
+  failed "the --report-dir CSV does not name child $lost for INT03"
+# (sheet2: the Findings sheet, whose last column is Child)
+unzip -p "$scratch"/returned/*_episodes_findings.xlsx xl/worksheets/sheet2.xml 2>/dev/null |
+  grep -q ">$lost</t></is></c></row>" ||
+  failed "the --report-dir workbook's Findings sheet does not name child $lost"
 run bad ingest "$src"/sample-data/bad/two_authorities.csv --report-dir "$scratch/returned"
 run bench bench
 run report report --la CAM --period 2025-03-31 --out "$scratch/files"
@@ -78,6 +102,10 @@ readable() {
 }
 readable "$scratch/files" >"$scan/files.txt"
 readable "$scratch/returned" >"$scratch/returned.txt"
+# the store's files byte for byte (its pages, a WAL if any): no lost child
+for f in "$LIIA_DB"*; do
+  grep -aqwF -- "$lost" "$f" && failed "child $lost is in $(basename "$f")"
+done
 ls "$scratch"/returned/*_findings.csv >/dev/null 2>&1 || failed "no findings report was written"
 sqlite3 "$LIIA_DB" .dump >"$scan/store.txt"
 cat "$LIIA_DB"* | strings -n 4 >>"$scan/store.txt"

@@ -12,6 +12,7 @@
 #include <cairo.h>
 
 #include "fixture.h"
+#include "liia_engine.h"
 #include "liia_report.h"
 #include "unit.h"
 #include "xlsx_read.h"
@@ -228,6 +229,95 @@ static void test_deterministic(sqlite3 *db)
                     OUT "2/CAM_" PERIOD "_benchmark.pdf"));
 }
 
+/* The overview's Data quality sheet (4) is, row for row, what `status`
+ * shows (liia_returns_grid): authority, return, state, workflow, version,
+ * errors, warnings, unexplained warnings. */
+static void dq_agrees_with_status(sqlite3 *db, const char *ov)
+{
+    xlsx_sheet s;
+    CHECK_INT(xlsx_sheet_open(&s, ov, 4), 0);
+    CHECK_STR(xlsx_cell(&s, "I4"), "Unexplained warnings");
+    liia_returns_grid_opts o = {.period = PERIOD};
+    sqlite3_stmt *st;
+    liia_error e;
+    CHECK_INT(liia_returns_grid(db, &o, &st, &e), 0);
+    static const struct { char col; int grid; } map[] = {
+        {'A', 2}, {'B', 3}, {'C', 4}, {'D', 19}, {'E', 6}, {'G', 8}, {'H', 9}, {'I', 16}};
+    int r = 5, camden = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (size_t k = 0; k < sizeof map / sizeof map[0]; k++) {
+            char ref[16];
+            snprintf(ref, sizeof ref, "%c%d", map[k].col, r);
+            const char *want = (const char *)sqlite3_column_text(st, map[k].grid);
+            CHECK_STR(xlsx_cell(&s, ref), want ? want : "");
+        }
+        if (!strcmp((const char *)sqlite3_column_text(st, 0), "CAM") &&
+            !strcmp((const char *)sqlite3_column_text(st, 3), "quarterly")) {
+            camden = r;
+        }
+        r++;
+    }
+    sqlite3_finalize(st);
+    CHECK(r >= 5 + 33 * 2 && camden > 0); /* every authority, every return */
+    /* the counts changed above: Camden's 11 errors, to fix */
+    char ref[16];
+    snprintf(ref, sizeof ref, "G%d", camden);
+    CHECK_STR(xlsx_cell(&s, ref), "11");
+    snprintf(ref, sizeof ref, "D%d", camden);
+    CHECK_STR(xlsx_cell(&s, ref), "errors to fix");
+    snprintf(ref, sizeof ref, "K%d", camden); /* every file, rejected ones too */
+    sqlite3_stmt *n;
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT count(*) FROM submission WHERE la_code = "
+                                     "'E09000007' AND period = '" PERIOD "' AND return_type "
+                                     "= 'quarterly'", -1, &n, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_step(n), SQLITE_ROW);
+    CHECK_STR(xlsx_cell(&s, ref), (const char *)sqlite3_column_text(n, 0));
+    CHECK(sqlite3_column_int(n, 0) >= 1);
+    sqlite3_finalize(n);
+    xlsx_sheet_close(&s);
+}
+
+/* The tartan rug chart's cells (its SVG's rectangles one indicator
+ * column wide, cw - 0.5 = 35.5 pt) form rows: one per authority and
+ * London's pooled row last, uncoloured (white: no quartile).  */
+static void rug_chart_has_london_row(const char *svg, int n_auth)
+{
+    char *text = NULL;
+    size_t len = 0;
+    liia_error e;
+    CHECK_INT(liia_read_file(svg, &text, &len, &e), 0);
+    double rows[64], last = -1;
+    int nrows = 0, cells = 0, last_white = 0, last_cells = 0;
+    for (const char *p = text ? strstr(text, "fill:rgb(") : NULL; p;
+         p = strstr(p + 1, "fill:rgb(")) {
+        const char *d = strstr(p, "d=\"M "), *end = strchr(p, '>');
+        double x1, y1, x2, y2;
+        if (!d || d > end || sscanf(d, "d=\"M %lf %lf L %lf %lf", &x1, &y1, &x2, &y2) != 4 ||
+            y2 != y1 || x2 - x1 != 35.5)
+            continue;
+        cells++;
+        int white = !strncmp(p, "fill:rgb(100%,100%,100%)", 24);
+        int k = 0;
+        while (k < nrows && rows[k] != y1)
+            k++;
+        if (k == nrows && nrows < 64)
+            rows[nrows++] = y1;
+        if (y1 > last) {
+            last = y1;
+            last_white = white;
+            last_cells = 1;
+        } else if (y1 == last) {
+            last_white &= white;
+            last_cells++;
+        }
+    }
+    free(text);
+    CHECK_INT(nrows, n_auth + 1);
+    CHECK(last_cells > 10); /* every indicator */
+    CHECK_INT(cells, (n_auth + 1) * last_cells);
+    CHECK(last_white);
+}
+
 static void test_london(sqlite3 *db)
 {
     liia_report_result res;
@@ -238,6 +328,7 @@ static void test_london(sqlite3 *db)
     CHECK(exists(OUT "all/WES_" PERIOD "_benchmark.pdf"));
     CHECK(exists(OUT "all/charts/London_" PERIOD "_tartan_rug.png"));
     CHECK(exists(OUT "all/charts/London_" PERIOD "_tartan_rug.svg"));
+    rug_chart_has_london_row(OUT "all/charts/London_" PERIOD "_tartan_rug.svg", 33);
     CHECK(exists(OUT "all/charts/London_" PERIOD "_CP05_funnel.svg"));
     const char *ov = OUT "all/London_" PERIOD "_overview.xlsx";
     xlsx_sheet s;
@@ -266,6 +357,7 @@ static void test_london(sqlite3 *db)
     CHECK_STR(row_with(&s, 'A', "Camden", 5, 37, 'B'),
               "v1 accepted, 11 errors (cells blanked), 1 warning");
     xlsx_sheet_close(&s);
+    dq_agrees_with_status(db, ov);
     CHECK_INT(sqlite3_exec(db, "UPDATE submission SET errors = 0 WHERE la_code = "
                                "'E09000007' AND status = 'accepted'", NULL, NULL, NULL), 0);
 }

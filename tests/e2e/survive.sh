@@ -98,7 +98,7 @@ q --timeout 0.001 "SELECT 1" >out 2>err
 # funnel_limit(1e18, ...) looped for ever, deaf to --timeout and Ctrl-C.
 # Peak RSS and wall time of the child come from getrusage via /usr/bin/time;
 # timeout(1) ends a regression after 15 s, so that even all five cases
-# hanging report before CTest's limit (120 s).
+# hanging report before CTest's limit (240 s).
 # The bounds are ten times what a run takes (release 0.2 s and 16 MB,
 # ASan 0.8 s and 40 MB): 1 s, plus the hard stop's 2 s grace, plus a
 # loaded machine's slack.

@@ -306,6 +306,20 @@ static enum MHD_Result publish(struct req *r, long long id, const char *rest)
 
 /* ------------------------------------------------------------ packs, audit, query */
 
+/* "Quarter ending 2025-03-31, publication 2, published 2025-05-02 10:00:00
+ * UTC (latest)", closing the previous publication's list. */
+static void pack_heading(liia_buf *b, json_t *p, json_int_t previous)
+{
+    if (previous)
+        hp(b, "</ul>");
+    hp(b, "<h2>Quarter ending ");
+    html_esc(b, json_string_value(json_object_get(p, "period")));
+    hp(b, ", publication %lld, published ",
+       (long long)json_integer_value(json_object_get(p, "publication")));
+    html_esc(b, json_string_value(json_object_get(p, "published_at")));
+    hp(b, " UTC%s</h2><ul>", json_is_true(json_object_get(p, "latest")) ? " (latest)" : "");
+}
+
 static enum MHD_Result packs(struct req *r, long long id, const char *rest)
 {
     (void)id;
@@ -315,11 +329,11 @@ static enum MHD_Result packs(struct req *r, long long id, const char *rest)
         char *path;
         if (liia_app_pack_path(r->db, &r->s.actor, rest, &path, &e))
             return fail(r, &e);
-        const char *dot = strrchr(rest, '.');
+        const char *dot = strrchr(rest, '.'), *slash = strrchr(rest, '/');
         enum MHD_Result ok = srv_send_file(
             r, path, dot && !strcmp(dot, ".pdf") ? "application/pdf"
                      : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            rest);
+            slash ? slash + 1 : rest);
         free(path);
         return ok;
     }
@@ -334,16 +348,20 @@ static enum MHD_Result packs(struct req *r, long long id, const char *rest)
     html_begin(&b, r, "Benchmark packs");
     if (!json_array_size(j))
         hp(&b, "<p>No quarter has been published yet.</p>");
-    hp(&b, "<ul>");
+    json_int_t shown = 0; /* one list per publication, newest first */
     json_array_foreach(j, i, p) {
-        const char *f = json_string_value(json_object_get(p, "file"));
-        hp(&b, "<li><a href=\"/packs/");
-        html_esc(&b, f);
+        json_int_t pub = json_integer_value(json_object_get(p, "publication"));
+        if (pub != shown)
+            pack_heading(&b, p, shown);
+        shown = pub;
+        hp(&b, "<li><a href=\"");
+        html_esc(&b, json_string_value(json_object_get(p, "href")));
         hp(&b, "\">");
-        html_esc(&b, f);
+        html_esc(&b, json_string_value(json_object_get(p, "file")));
         hp(&b, "</a></li>");
     }
-    hp(&b, "</ul>");
+    if (shown)
+        hp(&b, "</ul>");
     json_decref(j);
     return html_end(&b, r, 200);
 }
@@ -447,7 +465,7 @@ static const struct route routes[] = {
 };
 
 /* "/submissions/12/explain" against "/submissions/": id 12, rest
- * "explain"; "/packs/X.pdf" against "/packs/": rest "X.pdf". */
+ * "explain"; "/packs/2/X.pdf" against "/packs/": rest "2/X.pdf". */
 static int match(const struct route *rt, const char *path, long long *id, const char **rest)
 {
     size_t n = strlen(rt->path);
@@ -458,6 +476,8 @@ static int match(const struct route *rt, const char *path, long long *id, const 
     if (strncmp(path, rt->path, n) || !path[n])
         return 0;
     *rest = path + n;
+    if (!strcmp(rt->path, "/packs/"))
+        return 1; /* "FILE" or "N/FILE": liia_app_pack_path checks */
     if (strcmp(rt->path, "/submissions/"))
         return strchr(*rest, '/') == NULL;
     char *end;

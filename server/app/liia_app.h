@@ -242,11 +242,13 @@ int liia_app_chase_csv(sqlite3 *db, const liia_actor *a, const char *period,
  * publication directory below c->packs_dir. */
 int liia_app_publish(sqlite3 *db, const liia_app_config *c, const liia_actor *a,
                      const char *period, json_t **out, liia_error *e);
-/* The pack files the actor may download: [{period, publication, file}]. */
+/* The pack files the actor may download, of every publication, newest
+ * first: [{period, publication, published_at, file, la_code, latest, href}]. */
 int liia_app_packs(sqlite3 *db, const liia_actor *a, json_t **out,
                    liia_error *e);
-/* The path of one pack file of the latest publication of its period, if
- * the actor may have it (caller frees). */
+/* The path of one pack file, if the actor may have it (caller frees):
+ * "FILE" of the latest publication of its period, or "N/FILE" of
+ * publication N (kept unchanged when the quarter is published again). */
 int liia_app_pack_path(sqlite3 *db, const liia_actor *a, const char *file,
                        char **path, liia_error *e);
 

@@ -117,16 +117,28 @@ int liia_app_publish(sqlite3 *db, const liia_app_config *c, const liia_actor *a,
     return liia_app_audit(db, a, "publish", period, "ok", NULL, e);
 }
 
-/* Latest publication of each period; for an authority-scoped actor its
- * own two files, for the programme team every authority's and the London
- * overview. */
+/* Every file of every publication: each authority's two and the London
+ * overview (la_code ''), with whether the publication is its period's
+ * latest.  Publications are kept, so a pack once downloaded can be fetched
+ * again unchanged after the quarter is published anew. */
+#define PACK_FILES_SQL                                                                       \
+    "WITH f AS (SELECT p.id AS publication, p.period, p.published_at, p.dir, "               \
+    "  a.short_code || '_' || p.period || '_benchmark.' || x.ext AS file, "                  \
+    "  a.gss_code AS la_code FROM publication p CROSS JOIN authority a CROSS JOIN "          \
+    "  (SELECT 'xlsx' AS ext UNION ALL SELECT 'pdf') x "                                     \
+    "UNION ALL SELECT p.id, p.period, p.published_at, p.dir, "                               \
+    "  'London_' || p.period || '_overview.xlsx', '' FROM publication p), "                  \
+    "l AS (SELECT period, max(id) AS id FROM publication GROUP BY period) "
+
+/* For an authority-scoped actor its own two files of each publication, for
+ * the programme team every file; newest publication first. */
 static const char packs_sql[] =
-    "WITH p AS (SELECT max(id) AS id, period FROM publication GROUP BY period) "
-    "SELECT p.period, p.id AS publication, a.short_code || '_' || p.period || '_benchmark.' "
-    "  || x.ext AS file, a.gss_code AS la_code FROM p CROSS JOIN authority a CROSS JOIN "
-    "  (SELECT 'xlsx' AS ext UNION ALL SELECT 'pdf') x WHERE ?1 = '' OR a.gss_code = ?1 "
-    "UNION ALL SELECT p.period, p.id, 'London_' || p.period || '_overview.xlsx', NULL FROM p "
-    "  WHERE ?1 = '' ORDER BY 1 DESC, 4, 3";
+    PACK_FILES_SQL
+    "SELECT f.period, f.publication, f.published_at, f.file, nullif(f.la_code, '') AS la_code, "
+    "  CASE WHEN f.publication = l.id THEN 'true' ELSE 'false' END AS latest, "
+    "  '/packs/' || f.publication || '/' || f.file AS href "
+    "FROM f JOIN l ON l.period = f.period WHERE ?1 = '' OR f.la_code = ?1 "
+    "ORDER BY f.period DESC, f.publication DESC, f.la_code, f.file";
 
 int liia_app_packs(sqlite3 *db, const liia_actor *a, json_t **out, liia_error *e)
 {
@@ -135,25 +147,58 @@ int liia_app_packs(sqlite3 *db, const liia_actor *a, json_t **out, liia_error *e
     if (app_require(db, a, "see packs", who, e) || liia_db_prepare(db, packs_sql, &st, e))
         return -1;
     sqlite3_bind_text(st, 1, app_scoped(a) ? a->la_code : "", -1, SQLITE_STATIC);
-    return app_rows_json(db, st, out, "listing packs", e);
+    if (app_rows_json(db, st, out, "listing packs", e))
+        return -1;
+    /* "latest" as a JSON boolean, not SQLite's text */
+    size_t i;
+    json_t *row;
+    json_array_foreach(*out, i, row) {
+        const char *l = json_string_value(json_object_get(row, "latest"));
+        if (json_object_set_new(row, "latest", json_boolean(l && !strcmp(l, "true")))) {
+            json_decref(*out);
+            *out = NULL;
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
+/* "FILE" (the latest publication of its period) or "N/FILE" (publication
+ * N): the publication asked for, 0 for the latest, and the file name. */
+static const char *split_pack(const char *name, long long *publication)
+{
+    *publication = 0;
+    const char *slash = strchr(name, '/');
+    if (!slash)
+        return name;
+    long long n = 0;
+    for (const char *c = name; c < slash; c++) {
+        if (*c < '0' || *c > '9' || n > 1000000000LL)
+            return NULL;
+        n = n * 10 + (*c - '0');
+    }
+    if (n <= 0 || strchr(slash + 1, '/'))
+        return NULL;
+    *publication = n;
+    return slash + 1;
 }
 
 /* The publication directory and authority of a pack file name, if it is
  * one the actor may have. */
-static int find_pack(sqlite3 *db, const liia_actor *a, const char *file, char *dir, size_t sz,
-                     liia_error *e)
+static int find_pack(sqlite3 *db, const liia_actor *a, const char *name, char *dir, size_t sz,
+                     const char **file, liia_error *e)
 {
+    long long publication;
+    *file = split_pack(name, &publication);
+    if (!*file)
+        return app_refuse(e, LIIA_APP_NOT_FOUND, "no such pack");
     sqlite3_stmt *st;
-    if (liia_db_prepare(db, "WITH p AS (SELECT max(id) AS id, period FROM publication GROUP BY "
-                            "period) SELECT d.dir, f.la_code FROM (" "SELECT p.period, "
-                            "a.short_code || '_' || p.period || '_benchmark.' || x.ext AS file, "
-                            "a.gss_code AS la_code FROM p CROSS JOIN authority a CROSS JOIN "
-                            "(SELECT 'xlsx' AS ext UNION ALL SELECT 'pdf') x UNION ALL SELECT "
-                            "p.period, 'London_' || p.period || '_overview.xlsx', '' FROM p) f "
-                            "JOIN p ON p.period = f.period JOIN publication d ON d.id = p.id "
-                            "WHERE f.file = ?1", &st, e))
+    if (liia_db_prepare(db, PACK_FILES_SQL "SELECT f.dir, f.la_code FROM f JOIN l ON "
+                            "l.period = f.period WHERE f.file = ?1 AND f.publication = "
+                            "CASE WHEN ?2 > 0 THEN ?2 ELSE l.id END", &st, e))
         return -1;
-    sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, *file, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, publication);
     int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
     char la[10] = "";
     if (found) {
@@ -174,12 +219,13 @@ int liia_app_pack_path(sqlite3 *db, const liia_actor *a, const char *file, char 
 {
     static const liia_role who[] = {LIIA_ROLE_DATA_LEAD, LIIA_ROLE_DCS, LIIA_ROLE_PROGRAMME, 0};
     char dir[1024];
+    const char *base = NULL;
     struct stat sb;
     *path = NULL;
     int rc = app_require(db, a, "download packs", who, e);
-    if (!rc && find_pack(db, a, file, dir, sizeof dir, e))
+    if (!rc && find_pack(db, a, file, dir, sizeof dir, &base, e))
         rc = -1;
-    if (!rc && !(*path = liia_path_join(dir, file)))
+    if (!rc && !(*path = liia_path_join(dir, base)))
         rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
     if (!rc && stat(*path, &sb) != 0)
         rc = app_refuse(e, LIIA_APP_NOT_FOUND, "no such pack");

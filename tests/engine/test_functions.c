@@ -1,11 +1,14 @@
 /* test_functions.c - the SQL functions registered by the engine. */
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "unit.h"
 #include "liia_engine.h"
 
 static char got[128];
 
-static const char *eval(sqlite3 *db, const char *sql)
+static const char *eval_unbounded(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *st = NULL;
     snprintf(got, sizeof got, "(error)");
@@ -16,6 +19,34 @@ static const char *eval(sqlite3 *db, const char *sql)
     }
     sqlite3_finalize(st);
     return got;
+}
+
+/* A call that loops never returns to the progress handler, so a hang here
+ * would only end at CTest's timeout: the alarm ends it in seconds, saying
+ * which check hung.  Async-signal-safe: write and _exit only. */
+#define HANG_BOUND_S 10
+static const char *volatile hanging = "";
+
+static void on_hang(int sig)
+{
+    static const char pre[] = "FAIL: an SQL function did not return within 10 s (each "
+                              "must be bounded; funnel_limit(1e18, ...) once looped "
+                              "forever): ";
+    ssize_t w = write(STDERR_FILENO, pre, sizeof pre - 1);
+    w = write(STDERR_FILENO, (const char *)hanging, strlen((const char *)hanging));
+    w = write(STDERR_FILENO, "\n", 1);
+    (void)w, (void)sig;
+    _exit(1);
+}
+
+/* Every call of the test runs under the alarm. */
+static const char *eval(sqlite3 *db, const char *sql)
+{
+    hanging = sql;
+    alarm(HANG_BOUND_S);
+    const char *r = eval_unbounded(db, sql);
+    alarm(0);
+    return r;
 }
 
 /* working_days over England's holidays of 2024 and 2025 (an in-memory
@@ -84,6 +115,10 @@ int main(void)
     sqlite3 *db;
     liia_error e;
     liia_error_clear(&e);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_hang;
+    CHECK(sigaction(SIGALRM, &sa, NULL) == 0);
     CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
     CHECK_INT(liia_engine_register_functions(db, &e), 0);
     /* median ignores NULLs; even counts average the middle two */

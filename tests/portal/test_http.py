@@ -2,7 +2,7 @@
 """The portal over HTTP: every endpoint, sign-in and sessions, CSRF, access
 control (each role against another authority's data: refused, nothing
 leaks), and the quarter's workflow from upload to pack download."""
-import os, socket, sqlite3, sys
+import io, os, re, socket, sqlite3, sys, zipfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from portal import Client, Failures, Server, Store, sample, PASSWORD  # noqa: E402
@@ -254,6 +254,7 @@ check(page.status == 200 and "Publish" in page.text and ">HAC<" in page.text, "p
 # publish; packs by authority
 r = prog.post("/api/publish", {"period": "2025-03-31"}, timeout=800)  # minutes under ASan
 check(r.status == 200 and r.json()["packs"] == 33, "publish: %d %s" % (r.status, r.text[:200]))
+pub1 = r.json()["publication"] if r.status == 200 else -1
 packs = dcs.get("/api/packs").json()
 files = sorted(p["file"] for p in packs)
 check(files == ["CAM_2025-03-31_benchmark.pdf", "CAM_2025-03-31_benchmark.xlsx"], "CAM's packs: %s" % files)
@@ -269,6 +270,70 @@ check(prog.get("/api/packs/London_2025-03-31_overview.xlsx").status == 200, "pro
 check(prog.get("/api/packs/HAC_2025-03-31_benchmark.pdf").status == 200, "programme: any pack")
 check(an.get("/api/packs/CAM_2025-03-31_benchmark.pdf").status == 403, "analyst: no packs")
 check(hacdcs.get("/api/packs/CAM_2025-03-31_benchmark.pdf").status == 404, "HAC: not CAM's pack")
+
+# Packs are kept by publication (issue 16, item 4): CAM resubmits with one
+# figure changed and the quarter is published again.  The new publication
+# has the new pack; the first one's is still there byte for byte, listed
+# with its date; another authority still gets nothing; every download is
+# audited under the publication's number.
+XLSX, PDF = "CAM_2025-03-31_benchmark.xlsx", "CAM_2025-03-31_benchmark.pdf"
+
+
+def sheets(xlsx):
+    """The workbook's parts but its properties (which hold the time made)."""
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
+        return {n: z.read(n) for n in z.namelist() if not n.startswith("docProps/")}
+
+
+first = {f: dcs.get("/api/packs/" + f).body for f in (XLSX, PDF)}
+fixed = sample("bad", "warnings_only.csv").replace(b"CAM,2025-03-31,contacts,4210,",
+                                                   b"CAM,2025-03-31,contacts,4321,")
+check(b"4321" in fixed, "the resubmission changes contacts")
+r = cam.upload("/api/submissions", [("CAM_2025-03-31.csv", fixed)])
+check(r.status == 200 and r.json()["outcome"] == "accepted", "CAM resubmits: %d %s" % (r.status, r.text[:200]))
+r = prog.post("/api/publish", {"period": "2025-03-31"}, timeout=800)
+pub2 = r.json()["publication"] if r.status == 200 else -1
+check(pub2 > pub1 > 0, "published again: %d %s" % (r.status, r.text[:200]))
+listing = dcs.get("/api/packs").json()
+got = sorted((p["publication"], p["file"], p.get("latest")) for p in listing)
+check(got == sorted([(pub1, XLSX, False), (pub1, PDF, False), (pub2, XLSX, True), (pub2, PDF, True)]),
+      "CAM's packs of both publications: %s" % got)
+check(all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", p.get("published_at", "")) and
+          p.get("href") == "/packs/%d/%s" % (p["publication"], p["file"]) for p in listing),
+      "each pack listed with its publication's date and link: %s" % listing[:1])
+page = dcs.get("/packs").text
+check(all(("publication %d, published " % n) in page and ('href="/packs/%d/%s"' % (n, XLSX)) in page
+          for n in (pub1, pub2)) and "(latest)" in page, "the packs page lists both publications")
+for f in (XLSX, PDF):
+    old = dcs.get("/api/packs/%d/%s" % (pub1, f))
+    check(old.status == 200 and old.body == first[f],
+          "the first publication's %s is unchanged (%d, %d bytes)" % (f, old.status, len(old.body)))
+    check(old.headers.get("Content-Disposition") == 'attachment; filename="%s"' % f,
+          "downloaded under its own name: %s" % old.headers.get("Content-Disposition"))
+    new = dcs.get("/api/packs/%d/%s" % (pub2, f))
+    check(new.status == 200 and new.body == dcs.get("/api/packs/" + f).body,
+          "the latest %s is the second publication's" % f)
+new = dcs.get("/api/packs/%d/%s" % (pub2, XLSX)).body
+check(new[:2] == b"PK" and sheets(new) != sheets(first[XLSX]),
+      "the second publication's workbook has the changed figure")
+for who, cl, want in [("HAC's DCS", hacdcs, 404), ("HAC's data lead", login("hac.lead"), 404),
+                      ("the analyst", an, 403)]:
+    for n in (pub1, pub2):
+        r = cl.get("/api/packs/%d/%s" % (n, XLSX))
+        check(r.status == want and r.body[:2] != b"PK" and b"E09000007" not in r.body and
+              b".packs" not in r.body, "%s cannot have CAM's pack of publication %d (%d)" % (who, n, r.status))
+check(prog.get("/api/packs/%d/%s" % (pub1, XLSX)).body == first[XLSX],
+      "the programme team has the first publication's pack")
+check(prog.get("/api/packs/%d/London_2025-03-31_overview.xlsx" % pub1).status == 200,
+      "and its London overview")
+for bad in ["0/" + XLSX, "%d/%s" % (pub2 + 1, XLSX), "x/" + XLSX, "%d/../store.db" % pub1,
+            "%d/%d/%s" % (pub1, pub1, XLSX), "%d/" % pub1, "-1/" + XLSX, "%d/London_2025-03-31_overview.xlsx" % pub1]:
+    r = dcs.get("/api/packs/" + bad)
+    check(r.status == 404 and r.body[:2] != b"PK", "CAM's DCS: %s is no pack (%d)" % (bad, r.status))
+audited = set(q("SELECT actor, outcome FROM audit WHERE action = 'download' AND target = ?",
+                "%d/%s" % (pub1, XLSX)))
+check({("cam.dcs", "ok"), ("hac.dcs", "refused"), ("prog", "ok")} <= audited,
+      "downloads of publication %d audited: %s" % (pub1, audited))
 
 # audit trail
 r = prog.get("/api/audit")

@@ -763,7 +763,7 @@ static int grouped_hit(void *ctx, const struct s903_group_hit *h)
     struct s903_grouped *gr = ctx;
     const struct s903_rule *r = h->r;
     const struct s903_table *t = &gr->run->s->tables[r->table];
-    gr->run->at = (struct s903_where){h->line, h->record, h->path};
+    gr->run->at = (struct s903_where){h->line, h->record, h->path, NULL, 0};
     return s903_add_finding(gr->run, r->severity, gr->in[r->table].path, t->name, h->line,
                             r->col + 1, t->cols[r->col].name,
                             h->cell && h->cell->len ? h->cell->raw : NULL,
@@ -801,7 +801,7 @@ static int on_grouped(void *ctx, const liia_record *rec, liia_error *e)
     if (rec->record > S903_MAX_LINE)
         return liia_fail(e, LIIA_E_DATA, "more than %ld records of one part", S903_MAX_LINE);
     struct s903_rowctx *x = &gr->x[t];
-    gr->run->at = (struct s903_where){rec->line, rec->record, rec->path};
+    gr->run->at = (struct s903_where){rec->line, rec->record, rec->path, NULL, 0};
     liia_buf_reset(&x->flags);
     if (gather_cells(x, rec))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
@@ -886,7 +886,7 @@ int s903_load_grouped(struct s903_run *run, const char *path, liia_reader *reade
         rc = liia_reader_run(reader, on_grouped, &gr, e);
     if (rc == 0 && s903_group_end(gr.g, &run->dates, grouped_hit, grouped_emit, &gr))
         rc = liia_fail(e, LIIA_E_NOMEM, "out of memory or a row not stored");
-    run->at = (struct s903_where){0, 0, NULL};
+    run->at = (struct s903_where){0, 0, NULL, NULL, 0};
     /* The writer's own failure comes first: it is why a row was refused. */
     if (gr.writer && s903_writer_finish(gr.writer, rc != 0, rc ? &(liia_error){0} : e))
         rc = -1;

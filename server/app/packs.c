@@ -19,7 +19,11 @@ static int make_dir(const char *path, liia_error *e)
     return liia_fail(e, LIIA_E_IO, "cannot create a directory: %s", strerror(errno));
 }
 
-/* packs_dir/<period>/<n>, n one more than the publications so far. */
+#define PUBLICATION_DIR_TRIES 1000
+
+/* packs_dir/<period>/<n>, n from one more than the publications so far, and
+ * created here (mkdir is the lock): two publications at once, or one after
+ * a publication that failed and left its folder, never share a folder. */
 static int publication_dir(sqlite3 *db, const liia_app_config *c, const char *period,
                            char *dir, size_t sz, liia_error *e)
 {
@@ -33,8 +37,18 @@ static int publication_dir(sqlite3 *db, const liia_app_config *c, const char *pe
     snprintf(dir, sz, "%s/%s", c->packs_dir, period);
     if (make_dir(c->packs_dir, e) || make_dir(dir, e))
         return -1;
-    snprintf(dir, sz, "%s/%s/%lld", c->packs_dir, period, n);
-    return make_dir(dir, e);
+    for (int i = 0; i < PUBLICATION_DIR_TRIES; i++, n++) {
+        snprintf(dir, sz, "%s/%s/%lld", c->packs_dir, period, n);
+        if (mkdir(dir, 0700) == 0)
+            return 0;
+        if (errno != EEXIST)
+            return make_dir(dir, e);
+    }
+    liia_fail(e, LIIA_E_IO, "%d publication folders in a row already exist",
+              PUBLICATION_DIR_TRIES);
+    liia_strlcpy(e->file, dir, sizeof e->file);
+    liia_error_fix(e, "move the folders of failed publications out of the packs folder");
+    return -1;
 }
 
 static int record(sqlite3 *db, const liia_actor *a, const char *period, const char *dir,

@@ -291,6 +291,12 @@ fixed = sample("bad", "warnings_only.csv").replace(b"CAM,2025-03-31,contacts,421
 check(b"4321" in fixed, "the resubmission changes contacts")
 r = cam.upload("/api/submissions", [("CAM_2025-03-31.csv", fixed)])
 check(r.status == 200 and r.json()["outcome"] == "accepted", "CAM resubmits: %d %s" % (r.status, r.text[:200]))
+# A publication that failed half way left its folder (the next number):
+# the new publication must not write into it or serve what it holds.
+leftover = os.path.join(store.db + ".packs", "2025-03-31", str(pub1 + 1))
+os.makedirs(leftover, exist_ok=True)
+with open(os.path.join(leftover, XLSX), "wb") as f:
+    f.write(b"stale")
 r = prog.post("/api/publish", {"period": "2025-03-31"}, timeout=800)
 pub2 = r.json()["publication"] if r.status == 200 else -1
 check(pub2 > pub1 > 0, "published again: %d %s" % (r.status, r.text[:200]))
@@ -314,6 +320,8 @@ for f in (XLSX, PDF):
     check(new.status == 200 and new.body == dcs.get("/api/packs/" + f).body,
           "the latest %s is the second publication's" % f)
 new = dcs.get("/api/packs/%d/%s" % (pub2, XLSX)).body
+with open(os.path.join(leftover, XLSX), "rb") as f:
+    check(f.read() == b"stale", "the failed publication's folder is left as it was")
 check(new[:2] == b"PK" and sheets(new) != sheets(first[XLSX]),
       "the second publication's workbook has the changed figure")
 for who, cl, want in [("HAC's DCS", hacdcs, 404), ("HAC's data lead", login("hac.lead"), 404),

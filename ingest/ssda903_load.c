@@ -509,6 +509,16 @@ static int store_row(struct s903_rowctx *x, long line, liia_error *e)
     return queue_packed(x, x->payload.data, "", e);
 }
 
+/* Findings on the row name the child's own id (as the authority sent it:
+ * shown back to it, never stored). */
+static void set_child(struct s903_run *run, const struct s903_rowctx *x)
+{
+    if (x->child_col >= 0 && x->cells[x->child_col].len) {
+        run->at.child = x->cells[x->child_col].raw;
+        run->at.child_len = x->cells[x->child_col].len;
+    }
+}
+
 static int on_row(void *ctx, const liia_record *rec, liia_error *e)
 {
     struct s903_rowctx *x = ctx;
@@ -526,10 +536,7 @@ static int on_row(void *ctx, const liia_record *rec, liia_error *e)
     liia_buf_reset(&x->flags);
     if (gather_cells(x, rec))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    if (x->child_col >= 0 && x->cells[x->child_col].len) {
-        x->run->at.child = x->cells[x->child_col].raw;
-        x->run->at.child_len = x->cells[x->child_col].len;
-    }
+    set_child(x->run, x);
     if (rec->nfields != x->in->nfields &&
         (liia_buf_appendf(&x->flags, "LIIA-903-ROW") ||
          s903_add_finding(x->run, LIIA_SEV_ERROR, x->in->path, x->tab->name,
@@ -755,6 +762,10 @@ struct s903_grouped {
     const char **part_ptr;          /* the reader's name of each part */
     struct s903_group *g;
     struct s903_writer *writer;
+    /* the held child's own id, for the findings of its child rules, which
+     * run when the next child's record arrives (as typed: never stored) */
+    char child[64];
+    size_t child_len;
 };
 
 /* s903_group_fn: a child rule that holds, reported where its record is. */
@@ -763,7 +774,7 @@ static int grouped_hit(void *ctx, const struct s903_group_hit *h)
     struct s903_grouped *gr = ctx;
     const struct s903_rule *r = h->r;
     const struct s903_table *t = &gr->run->s->tables[r->table];
-    gr->run->at = (struct s903_where){h->line, h->record, h->path, NULL, 0};
+    gr->run->at = (struct s903_where){h->line, h->record, h->path, gr->child, gr->child_len};
     return s903_add_finding(gr->run, r->severity, gr->in[r->table].path, t->name, h->line,
                             r->col + 1, t->cols[r->col].name,
                             h->cell && h->cell->len ? h->cell->raw : NULL,
@@ -805,6 +816,7 @@ static int on_grouped(void *ctx, const liia_record *rec, liia_error *e)
     liia_buf_reset(&x->flags);
     if (gather_cells(x, rec))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    set_child(gr->run, x);
     for (size_t c = 0; c < x->tab->ncols; c++)
         if (check_cell(x, rec->line, c))
             return liia_fail(e, LIIA_E_NOMEM, "out of memory or HMAC failure");
@@ -812,9 +824,13 @@ static int on_grouped(void *ctx, const liia_record *rec, liia_error *e)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     x->in->rows++;
     /* a record of the child part: the child before it is complete */
-    if (t == gr->run->s->child_table &&
-        s903_group_end(gr->g, &gr->run->dates, grouped_hit, grouped_emit, gr))
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory or a row not stored");
+    if (t == gr->run->s->child_table) {
+        if (s903_group_end(gr->g, &gr->run->dates, grouped_hit, grouped_emit, gr))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory or a row not stored");
+        gr->child_len = gr->run->at.child_len < sizeof gr->child ? gr->run->at.child_len : 0;
+        memcpy(gr->child, gr->run->at.child ? gr->run->at.child : "", gr->child_len);
+        gr->run->at.child = gr->child;  /* the cells are reused: point at the copy */
+    }
     stored_cells(x);
     for (size_t c = 0; c < x->tab->ncols; c++)
         x->stored[c].month = x->tab->cols[c].degrade_month && x->stored[c].ok;
@@ -859,6 +875,9 @@ static int grouped_open(struct s903_grouped *gr, const char *path, liia_error *e
                                         tab->ncols, 0};
         *x = (struct s903_rowctx){.run = gr->run, .in = &gr->in[t], .tab = tab,
                                   .part = (int)t, .child_col = -1};
+        for (size_t c = 0; c < tab->ncols; c++)
+            if (tab->cols[c].type == S903_CHILD)
+                x->child_col = (int)c;
         liia_buf_init(&x->cellbuf);
         liia_buf_init(&x->flags);
         liia_buf_init(&x->payload);

@@ -25,18 +25,25 @@ static void bind_sid(sqlite3_stmt *st, long long sid)
         sqlite3_bind_int64(st, i, sid);
 }
 
-static int run_sql_rule(struct s903_run *run, const struct s903_rule *r,
-                        long long prev_sid, sqlite3_stmt **upd, liia_error *e)
+/* Binds what a rule or a derived set may name: :sid, :prev_sid (0 when
+ * last year's return is not stored), :start and :end. */
+static void bind_run(sqlite3_stmt *st, const struct s903_run *run, long long prev_sid)
 {
-    sqlite3_stmt *st;
-    if (liia_db_prepare(run->db, r->sql, &st, e))
-        return -1;
     bind_sid(st, run->sid);
     int i = sqlite3_bind_parameter_index(st, ":prev_sid");
     if (i > 0)
         sqlite3_bind_int64(st, i, prev_sid);
     bind_named_text(st, ":start", run->dates.start);
     bind_named_text(st, ":end", run->dates.end);
+}
+
+static int run_sql_rule(struct s903_run *run, const struct s903_rule *r,
+                        long long prev_sid, sqlite3_stmt **upd, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(run->db, r->sql, &st, e))
+        return -1;
+    bind_run(st, run, prev_sid);
     const struct s903_table *t = &run->s->tables[r->table];
     const char *file = s903_table_file(run, r->table);
     int colno = s903_table_colno(run, r->table, r->col);
@@ -97,9 +104,24 @@ int s903_wants_upn_tags(const struct s903_schema *s)
     return 0;
 }
 
-static int needs_previous(const struct s903_rule *r)
+/* A rule reads last year's return when its query names :prev_sid, or names
+ * a derived set or table (temp.NAME) whose query does. */
+static int needs_previous(const struct s903_schema *s, const struct s903_rule *r)
 {
-    return r->sql && strstr(r->sql, ":prev_sid") != NULL;
+    if (!r->sql)
+        return 0;
+    if (strstr(r->sql, ":prev_sid"))
+        return 1;
+    json_t *v;
+    const char *name;
+    json_object_foreach(json_object_get(s->docs[0], "derived"), name, v) {
+        const char *sql = json_string_value(json_object_get(v, "sql"));
+        char ref[80];
+        snprintf(ref, sizeof ref, "temp.%s", name);
+        if (sql && strstr(sql, ":prev_sid") && strstr(r->sql, ref))
+            return 1;
+    }
+    return 0;
 }
 
 /* Rules that compare with last year's return and found none are not run,
@@ -141,54 +163,75 @@ static int derived_used(const struct s903_run *run, const char *name, long long 
     snprintf(ref, sizeof ref, "temp.%s", name);
     for (size_t i = 0; i < run->s->nrules; i++) {
         const struct s903_rule *r = &run->s->rules[i];
-        if (r->sql && table_rows(run, r->table) > 0 && (prev || !needs_previous(r)) &&
+        if (r->sql && table_rows(run, r->table) > 0 && (prev || !needs_previous(run->s, r)) &&
             strstr(r->sql, ref))
             return 1;
     }
     return 0;
 }
 
-/* tables.json "derived": {NAME: {"sql": ...}}: sets of children (a query
- * returning child_pid, with :sid, :start, :end bound) that several SQL rules
- * read.  One that a rule about to run names is computed once into the TEMP
- * table NAME (keyed by child_pid) before the rules run, so the rules sharing
- * a costly per-child fact (DfE's "looked after continuously for 12 months":
- * a pass over the submission's episodes) do not each recompute it.  With
- * "needs": PART the set is computed only when that part's file was sent
- * (empty otherwise).  With make 0 the sets are dropped. */
+static int exec_bound(struct s903_run *run, char *sql, const char *name, long long prev,
+                      liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (!sql || liia_db_prepare(run->db, sql, &st, e)) {
+        sqlite3_free(sql);
+        return sql ? -1 : liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    }
+    sqlite3_free(sql);
+    bind_run(st, run, prev);
+    int rc = sqlite3_step(st);
+    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, run->db, name);
+    return 0;
+}
+
+/* One derived set or table, computed into temp.NAME (see derived_sets). */
+static int derived_make(struct s903_run *run, const char *name, json_t *v, long long prev,
+                        liia_error *e)
+{
+    const char *sql = json_string_value(json_object_get(v, "sql"));
+    const char *needs = json_string_value(json_object_get(v, "needs"));
+    int t = needs ? s903_table_index(run->s, needs) : -1;
+    int sent = !needs || (t >= 0 && s903_table_file(run, t)[0]);
+    if (json_is_true(json_object_get(v, "table")))
+        /* every column the query returns; empty when its part was not sent */
+        return exec_bound(run, sqlite3_mprintf("CREATE TEMP TABLE \"%w\" AS SELECT * FROM (%s) "
+                                               "WHERE %d", name, sql, sent), name, prev, e) ||
+               exec_bound(run, sqlite3_mprintf("CREATE INDEX temp.\"%w_child\" ON \"%w\" "
+                                               "(child_pid)", name, name), name, prev, e);
+    if (exec_bound(run, sqlite3_mprintf("CREATE TEMP TABLE \"%w\" (child_pid BLOB PRIMARY KEY) "
+                                        "WITHOUT ROWID", name), name, prev, e))
+        return -1;
+    if (!sent)
+        return 0;  /* the set stays empty: its part was not sent */
+    return exec_bound(run, sqlite3_mprintf("INSERT OR IGNORE INTO temp.\"%w\" %s", name, sql),
+                      name, prev, e);
+}
+
+/* tables.json "derived": {NAME: {"sql": ...}}: facts about children that
+ * several SQL rules read.  One that a rule about to run names (as
+ * temp.NAME) is computed once before the rules run, so the rules sharing a
+ * costly per-child fact do not each recompute it: a set of children (a
+ * query returning child_pid: DfE's "looked after continuously for 12
+ * months", a pass over the submission's episodes) into a table keyed by
+ * child_pid, or with "table": true every column the query returns, indexed
+ * by child_pid (each child's first episode this year, its last one last
+ * year: the six 503 rules and 502, 562 and 1010 read them).  :sid,
+ * :prev_sid, :start and :end are bound.  With "needs": PART it is empty
+ * unless that part's file was sent.  With make 0 they are dropped. */
 static int derived_sets(struct s903_run *run, long long prev, int make, liia_error *e)
 {
     json_t *all = json_object_get(run->s->docs[0], "derived"), *v;
     const char *name;
     json_object_foreach(all, name, v) {
-        const char *sql = json_string_value(json_object_get(v, "sql"));
         char ddl[200];
         sqlite3_snprintf(sizeof ddl, ddl, "DROP TABLE IF EXISTS temp.\"%w\"", name);
         if (liia_db_exec(run->db, ddl, e))
             return -1;
-        if (!make || !sql || !derived_used(run, name, prev))
-            continue;
-        sqlite3_snprintf(sizeof ddl, ddl, "CREATE TEMP TABLE \"%w\" (child_pid BLOB PRIMARY "
-                         "KEY) WITHOUT ROWID", name);
-        if (liia_db_exec(run->db, ddl, e))
+        if (make && json_is_string(json_object_get(v, "sql")) && derived_used(run, name, prev) &&
+            derived_make(run, name, v, prev, e))
             return -1;
-        const char *needs = json_string_value(json_object_get(v, "needs"));
-        int t = needs ? s903_table_index(run->s, needs) : -1;
-        if (needs && (t < 0 || !s903_table_file(run, t)[0]))
-            continue;  /* the set stays empty: its part was not sent */
-        sqlite3_stmt *st;
-        char *ins = sqlite3_mprintf("INSERT OR IGNORE INTO temp.\"%w\" %s", name, sql);
-        if (!ins || liia_db_prepare(run->db, ins, &st, e)) {
-            sqlite3_free(ins);
-            return ins ? -1 : liia_fail(e, LIIA_E_NOMEM, "out of memory");
-        }
-        sqlite3_free(ins);
-        bind_sid(st, run->sid);
-        bind_named_text(st, ":start", run->dates.start);
-        bind_named_text(st, ":end", run->dates.end);
-        int rc = sqlite3_step(st);
-        if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
-            return liia_db_fail(e, run->db, name);
     }
     return 0;
 }
@@ -215,7 +258,7 @@ int s903_run_sql_rules(struct s903_run *run, liia_error *e)
         const struct s903_rule *r = &run->s->rules[i];
         if (!r->sql || table_rows(run, r->table) == 0)
             continue;
-        if (needs_previous(r) && !prev)
+        if (needs_previous(run->s, r) && !prev)
             rc = s903_flag(&skipped, r->code) ? liia_fail(e, LIIA_E_NOMEM, "out of memory")
                                               : 0;
         else

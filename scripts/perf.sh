@@ -10,6 +10,8 @@
 #      and the same on an ERROR-DENSE extract (every row of the sample made to
 #      break a rule: header ETHNIC and episode CIN replaced by codes not in
 #      the DfE lists, about one finding per row) at PERF_DENSE_SIZES;
+#      and with the authority's previous-year return already stored (the
+#      rules comparing with last year run) at PERF_PREV_SIZES;
 #  (b) a whole London quarter: init, ingest the 264 sample quarterly returns,
 #      bench, report --all for the latest period;
 #  (c) CIN census ingest (XML read by libxml2's xmlTextReader, every cell
@@ -31,6 +33,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${PERF_RUNS:-3}
 sizes=${PERF_SIZES-100000 1000000 4000000}
 dense_sizes=${PERF_DENSE_SIZES-1000000}   # "" skips the error-dense extract
+prev_sizes=${PERF_PREV_SIZES-100000 1000000}   # "" skips the store holding last year
 cin_children=${PERF_CIN_CHILDREN-100000}   # "" skips the CIN census
 out=${PERF_OUT:-$root/docs/performance.md}
 build=${PERF_BUILD:-$root/build-perf}   # a Release build directory
@@ -131,13 +134,20 @@ make_dense() {
 # dingestN/dimportN/dratioN (error-dense); sizes recorded in $work/sizes
 # or $work/dsizes.
 ssda903_size() {
-    local n=$1 children=$(( $1 * 20000 / per20k )) p="" sizes_file="$work/sizes"
+    local n=$1 children=$(( $1 * 20000 / per20k )) p="" sizes_file="$work/sizes" last=()
     local d="$work/s$n/CAM_2025-03-31"
-    "$bin" sample --ssda903 --out "$work/s$n" --children "$children" --la CAM >/dev/null
+    local with=()
+    [ "${2-}" = prev ] && with=(--previous-year CAM)
+    "$bin" sample --ssda903 --out "$work/s$n" --children "$children" --la CAM "${with[@]}" >/dev/null
     if [ "${2-}" = dense ]; then
         make_dense "$d"
         p=d
         sizes_file="$work/dsizes"
+    elif [ "${2-}" = prev ]; then
+        # last year's return of the same children, stored before (not timed)
+        mapfile -t last < <(return_files "$work/s$n/CAM_2024-03-31")
+        p=p
+        sizes_file="$work/psizes"
     fi
     local f=() imp=()
     mapfile -t f < <(return_files "$d")
@@ -149,6 +159,10 @@ ssda903_size() {
     for r in $(seq "$runs"); do
         rm -f "$work"/s.db* "$work/i.db" "$LIIA_KEY_FILE"
         "$bin" --db "$work/s.db" init >/dev/null
+        if [ ${#last[@]} -gt 0 ]; then
+            "$bin" --db "$work/s.db" ingest --quiet --return ssda903 --la CAM \
+                --period 2024-03-31 "${last[@]}" >/dev/null || exit 3
+        fi
         timed "${p}ingest$n" "$bin" --db "$work/s.db" ingest --quiet --return ssda903 \
             --la CAM --period 2025-03-31 "${f[@]}"
         import_tables "$work/i.db" "${f[@]}"
@@ -160,7 +174,7 @@ ssda903_size() {
         if [ -n "$p" ]; then
             sqlite3 "$work/s.db" "SELECT count(*) FROM finding" >"$work/dfind$n"
         fi
-        echo "  ssda903 $n episodes${p:+ (error-dense)}, run $r/$runs done" >&2
+        echo "  ssda903 $n episodes${p:+ ($2)}, run $r/$runs done" >&2
     done
     rm -rf "$work/s$n" "$work"/s.db* "$work/i.db"
 }
@@ -270,6 +284,7 @@ EOF2
 per20k=$(episodes_per_child)
 for n in $sizes; do ssda903_size "$n"; done
 for n in $dense_sizes; do ssda903_size "$n" dense; done
+for n in $prev_sizes; do ssda903_size "$n" prev; done
 [ "${PERF_LONDON-1}" = 0 ] || london_quarter
 for n in $cin_children; do cin_size "$n"; done
 
@@ -278,7 +293,7 @@ fmt_int() { printf "%'d" "$1" 2>/dev/null || printf "%d" "$1"; }
 # ssda903_table [d]: the clean table, or with "d" the error-dense one.
 ssda903_table() {
     local p=${1-} sizes_file="$work/sizes"
-    [ -n "$p" ] && sizes_file="$work/dsizes"
+    [ -n "$p" ] && sizes_file="$work/${p}sizes"
     echo "| episodes | rows (every file) | CSV MB | liia-bench ingest | sqlite3 .import | ratio | rows/s | episodes/s | µs per row | peak RSS ingest | peak RSS .import |"
     echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     while read -r n rows eps bytes; do
@@ -312,6 +327,20 @@ dense_section() {
         [ -s "$work/dfind$n" ] &&
             echo "Finding rows stored for the $n-episode extract: $(cat "$work/dfind$n")."
     done
+    echo
+}
+
+prev_section() {
+    [ -s "$work/psizes" ] || return 0
+    echo "## SSDA903 ingest with last year's return stored"
+    echo
+    echo "What an authority's second year looks like: the store already holds its"
+    echo "accepted return of 2023-24 (\`sample --ssda903 --previous-year CAM\`: the"
+    echo "same children a year earlier, ingested first, not timed), so the rules"
+    echo "that compare with last year run too (502, 503A-F, 562, 202-205D, 1000-1011,"
+    echo "SW16a-c ...; docs/ssda903.md).  Same ingest of 2024-25 and .import as above."
+    echo
+    ssda903_table p
     echo
 }
 
@@ -481,6 +510,7 @@ sqlv=$(sqlite3 --version | cut -d' ' -f1)
     linearity
     echo
     dense_section
+    prev_section
     if [ "${PERF_LONDON-1}" != 0 ]; then
     echo "## A whole London quarter"
     echo

@@ -391,8 +391,27 @@ notes() {
     cat <<'EOF'
 The machine is a shared 2-core VM: the same command varies by +-15% from
 run to run, `.import` as much as ingest, which is why the ratio above is
-taken pair by pair.  Measured on other runs of the same day, the paired
-ratio at 10^6 episodes ranged from about 1.3x to 1.55x.  Phases at 10^6 episodes (timestamps in a Release build, several
+taken pair by pair.
+
+With every table of the return (header, episodes, uasc and the eight
+others: 4.7 million rows at 10^6 episodes) and the whole DfE rule set, the
+SQL rules are most of the time.  At 10^6 episodes (timestamps in a
+Release build, 2026-12-04, 60 s in all): loading the eleven files about
+6.3 s (the phases below, for the first three), the 86 SQL rules that run
+52 s: 16 of them over 1 s each (36 s; each scans a submission's episodes
+or social workers: SW12STG2 4.8 s, the derived `social_worker_order` 4.3
+s, 575 3.5 s, 577/578 2.9 s, SW01STG1 2.9 s, 634 2.8 s ...), 18 between
+0.3 and 1 s (10 s), 52 under 0.3 s (5 s).  A third of that is system
+time: the whole ingest is one transaction, so every page a rule reads
+comes from the WAL, through a pread, once the 16 MB page cache is full.
+With last year's return stored, the rules comparing with it add about 75
+s at 10^6 (the table above).  Before this session's rewrites the same
+ingest took 183 s (553, a correlated lookup by child with no index, 106 s
+on its own; 1012 built the set of children with an episode six times) and
+at 10^5 episodes 76 s (331, 335, 521 and 602 16-39 s each): see
+docs/ssda903.md, "Cost of an SQL rule".  The 1.5x target was met (1.37x
+to 1.47x) with header, episodes and uasc and 59-160 rules; it is not met
+with the complete return.  Phases of the load at 10^6 episodes (several
 runs; perf for the split inside a phase):
 
 | phase | about | what it is |
@@ -457,12 +476,12 @@ the ratio rises a little with size even where ingest is linear.
 What would go next: the commit's checkpoint is serial and about a tenth of
 the time (WAL writes the data twice, `.import` once; WAL is what lets
 readers work during an ingest); the header's child-index inserts could
-move to the writer thread, which has time to spare.  Not measured here:
-the rules that compare with last year's return run only when the store
-holds it, and then cost several times the whole ingest (about 7 s of CPU
-at 10^5 episodes: windows over both years' episodes and joins on
-child_pid, which no index serves); they need a per-ingest table of each
-child's first and last episode, or last year's facts in the child index.
+move to the writer thread, which has time to spare.  Above all the SQL
+rules: rules that scan a whole table for the children of a small one
+(575, 577, 578, 580, 634, SW01STG1, SW12STG2) need the episodes by child
+(a per-ingest index, or the facts kept in the child index during the
+load), and the cross-record rules of the eight newer tables belong in the
+per-child pass the episodes already have, not in SQL run afterwards.
 
 Memory: the files are streamed one row at a time.  Peak RSS is SQLite's
 page cache (16 MB, `PRAGMA cache_size` in ingest/ssda903.c), the child

@@ -509,6 +509,18 @@ static int store_row(struct s903_rowctx *x, long line, liia_error *e)
     return queue_packed(x, x->payload.data, "", e);
 }
 
+/* Every cell's check, then the row rules; the row is counted as read. */
+static int check_row(struct s903_rowctx *x, long line, liia_error *e)
+{
+    for (size_t c = 0; c < x->tab->ncols; c++)
+        if (check_cell(x, line, c))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory or HMAC failure");
+    if (apply_row_rules(x, line))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    x->in->rows++;
+    return 0;
+}
+
 /* Findings on the row name the child's own id (as the authority sent it:
  * shown back to it, never stored). */
 static void set_child(struct s903_run *run, const struct s903_rowctx *x)
@@ -545,12 +557,8 @@ static int on_row(void *ctx, const liia_record *rec, liia_error *e)
                           "row has %zu fields, the header row has %zu",
                           rec->nfields, x->in->nfields)))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    for (size_t c = 0; c < x->tab->ncols; c++)
-        if (check_cell(x, rec->line, c))
-            return liia_fail(e, LIIA_E_NOMEM, "out of memory or HMAC failure");
-    if (apply_row_rules(x, rec->line))
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    x->in->rows++;
+    if (check_row(x, rec->line, e))
+        return -1;
     int rc = store_row(x, rec->line, e);
     if (rc == S903_UNGROUPED) {
         x->ungrouped = 1;
@@ -817,12 +825,8 @@ static int on_grouped(void *ctx, const liia_record *rec, liia_error *e)
     if (gather_cells(x, rec))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     set_child(gr->run, x);
-    for (size_t c = 0; c < x->tab->ncols; c++)
-        if (check_cell(x, rec->line, c))
-            return liia_fail(e, LIIA_E_NOMEM, "out of memory or HMAC failure");
-    if (apply_row_rules(x, rec->line))
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    x->in->rows++;
+    if (check_row(x, rec->line, e))
+        return -1;
     /* a record of the child part: the child before it is complete */
     if (t == gr->run->s->child_table) {
         if (s903_group_end(gr->g, &gr->run->dates, grouped_hit, grouped_emit, gr))

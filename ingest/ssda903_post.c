@@ -186,7 +186,10 @@ static int exec_bound(struct s903_run *run, char *sql, const char *name, long lo
     return 0;
 }
 
-/* One derived set or table, computed into temp.NAME (see derived_sets). */
+/* One derived set or table, computed into temp.NAME (see derived_sets).
+ * The statements are formatted because DDL cannot bind: what is formatted
+ * is the schema's own name (quoted with %w) and query text, never input;
+ * every value the query reads is bound (bind_run). */
 static int derived_make(struct s903_run *run, const char *name, json_t *v, long long prev,
                         liia_error *e)
 {
@@ -194,12 +197,16 @@ static int derived_make(struct s903_run *run, const char *name, json_t *v, long 
     const char *needs = json_string_value(json_object_get(v, "needs"));
     int t = needs ? s903_table_index(run->s, needs) : -1;
     int sent = !needs || (t >= 0 && s903_table_file(run, t)[0]);
-    if (json_is_true(json_object_get(v, "table")))
+    if (json_is_true(json_object_get(v, "table"))) {
         /* every column the query returns; empty when its part was not sent */
-        return exec_bound(run, sqlite3_mprintf("CREATE TEMP TABLE \"%w\" AS SELECT * FROM (%s) "
-                                               "WHERE %d", name, sql, sent), name, prev, e) ||
+        char *ddl = sent ? sqlite3_mprintf("CREATE TEMP TABLE \"%w\" AS SELECT * FROM (%s)",
+                                           name, sql)
+                         : sqlite3_mprintf("CREATE TEMP TABLE \"%w\" AS SELECT * FROM (%s) "
+                                           "WHERE 0", name, sql);
+        return exec_bound(run, ddl, name, prev, e) ||
                exec_bound(run, sqlite3_mprintf("CREATE INDEX temp.\"%w_child\" ON \"%w\" "
                                                "(child_pid)", name, name), name, prev, e);
+    }
     if (exec_bound(run, sqlite3_mprintf("CREATE TEMP TABLE \"%w\" (child_pid BLOB PRIMARY KEY) "
                                         "WITHOUT ROWID", name), name, prev, e))
         return -1;

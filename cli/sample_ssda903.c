@@ -337,11 +337,6 @@ static void draw_child(struct gen *g, long i, struct child *c)
     long start = y->start - 3 * 365 + pick(&g->r, y->end - y->start + 3 * 365);
     c->dob_day = start - age_days;
     civil(c->dob_day, c->dob, 0);
-    /* Born on 1 April, a child is 17 on the first day of the year: no SDQ
-     * then (189), yet one for a child turning 17 in the year (197B, read
-     * from the month of birth).  The rules cannot both hold: a day on. */
-    if (!strncmp(c->dob, "01/04/", 6))
-        civil(++c->dob_day, c->dob, 0);
     c->girl = (int)pick(&g->r, 2);
     long check = pick(&g->r, 10);   /* before the digits: see postcode() */
     snprintf(c->upn, sizeof c->upn, "A%011ld%ld", (long)(next(&g->r) % 100000000000ULL), check);
@@ -400,13 +395,13 @@ static int ends_in(const struct year *y, long dec)
  * at the 19th birthday in the year.  At 17 and 18 DfE asks only of some
  * (1007, 1016); at 20 and 21 the care would lie before last year's
  * return, which the previous-year rules 1002 and 1001 read for the child's
- * episodes.  Not a young mother: a care leaver's header has no MOTHER
- * (628), which last year's 1 would contradict (207, 624). */
+ * episodes.  A young mother among them has no MOTHER this year (628;
+ * DfE's 207 reads only children with an episode this year) and last
+ * year's MC_DOB (624). */
 static int oc3_due(const struct year *y, const struct child *c)
 {
     long end = care_end(c), b19 = birthday(c->dob_day, 19);
-    if (end < 0 || end != eighteenth(c->dob_day) || b19 < y->start || b19 > y->end ||
-        c->mc[0])
+    if (end < 0 || end != eighteenth(c->dob_day) || b19 < y->start || b19 > y->end)
         return 0;
     /* The 13 weeks must show in last year's return (1001 reads only the
      * two years'): from the first episode open in it, after the 14th
@@ -484,7 +479,8 @@ static void write_episodes(struct year *y, const struct child *c)
 
 /* The header row (and the uasc row) of year y.  SEX is coded 1/2 up to
  * 2023-24 and M/F from 2024-25.  A care leaver not looked after in the
- * year has no MOTHER (628) and no uasc row (1014). */
+ * year has no MOTHER (628) and no uasc row (1014); a young mother's
+ * MC_DOB stays as last year's (624). */
 static void write_header(struct year *y, struct child *c, int looked_after)
 {
     const char *sex = y->fy_end >= 2025 ? (c->girl ? "F" : "M") : (c->girl ? "2" : "1");
@@ -502,7 +498,7 @@ static void write_header(struct year *y, struct child *c, int looked_after)
         plant(y, T_HEADER, 0, "168");
     }
     fprintf(y->f[T_HEADER], "%s,%s,%s,%s,%s,%s,%s\n", c->id, sex, c->dob, c->ethnic, upn,
-            looked_after ? c->mother : "", looked_after ? c->mc : "");
+            looked_after ? c->mother : "", c->mc);
     if (!looked_after || !c->uasc)
         return;
     y->line[T_UASC]++;
@@ -567,7 +563,8 @@ static int cla12(const struct year *y, const struct child *c)
 }
 
 /* OC3 at the 19th birthday: mostly in touch, in education, training or
- * work and suitably housed; not in touch: activity and accommodation 0. */
+ * work and suitably housed; not in touch, returned home (RHOM) or died:
+ * activity and accommodation 0 (345, 344). */
 static void write_oc3(struct gen *g, struct year *y, const struct child *c)
 {
     static const char *const activ[] = {"F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5",
@@ -576,7 +573,8 @@ static void write_oc3(struct gen *g, struct year *y, const struct child *c)
                                         "T1", "U1", "Y1", "Z1", "B2", "D2", "T2", "Z2"};
     struct rng r = child_rng(g, c, T_OC3);
     long x = pick(&r, 100);
-    const char *touch = x < 88 ? "YES" : x < 95 ? "NO" : "REFU";
+    const char *touch = x < 86 ? "YES" : x < 92 ? "NO" : x < 95 ? "REFU" : x < 98 ? "RHOM"
+                      : "DIED";
     const char *a = activ[pick(&r, 11)], *h = accom[pick(&r, 16)];
     int known = !strcmp(touch, "YES");
     y->line[T_OC3]++;
@@ -729,9 +727,6 @@ static int write_year(struct gen *g, struct year *y, struct child *c)
     c->breach = y->planting && y->children % 50 == 7 ? 1 + (y->children / 50) % 4 : 0;
     write_header(y, c, looked_after);
     if (leaver) {
-        /* liia-bench's EPI warns of a header row without episodes even
-         * for a care leaver (DfE's skips children in OC3): listed here. */
-        plant(y, T_HEADER, 0, "EPI");
         write_oc3(g, y, c);
         return 1;
     }

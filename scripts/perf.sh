@@ -404,8 +404,19 @@ s, 575 3.5 s, 577/578 2.9 s, SW01STG1 2.9 s, 634 2.8 s ...), 18 between
 0.3 and 1 s (10 s), 52 under 0.3 s (5 s).  A third of that is system
 time: the whole ingest is one transaction, so every page a rule reads
 comes from the WAL, through a pread, once the 16 MB page cache is full.
-With last year's return stored, the rules comparing with it add about 75
-s at 10^6 (the table above).  Before this session's rewrites the same
+With last year's return stored, the rules comparing with it added about 75
+s at 10^6; ten of them (202-205D, 207, 624, 626) each joined the two years'
+headers through an index SQLite built for that one query (5-7 s each), and
+the first/last episode and social worker tables sorted every column of a
+window.  They now read one derived table (`header_last_year`, built once)
+and two shared child sets, and the first/last tables are a GROUP BY of the
+narrow row: on the same machine, the same files, one after the other
+(2026-12-04), 157 s became 117 s (156 MB both); the clean and error-dense
+ingests without last year's return are unchanged (68.6 s against 68.8 s,
+76.2 s against 78.8 s: those rules do not run there).  This run's `.import`
+took 7.9 s at 10^6 where the previous day's took 5.1 s on the same files:
+the clean ratio above (8.4x) is that noise, not a gain; the ingest time
+itself (65.8 s against 62.8 s) is what to compare.  Before this session's rewrites the same
 ingest took 183 s (553, a correlated lookup by child with no index, 106 s
 on its own; 1012 built the set of children with an episode six times) and
 at 10^5 episodes 76 s (331, 335, 521 and 602 16-39 s each): see

@@ -120,9 +120,12 @@ void liia_error_print(FILE *out, const liia_error *e)
         /* A CSV record's number is its line less the header's, unless
          * quoted newlines or blank lines came before it: only then (and
          * for structured files) is it worth saying. */
-        if (e->record > 0 && (e->path[0] || e->record != e->line - 1))
+        int rec = e->record > 0 && (e->path[0] || e->record != e->line - 1);
+        if (rec && e->child_id[0])
+            fprintf(out, " (record %ld, child %s)", e->record, e->child_id);
+        else if (rec)
             fprintf(out, " (record %ld)", e->record);
-        if (e->child_id[0])
+        else if (e->child_id[0])
             fprintf(out, " (child %s)", e->child_id);
         fputs(": ", out);
     }

@@ -37,6 +37,7 @@ static int publication_dir(sqlite3 *db, const liia_app_config *c, const char *pe
     snprintf(dir, sz, "%s/%s", c->packs_dir, period);
     if (make_dir(c->packs_dir, e) || make_dir(dir, e))
         return -1;
+    long long first = n;
     for (int i = 0; i < PUBLICATION_DIR_TRIES; i++, n++) {
         snprintf(dir, sz, "%s/%s/%lld", c->packs_dir, period, n);
         if (mkdir(dir, 0700) == 0)
@@ -44,10 +45,15 @@ static int publication_dir(sqlite3 *db, const liia_app_config *c, const char *pe
         if (errno != EEXIST)
             return make_dir(dir, e);
     }
-    liia_fail(e, LIIA_E_IO, "%d publication folders in a row already exist",
-              PUBLICATION_DIR_TRIES);
-    liia_strlcpy(e->file, dir, sizeof e->file);
-    liia_error_fix(e, "move the folders of failed publications out of the packs folder");
+    /* Not an internal fault: the programme team can act on it, so it is a
+     * conflict they are told about (a 500 would hide the fix), naming the
+     * folders by period and number, not by the server's path. */
+    liia_fail(e, LIIA_E_IO, "%d publication folders in a row already exist for %s "
+              "(%lld to %lld), left by publications that failed", PUBLICATION_DIR_TRIES,
+              period, first, n - 1);
+    liia_strlcpy(e->rule_id, LIIA_APP_CONFLICT, sizeof e->rule_id);
+    liia_error_fix(e, "move the folders %s/%lld onwards out of the packs folder (no "
+                   "recorded publication uses them), then publish again", period, first);
     return -1;
 }
 

@@ -334,6 +334,25 @@ check(prog.get("/api/packs/%d/%s" % (pub1, XLSX)).body == first[XLSX],
       "the programme team has the first publication's pack")
 check(prog.get("/api/packs/%d/London_2025-03-31_overview.xlsx" % pub1).status == 200,
       "and its London overview")
+# Failed publications that were never cleared away: with the next 1000
+# folders all taken, publishing refuses as a conflict the programme team
+# can act on (what, which folders, what to do), records nothing and
+# touches none of the folders.
+base = os.path.join(store.db + ".packs", "2025-03-31")
+taken = [os.path.join(base, str(pub2 + k)) for k in range(1, 1001)]
+planted = [d for d in taken if not os.path.exists(d)]
+for d in planted:
+    os.mkdir(d)
+r = prog.post("/api/publish", {"period": "2025-03-31"}, timeout=800)
+body = r.json() if r.status == 409 else {}
+check(r.status == 409 and "1000 publication folders in a row already exist for 2025-03-31" in body.get("error", "")
+      and "2025-03-31/%d onwards" % (pub2 + 1) in body.get("fix", "") and base not in r.text,
+      "1000 failed publications' folders: a conflict saying what to move (%d %s)" % (r.status, r.text[:300]))
+check(sorted((p["publication"], p["file"]) for p in dcs.get("/api/packs").json()) ==
+      sorted((p, f) for p, f, _ in got), "and no publication is recorded")
+check(all(os.path.isdir(d) and not os.listdir(d) for d in planted), "the planted folders are left as they were")
+for d in planted:
+    os.rmdir(d)
 for bad in ["0/" + XLSX, "%d/%s" % (pub2 + 1, XLSX), "x/" + XLSX, "%d/../store.db" % pub1,
             "%d/%d/%s" % (pub1, pub1, XLSX), "%d/" % pub1, "-1/" + XLSX, "%d/London_2025-03-31_overview.xlsx" % pub1]:
     r = dcs.get("/api/packs/" + bad)

@@ -60,7 +60,7 @@ grep -q "CAM_reviews.csv\[reviews\]:3:3 (child $a): error: column 'REVIEW'.*\[16
     fail "the broken review date is not reported at line 3"
 [ "$(q "SELECT record FROM finding WHERE submission_id = $sid AND rule_id = '166'")" = 2 ] ||
     fail "the broken review date's stored finding is not record 2"
-grep -q "CAM_reviews.csv\[reviews\]:7:4 (record 4) (child $b): error: column 'REVIEW_CODE': 'PN9' is not a valid REVIEW_CODE code" "$work/err" ||
+grep -q "CAM_reviews.csv\[reviews\]:7:4 (record 4, child $b): error: column 'REVIEW_CODE': 'PN9' is not a valid REVIEW_CODE code" "$work/err" ||
     { cat "$work/err" >&2; fail "the bad review code is not reported at line 7, record 4"; }
 [ "$(q "SELECT line || ':' || record FROM finding WHERE submission_id = $sid AND rule_id = '167'")" = 7:4 ] ||
     fail "the stored finding lacks its record number"

@@ -69,7 +69,7 @@ done
 # The answer to the sender names the child of a finding by its LAchildID,
 # on the terminal and in --json (and never puts a UPN or a full date of
 # birth there: those are withheld as in the store).
-grep -qE "\(child [0-9A-Za-z]+\): (error|warning)" "$scratch"/returned/*-validate.err ||
+grep -qE "[(, ]child [0-9A-Za-z]+\): (error|warning)" "$scratch"/returned/*-validate.err ||
   failed "validate's findings do not name the child"
 grep -q '"child_id": "' "$scratch"/returned/*-ingest_json.out ||
   failed "ingest --json's findings do not name the child"

@@ -416,7 +416,15 @@ ingests without last year's return are unchanged (68.6 s against 68.8 s,
 76.2 s against 78.8 s: those rules do not run there).  This run's `.import`
 took 7.9 s at 10^6 where the previous day's took 5.1 s on the same files:
 the clean ratio above (8.4x) is that noise, not a gain; the ingest time
-itself (65.8 s against 62.8 s) is what to compare.  Before this session's rewrites the same
+itself (65.8 s against 62.8 s) is what to compare.
+
+Tried and not taken (clean 10^6, same machine, 68.7 s and 155 MB before):
+a 48 MB page cache while the rules run, 69.4 s and 205 MB (the rules' reads
+are not what misses); a 32 MB cache for the temp schema, 68.2 s and 185 MB;
+`PRAGMA temp_store = MEMORY`, 52.0 s (system time 18.6 s -> 4.7 s: the
+sorters and the indexes SQLite builds for a query stop going through
+temporary files) but 368 MB, and growing with the return, where the
+target is memory flat under 200 MB.  Before this session's rewrites the same
 ingest took 183 s (553, a correlated lookup by child with no index, 106 s
 on its own; 1012 built the set of children with an episode six times) and
 at 10^5 episodes 76 s (331, 335, 521 and 602 16-39 s each): see

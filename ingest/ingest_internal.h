@@ -99,7 +99,7 @@ size_t ingest_return_count(void);
 /* SHA-256 (hex) over the files' bytes in order, streamed. */
 int ingest_sha256_files(const char *const *files, size_t nfiles,
                         char out[65], liia_error *e);
-/* "a.csv + b.csv": base names, truncated to fit. */
+/* "a.csv + b.csv": base names, whole; " + N more" for those that do not fit. */
 void ingest_file_names(const char *const *files, size_t nfiles,
                        char *out, size_t outsz);
 /* 1 when sha256 is the accepted version's of (la, period, type), named

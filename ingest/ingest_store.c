@@ -71,14 +71,23 @@ int ingest_sha256_files(const char *const *files, size_t nfiles,
     return rc;
 }
 
+/* "a.csv + b.csv + ...": whole names only; when the rest do not fit,
+ * " + N more" says so rather than a name cut in the middle. */
 void ingest_file_names(const char *const *files, size_t nfiles, char *out,
                        size_t outsz)
 {
+    enum { MORE = 24 };   /* room kept for " + 4294967295 more" */
     out[0] = '\0';
     for (size_t i = 0; i < nfiles; i++) {
         const char *base = strrchr(files[i], '/');
-        size_t at = strlen(out);
-        snprintf(out + at, outsz - at, "%s%s", i ? " + " : "", base ? base + 1 : files[i]);
+        const char *name = base ? base + 1 : files[i];
+        size_t at = strlen(out), need = (i ? 3 : 0) + strlen(name);
+        size_t keep = i + 1 < nfiles && outsz > MORE ? MORE : 0;
+        if (at + need + keep >= outsz && i > 0) {
+            snprintf(out + at, outsz - at, " + %zu more", nfiles - i);
+            return;
+        }
+        snprintf(out + at, outsz - at, "%s%s", i ? " + " : "", name);
     }
 }
 

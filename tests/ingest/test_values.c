@@ -118,8 +118,27 @@ static void test_postcodes(void)
     CHECK_INT(q_parse_postcode("NW1-2AB", 7, pc), -1);
 }
 
+/* The submission's file list: base names, whole, and " + N more" when
+ * the rest do not fit (a name cut in half reads as a different file). */
+static void test_file_names(void)
+{
+    const char *two[] = {"/in/CAM_header.csv", "CAM_episodes.csv"};
+    char out[200];
+    ingest_file_names(two, 2, out, sizeof out);
+    CHECK_STR(out, "CAM_header.csv + CAM_episodes.csv");
+    const char *many[] = {"/a/CAM_2025-03-31_header.csv", "/a/CAM_2025-03-31_episodes.csv",
+                          "/a/CAM_2025-03-31_uasc.csv", "/a/CAM_2025-03-31_reviews.csv",
+                          "/a/CAM_2025-03-31_missing.csv"};
+    char small[80];
+    ingest_file_names(many, 5, small, sizeof small);
+    CHECK_STR(small, "CAM_2025-03-31_header.csv + CAM_2025-03-31_episodes.csv + 3 more");
+    ingest_file_names(many, 5, out, sizeof out);
+    CHECK(strstr(out, "more") == NULL && strstr(out, "_missing.csv") != NULL);
+}
+
 int main(void)
 {
+    test_file_names();
     test_counts();
     test_fte();
     test_trim();

@@ -42,10 +42,12 @@ static int cmp_double(const void *x, const void *y)
 static void median_final(sqlite3_context *cx)
 {
     median_acc *a = sqlite3_aggregate_context(cx, 0);
-    if (!a || a->n == 0) {
-        sqlite3_result_null(cx);
-    } else if (a->oom) {
+    /* oom first: a failure on the first value leaves n at 0, and a NULL
+     * median then would be a wrong figure, not an error */
+    if (a && a->oom) {
         sqlite3_result_error_nomem(cx);
+    } else if (!a || a->n == 0) {
+        sqlite3_result_null(cx);
     } else {
         qsort(a->v, a->n, sizeof *a->v, cmp_double);
         sqlite3_result_double(cx, a->n % 2 ? a->v[a->n / 2]

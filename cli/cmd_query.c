@@ -44,7 +44,8 @@ static const char usage[] =
  * else.  Only ever set to 1 by SIGINT and polled by the query. */
 static volatile sig_atomic_t interrupted;
 
-static char hard_stop_msg[160];
+/* sized for the message arm() formats, with room for a 10-digit time */
+static char hard_stop_msg[256];
 
 /* Async-signal-safe: write and _exit only.  Nothing has reached stdout
  * (the result is buffered), so stopping here leaves no partial result. */

@@ -118,6 +118,12 @@ for f in csv json table; do
     [ ! -s out ] || fail "randomblob, $f: a query over its memory bound wrote a result"
     expect_out "a value is too large" err
 done
+# One C step that never looks at the progress handler: the hard stop ends
+# the process with the whole message (it was cut off mid-sentence).
+expect_exit 3 q --timeout 0.3 "SELECT length(printf('%.*c', 2000000000, 'x'))"
+[ ! -s out ] || fail "a hard-stopped query wrote a result"
+expect_out "when no other process holds the store)\$" err
+[ "$(tail -c 2 err | od -An -tx1 | tr -d ' ')" = 290a ] || fail "the hard stop's message is cut off"
 loop="WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x, 'row' FROM c"
 for f in csv json table; do
     expect_exit 3 q --timeout 0.3 --format "$f" "$loop"

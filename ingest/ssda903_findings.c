@@ -124,6 +124,7 @@ struct fill {
     struct at_line *order;  /* findings to fill, by line */
     size_t n, next;
     size_t field;           /* the CHILD field of the file */
+    size_t nfields;         /* its header row's: a row of another count is misaligned */
 };
 
 static int fill_row(void *ctx, const liia_record *rec, liia_error *e)
@@ -134,7 +135,9 @@ static int fill_row(void *ctx, const liia_record *rec, liia_error *e)
         x->next++;
     if (x->next == x->n)
         return 1;   /* past the last line wanted: stop reading */
-    const char *s = x->field < rec->nfields ? rec->values[x->field] : NULL;
+    /* a misaligned row's CHILD field may be another cell: name no child */
+    const char *s = x->field < rec->nfields && rec->nfields == x->nfields
+                        ? rec->values[x->field] : NULL;
     size_t len = s ? rec->lengths[x->field] : 0;
     while (len && (*s == ' ' || *s == '\t'))
         s++, len--;
@@ -156,7 +159,7 @@ static int fill_file(struct s903_run *run, const struct s903_input *in, size_t f
                      struct at_line *order, liia_error *e)
 {
     liia_findings *f = run->findings;
-    struct fill x = {f, order, 0, 0, field};
+    struct fill x = {f, order, 0, 0, field, in->nfields};
     for (size_t i = 0; i < f->count; i++)
         if (f->items[i].line > 1 && !f->items[i].child_id[0] &&
             !strcmp(f->items[i].file, in->path))

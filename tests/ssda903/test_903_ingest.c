@@ -74,6 +74,26 @@ static void test_rejections(struct t903 *t)
                     "matches none of header, episodes, uasc, reviews, oc2, oc3, ad1, "
                     "placed_adoption, prev_perm, missing, social_worker");
 
+    /* A required table (tables.json "required") with only its header row
+     * is refused: accepted, it would supersede the good version with no
+     * rows (test_empty_keeps_accepted). */
+    files[0] = t903_file("r_header.csv", T903_HEADER_COLS, H1);
+    files[1] = t903_file("r_episodes.csv", T903_EPISODE_COLS, "");
+    expect_rejected(t, files, 2, "LIIA-903-EMPTY",
+                    "the episodes table has no data rows: accepted, the return would "
+                    "replace the accepted version with nothing");
+    files[0] = t903_file("r_header0.csv", T903_HEADER_COLS, "");
+    expect_rejected(t, files, 2, "LIIA-903-EMPTY",
+                    "the header table has no data rows: accepted, the return would "
+                    "replace the accepted version with nothing");
+    /* rows with the wrong number of fields are no rows */
+    files[0] = t903_file("r_header1.csv", T903_HEADER_COLS, "1001,,1,15/06/2010,WBRI,,,\n");
+    files[1] = t903_file("r_episodes1.csv", T903_EPISODE_COLS, E1);
+    expect_rejected(t, files, 2, "LIIA-903-EMPTY",
+                    "the header table has no data rows with the header row's number of "
+                    "fields: accepted, the return would replace the accepted version with "
+                    "nothing");
+
     /* Issue 11: a column given twice is refused, as in the quarterly return. */
     files[1] = t903_file("r_dup.csv",
                          "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,"
@@ -82,6 +102,28 @@ static void test_rejections(struct t903 *t)
                          "01/06/2023\n");
     expect_rejected(t, files, 2, "LIIA-903-COLUMN",
                     "column 'decom' appears more than once in the header row");
+}
+
+/* An extract of header rows only does not supersede the accepted version
+ * (its measures stay). */
+static void test_empty_keeps_accepted(struct t903 *t)
+{
+    liia_ingest_result r;
+    liia_error e;
+    liia_ingest_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2023-12-31", H1, E1, NULL, 0, &r, &e), 0);
+    long long good = r.submission_id;
+    liia_ingest_result_free(&r);
+    liia_ingest_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2023-12-31", "", "", NULL, 0, &r, &e), -1);
+    CHECK_INT(e.status, LIIA_E_DATA);
+    CHECK_INT(r.outcome, LIIA_INGEST_REJECTED);
+    CHECK(t903_finding(&r, "LIIA-903-EMPTY") != NULL);
+    liia_ingest_result_free(&r);
+    CHECK_INT(t903_count_ids(t->db, "SELECT COUNT(*) FROM submission WHERE id = ?1 AND "
+                             "status = 'accepted'", good, 0), 1);
+    CHECK(t903_count_ids(t->db, "SELECT COUNT(*) FROM derived_measure WHERE "
+                         "submission_id = ?1", good, 0) > 0);
 }
 
 /* Issue 11: --la and --period are checked like the quarterly return's: a
@@ -686,6 +728,7 @@ int main(void)
     if (t903_open(&t, "test_903_ingest"))
         return 1;
     test_rejections(&t);
+    test_empty_keeps_accepted(&t);
     test_bad_la_period(&t);
     test_bounded_findings(&t);
     test_cell_findings(&t);

@@ -655,6 +655,21 @@ static void free_row_arrays(struct s903_rowctx *x)
     free(x->plens);
 }
 
+/* As the quarterly return's QBR-S008: a file Excel saved as "CSV (Comma
+ * delimited)" is read as Windows-1252, and the authority is told, since
+ * a character that is not in Windows-1252 did not survive that save. */
+static int converted_warning(struct s903_rowctx *x)
+{
+    char rule[32];
+    snprintf(rule, sizeof rule, "%s-ENCODING", x->run->s->rule_prefix);
+    return s903_add_finding(x->run, LIIA_SEV_WARNING, x->in->path, x->tab->name, 0, 0,
+                            NULL, NULL, 0, rule,
+                            "next time save as \"CSV UTF-8 (Comma delimited)\" so accented "
+                            "characters survive unchanged",
+                            "the file was saved as Windows-1252 (Excel 'CSV (Comma "
+                            "delimited)'), not UTF-8; it was converted");
+}
+
 int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
                     liia_error *e)
 {
@@ -681,6 +696,8 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
         rc = -1;
     if (rc == 0)
         rc = liia_reader_run(reader, on_row, &x, e);
+    if (rc >= 0 && reader && reader->converted_cp1252 && converted_warning(&x))
+        rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
     liia_reader_free(reader);
     run->at = (struct s903_where){0, 0, NULL, NULL, 0};
     if (rc == 0 && x.ungrouped)

@@ -126,6 +126,28 @@ static void test_empty_keeps_accepted(struct t903 *t)
                          "submission_id = ?1", good, 0) > 0);
 }
 
+/* A header table saved as Windows-1252 (an e acute in a child's id) is
+ * read converted, with a warning as the quarterly return's QBR-S008. */
+static void test_cp1252_warning(struct t903 *t)
+{
+    liia_ingest_result r;
+    liia_error e;
+    liia_ingest_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2023-12-31", "1001\xe9,1,15/06/2010,WBRI,A123456789012,,\n",
+                          "1001\xe9,01/05/2023,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,SC123456\n",
+                          NULL, 0, &r, &e), 0);
+    const liia_error *f = t903_finding(&r, "LIIA-903-ENCODING");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_INT(f->severity, LIIA_SEV_WARNING);
+        CHECK_STR(f->table, "header");
+        CHECK_STR(f->message, "the file was saved as Windows-1252 (Excel 'CSV (Comma "
+                  "delimited)'), not UTF-8; it was converted");
+    }
+    CHECK_INT(r.findings.warnings, 2);   /* header and episodes */
+    liia_ingest_result_free(&r);
+}
+
 /* Issue 11: --la and --period are checked like the quarterly return's: a
  * usage error (exit 2) with the reason, nothing recorded. */
 static void test_bad_la_period(struct t903 *t)
@@ -729,6 +751,7 @@ int main(void)
         return 1;
     test_rejections(&t);
     test_empty_keeps_accepted(&t);
+    test_cp1252_warning(&t);
     test_bad_la_period(&t);
     test_bounded_findings(&t);
     test_cell_findings(&t);

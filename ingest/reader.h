@@ -63,6 +63,9 @@ struct liia_reader_ops {
 struct liia_reader {
     const struct liia_reader_ops *ops;
     const char *file;      /* as the user named it, for locations */
+    /* set by run: the text was not UTF-8 and was read as Windows-1252
+     * (Excel's "CSV (Comma delimited)"), for the return to warn of */
+    int converted_cp1252;
 };
 
 /* Which reader a file needs, from its first bytes ('<' after an optional

@@ -90,7 +90,10 @@ static int csv_run(liia_reader *base, liia_record_fn fn, void *ctx, liia_error *
     r->fn = fn;
     r->ctx = ctx;
     r->record = 0;
-    return liia_csv_read_file(r->path, LIIA_CSV_CONVERT_CP1252, on_csv, r, NULL, e);
+    liia_csv_info info = {0};
+    int rc = liia_csv_read_file(r->path, LIIA_CSV_CONVERT_CP1252, on_csv, r, &info, e);
+    base->converted_cp1252 = info.converted_cp1252;
+    return rc;
 }
 
 static int first_row(const liia_csv_record *rec, void *ctx, liia_error *e)

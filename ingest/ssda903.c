@@ -16,6 +16,7 @@
 
 #include "ingest_internal.h"
 #include "ssda903_child.h"
+#include "ssda903_identity.h"
 #include "ssda903_load.h"
 #include "cin_measures.h"
 #include "reader_xml.h"
@@ -54,7 +55,7 @@ static int load_episodes(struct s903_run *run, struct s903_input *in, liia_error
         if (liia_db_exec(run->db, "ROLLBACK TO s903_episodes", e))
             return -1;
         s903_kids_reset_episodes(run->kids);
-        in->rows = 0;
+        in->rows = in->misaligned = 0;
         rc = s903_load_table(run, in, 1, e);
         if (rc == 0)
             rc = s903_episodes_in_order(run, e);
@@ -82,8 +83,9 @@ static int load_all(struct s903_run *run, long *rows, liia_error *e)
             if (role == ROLE_CHILD && stat(in->path, &sb) == 0 &&
                 s903_kids_reserve(run->kids, (size_t)sb.st_size / 40, e))
                 return -1;
-            if (role == ROLE_ORDERED ? load_episodes(run, in, e)
-                                     : s903_load_table(run, in, 0, e))
+            if ((role == ROLE_ORDERED ? load_episodes(run, in, e)
+                                      : s903_load_table(run, in, 0, e)) ||
+                s903_required_rows(run, in->path, in->table, in->rows, in->misaligned, e))
                 return -1;
             *rows += in->rows;
         }
@@ -264,6 +266,8 @@ int s903_open_return(struct ingest_job *job, const char *folder, void **state, l
         memcpy(run->period, job->r->period, 11);
         collection_dates(job->r->period, run);
         run->ps = liia_pseudo_new(key, job->r->la_code, e);
+        if (run->ps && s903_identity_open(run, job->db, job->r->la_code, e))
+            rc = -1;
     }
     OPENSSL_cleanse(key, sizeof key);
     if (rc || !run->ps || !(run->upn = s903_upn_new(s903_wants_upn_tags(&sub->s), e)))

@@ -29,6 +29,16 @@ static int identifying(const struct s903_schema *s, const char *table, const cha
     return c >= 0 && s->tables[t].cols[c].pii != PII_NONE;
 }
 
+/* 1 when column is the child identifier of table (type child). */
+static int child_column(const struct s903_schema *s, const char *table, const char *column)
+{
+    if (!table || !column || !column[0])
+        return 0;
+    int t = s903_table_index(s, table);
+    int c = t >= 0 ? s903_col_index(&s->tables[t], column) : -1;
+    return c >= 0 && s->tables[t].cols[c].type == S903_CHILD;
+}
+
 static int list_finding(struct s903_run *run, liia_severity sev, const char *file,
                         const char *table, long line, long col,
                         const char *column_name, const char *value, size_t vlen,
@@ -49,6 +59,14 @@ static int list_finding(struct s903_run *run, liia_severity sev, const char *fil
             liia_error_set_child_id(&e, run->at.child, run->at.child_len);
     }
     liia_strlcpy(e.column_name, column_name ? column_name : "", sizeof e.column_name);
+    /* A rule on the CHILD column shows what the file says (the child's own
+     * id, back to its sender only; the store withholds it), never the
+     * pseudonym the rules compared; when the row is gone from memory,
+     * s903_fill_child_ids fills it in. */
+    if (child_column(run->s, table, column_name)) {
+        value = e.child_id;
+        vlen = strlen(e.child_id);
+    }
     if (value && vlen && identifying(run->s, table, column_name))
         liia_strlcpy(e.value, "(withheld: identifying)", sizeof e.value);
     else if (value)
@@ -124,6 +142,8 @@ struct fill {
     struct at_line *order;  /* findings to fill, by line */
     size_t n, next;
     size_t field;           /* the CHILD field of the file */
+    size_t nfields;         /* its header row's: a row of another count is misaligned */
+    const char *child_name; /* the CHILD column's name: its findings' value */
 };
 
 static int fill_row(void *ctx, const liia_record *rec, liia_error *e)
@@ -134,14 +154,20 @@ static int fill_row(void *ctx, const liia_record *rec, liia_error *e)
         x->next++;
     if (x->next == x->n)
         return 1;   /* past the last line wanted: stop reading */
-    const char *s = x->field < rec->nfields ? rec->values[x->field] : NULL;
+    /* a misaligned row's CHILD field may be another cell: name no child */
+    const char *s = x->field < rec->nfields && rec->nfields == x->nfields
+                        ? rec->values[x->field] : NULL;
     size_t len = s ? rec->lengths[x->field] : 0;
     while (len && (*s == ' ' || *s == '\t'))
         s++, len--;
     while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
         len--;
-    for (; len && x->next < x->n && x->order[x->next].line == rec->line; x->next++)
-        liia_error_set_child_id(&x->f->items[x->order[x->next].i], s, len);
+    for (; len && x->next < x->n && x->order[x->next].line == rec->line; x->next++) {
+        liia_error *f = &x->f->items[x->order[x->next].i];
+        liia_error_set_child_id(f, s, len);
+        if (!f->value[0] && !strcmp(f->column_name, x->child_name))
+            liia_error_set_value(f, s, len);
+    }
     return 0;
 }
 
@@ -153,10 +179,10 @@ static int by_line(const void *a, const void *b)
 
 /* One file: the findings on its rows without a child id, then a read. */
 static int fill_file(struct s903_run *run, const struct s903_input *in, size_t field,
-                     struct at_line *order, liia_error *e)
+                     const char *child_name, struct at_line *order, liia_error *e)
 {
     liia_findings *f = run->findings;
-    struct fill x = {f, order, 0, 0, field};
+    struct fill x = {f, order, 0, 0, field, in->nfields, child_name};
     for (size_t i = 0; i < f->count; i++)
         if (f->items[i].line > 1 && !f->items[i].child_id[0] &&
             !strcmp(f->items[i].file, in->path))
@@ -184,7 +210,7 @@ int s903_fill_child_ids(struct s903_run *run, liia_error *e)
                 continue;
             if (!order && !(order = malloc((run->findings->count + 1) * sizeof *order)))
                 return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-            rc = fill_file(run, in, (size_t)in->map[c], order, e);
+            rc = fill_file(run, in, (size_t)in->map[c], t->cols[c].name, order, e);
             break;
         }
     }

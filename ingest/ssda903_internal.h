@@ -36,6 +36,11 @@ struct s903_codes {
 
 enum s903_pii { PII_NONE, PII_HMAC, PII_MONTH, PII_SECTOR, PII_DROP };
 
+/* "identifies": a cell that says which authority or collection year the
+ * whole file is for (the CIN header's LEA, Year, ReferenceDate): blank or
+ * not --la's / --period's rejects the file (<rule_prefix>-LA, -YEAR). */
+enum s903_identifies { ID_NONE, ID_LA, ID_YEAR };
+
 struct s903_col {
     const char *name;
     enum s903_type type;
@@ -54,6 +59,7 @@ struct s903_col {
                             * source was) */
     int upn_no_unknown;    /* "un_codes": false: UN1-UN5 are not a UPN
                             * (the return has its own UPNunknown item) */
+    enum s903_identifies identifies;  /* what the file says it is for */
 };
 
 /* Operand of a date comparison: a column, the collection year's start or
@@ -131,7 +137,9 @@ enum s903_role { ROLE_PART, ROLE_CHILD, ROLE_ORDERED };
 
 struct s903_table {
     const char *name, *store;
-    int required;
+    const char *element;           /* XML: its element path, else NULL */
+    int required;                  /* its file (CSV) given, and a row in it */
+    int identifies;                /* a column "identifies" the file */
     enum s903_role role;
     int order_col;                 /* ROLE_ORDERED: the column it is ordered by */
     struct s903_col *cols;         /* owned by the schema */
@@ -193,6 +201,11 @@ struct s903_schema {
     /* "withhold_pii": a finding on an identifying column never shows its
      * value, not even to the authority's own output */
     int withhold_pii;
+    /* "rule_prefix": the return's own structural rule ids are
+     * <prefix>-EMPTY, -LA, -YEAR (default LIIA-903) */
+    const char *rule_prefix;
+    /* "format": "xml" (parts are elements of one file), else CSV tables */
+    int xml;
 };
 
 /* Loads schemas/ssda903/ for the collection year ending in fy_end_year:

@@ -13,6 +13,7 @@
 #include "ingest_internal.h"
 #include "reader.h"
 #include "ssda903_child.h"
+#include "ssda903_identity.h"
 #include "ssda903_load.h"
 #include "ssda903_upn.h"
 #include "ssda903_writer.h"
@@ -531,6 +532,25 @@ static void set_child(struct s903_run *run, const struct s903_rowctx *x)
     }
 }
 
+/* A row whose field count is not the header row's: a stray or missing
+ * comma shifts every cell after it, so a date of birth could land in SW_ID
+ * (stored as given) or a postcode in URN, past pseudonymisation.  No cell
+ * of it is checked, shown or stored, and no child is named (even CHILD's
+ * field may be the shifted one): one LIIA-903-ROW error at its line, and
+ * the row is left out of the store, the rules and the rows taken in. */
+static int misaligned_row(struct s903_rowctx *x, const liia_record *rec, liia_error *e)
+{
+    x->in->misaligned++;
+    if (s903_add_finding(x->run, LIIA_SEV_ERROR, x->in->path, x->tab->name, rec->line, 0,
+                         NULL, NULL, 0, "LIIA-903-ROW",
+                         "remove the stray comma (or add the missing one) on this line and "
+                         "send the table again",
+                         "row has %zu fields, the header row has %zu: the row is not "
+                         "checked or stored", rec->nfields, x->in->nfields))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    return 0;
+}
+
 static int on_row(void *ctx, const liia_record *rec, liia_error *e)
 {
     struct s903_rowctx *x = ctx;
@@ -545,19 +565,15 @@ static int on_row(void *ctx, const liia_record *rec, liia_error *e)
     }
     /* Findings on this row carry its record number and path. */
     x->run->at = (struct s903_where){rec->line, rec->record, rec->path, NULL, 0};
+    if (rec->nfields != x->in->nfields)
+        return misaligned_row(x, rec, e);
     liia_buf_reset(&x->flags);
     if (gather_cells(x, rec))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     set_child(x->run, x);
-    if (rec->nfields != x->in->nfields &&
-        (liia_buf_appendf(&x->flags, "LIIA-903-ROW") ||
-         s903_add_finding(x->run, LIIA_SEV_ERROR, x->in->path, x->tab->name,
-                          rec->line, 0, NULL, NULL, 0, "LIIA-903-ROW",
-                          "check for a stray or missing comma on this line",
-                          "row has %zu fields, the header row has %zu",
-                          rec->nfields, x->in->nfields)))
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    if (check_row(x, rec->line, e))
+    if (check_row(x, rec->line, e) ||
+        (x->tab->identifies && s903_identity_check(x->run, x->in->path, x->tab, x->cells,
+                                                   x->in->map, rec->line, e)))
         return -1;
     int rc = store_row(x, rec->line, e);
     if (rc == S903_UNGROUPED) {
@@ -639,6 +655,21 @@ static void free_row_arrays(struct s903_rowctx *x)
     free(x->plens);
 }
 
+/* As the quarterly return's QBR-S008: a file Excel saved as "CSV (Comma
+ * delimited)" is read as Windows-1252, and the authority is told, since
+ * a character that is not in Windows-1252 did not survive that save. */
+static int converted_warning(struct s903_rowctx *x)
+{
+    char rule[32];
+    snprintf(rule, sizeof rule, "%s-ENCODING", x->run->s->rule_prefix);
+    return s903_add_finding(x->run, LIIA_SEV_WARNING, x->in->path, x->tab->name, 0, 0,
+                            NULL, NULL, 0, rule,
+                            "next time save as \"CSV UTF-8 (Comma delimited)\" so accented "
+                            "characters survive unchanged",
+                            "the file was saved as Windows-1252 (Excel 'CSV (Comma "
+                            "delimited)'), not UTF-8; it was converted");
+}
+
 int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
                     liia_error *e)
 {
@@ -665,6 +696,8 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
         rc = -1;
     if (rc == 0)
         rc = liia_reader_run(reader, on_row, &x, e);
+    if (rc >= 0 && reader && reader->converted_cp1252 && converted_warning(&x))
+        rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
     liia_reader_free(reader);
     run->at = (struct s903_where){0, 0, NULL, NULL, 0};
     if (rc == 0 && x.ungrouped)
@@ -825,7 +858,9 @@ static int on_grouped(void *ctx, const liia_record *rec, liia_error *e)
     if (gather_cells(x, rec))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     set_child(gr->run, x);
-    if (check_row(x, rec->line, e))
+    if (check_row(x, rec->line, e) ||
+        (x->tab->identifies && s903_identity_check(gr->run, x->in->path, x->tab, x->cells,
+                                                   x->in->map, rec->line, e)))
         return -1;
     /* a record of the child part: the child before it is complete */
     if (t == gr->run->s->child_table) {
@@ -876,7 +911,7 @@ static int grouped_open(struct s903_grouped *gr, const char *path, liia_error *e
         struct s903_rowctx *x = &gr->x[t];
         const struct s903_table *tab = &s->tables[t];
         gr->in[t] = (struct s903_input){path, (int)t, calloc(tab->ncols, sizeof(int)),
-                                        tab->ncols, 0};
+                                        tab->ncols, 0, 0};
         *x = (struct s903_rowctx){.run = gr->run, .in = &gr->in[t], .tab = tab,
                                   .part = (int)t, .child_col = -1};
         for (size_t c = 0; c < tab->ncols; c++)
@@ -910,6 +945,9 @@ int s903_load_grouped(struct s903_run *run, const char *path, liia_reader *reade
     if (rc == 0 && s903_group_end(gr.g, &run->dates, grouped_hit, grouped_emit, &gr))
         rc = liia_fail(e, LIIA_E_NOMEM, "out of memory or a row not stored");
     run->at = (struct s903_where){0, 0, NULL, NULL, 0};
+    /* a required part (the header, the children) with no record: refused */
+    for (size_t t = 0; rc == 0 && t < run->s->ntables; t++)
+        rc = s903_required_rows(run, path, (int)t, gr.in[t].rows, 0, e);
     /* The writer's own failure comes first: it is why a row was refused. */
     if (gr.writer && s903_writer_finish(gr.writer, rc != 0, rc ? &(liia_error){0} : e))
         rc = -1;

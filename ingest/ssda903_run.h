@@ -16,7 +16,16 @@ struct s903_input {
     int *map;                        /* file field of each schema column
                                       * (s903_identify; freed with the run) */
     size_t nfields;                  /* fields in the file's header row */
-    long rows;
+    long rows;                       /* rows read and taken in */
+    long misaligned;                 /* rows left out: not nfields fields */
+};
+
+/* An authority's DfE number and name (what an "identifies": "la" cell is
+ * compared with). */
+#define S903_MAX_LAS 64
+struct s903_la {
+    int number;
+    char name[64];
 };
 
 struct s903_kids;
@@ -49,6 +58,9 @@ struct s903_run {
     struct s903_input *inputs;
     size_t ninputs;
     struct s903_where at;
+    struct s903_la las[S903_MAX_LAS];   /* every authority (open()) */
+    size_t nlas;
+    const struct s903_la *la;           /* --la's, NULL before open() */
 };
 
 /* The file given for a schema table ("" if none) and the 1-based field

@@ -167,6 +167,25 @@ static const json_t *code_map(json_t *codelists, const char *list)
                            "values");
 }
 
+/* "identifies": "la" (a text or int cell: the authority's DfE number) or
+ * "year" (an int cell: the year the collection year ends; a date cell: a
+ * day in it). */
+static int load_identifies(json_t *jc, struct s903_col *c, liia_error *e)
+{
+    const char *id = json_string_value(json_object_get(jc, "identifies"));
+    c->identifies = ID_NONE;
+    if (!json_object_get(jc, "identifies"))
+        return 0;
+    if (id && !strcmp(id, "la") && (c->type == S903_TEXT || c->type == S903_INT))
+        c->identifies = ID_LA;
+    else if (id && !strcmp(id, "year") && (c->type == S903_INT || c->type == S903_DATE))
+        c->identifies = ID_YEAR;
+    else
+        return bad(e, "tables.json", "\"identifies\" is \"la\" (a text or int column) "
+                                     "or \"year\" (an int or date column)");
+    return 0;
+}
+
 static int load_col(json_t *jc, json_t *codelists, int year, struct s903_col *c,
                     liia_error *e)
 {
@@ -191,6 +210,8 @@ static int load_col(json_t *jc, json_t *codelists, int year, struct s903_col *c,
         c->rule = "LIIA-903-CELL";
     c->given = json_object_get(jc, "inherit") || json_object_get(jc, "ordinal");
     c->upn_no_unknown = json_is_false(json_object_get(jc, "un_codes"));
+    if (load_identifies(jc, c, e))
+        return -1;
     if (c->type == S903_CODE && year) {
         const char *list = json_string_value(json_object_get(jc, "codelist"));
         if (!list)
@@ -319,6 +340,13 @@ static int load_tables(json_t *doc, json_t *lists, int year,
     s->iso_dates = dates && !strcmp(dates, "iso");
     s->key_record = key && !strcmp(key, "record");
     s->withhold_pii = json_is_true(json_object_get(doc, "withhold_pii"));
+    s->rule_prefix = json_string_value(json_object_get(doc, "rule_prefix"));
+    if (!s->rule_prefix)
+        s->rule_prefix = "LIIA-903";
+    const char *format = json_string_value(json_object_get(doc, "format"));
+    s->xml = format && !strcmp(format, "xml");
+    if (strlen(s->rule_prefix) > 20)
+        return bad(e, "tables.json", "\"rule_prefix\" is at most 20 characters");
     if ((json_object_get(doc, "dates") && !s->iso_dates) ||
         (json_object_get(doc, "key") && !s->key_record))
         return bad(e, "tables.json", "\"dates\" is \"iso\" and \"key\" is \"record\" "
@@ -335,6 +363,7 @@ static int load_tables(json_t *doc, json_t *lists, int year,
         t->name = json_string_value(json_object_get(jt, "name"));
         t->store = json_string_value(json_object_get(jt, "store"));
         t->required = json_is_true(json_object_get(jt, "required"));
+        t->element = json_string_value(json_object_get(jt, "element"));
         json_t *cols = json_object_get(jt, "columns");
         size_t n = json_array_size(cols);
         if (!t->name || !ident_ok(t->store) || n == 0)
@@ -359,6 +388,7 @@ static int load_tables(json_t *doc, json_t *lists, int year,
                 return bad(e, "tables.json", "a column needs a name and its store column "
                                              "^[a-z][a-z0-9_]{0,62}$ (not id, line or flags)");
             stored += c->store != NULL;
+            t->identifies |= c->identifies != ID_NONE;
         }
         if (stored + (size_t)s->key_record > S903_MAX_STORED)
             return bad(e, "tables.json", "a part stores at most 64 columns");

@@ -59,7 +59,9 @@ linked=$(q "SELECT count(DISTINCT c.child_pid) FROM cin_child c JOIN cla_child l
 # gives other pseudonyms (the authority is in the HMAC)
 "$bin" ingest --return cin --la CAM --period 2025-03-31 "$cin" >"$scratch/r.out" 2>&1
 grep -q "unchanged" "$scratch/r.out" || failed "identical resend: $(head -1 "$scratch/r.out")"
-"$bin" ingest --quiet --return cin --la ISL --period 2025-03-31 "$cin" >/dev/null
+sed 's|<LEA>202</LEA>|<LEA>206</LEA>|' "$cin" >"$scratch/isl.xml"
+"$bin" ingest --quiet --return cin --la ISL --period 2025-03-31 "$scratch/isl.xml" >/dev/null ||
+  failed "Islington's copy (LEA 206) not accepted"
 [[ "$(q "SELECT count(*) FROM cin_child a JOIN cin_child b ON a.child_pid = b.child_pid AND a.id >> 32 <> b.id >> 32")" == 0 ]] ||
   failed "two authorities share pseudonyms"
 
@@ -71,13 +73,54 @@ before=$(q "SELECT count(*) FROM cin_child")
 [[ "$(q "SELECT count(*) FROM cin_child")" == "$before" ]] || failed "--strict stored rows"
 
 # a refused file: rejected with the reason; a later version supersedes rows
-"$bin" ingest --return cin --la SOU --period 2025-03-31 "$src/tests/cin/hostile/truncated.xml" >"$scratch/t.out" 2>&1
+# (cut from Southwark's census: a whole header, LEA 210, then the cut)
+head -c 20000 "$src/sample-data/cin/SOU_2025-03-31_cin.xml" >"$scratch/truncated.xml"
+"$bin" ingest --return cin --la SOU --period 2025-03-31 "$scratch/truncated.xml" >"$scratch/t.out" 2>&1
 (( $? == 1 )) || failed "truncated file: want exit 1"
 grep -q "the file ends before its XML does" "$scratch/t.out" || failed "truncated: no reason"
 sed 's/<Ethnicity>WBRI</<Ethnicity>WIRI</' "$cin" >"$scratch/v2.xml"
 "$bin" ingest --quiet --return cin --la CAM --period 2025-03-31 "$scratch/v2.xml" >/dev/null
 [[ "$(q "SELECT count(*) FROM cin_child c JOIN submission s ON s.id = c.id >> 32 WHERE s.la_code = 'E09000007'")" == 400 ]] ||
   failed "version 2 did not replace version 1's rows"
+
+# A file that is not this authority's census for this year, or holds no
+# children or no header, is refused whole (exit 1) and the accepted
+# version stays: LIIA-CIN-EMPTY, -YEAR, -LA (tables.json "required",
+# "identifies"; docs/cin.md).
+accepted_v=$(q "SELECT id FROM submission WHERE la_code = 'E09000007' AND return_type = 'cin' AND status = 'accepted'")
+refused() { # FILE RULE TEXT [--la LA] [--period P]
+  local f=$1 rule=$2 text=$3; shift 3
+  "$bin" ingest --return cin --la CAM --period 2025-03-31 "$@" "$f" >"$scratch/x.out" 2>&1
+  local rc=$?
+  (( rc == 1 )) || failed "$(basename "$f"): exit $rc, want 1"
+  grep -q "\[$rule\]" "$scratch/x.out" || failed "$(basename "$f"): no $rule"
+  grep -qF -- "$text" "$scratch/x.out" || failed "$(basename "$f"): no '$text': $(grep "$rule" "$scratch/x.out")"
+  [[ "$(q "SELECT id FROM submission WHERE la_code = 'E09000007' AND return_type = 'cin' AND status = 'accepted'")" == "$accepted_v" ]] ||
+    failed "$(basename "$f") replaced the accepted census"
+}
+perl -0pe 's|<Children>.*</Children>|<Children></Children>|s' "$cin" >"$scratch/empty.xml"
+refused "$scratch/empty.xml" LIIA-CIN-EMPTY "the file has no <Child> (Message/Children/Child)"
+perl -0pe 's|<Header>.*</Header>||s' "$cin" >"$scratch/nohdr.xml"
+refused "$scratch/nohdr.xml" LIIA-CIN-EMPTY "the file has no <Header> (Message/Header)"
+"$bin" sample --cin --out "$scratch/c24" --children 30 --la CAM --period 2024-03-31 >/dev/null
+refused "$scratch/c24/CAM_2024-03-31_cin.xml" LIIA-CIN-YEAR \
+  "the file is for the 2023-24 collection year (Year 2024), but --period 2025-03-31 is in 2024-25"
+sed 's|<ReferenceDate>2025-03-31<|<ReferenceDate>2024-03-31<|' "$cin" >"$scratch/refdate.xml"
+refused "$scratch/refdate.xml" LIIA-CIN-YEAR "(ReferenceDate 2024-03-31)"
+refused "$src/sample-data/cin/HAC_2025-03-31_cin.xml" LIIA-CIN-LA \
+  "the file is for Hackney (LEA 204), but --la says Camden (202)"
+sed 's|<LEA>202</LEA>||' "$cin" >"$scratch/nolea.xml"
+refused "$scratch/nolea.xml" LIIA-CIN-LA "the file does not say which authority it is for"
+# validate refuses the same way, storing nothing
+"$bin" validate --return cin --la CAM --period 2025-03-31 "$scratch/empty.xml" >/dev/null 2>&1
+(( $? == 1 )) || failed "validate of an empty census: want exit 1"
+# sample --cin writes each authority's own DfE number as LEA
+for la in CAM HAC SOU; do
+  want=$(awk -F, -v la=$la '$4 == la {print $2}' "$src/schemas/reference/authorities.csv")
+  grep -q "<LEA>$want</LEA>" "$src/sample-data/cin/${la}_2025-03-31_cin.xml" || failed "$la sample's LEA is not $want"
+done
+"$bin" sample --cin --out "$scratch/isl" --children 5 --la ISL >/dev/null
+grep -q "<LEA>206</LEA>" "$scratch/isl/ISL_2025-03-31_cin.xml" || failed "sample --cin --la ISL: LEA not 206"
 
 # usage errors (exit 2), nothing read
 "$bin" ingest --return cin --period 2025-03-31 "$cin" >/dev/null 2>"$scratch/u.err"

@@ -74,6 +74,26 @@ static void test_rejections(struct t903 *t)
                     "matches none of header, episodes, uasc, reviews, oc2, oc3, ad1, "
                     "placed_adoption, prev_perm, missing, social_worker");
 
+    /* A required table (tables.json "required") with only its header row
+     * is refused: accepted, it would supersede the good version with no
+     * rows (test_empty_keeps_accepted). */
+    files[0] = t903_file("r_header.csv", T903_HEADER_COLS, H1);
+    files[1] = t903_file("r_episodes.csv", T903_EPISODE_COLS, "");
+    expect_rejected(t, files, 2, "LIIA-903-EMPTY",
+                    "the episodes table has no data rows: accepted, the return would "
+                    "replace the accepted version with nothing");
+    files[0] = t903_file("r_header0.csv", T903_HEADER_COLS, "");
+    expect_rejected(t, files, 2, "LIIA-903-EMPTY",
+                    "the header table has no data rows: accepted, the return would "
+                    "replace the accepted version with nothing");
+    /* rows with the wrong number of fields are no rows */
+    files[0] = t903_file("r_header1.csv", T903_HEADER_COLS, "1001,,1,15/06/2010,WBRI,,,\n");
+    files[1] = t903_file("r_episodes1.csv", T903_EPISODE_COLS, E1);
+    expect_rejected(t, files, 2, "LIIA-903-EMPTY",
+                    "the header table has no data rows with the header row's number of "
+                    "fields: accepted, the return would replace the accepted version with "
+                    "nothing");
+
     /* Issue 11: a column given twice is refused, as in the quarterly return. */
     files[1] = t903_file("r_dup.csv",
                          "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,"
@@ -82,6 +102,50 @@ static void test_rejections(struct t903 *t)
                          "01/06/2023\n");
     expect_rejected(t, files, 2, "LIIA-903-COLUMN",
                     "column 'decom' appears more than once in the header row");
+}
+
+/* An extract of header rows only does not supersede the accepted version
+ * (its measures stay). */
+static void test_empty_keeps_accepted(struct t903 *t)
+{
+    liia_ingest_result r;
+    liia_error e;
+    liia_ingest_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2023-12-31", H1, E1, NULL, 0, &r, &e), 0);
+    long long good = r.submission_id;
+    liia_ingest_result_free(&r);
+    liia_ingest_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2023-12-31", "", "", NULL, 0, &r, &e), -1);
+    CHECK_INT(e.status, LIIA_E_DATA);
+    CHECK_INT(r.outcome, LIIA_INGEST_REJECTED);
+    CHECK(t903_finding(&r, "LIIA-903-EMPTY") != NULL);
+    liia_ingest_result_free(&r);
+    CHECK_INT(t903_count_ids(t->db, "SELECT COUNT(*) FROM submission WHERE id = ?1 AND "
+                             "status = 'accepted'", good, 0), 1);
+    CHECK(t903_count_ids(t->db, "SELECT COUNT(*) FROM derived_measure WHERE "
+                         "submission_id = ?1", good, 0) > 0);
+}
+
+/* A header table saved as Windows-1252 (an e acute in a child's id) is
+ * read converted, with a warning as the quarterly return's QBR-S008. */
+static void test_cp1252_warning(struct t903 *t)
+{
+    liia_ingest_result r;
+    liia_error e;
+    liia_ingest_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2023-12-31", "1001\xe9,1,15/06/2010,WBRI,A123456789012,,\n",
+                          "1001\xe9,01/05/2023,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,SC123456\n",
+                          NULL, 0, &r, &e), 0);
+    const liia_error *f = t903_finding(&r, "LIIA-903-ENCODING");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_INT(f->severity, LIIA_SEV_WARNING);
+        CHECK_STR(f->table, "header");
+        CHECK_STR(f->message, "the file was saved as Windows-1252 (Excel 'CSV (Comma "
+                  "delimited)'), not UTF-8; it was converted");
+    }
+    CHECK_INT(r.findings.warnings, 2);   /* header and episodes */
+    liia_ingest_result_free(&r);
 }
 
 /* Issue 11: --la and --period are checked like the quarterly return's: a
@@ -355,6 +419,45 @@ static void no_upn_hash_in(struct t903 *t, const char *wal)
                                             !file_contains(wal, needle)));
 }
 
+/* A row with a stray comma after CHILD (header: the DOB lands in ETHNIC;
+ * episodes: a postcode in URN, stored as given) is one LIIA-903-ROW error
+ * with no value and no child named; none of its cells is checked, shown
+ * or stored (test_no_raw_identifiers then scans the store for them). */
+static void misaligned_rows_store_nothing(struct t903 *t, const char *header)
+{
+    liia_ingest_result r;
+    liia_error e;
+    liia_ingest_result_init(&r);
+    char shifted[512];
+    snprintf(shifted, sizeof shifted, "%s%s", header,
+             "CHXQ5700002,,1,23/05/2003,WIRT,Y091189125198,1,17/09/2021\n");
+    CHECK_INT(t903_ingest(t, "2024-03-31", shifted,
+                          "CHXQ5538333,21/07/2022,S,C2,N2,U1,PR1,,,,V26 3IN,Y27 2BR,SC9468114\n"
+                          "CHXQ5604914,,28/03/2023,S,C1,N4,K2,PR2,,,,P7 1ZG,K9 2HV,SC9929131\n",
+                          NULL, 0, &r, &e), 0);
+    size_t rowf = 0;
+    for (size_t i = 0; i < r.findings.count; i++) {
+        const liia_error *f = &r.findings.items[i];
+        if ((!strcmp(f->table, "header") && f->line == 4) ||
+            (!strcmp(f->table, "episodes") && f->line == 3)) {
+            CHECK_STR(f->rule_id, "LIIA-903-ROW");
+            CHECK_STR(f->value, "");
+            CHECK_STR(f->child_id, "");
+            CHECK(strstr(f->message, "not checked or stored") != NULL);
+            rowf++;
+        }
+    }
+    CHECK_INT(rowf, 2);
+    CHECK_INT(t903_count_ids(t->db, "SELECT (SELECT COUNT(*) FROM cla_child WHERE "
+                             "submission_id = ?1 AND line = 4) + (SELECT COUNT(*) FROM "
+                             "cla_episode WHERE submission_id = ?1 AND line = 3)",
+                             r.submission_id, 0), 0);
+    CHECK_INT(t903_count_ids(t->db, "SELECT COUNT(*) FROM finding WHERE submission_id = ?1 "
+                             "AND rule_id = 'LIIA-903-ROW' AND value IS NULL",
+                             r.submission_id, 0), 2);
+    liia_ingest_result_free(&r);
+}
+
 static void test_no_raw_identifiers(struct t903 *t)
 {
     /* Distinctive identifiers so a hit cannot be a coincidence. */
@@ -387,6 +490,7 @@ static void test_no_raw_identifiers(struct t903 *t)
     CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM finding WHERE rule_id = '392c' AND "
                          "value = '(withheld)'"), 1);
     liia_ingest_result_free(&r);
+    misaligned_rows_store_nothing(t, header);
     liia_ingest_result_init(&r);
     CHECK_INT(t903_ingest(t, "2024-03-31", header, episodes, uasc, 0, &r, &e), 0);
     liia_ingest_result_free(&r);
@@ -646,6 +750,8 @@ int main(void)
     if (t903_open(&t, "test_903_ingest"))
         return 1;
     test_rejections(&t);
+    test_empty_keeps_accepted(&t);
+    test_cp1252_warning(&t);
     test_bad_la_period(&t);
     test_bounded_findings(&t);
     test_cell_findings(&t);

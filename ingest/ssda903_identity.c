@@ -129,12 +129,25 @@ static int check_year(struct s903_run *run, const struct s903_col *c,
     return -1;
 }
 
+/* 1 when an "activity" cell's date lies in the collection year. */
+static int in_year(const struct s903_run *run, const struct s903_cell *cell)
+{
+    return cell->ok && cell->iso[0] && strcmp(cell->iso, run->dates.start) >= 0 &&
+           strcmp(cell->iso, run->dates.end) <= 0;
+}
+
 int s903_identity_check(struct s903_run *run, const char *file, const struct s903_table *t,
                         const struct s903_cell *cells, const int *map, long line,
                         liia_error *e)
 {
+    int counted = 0;
     for (size_t c = 0; c < t->ncols; c++) {
         const struct s903_col *col = &t->cols[c];
+        if (col->identifies == ID_ACTIVITY) {
+            if (!counted && in_year(run, &cells[c]))
+                counted = 1, run->in_year++;
+            continue;
+        }
         int rc = col->identifies == ID_LA     ? check_la(run, col, &cells[c], e)
                  : col->identifies == ID_YEAR ? check_year(run, col, &cells[c], e)
                                               : 0;
@@ -145,9 +158,43 @@ int s903_identity_check(struct s903_run *run, const char *file, const struct s90
     return 0;
 }
 
+/* 1 when a column of t has "identifies": "activity". */
+static int has_activity(const struct s903_table *t)
+{
+    for (size_t c = 0; c < t->ncols; c++)
+        if (t->cols[c].identifies == ID_ACTIVITY)
+            return 1;
+    return 0;
+}
+
+/* A table of S903_ACTIVITY_MIN_ROWS rows or more none of whose "activity"
+ * dates (SSDA903: DECOM, DEC) lies in --period's collection year is
+ * another year's extract: a real return of that size has children
+ * starting or leaving care in its year.  Accepted, it would replace the
+ * year's accepted version with another year's rows. */
+static int activity_year(struct s903_run *run, const char *file, int table, long rows,
+                         liia_error *e)
+{
+    const struct s903_table *t = &run->s->tables[table];
+    if (!has_activity(t) || rows < S903_ACTIVITY_MIN_ROWS || run->in_year > 0)
+        return 0;
+    int y = run->s->year;
+    liia_error_clear(e);
+    liia_fail(e, LIIA_E_DATA, "none of the %ld rows of the %s table has a date from %s "
+              "to %s (the %d-%02d collection year up to --period): the file looks like "
+              "another year's extract", rows, t->name, run->dates.start, run->dates.end,
+              y - 1, y % 100);
+    liia_error_fix(e, "check you exported the %d-%02d return, or correct --period",
+                   y - 1, y % 100);
+    run->at = (struct s903_where){0, 0, NULL, NULL, 0};
+    return refuse(run, file, t, 0, -1, 0, "YEAR", NULL, e);
+}
+
 int s903_required_rows(struct s903_run *run, const char *file, int table, long rows,
                        long misaligned, liia_error *e)
 {
+    if (activity_year(run, file, table, rows, e))
+        return -1;
     const struct s903_table *t = &run->s->tables[table];
     if (!t->required || rows > 0)
         return 0;

@@ -38,8 +38,15 @@ enum s903_pii { PII_NONE, PII_HMAC, PII_MONTH, PII_SECTOR, PII_DROP };
 
 /* "identifies": a cell that says which authority or collection year the
  * whole file is for (the CIN header's LEA, Year, ReferenceDate): blank or
- * not --la's / --period's rejects the file (<rule_prefix>-LA, -YEAR). */
-enum s903_identifies { ID_NONE, ID_LA, ID_YEAR };
+ * not --la's / --period's rejects the file (<rule_prefix>-LA, -YEAR).
+ * "activity": a date column whose dates show the year (SSDA903's DECOM
+ * and DEC): a table of S903_ACTIVITY_MIN_ROWS rows or more with none of
+ * them in --period's collection year is another year's extract (-YEAR). */
+enum s903_identifies { ID_NONE, ID_LA, ID_YEAR, ID_ACTIVITY };
+
+/* Fewer rows than this may all lie outside the year in a real return (a
+ * few children looked after all year without a move): not judged. */
+#define S903_ACTIVITY_MIN_ROWS 50
 
 struct s903_col {
     const char *name;

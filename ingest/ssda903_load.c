@@ -683,6 +683,7 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
     x.direct = direct;
     x.part = -1;
     x.child_col = -1;
+    run->in_year = 0;   /* counted afresh: an ungrouped table is read twice */
     for (size_t c = 0; c < x.tab->ncols; c++)
         if (x.tab->cols[c].type == S903_CHILD)
             x.child_col = (int)c;

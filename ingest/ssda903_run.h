@@ -58,6 +58,9 @@ struct s903_run {
     struct s903_input *inputs;
     size_t ninputs;
     struct s903_where at;
+    long in_year;                       /* rows of the table being read
+                                         * with an "activity" date in the
+                                         * collection year */
     struct s903_la las[S903_MAX_LAS];   /* every authority (open()) */
     size_t nlas;
     const struct s903_la *la;           /* --la's, NULL before open() */

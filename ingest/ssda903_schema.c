@@ -167,9 +167,10 @@ static const json_t *code_map(json_t *codelists, const char *list)
                            "values");
 }
 
-/* "identifies": "la" (a text or int cell: the authority's DfE number) or
+/* "identifies": "la" (a text or int cell: the authority's DfE number),
  * "year" (an int cell: the year the collection year ends; a date cell: a
- * day in it). */
+ * day in it) or "activity" (a date cell: its table's dates show the year,
+ * see ID_ACTIVITY). */
 static int load_identifies(json_t *jc, struct s903_col *c, liia_error *e)
 {
     const char *id = json_string_value(json_object_get(jc, "identifies"));
@@ -180,9 +181,12 @@ static int load_identifies(json_t *jc, struct s903_col *c, liia_error *e)
         c->identifies = ID_LA;
     else if (id && !strcmp(id, "year") && (c->type == S903_INT || c->type == S903_DATE))
         c->identifies = ID_YEAR;
+    else if (id && !strcmp(id, "activity") && c->type == S903_DATE)
+        c->identifies = ID_ACTIVITY;
     else
-        return bad(e, "tables.json", "\"identifies\" is \"la\" (a text or int column) "
-                                     "or \"year\" (an int or date column)");
+        return bad(e, "tables.json", "\"identifies\" is \"la\" (a text or int column), "
+                                     "\"year\" (an int or date column) or \"activity\" "
+                                     "(a date column)");
     return 0;
 }
 

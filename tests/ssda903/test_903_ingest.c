@@ -126,6 +126,70 @@ static void test_empty_keeps_accepted(struct t903 *t)
                          "submission_id = ?1", good, 0) > 0);
 }
 
+/* n children, each with one episode starting on decom and still open. */
+static char *open_episodes(int n, const char *decom, char **header)
+{
+    liia_buf h, ep;
+    liia_buf_init(&h);
+    liia_buf_init(&ep);
+    for (int i = 0; i < n; i++)
+        if (liia_buf_appendf(&h, "%d,1,15/06/2010,WBRI,,,\n", 2000 + i) ||
+            liia_buf_appendf(&ep, "%d,%s,S,C2,N1,U1,PR1,,,,N1 9GU,N7 6QR,SC123456\n",
+                             2000 + i, decom))
+            break;
+    *header = h.data;
+    return ep.data;
+}
+
+/* An extract of another collection year sent for this one: 50 or more
+ * episodes and none starting or ending in the year is refused whole
+ * (LIIA-903-YEAR) and the accepted version stays; 49 are not judged (a
+ * small return may have no move in a year), nor 50 with one in the year. */
+static void test_other_year(struct t903 *t)
+{
+    liia_ingest_result r;
+    liia_error e;
+    char *h, *ep = open_episodes(50, "01/05/2021", &h);
+    CHECK(ep && h);
+    liia_ingest_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2023-12-31", H1, E1, NULL, 0, &r, &e), 0);
+    long long good = r.submission_id;
+    liia_ingest_result_free(&r);
+    liia_ingest_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2023-12-31", h, ep, NULL, 0, &r, &e), -1);
+    CHECK_INT(r.outcome, LIIA_INGEST_REJECTED);
+    const liia_error *f = t903_finding(&r, "LIIA-903-YEAR");
+    CHECK(f != NULL);
+    if (f)
+        CHECK_STR(f->message, "none of the 50 rows of the episodes table has a date from "
+                  "2023-04-01 to 2023-12-31 (the 2023-24 collection year up to --period): "
+                  "the file looks like another year's extract");
+    liia_ingest_result_free(&r);
+    CHECK_INT(t903_count_ids(t->db, "SELECT COUNT(*) FROM submission WHERE id = ?1 AND "
+                             "status = 'accepted'", good, 0), 1);
+    free(h);
+    free(ep);
+    ep = open_episodes(49, "01/05/2021", &h);
+    liia_ingest_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2023-12-31", h, ep, NULL, 0, &r, &e), 0);
+    CHECK(t903_finding(&r, "LIIA-903-YEAR") == NULL);
+    liia_ingest_result_free(&r);
+    free(h);
+    free(ep);
+    ep = open_episodes(50, "01/05/2021", &h);
+    ep[strlen(ep) - 1] = '\0';   /* one more, starting in the year */
+    liia_buf more;
+    liia_buf_init(&more);
+    CHECK_INT(liia_buf_appendf(&more, "%s\n%s", ep, E1), 0);
+    liia_ingest_result_init(&r);
+    CHECK_INT(t903_ingest(t, "2023-12-31", h, more.data, NULL, 0, &r, &e), 0);
+    CHECK(t903_finding(&r, "LIIA-903-YEAR") == NULL);
+    liia_ingest_result_free(&r);
+    liia_buf_free(&more);
+    free(h);
+    free(ep);
+}
+
 /* A header table saved as Windows-1252 (an e acute in a child's id) is
  * read converted, with a warning as the quarterly return's QBR-S008. */
 static void test_cp1252_warning(struct t903 *t)
@@ -751,6 +815,7 @@ int main(void)
         return 1;
     test_rejections(&t);
     test_empty_keeps_accepted(&t);
+    test_other_year(&t);
     test_cp1252_warning(&t);
     test_bad_la_period(&t);
     test_bounded_findings(&t);

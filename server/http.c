@@ -250,6 +250,43 @@ void srv_internal(struct req *r, const liia_error *e)
         r->o->on_error(e, r->o->ctx);
 }
 
+/* What a portal user can do about an error of this status, when the
+ * layer below gave no fix or gave one in the command line's words. */
+static const char *portal_fix(unsigned status)
+{
+    switch (status) {
+    case 401: return "sign in again";
+    case 403: return "this needs another role, or your own authority's data; ask the LIIA "
+                     "programme team if you think you should have it";
+    case 404: return "check the address: you see only your own authority's submissions and "
+                     "packs";
+    case 409: return "reload the page to see the current state of the return";
+    case 429: return "wait 15 minutes, then try again";
+    case 500: return "try again; if it happens again, tell the LIIA programme team the time";
+    default:  return "check the form's fields and try again";
+    }
+}
+
+/* The rule id and fix a portal user gets: always an APP- rule, and never
+ * a command-line flag or command ("--la", "liia-bench ...") in the fix. */
+static void portal_error(const liia_error *e, unsigned status, char *rule, size_t rsz,
+                         const char **fix)
+{
+    static const struct { unsigned status; const char *rule; } rules[] = {
+        {400, LIIA_APP_INVALID}, {401, LIIA_APP_SIGNIN}, {403, LIIA_APP_DENIED},
+        {404, LIIA_APP_NOT_FOUND}, {409, LIIA_APP_CONFLICT}, {429, LIIA_APP_LOCKED},
+    };
+    snprintf(rule, rsz, "%s", "APP-INTERNAL");
+    if (!strncmp(e->rule_id, "APP-", 4) && status != 500)
+        snprintf(rule, rsz, "%s", e->rule_id);
+    else
+        for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+            if (rules[i].status == status)
+                snprintf(rule, rsz, "%s", rules[i].rule);
+    int cli = strstr(e->fix, "liia-bench") || strstr(e->fix, "--");
+    *fix = status == 500 || !e->fix[0] || cli ? portal_fix(status) : e->fix;
+}
+
 enum MHD_Result srv_error(struct req *r, const liia_error *e)
 {
     unsigned status = status_of(e);
@@ -258,28 +295,26 @@ enum MHD_Result srv_error(struct req *r, const liia_error *e)
     const char *msg = status == 500 ? "something went wrong on the server; it has been logged"
                       : status == 404 ? "not found"
                                       : e->message;
+    const char *fix;
+    char rule[sizeof e->rule_id];
+    portal_error(e, status, rule, sizeof rule, &fix);
     if (status == 500)
         srv_internal(r, e);
     if (!r->api && status == 401)
         return srv_redirect(r, "/login");
-    if (r->api) {
-        json_t *j = json_pack("{s:s, s:s, s:s}", "error", msg, "rule_id", e->rule_id,
-                              "fix", status == 500 ? "" : e->fix);
-        return srv_send_json(r, status, j);
-    }
+    if (r->api) /* the texts may quote what was sent: cleaned to UTF-8 */
+        return srv_send_json(r, status, json_pack("{s:o, s:s, s:o}", "error",
+                                                  liia_app_json_text(msg), "rule_id", rule,
+                                                  "fix", liia_app_json_text(fix)));
     liia_buf b;
     liia_buf_init(&b);
     html_begin(&b, r, status == 404 ? "Not found" : status == 403 ? "Not allowed"
                                                   : "That did not work");
     hp(&b, "<p class=\"error\" role=\"alert\">");
     html_esc(&b, msg);
-    hp(&b, "</p>");
-    if (status != 500 && e->fix[0]) {
-        hp(&b, "<p>");
-        html_esc(&b, e->fix);
-        hp(&b, "</p>");
-    }
-    hp(&b, "<p><a href=\"/\">Back to the start page</a></p>");
+    hp(&b, "</p><p>");
+    html_esc(&b, fix);
+    hp(&b, "</p><p><a href=\"/\">Back to the start page</a></p>");
     return html_end(&b, r, status);
 }
 

@@ -60,7 +60,7 @@ static json_t *child_ids(json_t *result)
         char key[192];
         finding_key(f, key, sizeof key);
         if (id && (ids || (ids = json_object())) &&
-            json_object_set_new(ids, key, json_string(id)))
+            json_object_set_new(ids, key, liia_app_json_text(id)))
             break;
     }
     return ids;

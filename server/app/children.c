@@ -102,8 +102,10 @@ static int table_children(sqlite3 *db, json_t *t, long long sid, json_t *finding
         sqlite3_bind_int64(st, 1, (sid << 32) | line);
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW &&
-            json_object_set_new(f, "child", json_string(app_text(st, 0))) != 0)
-            rc = SQLITE_NOMEM;
+            json_object_set_new(f, "child", json_string(app_text(st, 0))) != 0) {
+            sqlite3_finalize(st); /* jansson's failure is memory, not the store's */
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory reading a finding's child");
+        }
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)
             break;
     }
@@ -209,11 +211,13 @@ static int table_rows(sqlite3 *db, json_t *t, long long sid, const unsigned char
             rows = NULL;
         }
     }
-    if ((rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK) || !rows) {
+    int failed = (rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK);
+    if (failed || !rows) {
         json_decref(rows);
         json_decref(names);
         json_decref(kept);
-        return liia_db_fail(e, db, "reading a child's rows");
+        return failed ? liia_db_fail(e, db, "reading a child's rows")
+                      : liia_fail(e, LIIA_E_NOMEM, "out of memory reading a child's rows");
     }
     *out = json_pack("{s:s, s:o, s:o, s:o, s:b}", "table", str(t, "name"), "columns", names,
                      "stored", kept,

@@ -77,6 +77,21 @@ const char *liia_role_name(liia_role r);
 /* "data_lead", "dcs", "programme", "analyst"; -1 otherwise. */
 int liia_role_parse(const char *s, liia_role *r);
 
+/* ------------------------------------------------------------ text */
+
+/* Text people send must be UTF-8: jansson cannot carry anything else, so
+ * one stored invalid byte would break every page that shows it. */
+int liia_app_utf8_valid(const char *s);
+/* The number of characters (code points) of s; an invalid byte counts one. */
+size_t liia_app_utf8_length(const char *s);
+/* s into out (sz > 0 bytes) as valid UTF-8: every byte that starts no
+ * valid sequence becomes U+FFFD; a character that does not fit is left
+ * out whole, never cut. */
+void liia_app_utf8_clean(const char *s, char *out, size_t sz);
+/* A JSON string of s (NULL = ""), cleaned as above if need be: never
+ * fails on the text itself, NULL only when out of memory. */
+json_t *liia_app_json_text(const char *s);
+
 /* ------------------------------------------------------------ accounts */
 
 #define LIIA_APP_PASSWORD_MIN 12

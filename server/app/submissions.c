@@ -142,14 +142,24 @@ int liia_app_submission(sqlite3 *db, const liia_actor *a, long long id, json_t *
 json_t *liia_app_finding_json(const liia_error *f)
 {
     static const char *const sev[] = {"error", "warning", "info"};
+    /* Texts through liia_app_json_text: a message cut to its buffer can
+     * end inside a character, and a value is whatever the file held. */
+    json_t *o = json_pack("{s:o, s:I, s:I, s:o, s:s, s:o, s:o, s:o, s:o}", "file",
+                          liia_app_json_text(f->file), "line", (json_int_t)f->line,
+                          "column", (json_int_t)f->column, "column_name",
+                          liia_app_json_text(f->column_name), "severity", sev[f->severity],
+                          "rule_id", liia_app_json_text(f->rule_id), "value",
+                          liia_app_json_text(f->value), "message",
+                          liia_app_json_text(f->message), "fix", liia_app_json_text(f->fix));
     /* child_id: only in the answer to the sender's own upload (a finding
      * read back from the store has none) */
-    return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s*, s:s*}", "file",
-                     f->file, "line", (json_int_t)f->line, "column", (json_int_t)f->column,
-                     "column_name", f->column_name, "severity", sev[f->severity],
-                     "rule_id", f->rule_id, "value", f->value, "message", f->message,
-                     "fix", f->fix, "table", f->table[0] ? f->table : NULL,
-                     "child_id", f->child_id[0] ? f->child_id : NULL);
+    if (o && ((f->table[0] && json_object_set_new(o, "table", liia_app_json_text(f->table))) ||
+              (f->child_id[0] &&
+               json_object_set_new(o, "child_id", liia_app_json_text(f->child_id))))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }
 
 static int one_file_return(const char *id)

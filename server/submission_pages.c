@@ -18,15 +18,17 @@ enum MHD_Result upload_form(struct req *r, long long id, const char *rest)
     liia_buf_init(&b);
     html_begin(&b, r, "Upload a return");
     hp(&b, "<p>The quarterly return is one CSV file.  A child-level return (SSDA903) is its "
-           "tables together: header, episodes and, if you have one, UASC; give the quarter.</p>"
+           "tables together: header, episodes and the others you have; the children in need "
+           "census is its one XML file. For both, choose the return and give the quarter.</p>"
            "<form method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\">");
     html_csrf(&b, r);
     hp(&b, "<label for=\"file\">File or files</label><input id=\"file\" name=\"file\" "
            "type=\"file\" multiple required accept=\".csv,.xml\"><label for=\"return\">Return"
            "</label><select id=\"return\" name=\"return\"><option value=\"\">Recognise from the "
            "file</option><option value=\"quarterly\">Quarterly return</option><option "
-           "value=\"ssda903\">SSDA903 (children looked after)</option></select><label "
-           "for=\"period\">Quarter (needed for SSDA903, e.g. 2025-03-31)</label><input "
+           "value=\"ssda903\">SSDA903 (children looked after)</option><option value=\"cin\">"
+           "Children in need census (XML)</option></select><label for=\"period\">Quarter "
+           "(needed for SSDA903 and the CIN census, e.g. 2025-03-31)</label><input "
            "id=\"period\" name=\"period\"><p><button type=\"submit\">Upload and check</button>"
            "</p></form>");
     return html_end(&b, r, 200);

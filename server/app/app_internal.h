@@ -57,6 +57,10 @@ int app_submission_la(sqlite3 *db, const liia_actor *a, long long id,
 int app_findings_children(sqlite3 *db, const char *return_type, long long sid,
                           json_t *findings, liia_error *e);
 
+/* *yes: is return_type a child-level return (its schema has tables, none
+ * of whose files names an authority)? */
+int app_child_level(const char *return_type, int *yes, liia_error *e);
+
 /* Refuses (LIIA_APP_DENIED) a scoped actor's one-file upload whose file
  * names an authority the actor may not act for (attribution.c); o is the
  * ingest's options.  Needs liia_ingest.h. */

@@ -34,16 +34,14 @@ static int ident_ok(const char *s)
     return 1;
 }
 
-/* The tables of a child-level return's schema (NULL, no error, for a
- * one-file return or a schema without tables). */
-static int child_tables(const char *return_type, json_t **tables, liia_error *e)
+/* The tables of a return's schema (NULL, no error, for an unknown return
+ * or a schema without tables); one_file: also for a one-file return. */
+static int schema_tables(const char *return_type, int one_file, json_t **tables,
+                         liia_error *e)
 {
     *tables = NULL;
-    const liia_return_info *info = NULL;
-    for (size_t i = 0; i < liia_ingest_return_count(); i++)
-        if (return_type && !strcmp(liia_ingest_return_info(i)->id, return_type))
-            info = liia_ingest_return_info(i);
-    if (!info || info->one_file_per_submission)
+    const liia_return_info *info = liia_ingest_return_find(return_type);
+    if (!info || (info->one_file_per_submission && !one_file))
         return 0;
     char *path = liia_path_join(liia_schema_dir(), info->schema);
     if (!path)
@@ -59,6 +57,28 @@ static int child_tables(const char *return_type, json_t **tables, liia_error *e)
     json_t *t = json_object_get(schema, "tables");
     *tables = json_is_array(t) ? json_incref(t) : NULL;
     json_decref(schema);
+    return 0;
+}
+
+/* The tables of a child-level return's schema (NULL, no error, for a
+ * one-file return or a schema without tables). */
+static int child_tables(const char *return_type, json_t **tables, liia_error *e)
+{
+    return schema_tables(return_type, 0, tables, e);
+}
+
+static const char *child_column(json_t *table);
+
+int app_child_level(const char *return_type, int *yes, liia_error *e)
+{
+    json_t *tables, *t;
+    size_t i;
+    *yes = 0;
+    if (schema_tables(return_type, 1, &tables, e))
+        return -1;
+    json_array_foreach(tables, i, t)
+        *yes = *yes || child_column(t) != NULL;
+    json_decref(tables);
     return 0;
 }
 

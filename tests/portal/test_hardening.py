@@ -70,6 +70,24 @@ check(r.status == 200 and any(a["actor"] == "\ufffdold\ufffd" for a in r.json())
       "an invalid stored entry is shown with U+FFFD, not a 500: %d" % r.status)
 check(prog.get("/audit").status == 200, "and the audit page too")
 
+# ---------------------------------------------------------------- 2. the CIN census through the portal
+cam = login("cam.lead")
+cin = sample("cin", "CAM_2025-03-31_cin.xml")
+r = cam.upload("/api/submissions", [("CAM_2025-03-31_cin.xml", cin)],
+               {"period": "2025-03-31", "return": "cin"})
+up = r.json() if r.status == 200 else {}
+check(r.status == 200 and up.get("outcome") == "accepted" and up.get("return_type") == "cin"
+      and up.get("la_code") == "E09000007" and up.get("findings"),
+      "a CAM data lead uploads the CIN census: %d %s" % (r.status, r.text[:300]))
+if up.get("submission_id"):
+    s = cam.get("/api/submissions/%d" % up["submission_id"])
+    check(s.status == 200 and s.json()["return_type"] == "cin" and
+          len(s.json()["findings"]) == len(up["findings"]),
+          "its findings are stored and shown: %d" % s.status)
+r = cam.upload("/upload", [("CAM_2025-03-31_cin.xml", cin)], {"period": "2025-03-31", "return": "cin"})
+check(r.status in (200, 303), "and through the upload form: %d %s" % (r.status, r.text[:200]))
+check('value="cin"' in cam.get("/upload").text, "the upload form offers the CIN census")
+
 # ---------------------------------------------------------------- end
 code, out, err = srv.stop()
 check(code == 0, "the server stops cleanly: %d %r" % (code, err[-300:]))

@@ -61,8 +61,10 @@ static void safe_name(const char *in, char *out, size_t sz)
 
 static int open_upload(struct req *r, const char *filename)
 {
-    if (r->nfiles == SRV_MAX_FILES)
+    if (r->nfiles == SRV_MAX_FILES) {
+        r->too_many_files = 1;
         return -1;
+    }
     if (!r->tmpdir[0]) {
         snprintf(r->tmpdir, sizeof r->tmpdir, "%s/liia-upload-XXXXXX",
                  r->o->tmp_dir ? r->o->tmp_dir : "/tmp");

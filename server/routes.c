@@ -494,9 +494,12 @@ enum MHD_Result srv_route(struct req *r)
     liia_error e;
     liia_error_clear(&e);
     if (r->bad_body) {
-        liia_error_fix(&e, "send at most %d files and plain form fields", SRV_MAX_FILES);
+        liia_error_fix(&e, "send at most %d files (the tables of one return) and plain form "
+                           "fields", SRV_MAX_FILES);
         e.status = LIIA_E_USAGE;
-        liia_strlcpy(e.message, "the request body could not be read", sizeof e.message);
+        liia_strlcpy(e.message, r->too_many_files ? "too many files in one upload"
+                                                  : "the request body could not be read",
+                     sizeof e.message);
         liia_strlcpy(e.rule_id, LIIA_APP_INVALID, sizeof e.rule_id);
         return fail(r, &e);
     }

@@ -6,7 +6,10 @@
 
 #include "liia_server.h"
 
-#define SRV_MAX_FILES 4
+/* Files in one upload: the tables of the largest child-level return (SSDA903
+ * has 11 and its engine takes up to 27), one open staging file at a time;
+ * the whole body stays within --max-upload-mb, so every file does too. */
+#define SRV_MAX_FILES 16
 #define SRV_MAX_FIELDS 16
 #define SRV_FIELD_MAX 65536
 
@@ -30,7 +33,7 @@ struct req {
     char client[64];
     struct MHD_PostProcessor *pp;
     size_t body_bytes;
-    int too_large, bad_body;
+    int too_large, bad_body, too_many_files;
     char tmpdir[512];
     struct srv_file files[SRV_MAX_FILES];
     size_t nfiles;

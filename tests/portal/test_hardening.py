@@ -88,6 +88,20 @@ r = cam.upload("/upload", [("CAM_2025-03-31_cin.xml", cin)], {"period": "2025-03
 check(r.status in (200, 303), "and through the upload form: %d %s" % (r.status, r.text[:200]))
 check('value="cin"' in cam.get("/upload").text, "the upload form offers the CIN census")
 
+# ---------------------------------------------------------------- 3. a whole SSDA903 return (11 files)
+tables = sorted(f for f in glob.glob(os.path.join(ROOT, "sample-data", "ssda903", "CAM_2025-03-31_*.csv"))
+                if not f.endswith("_planted.csv"))
+check(len(tables) == 11, "the sample SSDA903 return has 11 tables: %d" % len(tables))
+parts = [(os.path.basename(f), open(f, "rb").read()) for f in tables]
+r = cam.upload("/api/submissions", parts, {"period": "2025-03-31", "return": "ssda903"})
+up = r.json() if r.status == 200 else {}
+check(r.status == 200 and up.get("outcome") == "accepted" and len(up.get("files", [])) == 11,
+      "all 11 SSDA903 tables upload and are accepted: %d %s" % (r.status, r.text[:300]))
+r = cam.upload("/api/submissions", [("t%d.csv" % i, b"a,b\n1,2\n") for i in range(17)],
+               {"period": "2025-03-31"})
+check(r.status == 400 and "16" in r.json().get("fix", "") and r.json().get("rule_id") == "APP-INVALID",
+      "17 files are refused, saying the limit: %d %s" % (r.status, r.text[:200]))
+
 # ---------------------------------------------------------------- end
 code, out, err = srv.stop()
 check(code == 0, "the server stops cleanly: %d %r" % (code, err[-300:]))

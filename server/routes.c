@@ -432,6 +432,45 @@ static enum MHD_Result query(struct req *r, long long id, const char *rest)
     return html_end(&b, r, rc ? 400 : 200);
 }
 
+/* ------------------------------------------------------------ text */
+
+static enum MHD_Result arg_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    const char **bad = cls;
+    (void)kind;
+    if (liia_app_utf8_valid(key) && liia_app_utf8_valid(value))
+        return MHD_YES;
+    *bad = liia_app_utf8_valid(key) ? key : "?";
+    return MHD_NO;
+}
+
+/* Refuses a request whose form fields or query arguments are not UTF-8
+ * (browsers send UTF-8): what a user types is stored and shown, and text
+ * JSON cannot carry must not get in.  The sign-in form is let through: an
+ * unknown name is answered like any other (the audit cleans it), and a
+ * password is only hashed. */
+static int check_utf8(struct req *r, liia_error *e)
+{
+    const char *bad = NULL;
+    if (!strcmp(r->path, "/login") || !strcmp(r->path, "/api/login"))
+        return 0;
+    for (size_t i = 0; !bad && i < r->nfields; i++)
+        if (!liia_app_utf8_valid(r->fields[i].key) ||
+            !liia_app_utf8_valid(r->fields[i].val.data))
+            bad = liia_app_utf8_valid(r->fields[i].key) ? r->fields[i].key : "?";
+    if (!bad)
+        MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, arg_utf8, &bad);
+    if (!bad)
+        return 0;
+    liia_error_fix(e, "type the text again (or paste it as plain text) and send the form "
+                      "from the portal's page");
+    e->status = LIIA_E_USAGE;
+    snprintf(e->message, sizeof e->message, "the field '%.40s' is not valid UTF-8 text", bad);
+    liia_strlcpy(e->rule_id, LIIA_APP_INVALID, sizeof e->rule_id);
+    return -1;
+}
+
 /* ------------------------------------------------------------ table */
 
 struct route {
@@ -503,6 +542,8 @@ enum MHD_Result srv_route(struct req *r)
         liia_strlcpy(e.rule_id, LIIA_APP_INVALID, sizeof e.rule_id);
         return fail(r, &e);
     }
+    if (check_utf8(r, &e))
+        return fail(r, &e);
     int path_known = 0;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         long long id;

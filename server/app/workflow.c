@@ -69,12 +69,22 @@ int liia_app_explain(sqlite3 *db, const liia_actor *a, long long sub, long long 
     struct sub_state s;
     char target[64];
     snprintf(target, sizeof target, "submission %lld finding %lld", sub, fid);
-    size_t n = note ? strlen(note) : 0;
+    /* Characters, not bytes: 2000 euro signs are 6000 bytes.  A note that
+     * is not UTF-8 is refused: stored, it would break every page showing
+     * the submission (JSON cannot carry it). */
+    size_t n = liia_app_utf8_length(note);
     int rc = app_allowed(a, who) ? 0
              : app_refuse(e, LIIA_APP_DENIED, "a %s may not explain warnings",
                           liia_role_name(a->role));
-    if (!rc && (n == 0 || n > NOTE_MAX))
-        rc = app_refuse(e, LIIA_APP_INVALID, "a note is 1 to %d characters", NOTE_MAX);
+    if (!rc && !liia_app_utf8_valid(note)) {
+        liia_error_fix(e, "type the note again (or paste it as plain text) and save it");
+        rc = app_refuse(e, LIIA_APP_INVALID, "the note is not valid UTF-8 text");
+    }
+    if (!rc && (n == 0 || n > NOTE_MAX)) {
+        liia_error_fix(e, "write the explanation in 1 to %d characters", NOTE_MAX);
+        rc = app_refuse(e, LIIA_APP_INVALID, "a note is 1 to %d characters (this one is %zu)",
+                        NOTE_MAX, n);
+    }
     if (!rc)
         rc = sub_state(db, a, sub, &s, e);
     if (!rc && (!s.accepted || s.signed_off))

@@ -102,6 +102,55 @@ r = cam.upload("/api/submissions", [("t%d.csv" % i, b"a,b\n1,2\n") for i in rang
 check(r.status == 400 and "16" in r.json().get("fix", "") and r.json().get("rule_id") == "APP-INVALID",
       "17 files are refused, saying the limit: %d %s" % (r.status, r.text[:200]))
 
+# ---------------------------------------------------------------- 4. notes: UTF-8 only, counted in characters
+r = cam.upload("/api/submissions", [("warnings_only.csv", sample("bad", "warnings_only.csv"))])
+check(r.status == 200 and r.json()["warnings"] > 2, "a return with warnings: %d" % r.status)
+wsid = r.json()["submission_id"]
+warns = [f["id"] for f in cam.get("/api/submissions/%d" % wsid).json()["findings"]
+         if f["severity"] == "warning"]
+path = "/api/submissions/%d/explain" % wsid
+
+
+def explain_raw(client, fid, note_bytes, api=True):
+    body = ("finding=%d&csrf=%s&note=" % (fid, client.csrf)).encode() + \
+        b"".join(b"%%%02X" % c for c in note_bytes)
+    return client.request("POST", path if api else path[4:], body, None,
+                          "application/x-www-form-urlencoded")
+
+
+r = explain_raw(cam, warns[0], b"caf\xe9")
+check(r.status == 400 and "UTF-8" in r.json().get("error", "") and r.json().get("fix"),
+      "a note that is not UTF-8 is refused: %d %s" % (r.status, r.text[:200]))
+check(not q("SELECT 1 FROM explanation WHERE finding_id = ?", warns[0]), "and not stored")
+r = explain_raw(cam, warns[0], b"caf\xe9", api=False)
+check(r.status == 400 and "UTF-8" in r.text, "the page's form too: %d" % r.status)
+for p in ["/api/submissions/%d" % wsid, "/submissions/%d" % wsid,
+          "/submissions/%d/findings.csv" % wsid]:
+    check(cam.get(p).status == 200, "%s still 200" % p)
+r = cam.post(path, {"finding": warns[0], "note": "\u20ac" * 700})
+check(r.status == 200, "a note of 700 euro signs (2100 bytes) is 700 characters: %d %s"
+      % (r.status, r.text[:200]))
+r = cam.post(path, {"finding": warns[1], "note": "\u20ac" * 2000})
+check(r.status == 200, "2000 characters are allowed: %d" % r.status)
+r = cam.post(path, {"finding": warns[1], "note": "e" * 2001})
+check(r.status == 400 and "2000" in r.json()["error"], "2001 characters are not: %d" % r.status)
+r = cam.get("/api/submissions/%d" % wsid)
+check(r.status == 200 and "\u20ac" * 700 in [f.get("explanation") for f in r.json()["findings"]],
+      "the note reads back whole")
+# Another free-text field (a filter) that is not UTF-8: 400, not stored anywhere.
+r = cam.request("GET", "/api/grid?period=2025%FF")
+check(r.status == 400 and "UTF-8" in r.text, "a query argument that is not UTF-8: %d" % r.status)
+# A note that reached the store before the fix must not break reading.
+con = sqlite3.connect(store.db)
+con.execute("UPDATE explanation SET note = CAST(X'636166E9' AS TEXT) WHERE finding_id = ?", (warns[0],))
+con.commit()
+con.close()
+for p in ["/api/submissions/%d" % wsid, "/submissions/%d" % wsid,
+          "/submissions/%d/findings.csv" % wsid]:
+    r = prog.get(p)
+    text = str(r.json()) if p.startswith("/api/") and r.status == 200 else r.text
+    check(r.status == 200 and "caf\ufffd" in text, "%s with a stored invalid note: %d" % (p, r.status))
+
 # ---------------------------------------------------------------- end
 code, out, err = srv.stop()
 check(code == 0, "the server stops cleanly: %d %r" % (code, err[-300:]))

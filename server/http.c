@@ -100,6 +100,10 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char 
 {
     struct req *r = cls;
     (void)kind, (void)ctype, (void)enc;
+    if (filename && !r->accept_files) { /* only an allowed upload stages files */
+        r->bad_body = 1;
+        return MHD_NO;
+    }
     if (filename && !strcmp(key, "file")) {
         if (off == 0) {
             if (r->cur_fd >= 0)
@@ -426,6 +430,9 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > max_upload(o))
             return too_large(r);
+        enum MHD_Result answer;
+        if (!strcmp(method, "POST") && srv_preflight(r, &answer)) /* before any body */
+            return answer;
         return MHD_YES;
     }
     if (*size) {

@@ -503,6 +503,28 @@ static const struct route routes[] = {
     {"GET", "/query", query, 1, 0},
 };
 
+static const struct route *find_route(const char *path, const char *method, long long *id,
+                                      const char **rest, int *path_known);
+
+int srv_preflight(struct req *r, enum MHD_Result *answer)
+{
+    long long id;
+    const char *rest;
+    int known;
+    liia_error e;
+    liia_error_clear(&e);
+    const struct route *rt = find_route(r->api ? r->path + 4 : r->path, r->method, &id, &rest,
+                                        &known);
+    if (!rt || !rt->auth)
+        return 0; /* answered once the body is in (a 404, 405, the sign-in) */
+    if (authenticate(r, &e) || (rt->fn == upload && liia_app_may_upload(r->db, &r->s.actor, &e))) {
+        *answer = fail(r, &e);
+        return 1;
+    }
+    r->accept_files = rt->fn == upload;
+    return 0;
+}
+
 /* "/submissions/12/explain" against "/submissions/": id 12, rest
  * "explain"; "/packs/2/X.pdf" against "/packs/": rest "2/X.pdf". */
 static int match(const struct route *rt, const char *path, long long *id, const char **rest)
@@ -527,6 +549,22 @@ static int match(const struct route *rt, const char *path, long long *id, const 
     return 1;
 }
 
+/* The route of path and method (NULL if none); *path_known: some route
+ * has the path, with another method. */
+static const struct route *find_route(const char *path, const char *method, long long *id,
+                                      const char **rest, int *path_known)
+{
+    *path_known = 0;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (!match(&routes[i], path, id, rest))
+            continue;
+        *path_known = 1;
+        if (!strcmp(routes[i].method, method))
+            return &routes[i];
+    }
+    return NULL;
+}
+
 enum MHD_Result srv_route(struct req *r)
 {
     const char *path = r->api ? r->path + 4 : r->path;
@@ -544,20 +582,16 @@ enum MHD_Result srv_route(struct req *r)
     }
     if (check_utf8(r, &e))
         return fail(r, &e);
-    int path_known = 0;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        long long id;
-        const char *rest;
-        if (!match(&routes[i], path, &id, &rest))
-            continue;
-        path_known = 1;
-        if (strcmp(routes[i].method, r->method))
-            continue;
-        if (routes[i].auth && authenticate(r, &e))
+    long long id;
+    const char *rest;
+    int path_known;
+    const struct route *rt = find_route(path, r->method, &id, &rest, &path_known);
+    if (rt) {
+        if (rt->auth && !r->signed_in && authenticate(r, &e))
             return fail(r, &e);
-        if (routes[i].csrf && check_csrf(r, &e))
+        if (rt->csrf && check_csrf(r, &e))
             return fail(r, &e);
-        return routes[i].fn(r, id, rest);
+        return rt->fn(r, id, rest);
     }
     liia_strlcpy(e.rule_id, path_known ? LIIA_APP_INVALID : LIIA_APP_NOT_FOUND, sizeof e.rule_id);
     liia_strlcpy(e.message, path_known ? "that method is not allowed here" : "not found",

@@ -34,6 +34,7 @@ struct req {
     struct MHD_PostProcessor *pp;
     size_t body_bytes;
     int too_large, bad_body, too_many_files;
+    int accept_files; /* an upload route, its sender allowed to upload */
     char tmpdir[512];
     struct srv_file files[SRV_MAX_FILES];
     size_t nfiles;
@@ -66,6 +67,10 @@ long long srv_field_id(struct req *r, const char *key);
 
 /* routes.c */
 enum MHD_Result srv_route(struct req *r);
+/* Before a POST body is read: signs the request in and, for an upload,
+ * checks that its sender may upload.  1 with *answer queued when it
+ * refused (the body is never read, no file staged); 0 to read the body. */
+int srv_preflight(struct req *r, enum MHD_Result *answer);
 
 /* submission_pages.c: upload, the validation page, explain, sign off */
 enum MHD_Result upload_form(struct req *r, long long id, const char *rest);

@@ -216,6 +216,11 @@ typedef struct liia_app_upload {
  * message, fix}. */
 json_t *liia_app_finding_json(const liia_error *f);
 
+/* 0 if a may upload a return (a data lead, or the operator); else refuses
+ * (LIIA_APP_DENIED) and audits.  The portal asks before it reads an
+ * upload's body, so nobody else can make it stage a file. */
+int liia_app_may_upload(sqlite3 *db, const liia_actor *a, liia_error *e);
+
 /* Validates and stores one submission (data lead of its authority, or the
  * operator).  *out is the `ingest --json` result object.  0 whenever the
  * data was judged, rejected or not. */

@@ -261,14 +261,27 @@ static int plan_one(const liia_app_upload *u, const liia_ingest_options *o,
     return rc;
 }
 
+static const liia_role uploaders[] = {LIIA_ROLE_DATA_LEAD, 0};
+
+int liia_app_may_upload(sqlite3 *db, const liia_actor *a, liia_error *e)
+{
+    if (app_allowed(a, uploaders))
+        return 0;
+    liia_error_fix(e, "your authority's data lead uploads its returns");
+    app_refuse(e, LIIA_APP_DENIED, "a %s may not upload a return", liia_role_name(a->role));
+    app_audit_error(db, a, "upload", NULL, e);
+    return -1;
+}
+
 static int may_submit(sqlite3 *db, const liia_actor *a, const liia_app_upload *u,
                       char gss[10], liia_error *e)
 {
-    static const liia_role who[] = {LIIA_ROLE_DATA_LEAD, 0};
     gss[0] = '\0';
-    if (!app_allowed(a, who))
+    if (!app_allowed(a, uploaders)) {
+        liia_error_fix(e, "your authority's data lead uploads its returns");
         return app_refuse(e, LIIA_APP_DENIED, "a %s may not upload a return",
                           liia_role_name(a->role));
+    }
     if (!u->nfiles)
         return app_refuse(e, LIIA_APP_INVALID, "no file uploaded");
     if (u->la && u->la[0] && app_resolve_la(db, u->la, gss, e))

@@ -151,6 +151,49 @@ for p in ["/api/submissions/%d" % wsid, "/submissions/%d" % wsid,
     text = str(r.json()) if p.startswith("/api/") and r.status == 200 else r.text
     check(r.status == 200 and "caf\ufffd" in text, "%s with a stored invalid note: %d" % (p, r.status))
 
+# ---------------------------------------------------------------- 5. nothing staged before sign-in
+staging = os.path.join(store.dir, "staging")
+os.mkdir(staging)
+os.environ["TMPDIR"] = staging
+srv5 = Server(store)
+del os.environ["TMPDIR"]
+
+
+def half_upload(path, cookie=""):
+    """Sends the headers and the first 64 KiB of a 1 MiB multipart upload,
+    then waits: a server that authenticates first answers at once; one
+    that stages the body waits for the rest.  Returns (status line, what
+    the staging directory held while the body was half sent)."""
+    body = (b"--liiatestboundary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.csv\"\r\n"
+            b"Content-Type: text/csv\r\n\r\n") + b"x" * (1 << 20)
+    s = socket.create_connection(("127.0.0.1", srv5.port))
+    s.settimeout(8)
+    try:
+        s.sendall(("POST %s HTTP/1.1\r\nHost: x\r\n%sContent-Type: multipart/form-data; "
+                   "boundary=liiatestboundary\r\nContent-Length: %d\r\n\r\n" % (path, cookie, len(body) + 8)).encode())
+        s.sendall(body[:65536])
+        time.sleep(1)
+        held = os.listdir(staging)
+        try:
+            line = s.recv(4096).split(b"\r\n")[0].decode()
+        except socket.timeout:
+            line = "(no answer while the body was half sent)"
+        return line, held
+    finally:
+        s.close()
+
+
+for p, want in [("/api/submissions", " 401 "), ("/upload", " 303 ")]:
+    line, held = half_upload(p)
+    check(want in line and not held, "POST %s without a session: %s before the body, nothing "
+          "staged (%s, %s)" % (p, want.strip(), line, held))
+dcs = login("cam.dcs")
+cookie = "Cookie: liia_session=%s\r\n" % [k.value for k in dcs.jar if k.name == "liia_session"][0]
+line, held = half_upload("/api/submissions", cookie)
+check(" 403 " in line and not held, "a DCS (who may not upload): 403 before the body (%s, %s)"
+      % (line, held))
+srv5.stop()
+
 # ---------------------------------------------------------------- end
 code, out, err = srv.stop()
 check(code == 0, "the server stops cleanly: %d %r" % (code, err[-300:]))

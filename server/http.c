@@ -338,6 +338,35 @@ static void client_of(struct MHD_Connection *c, char *out, size_t sz)
                   (socklen_t)sz);
 }
 
+/* Behind the trusted proxy, the client is the last address of
+ * X-Forwarded-For: the one the proxy itself appended (anything before it
+ * the client could have written).  A missing or unreadable header leaves
+ * the proxy's own address. */
+static void forwarded_client(const liia_server_opts *o, struct MHD_Connection *c, char *client,
+                             size_t sz)
+{
+    if (!o->trusted_proxy || strcmp(client, o->trusted_proxy))
+        return;
+    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+    const char *last = xff ? strrchr(xff, ',') : NULL;
+    last = last ? last + 1 : xff;
+    char addr[64];
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (!last)
+        return;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    size_t n = strcspn(last, " \t");
+    if (n == 0 || n >= sizeof addr)
+        return;
+    memcpy(addr, last, n);
+    addr[n] = '\0';
+    if (inet_pton(AF_INET, addr, bin) == 1)
+        inet_ntop(AF_INET, bin, client, (socklen_t)sz);
+    else if (inet_pton(AF_INET6, addr, bin) == 1)
+        inet_ntop(AF_INET6, bin, client, (socklen_t)sz);
+}
+
 static struct req *req_new(const liia_server_opts *o, struct MHD_Connection *c,
                            const char *url, const char *method)
 {
@@ -352,6 +381,7 @@ static struct req *req_new(const liia_server_opts *o, struct MHD_Connection *c,
     liia_strlcpy(r->path, url, sizeof r->path);
     r->api = !strncmp(r->path, "/api/", 5);
     client_of(c, r->client, sizeof r->client);
+    forwarded_client(o, c, r->client, sizeof r->client);
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     if (!strcmp(method, "POST") && ct &&
         (!strncasecmp(ct, "multipart/form-data", 19) ||

@@ -194,6 +194,57 @@ check(" 403 " in line and not held, "a DCS (who may not upload): 403 before the 
       % (line, held))
 srv5.stop()
 
+# ---------------------------------------------------------------- 6. the lockout answers every name alike
+def six(name, xff=None):
+    out = []
+    for i in range(6):
+        c = Client(srv6 if xff else srv)
+        pre = c.get("/api/login").json()["csrf"]
+        out.append(c.post("/api/login", {"name": name, "password": "wrong password %d" % i},
+                          csrf=pre, headers={"X-Forwarded-For": xff} if xff else None).status)
+    return out
+
+
+known, unknown = six("hac.lead"), six("nobody.here")
+check(known == [401] * 5 + [429] and unknown == known,
+      "six failures: an account %s, a name nobody has %s (the same)" % (known, unknown))
+r = Client(srv).login("nobody.here")
+check(r.status == 429 and r.json()["rule_id"] == "APP-LOCKED", "the unknown name is locked too")
+check(q("SELECT count(*) FROM signin_failure")[0][0] >= 1, "counted per name tried")
+store.cli("user", "reset", "hac.lead", "--password-stdin", stdin=PASSWORD + "\n")
+check(Client(srv).login("hac.lead").status == 200, "a reset account signs in again")
+# A lock never outlives its window: a run of failures more than 15 minutes
+# old starts again (moved back in the store instead of waiting).
+con = sqlite3.connect(store.db)
+con.execute("UPDATE signin_failure SET last_failed = datetime('now', '-16 minutes'), "
+            "locked_until = datetime('now', '-1 minutes')")
+con.commit()
+con.close()
+check(six("nobody.here")[:5] == [401] * 5, "an old run starts again at one")
+check(q("SELECT count(*) FROM signin_failure WHERE last_failed < datetime('now', '-15 minutes')")[0][0] == 0,
+      "lapsed runs are forgotten")
+# Per address: behind a trusted proxy, counted by X-Forwarded-For.
+srv6 = Server(store, "--trusted-proxy", "127.0.0.1")
+for k in range(4):
+    six("proxy.user%d" % k, xff="198.51.100.7")
+c = Client(srv6)
+pre = c.get("/api/login").json()["csrf"]
+r = c.post("/api/login", {"name": "cam.dcs", "password": PASSWORD}, csrf=pre,
+           headers={"X-Forwarded-For": "203.0.113.9, 198.51.100.7"})
+check(r.status == 429 and "this address" in r.json()["error"] and "reset" not in r.json()["error"]
+      and "wait" in r.json()["fix"] and "ask the operator to reset" not in r.json()["fix"],
+      "20 failures from one forwarded address: 429, saying to wait (%d %s)" % (r.status, r.text))
+c = Client(srv6)
+pre = c.get("/api/login").json()["csrf"]
+r = c.post("/api/login", {"name": "cam.dcs", "password": PASSWORD}, csrf=pre,
+           headers={"X-Forwarded-For": "198.51.100.8"})
+check(r.status == 200, "another forwarded address signs in: %d %s" % (r.status, r.text[:200]))
+check(q("SELECT count(*) FROM audit WHERE client = '198.51.100.7'")[0][0] >= 20,
+      "the audit trail has the forwarded address")
+srv6.stop()
+check(q("SELECT count(*) FROM audit WHERE client = '203.0.113.9'")[0][0] == 0,
+      "an address the client wrote itself is not believed")
+
 # ---------------------------------------------------------------- end
 code, out, err = srv.stop()
 check(code == 0, "the server stops cleanly: %d %r" % (code, err[-300:]))

@@ -154,6 +154,11 @@ int app_resolve_la(sqlite3 *db, const char *la, char gss[10], liia_error *e)
     if (liia_authority_resolve(db, la, gss, e) == 0)
         return 0;
     e->status = LIIA_E_USAGE; /* a bad request, not rejected data */
+    /* Words for the portal as well as the CLI (core's fix names a command). */
+    if (strstr(e->fix, "liia-bench"))
+        liia_error_fix(e, "give the authority as its GSS code (E09000007), DfE number (202), "
+                          "3-letter code (CAM) or name (Camden); the quarter's grid lists all "
+                          "33");
     return -1;
 }
 

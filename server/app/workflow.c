@@ -87,9 +87,13 @@ int liia_app_explain(sqlite3 *db, const liia_actor *a, long long sub, long long 
     }
     if (!rc)
         rc = sub_state(db, a, sub, &s, e);
-    if (!rc && (!s.accepted || s.signed_off))
+    if (!rc && (!s.accepted || s.signed_off)) {
+        liia_error_fix(e, "%s", s.signed_off ? "nothing to do: this version is signed off"
+                       : "explain the warnings of the current version (the history page "
+                         "lists every version)");
         rc = app_refuse(e, LIIA_APP_CONFLICT, "only the current, unsigned version's warnings "
                         "are explained");
+    }
     if (!rc)
         rc = insert_explanation(db, a, sub, fid, note, e);
     if (rc) {
@@ -110,11 +114,18 @@ int liia_app_sign_off(sqlite3 *db, const liia_actor *a, long long sub, liia_erro
                                   "lead they delegate to) signs off");
     if (!rc)
         rc = sub_state(db, a, sub, &s, e);
-    if (!rc && (!s.accepted || s.signed_off || s.errors || s.unexplained))
+    if (!rc && (!s.accepted || s.signed_off || s.errors || s.unexplained)) {
+        liia_error_fix(e, "%s", !s.accepted ? "sign off the current version (the history page "
+                                              "lists every version)"
+                       : s.signed_off ? "nothing to do: it is already signed off"
+                       : s.errors ? "upload a corrected return, then sign off the new version"
+                                  : "explain each warning on the validation page (Save note), "
+                                    "then sign off");
         rc = app_refuse(e, LIIA_APP_CONFLICT, !s.accepted ? "only the current accepted version "
                         "is signed off" : s.signed_off ? "already signed off"
                         : s.errors ? "errors must be fixed by uploading a corrected return"
                                    : "every warning needs an explanation first");
+    }
     sqlite3_stmt *st = NULL;
     if (!rc)
         rc = liia_db_prepare(db, "INSERT INTO signoff (submission_id, signed_by, role, at) "
@@ -155,8 +166,10 @@ int liia_app_due_set(sqlite3 *db, const liia_actor *a, const char *return_type,
         return -1;
     int rc = period_in && period_in[0] ? app_period(db, period_in, period, e)
                                        : app_refuse(e, LIIA_APP_INVALID, "name the quarter");
-    if (!rc && !valid_date(due))
+    if (!rc && !valid_date(due)) {
+        liia_error_fix(e, "give a real date, e.g. 2025-05-01");
         rc = app_refuse(e, LIIA_APP_INVALID, "give the due date as YYYY-MM-DD");
+    }
     snprintf(target, sizeof target, "%s %s", return_type ? return_type : "?",
              rc ? "?" : period);
     sqlite3_stmt *st = NULL;
@@ -172,8 +185,10 @@ int liia_app_due_set(sqlite3 *db, const liia_actor *a, const char *return_type,
         int s = sqlite3_step(st);
         if ((s != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
             rc = liia_db_fail(e, db, "setting a due date");
-        else if (!sqlite3_changes(db))
+        else if (!sqlite3_changes(db)) {
+            liia_error_fix(e, "choose the return from the form's list");
             rc = app_refuse(e, LIIA_APP_INVALID, "no return type '%s'", return_type);
+        }
     }
     if (rc) {
         app_audit_error(db, a, "set due date", target, e);

@@ -194,6 +194,31 @@ check(" 403 " in line and not held, "a DCS (who may not upload): 403 before the 
       % (line, held))
 srv5.stop()
 
+# ---------------------------------------------------------------- 7. errors in the portal's words
+hdr = [f for f in parts if "header" in f[0]]
+cases = [
+    ("CIN without a quarter", cam.upload("/api/submissions", [("c.xml", cin)], {"return": "cin"})),
+    ("SSDA903 without a quarter", cam.upload("/api/submissions", parts, {"return": "ssda903"})),
+    ("an unknown return", cam.upload("/api/submissions", [("w.csv", sample("bad", "warnings_only.csv"))],
+                                     {"return": "nonsense"})),
+    ("an unknown authority", cam.upload("/api/submissions", [("w.csv", sample("bad", "warnings_only.csv"))],
+                                        {"la": "Atlantis"})),
+    ("two returns at once", cam.upload("/api/submissions", [("w.csv", sample("bad", "warnings_only.csv")),
+                                                            ("c.xml", cin)])),
+    ("sign-off with warnings unexplained", dcs.post("/api/submissions/%d/signoff" % wsid)),
+    ("a bad due date", prog.post("/api/due", {"return_type": "quarterly", "period": "2025-03-31",
+                                              "due": "2025-02-30"})),
+    ("an unknown return's due date", prog.post("/api/due", {"return_type": "x", "period": "2025-03-31",
+                                                            "due": "2025-05-01"})),
+    ("an unknown authority's history", prog.get("/api/history", la="Atlantis")),
+]
+for what, r in cases:
+    j = r.json() if r.headers.get("Content-Type") == "application/json" else {}
+    fix = j.get("fix", "")
+    check(r.status in (400, 403, 409) and j.get("rule_id", "").startswith("APP-") and fix and
+          "--" not in fix + j.get("error", "") and "liia-bench" not in fix + j.get("error", ""),
+          "%s: %d, an APP- rule and a fix in the portal's words: %s" % (what, r.status, j))
+
 # ---------------------------------------------------------------- 6. the lockout answers every name alike
 def six(name, xff=None):
     out = []

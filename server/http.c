@@ -324,6 +324,36 @@ enum MHD_Result srv_error(struct req *r, const liia_error *e)
     return html_end(&b, r, status);
 }
 
+enum MHD_Result srv_not_allowed(struct req *r, const char *allow)
+{
+    char *body = NULL;
+    const char *ctype = "application/json";
+    if (r->api) {
+        json_t *j = json_pack("{s:s, s:s, s:o}", "error", "that method is not allowed here",
+                              "rule_id", LIIA_APP_INVALID, "fix",
+                              json_sprintf("send %s to this address", allow));
+        body = j ? json_dumps(j, JSON_INDENT(1) | JSON_ENSURE_ASCII) : NULL;
+        json_decref(j);
+    } else { /* a page gets a page; html_end would queue it before the Allow header */
+        liia_buf b;
+        liia_buf_init(&b);
+        html_begin(&b, r, "That did not work");
+        hp(&b, "<p class=\"error\" role=\"alert\">This page does not take that kind of "
+               "request (it takes %s).</p><p><a href=\"/\">Back to the start page</a></p>"
+               "</main></body></html>\n", allow);
+        body = liia_buf_detach(&b);
+        ctype = "text/html; charset=utf-8";
+    }
+    size_t len = body ? strlen(body) : 0;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        len, body ? body : (char *)"", body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        free(body);
+    else
+        MHD_add_response_header(resp, "Allow", allow);
+    return queue(r, 405, resp, ctype, NULL);
+}
+
 /* ------------------------------------------------------------ lifecycle */
 
 static void client_of(struct MHD_Connection *c, char *out, size_t sz)

@@ -565,6 +565,20 @@ static const struct route *find_route(const char *path, const char *method, long
     return NULL;
 }
 
+/* The methods a path takes, for the Allow header: "GET, HEAD", "POST"... */
+static const char *allowed(const char *path)
+{
+    int get = 0, post = 0;
+    long long id;
+    const char *rest;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        if (match(&routes[i], path, &id, &rest)) {
+            get |= !strcmp(routes[i].method, "GET");
+            post |= !strcmp(routes[i].method, "POST");
+        }
+    return get && post ? "GET, HEAD, POST" : get ? "GET, HEAD" : "POST";
+}
+
 enum MHD_Result srv_route(struct req *r)
 {
     const char *path = r->api ? r->path + 4 : r->path;
@@ -585,7 +599,9 @@ enum MHD_Result srv_route(struct req *r)
     long long id;
     const char *rest;
     int path_known;
-    const struct route *rt = find_route(path, r->method, &id, &rest, &path_known);
+    /* HEAD is GET without the body (libmicrohttpd leaves the body out). */
+    const char *method = strcmp(r->method, "HEAD") ? r->method : "GET";
+    const struct route *rt = find_route(path, method, &id, &rest, &path_known);
     if (rt) {
         if (rt->auth && !r->signed_in && authenticate(r, &e))
             return fail(r, &e);
@@ -593,10 +609,10 @@ enum MHD_Result srv_route(struct req *r)
             return fail(r, &e);
         return rt->fn(r, id, rest);
     }
-    liia_strlcpy(e.rule_id, path_known ? LIIA_APP_INVALID : LIIA_APP_NOT_FOUND, sizeof e.rule_id);
-    liia_strlcpy(e.message, path_known ? "that method is not allowed here" : "not found",
-                 sizeof e.message);
+    if (path_known)
+        return srv_not_allowed(r, allowed(path));
+    liia_strlcpy(e.rule_id, LIIA_APP_NOT_FOUND, sizeof e.rule_id);
+    liia_strlcpy(e.message, "not found", sizeof e.message);
     e.status = LIIA_E_USAGE;
-    return path_known ? srv_send_json(r, 405, json_pack("{s:s}", "error", e.message))
-                      : fail(r, &e);
+    return fail(r, &e);
 }

@@ -58,6 +58,8 @@ enum MHD_Result srv_send_json(struct req *r, unsigned status, json_t *j);
 enum MHD_Result srv_redirect(struct req *r, const char *to);
 enum MHD_Result srv_send_file(struct req *r, const char *path, const char *ctype,
                               const char *name);
+/* 405 with the Allow header ("GET, HEAD"): JSON under /api/, else a page. */
+enum MHD_Result srv_not_allowed(struct req *r, const char *allow);
 /* The response for an error from the application layer. */
 enum MHD_Result srv_error(struct req *r, const liia_error *e);
 void srv_internal(struct req *r, const liia_error *e);

@@ -219,6 +219,21 @@ for what, r in cases:
           "--" not in fix + j.get("error", "") and "liia-bench" not in fix + j.get("error", ""),
           "%s: %d, an APP- rule and a fix in the portal's words: %s" % (what, r.status, j))
 
+# ---------------------------------------------------------------- 8. 405 with Allow, HTML for pages
+for method, path, allow, html in [("PUT", "/", "GET, HEAD", True), ("DELETE", "/", "GET, HEAD", True),
+                                  ("OPTIONS", "/", "GET, HEAD", True), ("GET", "/logout", "POST", True),
+                                  ("GET", "/api/logout", "POST", False),
+                                  ("DELETE", "/api/submissions/%d" % wsid, "GET, HEAD, POST", False)]:
+    r = cam.request(method, path)
+    ctype = r.headers.get("Content-Type") or ""
+    check(r.status == 405 and r.headers.get("Allow") == allow and
+          (("text/html" in ctype and "<main" in r.text) if html else
+           (ctype == "application/json" and r.json().get("rule_id") == "APP-INVALID")),
+          "%s %s: 405, Allow: %s, %s (%d %s %s)" % (method, path, allow, "HTML" if html else "JSON",
+                                                   r.status, r.headers.get("Allow"), ctype))
+r = cam.request("HEAD", "/")
+check(r.status == 200 and not r.body, "HEAD / is GET without the body: %d" % r.status)
+
 # ---------------------------------------------------------------- 6. the lockout answers every name alike
 def six(name, xff=None):
     out = []

@@ -194,7 +194,8 @@ int liia_app_submission(sqlite3 *db, const liia_actor *a, long long id,
                         json_t **out, liia_error *e);
 
 /* One child of a child-level submission, named by its pseudonym (the 64
- * hex digits "child" of each finding: never a raw identifier): the child's
+ * hex digits "child" of each finding, or a unique prefix of at least 12
+ * as liia_app_child_resolve takes: never a raw identifier): the child's
  * stored rows of each table, {submission_id, child, tables: [{table,
  * columns, stored, rows: [{line, cells}], truncated}]}, at most 500 rows a
  * table.  stored[i] is false for a column the return only checks (UPN);
@@ -202,6 +203,14 @@ int liia_app_submission(sqlite3 *db, const liia_actor *a, long long id,
  * version's child has none. */
 int liia_app_child(sqlite3 *db, const liia_actor *a, long long id, const char *child,
                    json_t **out, liia_error *e);
+
+/* A child of submission id named by all 64 hex digits of its pseudonym, or
+ * by a prefix of at least 12 (what the validation page shows) that only
+ * one child of the submission's stored rows has: the 64 digits, upper
+ * case, into full.  LIIA_APP_INVALID for anything else, saying whether no
+ * child or several begin so. */
+int liia_app_child_resolve(sqlite3 *db, const liia_actor *a, long long id, const char *child,
+                           char full[65], liia_error *e);
 
 typedef struct liia_app_upload {
     const char *const *files;   /* paths of the uploaded tables */

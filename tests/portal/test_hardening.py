@@ -234,6 +234,33 @@ for method, path, allow, html in [("PUT", "/", "GET, HEAD", True), ("DELETE", "/
 r = cam.request("HEAD", "/")
 check(r.status == 200 and not r.body, "HEAD / is GET without the body: %d" % r.status)
 
+# ---------------------------------------------------------------- 9. a child by the 12 digits the page shows
+ssid = q("SELECT id FROM submission WHERE return_type = 'ssda903' AND la_code = 'E09000007' "
+         "AND status = 'accepted' ORDER BY id DESC LIMIT 1")[0][0]
+kids = {f["child"] for f in cam.get("/api/submissions/%d" % ssid).json()["findings"] if f.get("child")}
+check(kids, "the SSDA903 return's findings name children")
+kid = sorted(kids)[0] if kids else "0" * 64
+short = kid[:12]
+page = cam.get("/submissions/%d" % ssid, child=short)
+check(page.status == 200 and "This child's rows as stored" in page.text,
+      "?child= the 12 digits shown: the child's page (%d)" % page.status)
+page_full = cam.get("/submissions/%d" % ssid, child=kid)
+check(page.text.count("<tr>") == page_full.text.count("<tr>"), "the same page as with all 64 digits")
+r = cam.get("/api/submissions/%d" % ssid, child=short.lower())
+check(r.status == 200 and r.json()["findings"] and
+      all(f["child"].upper() == kid.upper() for f in r.json()["findings"]),
+      "the API's filter takes the prefix too: %d" % r.status)
+r = cam.get("/api/submissions/%d/children/%s" % (ssid, short))
+check(r.status == 200 and r.json()["child"] == kid.upper(), "and the child's rows: %d" % r.status)
+nobody = "0" * 12 if not any(k.startswith("0" * 12) for k in kids) else "f" * 12
+page = cam.get("/submissions/%d" % ssid, child=nobody)
+check(page.status == 400 and "no child of this submission" in page.text and 'name="child"' in page.text
+      and 'role="alert"' in page.text, "a prefix no child has: said on the page, the filter form kept (%d)"
+      % page.status)
+r = cam.get("/api/submissions/%d" % ssid, child=short[:11])
+check(r.status == 400 and r.json()["rule_id"] == "APP-INVALID" and "12" in r.json()["fix"],
+      "fewer than 12 digits: 400 (%d)" % r.status)
+
 # ---------------------------------------------------------------- 6. the lockout answers every name alike
 def six(name, xff=None):
     out = []

@@ -13,7 +13,7 @@ static const char usage[] =
     "usage: liia-bench [--db PATH] serve [--listen ADDR:PORT] [--tls-cert F --tls-key F]\n"
     "                                    [--insecure-listen] [--packs DIR]\n"
     "                                    [--max-upload-mb N] [--timeout S]\n"
-    "                                    [--idle-minutes N]\n"
+    "                                    [--idle-minutes N] [--trusted-proxy ADDR]\n"
     "\n"
     "Serves the portal: authorities upload returns and read their findings,\n"
     "explain warnings, sign off and download packs; the programme team runs\n"
@@ -31,6 +31,10 @@ static const char usage[] =
     "  --idle-minutes N    sign a user out after N minutes without a request\n"
     "                      (default 30, at most 480; sessions end 8 hours after\n"
     "                      sign-in whatever this is)\n"
+    "  --trusted-proxy ADDR  the reverse proxy's address (e.g. 127.0.0.1): a request\n"
+    "                      from it is counted against the client address its\n"
+    "                      X-Forwarded-For header ends with (per-address sign-in\n"
+    "                      limit, audit); from anywhere else the header is ignored\n"
     "  -h, --help          this text\n"
     "\n"
     "SIGTERM or SIGINT stops it: no new connections; requests in flight finish.\n";
@@ -65,19 +69,21 @@ static int parse(int argc, char **argv, liia_server_opts *o, char **packs)
         {"packs", required_argument, NULL, 'p'},    {"max-upload-mb", required_argument, NULL, 'm'},
         {"timeout", required_argument, NULL, 't'},  {"help", no_argument, NULL, 'h'},
         {"idle-minutes", required_argument, NULL, 'I'},
+        {"trusted-proxy", required_argument, NULL, 'P'},
         {NULL, 0, NULL, 0},
     };
     int c;
     long n;
     char *end;
     optind = 0; /* 0, not 1: fully resets getopt when demo reuses commands */
-    while ((c = getopt_long(argc, argv, "l:c:k:ip:m:t:I:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "l:c:k:ip:m:t:I:P:h", opts, NULL)) != -1) {
         switch (c) {
         case 'l': o->listen = optarg; break;
         case 'c': o->tls_cert = optarg; break;
         case 'k': o->tls_key = optarg; break;
         case 'i': o->insecure_listen = 1; break;
         case 'p': *packs = optarg; break;
+        case 'P': o->trusted_proxy = optarg; break;
         case 'm':
         case 't':
             n = strtol(optarg, &end, 10);

@@ -61,8 +61,10 @@ static void safe_name(const char *in, char *out, size_t sz)
 
 static int open_upload(struct req *r, const char *filename)
 {
-    if (r->nfiles == SRV_MAX_FILES)
+    if (r->nfiles == SRV_MAX_FILES) {
+        r->too_many_files = 1;
         return -1;
+    }
     if (!r->tmpdir[0]) {
         snprintf(r->tmpdir, sizeof r->tmpdir, "%s/liia-upload-XXXXXX",
                  r->o->tmp_dir ? r->o->tmp_dir : "/tmp");
@@ -98,6 +100,10 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char 
 {
     struct req *r = cls;
     (void)kind, (void)ctype, (void)enc;
+    if (filename && !r->accept_files) { /* only an allowed upload stages files */
+        r->bad_body = 1;
+        return MHD_NO;
+    }
     if (filename && !strcmp(key, "file")) {
         if (off == 0) {
             if (r->cur_fd >= 0)
@@ -250,6 +256,43 @@ void srv_internal(struct req *r, const liia_error *e)
         r->o->on_error(e, r->o->ctx);
 }
 
+/* What a portal user can do about an error of this status, when the
+ * layer below gave no fix or gave one in the command line's words. */
+static const char *portal_fix(unsigned status)
+{
+    switch (status) {
+    case 401: return "sign in again";
+    case 403: return "this needs another role, or your own authority's data; ask the LIIA "
+                     "programme team if you think you should have it";
+    case 404: return "check the address: you see only your own authority's submissions and "
+                     "packs";
+    case 409: return "reload the page to see the current state of the return";
+    case 429: return "wait 15 minutes, then try again";
+    case 500: return "try again; if it happens again, tell the LIIA programme team the time";
+    default:  return "check the form's fields and try again";
+    }
+}
+
+/* The rule id and fix a portal user gets: always an APP- rule, and never
+ * a command-line flag or command ("--la", "liia-bench ...") in the fix. */
+static void portal_error(const liia_error *e, unsigned status, char *rule, size_t rsz,
+                         const char **fix)
+{
+    static const struct { unsigned status; const char *rule; } rules[] = {
+        {400, LIIA_APP_INVALID}, {401, LIIA_APP_SIGNIN}, {403, LIIA_APP_DENIED},
+        {404, LIIA_APP_NOT_FOUND}, {409, LIIA_APP_CONFLICT}, {429, LIIA_APP_LOCKED},
+    };
+    snprintf(rule, rsz, "%s", "APP-INTERNAL");
+    if (!strncmp(e->rule_id, "APP-", 4) && status != 500)
+        snprintf(rule, rsz, "%s", e->rule_id);
+    else
+        for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+            if (rules[i].status == status)
+                snprintf(rule, rsz, "%s", rules[i].rule);
+    int cli = strstr(e->fix, "liia-bench") || strstr(e->fix, "--");
+    *fix = status == 500 || !e->fix[0] || cli ? portal_fix(status) : e->fix;
+}
+
 enum MHD_Result srv_error(struct req *r, const liia_error *e)
 {
     unsigned status = status_of(e);
@@ -258,29 +301,57 @@ enum MHD_Result srv_error(struct req *r, const liia_error *e)
     const char *msg = status == 500 ? "something went wrong on the server; it has been logged"
                       : status == 404 ? "not found"
                                       : e->message;
+    const char *fix;
+    char rule[sizeof e->rule_id];
+    portal_error(e, status, rule, sizeof rule, &fix);
     if (status == 500)
         srv_internal(r, e);
     if (!r->api && status == 401)
         return srv_redirect(r, "/login");
-    if (r->api) {
-        json_t *j = json_pack("{s:s, s:s, s:s}", "error", msg, "rule_id", e->rule_id,
-                              "fix", status == 500 ? "" : e->fix);
-        return srv_send_json(r, status, j);
-    }
+    if (r->api) /* the texts may quote what was sent: cleaned to UTF-8 */
+        return srv_send_json(r, status, json_pack("{s:o, s:s, s:o}", "error",
+                                                  liia_app_json_text(msg), "rule_id", rule,
+                                                  "fix", liia_app_json_text(fix)));
     liia_buf b;
     liia_buf_init(&b);
     html_begin(&b, r, status == 404 ? "Not found" : status == 403 ? "Not allowed"
                                                   : "That did not work");
     hp(&b, "<p class=\"error\" role=\"alert\">");
     html_esc(&b, msg);
-    hp(&b, "</p>");
-    if (status != 500 && e->fix[0]) {
-        hp(&b, "<p>");
-        html_esc(&b, e->fix);
-        hp(&b, "</p>");
-    }
-    hp(&b, "<p><a href=\"/\">Back to the start page</a></p>");
+    hp(&b, "</p><p>");
+    html_esc(&b, fix);
+    hp(&b, "</p><p><a href=\"/\">Back to the start page</a></p>");
     return html_end(&b, r, status);
+}
+
+enum MHD_Result srv_not_allowed(struct req *r, const char *allow)
+{
+    char *body = NULL;
+    const char *ctype = "application/json";
+    if (r->api) {
+        json_t *j = json_pack("{s:s, s:s, s:o}", "error", "that method is not allowed here",
+                              "rule_id", LIIA_APP_INVALID, "fix",
+                              json_sprintf("send %s to this address", allow));
+        body = j ? json_dumps(j, JSON_INDENT(1) | JSON_ENSURE_ASCII) : NULL;
+        json_decref(j);
+    } else { /* a page gets a page; html_end would queue it before the Allow header */
+        liia_buf b;
+        liia_buf_init(&b);
+        html_begin(&b, r, "That did not work");
+        hp(&b, "<p class=\"error\" role=\"alert\">This page does not take that kind of "
+               "request (it takes %s).</p><p><a href=\"/\">Back to the start page</a></p>"
+               "</main></body></html>\n", allow);
+        body = liia_buf_detach(&b);
+        ctype = "text/html; charset=utf-8";
+    }
+    size_t len = body ? strlen(body) : 0;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        len, body ? body : (char *)"", body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        free(body);
+    else
+        MHD_add_response_header(resp, "Allow", allow);
+    return queue(r, 405, resp, ctype, NULL);
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -297,6 +368,35 @@ static void client_of(struct MHD_Connection *c, char *out, size_t sz)
                   (socklen_t)sz);
 }
 
+/* Behind the trusted proxy, the client is the last address of
+ * X-Forwarded-For: the one the proxy itself appended (anything before it
+ * the client could have written).  A missing or unreadable header leaves
+ * the proxy's own address. */
+static void forwarded_client(const liia_server_opts *o, struct MHD_Connection *c, char *client,
+                             size_t sz)
+{
+    if (!o->trusted_proxy || strcmp(client, o->trusted_proxy))
+        return;
+    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+    const char *last = xff ? strrchr(xff, ',') : NULL;
+    last = last ? last + 1 : xff;
+    char addr[64];
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (!last)
+        return;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    size_t n = strcspn(last, " \t");
+    if (n == 0 || n >= sizeof addr)
+        return;
+    memcpy(addr, last, n);
+    addr[n] = '\0';
+    if (inet_pton(AF_INET, addr, bin) == 1)
+        inet_ntop(AF_INET, bin, client, (socklen_t)sz);
+    else if (inet_pton(AF_INET6, addr, bin) == 1)
+        inet_ntop(AF_INET6, bin, client, (socklen_t)sz);
+}
+
 static struct req *req_new(const liia_server_opts *o, struct MHD_Connection *c,
                            const char *url, const char *method)
 {
@@ -311,6 +411,7 @@ static struct req *req_new(const liia_server_opts *o, struct MHD_Connection *c,
     liia_strlcpy(r->path, url, sizeof r->path);
     r->api = !strncmp(r->path, "/api/", 5);
     client_of(c, r->client, sizeof r->client);
+    forwarded_client(o, c, r->client, sizeof r->client);
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     if (!strcmp(method, "POST") && ct &&
         (!strncasecmp(ct, "multipart/form-data", 19) ||
@@ -389,6 +490,9 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > max_upload(o))
             return too_large(r);
+        enum MHD_Result answer;
+        if (!strcmp(method, "POST") && srv_preflight(r, &answer)) /* before any body */
+            return answer;
         return MHD_YES;
     }
     if (*size) {

@@ -19,6 +19,10 @@ typedef struct liia_server_opts {
     const char *tmp_dir;         /* uploads are staged below it */
     size_t max_upload;           /* bytes per request; 0 = 64 MiB */
     unsigned timeout_s;          /* idle connection timeout; 0 = 60 */
+    /* The reverse proxy's address (as the socket shows it, e.g.
+     * "127.0.0.1"); a request from it is from the last address of its
+     * X-Forwarded-For.  NULL: the header is never trusted. */
+    const char *trusted_proxy;
     /* Set (by a signal handler) to stop: no new connections, requests in
      * flight finish (an ingest commits or rolls back), then return. */
     const volatile sig_atomic_t *stop;

@@ -51,12 +51,22 @@ void hp(liia_buf *b, const char *fmt, ...)
 
 void html_esc(liia_buf *b, const char *s)
 {
+    /* A page is UTF-8: text that is not (a value quoted from a request)
+     * is shown with U+FFFD for each bad byte. */
+    char *clean = s && !liia_app_utf8_valid(s) ? malloc(3 * strlen(s) + 1) : NULL;
+    if (clean) {
+        liia_app_utf8_clean(s, clean, 3 * strlen(s) + 1);
+        s = clean;
+    } else if (s && !liia_app_utf8_valid(s)) {
+        return; /* out of memory: the page is cut short, as hp() does */
+    }
     for (; s && *s; s++) {
         const char *rep = *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;"
                           : *s == '"' ? "&quot;" : *s == '\'' ? "&#39;" : NULL;
         if (rep ? liia_buf_append(b, rep, strlen(rep)) : liia_buf_append(b, s, 1))
-            return;
+            break;
     }
+    free(clean);
 }
 
 void html_csrf(liia_buf *b, struct req *r)

@@ -432,6 +432,45 @@ static enum MHD_Result query(struct req *r, long long id, const char *rest)
     return html_end(&b, r, rc ? 400 : 200);
 }
 
+/* ------------------------------------------------------------ text */
+
+static enum MHD_Result arg_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    const char **bad = cls;
+    (void)kind;
+    if (liia_app_utf8_valid(key) && liia_app_utf8_valid(value))
+        return MHD_YES;
+    *bad = liia_app_utf8_valid(key) ? key : "?";
+    return MHD_NO;
+}
+
+/* Refuses a request whose form fields or query arguments are not UTF-8
+ * (browsers send UTF-8): what a user types is stored and shown, and text
+ * JSON cannot carry must not get in.  The sign-in form is let through: an
+ * unknown name is answered like any other (the audit cleans it), and a
+ * password is only hashed. */
+static int check_utf8(struct req *r, liia_error *e)
+{
+    const char *bad = NULL;
+    if (!strcmp(r->path, "/login") || !strcmp(r->path, "/api/login"))
+        return 0;
+    for (size_t i = 0; !bad && i < r->nfields; i++)
+        if (!liia_app_utf8_valid(r->fields[i].key) ||
+            !liia_app_utf8_valid(r->fields[i].val.data))
+            bad = liia_app_utf8_valid(r->fields[i].key) ? r->fields[i].key : "?";
+    if (!bad)
+        MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, arg_utf8, &bad);
+    if (!bad)
+        return 0;
+    liia_error_fix(e, "type the text again (or paste it as plain text) and send the form "
+                      "from the portal's page");
+    e->status = LIIA_E_USAGE;
+    snprintf(e->message, sizeof e->message, "the field '%.40s' is not valid UTF-8 text", bad);
+    liia_strlcpy(e->rule_id, LIIA_APP_INVALID, sizeof e->rule_id);
+    return -1;
+}
+
 /* ------------------------------------------------------------ table */
 
 struct route {
@@ -464,6 +503,28 @@ static const struct route routes[] = {
     {"GET", "/query", query, 1, 0},
 };
 
+static const struct route *find_route(const char *path, const char *method, long long *id,
+                                      const char **rest, int *path_known);
+
+int srv_preflight(struct req *r, enum MHD_Result *answer)
+{
+    long long id;
+    const char *rest;
+    int known;
+    liia_error e;
+    liia_error_clear(&e);
+    const struct route *rt = find_route(r->api ? r->path + 4 : r->path, r->method, &id, &rest,
+                                        &known);
+    if (!rt || !rt->auth)
+        return 0; /* answered once the body is in (a 404, 405, the sign-in) */
+    if (authenticate(r, &e) || (rt->fn == upload && liia_app_may_upload(r->db, &r->s.actor, &e))) {
+        *answer = fail(r, &e);
+        return 1;
+    }
+    r->accept_files = rt->fn == upload;
+    return 0;
+}
+
 /* "/submissions/12/explain" against "/submissions/": id 12, rest
  * "explain"; "/packs/2/X.pdf" against "/packs/": rest "2/X.pdf". */
 static int match(const struct route *rt, const char *path, long long *id, const char **rest)
@@ -488,37 +549,70 @@ static int match(const struct route *rt, const char *path, long long *id, const 
     return 1;
 }
 
+/* The route of path and method (NULL if none); *path_known: some route
+ * has the path, with another method. */
+static const struct route *find_route(const char *path, const char *method, long long *id,
+                                      const char **rest, int *path_known)
+{
+    *path_known = 0;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (!match(&routes[i], path, id, rest))
+            continue;
+        *path_known = 1;
+        if (!strcmp(routes[i].method, method))
+            return &routes[i];
+    }
+    return NULL;
+}
+
+/* The methods a path takes, for the Allow header: "GET, HEAD", "POST"... */
+static const char *allowed(const char *path)
+{
+    int get = 0, post = 0;
+    long long id;
+    const char *rest;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        if (match(&routes[i], path, &id, &rest)) {
+            get |= !strcmp(routes[i].method, "GET");
+            post |= !strcmp(routes[i].method, "POST");
+        }
+    return get && post ? "GET, HEAD, POST" : get ? "GET, HEAD" : "POST";
+}
+
 enum MHD_Result srv_route(struct req *r)
 {
     const char *path = r->api ? r->path + 4 : r->path;
     liia_error e;
     liia_error_clear(&e);
     if (r->bad_body) {
-        liia_error_fix(&e, "send at most %d files and plain form fields", SRV_MAX_FILES);
+        liia_error_fix(&e, "send at most %d files (the tables of one return) and plain form "
+                           "fields", SRV_MAX_FILES);
         e.status = LIIA_E_USAGE;
-        liia_strlcpy(e.message, "the request body could not be read", sizeof e.message);
+        liia_strlcpy(e.message, r->too_many_files ? "too many files in one upload"
+                                                  : "the request body could not be read",
+                     sizeof e.message);
         liia_strlcpy(e.rule_id, LIIA_APP_INVALID, sizeof e.rule_id);
         return fail(r, &e);
     }
-    int path_known = 0;
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        long long id;
-        const char *rest;
-        if (!match(&routes[i], path, &id, &rest))
-            continue;
-        path_known = 1;
-        if (strcmp(routes[i].method, r->method))
-            continue;
-        if (routes[i].auth && authenticate(r, &e))
+    if (check_utf8(r, &e))
+        return fail(r, &e);
+    long long id;
+    const char *rest;
+    int path_known;
+    /* HEAD is GET without the body (libmicrohttpd leaves the body out). */
+    const char *method = strcmp(r->method, "HEAD") ? r->method : "GET";
+    const struct route *rt = find_route(path, method, &id, &rest, &path_known);
+    if (rt) {
+        if (rt->auth && !r->signed_in && authenticate(r, &e))
             return fail(r, &e);
-        if (routes[i].csrf && check_csrf(r, &e))
+        if (rt->csrf && check_csrf(r, &e))
             return fail(r, &e);
-        return routes[i].fn(r, id, rest);
+        return rt->fn(r, id, rest);
     }
-    liia_strlcpy(e.rule_id, path_known ? LIIA_APP_INVALID : LIIA_APP_NOT_FOUND, sizeof e.rule_id);
-    liia_strlcpy(e.message, path_known ? "that method is not allowed here" : "not found",
-                 sizeof e.message);
+    if (path_known)
+        return srv_not_allowed(r, allowed(path));
+    liia_strlcpy(e.rule_id, LIIA_APP_NOT_FOUND, sizeof e.rule_id);
+    liia_strlcpy(e.message, "not found", sizeof e.message);
     e.status = LIIA_E_USAGE;
-    return path_known ? srv_send_json(r, 405, json_pack("{s:s}", "error", e.message))
-                      : fail(r, &e);
+    return fail(r, &e);
 }

@@ -6,7 +6,10 @@
 
 #include "liia_server.h"
 
-#define SRV_MAX_FILES 4
+/* Files in one upload: the tables of the largest child-level return (SSDA903
+ * has 11 and its engine takes up to 27), one open staging file at a time;
+ * the whole body stays within --max-upload-mb, so every file does too. */
+#define SRV_MAX_FILES 16
 #define SRV_MAX_FIELDS 16
 #define SRV_FIELD_MAX 65536
 
@@ -30,7 +33,8 @@ struct req {
     char client[64];
     struct MHD_PostProcessor *pp;
     size_t body_bytes;
-    int too_large, bad_body;
+    int too_large, bad_body, too_many_files;
+    int accept_files; /* an upload route, its sender allowed to upload */
     char tmpdir[512];
     struct srv_file files[SRV_MAX_FILES];
     size_t nfiles;
@@ -41,6 +45,7 @@ struct req {
     sqlite3 *db;
     liia_session s;
     int signed_in;
+    char child[65]; /* the child filter's pseudonym, all 64 digits once resolved */
 };
 
 /* http.c: bodies, cookies, responses */
@@ -54,6 +59,8 @@ enum MHD_Result srv_send_json(struct req *r, unsigned status, json_t *j);
 enum MHD_Result srv_redirect(struct req *r, const char *to);
 enum MHD_Result srv_send_file(struct req *r, const char *path, const char *ctype,
                               const char *name);
+/* 405 with the Allow header ("GET, HEAD"): JSON under /api/, else a page. */
+enum MHD_Result srv_not_allowed(struct req *r, const char *allow);
 /* The response for an error from the application layer. */
 enum MHD_Result srv_error(struct req *r, const liia_error *e);
 void srv_internal(struct req *r, const liia_error *e);
@@ -63,6 +70,10 @@ long long srv_field_id(struct req *r, const char *key);
 
 /* routes.c */
 enum MHD_Result srv_route(struct req *r);
+/* Before a POST body is read: signs the request in and, for an upload,
+ * checks that its sender may upload.  1 with *answer queued when it
+ * refused (the body is never read, no file staged); 0 to read the body. */
+int srv_preflight(struct req *r, enum MHD_Result *answer);
 
 /* submission_pages.c: upload, the validation page, explain, sign off */
 enum MHD_Result upload_form(struct req *r, long long id, const char *rest);

@@ -18,15 +18,17 @@ enum MHD_Result upload_form(struct req *r, long long id, const char *rest)
     liia_buf_init(&b);
     html_begin(&b, r, "Upload a return");
     hp(&b, "<p>The quarterly return is one CSV file.  A child-level return (SSDA903) is its "
-           "tables together: header, episodes and, if you have one, UASC; give the quarter.</p>"
+           "tables together: header, episodes and the others you have; the children in need "
+           "census is its one XML file. For both, choose the return and give the quarter.</p>"
            "<form method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\">");
     html_csrf(&b, r);
     hp(&b, "<label for=\"file\">File or files</label><input id=\"file\" name=\"file\" "
            "type=\"file\" multiple required accept=\".csv,.xml\"><label for=\"return\">Return"
            "</label><select id=\"return\" name=\"return\"><option value=\"\">Recognise from the "
            "file</option><option value=\"quarterly\">Quarterly return</option><option "
-           "value=\"ssda903\">SSDA903 (children looked after)</option></select><label "
-           "for=\"period\">Quarter (needed for SSDA903, e.g. 2025-03-31)</label><input "
+           "value=\"ssda903\">SSDA903 (children looked after)</option><option value=\"cin\">"
+           "Children in need census (XML)</option></select><label for=\"period\">Quarter "
+           "(needed for SSDA903 and the CIN census, e.g. 2025-03-31)</label><input "
            "id=\"period\" name=\"period\"><p><button type=\"submit\">Upload and check</button>"
            "</p></form>");
     return html_end(&b, r, 200);
@@ -60,7 +62,7 @@ static json_t *child_ids(json_t *result)
         char key[192];
         finding_key(f, key, sizeof key);
         if (id && (ids || (ids = json_object())) &&
-            json_object_set_new(ids, key, json_string(id)))
+            json_object_set_new(ids, key, liia_app_json_text(id)))
             break;
     }
     return ids;
@@ -90,6 +92,13 @@ enum MHD_Result upload(struct req *r, long long id, const char *rest)
     char to[64];
     snprintf(to, sizeof to, "/submissions/%lld", sid);
     return sid > 0 ? srv_redirect(r, to) : srv_redirect(r, "/");
+}
+
+/* The child filter: the pseudonym it resolved to (all 64 digits), else as
+ * given. */
+static const char *child_filter(struct req *r)
+{
+    return r->child[0] ? r->child : srv_field(r, "child");
 }
 
 static int keep(json_t *f, const char *severity, const char *rule, const char *child)
@@ -248,7 +257,7 @@ static void pager(liia_buf *b, struct req *r, long long sid, long long page, siz
     long long pages = ((long long)shown + PAGE_FINDINGS - 1) / PAGE_FINDINGS;
     if (pages <= 1)
         return;
-    const char *child = srv_field(r, "child");
+    const char *child = child_filter(r);
     hp(b, "<nav aria-label=\"Pages of findings\"><p>Findings %lld to %lld of %zu (page %lld "
           "of %lld). ", (page - 1) * PAGE_FINDINGS + 1,
        page * PAGE_FINDINGS < (long long)shown ? page * PAGE_FINDINGS : (long long)shown, shown,
@@ -270,7 +279,7 @@ static void findings_table(liia_buf *b, struct req *r, json_t *j, long long sid,
                            int can_explain, int children)
 {
     const char *severity = srv_field(r, "severity"), *rule = srv_field(r, "rule");
-    const char *child = srv_field(r, "child");
+    const char *child = child_filter(r);
     long long page = srv_field_id(r, "page");
     json_t *f;
     size_t i, shown = 0, matching = 0;
@@ -487,15 +496,32 @@ static void add_child_ids(json_t *j, json_t *ids)
     }
 }
 
-static enum MHD_Result validation_page(struct req *r, long long id, json_t *j, int fresh)
+/* The filter's child: its stored rows into *c, the pseudonym into
+ * r->child.  A child the submission does not have (a bad or ambiguous
+ * prefix) is said on the page itself, above the filter form (*refused). */
+static int filter_child(struct req *r, long long id, json_t **c, liia_error *e, int *refused)
 {
     const char *child = srv_field(r, "child");
+    *c = NULL;
+    *refused = 0;
+    if (!child || !*child)
+        return 0;
+    if (liia_app_child(r->db, &r->s.actor, id, child, c, e)) {
+        *refused = !strcmp(e->rule_id, LIIA_APP_INVALID);
+        return *refused ? 0 : -1;
+    }
+    liia_strlcpy(r->child, json_string_value(json_object_get(*c, "child")), sizeof r->child);
+    return 0;
+}
+
+static enum MHD_Result validation_page(struct req *r, long long id, json_t *j, int fresh)
+{
     json_t *c = NULL;
     liia_error e;
     liia_error_clear(&e);
-    int children = json_array_size(json_object_get(j, "findings")) &&
+    int refused, children = json_array_size(json_object_get(j, "findings")) &&
                    json_object_get(json_array_get(json_object_get(j, "findings"), 0), "child");
-    if (child && *child && liia_app_child(r->db, &r->s.actor, id, child, &c, &e)) {
+    if (filter_child(r, id, &c, &e, &refused)) {
         json_decref(j);
         return srv_error(r, &e);
     }
@@ -514,7 +540,14 @@ static enum MHD_Result validation_page(struct req *r, long long id, json_t *j, i
     int workbook = rt && !strcmp(rt, "quarterly") &&
                    json_integer_value(json_object_get(j, "errors")) +
                            json_integer_value(json_object_get(j, "warnings")) > 0;
-    filter_form(&b, r, id, workbook, children || c);
+    if (refused) {
+        hp(&b, "<p class=\"error\" role=\"alert\">");
+        html_esc(&b, e.message);
+        hp(&b, ". ");
+        html_esc(&b, e.fix);
+        hp(&b, "</p>");
+    }
+    filter_form(&b, r, id, workbook, children || c || refused);
     if (children)
         child_id_note(&b, fresh);
     if (c) {
@@ -525,7 +558,7 @@ static enum MHD_Result validation_page(struct req *r, long long id, json_t *j, i
     }
     findings_table(&b, r, j, id, can_explain, children);
     json_decref(j);
-    return html_end(&b, r, 200);
+    return html_end(&b, r, refused ? 400 : 200);
 }
 
 enum MHD_Result submission(struct req *r, long long id, const char *rest)
@@ -554,8 +587,13 @@ enum MHD_Result submission(struct req *r, long long id, const char *rest)
     if (!r->api)
         return validation_page(r, id, j, 0);
     const char *child = srv_field(r, "child");
-    if (child && *child) /* the API's filter by child */
-        json_object_set_new(j, "findings", child_findings(j, child));
+    if (child && *child) { /* the API's filter by child: all 64 digits or a unique prefix */
+        if (liia_app_child_resolve(r->db, &r->s.actor, id, child, r->child, &e)) {
+            json_decref(j);
+            return srv_error(r, &e);
+        }
+        json_object_set_new(j, "findings", child_findings(j, r->child));
+    }
     return srv_send_json(r, 200, j);
 }
 

@@ -178,7 +178,8 @@ int liia_app_user_reset(sqlite3 *db, const liia_actor *by, const char *name,
     int rc = hash_password(password, hash, e);
     if (!rc)
         rc = change_user(db, "UPDATE app_user SET password_hash = ?2, failed_logins = ?3, "
-                             "locked_until = NULL, disabled = 0 WHERE name = ?1",
+                             "last_failed = NULL, locked_until = NULL, disabled = 0 "
+                             "WHERE name = ?1",
                          name, hash, 0, e);
     if (!rc)
         rc = end_sessions(db, name, e);

@@ -8,6 +8,13 @@
  * LIIA_APP_* ids) and returns -1. */
 int app_refuse(liia_error *e, const char *rule, const char *fmt, ...) LIIA_PRINTF(3, 4);
 
+/* text.c: s as valid UTF-8 (each invalid byte U+FFFD), malloc'd; NULL
+ * when out of memory. */
+char *app_utf8_dup(const char *s);
+/* Binds s to parameter i, cleaned to valid UTF-8 if it is not (the store
+ * never gets bytes that JSON cannot carry); an SQLite result code. */
+int app_bind_text(sqlite3_stmt *st, int i, const char *s);
+
 /* The authority-scoped roles. */
 int app_scoped(const liia_actor *a);
 /* May a see authority la's own data (submissions, findings, history)? */
@@ -49,6 +56,10 @@ int app_submission_la(sqlite3 *db, const liia_actor *a, long long id,
  * finding of submission sid; nothing for a one-file return. */
 int app_findings_children(sqlite3 *db, const char *return_type, long long sid,
                           json_t *findings, liia_error *e);
+
+/* *yes: is return_type a child-level return (its schema has tables, none
+ * of whose files names an authority)? */
+int app_child_level(const char *return_type, int *yes, liia_error *e);
 
 /* Refuses (LIIA_APP_DENIED) a scoped actor's one-file upload whose file
  * names an authority the actor may not act for (attribution.c); o is the

@@ -29,15 +29,23 @@ int app_check_attribution(sqlite3 *db, const liia_actor *a, const char *return_t
                           const liia_ingest_options *o, liia_error *e)
 {
     /* Only a file can name another authority than the one the upload is
-     * for; a child-level return's authority is the upload's (la). */
+     * for; a child-level return's tables (SSDA903's CSVs, the CIN census's
+     * one XML file) name none: its authority is the upload's (la). */
+    int child_level = 0;
     if (!app_scoped(a) || nfiles != 1)
+        return 0;
+    if (app_child_level(return_type, &child_level, e))
+        return -1;
+    if (child_level)
         return 0;
     for (size_t i = 0; i < liia_ingest_return_count(); i++)
         if (!strcmp(liia_ingest_return_info(i)->id, return_type) &&
             !liia_ingest_return_info(i)->one_file_per_submission)
             return 0;
+    /* The peek is given what the real ingest is given (the uploader's own
+     * authority): a return that needs one is read as it will be, and a
+     * file that names another authority still says which. */
     liia_ingest_options peek = *o;
-    peek.la = NULL;
     peek.validate_only = 1;
     liia_ingest_result r;
     liia_ingest_result_init(&r);

@@ -12,14 +12,18 @@ int liia_app_audit(sqlite3 *db, const liia_actor *a, const char *action,
                             "'now'), ?1, ?2, nullif(?3, ''), ?4, ?5, ?6, nullif(?7, ''), ?8)",
                         &st, e))
         return -1;
-    sqlite3_bind_text(st, 1, a->name[0] ? a->name : "(anonymous)", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, liia_role_name(a->role), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, a->la_code, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, target, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, outcome, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, a->client, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, detail, -1, SQLITE_STATIC);
+    /* Every text is cleaned to valid UTF-8 first: a sign-in name is
+     * whatever was typed (or sent), and one invalid byte in the trail
+     * would make /audit fail to render. */
+    const char *texts[] = {a->name[0] ? a->name : "(anonymous)", liia_role_name(a->role),
+                           a->la_code, action, target, outcome, a->client, detail};
+    int bound = SQLITE_OK;
+    for (int i = 0; bound == SQLITE_OK && i < 8; i++)
+        bound = app_bind_text(st, i + 1, texts[i]);
+    if (bound != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory writing the audit trail");
+    }
     int rc = sqlite3_step(st);
     if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
         return liia_db_fail(e, db, "writing the audit trail");

@@ -34,16 +34,14 @@ static int ident_ok(const char *s)
     return 1;
 }
 
-/* The tables of a child-level return's schema (NULL, no error, for a
- * one-file return or a schema without tables). */
-static int child_tables(const char *return_type, json_t **tables, liia_error *e)
+/* The tables of a return's schema (NULL, no error, for an unknown return
+ * or a schema without tables); one_file: also for a one-file return. */
+static int schema_tables(const char *return_type, int one_file, json_t **tables,
+                         liia_error *e)
 {
     *tables = NULL;
-    const liia_return_info *info = NULL;
-    for (size_t i = 0; i < liia_ingest_return_count(); i++)
-        if (return_type && !strcmp(liia_ingest_return_info(i)->id, return_type))
-            info = liia_ingest_return_info(i);
-    if (!info || info->one_file_per_submission)
+    const liia_return_info *info = liia_ingest_return_find(return_type);
+    if (!info || (info->one_file_per_submission && !one_file))
         return 0;
     char *path = liia_path_join(liia_schema_dir(), info->schema);
     if (!path)
@@ -59,6 +57,28 @@ static int child_tables(const char *return_type, json_t **tables, liia_error *e)
     json_t *t = json_object_get(schema, "tables");
     *tables = json_is_array(t) ? json_incref(t) : NULL;
     json_decref(schema);
+    return 0;
+}
+
+/* The tables of a child-level return's schema (NULL, no error, for a
+ * one-file return or a schema without tables). */
+static int child_tables(const char *return_type, json_t **tables, liia_error *e)
+{
+    return schema_tables(return_type, 0, tables, e);
+}
+
+static const char *child_column(json_t *table);
+
+int app_child_level(const char *return_type, int *yes, liia_error *e)
+{
+    json_t *tables, *t;
+    size_t i;
+    *yes = 0;
+    if (schema_tables(return_type, 1, &tables, e))
+        return -1;
+    json_array_foreach(tables, i, t)
+        *yes = *yes || child_column(t) != NULL;
+    json_decref(tables);
     return 0;
 }
 
@@ -102,8 +122,10 @@ static int table_children(sqlite3 *db, json_t *t, long long sid, json_t *finding
         sqlite3_bind_int64(st, 1, (sid << 32) | line);
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW &&
-            json_object_set_new(f, "child", json_string(app_text(st, 0))) != 0)
-            rc = SQLITE_NOMEM;
+            json_object_set_new(f, "child", json_string(app_text(st, 0))) != 0) {
+            sqlite3_finalize(st); /* jansson's failure is memory, not the store's */
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory reading a finding's child");
+        }
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)
             break;
     }
@@ -128,6 +150,88 @@ int app_findings_children(sqlite3 *db, const char *return_type, long long sid,
     json_array_foreach(tables, i, t)
         if (!rc)
             rc = table_children(db, t, sid, findings, e);
+    json_decref(tables);
+    return rc;
+}
+
+static int return_type_of(sqlite3 *db, long long sid, char rt[32], liia_error *e);
+
+/* How many distinct children of submission sid in one table have a
+ * pseudonym starting with prefix (upper-case hex digits only, so LIKE
+ * sees no wildcard); the first found into full. */
+static int prefix_matches(sqlite3 *db, json_t *t, long long sid, const char *prefix,
+                          char full[65], int *n, liia_error *e)
+{
+    const char *store = str(t, "store"), *col = child_column(t);
+    if (!col || !ident_ok(store))
+        return 0;
+    char sql[256];
+    sqlite3_stmt *st;
+    snprintf(sql, sizeof sql, "SELECT DISTINCT hex(%s) FROM %s WHERE id BETWEEN ?1 AND ?1 + "
+             "4294967295 AND hex(%s) LIKE ?2 || '%%' LIMIT 2", col, store, col);
+    if (liia_db_prepare(db, sql, &st, e))
+        return -1;
+    sqlite3_bind_int64(st, 1, sid << 32);
+    sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (!*n || strcmp(full, app_text(st, 0))) {
+            if (!*n)
+                liia_strlcpy(full, app_text(st, 0), 65);
+            ++*n;
+        }
+    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "finding a child by pseudonym");
+    return 0;
+}
+
+/* A pseudonym given in full, or by the unique prefix of at least 12 hex
+ * digits the validation page shows, as all 64 (upper case). */
+static int child_resolve(sqlite3 *db, json_t *tables, long long sid, const char *child,
+                         char full[65], liia_error *e)
+{
+    size_t len = child ? strlen(child) : 0, i;
+    char prefix[65];
+    int n = 0;
+    json_t *t;
+    if (len < 12 || len > 64 || strspn(child, "0123456789abcdefABCDEF") != len) {
+        liia_error_fix(e, "give the child's pseudonym as shown on the validation page (its "
+                          "first 12 hexadecimal digits or more, up to all 64), never the "
+                          "child's own identifier");
+        return app_refuse(e, LIIA_APP_INVALID, "that is not a child's pseudonym");
+    }
+    for (i = 0; i <= len; i++)
+        prefix[i] = (char)(child[i] >= 'a' && child[i] <= 'f' ? child[i] - 32 : child[i]);
+    if (len == 64) {
+        memcpy(full, prefix, 65);
+        return 0;
+    }
+    json_array_foreach(tables, i, t)
+        if (n < 2 && prefix_matches(db, t, sid, prefix, full, &n, e))
+            return -1;
+    if (n == 1)
+        return 0;
+    liia_error_fix(e, n ? "give more of the pseudonym's digits (the child's link on the "
+                          "validation page has all 64)"
+                        : "check the digits against the Child column of this submission");
+    return app_refuse(e, LIIA_APP_INVALID, n ? "more than one child's pseudonym begins %s"
+                      : "no child of this submission has a pseudonym beginning %s", prefix);
+}
+
+int liia_app_child_resolve(sqlite3 *db, const liia_actor *a, long long id, const char *child,
+                           char full[65], liia_error *e)
+{
+    char gss[10], rt[32];
+    json_t *tables = NULL;
+    int rc = app_allowed(a, (const liia_role[]){LIIA_ROLE_DATA_LEAD, LIIA_ROLE_DCS,
+                                                 LIIA_ROLE_PROGRAMME, 0})
+                 ? 0 : app_refuse(e, LIIA_APP_DENIED, "a %s may not see children",
+                                  liia_role_name(a->role));
+    if (!rc)
+        rc = app_submission_la(db, a, id, gss, e) || return_type_of(db, id, rt, e) ||
+             child_tables(rt, &tables, e) ? -1 : 0;
+    if (!rc)
+        rc = child_resolve(db, tables, id, child, full, e);
     json_decref(tables);
     return rc;
 }
@@ -209,11 +313,13 @@ static int table_rows(sqlite3 *db, json_t *t, long long sid, const unsigned char
             rows = NULL;
         }
     }
-    if ((rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK) || !rows) {
+    int failed = (rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK);
+    if (failed || !rows) {
         json_decref(rows);
         json_decref(names);
         json_decref(kept);
-        return liia_db_fail(e, db, "reading a child's rows");
+        return failed ? liia_db_fail(e, db, "reading a child's rows")
+                      : liia_fail(e, LIIA_E_NOMEM, "out of memory reading a child's rows");
     }
     *out = json_pack("{s:s, s:o, s:o, s:o, s:b}", "table", str(t, "name"), "columns", names,
                      "stored", kept,
@@ -251,11 +357,11 @@ int liia_app_child(sqlite3 *db, const liia_actor *a, long long id, const char *c
     if (!rc && !tables)
         rc = app_refuse(e, LIIA_APP_INVALID, "a %s return has no children: only child-level "
                         "returns are read child by child", rt);
-    if (!rc && !app_child_ok(child, pid)) {
-        liia_error_fix(e, "give the child's pseudonym as shown on the validation page "
-                          "(64 hexadecimal digits), never the child's own identifier");
+    char full[65];
+    if (!rc)
+        rc = child_resolve(db, tables, id, child, full, e);
+    if (!rc && !app_child_ok(full, pid))
         rc = app_refuse(e, LIIA_APP_INVALID, "that is not a child's pseudonym");
-    }
     if (!rc && !(list = json_array()))
         rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
     json_array_foreach(tables, i, t) {

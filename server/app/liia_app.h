@@ -77,6 +77,21 @@ const char *liia_role_name(liia_role r);
 /* "data_lead", "dcs", "programme", "analyst"; -1 otherwise. */
 int liia_role_parse(const char *s, liia_role *r);
 
+/* ------------------------------------------------------------ text */
+
+/* Text people send must be UTF-8: jansson cannot carry anything else, so
+ * one stored invalid byte would break every page that shows it. */
+int liia_app_utf8_valid(const char *s);
+/* The number of characters (code points) of s; an invalid byte counts one. */
+size_t liia_app_utf8_length(const char *s);
+/* s into out (sz > 0 bytes) as valid UTF-8: every byte that starts no
+ * valid sequence becomes U+FFFD; a character that does not fit is left
+ * out whole, never cut. */
+void liia_app_utf8_clean(const char *s, char *out, size_t sz);
+/* A JSON string of s (NULL = ""), cleaned as above if need be: never
+ * fails on the text itself, NULL only when out of memory. */
+json_t *liia_app_json_text(const char *s);
+
 /* ------------------------------------------------------------ accounts */
 
 #define LIIA_APP_PASSWORD_MIN 12
@@ -179,7 +194,8 @@ int liia_app_submission(sqlite3 *db, const liia_actor *a, long long id,
                         json_t **out, liia_error *e);
 
 /* One child of a child-level submission, named by its pseudonym (the 64
- * hex digits "child" of each finding: never a raw identifier): the child's
+ * hex digits "child" of each finding, or a unique prefix of at least 12
+ * as liia_app_child_resolve takes: never a raw identifier): the child's
  * stored rows of each table, {submission_id, child, tables: [{table,
  * columns, stored, rows: [{line, cells}], truncated}]}, at most 500 rows a
  * table.  stored[i] is false for a column the return only checks (UPN);
@@ -187,6 +203,14 @@ int liia_app_submission(sqlite3 *db, const liia_actor *a, long long id,
  * version's child has none. */
 int liia_app_child(sqlite3 *db, const liia_actor *a, long long id, const char *child,
                    json_t **out, liia_error *e);
+
+/* A child of submission id named by all 64 hex digits of its pseudonym, or
+ * by a prefix of at least 12 (what the validation page shows) that only
+ * one child of the submission's stored rows has: the 64 digits, upper
+ * case, into full.  LIIA_APP_INVALID for anything else, saying whether no
+ * child or several begin so. */
+int liia_app_child_resolve(sqlite3 *db, const liia_actor *a, long long id, const char *child,
+                           char full[65], liia_error *e);
 
 typedef struct liia_app_upload {
     const char *const *files;   /* paths of the uploaded tables */
@@ -200,6 +224,11 @@ typedef struct liia_app_upload {
  * portal: {file, line, column, column_name, severity, rule_id, value,
  * message, fix}. */
 json_t *liia_app_finding_json(const liia_error *f);
+
+/* 0 if a may upload a return (a data lead, or the operator); else refuses
+ * (LIIA_APP_DENIED) and audits.  The portal asks before it reads an
+ * upload's body, so nobody else can make it stage a file. */
+int liia_app_may_upload(sqlite3 *db, const liia_actor *a, liia_error *e);
 
 /* Validates and stores one submission (data lead of its authority, or the
  * operator).  *out is the `ingest --json` result object.  0 whenever the

@@ -106,22 +106,92 @@ static int load_account(sqlite3 *db, const char *name, liia_actor *a, struct acc
     return 0;
 }
 
-/* Counts a failure against the account; the LOCK_AFTER-th in a row locks it. */
-static int count_failure(sqlite3 *db, long long id, liia_error *e)
+/* A failure's count and lock, the same arithmetic for an account (app_user)
+ * and for a name no account has (signin_failure), so that from outside the
+ * two cannot be told apart: a failure within LOCK_MINUTES of the previous
+ * one continues the run, an older run starts again at 1 (so a lock never
+ * outlives its window and a name's row can lapse); the LOCK_AFTER-th in a
+ * row locks the name for LOCK_MINUTES.  ?2 LOCK_AFTER, ?3 "+N minutes",
+ * ?4 "-N minutes"; assignments read the row as it was. */
+#define RUN(n) "CASE WHEN last_failed > datetime('now', ?4) THEN " n " + 1 ELSE 1 END"
+#define NEXT_FAILURE(n)                                                                 \
+    n " = " RUN(n) ", locked_until = CASE WHEN " RUN(n) " >= ?2 THEN datetime('now', ?3) " \
+    "ELSE locked_until END, last_failed = datetime('now')"
+
+/* Names without an account whose failures are followed at once; past it
+ * the oldest run is forgotten (the per-address limit still holds). */
+#define NAMES_TRACKED 10000
+
+static int run_failure(sqlite3 *db, const char *sql, long long id, const char *name,
+                       liia_error *e)
 {
     sqlite3_stmt *st;
-    if (liia_db_prepare(db, "UPDATE app_user SET failed_logins = failed_logins + 1, "
-                            "locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN "
-                            "datetime('now', ?3) ELSE locked_until END WHERE id = ?1", &st, e))
-        return -1;
-    char lock[32];
+    char lock[32], window[32];
     snprintf(lock, sizeof lock, "+%d minutes", LIIA_APP_LOCK_MINUTES);
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, LIIA_APP_LOCK_AFTER);
-    sqlite3_bind_text(st, 3, lock, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
+    snprintf(window, sizeof window, "-%d minutes", LIIA_APP_LOCK_MINUTES);
+    if (liia_db_prepare(db, sql, &st, e))
+        return -1;
+    int full = sqlite3_bind_parameter_count(st) >= 4; /* a row's insert has only ?1 */
+    int rc = name ? app_bind_text(st, 1, name) : sqlite3_bind_int64(st, 1, id);
+    if (rc == SQLITE_OK && full)
+        rc = sqlite3_bind_int(st, 2, LIIA_APP_LOCK_AFTER);
+    if (rc == SQLITE_OK && full)
+        rc = sqlite3_bind_text(st, 3, lock, -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK && full)
+        rc = sqlite3_bind_text(st, 4, window, -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
     if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
         return liia_db_fail(e, db, "counting a failed sign-in");
+    return 0;
+}
+
+/* Lapsed runs go, then the oldest beyond NAMES_TRACKED: the table stays
+ * bounded whatever names are tried. */
+static int prune_names(sqlite3 *db, liia_error *e)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "DELETE FROM signin_failure WHERE (last_failed <= "
+             "datetime('now', '-%d minutes') AND ifnull(locked_until <= datetime('now'), 1)) "
+             "OR name IN (SELECT name FROM signin_failure ORDER BY last_failed DESC "
+             "LIMIT -1 OFFSET %d)", LIIA_APP_LOCK_MINUTES, NAMES_TRACKED - 1);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        sqlite3_free(msg);
+        return liia_db_fail(e, db, "forgetting old failed sign-ins");
+    }
+    return 0;
+}
+
+/* Counts a failure against the account, or against the name tried. */
+static int count_failure(sqlite3 *db, const struct account *acc, long long id,
+                         const char *name, liia_error *e)
+{
+    if (acc->found)
+        return run_failure(db, "UPDATE app_user SET " NEXT_FAILURE("failed_logins")
+                               " WHERE id = ?1", id, NULL, e);
+    if (prune_names(db, e))
+        return -1;
+    if (run_failure(db, "INSERT INTO signin_failure (name, failures, last_failed) VALUES "
+                        "(?1, 0, '') ON CONFLICT (name) DO NOTHING", 0, name, e))
+        return -1;
+    return run_failure(db, "UPDATE signin_failure SET " NEXT_FAILURE("failures")
+                           " WHERE name = ?1", 0, name, e);
+}
+
+/* Is the name tried, which no account has, locked? */
+static int name_locked(sqlite3 *db, const char *name, int *locked, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "SELECT ifnull(locked_until > datetime('now'), 0) FROM "
+                            "signin_failure WHERE name = ?1", &st, e))
+        return -1;
+    int rc = app_bind_text(st, 1, name);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    *locked = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    if ((rc != SQLITE_ROW && rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "reading failed sign-ins");
     return 0;
 }
 
@@ -156,8 +226,8 @@ static int open_session(sqlite3 *db, const liia_app_config *c, liia_session *s, 
     rc = sqlite3_step(st);
     if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
         return liia_db_fail(e, db, "opening a session");
-    if (liia_db_prepare(db, "UPDATE app_user SET failed_logins = 0, locked_until = NULL "
-                            "WHERE id = ?1", &st, e))
+    if (liia_db_prepare(db, "UPDATE app_user SET failed_logins = 0, locked_until = NULL, "
+                            "last_failed = NULL WHERE id = ?1", &st, e))
         return -1;
     sqlite3_bind_int64(st, 1, s->actor.user_id);
     rc = sqlite3_step(st);
@@ -166,9 +236,17 @@ static int open_session(sqlite3 *db, const liia_app_config *c, liia_session *s, 
     return 0;
 }
 
+/* rule: LIIA_APP_SIGNIN, LIIA_APP_LOCKED (the name) or "client" (too many
+ * failures from this address: LIIA_APP_LOCKED, but an account reset does
+ * not lift it, so the fix says only to wait). */
 static int refuse_sign_in(sqlite3 *db, const liia_actor *a, const char *rule, liia_error *e)
 {
-    if (!strcmp(rule, LIIA_APP_LOCKED)) {
+    if (!strcmp(rule, "client")) {
+        liia_error_fix(e, "wait %d minutes before signing in again from this address (a "
+                          "password reset does not lift this)", LIIA_APP_LOCK_MINUTES);
+        app_refuse(e, LIIA_APP_LOCKED, "too many failed sign-ins from this address: try "
+                   "again later");
+    } else if (!strcmp(rule, LIIA_APP_LOCKED)) {
         liia_error_fix(e, "wait %d minutes, or ask the operator to reset the account",
                        LIIA_APP_LOCK_MINUTES);
         app_refuse(e, rule, "too many failed sign-ins: try again later");
@@ -189,20 +267,26 @@ int liia_app_sign_in(sqlite3 *db, const liia_app_config *c, const char *name,
     liia_strlcpy(a->name, name ? name : "", sizeof a->name);
     liia_strlcpy(a->client, client ? client : "", sizeof a->client);
     struct account acc;
-    int failures = 0;
+    int failures = 0, locked = 0;
     if (client_failures(db, a->client, &failures, e) || load_account(db, a->name, a, &acc, e))
         return -1;
     if (failures >= LIIA_APP_CLIENT_FAILURES)
-        return refuse_sign_in(db, a, LIIA_APP_LOCKED, e);
+        return refuse_sign_in(db, a, "client", e);
     const char *pw = password ? password : "";
     int match = crypto_pwhash_str_verify(acc.has_hash ? acc.hash : dummy_hash, pw,
                                          strlen(pw)) == 0;
     int ok = match && acc.found && acc.has_hash && !acc.disabled &&
              a->role != LIIA_ROLE_NONE;
-    if (acc.found && acc.locked)
+    /* A name no account has is locked by the same count as an account:
+     * the answers never tell which names exist. */
+    if (acc.found)
+        locked = acc.locked;
+    else if (name_locked(db, a->name, &locked, e))
+        return -1;
+    if (locked)
         return refuse_sign_in(db, a, LIIA_APP_LOCKED, e);
     if (!ok) {
-        if (acc.found && count_failure(db, a->user_id, e))
+        if (count_failure(db, &acc, a->user_id, a->name, e))
             return -1;
         return refuse_sign_in(db, a, LIIA_APP_SIGNIN, e);
     }

@@ -142,14 +142,24 @@ int liia_app_submission(sqlite3 *db, const liia_actor *a, long long id, json_t *
 json_t *liia_app_finding_json(const liia_error *f)
 {
     static const char *const sev[] = {"error", "warning", "info"};
+    /* Texts through liia_app_json_text: a message cut to its buffer can
+     * end inside a character, and a value is whatever the file held. */
+    json_t *o = json_pack("{s:o, s:I, s:I, s:o, s:s, s:o, s:o, s:o, s:o}", "file",
+                          liia_app_json_text(f->file), "line", (json_int_t)f->line,
+                          "column", (json_int_t)f->column, "column_name",
+                          liia_app_json_text(f->column_name), "severity", sev[f->severity],
+                          "rule_id", liia_app_json_text(f->rule_id), "value",
+                          liia_app_json_text(f->value), "message",
+                          liia_app_json_text(f->message), "fix", liia_app_json_text(f->fix));
     /* child_id: only in the answer to the sender's own upload (a finding
      * read back from the store has none) */
-    return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s*, s:s*}", "file",
-                     f->file, "line", (json_int_t)f->line, "column", (json_int_t)f->column,
-                     "column_name", f->column_name, "severity", sev[f->severity],
-                     "rule_id", f->rule_id, "value", f->value, "message", f->message,
-                     "fix", f->fix, "table", f->table[0] ? f->table : NULL,
-                     "child_id", f->child_id[0] ? f->child_id : NULL);
+    if (o && ((f->table[0] && json_object_set_new(o, "table", liia_app_json_text(f->table))) ||
+              (f->child_id[0] &&
+               json_object_set_new(o, "child_id", liia_app_json_text(f->child_id))))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }
 
 static int one_file_return(const char *id)
@@ -241,24 +251,40 @@ static int plan_one(const liia_app_upload *u, const liia_ingest_options *o,
         return -1;
     }
     int rc = 0;
-    if (n != 1 || groups[0].count != u->nfiles)
+    if (n != 1 || groups[0].count != u->nfiles) {
+        liia_error_fix(e, "upload one return at a time: one quarterly return file, the tables "
+                          "of one SSDA903 return, or one CIN census file");
         rc = app_refuse(e, LIIA_APP_INVALID, "these %zu files are %zu submissions: upload "
                         "one return (one file, or the tables of one child-level return) "
                         "at a time", u->nfiles, n);
+    }
     else
         *g = groups[0];
     free(groups);
     return rc;
 }
 
+static const liia_role uploaders[] = {LIIA_ROLE_DATA_LEAD, 0};
+
+int liia_app_may_upload(sqlite3 *db, const liia_actor *a, liia_error *e)
+{
+    if (app_allowed(a, uploaders))
+        return 0;
+    liia_error_fix(e, "your authority's data lead uploads its returns");
+    app_refuse(e, LIIA_APP_DENIED, "a %s may not upload a return", liia_role_name(a->role));
+    app_audit_error(db, a, "upload", NULL, e);
+    return -1;
+}
+
 static int may_submit(sqlite3 *db, const liia_actor *a, const liia_app_upload *u,
                       char gss[10], liia_error *e)
 {
-    static const liia_role who[] = {LIIA_ROLE_DATA_LEAD, 0};
     gss[0] = '\0';
-    if (!app_allowed(a, who))
+    if (!app_allowed(a, uploaders)) {
+        liia_error_fix(e, "your authority's data lead uploads its returns");
         return app_refuse(e, LIIA_APP_DENIED, "a %s may not upload a return",
                           liia_role_name(a->role));
+    }
     if (!u->nfiles)
         return app_refuse(e, LIIA_APP_INVALID, "no file uploaded");
     if (u->la && u->la[0] && app_resolve_la(db, u->la, gss, e))
@@ -316,6 +342,38 @@ int liia_app_findings_xlsx(sqlite3 *db, const liia_app_config *c, const liia_act
     return liia_app_audit(db, a, "download", target, "ok", NULL, e);
 }
 
+/* The ingest library speaks to the command line ("--la, --period",
+ * "liia-bench schemas"); a portal user fills in a form: the same refusal
+ * in the form's words.  A missing platform key is the operator's problem,
+ * not the uploader's: an internal error. */
+static void portal_wording(liia_error *e)
+{
+    char *cut;
+    if (strstr(e->message, "needs --la, --period and one XML file")) {
+        snprintf(e->message, sizeof e->message, "this return needs the quarter and exactly one "
+                 "XML file");
+        liia_error_fix(e, "give the quarter (e.g. 2025-03-31) and upload the census as one "
+                          "XML file");
+    } else if (strstr(e->message, "SSDA903 submission needs --la, --period")) {
+        snprintf(e->message, sizeof e->message, "an SSDA903 upload needs the quarter and its "
+                 "tables (header and episodes at least, each table once)");
+        liia_error_fix(e, "give the quarter (e.g. 2025-03-31) and choose all the return's CSV "
+                          "files together (at most 16)");
+    } else if ((cut = strstr(e->fix, " (liia-bench schemas lists them)"))) {
+        *cut = '\0';
+        char list[sizeof e->fix];
+        snprintf(list, sizeof list, "%s", e->fix);
+        liia_error_fix(e, "choose the return in the Return field (%s), or leave it to be "
+                          "recognised from the file", list);
+    } else if (strstr(e->fix, "liia-bench init")) {
+        e->status = LIIA_E_IO;
+        e->rule_id[0] = '\0';
+        return;
+    }
+    if ((e->status == LIIA_E_USAGE || e->status == LIIA_E_DATA) && strncmp(e->rule_id, "APP-", 4))
+        liia_strlcpy(e->rule_id, LIIA_APP_INVALID, sizeof e->rule_id);
+}
+
 int liia_app_submit(sqlite3 *db, const liia_app_config *c, const liia_actor *a,
                     const liia_app_upload *u, json_t **out, liia_error *e)
 {
@@ -346,6 +404,7 @@ int liia_app_submit(sqlite3 *db, const liia_app_config *c, const liia_actor *a,
     if (!rc && write_workbook(c, u->files[0], g.return_type, &r, &wb))
         app_audit_error(db, a, "findings workbook", base_name(u->files[0]), &wb);
     if (rc) {
+        portal_wording(e);
         app_audit_error(db, a, "upload", u->nfiles ? base_name(u->files[0]) : NULL, e);
     } else {
         char target[48], detail[96];

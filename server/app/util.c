@@ -81,6 +81,10 @@ const char *app_text(sqlite3_stmt *st, int i)
     return t ? (const char *)t : "";
 }
 
+/* A stored text as JSON: the store may hold bytes that are not UTF-8 (a
+ * row written before the portal cleaned its input, a message cut inside a
+ * character), and jansson refuses those; they are shown as U+FFFD rather
+ * than failing the whole page. */
 json_t *app_row_json(sqlite3_stmt *st)
 {
     json_t *o = json_object();
@@ -89,8 +93,8 @@ json_t *app_row_json(sqlite3_stmt *st)
         json_t *v = t == SQLITE_NULL      ? json_null()
                     : t == SQLITE_INTEGER ? json_integer(sqlite3_column_int64(st, i))
                     : t == SQLITE_FLOAT   ? json_real(sqlite3_column_double(st, i))
-                                          : json_string(app_text(st, i));
-        if (json_object_set_new(o, sqlite3_column_name(st, i), v)) {
+                                          : liia_app_json_text(app_text(st, i));
+        if (!v || json_object_set_new(o, sqlite3_column_name(st, i), v)) {
             json_decref(o);
             return NULL;
         }
@@ -102,11 +106,15 @@ int app_rows_json(sqlite3 *db, sqlite3_stmt *st, json_t **out, const char *what,
                   liia_error *e)
 {
     json_t *arr = json_array();
-    int rc = arr ? SQLITE_ROW : SQLITE_NOMEM;
-    while (rc == SQLITE_ROW && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (json_array_append_new(arr, app_row_json(st)))
-            rc = SQLITE_NOMEM;
-    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK)) {
+    int rc = SQLITE_ROW, oom = !arr;
+    while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        oom = json_array_append_new(arr, app_row_json(st)) != 0;
+    int finalized = sqlite3_finalize(st);
+    if (oom) { /* jansson's NULL: memory, not the store (whose error is "not an error") */
+        json_decref(arr);
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory %s", what);
+    }
+    if ((rc != SQLITE_DONE) | (finalized != SQLITE_OK)) {
         json_decref(arr);
         return liia_db_fail(e, db, what);
     }
@@ -146,6 +154,11 @@ int app_resolve_la(sqlite3 *db, const char *la, char gss[10], liia_error *e)
     if (liia_authority_resolve(db, la, gss, e) == 0)
         return 0;
     e->status = LIIA_E_USAGE; /* a bad request, not rejected data */
+    /* Words for the portal as well as the CLI (core's fix names a command). */
+    if (strstr(e->fix, "liia-bench"))
+        liia_error_fix(e, "give the authority as its GSS code (E09000007), DfE number (202), "
+                          "3-letter code (CAM) or name (Camden); the quarter's grid lists all "
+                          "33");
     return -1;
 }
 

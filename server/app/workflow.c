@@ -69,17 +69,31 @@ int liia_app_explain(sqlite3 *db, const liia_actor *a, long long sub, long long 
     struct sub_state s;
     char target[64];
     snprintf(target, sizeof target, "submission %lld finding %lld", sub, fid);
-    size_t n = note ? strlen(note) : 0;
+    /* Characters, not bytes: 2000 euro signs are 6000 bytes.  A note that
+     * is not UTF-8 is refused: stored, it would break every page showing
+     * the submission (JSON cannot carry it). */
+    size_t n = liia_app_utf8_length(note);
     int rc = app_allowed(a, who) ? 0
              : app_refuse(e, LIIA_APP_DENIED, "a %s may not explain warnings",
                           liia_role_name(a->role));
-    if (!rc && (n == 0 || n > NOTE_MAX))
-        rc = app_refuse(e, LIIA_APP_INVALID, "a note is 1 to %d characters", NOTE_MAX);
+    if (!rc && !liia_app_utf8_valid(note)) {
+        liia_error_fix(e, "type the note again (or paste it as plain text) and save it");
+        rc = app_refuse(e, LIIA_APP_INVALID, "the note is not valid UTF-8 text");
+    }
+    if (!rc && (n == 0 || n > NOTE_MAX)) {
+        liia_error_fix(e, "write the explanation in 1 to %d characters", NOTE_MAX);
+        rc = app_refuse(e, LIIA_APP_INVALID, "a note is 1 to %d characters (this one is %zu)",
+                        NOTE_MAX, n);
+    }
     if (!rc)
         rc = sub_state(db, a, sub, &s, e);
-    if (!rc && (!s.accepted || s.signed_off))
+    if (!rc && (!s.accepted || s.signed_off)) {
+        liia_error_fix(e, "%s", s.signed_off ? "nothing to do: this version is signed off"
+                       : "explain the warnings of the current version (the history page "
+                         "lists every version)");
         rc = app_refuse(e, LIIA_APP_CONFLICT, "only the current, unsigned version's warnings "
                         "are explained");
+    }
     if (!rc)
         rc = insert_explanation(db, a, sub, fid, note, e);
     if (rc) {
@@ -100,11 +114,18 @@ int liia_app_sign_off(sqlite3 *db, const liia_actor *a, long long sub, liia_erro
                                   "lead they delegate to) signs off");
     if (!rc)
         rc = sub_state(db, a, sub, &s, e);
-    if (!rc && (!s.accepted || s.signed_off || s.errors || s.unexplained))
+    if (!rc && (!s.accepted || s.signed_off || s.errors || s.unexplained)) {
+        liia_error_fix(e, "%s", !s.accepted ? "sign off the current version (the history page "
+                                              "lists every version)"
+                       : s.signed_off ? "nothing to do: it is already signed off"
+                       : s.errors ? "upload a corrected return, then sign off the new version"
+                                  : "explain each warning on the validation page (Save note), "
+                                    "then sign off");
         rc = app_refuse(e, LIIA_APP_CONFLICT, !s.accepted ? "only the current accepted version "
                         "is signed off" : s.signed_off ? "already signed off"
                         : s.errors ? "errors must be fixed by uploading a corrected return"
                                    : "every warning needs an explanation first");
+    }
     sqlite3_stmt *st = NULL;
     if (!rc)
         rc = liia_db_prepare(db, "INSERT INTO signoff (submission_id, signed_by, role, at) "
@@ -145,8 +166,10 @@ int liia_app_due_set(sqlite3 *db, const liia_actor *a, const char *return_type,
         return -1;
     int rc = period_in && period_in[0] ? app_period(db, period_in, period, e)
                                        : app_refuse(e, LIIA_APP_INVALID, "name the quarter");
-    if (!rc && !valid_date(due))
+    if (!rc && !valid_date(due)) {
+        liia_error_fix(e, "give a real date, e.g. 2025-05-01");
         rc = app_refuse(e, LIIA_APP_INVALID, "give the due date as YYYY-MM-DD");
+    }
     snprintf(target, sizeof target, "%s %s", return_type ? return_type : "?",
              rc ? "?" : period);
     sqlite3_stmt *st = NULL;
@@ -162,8 +185,10 @@ int liia_app_due_set(sqlite3 *db, const liia_actor *a, const char *return_type,
         int s = sqlite3_step(st);
         if ((s != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
             rc = liia_db_fail(e, db, "setting a due date");
-        else if (!sqlite3_changes(db))
+        else if (!sqlite3_changes(db)) {
+            liia_error_fix(e, "choose the return from the form's list");
             rc = app_refuse(e, LIIA_APP_INVALID, "no return type '%s'", return_type);
+        }
     }
     if (rc) {
         app_audit_error(db, a, "set due date", target, e);

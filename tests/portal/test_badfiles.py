@@ -94,9 +94,13 @@ def children_903(sid, files):
             f["rule_id"] in page.text, "the child's failing cells highlighted with the rule")
     T.check(">%s<" % raw not in page.text and "=%s" % raw not in page.text,
             "the file's CHILD %s is nowhere on the page" % raw)
-    for bad in [raw, "zz" * 32, child[:12]]:
+    # 12 digits or more name the child (docs/portal.md); fewer do not
+    for bad in [raw, "zz" * 32, child[:11]]:
         r = cam.get("/api/submissions/%d/children/%s" % (sid, bad))
         T.check(r.status == 400, "not a pseudonym refused: %s (%d)" % (bad, r.status))
+    r = cam.get("/api/submissions/%d/children/%s" % (sid, child[:12]))
+    T.check(r.status == 200 and r.json()["child"] == child.upper(),
+            "the 12 digits the page shows name the child (%d)" % r.status)
     other = Client(srv)
     other.login("hac.lead")
     for path in ["/api/submissions/%d/children/%s" % (sid, child),

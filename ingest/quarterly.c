@@ -123,8 +123,10 @@ static void foreign_header(const struct q_run *q, const liia_csv_record *rec,
         snprintf(why->message, sizeof why->message,
                  "this is a table of the %s return (%s), not the quarterly return",
                  other->title, other->id);
-        liia_error_fix(why, "submit it with --return %s and its other tables, or "
-                            "send the quarterly return file instead", other->id);
+        /* read on the command line and on the portal: both words */
+        liia_error_fix(why, "send it as the %s return (--return %s; on the portal, "
+                            "the return list) with its other tables, or send the "
+                            "quarterly return file instead", other->title, other->id);
         return;
     }
     snprintf(why->message, sizeof why->message,

@@ -251,5 +251,13 @@ if [ "$asuser" != skip ]; then
 fi
 chmod 755 ro
 
+# An SSDA903 table sent as the quarterly return (--return quarterly; the
+# portal's return list) is named as such, with a
+# fix in words both the command line and the portal use.
+printf '%s\n1001,1,15/06/2010,WBRI,A123456789012,,\n' "$H" >ssda_header.csv
+expect_exit 1 "$bin" --db k.db ingest --return quarterly ssda_header.csv
+expect_out "this is a table of the .* return (ssda903), not the quarterly return" err
+expect_out "fix: send it as the .* return (--return ssda903; on the portal, the return list) with its other tables" err
+
 [ "$failures" -eq 0 ] || { echo "survive: $failures failure(s)" >&2; exit 1; }
 echo "survive: all cases passed"

@@ -237,6 +237,10 @@ static int ranked_cmp(const void *x, const void *y)
     const ranked *p = x, *q = y;
     if (p->shown != q->shown)
         return p->shown - q->shown;
+    /* suppressed and missing bars in the authorities' fixed order: sorted
+     * by their hidden values they gave those values' order away */
+    if (p->shown != SHOWN)
+        return p->a < q->a ? -1 : 1;
     if (p->v != q->v)
         return p->v > q->v ? -1 : 1;
     if (p->rank != q->rank) /* equal at the published precision */

@@ -229,6 +229,10 @@ static int entry_cmp(const void *x, const void *y)
     const entry *p = x, *q = y;
     if (p->state != q->state)
         return p->state - q->state;
+    /* suppressed and missing rows by name: sorted by their hidden values
+     * they gave those values' order away */
+    if (p->state != 1)
+        return strcmp(p->label, q->label);
     if (p->sort != q->sort)
         return p->sort > q->sort ? -1 : 1;
     /* equal at the published precision: in rank order, so the ranks read

@@ -167,6 +167,22 @@ set -- $med
 [ "${1:-0}" -gt 300 ] || fail "neighbour median: only ${1:-0} medians read"
 [ "${2:-1}" = 0 ] || fail "neighbour median: $2 shown from fewer than 3 values"
 [ "${3:-1}" = 0 ] || fail "neighbour median: $3 equal to a suppressed neighbour's value"
+nmed=${1:-0}
 
-[ $fails = 0 ] && echo "ok: $n files identical whatever the City's suppressed counts; London minus the others gives $est_t whether the City had 5 or 4 (the true pooled total gave 5 exactly); $ranked ranks without gaps; ${1} neighbour medians safe"
+# 5. Order of the suppressed: in every Rankings block the 'c' rows come in
+# the order of their names, never of their hidden values (CP06's six were
+# listed exactly in ascending order of their true values).
+corder=$(q "WITH c AS (SELECT v.pack, v.row, a.text AS name, (SELECT max(h.row) FROM cells h
+      WHERE h.pack = v.pack AND h.sheet = 10 AND h.col = 'E' AND h.text = 'Rank'
+      AND h.row < v.row) AS block FROM cells v
+      JOIN cells a ON a.pack = v.pack AND a.sheet = 10 AND a.row = v.row AND a.col = 'B'
+      WHERE v.sheet = 10 AND v.col = 'D' AND v.text = 'c'),
+    o AS (SELECT c.*, LAG(name) OVER (PARTITION BY pack, block ORDER BY row) AS prev FROM c)
+    SELECT count(*), sum(prev IS NOT NULL AND name < prev) FROM o")
+set -- $corder
+[ "${1:-0}" -gt 100 ] || fail "suppressed order: only ${1:-0} suppressed rows read"
+[ "${2:-1}" = 0 ] || fail "suppressed order: $2 'c' rows out of name order (their values' order shows)"
+csup=${1:-0}
+
+[ $fails = 0 ] && echo "ok: $n files identical whatever the City's suppressed counts; London minus the others gives $est_t whether the City had 5 or 4 (the true pooled total gave 5 exactly); $ranked ranks without gaps; $nmed neighbour medians safe; $csup suppressed rows in name order"
 exit $fails

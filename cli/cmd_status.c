@@ -94,7 +94,10 @@ static json_t *tallies_json(const struct return_tally *t, size_t nt)
     return o;
 }
 
-static int grid(json_t *g, int json)
+/* The rows listed are every row, or with missing_only those due and not
+ * accepted; the closing totals always count every row (the chase list's
+ * "3 of 33 submitted" said "0 of 30" when counted from its own rows). */
+static int grid(json_t *g, int json, int missing_only)
 {
     struct return_tally tallies[MAX_RETURN_TYPES];
     size_t ntallies = 0, i;
@@ -109,10 +112,12 @@ static int grid(json_t *g, int json)
     char num[24];
     json_array_foreach(json_object_get(g, "grid"), i, row) {
         int is_submitted = !strcmp(text(row, "state", "", num), "submitted");
-        n++;
+        int due = !strcmp(text(row, "expected", "", num), "due");
         submitted += is_submitted;
-        tally(tallies, &ntallies, text(row, "return_type", "", num), is_submitted,
-              !strcmp(text(row, "expected", "", num), "due"));
+        tally(tallies, &ntallies, text(row, "return_type", "", num), is_submitted, due);
+        if (missing_only && (!due || is_submitted))
+            continue;
+        n++;
         if (!json)
             print_row(row);
         else if (json_array_append_new(rows, row_json(row)))
@@ -264,7 +269,10 @@ int cmd_status(int argc, char **argv, const struct cli_ctx *ctx)
         rc = latest_period(db, period, &e);
     if (!rc && (period_arg || period[0])) {
         o.period = period_arg ? period_arg : period;
-        rc = liia_app_status_grid(db, &op, &o, &g, &e);
+        /* the whole grid, for the totals; --missing filters the rows */
+        liia_app_status_opts all = o;
+        all.missing_only = 0;
+        rc = liia_app_status_grid(db, &op, &all, &g, &e);
     }
     if (rc) {
         liia_store_close(db);
@@ -277,11 +285,11 @@ int cmd_status(int argc, char **argv, const struct cli_ctx *ctx)
         json_t *w = json ? json_array() : NULL;
         if (json && !w)
             rc = liia_fail(&e, LIIA_E_NOMEM, "out of memory");
-        if (!rc && !json && grid(g, json))
+        if (!rc && !json && grid(g, json, o.missing_only))
             rc = liia_fail(&e, LIIA_E_NOMEM, "out of memory");
         if (!rc)
             rc = withheld(db, p, w, &e);
-        if (!rc && json && (json_object_set_new(g, "withheld", w) || grid(g, json)))
+        if (!rc && json && (json_object_set_new(g, "withheld", w) || grid(g, json, o.missing_only)))
             rc = liia_fail(&e, LIIA_E_NOMEM, "out of memory");
         else if (rc)
             json_decref(w);

@@ -271,8 +271,10 @@ int liia_returns_grid(sqlite3 *db, const liia_returns_grid_opts *o, sqlite3_stmt
 /* Every version received, with its due date and days late (to the day it
  * arrived) when the return was due, and the authority's contact; ?1 one
  * authority ("" = all), ?2 one quarter ("" = all), ?3 received on or after
- * ("" = any).  One authority: newest quarter first, oldest version first;
- * every authority: in the order they arrived. */
+ * ("" = any).  One authority: newest quarter first, within it the files
+ * in the order they arrived; every authority: in the order they arrived.
+ * The order is the id's (received_at has whole seconds: files of the same
+ * second came out by period and return type). */
 static const char history_sql[] =
     "SELECT s.id, s.period, s.return_type, s.version, s.status, s.received_at, s.file_name, "
     "  s.sha256, s.errors, s.warnings, s.rows, s.supersedes, g.signed_by, g.at AS signed_at, "
@@ -287,7 +289,7 @@ static const char history_sql[] =
     "LEFT JOIN authority_contact c ON c.la_code = s.la_code "
     "WHERE (?1 = '' OR s.la_code = ?1) AND (?2 = '' OR s.period = ?2) "
     "AND (?3 = '' OR s.received_at >= ?3) "
-    "ORDER BY CASE WHEN ?1 = '' THEN s.received_at END, s.period DESC, s.return_type, s.id";
+    "ORDER BY CASE WHEN ?1 = '' THEN s.id END, s.period DESC, s.id";
 
 int liia_returns_history(sqlite3 *db, const char *la_code, const char *period,
                          const char *since, sqlite3_stmt **st, liia_error *e)

@@ -41,6 +41,8 @@ expect_exit 0 lb report --la Camden --out "$work/packs"
 # history --since: every authority, oldest arrival first; no --la needed.
 expect_exit 0 lb history --since 2000-01-01
 expect_out "^E09000007 *2025-03-31 quarterly" "$work/out"
+expect_exit 0 lb query --help
+expect_out "published_neighbours" "$work/out"   # every view, not five of them
 expect_exit 0 lb history --since 2999-01-01
 expect_out "nothing received since 2999-01-01" "$work/out"
 expect_exit 2 lb history --since 2025-13-01
@@ -133,7 +135,11 @@ expect_exit 0 lb status --period 2025-03-31 --return quarterly --missing
     fail "--missing: not 32 quarterly returns missing, due 2025-05-12, 20 days late"
 grep -q '^CAM ' "$work/out" && fail "--missing lists Camden, whose return is in"
 grep -q 'ssda903' "$work/out" && fail "--return quarterly lists ssda903"
-expect_out "quarterly: 0 of 32 submitted" "$work/out"
+# the totals count the whole grid, not the rows listed (it said 0 of 32)
+expect_out "quarterly: 1 of 33 submitted" "$work/out"
+expect_exit 0 lb status --period 2025-03-31 --return quarterly --missing --json
+tr -d ' \n' <"$work/out" | grep -q '"by_return":{"quarterly":{"submitted":1,"of":33}}' ||
+    fail "status --missing --json: totals not of the whole grid"
 expect_exit 0 lb status --period 2025-03-31
 expect_out "quarterly: 1 of 33 submitted" "$work/out"
 expect_out "ssda903: 0 submitted (optional, or not due this quarter)" "$work/out"
@@ -143,6 +149,18 @@ tr -d ' \n' <"$work/out" | grep -q '"short_code":"CAM","la_code":"E09000007","na
     fail "status --json: Camden's quarterly row"
 tr -d ' \n' <"$work/out" | grep -q '"return_type":"ssda903","state":"notdue","expected":"optional"' ||
     fail "status --json: SSDA903 not optional"
+# history is in the order the files arrived (ids), also within one second
+# (it sorted files of the same second by period and return type); one
+# authority: newest quarter first, in arrival order within it.
+expect_exit 0 lb history --since 2000-01-01 --json
+ids=$(grep -o '"id": [0-9]*' "$work/out" | tr -dc '0-9\n' | tr '\n' ' ')
+[ "$ids" = "$(printf '%s\n' $ids | sort -n | tr '\n' ' ')" ] || fail "history --since: not in arrival order: $ids"
+[ "$(printf '%s\n' $ids | wc -l)" -ge 4 ] || fail "history --since: only $ids"
+expect_exit 0 lb history --la Camden --json
+grep -o '"id": [0-9]*\|"period": "[0-9-]*"' "$work/out" | tr -d '" ' | awk -F: '
+    $1 == "id" { id = $2 } $1 == "period" { if (p != "" && ($2 > p || ($2 == p && id < last))) bad = 1
+                                            p = $2; last = id }
+    END { exit bad }' || fail "history --la: not newest quarter first, arrival order within"
 # history: days late (to the day the file arrived, against the rule's due
 # date) and the contact, in the table and the JSON.
 expect_exit 0 lb history --la Camden --period 2025-03-31 --json

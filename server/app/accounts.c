@@ -66,7 +66,10 @@ static int valid_name(const char *name)
 static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES], liia_error *e)
 {
     size_t n = strlen(pw);
-    if (n < LIIA_APP_PASSWORD_MIN || n > LIIA_APP_PASSWORD_MAX) {
+    /* counted in characters, as the message says (six e-acutes are 12
+     * bytes); a byte that is not UTF-8 counts as one */
+    size_t chars = liia_app_utf8_length(pw);
+    if (chars < LIIA_APP_PASSWORD_MIN || chars > LIIA_APP_PASSWORD_MAX) {
         liia_error_fix(e, "choose a password of %d to %d characters (a passphrase of "
                           "several words is easiest)", LIIA_APP_PASSWORD_MIN, LIIA_APP_PASSWORD_MAX);
         return app_refuse(e, LIIA_APP_INVALID, "the password must be %d to %d characters long",

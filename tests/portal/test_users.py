@@ -50,6 +50,14 @@ users = json.loads(out)
 check([u["name"] for u in users] == ["cam.lead", "prog"], "list: %s" % out)
 check(all("hash" not in k for u in users for k in u) and "argon2" not in out, "no hash listed")
 check(users[0]["la_code"] == "E09000007" and users[0]["short_code"] == "CAM", "la stored as GSS")
+# the length is in characters: six e-acutes (12 bytes) are too short,
+# a hundred euro signs (300 bytes) are not too long
+rc, out, err = run("user", "add", "an3", "--role", "analyst", "--password-stdin",
+                   stdin="\u00e9" * 6 + "\n")
+check(rc == 2 and "12 to 256" in err, "a 6-character password of 12 bytes is refused: %d %r" % (rc, err))
+rc, out, err = run("user", "add", "an4", "--role", "analyst", "--password-stdin",
+                   stdin="\u20ac" * 100 + "\n")
+check(rc == 0 and "added" in out, "a 100-character password of 300 bytes is taken: %d %r" % (rc, err))
 
 def one(sql):
     con = sqlite3.connect(DB)
@@ -81,7 +89,7 @@ rc, out, err = run("backup", backup)
 check(rc == 0 and oct(os.stat(backup).st_mode & 0o777) == "0o600", "backup 0600: %s" % err)
 b = sqlite3.connect(backup)
 check(b.execute("PRAGMA integrity_check").fetchone()[0] == "ok", "backup is sound")
-check(b.execute("SELECT count(*) FROM app_user").fetchone()[0] == 2, "backup has the users")
+check(b.execute("SELECT count(*) FROM app_user").fetchone()[0] == 3, "backup has the users (cam.lead, prog, an4)")
 check(b.execute("PRAGMA journal_mode").fetchone()[0] == "delete", "backup stands alone")
 b.close()
 rc, out, err = run("backup", backup)

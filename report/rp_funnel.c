@@ -259,10 +259,12 @@ void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
     }
     double centre = s->london[i].value;
     double xmax = fr.xmax * 1.08, x0 = fr.xmin * 0.5;
-    double ymax = fr.ymax > centre ? fr.ymax : centre;
-    double lo = liia_funnel_limit(x0, centre, ind->unit, 0.999,
-                                  s->london[i].tau2);
-    ymax = (lo > ymax ? lo : ymax) * 1.1;
+    /* Scaled on the points and London, not the limits: at half the
+     * smallest denominator the 99.8% limit can be five times the values,
+     * which squashed every point into the bottom fifth (the City's CLA01:
+     * axis 0-250, points near 50).  The limits run off the top, clipped;
+     * the axis still rests on published points only (disclosure rule 5). */
+    double ymax = (fr.ymax > centre ? fr.ymax : centre) * 1.25;
     if (!strcmp(ind->unit, "pct") && ymax > 100)
         ymax = 100; /* limits clipped to 0-100% (bench never publishes a
                      * percentage outside it) */

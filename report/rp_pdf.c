@@ -109,7 +109,8 @@ static void cover(pdf *p, const char *produced)
     }
     rp_text(cr,
             "How to read this pack: the headlines come first, then every "
-            "indicator against London (all 33 authorities pooled), England "
+            "indicator against London (the authorities whose figure is "
+            "published, pooled: the Data quality page says how many), England "
             "(DfE's published figure for the year to 31 March), the "
             "quadrant and the statistical neighbours (DfE's model). Each "
             "indicator says which way is better (\"higher is better\", "

@@ -34,6 +34,7 @@ int cmd_reconcile(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_user(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_serve(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_backup(int argc, char **argv, const struct cli_ctx *ctx);
+int cmd_key(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_import(int argc, char **argv, const struct cli_ctx *ctx);
 int cmd_template(int argc, char **argv, const struct cli_ctx *ctx);
 

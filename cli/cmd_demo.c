@@ -273,7 +273,7 @@ static int demo_store(const char *db_path)
                         "synthetic data)\n", db_path);
         return LIIA_EXIT_USAGE;
     }
-    if (liia_store_open(db_path, LIIA_STORE_READWRITE, &db, &e) ||
+    if (liia_store_open(db_path, LIIA_STORE_CREATE, &db, &e) ||
         liia_store_meta_set(db, "created_by", "demo", &e)) {
         liia_store_close(db);
         return cli_fail(&e);

@@ -412,6 +412,24 @@ static int ensure_reference(sqlite3 *db, liia_error *e)
     return n ? 0 : liia_reference_load(db, liia_schema_dir(), NULL, e);
 }
 
+/* validate stores nothing, so it makes no store: without one (none yet, or
+ * a mistyped --db) it checks against a private in-memory database that holds
+ * the bundled reference data (ensure_reference), which is all the checks
+ * read; validate's staging has its own scratch database anyway.  ingest
+ * needs an existing store: a missing one is "no store here". */
+static int open_store(const struct cli_ctx *ctx, int validate_only, sqlite3 **db,
+                      liia_error *e)
+{
+    struct stat sb;
+    if (!validate_only || stat(ctx->db_path, &sb) == 0 || errno != ENOENT)
+        return cli_open_store(ctx, LIIA_STORE_READWRITE, db, e);
+    if (sqlite3_open_v2(":memory:", db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK)
+        return liia_db_fail(e, *db, "opening an in-memory database to validate in");
+    return liia_db_exec(*db, "PRAGMA foreign_keys = ON", e) || liia_store_migrate(*db, e)
+               ? -1 : 0;
+}
+
 static int run_all(struct run *run, int nfiles, char **files, const struct cli_ctx *ctx)
 {
     liia_error e;
@@ -421,7 +439,7 @@ static int run_all(struct run *run, int nfiles, char **files, const struct cli_c
     sqlite3 *db = NULL;
     if (liia_ingest_plan((const char *const *)files, (size_t)nfiles, &run->o, &groups,
                          &ngroups, &e) ||
-        cli_open_store(ctx, LIIA_STORE_READWRITE, &db, &e) || ensure_reference(db, &e)) {
+        open_store(ctx, run->o.validate_only, &db, &e) || ensure_reference(db, &e)) {
         free(groups);
         liia_store_close(db);
         return cli_fail(&e);

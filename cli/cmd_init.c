@@ -58,17 +58,28 @@ int cmd_init(int argc, char **argv, const struct cli_ctx *ctx)
     }
     /* The key is checked against the store (and created only for a store
      * that has never had one) before anything else is written. */
-    int rc = cli_open_store(ctx, LIIA_STORE_READWRITE, &db, &e) ||
+    int rc = cli_open_store(ctx, LIIA_STORE_CREATE, &db, &e) ||
              liia_key_init_for_store(db, key_path, &created, &e) ||
              liia_reference_load(db, schemas, groupings, &e) ||
              liia_engine_load_catalogue(db, schemas, &e);
     liia_store_close(db);
-    free(key_path);
-    if (rc)
+    /* A key file already there (another store's, via $LIIA_KEY_FILE, say) is
+     * adopted, not replaced: say which, so a planned key change that meant
+     * to make a new key cannot silently reuse the old one. */
+    char fp[LIIA_KEY_FINGERPRINT_HEX + 1];
+    if (!rc && !created)
+        rc = liia_key_file_fingerprint(key_path, fp, &e);
+    if (rc) {
+        free(key_path);
         return cli_fail(&e);
+    }
     printf("store %s ready (schema version %d)%s\n", ctx->db_path,
            liia_store_latest_version(),
            created ? "; platform key created: back it up now, away from the "
                      "store's backups (docs/operations.md)" : "");
+    if (!created)
+        printf("platform key: using the existing key at %s (fingerprint %s)\n",
+               key_path, fp);
+    free(key_path);
     return LIIA_EXIT_OK;
 }

@@ -135,7 +135,8 @@ int cmd_serve(int argc, char **argv, const struct cli_ctx *ctx)
                               .session_idle_minutes = o.app.session_idle_minutes};
     o.tmp_dir = tmp && *tmp ? tmp : "/tmp";
     sqlite3 *db = NULL;
-    /* Create or migrate the store before the first request needs it. */
+    /* Migrate the store before the first request needs it; a missing store
+     * is "no store here" (init makes stores), not a new empty one. */
     rc = !key || !o.app.packs_dir || !findings ? liia_fail(&e, LIIA_E_NOMEM, "out of memory") : 0;
     if (!rc)
         rc = liia_app_init(&e);

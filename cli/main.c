@@ -47,6 +47,7 @@ static const struct cli_command commands[] = {
     {"user", cmd_user, "manage portal accounts (add, list, disable, reset)"},
     {"serve", cmd_serve, "the web portal (upload, findings, sign-off, packs)"},
     {"backup", cmd_backup, "consistent copy of the store while it is in use"},
+    {"key", cmd_key, "print a platform key file's fingerprint (key fingerprint [FILE])"},
 };
 
 static void print_usage(FILE *out)

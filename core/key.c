@@ -172,6 +172,18 @@ int liia_key_fingerprint(const unsigned char key[LIIA_KEY_BYTES],
     return 0;
 }
 
+int liia_key_file_fingerprint(const char *path, char out[LIIA_KEY_FINGERPRINT_HEX + 1],
+                              liia_error *e)
+{
+    unsigned char key[LIIA_KEY_BYTES];
+    if (liia_key_load(path, key, e))
+        return -1;
+    int rc = liia_key_fingerprint(key, out);
+    OPENSSL_cleanse(key, sizeof key);
+    return rc ? liia_fail(e, LIIA_E_IO, "cannot compute the key's fingerprint (OpenSSL)")
+              : 0;
+}
+
 /* ------------------------------------------------- the key and its store */
 
 /* Is path the store or one of its companion files (-wal, -shm, -journal)?

@@ -225,13 +225,16 @@ int liia_csv_write_field(FILE *out, const char *s, int excel_safe);
 #define LIIA_STORE_VERSION_MAX 64
 
 typedef enum liia_store_mode {
-    LIIA_STORE_READWRITE = 0, /* create if missing, migrate */
+    LIIA_STORE_READWRITE = 0, /* must exist; migrate */
     LIIA_STORE_READONLY = 1,  /* must exist and be current */
+    LIIA_STORE_CREATE = 2,    /* create if missing, migrate: init and demo only */
 } liia_store_mode;
 
-/* Opens (and for READWRITE creates and migrates) the store: WAL, foreign
- * keys on, busy_timeout so concurrent ingests wait instead of failing.  New
- * store files are created with 0600 permissions. */
+/* Opens (and for READWRITE/CREATE migrates) the store: WAL, foreign keys on,
+ * busy_timeout so concurrent ingests wait instead of failing.  Only CREATE
+ * makes a missing store, so a mistyped --db is "no store here" (LIIA_E_IO)
+ * rather than a new empty store that silently takes the data.  New store
+ * files are created with 0600 permissions. */
 int liia_store_open(const char *path, liia_store_mode mode, sqlite3 **out,
                     liia_error *e);
 void liia_store_close(sqlite3 *db);
@@ -364,6 +367,11 @@ int liia_key_load(const char *path, unsigned char key[LIIA_KEY_BYTES],
 #define LIIA_KEY_FINGERPRINT_HEX 64
 int liia_key_fingerprint(const unsigned char key[LIIA_KEY_BYTES],
                          char out[LIIA_KEY_FINGERPRINT_HEX + 1]);
+/* The fingerprint of the key file at path (checked as liia_key_load does),
+ * so that an operator can tell which key a file holds without a store: the
+ * wrong-key error quotes the start of the one the store wants. */
+int liia_key_file_fingerprint(const char *path, char out[LIIA_KEY_FINGERPRINT_HEX + 1],
+                              liia_error *e);
 
 /* Loads the key to pseudonymise into db's store: refuses a key path that
  * is the store (or its -wal/-shm), a key whose fingerprint is not the one

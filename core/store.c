@@ -282,13 +282,13 @@ int liia_store_open(const char *path, liia_store_mode mode, sqlite3 **out,
 {
     *out = NULL;
     struct stat sb;
-    if (mode == LIIA_STORE_READONLY && stat(path, &sb) != 0) {
+    if (mode != LIIA_STORE_CREATE && stat(path, &sb) != 0) {
         liia_strlcpy(e->file, path, sizeof e->file);
         liia_error_fix(e, "run 'liia-bench init' first, or point --db (or "
                           "$LIIA_DB) at an existing store");
         return liia_fail(e, LIIA_E_IO, "no store here");
     }
-    if (mode == LIIA_STORE_READWRITE && create_private(path, e))
+    if (mode == LIIA_STORE_CREATE && create_private(path, e))
         return -1;
     int flags = mode == LIIA_STORE_READONLY ? SQLITE_OPEN_READONLY
                                             : SQLITE_OPEN_READWRITE;
@@ -301,7 +301,7 @@ int liia_store_open(const char *path, liia_store_mode mode, sqlite3 **out,
     }
     sqlite3_extended_result_codes(db, 1);
     if (configure(db, mode, e) ||
-        (mode == LIIA_STORE_READWRITE && liia_store_migrate(db, e))) {
+        (mode != LIIA_STORE_READONLY && liia_store_migrate(db, e))) {
         liia_strlcpy(e->file, path, sizeof e->file);
         sqlite3_close(db);
         return -1;

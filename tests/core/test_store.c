@@ -101,7 +101,7 @@ static void test_key_binding(void)
     liia_error_clear(&e);
     unlink(path);
     unlink(k);
-    CHECK_INT(liia_store_open(path, LIIA_STORE_READWRITE, &db, &e), 0);
+    CHECK_INT(liia_store_open(path, LIIA_STORE_CREATE, &db, &e), 0);
     CHECK_INT(liia_key_init_for_store(db, k, &created, &e), 0);
     CHECK_INT(created, 1);
     CHECK_INT(liia_key_load(k, key, &e), 0);
@@ -185,9 +185,17 @@ int main(void)
 
     CHECK_INT(liia_store_open(path, LIIA_STORE_READONLY, &db, &e), -1);
     CHECK(strstr(e.fix, "liia-bench init") != NULL);
+    /* A writer on a missing (say mistyped) store makes nothing: only
+     * CREATE (init, demo) does. */
+    liia_error_clear(&e);
+    CHECK_INT(liia_store_open(path, LIIA_STORE_READWRITE, &db, &e), -1);
+    CHECK_INT(e.status, LIIA_E_IO);
+    CHECK_STR(e.message, "no store here");
+    CHECK(strstr(e.fix, "liia-bench init") != NULL);
+    CHECK(access(path, F_OK) != 0);
 
     liia_error_clear(&e);
-    CHECK_INT(liia_store_open(path, LIIA_STORE_READWRITE, &db, &e), 0);
+    CHECK_INT(liia_store_open(path, LIIA_STORE_CREATE, &db, &e), 0);
     struct stat sb;
     CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
     CHECK_INT(liia_store_version(db), liia_store_latest_version());

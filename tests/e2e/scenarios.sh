@@ -22,6 +22,27 @@ expect_out() { # pattern file
     grep -q -- "$1" "$2" || { fail "'$1' not in $2:"; cat "$2" >&2; }
 }
 
+# Only init makes a store: ingest, validate and the other writers on a
+# missing (mistyped) store say so and make nothing.
+expect_exit 3 lb ingest "$good"
+expect_out 'no store here' "$work/err"
+expect_out "run 'liia-bench init' first" "$work/err"
+expect_exit 3 lb user add alice --role admin
+expect_exit 3 lb bench
+expect_out 'no store here' "$work/err"
+expect_exit 3 lb import "$good"
+expect_exit 0 lb validate "$good"
+[ -e "$db" ] && fail "a command other than init created the store"
+expect_exit 0 lb init
+expect_out 'platform key created' "$work/out"
+# init adopting an existing key says so; `key fingerprint` prints what the
+# store records (and what the wrong-key error quotes the start of).
+LIIA_KEY_FILE=$db.key expect_exit 0 "$bin" --db "$work/other.db" init
+expect_out "platform key: using the existing key at $db.key (fingerprint " "$work/out"
+expect_exit 0 lb key fingerprint
+fp=$(sql "SELECT value FROM store_meta WHERE name = 'key_fingerprint'")
+expect_out "^$fp  $db.key\$" "$work/out"
+
 # A file that fails on its LAST line stores no values, only the rejection.
 sed 's/sw_fte_case_holding,145.6,.*/sw_fte_case_holding,n\/a,/' "$good" >"$work/CAM_last.csv"
 expect_exit 1 lb ingest "$work/CAM_last.csv"

@@ -45,7 +45,12 @@ case_() {
 }
 ssda() { echo --return ssda903 --la CAM --period 2025-03-31; }
 
-case_ 01_no_key ingest $(ssda) CAM_header.csv CAM_episodes.csv
+# No store yet: ingest does not make one (init does), and says so.
+case_ 01_no_store ingest $(ssda) CAM_header.csv CAM_episodes.csv
+[ -e s.db ] && fail "ingest created the store"
+# validate needs none for the checks, but an SSDA903 return needs the key.
+case_ 01_no_key validate $(ssda) CAM_header.csv CAM_episodes.csv
+[ -e s.db ] && fail "validate created the store"
 "$bin" --db s.db init >/dev/null || fail "init"
 case_ 02_missing_table ingest $(ssda) CAM_header.csv
 case_ 03_missing_column ingest $(ssda) CAM_header.csv CAM_noplace.csv

@@ -149,7 +149,7 @@ sqlite3 *fixture_open(const char *path)
     liia_error e;
     liia_error_clear(&e);
     unlink(path);
-    if (liia_store_open(path, LIIA_STORE_READWRITE, &db, &e) ||
+    if (liia_store_open(path, LIIA_STORE_CREATE, &db, &e) ||
         liia_reference_load(db, liia_schema_dir(), NULL, &e) ||
         liia_engine_load_catalogue(db, liia_schema_dir(), &e) ||
         liia_db_begin(db, &e) || add_all(db) || liia_db_commit(db, &e)) {

@@ -46,7 +46,7 @@ int main(void)
     liia_error_clear(&e);
     remove(path);
     CHECK(f != NULL);
-    CHECK_INT(liia_store_open(path, LIIA_STORE_READWRITE, &db, &e), 0);
+    CHECK_INT(liia_store_open(path, LIIA_STORE_CREATE, &db, &e), 0);
     CHECK_INT(liia_reference_load(db, liia_schema_dir(), NULL, &e), 0);
     CHECK_INT(liia_engine_load_catalogue(db, liia_schema_dir(), &e), 0);
     CHECK_INT(setup(db, &e), 0);

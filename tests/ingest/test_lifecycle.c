@@ -59,7 +59,7 @@ static sqlite3 *open_store(const char *name, char *path, size_t sz)
     liia_error_clear(&e);
     sqlite3 *db = NULL;
     int created = 0;
-    if (liia_store_open(path, LIIA_STORE_READWRITE, &db, &e) ||
+    if (liia_store_open(path, LIIA_STORE_CREATE, &db, &e) ||
         liia_reference_load(db, LIIA_SCHEMAS, NULL, &e) ||
         liia_key_create(key_path, &created, &e)) {
         liia_error_print(stderr, &e);

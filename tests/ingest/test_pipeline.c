@@ -14,7 +14,7 @@ static sqlite3 *open_scratch(const char *name)
     liia_error e;
     liia_error_clear(&e);
     sqlite3 *db = NULL;
-    if (liia_store_open(path, LIIA_STORE_READWRITE, &db, &e) ||
+    if (liia_store_open(path, LIIA_STORE_CREATE, &db, &e) ||
         liia_reference_load(db, liia_schema_dir(), NULL, &e)) {
         liia_error_print(stderr, &e);
         exit(1);

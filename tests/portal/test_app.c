@@ -171,7 +171,7 @@ int main(int argc, char **argv)
     if (!mkdtemp(dir) || liia_app_init(&e))
         return 3;
     snprintf(path, sizeof path, "%s/store.db", dir);
-    if (liia_store_open(path, LIIA_STORE_READWRITE, &db, &e)) {
+    if (liia_store_open(path, LIIA_STORE_CREATE, &db, &e)) {
         liia_error_print(stderr, &e);
         return 3;
     }

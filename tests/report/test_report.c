@@ -394,7 +394,7 @@ static void test_empty_store(void)
     sqlite3 *db = NULL;
     liia_error e;
     liia_error_clear(&e);
-    CHECK_INT(liia_store_open(path, LIIA_STORE_READWRITE, &db, &e), 0);
+    CHECK_INT(liia_store_open(path, LIIA_STORE_CREATE, &db, &e), 0);
     CHECK_INT(liia_db_exec(db, "CREATE TEMP TABLE benchmark (period TEXT);"
                            "CREATE TEMP TABLE indicators (id TEXT);", &e), 0);
     liia_report_opts o = {.la = "E09000007", .out_dir = OUT "x"};
@@ -553,7 +553,7 @@ int main(void)
     sqlite3 *db = NULL;
     liia_error e;
     liia_error_clear(&e);
-    CHECK_INT(liia_store_open(path, LIIA_STORE_READWRITE, &db, &e), 0);
+    CHECK_INT(liia_store_open(path, LIIA_STORE_CREATE, &db, &e), 0);
     CHECK_INT(fixture_load(db, SCHEMA_DIR), 0);
 
     /* a note sent with Camden's return, shown in its own pack */

@@ -145,7 +145,7 @@ int main(void)
     sqlite3 *db = NULL;
     liia_error e;
     liia_error_clear(&e);
-    CHECK_INT(liia_store_open(path, LIIA_STORE_READWRITE, &db, &e), 0);
+    CHECK_INT(liia_store_open(path, LIIA_STORE_CREATE, &db, &e), 0);
     CHECK_INT(liia_reference_load(db, SCHEMA_DIR, NULL, &e), 0);
     CHECK_INT(liia_engine_load_catalogue(db, SCHEMA_DIR, &e), 0);
     CHECK_INT(liia_db_exec(db, RETURNS_SQL, &e), 0);

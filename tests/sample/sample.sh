@@ -97,6 +97,7 @@ symlink)
     ls -a "$work/q" "$work/p" "$work/s" | grep -q '\.tmp$' && die "a temporary file was left behind"
     ;;
 ingested)
+    "$bin" --db "$work/store.db" init >/dev/null || die "init exited $?"
     "$bin" --db "$work/store.db" ingest "$committed"/*.csv >"$work/out" 2>"$work/err" ||
         die "ingest exited $?"
     n=$(grep -c ': accepted as version 1 (0 errors, ' "$work/out")

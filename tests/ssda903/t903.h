@@ -37,7 +37,7 @@ static inline int t903_open(struct t903 *t, const char *name)
     unlink(wal);
     unlink(t->key_path);
     int created = 0;
-    if (liia_store_open(t->db_path, LIIA_STORE_READWRITE, &t->db, &e) ||
+    if (liia_store_open(t->db_path, LIIA_STORE_CREATE, &t->db, &e) ||
         liia_reference_load(t->db, SCHEMA_DIR, NULL, &e) ||
         liia_key_create(t->key_path, &created, &e)) {
         liia_error_print(stderr, &e);

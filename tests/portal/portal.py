@@ -59,6 +59,15 @@ class Store:
     def remove(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    def rows(self, sql, *args):
+        """The rows of a query on the store (sqlite3, read by the test)."""
+        import sqlite3
+        con = sqlite3.connect(self.db)
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
+
     def cli(self, *args, stdin=None, check=True):
         p = subprocess.run([self.bin, "--db", self.db, *args], input=stdin,
                            capture_output=True, text=True)
@@ -158,6 +167,14 @@ class Client:
         if r.status == 200:
             self.csrf = r.json()["csrf"]
         return r
+
+
+def signed_in(server, check, name):
+    """A client signed in as name; the sign-in itself is a checked step."""
+    c = Client(server)
+    r = c.login(name)
+    check(r.status == 200, "%s signs in: %d %s" % (name, r.status, r.text))
+    return c
 
 
 def sample(*parts):

@@ -7,7 +7,7 @@ children by a 12-digit prefix."""
 import glob, os, socket, sqlite3, sys, time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from portal import Client, Failures, Server, Store, sample, PASSWORD, ROOT  # noqa: E402
+from portal import Client, Failures, Server, Store, sample, signed_in, PASSWORD, ROOT  # noqa: E402
 
 BIN = sys.argv[1]
 T = Failures()
@@ -17,18 +17,11 @@ srv = Server(store)
 
 
 def login(name):
-    c = Client(srv)
-    r = c.login(name)
-    check(r.status == 200, "%s signs in: %d %s" % (name, r.status, r.text))
-    return c
+    return signed_in(srv, check, name)
 
 
 def q(sql, *args):
-    con = sqlite3.connect(store.db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
+    return store.rows(sql, *args)
 
 
 def raw_login(client, name_bytes):

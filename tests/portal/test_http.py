@@ -5,7 +5,7 @@ leaks), and the quarter's workflow from upload to pack download."""
 import io, os, re, socket, sqlite3, sys, zipfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from portal import Client, Failures, Server, Store, sample, PASSWORD  # noqa: E402
+from portal import Client, Failures, Server, Store, sample, signed_in, PASSWORD  # noqa: E402
 
 BIN = sys.argv[1]
 T = Failures()
@@ -16,18 +16,11 @@ HAC_GSS = "E09000012"
 
 
 def login(name):
-    c = Client(srv)
-    r = c.login(name)
-    check(r.status == 200, "%s signs in: %d %s" % (name, r.status, r.text))
-    return c
+    return signed_in(srv, check, name)
 
 
 def q(sql, *args):
-    con = sqlite3.connect(store.db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
+    return store.rows(sql, *args)
 
 
 # ---------------------------------------------------------------- headers, sign-in

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "ingest_internal.h"
 #include "ssda903_child.h"
@@ -177,12 +179,18 @@ static int setup(const struct ingest_job *job, const char *folder, int xml,
         r->la_code[0] = r->period[0] = '\0';
         return -1;
     }
-    if (!o->key_path) {
+    if (o->validate_only && (!o->key_path || access(o->key_path, F_OK) != 0)) {
+        /* validate stores nothing and shows the authority its own ids, so
+         * on a data lead's machine (no store, no platform key) a key of
+         * this run only, kept nowhere, pseudonymises as well */
+        if (RAND_bytes(key, LIIA_KEY_BYTES) != 1)
+            return liia_fail(e, LIIA_E_IO, "no random bytes for this check's key");
+    } else if (!o->key_path) {
         liia_error_fix(e, "run 'liia-bench init' to create the platform key");
         return liia_fail(e, LIIA_E_USAGE, "no platform key file given");
-    }
-    if (liia_key_load_for_store(db, o->key_path, !o->validate_only, key, e))
+    } else if (liia_key_load_for_store(db, o->key_path, !o->validate_only, key, e)) {
         return -1;
+    }
     liia_error_clear(e);
     char *dir = return_dir(job, folder);
     int rc = dir ? s903_schema_load_return(dir, liia_period_fy_end_year(r->period), s, e)

@@ -48,7 +48,8 @@ ssda() { echo --return ssda903 --la CAM --period 2025-03-31; }
 # No store yet: ingest does not make one (init does), and says so.
 case_ 01_no_store ingest $(ssda) CAM_header.csv CAM_episodes.csv
 [ -e s.db ] && fail "ingest created the store"
-# validate needs none for the checks, but an SSDA903 return needs the key.
+# validate needs no store and no platform key: a key of this run only
+# pseudonymises (nothing is kept), and no file is made.
 case_ 01_no_key validate $(ssda) CAM_header.csv CAM_episodes.csv
 [ -e s.db ] && fail "validate created the store"
 "$bin" --db s.db init >/dev/null || fail "init"

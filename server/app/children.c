@@ -167,8 +167,11 @@ static int prefix_matches(sqlite3 *db, json_t *t, long long sid, const char *pre
         return 0;
     char sql[256];
     sqlite3_stmt *st;
-    snprintf(sql, sizeof sql, "SELECT DISTINCT hex(%s) FROM %s WHERE id BETWEEN ?1 AND ?1 + "
-             "4294967295 AND hex(%s) LIKE ?2 || '%%' LIMIT 2", col, store, col);
+    /* names from the schema (DDL names cannot be bound), quoted with %w;
+     * every value is bound */
+    sqlite3_snprintf(sizeof sql, sql, "SELECT DISTINCT hex(\"%w\") FROM \"%w\" WHERE id "
+                     "BETWEEN ?1 AND ?1 + 4294967295 AND hex(\"%w\") LIKE ?2 || '%%' LIMIT 2",
+                     col, store, col);
     if (liia_db_prepare(db, sql, &st, e))
         return -1;
     sqlite3_bind_int64(st, 1, sid << 32);

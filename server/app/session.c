@@ -150,16 +150,18 @@ static int run_failure(sqlite3 *db, const char *sql, long long id, const char *n
  * bounded whatever names are tried. */
 static int prune_names(sqlite3 *db, liia_error *e)
 {
-    char sql[512];
-    snprintf(sql, sizeof sql, "DELETE FROM signin_failure WHERE (last_failed <= "
-             "datetime('now', '-%d minutes') AND ifnull(locked_until <= datetime('now'), 1)) "
-             "OR name IN (SELECT name FROM signin_failure ORDER BY last_failed DESC "
-             "LIMIT -1 OFFSET %d)", LIIA_APP_LOCK_MINUTES, NAMES_TRACKED - 1);
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        sqlite3_free(msg);
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "DELETE FROM signin_failure WHERE (last_failed <= "
+                            "datetime('now', '-' || ?1 || ' minutes') AND "
+                            "ifnull(locked_until <= datetime('now'), 1)) OR name IN "
+                            "(SELECT name FROM signin_failure ORDER BY last_failed DESC "
+                            "LIMIT -1 OFFSET ?2)", &st, e))
+        return -1;
+    sqlite3_bind_int(st, 1, LIIA_APP_LOCK_MINUTES);
+    sqlite3_bind_int(st, 2, NAMES_TRACKED - 1);
+    int rc = sqlite3_step(st);
+    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
         return liia_db_fail(e, db, "forgetting old failed sign-ins");
-    }
     return 0;
 }
 

@@ -6,8 +6,12 @@
  * the return type's ops judging the files and staging the rows; and write
  * findings for the data lead.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ingest_internal.h"
 
@@ -222,6 +226,29 @@ static int run(struct ingest_job *job, const struct liia_return_ops *ops, void *
     return rc == 1 ? reject(job, ops, state, e) : rc;
 }
 
+/* A file named that cannot be opened (a mistyped name, a folder) is the
+ * caller's mistake, found before anything is read or recorded: every return
+ * type answers it the same way, and the authority's history does not show
+ * a rejected return it never sent. */
+static int files_readable(const char *const *files, size_t nfiles, liia_error *e)
+{
+    for (size_t i = 0; i < nfiles; i++) {
+        int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+        struct stat sb;
+        int err = fd < 0 ? errno : fstat(fd, &sb) ? errno : S_ISDIR(sb.st_mode) ? EISDIR : 0;
+        if (fd >= 0)
+            close(fd);
+        if (err) {
+            liia_fail(e, LIIA_E_IO, "cannot open: %s", strerror(err));
+            liia_strlcpy(e->file, files[i], sizeof e->file);
+            liia_strlcpy(e->fix, "check the file name and that you can read it",
+                         sizeof e->fix);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int liia_ingest_submission(sqlite3 *db, const char *return_type,
                            const char *const *files, size_t nfiles,
                            const liia_ingest_options *o,
@@ -240,6 +267,8 @@ int liia_ingest_submission(sqlite3 *db, const char *return_type,
         e->status = LIIA_E_USAGE;
         return -1;
     }
+    if (files_readable(files, nfiles, e))
+        return -1;
     const char **order = malloc((nfiles ? nfiles : 1) * sizeof *order);
     if (!order)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");

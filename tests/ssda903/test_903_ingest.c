@@ -52,6 +52,28 @@ static void expect_rejected(struct t903 *t, const char *const *files, size_t n,
     liia_ingest_result_free(&r);
 }
 
+/* A file that cannot be opened is the caller's mistake: exit 3 with the
+ * file named, nothing recorded (as for a quarterly return or a census). */
+static void expect_unopenable(struct t903 *t, const char *const *files, size_t n,
+                              const char *bad)
+{
+    liia_ingest_options o = {.la = "CAM", .period = "2024-03-31", .key_path = t->key_path,
+                          .schema_dir = SCHEMA_DIR};
+    liia_ingest_result r;
+    liia_error e;
+    liia_ingest_result_init(&r);
+    liia_error_clear(&e);
+    long before = t903_count(t->db, "SELECT COUNT(*) FROM submission");
+    CHECK_INT(t903_submit(t->db, &o, files, n, &r, &e), -1);
+    CHECK_INT(e.status, LIIA_E_IO);
+    CHECK_INT(liia_status_exit_code(e.status), LIIA_EXIT_RUNTIME);
+    CHECK_STR(e.file, bad);
+    CHECK(strstr(e.message, "cannot open: ") == e.message);
+    CHECK_STR(e.fix, "check the file name and that you can read it");
+    CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM submission"), before);
+    liia_ingest_result_free(&r);
+}
+
 static void test_rejections(struct t903 *t)
 {
     const char *files[3];
@@ -65,7 +87,9 @@ static void test_rejections(struct t903 *t)
     expect_rejected(t, files, 2, "LIIA-903-COLUMN", "the episodes table has no DECOM column");
 
     files[1] = SCRATCH_DIR "/no-such-episodes.csv";
-    expect_rejected(t, files, 2, "LIIA-903-FILE", "cannot open: No such file or directory");
+    expect_unopenable(t, files, 2, files[1]);
+    files[1] = SCRATCH_DIR;
+    expect_unopenable(t, files, 2, files[1]);
 
     files[1] = t903_file("r_other.csv", "la_code,period,measure,value,note\n",
                          "CAM,2024-03-31,referrals,1,\n");

@@ -309,7 +309,8 @@ static void findings_table(liia_buf *b, struct req *r, json_t *j, long long sid,
     pager(b, r, sid, page, shown);
 }
 
-/* The findings on one line of a table, as rule ids; marks each named
+/* The findings on one stored row of a table ("row": its line, or its
+ * record in a census), as rule ids; marks each named
  * cell's column in bad[] with the submitted value the finding kept. */
 static void row_findings(json_t *findings, const char *table, long long line, json_t *columns,
                          const char **bad, liia_buf *rules)
@@ -318,7 +319,7 @@ static void row_findings(json_t *findings, const char *table, long long line, js
     size_t i, k;
     json_array_foreach(findings, i, f) {
         const char *t = json_string_value(json_object_get(f, "table"));
-        if (!t || strcmp(t, table) || json_integer_value(json_object_get(f, "line")) != line)
+        if (!t || strcmp(t, table) || json_integer_value(json_object_get(f, "row")) != line)
             continue;
         const char *col = json_string_value(json_object_get(f, "column_name"));
         const char *v = json_string_value(json_object_get(f, "value"));

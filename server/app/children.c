@@ -35,13 +35,15 @@ static int ident_ok(const char *s)
 }
 
 /* The tables of a return's schema (NULL, no error, for an unknown return
- * or a schema without tables); one_file: also for a one-file return. */
-static int schema_tables(const char *return_type, int one_file, json_t **tables,
-                         liia_error *e)
+ * or a schema without tables). */
+static int schema_tables(const char *return_type, json_t **tables,
+                         int *by_record, liia_error *e)
 {
     *tables = NULL;
+    if (by_record)
+        *by_record = 0;
     const liia_return_info *info = liia_ingest_return_find(return_type);
-    if (!info || (info->one_file_per_submission && !one_file))
+    if (!info)
         return 0;
     char *path = liia_path_join(liia_schema_dir(), info->schema);
     if (!path)
@@ -56,28 +58,43 @@ static int schema_tables(const char *return_type, int one_file, json_t **tables,
     free(path);
     json_t *t = json_object_get(schema, "tables");
     *tables = json_is_array(t) ? json_incref(t) : NULL;
+    /* "key": "record": rows are stored by record number (an XML return),
+     * not by line */
+    const char *key = json_string_value(json_object_get(schema, "key"));
+    if (by_record)
+        *by_record = key && !strcmp(key, "record");
     json_decref(schema);
     return 0;
 }
 
-/* The tables of a child-level return's schema (NULL, no error, for a
- * one-file return or a schema without tables). */
-static int child_tables(const char *return_type, json_t **tables, liia_error *e)
-{
-    return schema_tables(return_type, 0, tables, e);
-}
-
 static const char *child_column(json_t *table);
+
+/* The tables of a child-level return's schema: NULL, no error, for a
+ * return none of whose tables has a child column (the quarterly return).
+ * A census is one file but child-level all the same. */
+static int child_tables(const char *return_type, json_t **tables, int *by_record,
+                        liia_error *e)
+{
+    json_t *t;
+    size_t i;
+    int yes = 0;
+    if (schema_tables(return_type, tables, by_record, e))
+        return -1;
+    json_array_foreach(*tables, i, t)
+        yes = yes || child_column(t) != NULL;
+    if (!yes) {
+        json_decref(*tables);
+        *tables = NULL;
+    }
+    return 0;
+}
 
 int app_child_level(const char *return_type, int *yes, liia_error *e)
 {
-    json_t *tables, *t;
-    size_t i;
-    *yes = 0;
-    if (schema_tables(return_type, 1, &tables, e))
+    json_t *tables;
+    if (child_tables(return_type, &tables, NULL, e))
         return -1;
-    json_array_foreach(tables, i, t)
-        *yes = *yes || child_column(t) != NULL;
+    *yes = tables != NULL;
     json_decref(tables);
     return 0;
 }
@@ -96,8 +113,8 @@ static const char *child_column(json_t *table)
     return NULL;
 }
 
-/* Each finding of one table gets the pseudonym of the child on its line
- * (one prepared statement a table, one key lookup a finding). */
+/* Each finding of one table gets the pseudonym of the child on its stored
+ * row, "row" (one prepared statement a table, one key lookup a finding). */
 static int table_children(sqlite3 *db, json_t *t, long long sid, json_t *findings,
                           liia_error *e)
 {
@@ -115,11 +132,11 @@ static int table_children(sqlite3 *db, json_t *t, long long sid, json_t *finding
     size_t i;
     int rc = SQLITE_DONE;
     json_array_foreach(findings, i, f) {
-        long long line = json_integer_value(json_object_get(f, "line"));
-        if (strcmp(str(f, "table"), name) || line <= 0 || line > 0xffffffffLL)
+        long long row = json_integer_value(json_object_get(f, "row"));
+        if (strcmp(str(f, "table"), name) || row <= 0 || row > 0xffffffffLL)
             continue;
         sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, (sid << 32) | line);
+        sqlite3_bind_int64(st, 1, (sid << 32) | row);
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW &&
             json_object_set_new(f, "child", json_string(app_text(st, 0))) != 0) {
@@ -139,14 +156,20 @@ int app_findings_children(sqlite3 *db, const char *return_type, long long sid,
 {
     json_t *tables, *f, *t;
     size_t i;
-    if (child_tables(return_type, &tables, e))
+    int by_record;
+    if (child_tables(return_type, &tables, &by_record, e))
         return -1;
     if (!tables)
         return 0;
     int rc = 0;
-    json_array_foreach(findings, i, f)
-        if (json_object_set_new(f, "child", json_null()))
+    /* "row": the stored row a finding is on, as the child's rows number
+     * them (its record in a census, its line in a CSV table; 0: none) */
+    json_array_foreach(findings, i, f) {
+        json_t *at = json_object_get(f, by_record ? "record" : "line");
+        if (json_object_set_new(f, "child", json_null()) ||
+            json_object_set_new(f, "row", json_integer(json_integer_value(at))))
             rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    }
     json_array_foreach(tables, i, t)
         if (!rc)
             rc = table_children(db, t, sid, findings, e);
@@ -232,7 +255,7 @@ int liia_app_child_resolve(sqlite3 *db, const liia_actor *a, long long id, const
                                   liia_role_name(a->role));
     if (!rc)
         rc = app_submission_la(db, a, id, gss, e) || return_type_of(db, id, rt, e) ||
-             child_tables(rt, &tables, e) ? -1 : 0;
+             child_tables(rt, &tables, NULL, e) ? -1 : 0;
     if (!rc)
         rc = child_resolve(db, tables, id, child, full, e);
     json_decref(tables);
@@ -356,7 +379,7 @@ int liia_app_child(sqlite3 *db, const liia_actor *a, long long id, const char *c
     if (app_require(db, a, "see a child's findings", readers, e))
         return -1;
     int rc = app_submission_la(db, a, id, gss, e) || return_type_of(db, id, rt, e) ||
-             child_tables(rt, &tables, e);
+             child_tables(rt, &tables, NULL, e);
     if (!rc && !tables)
         rc = app_refuse(e, LIIA_APP_INVALID, "a %s return has no children: only child-level "
                         "returns are read child by child", rt);

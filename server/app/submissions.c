@@ -82,7 +82,8 @@ static int stored_findings(sqlite3 *db, long long id, const char *file, json_t *
                             "ifnull(f.col, 0) AS column, ifnull(f.column_name, '') AS "
                             "column_name, f.severity, f.rule_id, ifnull(f.value, '') AS value, "
                             "f.message, ifnull(f.fix, '') AS fix, f.id, ifnull(f.tbl, '') AS "
-                            "\"table\", x.note AS explanation, x.author AS explained_by "
+                            "\"table\", ifnull(f.record, 0) AS record, ifnull(f.path, '') AS "
+                            "path, x.note AS explanation, x.author AS explained_by "
                             "FROM finding f LEFT JOIN explanation x ON x.finding_id = f.id "
                             "WHERE f.submission_id = ?1 ORDER BY f.severity <> 'error', f.id",
                         &st, e))

@@ -77,6 +77,24 @@ if up.get("submission_id"):
     check(s.status == 200 and s.json()["return_type"] == "cin" and
           len(s.json()["findings"]) == len(up["findings"]),
           "its findings are stored and shown: %d" % s.status)
+    # Census rows are stored by record number, not by XML line: each
+    # finding is on its child (it used to have none), and the child's rows
+    # carry it
+    stored = s.json()["findings"] if s.status == 200 else []
+    check(stored and all(f.get("child") and len(f["child"]) == 64 and f["row"] == f["record"]
+                         for f in stored if f["table"]),
+          "every stored census finding names its child: %s" %
+          [(f["table"], f.get("child"), f.get("row")) for f in stored][:3])
+    f = next((f for f in stored if f.get("child") and f["table"] == "cin_episode"), None)
+    if f:
+        kid = cam.get("/api/submissions/%d/children/%s" % (up["submission_id"], f["child"]))
+        rows = [r["line"] for t in kid.json().get("tables", []) if t["table"] == "cin_episode"
+                for r in t["rows"]] if kid.status == 200 else []
+        check(f["row"] in rows, "the finding's row is among the child's rows: %s %s" %
+              (f["row"], rows))
+        page = cam.get("/submissions/%d?child=%s" % (up["submission_id"], f["child"])).text
+        check(f["rule_id"] in page.split("<h2>", 2)[-1],
+              "and the child's page marks it on that row")
 r = cam.upload("/upload", [("CAM_2025-03-31_cin.xml", cin)], {"period": "2025-03-31", "return": "cin"})
 check(r.status in (200, 303), "and through the upload form: %d %s" % (r.status, r.text[:200]))
 check('value="cin"' in cam.get("/upload").text, "the upload form offers the CIN census")

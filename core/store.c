@@ -198,6 +198,27 @@ int liia_store_migrate(sqlite3 *db, liia_error *e)
     return 0;
 }
 
+/* An empty file made by hand (touch liia.db) before init: it is made
+ * owner-only as init's own file would be.  A store with rows keeps the mode
+ * its operator gave it. */
+static int private_if_empty(const char *path, liia_error *e)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0)
+        return 0;   /* SQLite's open says what is wrong with it */
+    int rc = 0;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0 &&
+        (sb.st_mode & 077) && fchmod(fd, 0600) != 0) {
+        liia_strlcpy(e->file, path, sizeof e->file);
+        liia_error_fix(e, "make the file readable by its owner only (chmod 600), or "
+                          "remove it and let init create it");
+        rc = liia_fail(e, LIIA_E_IO, "cannot make the store private: %s", strerror(errno));
+    }
+    close(fd);
+    return rc;
+}
+
 /* Creates the file with owner-only permissions before SQLite sees it; SQLite
  * gives its -wal and -shm files the same mode. */
 static int create_private(const char *path, liia_error *e)
@@ -205,7 +226,7 @@ static int create_private(const char *path, liia_error *e)
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0) {
         if (errno == EEXIST)
-            return 0;
+            return private_if_empty(path, e);
         liia_strlcpy(e->file, path, sizeof e->file);
         liia_error_fix(e, "check the store path (--db or $LIIA_DB) and that "
                           "its folder exists and is writable");

@@ -1,5 +1,6 @@
 /* The store: migrations, idempotent reference loading, authorities, key. */
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -173,9 +174,31 @@ static void test_key_binding(void)
     sqlite3_close(db);
 }
 
+/* An empty file made by hand before init becomes owner-only, as init's
+ * own; a store with rows keeps the mode its operator gave it. */
+static void test_hand_made_file(void)
+{
+    const char *path = SCRATCH_DIR "/touched.db";
+    unlink(path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    CHECK(fd >= 0 && fchmod(fd, 0644) == 0 && close(fd) == 0);
+    liia_error e;
+    liia_error_clear(&e);
+    sqlite3 *db = NULL;
+    CHECK_INT(liia_store_open(path, LIIA_STORE_CREATE, &db, &e), 0);
+    struct stat sb;
+    CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+    sqlite3_close(db);
+    CHECK_INT(chmod(path, 0640), 0);
+    CHECK_INT(liia_store_open(path, LIIA_STORE_CREATE, &db, &e), 0);
+    CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0640);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     test_old_rows_migrate();
+    test_hand_made_file();
 
     const char *path = SCRATCH_DIR "/test_store.db";
     unlink(path);

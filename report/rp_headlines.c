@@ -2,7 +2,7 @@
  * rp_headlines.c - the headlines page at the front of an authority's PDF
  * and workbook: where it is unusual against London (the funnel flags),
  * its biggest movements on a year ago, and its data-quality position this
- * quarter.  Every sentence is generated from figures the pack's tables
+ * quarter (the quarterly return and any child-level return).  Every sentence is generated from figures the pack's tables
  * show, and names the table and indicator it comes from, so a reader can
  * check it; nothing is written that the figures do not say.
  */
@@ -107,6 +107,34 @@ static void movements(const rp_snapshot *s, size_t a, rp_line_fn fn,
                             "or none moved at its shown precision.");
 }
 
+/* A child-level return's position: its errors blank the cells they are
+ * in (the return is accepted all the same), so the figures taken from it
+ * may rest on fewer records than were sent. */
+static void child_return(const rp_return_dq *r, rp_line_fn fn, void *ctx)
+{
+    char line[512], used[64];
+    if (r->values)
+        snprintf(used, sizeof used, "%d of this quarter's figure%s come%s from "
+                 "it", r->values, r->values == 1 ? "" : "s",
+                 r->values == 1 ? "s" : "");
+    else
+        snprintf(used, sizeof used, "none of this quarter's figures come from "
+                 "it");
+    if (r->accepted)
+        snprintf(line, sizeof line, "%s: version %d accepted with %d "
+                 "error%s%s and %d warning%s; %s (Data quality).", r->title,
+                 r->version, r->errors, r->errors == 1 ? "" : "s",
+                 r->errors ? (r->errors == 1 ? " (its cell blanked)"
+                                             : " (their cells blanked)")
+                           : "",
+                 r->warnings, r->warnings == 1 ? "" : "s", used);
+    else
+        snprintf(line, sizeof line, "%s: rejected with %d error%s; %s (Data "
+                 "quality).", r->title, r->errors, r->errors == 1 ? "" : "s",
+                 used);
+    fn(ctx, RP_HL_LINE, line);
+}
+
 static void quality(const rp_snapshot *s, size_t a, const rp_extra *x,
                     rp_line_fn fn, void *ctx)
 {
@@ -123,6 +151,8 @@ static void quality(const rp_snapshot *s, size_t a, const rp_extra *x,
         snprintf(line, sizeof line, "Quarterly return: %s for %s (Data "
                  "quality).", x->status, s->short_label);
     fn(ctx, RP_HL_LINE, line);
+    for (size_t k = 0; k < x->n_child; k++)
+        child_return(&x->child[k], fn, ctx);
     snprintf(line, sizeof line, "%d of %zu indicators have a value for %s "
              "(Summary, Data quality).", x->with_value, s->n_ind,
              s->auth[a].name);

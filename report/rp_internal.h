@@ -135,10 +135,23 @@ typedef struct rp_longrun {
                       * these areas ("Richmond upon Thames"), or "" */
 } rp_longrun;
 
+/* A child-level return of the quarter (SSDA903, the CIN census): the
+ * accepted version, else the latest rejected file.  An accepted one can
+ * carry errors (the cells in error are blanked), which its Director should
+ * know as well as the quarterly return's position. */
+enum { RP_MAX_RETURNS = 8 };
+typedef struct rp_return_dq {
+    char title[64];      /* the return type's title in the store */
+    int accepted, version, errors, warnings;
+    int values;          /* the pack's own figures taken from it */
+} rp_return_dq;
+
 typedef struct rp_extra {
     char (*notes)[256];    /* [ind]: "measure: note; ..." or "" */
     int received, version, warnings, not_supplied, with_value;
     char status[16];
+    rp_return_dq child[RP_MAX_RETURNS]; /* in the order returns joined */
+    size_t n_child;
     int years[RP_MAX_YEARS]; /* consecutive: a year with no file is a gap */
     size_t n_years;
     int model[RP_MAX_YEARS]; /* DfE's neighbour model in force that year */

@@ -1,0 +1,117 @@
+/*
+ * test_pack.c - what a reader of one pack sees, checked on the report
+ * library's own pieces over the fixture store: the headline sentences, the
+ * ranked chart's subtitle and layout, the tartan rug's cells and the
+ * funnel plot with nothing to plot.  Charts are drawn into image surfaces
+ * and read back pixel by pixel, so a test sees what a reader would.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cairo.h>
+
+#include "fixture.h"
+#include "rp_internal.h"
+#include "unit.h"
+
+#define PERIOD "2025-03-31"
+#define CAMDEN "E09000007"
+
+/* ------------------------------------------------------------ helpers */
+
+/* The headlines as one text, a line each. */
+static void hl_collect(void *ctx, int kind, const char *text)
+{
+    (void)kind;
+    liia_buf *b = ctx;
+    if (liia_buf_appendf(b, "%s\n", text))
+        fprintf(stderr, "out of memory collecting the headlines\n");
+}
+
+static char *headlines(sqlite3 *db, const rp_snapshot *s, size_t a)
+{
+    rp_extra x;
+    liia_error e;
+    liia_error_clear(&e);
+    if (rp_extra_load(db, s, a, &x, &e)) {
+        liia_error_print(stderr, &e);
+        return NULL;
+    }
+    liia_buf b;
+    liia_buf_init(&b);
+    rp_headlines(s, a, &x, hl_collect, &b);
+    rp_extra_free(&x);
+    return liia_buf_detach(&b);
+}
+
+/* ------------------------------------------------------------ 1 */
+
+/* Camden's child-level returns of the quarter were accepted with errors
+ * (their cells in error blanked): its Director reads so on the headlines
+ * page, beside the quarterly return's position. */
+static void test_headlines_child_returns(sqlite3 *db, const rp_snapshot *s)
+{
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK_INT(liia_db_exec(db, "INSERT INTO submission (la_code, period,"
+                           " return_type, version, status, received_at,"
+                           " file_name, sha256, errors, warnings, rows)"
+                           " VALUES ('" CAMDEN "', '" PERIOD "', 'ssda903', 1,"
+                           " 'accepted', '2025-05-01T09:00:00Z', 'header.csv',"
+                           " 'cc', 10, 0, 400), ('" CAMDEN "', '" PERIOD "',"
+                           " 'cin', NULL, 'rejected', '2025-05-02T09:00:00Z',"
+                           " 'cin.xml', 'dd', 1, 0, 0), ('" CAMDEN "',"
+                           " '" PERIOD "', 'cin', 2, 'accepted',"
+                           " '2025-05-03T09:00:00Z', 'cin2.xml', 'ee', 3, 1,"
+                           " 300)", &e), 0);
+    /* two of Camden's figures come from its SSDA903 return */
+    CHECK_INT(liia_db_exec(db, "UPDATE temp.benchmark SET source = 'ssda903'"
+                           " WHERE area_code = '" CAMDEN "' AND period = '"
+                           PERIOD "' AND indicator IN ('CLA01', 'CLA02')",
+                           &e), 0);
+    int cam = rp_auth_index(s, CAMDEN);
+    char *t = headlines(db, s, (size_t)cam);
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    CHECK(strstr(t, "Quarterly return: version 1 accepted") != NULL);
+    CHECK(strstr(t, "SSDA903 children looked after (child-level): version 1 "
+                    "accepted with 10 errors (their cells blanked) and 0 "
+                    "warnings; 2 of this quarter's figures come from it (Data "
+                    "quality).") != NULL);
+    CHECK(strstr(t, "Children in need census (child-level): version 2 "
+                    "accepted with 3 errors (their cells blanked) and 1 "
+                    "warning; none of this quarter's figures come from it (Data "
+                    "quality).") != NULL);
+    /* another authority's returns are not Camden's */
+    char *o = headlines(db, s, (size_t)rp_auth_index(s, "E09000001"));
+    CHECK(o && !strstr(o, "SSDA903") && !strstr(o, "census"));
+    free(o);
+    free(t);
+    CHECK_INT(liia_db_exec(db, "DELETE FROM submission WHERE return_type <>"
+                           " 'quarterly'; UPDATE temp.benchmark SET source ="
+                           " 'quarterly'", &e), 0);
+}
+
+int main(void)
+{
+    const char *path = SCRATCH_DIR "/test_pack.db";
+    unlink(path);
+    sqlite3 *db = NULL;
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK_INT(liia_store_open(path, LIIA_STORE_CREATE, &db, &e), 0);
+    CHECK_INT(fixture_load(db, SCHEMA_DIR), 0);
+    rp_snapshot s;
+    CHECK_INT(rp_snapshot_load(db, PERIOD, &s, &e), 0);
+    if (e.status) {
+        liia_error_print(stderr, &e);
+        return 1;
+    }
+    test_headlines_child_returns(db, &s);
+    rp_snapshot_free(&s);
+    liia_store_close(db);
+    return unit_result("test_pack");
+}

@@ -248,12 +248,42 @@ static int ranked_cmp(const void *x, const void *y)
     return p->a < q->a ? -1 : 1;
 }
 
-/* Authorities in chart order: best first (highest first for context),
- * then suppressed, then missing.  Returns the number with a value. */
-static size_t rank_order(const rp_snapshot *s, size_t i, int own,
-                         ranked *out, double *vmax)
+/* How authority a's bar is drawn in the pack of own (-1: London-wide). */
+static int bar_state(const rp_snapshot *s, size_t a, size_t i, int own)
 {
-    size_t shown = 0;
+    const rp_cell *c = rp_la(s, a, i);
+    return !c->has_value ? MISSING
+           : rp_suppressed(c->suppressed, (int)a == own) ? SUPPRESSED
+                                                         : SHOWN;
+}
+
+void rp_ranked_subtitle(const rp_snapshot *s, size_t i, int own, char *out,
+                        size_t outsz)
+{
+    size_t n[4] = {0, 0, 0, 0};
+    for (size_t a = 0; a < s->n_auth; a++)
+        n[bar_state(s, a, i, own)]++;
+    const rp_indicator *ind = &s->ind[i];
+    /* a suppressed figure exists and is withheld: counted apart from the
+     * authorities with none, so neither is mistaken for the other (how
+     * many is no secret: the c bars show it, never which or in what
+     * order of value) */
+    char sup[48] = "", miss[48] = "";
+    if (n[SUPPRESSED])
+        snprintf(sup, sizeof sup, ", %zu suppressed (c)", n[SUPPRESSED]);
+    if (n[MISSING])
+        snprintf(miss, sizeof miss, ", %zu with no value (-)", n[MISSING]);
+    snprintf(out, outsz, "%s, %s; %s; %zu of %zu authorities shown%s%s",
+             rp_unit_text(ind), s->short_label,
+             ind->polarity ? "best on the left" : "highest on the left",
+             n[SHOWN], s->n_auth, sup, miss);
+}
+
+/* Authorities in chart order: best first (highest first for context),
+ * then suppressed, then missing. */
+static void rank_order(const rp_snapshot *s, size_t i, int own, ranked *out,
+                       double *vmax)
+{
     int flip = s->ind[i].polarity < 0;
     *vmax = 0;
     for (size_t a = 0; a < s->n_auth; a++) {
@@ -261,18 +291,11 @@ static size_t rank_order(const rp_snapshot *s, size_t i, int own,
         out[a].a = a;
         out[a].v = flip ? -c->value : c->value;
         out[a].rank = c->rank > 0 ? c->rank : 1 << 20;
-        out[a].shown = !c->has_value ? MISSING
-                       : rp_suppressed(c->suppressed, (int)a == own)
-                           ? SUPPRESSED
-                           : SHOWN;
-        if (out[a].shown == SHOWN) {
-            shown++;
-            if (c->value > *vmax)
-                *vmax = c->value;
-        }
+        out[a].shown = bar_state(s, a, i, own);
+        if (out[a].shown == SHOWN && c->value > *vmax)
+            *vmax = c->value;
     }
     qsort(out, s->n_auth, sizeof *out, ranked_cmp);
-    return shown;
 }
 
 static void group_value(const rp_snapshot *s, int g, size_t i, int *has,
@@ -351,13 +374,10 @@ void rp_chart_ranked(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
         r.h -= kh + f * 0.5;
     }
     ranked order[RP_MAX_AUTH];
-    size_t shown = rank_order(s, i, own, order, &vmax);
+    rank_order(s, i, own, order, &vmax);
     const rp_indicator *ind = &s->ind[i];
-    char sub[160];
-    snprintf(sub, sizeof sub, "%s, %s; %s; %zu of %zu authorities with a "
-             "value", rp_unit_text(ind), s->short_label,
-             ind->polarity ? "best on the left" : "highest on the left",
-             shown, s->n_auth);
+    char sub[240];
+    rp_ranked_subtitle(s, i, own, sub, sizeof sub);
     rp_rect p = rp_frame(cr, r, ind->title, sub, s, with_source, f);
     p.x += f * 4.5;
     p.w -= f * 4.5 + f * 9;

@@ -284,6 +284,11 @@ typedef struct rp_rect {
 
 void rp_chart_ranked(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
                      int own, int with_source);
+/* The ranked chart's subtitle in the pack of own (-1: London-wide): unit,
+ * quarter, order, and how many authorities are shown, suppressed (c) and
+ * without a value (-), each counted apart. */
+void rp_ranked_subtitle(const rp_snapshot *s, size_t i, int own, char *out,
+                        size_t outsz);
 void rp_chart_trend(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
                     int own, int with_source);
 void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,

@@ -21,6 +21,25 @@
 
 /* ------------------------------------------------------------ helpers */
 
+static size_t ind_at(const rp_snapshot *s, const char *id)
+{
+    for (size_t i = 0; i < s->n_ind; i++)
+        if (!strcmp(s->ind[i].id, id))
+            return i;
+    fprintf(stderr, "no indicator %s in the fixture\n", id);
+    exit(1);
+}
+
+static size_t auth_at(const rp_snapshot *s, const char *gss)
+{
+    int a = rp_auth_index(s, gss);
+    if (a < 0) {
+        fprintf(stderr, "no authority %s in the fixture\n", gss);
+        exit(1);
+    }
+    return (size_t)a;
+}
+
 /* The headlines as one text, a line each. */
 static void hl_collect(void *ctx, int kind, const char *text)
 {
@@ -71,8 +90,7 @@ static void test_headlines_child_returns(sqlite3 *db, const rp_snapshot *s)
                            " WHERE area_code = '" CAMDEN "' AND period = '"
                            PERIOD "' AND indicator IN ('CLA01', 'CLA02')",
                            &e), 0);
-    int cam = rp_auth_index(s, CAMDEN);
-    char *t = headlines(db, s, (size_t)cam);
+    char *t = headlines(db, s, auth_at(s, CAMDEN));
     CHECK(t != NULL);
     if (!t)
         return;
@@ -86,13 +104,37 @@ static void test_headlines_child_returns(sqlite3 *db, const rp_snapshot *s)
                     "warning; none of this quarter's figures come from it (Data "
                     "quality).") != NULL);
     /* another authority's returns are not Camden's */
-    char *o = headlines(db, s, (size_t)rp_auth_index(s, "E09000001"));
+    char *o = headlines(db, s, auth_at(s, "E09000001"));
     CHECK(o && !strstr(o, "SSDA903") && !strstr(o, "census"));
     free(o);
     free(t);
     CHECK_INT(liia_db_exec(db, "DELETE FROM submission WHERE return_type <>"
                            " 'quarterly'; UPDATE temp.benchmark SET source ="
                            " 'quarterly'", &e), 0);
+}
+
+/* ------------------------------------------------------------ 2 */
+
+/* The City's CP05 (3 children) is suppressed: in anyone else's ranked
+ * chart it is counted as suppressed, never as "no value"; in its own pack
+ * it is shown.  Camden's CL03 has no value. */
+static void test_ranked_subtitle(const rp_snapshot *s)
+{
+    char sub[240];
+    size_t cp05 = ind_at(s, "CP05"), cl03 = ind_at(s, "CL03");
+    int cam = (int)auth_at(s, CAMDEN), cit = (int)auth_at(s, "E09000001");
+    rp_ranked_subtitle(s, cp05, cam, sub, sizeof sub);
+    CHECK_STR(sub, "%, Q4 2024-25; best on the left; 32 of 33 authorities "
+                   "shown, 1 suppressed (c)");
+    rp_ranked_subtitle(s, cp05, -1, sub, sizeof sub);
+    CHECK(strstr(sub, "32 of 33 authorities shown, 1 suppressed (c)") &&
+          !strstr(sub, "no value"));
+    rp_ranked_subtitle(s, cp05, cit, sub, sizeof sub);
+    CHECK(strstr(sub, "; 33 of 33 authorities shown") &&
+          !strstr(sub, "suppressed"));
+    rp_ranked_subtitle(s, cl03, cit, sub, sizeof sub);
+    CHECK(strstr(sub, "32 of 33 authorities shown, 1 with no value (-)") &&
+          !strstr(sub, "suppressed"));
 }
 
 int main(void)
@@ -111,6 +153,7 @@ int main(void)
         return 1;
     }
     test_headlines_child_returns(db, &s);
+    test_ranked_subtitle(&s);
     rp_snapshot_free(&s);
     liia_store_close(db);
     return unit_result("test_pack");

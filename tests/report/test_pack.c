@@ -137,6 +137,92 @@ static void test_ranked_subtitle(const rp_snapshot *s)
           !strstr(sub, "suppressed"));
 }
 
+/* ------------------------------------------------------------ 3 */
+
+typedef void (*chart_fn)(cairo_t *cr, rp_rect r, const rp_snapshot *s,
+                         size_t i, int own, int with_source);
+
+/* A chart drawn as the PDF draws it, at twice its size in points. */
+static cairo_surface_t *draw(chart_fn fn, rp_rect r, const rp_snapshot *s,
+                             size_t i, int own)
+{
+    cairo_surface_t *sf = cairo_image_surface_create(
+        CAIRO_FORMAT_RGB24, (int)(r.w * 2), (int)(r.h * 2));
+    cairo_t *cr = cairo_create(sf);
+    cairo_scale(cr, 2, 2);
+    fn(cr, r, s, i, own, 0);
+    cairo_destroy(cr);
+    cairo_surface_flush(sf);
+    return sf;
+}
+
+static unsigned pixel(cairo_surface_t *sf, int x, int y)
+{
+    const unsigned char *px = cairo_image_surface_get_data(sf);
+    int stride = cairo_image_surface_get_stride(sf);
+    return *(const unsigned *)(px + y * stride + x * 4) & 0xFFFFFF;
+}
+
+/* Pixels not white in [x0, x1) x [y0, y1) of the surface (in points). */
+static long ink(cairo_surface_t *sf, double x0, double x1, double y0,
+                double y1)
+{
+    long n = 0;
+    int w = cairo_image_surface_get_width(sf);
+    int h = cairo_image_surface_get_height(sf);
+    for (int y = (int)(y0 * 2); y < (int)(y1 * 2) && y < h; y++)
+        for (int x = (int)(x0 * 2); x < (int)(x1 * 2) && x < w; x++)
+            n += pixel(sf, x, y) != 0xFFFFFF;
+    return n;
+}
+
+/* The rotated unit title ("per 10,000 children") beside the value axis
+ * stays beside the plot: nothing is drawn in the strip left of the title
+ * and subtitle (they start at f from the left) down to the subtitle's
+ * foot, and the title is still drawn there below it. */
+static void check_axis_title(const char *what, chart_fn fn, rp_rect r,
+                             const rp_snapshot *s, size_t i, int own)
+{
+    double f = rp_font_for(r);
+    cairo_surface_t *sf = draw(fn, r, s, i, own);
+    cairo_t *cr = cairo_create(sf);
+    char sub[240];
+    if (fn == rp_chart_ranked)
+        rp_ranked_subtitle(s, i, own, sub, sizeof sub);
+    else
+        snprintf(sub, sizeof sub, "%s, last 8 quarters to %s",
+                 rp_unit_text(&s->ind[i]), s->short_label);
+    double foot = f * 0.4 +
+                  rp_text_height(cr, s->ind[i].title, r.w - 2 * f, f * 1.25,
+                                 1) +
+                  rp_text_height(cr, sub, r.w - 2 * f, f * 0.95, 0);
+    cairo_destroy(cr);
+    long over = ink(sf, 0, f * 0.95, 0, foot);
+    long beside = ink(sf, 0, f * 0.95, foot, r.h);
+    if (getenv("TEST_PACK_PNG")) /* to look at: the chart as checked */
+        cairo_surface_write_to_png(sf, getenv("TEST_PACK_PNG"));
+    if (over || !beside)
+        fprintf(stderr, "%s: %ld pixels of the axis title beside the title "
+                "and subtitle, %ld beside the plot\n", what, over, beside);
+    CHECK(over == 0);
+    CHECK(beside > 0);
+    cairo_surface_destroy(sf);
+}
+
+static void test_axis_title(const rp_snapshot *s)
+{
+    size_t fd01 = ind_at(s, "FD01");
+    int cam = (int)auth_at(s, CAMDEN);
+    /* the PDF's rectangles (rp_pdf.c: RANK_H, PAIR_H on A4) */
+    rp_rect ranked = {0, 0, 523.3, 146}, pair = {0, 0, 257.6, 144};
+    check_axis_title("ranked", rp_chart_ranked, ranked, s, fd01, cam);
+    check_axis_title("trend", rp_chart_trend, pair, s, fd01, cam);
+    check_axis_title("trend, London", rp_chart_trend, pair, s, fd01, -1);
+    /* a chart file (560 x 340) */
+    rp_rect file = {0, 0, 560, 340};
+    check_axis_title("ranked file", rp_chart_ranked, file, s, fd01, cam);
+}
+
 int main(void)
 {
     const char *path = SCRATCH_DIR "/test_pack.db";
@@ -154,6 +240,7 @@ int main(void)
     }
     test_headlines_child_returns(db, &s);
     test_ranked_subtitle(&s);
+    test_axis_title(&s);
     rp_snapshot_free(&s);
     liia_store_close(db);
     return unit_result("test_pack");

@@ -46,6 +46,15 @@ double rp_text_height(cairo_t *cr, const char *text, double w, double size,
     return (double)ph / PANGO_SCALE;
 }
 
+double rp_text_width(cairo_t *cr, const char *text, double size, int bold)
+{
+    PangoLayout *l = layout(cr, text, size, bold);
+    int pw, ph;
+    pango_layout_get_size(l, &pw, &ph);
+    g_object_unref(l);
+    return (double)pw / PANGO_SCALE;
+}
+
 double rp_text(cairo_t *cr, const char *text, double x, double y, double w,
                double size, int bold, int align)
 {
@@ -187,12 +196,8 @@ static double tick_width(cairo_t *cr, axis a, double size)
     for (double t = a.lo; t <= a.hi + a.step / 2; t += a.step) {
         char lab[32];
         snprintf(lab, sizeof lab, "%g", t);
-        PangoLayout *l = layout(cr, lab, size, 0);
-        int pw, ph;
-        pango_layout_get_size(l, &pw, &ph);
-        g_object_unref(l);
-        if ((double)pw / PANGO_SCALE > w)
-            w = (double)pw / PANGO_SCALE;
+        double lw = rp_text_width(cr, lab, size, 0);
+        w = lw > w ? lw : w;
     }
     return w;
 }

@@ -314,6 +314,8 @@ void rp_set_rgb(cairo_t *cr, unsigned rgb);
 /* The height rp_text would use. */
 double rp_text_height(cairo_t *cr, const char *text, double w, double size,
                       int bold);
+/* The width of text on one line, as rp_text without a width lays it out. */
+double rp_text_width(cairo_t *cr, const char *text, double size, int bold);
 /* The key of short codes to names under ranked bars; returns its
  * height.  rp_code_key_height: the same without drawing. */
 double rp_code_key(cairo_t *cr, rp_rect r, const rp_snapshot *s);

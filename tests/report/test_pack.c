@@ -223,6 +223,105 @@ static void test_axis_title(const rp_snapshot *s)
     check_axis_title("ranked file", rp_chart_ranked, file, s, fd01, cam);
 }
 
+/* ------------------------------------------------------------ 4 */
+
+/* The columns of the one cell filled with fill: [x0, x1) x [y0, y1). */
+static int find_cell(cairo_surface_t *sf, unsigned fill, int *x0, int *x1,
+                     int *y0, int *y1)
+{
+    int w = cairo_image_surface_get_width(sf);
+    int h = cairo_image_surface_get_height(sf);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            if (pixel(sf, x, y) != fill)
+                continue;
+            *x0 = x, *y0 = y;
+            for (*x1 = x; *x1 < w && pixel(sf, *x1, y) == fill; (*x1)++)
+                ;
+            for (*y1 = y; *y1 < h && pixel(sf, x, *y1) == fill; (*y1)++)
+                ;
+            return 0;
+        }
+    return -1;
+}
+
+/* The runs of columns of a cell that hold ink (not its fill): the gap
+ * before the last (the quartile digit) and the margins either side. */
+static void cell_gaps(cairo_surface_t *sf, unsigned fill, int x0, int x1,
+                      int y0, int y1, int *gap, int *left, int *right)
+{
+    int first = -1, last = -1, start_last = -1, end_prev = -1;
+    for (int x = x0; x < x1; x++) {
+        int inked = 0;
+        for (int y = y0; y < y1 && !inked; y++)
+            inked = pixel(sf, x, y) != fill;
+        if (!inked)
+            continue;
+        if (first < 0)
+            first = x;
+        if (last >= 0 && x > last + 1) { /* a new run */
+            end_prev = last;
+            start_last = x;
+        }
+        last = x;
+    }
+    *gap = start_last >= 0 ? start_last - end_prev - 1 : 0;
+    *left = first - x0;
+    *right = x1 - 1 - last;
+}
+
+/* A 4-digit value with its quartile in the corner: the digit stands clear
+ * of the value and both of the cell's edges (the rug is written at 2x: 5
+ * pixels are 2.5 pt). */
+static void test_rug_digit(rp_snapshot *s)
+{
+    size_t n = s->n_auth * s->n_ind;
+    rp_cell *la = malloc(n * sizeof *la), *lon = malloc(s->n_ind * sizeof *lon);
+    CHECK(la && lon);
+    if (!la || !lon)
+        return;
+    memcpy(la, s->la, n * sizeof *la);
+    memcpy(lon, s->london, s->n_ind * sizeof *lon);
+    for (size_t k = 0; k < n; k++)
+        s->la[k].has_value = 0;
+    for (size_t i = 0; i < s->n_ind; i++)
+        s->london[i].has_value = 0;
+    size_t fd01 = ind_at(s, "FD01");
+    rp_cell *c = rp_la(s, auth_at(s, CAMDEN), fd01);
+    c->has_value = 1;
+    c->value = 2452.4;
+    c->quartile = 2; /* a wide digit, as 3 and 4 */
+    c->suppressed = 0;
+    int written = 0;
+    rp_failures fl;
+    memset(&fl, 0, sizeof fl);
+    liia_buf_init(&fl.names);
+    liia_error e;
+    liia_error_clear(&e);
+    CHECK_INT(rp_rug_files(SCRATCH_DIR "/pack_rug", s, &written, &fl, &e), 0);
+    CHECK_INT(written, 2);
+    liia_buf_free(&fl.names);
+    cairo_surface_t *sf =
+        cairo_image_surface_create_from_png(SCRATCH_DIR "/pack_rug.png");
+    CHECK_INT(cairo_surface_status(sf), CAIRO_STATUS_SUCCESS);
+    int x0 = 0, x1 = 0, y0 = 0, y1 = 0, gap = 0, left = 0, right = 0;
+    unsigned fill = rp_quartile_fill(2, s->ind[fd01].polarity);
+    CHECK_INT(find_cell(sf, fill, &x0, &x1, &y0, &y1), 0);
+    cell_gaps(sf, fill, x0, x1, y0, y1, &gap, &left, &right);
+    if (gap < 5 || left < 3 || right < 3)
+        fprintf(stderr, "rug cell %d px wide: %d px between the value and "
+                "its quartile, %d px left, %d px right\n", x1 - x0, gap,
+                left, right);
+    CHECK(gap >= 5);
+    CHECK(left >= 3);
+    CHECK(right >= 3);
+    cairo_surface_destroy(sf);
+    memcpy(s->la, la, n * sizeof *la);
+    memcpy(s->london, lon, s->n_ind * sizeof *lon);
+    free(la);
+    free(lon);
+}
+
 int main(void)
 {
     const char *path = SCRATCH_DIR "/test_pack.db";
@@ -241,6 +340,7 @@ int main(void)
     test_headlines_child_returns(db, &s);
     test_ranked_subtitle(&s);
     test_axis_title(&s);
+    test_rug_digit(&s);
     rp_snapshot_free(&s);
     liia_store_close(db);
     return unit_result("test_pack");

@@ -229,16 +229,43 @@ static void funnel_legend_text(const rp_snapshot *s, size_t i,
              fr.hidden ? "; authorities shown as c are not plotted" : "");
 }
 
+/* Why a funnel plot draws nothing, or NULL when it has something to
+ * draw: a ratio has no funnel; no authority's value may be plotted; no
+ * London value to draw the limits around. */
+static const char *funnel_empty(const rp_snapshot *s, size_t i,
+                                funnel_range fr)
+{
+    if (!strcmp(s->ind[i].unit, "ratio"))
+        return "A funnel plot does not apply to a ratio";
+    if (!fr.shown)
+        return "No published values to plot";
+    if (!s->london[i].has_value)
+        return "No London value to draw the limits around";
+    return NULL;
+}
+
 void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
                      int own, int with_source)
 {
     double f = rp_font_for(r);
     const rp_indicator *ind = &s->ind[i];
     funnel_range fr = funnel_extent(s, i, own);
+    const char *empty = funnel_empty(s, i, fr);
     char sub[160];
-    snprintf(sub, sizeof sub, "Funnel plot, %s, %s; %zu authorities",
-             rp_unit_text(ind), s->short_label, fr.shown);
+    if (empty) /* no count of points that are not drawn */
+        snprintf(sub, sizeof sub, "Funnel plot, %s, %s", rp_unit_text(ind),
+                 s->short_label);
+    else
+        snprintf(sub, sizeof sub, "Funnel plot, %s, %s; %zu authorities",
+                 rp_unit_text(ind), s->short_label, fr.shown);
     rp_rect p = rp_frame(cr, r, ind->title, sub, s, with_source, f);
+    if (empty) {
+        /* just the reason: a legend of lines and points not drawn would
+         * describe nothing */
+        rp_set_rgb(cr, 0x555555);
+        rp_text(cr, empty, p.x + p.w / 2, p.y + p.h / 2 - f * 0.6, 0, f, 0, 1);
+        return;
+    }
     char legend[400];
     funnel_legend_text(s, i, fr, legend, sizeof legend);
     double lh = rp_text_height(cr, legend, p.w - f * 6, f * 0.8, 0);
@@ -248,15 +275,6 @@ void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
     p.h -= lh + f * 0.8 + f * 3.2;
     p.x += f * 4.5;
     p.w -= f * 6;
-    int ok = strcmp(ind->unit, "ratio") && fr.shown && s->london[i].has_value;
-    if (!ok) {
-        rp_set_rgb(cr, 0x555555);
-        rp_text(cr, strcmp(ind->unit, "ratio")
-                        ? "Not enough data for a funnel plot"
-                        : "A funnel plot does not apply to a ratio",
-                p.x + p.w / 2, p.y + p.h / 2, 0, f, 0, 1);
-        return;
-    }
     double centre = s->london[i].value;
     double xmax = fr.xmax * 1.08, x0 = fr.xmin * 0.5;
     /* Scaled on the points and London, not the limits: at half the

@@ -322,6 +322,54 @@ static void test_rug_digit(rp_snapshot *s)
     free(lon);
 }
 
+/* ------------------------------------------------------------ 5 */
+
+/* A funnel plot with nothing to plot says so in a line across its middle
+ * and draws no legend: nothing under the subtitle but that line. */
+static void check_empty_funnel(const char *what, const rp_snapshot *s,
+                               size_t i, int own)
+{
+    rp_rect r = {0, 0, 257.6, 144}; /* the PDF's */
+    double f = rp_font_for(r);
+    cairo_surface_t *sf = draw(rp_chart_funnel, r, s, i, own);
+    cairo_t *cr = cairo_create(sf);
+    /* title and subtitle: one line each at this width */
+    double foot = f * 0.4 + rp_text_height(cr, s->ind[i].title, 0, f * 1.25, 1) +
+                  rp_text_height(cr, "Funnel plot", 0, f * 0.95, 0);
+    cairo_destroy(cr);
+    long legend = ink(sf, 0, r.w, foot + f * 0.2, r.h * 0.5 - f * 1.5);
+    long note = ink(sf, 0, r.w, r.h * 0.5 - f * 1.5, r.h);
+    if (legend || !note)
+        fprintf(stderr, "%s: %ld pixels under the subtitle, %ld in the lower "
+                "half\n", what, legend, note);
+    CHECK(legend == 0);
+    CHECK(note > 0);
+    if (getenv("TEST_PACK_PNG")) /* to look at: the chart as checked */
+        cairo_surface_write_to_png(sf, getenv("TEST_PACK_PNG"));
+    cairo_surface_destroy(sf);
+}
+
+static void test_empty_funnel(rp_snapshot *s)
+{
+    /* the City's average caseload: a ratio has no funnel */
+    size_t wf04 = ind_at(s, "WF04"), cp06 = ind_at(s, "CP06");
+    int cit = (int)auth_at(s, "E09000001");
+    check_empty_funnel("WF04, the City", s, wf04, cit);
+    /* no authority with a published value */
+    rp_cell *saved = malloc(s->n_auth * sizeof *saved);
+    CHECK(saved != NULL);
+    if (!saved)
+        return;
+    for (size_t a = 0; a < s->n_auth; a++) {
+        saved[a] = *rp_la(s, a, cp06);
+        rp_la(s, a, cp06)->has_value = 0;
+    }
+    check_empty_funnel("CP06, no values", s, cp06, -1);
+    for (size_t a = 0; a < s->n_auth; a++)
+        *rp_la(s, a, cp06) = saved[a];
+    free(saved);
+}
+
 int main(void)
 {
     const char *path = SCRATCH_DIR "/test_pack.db";
@@ -341,6 +389,7 @@ int main(void)
     test_ranked_subtitle(&s);
     test_axis_title(&s);
     test_rug_digit(&s);
+    test_empty_funnel(&s);
     rp_snapshot_free(&s);
     liia_store_close(db);
     return unit_result("test_pack");

@@ -370,6 +370,63 @@ static void test_empty_funnel(rp_snapshot *s)
     free(saved);
 }
 
+/* ------------------------------------------------------------ 6 */
+
+/* Sets Camden's figure for indicator i now and a year ago (the trend's
+ * quarter four back), with the change the benchmark gives. */
+static void set_change(rp_snapshot *s, size_t i, double now, double then,
+                       const char *dir)
+{
+    size_t cam = auth_at(s, CAMDEN);
+    rp_cell *c = rp_la(s, cam, i);
+    c->has_value = 1;
+    c->value = now;
+    c->has_change_yoy = 1;
+    c->change_yoy = now - then;
+    liia_strlcpy(c->dir_yoy, dir, sizeof c->dir_yoy);
+    rp_point *p = (rp_point *)rp_trend_la(s, RP_TREND_QUARTERS - 5, cam, i);
+    p->has = 1;
+    p->v = then;
+}
+
+/* A change from 0% is a change: stated, "up from 0.0%", and first among
+ * the biggest (its relative size has no bound); a change of 0 from 0
+ * (stable) is not. */
+static void test_change_from_zero(sqlite3 *db, rp_snapshot *s)
+{
+    size_t cp06 = ind_at(s, "CP06"), fd01 = ind_at(s, "FD01");
+    size_t cp05 = ind_at(s, "CP05"), cam = auth_at(s, CAMDEN);
+    size_t n = s->n_ind;
+    rp_cell *saved = malloc(n * sizeof *saved);
+    CHECK(saved != NULL);
+    if (!saved)
+        return;
+    memcpy(saved, rp_la(s, cam, 0), n * sizeof *saved);
+    set_change(s, cp06, 4.1, 0, "worsening");
+    set_change(s, fd01, 60.0, 50.0, "higher");
+    set_change(s, cp05, 0, 0, "stable");
+    char *t = headlines(db, s, cam);
+    CHECK(t != NULL);
+    if (t) {
+        CHECK(strstr(t, "plans lasting 2 years or more %: 4.1%, up from 0.0% "
+                        "a year ago (+4.1 pp), \u25bc worsening (Summary, "
+                        "CP06: on a year ago).") != NULL);
+        CHECK(strstr(t, "contacts per 10,000: 60.0, +10.0 on a year ago "
+                        "(50.0 then)") != NULL);
+        CHECK(strstr(t, "CP05: on a year ago") == NULL);
+        CHECK(strstr(t, "No indicator can be compared") == NULL);
+        CHECK(strstr(t, "nan") == NULL && strstr(t, "inf") == NULL);
+        /* the from-zero change is the first of the movements */
+        const char *a = strstr(t, "Biggest movements"), *b = strstr(t, "CP06");
+        CHECK(a && b && b > a && (!strstr(t, "FD01") || strstr(t, "FD01") > b));
+        if (!b)
+            fprintf(stderr, "headlines:\n%s", t);
+    }
+    free(t);
+    memcpy(rp_la(s, cam, 0), saved, n * sizeof *saved);
+    free(saved);
+}
+
 int main(void)
 {
     const char *path = SCRATCH_DIR "/test_pack.db";
@@ -390,6 +447,7 @@ int main(void)
     test_axis_title(&s);
     test_rug_digit(&s);
     test_empty_funnel(&s);
+    test_change_from_zero(db, &s);
     rp_snapshot_free(&s);
     liia_store_close(db);
     return unit_result("test_pack");

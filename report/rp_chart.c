@@ -46,6 +46,15 @@ double rp_text_height(cairo_t *cr, const char *text, double w, double size,
     return (double)ph / PANGO_SCALE;
 }
 
+double rp_text_width(cairo_t *cr, const char *text, double size, int bold)
+{
+    PangoLayout *l = layout(cr, text, size, bold);
+    int pw, ph;
+    pango_layout_get_size(l, &pw, &ph);
+    g_object_unref(l);
+    return (double)pw / PANGO_SCALE;
+}
+
 double rp_text(cairo_t *cr, const char *text, double x, double y, double w,
                double size, int bold, int align)
 {
@@ -82,6 +91,51 @@ static void text_up(cairo_t *cr, const char *text, double x, double y,
     pango_cairo_show_layout(cr, l);
     cairo_restore(cr);
     g_object_unref(l);
+}
+
+/* Room left of a plot for its value axis: the tick labels and, beside
+ * them, the rotated unit title (every chart with a value axis moves its
+ * plot this far right of its rectangle). */
+#define Y_ROOM 4.5
+
+/* The unit title beside a value axis, laid out to read upwards within a
+ * plot h high: on one line if it fits, else on two, else on two at
+ * RP_MIN_PT, else on one line cut short with an ellipsis (the subtitle
+ * says the unit in full). */
+static PangoLayout *axis_title_layout(cairo_t *cr, const char *text,
+                                      double h, double size)
+{
+    PangoLayout *l = NULL;
+    for (int k = 0; k < 4; k++) {
+        if (l)
+            g_object_unref(l);
+        l = layout(cr, text, k < 2 ? size : RP_MIN_PT, 0);
+        pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
+        pango_layout_set_width(l, (int)(h * PANGO_SCALE));
+        if (k == 1 || k == 2)
+            pango_layout_set_wrap(l, PANGO_WRAP_WORD);
+        else
+            pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
+        PangoRectangle ink;
+        pango_layout_get_pixel_extents(l, &ink, NULL);
+        if (k == 3 || (ink.width <= h && !pango_layout_is_ellipsized(l) &&
+                       pango_layout_get_line_count(l) <= 2))
+            break;
+    }
+    return l;
+}
+
+/* Draws it with its first line's top at x, along the plot's whole height:
+ * anchored to the plot, so it cannot climb into the subtitle or the
+ * legend above it. */
+static void axis_title(cairo_t *cr, PangoLayout *l, rp_rect p, double x)
+{
+    cairo_save(cr);
+    cairo_translate(cr, x, p.y + p.h);
+    cairo_rotate(cr, -M_PI / 2);
+    cairo_move_to(cr, 0, 0);
+    pango_cairo_show_layout(cr, l);
+    cairo_restore(cr);
 }
 
 typedef rp_axis axis;
@@ -135,9 +189,37 @@ rp_rect rp_frame(cairo_t *cr, rp_rect r, const char *title,
     return p;
 }
 
-static void y_grid(cairo_t *cr, rp_rect p, axis a, double f,
+/* The width of the widest tick label rp_text would draw. */
+static double tick_width(cairo_t *cr, axis a, double size)
+{
+    double w = 0;
+    for (double t = a.lo; t <= a.hi + a.step / 2; t += a.step) {
+        char lab[32];
+        snprintf(lab, sizeof lab, "%g", t);
+        double lw = rp_text_width(cr, lab, size, 0);
+        w = lw > w ? lw : w;
+    }
+    return w;
+}
+
+/* The value axis: grid, tick labels and the unit title.  The plot gives
+ * up width on its left when the title and the labels need more than the
+ * Y_ROOM it left them (a title on two lines beside wide labels). */
+static void y_grid(cairo_t *cr, rp_rect *pp, axis a, double f,
                    const rp_indicator *ind)
 {
+    PangoLayout *title = axis_title_layout(cr, rp_unit_text(ind), pp->h,
+                                           f * 0.85);
+    int tw, th;
+    pango_layout_get_size(title, &tw, &th);
+    double edge = pp->x - f * Y_ROOM;
+    double need = f * 0.2 + (double)th / PANGO_SCALE + f * 0.3 +
+                  tick_width(cr, a, f * 0.85) + f * 0.4;
+    if (need > f * Y_ROOM) {
+        pp->x += need - f * Y_ROOM;
+        pp->w -= need - f * Y_ROOM;
+    }
+    rp_rect p = *pp;
     cairo_set_line_width(cr, 0.4);
     for (double t = a.lo; t <= a.hi + a.step / 2; t += a.step) {
         double y = p.y + p.h - (t - a.lo) / (a.hi - a.lo) * p.h;
@@ -168,8 +250,8 @@ static void y_grid(cairo_t *cr, rp_rect p, axis a, double f,
         }
     }
     rp_set_rgb(cr, 0x444444);
-    text_up(cr, rp_unit_text(ind), p.x - f * 3.6, p.y + p.h / 2 +
-            f * 3, f * 0.85);
+    axis_title(cr, title, p, edge + f * 0.2);
+    g_object_unref(title);
 }
 
 static double ypos(rp_rect p, axis a, double v)
@@ -248,12 +330,42 @@ static int ranked_cmp(const void *x, const void *y)
     return p->a < q->a ? -1 : 1;
 }
 
-/* Authorities in chart order: best first (highest first for context),
- * then suppressed, then missing.  Returns the number with a value. */
-static size_t rank_order(const rp_snapshot *s, size_t i, int own,
-                         ranked *out, double *vmax)
+/* How authority a's bar is drawn in the pack of own (-1: London-wide). */
+static int bar_state(const rp_snapshot *s, size_t a, size_t i, int own)
 {
-    size_t shown = 0;
+    const rp_cell *c = rp_la(s, a, i);
+    return !c->has_value ? MISSING
+           : rp_suppressed(c->suppressed, (int)a == own) ? SUPPRESSED
+                                                         : SHOWN;
+}
+
+void rp_ranked_subtitle(const rp_snapshot *s, size_t i, int own, char *out,
+                        size_t outsz)
+{
+    size_t n[4] = {0, 0, 0, 0};
+    for (size_t a = 0; a < s->n_auth; a++)
+        n[bar_state(s, a, i, own)]++;
+    const rp_indicator *ind = &s->ind[i];
+    /* a suppressed figure exists and is withheld: counted apart from the
+     * authorities with none, so neither is mistaken for the other (how
+     * many is no secret: the c bars show it, never which or in what
+     * order of value) */
+    char sup[48] = "", miss[48] = "";
+    if (n[SUPPRESSED])
+        snprintf(sup, sizeof sup, ", %zu suppressed (c)", n[SUPPRESSED]);
+    if (n[MISSING])
+        snprintf(miss, sizeof miss, ", %zu with no value (-)", n[MISSING]);
+    snprintf(out, outsz, "%s, %s; %s; %zu of %zu authorities shown%s%s",
+             rp_unit_text(ind), s->short_label,
+             ind->polarity ? "best on the left" : "highest on the left",
+             n[SHOWN], s->n_auth, sup, miss);
+}
+
+/* Authorities in chart order: best first (highest first for context),
+ * then suppressed, then missing. */
+static void rank_order(const rp_snapshot *s, size_t i, int own, ranked *out,
+                       double *vmax)
+{
     int flip = s->ind[i].polarity < 0;
     *vmax = 0;
     for (size_t a = 0; a < s->n_auth; a++) {
@@ -261,18 +373,11 @@ static size_t rank_order(const rp_snapshot *s, size_t i, int own,
         out[a].a = a;
         out[a].v = flip ? -c->value : c->value;
         out[a].rank = c->rank > 0 ? c->rank : 1 << 20;
-        out[a].shown = !c->has_value ? MISSING
-                       : rp_suppressed(c->suppressed, (int)a == own)
-                           ? SUPPRESSED
-                           : SHOWN;
-        if (out[a].shown == SHOWN) {
-            shown++;
-            if (c->value > *vmax)
-                *vmax = c->value;
-        }
+        out[a].shown = bar_state(s, a, i, own);
+        if (out[a].shown == SHOWN && c->value > *vmax)
+            *vmax = c->value;
     }
     qsort(out, s->n_auth, sizeof *out, ranked_cmp);
-    return shown;
 }
 
 static void group_value(const rp_snapshot *s, int g, size_t i, int *has,
@@ -351,16 +456,13 @@ void rp_chart_ranked(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
         r.h -= kh + f * 0.5;
     }
     ranked order[RP_MAX_AUTH];
-    size_t shown = rank_order(s, i, own, order, &vmax);
+    rank_order(s, i, own, order, &vmax);
     const rp_indicator *ind = &s->ind[i];
-    char sub[160];
-    snprintf(sub, sizeof sub, "%s, %s; %s; %zu of %zu authorities with a "
-             "value", rp_unit_text(ind), s->short_label,
-             ind->polarity ? "best on the left" : "highest on the left",
-             shown, s->n_auth);
+    char sub[240];
+    rp_ranked_subtitle(s, i, own, sub, sizeof sub);
     rp_rect p = rp_frame(cr, r, ind->title, sub, s, with_source, f);
-    p.x += f * 4.5;
-    p.w -= f * 4.5 + f * 9;
+    p.x += f * Y_ROOM;
+    p.w -= f * Y_ROOM + f * 9;
     p.h -= f * 3.2; /* room for the codes under the bars */
     int hg;
     double lv, gv;
@@ -372,7 +474,7 @@ void rp_chart_ranked(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
     if (hg && gv > vmax)
         vmax = gv;
     axis a = nice_axis(vmax);
-    y_grid(cr, p, a, f, ind);
+    y_grid(cr, &p, a, f, ind);
     double slot = p.w / (double)s->n_auth, bw = slot * 0.78;
     for (size_t k = 0; k < s->n_auth; k++) {
         const ranked *o = &order[k];
@@ -621,9 +723,9 @@ void rp_chart_trend(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
     }
     p.y += used;
     p.h -= used + f * 2.6;
-    p.x += f * 4.5;
-    p.w -= f * 5.5;
-    y_grid(cr, p, a, f, ind);
+    p.x += f * Y_ROOM;
+    p.w -= f * (Y_ROOM + 1);
+    y_grid(cr, &p, a, f, ind);
     trend_axis(cr, p, s, f);
     series(cr, p, a, s, series_london, 0, i, -1, 0x000000, f * 0.6, 1, f);
     for (size_t k = 0; k < ng; k++)
@@ -716,9 +818,9 @@ void rp_chart_longrun(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t a,
     }
     p.y += used;
     p.h -= used + f * 1.6;
-    p.x += f * 4.5;
-    p.w -= f * 5.5;
-    y_grid(cr, p, ax, f, ind);
+    p.x += f * Y_ROOM;
+    p.w -= f * (Y_ROOM + 1);
+    y_grid(cr, &p, ax, f, ind);
     year_axis(cr, p, x, lr, f);
     size_t n = (size_t)(lr->last - lr->first + 1);
     for (int sr = RP_LR_SERIES - 1; sr >= 0; sr--) {

@@ -1,7 +1,8 @@
 /*
  * rp_extra.c - what one authority's own pack adds to the period snapshot:
  * the notes its data lead sent with the quarterly return, its
- * data-quality position for the headlines, and DfE's published annual
+ * data-quality position for the headlines (the quarterly return and any
+ * child-level return of the quarter), and DfE's published annual
  * series (the long-run page) for it, the median of its statistical
  * neighbours, London and England.
  *
@@ -123,6 +124,38 @@ static int add_dq(sqlite3_stmt *st, const rp_snapshot *s, rp_extra *x)
     liia_strlcpy(x->status, sqlite3_column_type(st, 1) == SQLITE_NULL
                                 ? (x->received ? "rejected" : "not received")
                                 : "accepted", sizeof x->status);
+    return 0;
+}
+
+/* Every child-level return the authority sent for the quarter: the
+ * accepted version if any, else the latest rejected file (as the Data
+ * quality sheet's grid), with how many of its pack's figures it gave. */
+static const char SQL_CHILD[] =
+    "SELECT t.title, s.status = 'accepted', coalesce(s.version, 0), s.errors,"
+    "       s.warnings,"
+    "       (SELECT count(*) FROM benchmark b WHERE b.period = ?2"
+    "          AND b.area_type = 'la' AND b.area_code = ?1"
+    "          AND b.value IS NOT NULL AND b.shared_with IS NULL"
+    "          AND b.source = t.id AND s.status = 'accepted'"
+    "          AND (b.source_submission IS NULL OR b.source_submission = s.id))"
+    "  FROM return_type t JOIN submissions s ON s.id = (SELECT id FROM"
+    "       submissions WHERE la_code = ?1 AND period = ?2"
+    "       AND return_type = t.id"
+    "       ORDER BY status = 'accepted' DESC, id DESC LIMIT 1)"
+    " WHERE t.id <> 'quarterly' ORDER BY t.rowid";
+
+static int add_child(sqlite3_stmt *st, const rp_snapshot *s, rp_extra *x)
+{
+    (void)s;
+    if (x->n_child == RP_MAX_RETURNS)
+        return 0;
+    rp_return_dq *r = &x->child[x->n_child++];
+    liia_strlcpy(r->title, text_at(st, 0), sizeof r->title);
+    r->accepted = sqlite3_column_int(st, 1);
+    r->version = sqlite3_column_int(st, 2);
+    r->errors = sqlite3_column_int(st, 3);
+    r->warnings = sqlite3_column_int(st, 4);
+    r->values = sqlite3_column_int(st, 5);
     return 0;
 }
 
@@ -334,6 +367,8 @@ int rp_extra_load(sqlite3 *db, const rp_snapshot *s, size_t a, rp_extra *x,
         x->with_value += rp_la(s, a, i)->has_value;
     if (x_query(db, SQL_NOTES, s->auth[a].gss, s->period, s, x, add_note, e) ||
         x_query(db, SQL_DQ, s->auth[a].gss, s->period, s, x, add_dq, e) ||
+        x_query(db, SQL_CHILD, s->auth[a].gss, s->period, s, x, add_child,
+                e) ||
         long_run(db, s, a, x, e)) {
         rp_extra_free(x);
         return -1;

@@ -229,16 +229,43 @@ static void funnel_legend_text(const rp_snapshot *s, size_t i,
              fr.hidden ? "; authorities shown as c are not plotted" : "");
 }
 
+/* Why a funnel plot draws nothing, or NULL when it has something to
+ * draw: a ratio has no funnel; no authority's value may be plotted; no
+ * London value to draw the limits around. */
+static const char *funnel_empty(const rp_snapshot *s, size_t i,
+                                funnel_range fr)
+{
+    if (!strcmp(s->ind[i].unit, "ratio"))
+        return "A funnel plot does not apply to a ratio";
+    if (!fr.shown)
+        return "No published values to plot";
+    if (!s->london[i].has_value)
+        return "No London value to draw the limits around";
+    return NULL;
+}
+
 void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
                      int own, int with_source)
 {
     double f = rp_font_for(r);
     const rp_indicator *ind = &s->ind[i];
     funnel_range fr = funnel_extent(s, i, own);
+    const char *empty = funnel_empty(s, i, fr);
     char sub[160];
-    snprintf(sub, sizeof sub, "Funnel plot, %s, %s; %zu authorities",
-             rp_unit_text(ind), s->short_label, fr.shown);
+    if (empty) /* no count of points that are not drawn */
+        snprintf(sub, sizeof sub, "Funnel plot, %s, %s", rp_unit_text(ind),
+                 s->short_label);
+    else
+        snprintf(sub, sizeof sub, "Funnel plot, %s, %s; %zu authorities",
+                 rp_unit_text(ind), s->short_label, fr.shown);
     rp_rect p = rp_frame(cr, r, ind->title, sub, s, with_source, f);
+    if (empty) {
+        /* just the reason: a legend of lines and points not drawn would
+         * describe nothing */
+        rp_set_rgb(cr, 0x555555);
+        rp_text(cr, empty, p.x + p.w / 2, p.y + p.h / 2 - f * 0.6, 0, f, 0, 1);
+        return;
+    }
     char legend[400];
     funnel_legend_text(s, i, fr, legend, sizeof legend);
     double lh = rp_text_height(cr, legend, p.w - f * 6, f * 0.8, 0);
@@ -248,15 +275,6 @@ void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
     p.h -= lh + f * 0.8 + f * 3.2;
     p.x += f * 4.5;
     p.w -= f * 6;
-    int ok = strcmp(ind->unit, "ratio") && fr.shown && s->london[i].has_value;
-    if (!ok) {
-        rp_set_rgb(cr, 0x555555);
-        rp_text(cr, strcmp(ind->unit, "ratio")
-                        ? "Not enough data for a funnel plot"
-                        : "A funnel plot does not apply to a ratio",
-                p.x + p.w / 2, p.y + p.h / 2, 0, f, 0, 1);
-        return;
-    }
     double centre = s->london[i].value;
     double xmax = fr.xmax * 1.08, x0 = fr.xmin * 0.5;
     /* Scaled on the points and London, not the limits: at half the
@@ -279,30 +297,87 @@ void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
 
 /* ------------------------------------------------------------ tartan rug */
 
+/* The rug's type and spacing (points): value, quartile digit, the space
+ * either side of a cell's text and between the value and its digit. */
+#define RUG_F 9.0
+#define RUG_VALUE (RUG_F * 0.8)
+#define RUG_PAD 2.0
+#define RUG_GAP 3.0
+#define RUG_MIN_CW 36.0
+
+/* What a rug cell shows: its value ("c" suppressed, "n/a" none) and its
+ * quartile (0: none, as for a value not shown). */
+static int rug_text(const rp_snapshot *s, const rp_cell *c, size_t i,
+                    char *val, size_t valsz)
+{
+    int q = c->quartile >= 1 && c->quartile <= 4 ? c->quartile : 0;
+    if (!c->has_value || rp_suppressed(c->suppressed, 0)) {
+        liia_strlcpy(val, c->has_value ? "c" : "n/a", valsz);
+        return 0;
+    }
+    snprintf(val, valsz, "%.*f", s->ind[i].decimals, c->value);
+    return q;
+}
+
+static double text_w(cairo_t *cr, const char *text, double size)
+{
+    return rp_text_width(cr, text, size, 0);
+}
+
+/* The widest quartile digit: the value keeps clear of any of them. */
+static double digit_w(cairo_t *cr)
+{
+    double w = 0;
+    for (char d = '1'; d <= '4'; d++) {
+        char t[2] = {d, '\0'};
+        double dw = text_w(cr, t, RP_MIN_PT);
+        w = dw > w ? dw : w;
+    }
+    return w;
+}
+
+/* A column wide enough for its widest cell: value, space, digit and the
+ * padding either side (a 4-digit rate with one decimal needs more than
+ * the usual 36 pt).  Only the text shown is measured: a suppressed value
+ * is "c" here, so the rug's width cannot hint at its size. */
+static double rug_cell_width(cairo_t *cr, const rp_snapshot *s)
+{
+    double need = 0, dw = digit_w(cr);
+    char val[32];
+    for (size_t i = 0; i < s->n_ind; i++)
+        for (size_t a = 0; a <= s->n_auth; a++) {
+            const rp_cell *c = a < s->n_auth ? rp_la(s, a, i) : &s->london[i];
+            int q = rug_text(s, c, i, val, sizeof val);
+            double w = 2 * RUG_PAD + text_w(cr, val, RUG_VALUE) +
+                       (q ? RUG_GAP + dw : 0);
+            need = w > need ? w : need;
+        }
+    return need + 0.5 > RUG_MIN_CW ? ceil(need + 0.5) : RUG_MIN_CW;
+}
+
 /* A rug cell: the value, and its quartile as a small number in the
- * corner so the colour is never the only cue. */
+ * corner so the colour is never the only cue.  The value stands right,
+ * clear of the digit's column, so the two never touch. */
 static void rug_cell(cairo_t *cr, const rp_snapshot *s, const rp_cell *c,
-                     size_t i, double x, double y, double cw, double ch,
-                     double f)
+                     size_t i, double x, double y, double cw, double ch)
 {
     const rp_indicator *ind = &s->ind[i];
     char val[32];
-    int q = c->quartile >= 1 && c->quartile <= 4 ? c->quartile : 0;
-    if (!c->has_value || rp_suppressed(c->suppressed, 0)) {
-        q = 0;
-        liia_strlcpy(val, c->has_value ? "c" : "n/a", sizeof val);
-    } else
-        snprintf(val, sizeof val, "%.*f", ind->decimals, c->value);
+    int q = rug_text(s, c, i, val, sizeof val);
     rp_set_rgb(cr, q ? rp_quartile_fill(q, ind->polarity) : 0xFFFFFF);
     cairo_rectangle(cr, x, y, cw - 0.5, ch - 0.5);
     cairo_fill(cr);
     rp_set_rgb(cr, q ? rp_quartile_ink(q, ind->polarity) : 0x666666);
-    rp_text(cr, val, x + cw * 0.44, y + ch * 0.12, 0, f * 0.8, 0, 1);
-    if (q) {
-        char qt[4];
-        snprintf(qt, sizeof qt, "%d", q);
-        rp_text(cr, qt, x + cw - f * 0.2, y + ch * 0.05, 0, RP_MIN_PT, 0, 2);
+    if (!q) {
+        rp_text(cr, val, x + cw * 0.44, y + ch * 0.12, 0, RUG_VALUE, 0, 1);
+        return;
     }
+    double right = x + cw - 0.5 - RUG_PAD;
+    rp_text(cr, val, right - digit_w(cr) - RUG_GAP, y + ch * 0.12, 0,
+            RUG_VALUE, 0, 2);
+    char qt[4];
+    snprintf(qt, sizeof qt, "%d", q);
+    rp_text(cr, qt, right, y + ch * 0.05, 0, RP_MIN_PT, 0, 2);
 }
 
 static void rug_legend(cairo_t *cr, double x, double y, double f)
@@ -329,7 +404,7 @@ static void rug_legend(cairo_t *cr, double x, double y, double f)
 
 void rp_chart_rug(cairo_t *cr, rp_rect r, const rp_snapshot *s)
 {
-    double f = 9, namew = f * 14, headh = f * 2.4;
+    double f = RUG_F, namew = f * 14, headh = f * 2.4;
     rp_set_rgb(cr, 0xFFFFFF);
     cairo_rectangle(cr, r.x, r.y, r.w, r.h);
     cairo_fill(cr);
@@ -353,13 +428,13 @@ void rp_chart_rug(cairo_t *cr, rp_rect r, const rp_snapshot *s)
                 0);
         for (size_t i = 0; i < s->n_ind; i++)
             rug_cell(cr, s, rp_la(s, a, i), i,
-                     r.x + f + namew + cw * (double)i, y, cw, ch, f);
+                     r.x + f + namew + cw * (double)i, y, cw, ch);
     }
     rp_set_rgb(cr, RP_DARK);
     rp_text(cr, "London (pooled)", r.x + f, y + ch * 0.12, 0, f * 0.85, 1, 0);
     for (size_t i = 0; i < s->n_ind; i++)
         rug_cell(cr, s, &s->london[i], i, r.x + f + namew + cw * (double)i, y,
-                 cw, ch, f);
+                 cw, ch);
     y += ch;
     rug_legend(cr, r.x + f, y + f, f);
     char src[160];
@@ -469,7 +544,18 @@ int rp_rug_files(const char *base, const rp_snapshot *s, int *written,
                  rp_failures *f, liia_error *e)
 {
     chart_job j = {NULL, s, 0, -1, 1};
-    double w = 14 * 9 + 2 * 9 + 36.0 * (double)s->n_ind;
-    double h = 16.0 * (double)(s->n_auth + 1) + 9 * 12;
+    /* the text is measured on a scratch surface: the file's width
+     * follows its widest cell */
+    cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
+    cairo_t *cr = cairo_create(sf);
+    double cw = rug_cell_width(cr, s);
+    cairo_status_t st = cairo_status(cr);
+    cairo_destroy(cr);
+    cairo_surface_destroy(sf);
+    if (st != CAIRO_STATUS_SUCCESS)
+        return liia_fail(e, LIIA_E_NOMEM, "cannot measure the tartan rug: %s",
+                         cairo_status_to_string(st));
+    double w = 14 * RUG_F + 2 * RUG_F + cw * (double)s->n_ind;
+    double h = 16.0 * (double)(s->n_auth + 1) + RUG_F * 12;
     return write_both(base, w, h, &j, written, f, e);
 }

@@ -2,7 +2,7 @@
  * rp_headlines.c - the headlines page at the front of an authority's PDF
  * and workbook: where it is unusual against London (the funnel flags),
  * its biggest movements on a year ago, and its data-quality position this
- * quarter.  Every sentence is generated from figures the pack's tables
+ * quarter (the quarterly return and any child-level return).  Every sentence is generated from figures the pack's tables
  * show, and names the table and indicator it comes from, so a reader can
  * check it; nothing is written that the figures do not say.
  */
@@ -71,6 +71,47 @@ static int move_cmp(const void *x, const void *y)
     return p->i < q->i ? -1 : 1;
 }
 
+/* The authority's own value a year earlier as its pack shows it (the
+ * trend's quarter four back, at its published precision), or NULL.  Not
+ * the value less the change: that mixed a rounded value with an unrounded
+ * change, so an earlier 0 came out as a small remainder or, when exact, a
+ * zero that silenced the change.  Only the pack's own authority's values
+ * are read here: no other authority's figure, suppressed or not, enters
+ * a sentence. */
+static const rp_point *year_ago(const rp_snapshot *s, size_t a, size_t i)
+{
+    const rp_point *p = rp_trend_la(s, RP_TREND_QUARTERS - 5, a, i);
+    return p->has ? p : NULL;
+}
+
+/* Relative size of a change, so rates and percentages compare; from 0 it
+ * has no bound and comes first (HUGE_VAL, never a division by zero). */
+static double move_score(double change, double before)
+{
+    return before != 0 ? fabs(change / before) : HUGE_VAL;
+}
+
+static void move_line(const rp_snapshot *s, size_t a, size_t i, char *line,
+                      size_t linesz)
+{
+    const rp_cell *c = rp_la(s, a, i);
+    const rp_indicator *ind = &s->ind[i];
+    char v[32], was[32], chg[32];
+    double before = year_ago(s, a, i)->v;
+    rp_fmt_value(ind, 1, c->value, v, sizeof v);
+    rp_fmt_value(ind, 1, before, was, sizeof was);
+    rp_fmt_change(ind, 1, c->change_yoy, chg, sizeof chg);
+    if (before == 0) /* "+4.1 pp on a year ago (0.0% then)" buries it */
+        snprintf(line, linesz, "%s: %s, %s from %s a year ago (%s), %s "
+                 "(Summary, %s: on a year ago).", ind->title, v,
+                 c->change_yoy < 0 ? "down" : "up", was, chg,
+                 rp_direction_text(c->dir_yoy), ind->id);
+    else
+        snprintf(line, linesz, "%s: %s, %s on a year ago (%s then), %s "
+                 "(Summary, %s: on a year ago).", ind->title, v, chg, was,
+                 rp_direction_text(c->dir_yoy), ind->id);
+}
+
 static void movements(const rp_snapshot *s, size_t a, rp_line_fn fn,
                       void *ctx)
 {
@@ -78,33 +119,53 @@ static void movements(const rp_snapshot *s, size_t a, rp_line_fn fn,
     size_t n = 0;
     for (size_t i = 0; i < s->n_ind && n < 256; i++) {
         const rp_cell *c = rp_la(s, a, i);
-        double before = c->value - c->change_yoy;
-        /* only a change the pack calls a change, relative to where it
-         * was, so rates and percentages compare */
-        if (!c->has_value || !c->has_change_yoy || !(fabs(before) > 0) ||
+        const rp_point *then = year_ago(s, a, i);
+        /* only a change the pack calls a change */
+        if (!c->has_value || !c->has_change_yoy || !then ||
             !strcmp(c->dir_yoy, "stable") || !c->dir_yoy[0] ||
             !strcmp(c->dir_yoy, "not comparable"))
             continue;
         m[n].i = i;
-        m[n++].score = fabs(c->change_yoy / before);
+        m[n++].score = move_score(c->change_yoy, then->v);
     }
     qsort(m, n, sizeof *m, move_cmp);
     fn(ctx, RP_HL_HEAD, "Biggest movements on a year ago");
-    char line[512], v[32], was[32], chg[32];
+    char line[512];
     for (size_t k = 0; k < n && k < MOVES; k++) {
-        const rp_cell *c = rp_la(s, a, m[k].i);
-        const rp_indicator *ind = &s->ind[m[k].i];
-        rp_fmt_value(ind, 1, c->value, v, sizeof v);
-        rp_fmt_value(ind, 1, c->value - c->change_yoy, was, sizeof was);
-        rp_fmt_change(ind, 1, c->change_yoy, chg, sizeof chg);
-        snprintf(line, sizeof line, "%s: %s, %s on a year ago (%s then), "
-                 "%s (Summary, %s: on a year ago).", ind->title, v, chg, was,
-                 rp_direction_text(c->dir_yoy), ind->id);
+        move_line(s, a, m[k].i, line, sizeof line);
         fn(ctx, RP_HL_LINE, line);
     }
     if (!n)
         fn(ctx, RP_HL_LINE, "No indicator can be compared with a year ago, "
                             "or none moved at its shown precision.");
+}
+
+/* A child-level return's position: its errors blank the cells they are
+ * in (the return is accepted all the same), so the figures taken from it
+ * may rest on fewer records than were sent. */
+static void child_return(const rp_return_dq *r, rp_line_fn fn, void *ctx)
+{
+    char line[512], used[64];
+    if (r->values)
+        snprintf(used, sizeof used, "%d of this quarter's figure%s come%s from "
+                 "it", r->values, r->values == 1 ? "" : "s",
+                 r->values == 1 ? "s" : "");
+    else
+        snprintf(used, sizeof used, "none of this quarter's figures come from "
+                 "it");
+    if (r->accepted)
+        snprintf(line, sizeof line, "%s: version %d accepted with %d "
+                 "error%s%s and %d warning%s; %s (Data quality).", r->title,
+                 r->version, r->errors, r->errors == 1 ? "" : "s",
+                 r->errors ? (r->errors == 1 ? " (its cell blanked)"
+                                             : " (their cells blanked)")
+                           : "",
+                 r->warnings, r->warnings == 1 ? "" : "s", used);
+    else
+        snprintf(line, sizeof line, "%s: rejected with %d error%s; %s (Data "
+                 "quality).", r->title, r->errors, r->errors == 1 ? "" : "s",
+                 used);
+    fn(ctx, RP_HL_LINE, line);
 }
 
 static void quality(const rp_snapshot *s, size_t a, const rp_extra *x,
@@ -123,6 +184,8 @@ static void quality(const rp_snapshot *s, size_t a, const rp_extra *x,
         snprintf(line, sizeof line, "Quarterly return: %s for %s (Data "
                  "quality).", x->status, s->short_label);
     fn(ctx, RP_HL_LINE, line);
+    for (size_t k = 0; k < x->n_child; k++)
+        child_return(&x->child[k], fn, ctx);
     snprintf(line, sizeof line, "%d of %zu indicators have a value for %s "
              "(Summary, Data quality).", x->with_value, s->n_ind,
              s->auth[a].name);

@@ -135,10 +135,23 @@ typedef struct rp_longrun {
                       * these areas ("Richmond upon Thames"), or "" */
 } rp_longrun;
 
+/* A child-level return of the quarter (SSDA903, the CIN census): the
+ * accepted version, else the latest rejected file.  An accepted one can
+ * carry errors (the cells in error are blanked), which its Director should
+ * know as well as the quarterly return's position. */
+enum { RP_MAX_RETURNS = 8 };
+typedef struct rp_return_dq {
+    char title[64];      /* the return type's title in the store */
+    int accepted, version, errors, warnings;
+    int values;          /* the pack's own figures taken from it */
+} rp_return_dq;
+
 typedef struct rp_extra {
     char (*notes)[256];    /* [ind]: "measure: note; ..." or "" */
     int received, version, warnings, not_supplied, with_value;
     char status[16];
+    rp_return_dq child[RP_MAX_RETURNS]; /* in the order returns joined */
+    size_t n_child;
     int years[RP_MAX_YEARS]; /* consecutive: a year with no file is a gap */
     size_t n_years;
     int model[RP_MAX_YEARS]; /* DfE's neighbour model in force that year */
@@ -271,6 +284,11 @@ typedef struct rp_rect {
 
 void rp_chart_ranked(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
                      int own, int with_source);
+/* The ranked chart's subtitle in the pack of own (-1: London-wide): unit,
+ * quarter, order, and how many authorities are shown, suppressed (c) and
+ * without a value (-), each counted apart. */
+void rp_ranked_subtitle(const rp_snapshot *s, size_t i, int own, char *out,
+                        size_t outsz);
 void rp_chart_trend(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
                     int own, int with_source);
 void rp_chart_funnel(cairo_t *cr, rp_rect r, const rp_snapshot *s, size_t i,
@@ -296,6 +314,8 @@ void rp_set_rgb(cairo_t *cr, unsigned rgb);
 /* The height rp_text would use. */
 double rp_text_height(cairo_t *cr, const char *text, double w, double size,
                       int bold);
+/* The width of text on one line, as rp_text without a width lays it out. */
+double rp_text_width(cairo_t *cr, const char *text, double size, int bold);
 /* The key of short codes to names under ranked bars; returns its
  * height.  rp_code_key_height: the same without drawing. */
 double rp_code_key(cairo_t *cr, rp_rect r, const rp_snapshot *s);

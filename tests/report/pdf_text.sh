@@ -76,6 +76,12 @@ grep -q "[0-9] pp" "$t" || fail "no percentage-point change"
 grep -q "%, *[+-][0-9.]*%" "$t" && fail "a percentage change printed as %"
 grep -q "Long run: DfE's published figures" "$t" || fail "no long-run page"
 grep -q "Notes on the comparators" "$t" || fail "no comparator notes"
+# a ranked chart counts the City's suppressed figures as suppressed, apart
+# from the authorities with no value (whose count it gives separately)
+tr '\n' ' ' <"$t" | tr -s ' ' | grep -q "of 33 authorities shown, [0-9]* suppressed (c)" ||
+    fail "no ranked chart counts its suppressed authorities as suppressed"
+tr '\n' ' ' <"$t" | tr -s ' ' | grep -q "authorities with a value" &&
+    fail "a ranked chart counts suppressed authorities among those without a value"
 # the long run is drawn (a chart per indicator: its legend in names, its
 # years), says which neighbour model each year used, and is in the
 # workbook as native line charts over the Long run sheet

@@ -227,8 +227,8 @@ static int add_cell(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
     s->returns = sqlite3_column_int(st, 24);
     s->authorities = sqlite3_column_int(st, 25);
     c->tau2 = sqlite3_column_double(st, 26);
-    if (!strcmp(type, "la") && c->has_value && strcmp(c->source, "quarterly"))
-        s->child_level = 1;
+    if (!strcmp(type, "la") && c->has_value)
+        s->child_level |= rp_source_bit(c->source);
     return 0;
 }
 
@@ -291,8 +291,8 @@ static int add_point(sqlite3_stmt *st, rp_snapshot *s, liia_error *e)
     /* the trend's earlier quarters count too: the footers name every
      * return a drawn value came from */
     const unsigned char *src = sqlite3_column_text(st, 6);
-    if (p->has && src && strcmp((const char *)src, "quarterly") && !strcmp(type, "la"))
-        s->child_level = 1;
+    if (p->has && src && !strcmp(type, "la"))
+        s->child_level |= rp_source_bit((const char *)src);
     return 0;
 }
 

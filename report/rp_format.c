@@ -19,10 +19,20 @@ int rp_suppressed(int suppressed, int own)
     return !own && suppressed;
 }
 
+int rp_source_bit(const char *source)
+{
+    if (!source || !*source || !strcmp(source, "quarterly"))
+        return 0;
+    return !strcmp(source, "cin") ? RP_FROM_CIN : RP_FROM_SSDA903;
+}
+
 const char *rp_source_text(const rp_snapshot *s)
 {
-    return s->child_level ? "LIIA quarterly returns and SSDA903 extracts"
-                          : "LIIA quarterly returns";
+    static const char *const text[] = {
+        "LIIA quarterly returns", "LIIA quarterly returns and SSDA903 extracts",
+        "LIIA quarterly returns and CIN census returns",
+        "LIIA quarterly returns, SSDA903 extracts and CIN census returns"};
+    return text[s->child_level & 3];
 }
 
 const char *rp_coverage(const rp_snapshot *s, char *buf, size_t bufsz)
@@ -40,6 +50,8 @@ const char *rp_source_name(const char *source)
         return "quarterly return";
     if (!strcmp(source, "ssda903"))
         return "SSDA903 extract";
+    if (!strcmp(source, "cin"))
+        return "CIN census return";
     return source;
 }
 

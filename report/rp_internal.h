@@ -101,7 +101,7 @@ typedef struct rp_snapshot {
     rp_authority auth[RP_MAX_AUTH];
     size_t n_auth;
     size_t n_rows;     /* benchmark rows of the period that were read */
-    int child_level;   /* some value came from a child-level return */
+    int child_level;   /* RP_FROM_* of the child-level returns values came from */
     int returns;       /* authorities with a quarterly return this quarter */
     int authorities;   /* of how many */
     char groups[RP_MAX_GROUPS][16];      /* quadrant codes */
@@ -185,13 +185,19 @@ extern const char *const rp_theme_titles[6];
 enum { RP_N_THEMES = 6 };
 
 /* ---- rp_format.c */
-/* "LIIA quarterly returns" or "... and SSDA903 extracts": what the pack's
- * figures were really taken from. */
+/* The child-level returns a value may come from (rp_snapshot.child_level). */
+enum { RP_FROM_SSDA903 = 1, RP_FROM_CIN = 2 };
+/* The bit of rp_snapshot.child_level a value's source sets (0: quarterly). */
+int rp_source_bit(const char *source);
+/* "LIIA quarterly returns", "... and SSDA903 extracts", "..., SSDA903
+ * extracts and CIN census returns": what the pack's figures were really
+ * taken from. */
 const char *rp_source_text(const rp_snapshot *s);
 /* "12 of 33 returns" when not every authority sent a return for the
  * quarter, else "": said beside every comparator and rank. */
 const char *rp_coverage(const rp_snapshot *s, char *buf, size_t bufsz);
-/* "quarterly return" / "SSDA903 extract" for one value's source. */
+/* "quarterly return" / "SSDA903 extract" / "CIN census return" for one
+ * value's source. */
 const char *rp_source_name(const char *source);
 /* Disclosure control (docs/disclosure.md): bench marks a value on a count
  * of 1 to 5 (suppressed); it is "c" unless the figure is the pack's own

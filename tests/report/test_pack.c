@@ -427,8 +427,29 @@ static void test_change_from_zero(sqlite3 *db, rp_snapshot *s)
     free(saved);
 }
 
+/* The cover and footers name every return a figure came from: a census
+ * figure used to be credited to "SSDA903 extracts", and its source shown
+ * as the bare code "cin". */
+static void test_source_text(void)
+{
+    rp_snapshot s = {0};
+    CHECK_STR(rp_source_text(&s), "LIIA quarterly returns");
+    s.child_level |= rp_source_bit("quarterly");
+    CHECK_STR(rp_source_text(&s), "LIIA quarterly returns");
+    s.child_level |= rp_source_bit("cin");
+    CHECK_STR(rp_source_text(&s), "LIIA quarterly returns and CIN census returns");
+    s.child_level |= rp_source_bit("ssda903");
+    CHECK_STR(rp_source_text(&s),
+              "LIIA quarterly returns, SSDA903 extracts and CIN census returns");
+    s.child_level = rp_source_bit("ssda903");
+    CHECK_STR(rp_source_text(&s), "LIIA quarterly returns and SSDA903 extracts");
+    CHECK_STR(rp_source_name("cin"), "CIN census return");
+    CHECK_STR(rp_source_name("ssda903"), "SSDA903 extract");
+}
+
 int main(void)
 {
+    test_source_text();
     const char *path = SCRATCH_DIR "/test_pack.db";
     unlink(path);
     sqlite3 *db = NULL;

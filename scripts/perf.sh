@@ -418,6 +418,18 @@ took 7.9 s at 10^6 where the previous day's took 5.1 s on the same files:
 the clean ratio above (8.4x) is that noise, not a gain; the ingest time
 itself (65.8 s against 62.8 s) is what to compare.
 
+Since 2026-12-04 stores made by `init` have 16 KB pages instead of
+SQLite's 4 KB (the tables above are of such stores).  The
+rules read the stored rows back through the WAL, a pread per page once
+the page cache is full; with 16 KB pages there are a quarter as many.
+Clean 10^6, the same extract into stores differing only in page size,
+run in pairs one after the other on a busy machine: 64.2 s against 68.5 s
+(CPU 68.0 s against 72.5 s), 76.6 s against 104.2 s, 85.1 s against 134.8
+s, 146.5 s against 223.3 s; peak RSS 159 MB both; store 373 MB against
+376 MB.  64 KB pages: no better than 16 KB (73.7 and 140.3 s in the same
+pairs), 378 MB.  The London quarter's ingest, bench and report take the
+same time either way (0.4, 1.1-1.5 and 12-13 s).
+
 Tried and not taken (clean 10^6, same machine, 68.7 s and 155 MB before):
 a 48 MB page cache while the rules run, 69.4 s and 205 MB (the rules' reads
 are not what misses); a 32 MB cache for the temp schema, 68.2 s and 185 MB; a 256 MB
@@ -502,6 +514,37 @@ rules: rules that scan a whole table for the children of a small one
 (a per-ingest index, or the facts kept in the child index during the
 load), and the cross-record rules of the eight newer tables belong in the
 per-child pass the episodes already have, not in SQL run afterwards.
+
+Tried on 2026-12-04 (second session) and not taken, each measured against
+the same store on the same busy machine, so as ratios:
+- **Rules per batch of children, in memory.** The rows of N children of
+  the 10^6 store copied into an in-memory database with the store's
+  tables, every SQL rule and derived set run there (`/tmp` harness, the
+  rules' own SQL unchanged): 112 us a child at N = 2,000, 138 us at
+  10,000, 90 us at 50,000, that is 61-94 s for the 678,210 children,
+  against 52 s for the rules over the whole submission.  The rules' cost
+  is SQLite evaluating them, row by row, not the WAL or the cache: a
+  batch that fits in memory is not cheaper per child.
+- **One per-child social worker fact for three rules.** SW12STG2 and both
+  SW01STG1 versions each GROUP BY the 10^6 social worker rows by child;
+  reading the child's first row of the derived `social_worker_order`
+  (with min/max SW_DECOM and the completeness flags added as whole-frame
+  window columns) instead: 9.4-10.6 s against 9.6-12.0 s for SW12STG2,
+  5.6-6.3 s against 6.3-7.3 s for SW01STG1, and the derived table 25%
+  dearer.  A lookup by pseudonym into a table of 10^6 rows is a random
+  read: the pseudonym (an HMAC) puts children in no order the files share,
+  and the indexes SQLite builds for a query keep a fixed 2 MB cache
+  (`PRAGMA temp.cache_size` does not reach them), so a probe per episode
+  costs what the sort it replaces did.
+- **`PRAGMA threads = 2`** for the sorters: 6.7 s against 7.2-7.5 s for
+  the sort under `social_worker_order` (CPU 5.5 s against 5.0 s).
+
+So the SQL rules, as SQL, cost about 1 us per child per rule at this
+size, whatever the layout.  Meeting 1.5x needs the cross-record rules of
+the other tables out of SQL and into the per-child pass (each table's rows
+brought into child order once, then conditions evaluated per child in C,
+as the episodes' rules already are): 86 SQL rules, most of them
+"for each child, compare this table's rows with that one's".
 
 Memory: the files are streamed one row at a time.  Peak RSS is SQLite's
 page cache (16 MB, `PRAGMA cache_size` in ingest/ssda903.c), the child

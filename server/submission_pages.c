@@ -355,6 +355,10 @@ static void child_rows(liia_buf *b, json_t *child, json_t *findings)
 {
     json_t *t, *row, *c;
     size_t i, k, n;
+    /* a census's rows are numbered by record (the findings give its line
+     * in the file too), a CSV table's by line */
+    const char *by = json_string_value(json_object_get(child, "numbered_by"));
+    int by_record = by && !strcmp(by, "record");
     hp(b, "<h2>Child ");
     child_short(b, json_string_value(json_object_get(child, "child")));
     hp(b, "</h2><p>This child's rows as stored: the child is shown by pseudonym, dates of birth "
@@ -367,10 +371,10 @@ static void child_rows(liia_buf *b, json_t *child, json_t *findings)
             continue;
         hp(b, "<table class=\"rows\"><caption>");
         html_esc(b, table);
-        hp(b, ": %zu row%s%s</caption><thead><tr><th scope=\"col\">Line</th>",
+        hp(b, ": %zu row%s%s</caption><thead><tr><th scope=\"col\">%s</th>",
            json_array_size(rows), json_array_size(rows) == 1 ? "" : "s",
-           json_is_true(json_object_get(t, "truncated"))
-                                      ? " (the first 500)" : "");
+           json_is_true(json_object_get(t, "truncated")) ? " (the first 500)" : "",
+           by_record ? "Record" : "Line");
         json_array_foreach(columns, k, c) {
             hp(b, "<th scope=\"col\">");
             html_esc(b, json_string_value(c));

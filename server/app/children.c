@@ -375,11 +375,12 @@ int liia_app_child(sqlite3 *db, const liia_actor *a, long long id, const char *c
     unsigned char pid[32];
     json_t *tables = NULL, *t, *list = NULL;
     size_t i;
+    int by_record = 0;
     snprintf(target, sizeof target, "submission %lld child", id);
     if (app_require(db, a, "see a child's findings", readers, e))
         return -1;
     int rc = app_submission_la(db, a, id, gss, e) || return_type_of(db, id, rt, e) ||
-             child_tables(rt, &tables, NULL, e);
+             child_tables(rt, &tables, &by_record, e);
     if (!rc && !tables)
         rc = app_refuse(e, LIIA_APP_INVALID, "a %s return has no children: only child-level "
                         "returns are read child by child", rt);
@@ -406,8 +407,10 @@ int liia_app_child(sqlite3 *db, const liia_actor *a, long long id, const char *c
     char hex[65];
     for (int k = 0; k < 32; k++)
         snprintf(hex + 2 * k, 3, "%02X", pid[k]);
-    *out = json_pack("{s:I, s:s, s:o}", "submission_id", (json_int_t)id, "child", hex,
-                     "tables", list);
+    /* rows[].line is the row's record number in a census, its line in a
+     * CSV table: "numbered_by" says which, for the page's heading */
+    *out = json_pack("{s:I, s:s, s:o, s:s}", "submission_id", (json_int_t)id, "child", hex,
+                     "tables", list, "numbered_by", by_record ? "record" : "line");
     if (!*out)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     return liia_app_audit(db, a, "view a child", target, "ok", NULL, e);

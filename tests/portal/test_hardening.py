@@ -92,9 +92,15 @@ if up.get("submission_id"):
                 for r in t["rows"]] if kid.status == 200 else []
         check(f["row"] in rows, "the finding's row is among the child's rows: %s %s" %
               (f["row"], rows))
+        check(kid.status == 200 and kid.json().get("numbered_by") == "record",
+              "a census's rows are numbered by record: %s" % kid.text[:200])
         page = cam.get("/submissions/%d?child=%s" % (up["submission_id"], f["child"])).text
         check(f["rule_id"] in page.split("<h2>", 2)[-1],
               "and the child's page marks it on that row")
+        heads = [t.split('<th scope="col">', 1)[-1].split("<", 1)[0]
+                 for t in page.split('<table class="rows">')[1:]]
+        check(heads and all(h == "Record" for h in heads),
+              "and heads the rows' number Record, not Line: %s" % heads)
 r = cam.upload("/upload", [("CAM_2025-03-31_cin.xml", cin)], {"period": "2025-03-31", "return": "cin"})
 check(r.status in (200, 303), "and through the upload form: %d %s" % (r.status, r.text[:200]))
 check('value="cin"' in cam.get("/upload").text, "the upload form offers the CIN census")
@@ -263,6 +269,8 @@ check(r.status == 200 and r.json()["findings"] and
       "the API's filter takes the prefix too: %d" % r.status)
 r = cam.get("/api/submissions/%d/children/%s" % (ssid, short))
 check(r.status == 200 and r.json()["child"] == kid.upper(), "and the child's rows: %d" % r.status)
+check(r.status == 200 and r.json().get("numbered_by") == "line",
+      "an SSDA903 child's rows are numbered by line: %s" % r.text[:200])
 nobody = "0" * 12 if not any(k.startswith("0" * 12) for k in kids) else "f" * 12
 page = cam.get("/submissions/%d" % ssid, child=nobody)
 check(page.status == 400 and "no child of this submission" in page.text and 'name="child"' in page.text

@@ -243,6 +243,7 @@ static int files_readable(const char *const *files, size_t nfiles, liia_error *e
             liia_strlcpy(e->file, files[i], sizeof e->file);
             liia_strlcpy(e->fix, "check the file name and that you can read it",
                          sizeof e->fix);
+            liia_strlcpy(e->rule_id, "LIIA-FILE", sizeof e->rule_id);
             return -1;
         }
     }

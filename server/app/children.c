@@ -123,9 +123,10 @@ static int table_children(sqlite3 *db, json_t *t, long long sid, json_t *finding
         return 0;
     char sql[192];
     sqlite3_stmt *st;
-    /* Identifiers come from the schema and are checked by ident_ok. */
-    snprintf(sql, sizeof sql, "SELECT hex(%s) FROM %s WHERE id = ?1 AND %s IS NOT NULL", col,
-             store, col);
+    /* names from the schema (checked by ident_ok, quoted with %w: DDL names
+     * cannot be bound); the row is bound */
+    sqlite3_snprintf(sizeof sql, sql, "SELECT hex(\"%w\") FROM \"%w\" WHERE id = ?1 AND "
+                     "\"%w\" IS NOT NULL", col, store, col);
     if (liia_db_prepare(db, sql, &st, e))
         return -1;
     json_t *f;

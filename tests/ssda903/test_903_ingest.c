@@ -72,6 +72,7 @@ static void expect_unopenable(struct t903 *t, const char *const *files, size_t n
     CHECK_STR(e.file, bad);
     CHECK(strstr(e.message, "cannot open: ") == e.message);
     CHECK_STR(e.fix, "check the file name and that you can read it");
+    CHECK_STR(e.rule_id, "LIIA-FILE");
     CHECK_INT(t903_count(t->db, "SELECT COUNT(*) FROM submission"), before);
     liia_ingest_result_free(&r);
 }

@@ -56,7 +56,8 @@ static int load_episodes(struct s903_run *run, struct s903_input *in, liia_error
         ingest_tally_mark_free(&mark);
         if (liia_db_exec(run->db, "ROLLBACK TO s903_episodes", e))
             return -1;
-        s903_kids_reset_episodes(run->kids);
+        if (s903_kids_reset_episodes(run->kids, e))
+            return -1;
         in->rows = in->misaligned = 0;
         rc = s903_load_table(run, in, 1, e);
         if (rc == 0)
@@ -91,7 +92,8 @@ static int load_all(struct s903_run *run, long *rows, liia_error *e)
                 return -1;
             *rows += in->rows;
         }
-    return s903_kids_finish(run->kids, e) || s903_run_sql_rules(run, e) ||
+    return s903_kids_finish(run->kids, e) || s903_kids_cross(run->kids, e) ||
+           s903_run_sql_rules(run, e) ||
            s903_fill_child_ids(run, e) ? -1 : 0;
 }
 

@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 
 #include "ssda903_child.h"
+#include "ssda903_cross.h"
 
 enum { KID_EPISODES = 1, KID_DONE = 2 };
 
@@ -89,6 +90,7 @@ struct s903_kids {
     /* the end rules, in file order */
     const struct s903_rule **end;
     size_t nend;
+    struct s903_cross *cross;             /* the cross rules' records */
 };
 
 /* An episode's cells and their texts' offsets, in the pools beside eps
@@ -304,6 +306,10 @@ struct s903_kids *s903_kids_new(struct s903_run *run, liia_error *e)
         liia_fail(e, LIIA_E_NOMEM, "out of memory");
         return NULL;
     }
+    if (!(k->cross = s903_cross_new(s, e))) {
+        s903_kids_free(k);
+        return NULL;
+    }
     if (k->col_decom < 0 || k->tab_header < 0) {
         s903_kids_free(k);
         liia_error_fix(e, "restore schemas/ssda903/tables.json from the release");
@@ -335,6 +341,7 @@ void s903_kids_free(struct s903_kids *k)
     free(k->order);
     free(k->all);
     free(k->counts);
+    s903_cross_free(k->cross);
     liia_buf_free(&k->arena);
     free(k);
 }
@@ -521,7 +528,9 @@ int s903_kids_header(struct s903_kids *k, const char *pid, long line,
     uint32_t prev = x->nhdr ? 1u << REF_PREV : 0;
     if (x->nhdr < UINT16_MAX)
         x->nhdr++;
-    return row_rules(k, k->tab_header, x, line, stored, prev, flags, e);
+    return row_rules(k, k->tab_header, x, line, stored, prev, flags, e) ||
+           s903_cross_add(k->cross, k->tab_header, (uint32_t)(x - k->kids), line, stored, e)
+               ? -1 : 0;
 }
 
 int s903_kids_part(struct s903_kids *k, int table, const char *pid, long line,
@@ -533,7 +542,8 @@ int s903_kids_part(struct s903_kids *k, int table, const char *pid, long line,
     if (!x)
         return -1;
     x->parts |= 1u << table;
-    if (row_rules(k, table, x, line, stored, 0, flags, e))
+    if (row_rules(k, table, x, line, stored, 0, flags, e) ||
+        s903_cross_add(k->cross, table, (uint32_t)(x - k->kids), line, stored, e))
         return -1;
     uint32_t bits[S903_MAX_QUARTERS];
     eval_terms(k, table, stored, bits);
@@ -663,7 +673,8 @@ static int ep_order(const void *a, const void *b)
  * rule r holds for order[i]. */
 int s903_part_rules(const struct s903_ruleset *set, const struct s903_cell *const *order,
                     size_t n, size_t ndated, const struct s903_cell *hdr, uint32_t parts,
-                    const struct s903_dates *d, s903_part_hit fn, void *ctx)
+                    const struct s903_part_recs *other, const struct s903_dates *d,
+                    s903_part_hit fn, void *ctx)
 {
     const struct s903_cell *first = ndated ? order[0] : NULL;
     const struct s903_cell *last = ndated ? order[ndated - 1] : NULL;
@@ -677,7 +688,7 @@ int s903_part_rules(const struct s903_ruleset *set, const struct s903_cell *cons
             .row = {order[i], prev, next, hdr, prev2, first, last},
             .exists = parts | (prev ? 1u << REF_PREV : 0) | (next ? 1u << REF_NEXT : 0) |
                       (prev2 ? 1u << REF_PREV2 : 0),
-            .all = order, .nall = n};
+            .all = order, .nall = n, .other = other};
         struct part_hit h = {fn, ctx, i};
         if (s903_ruleset_run(set, &rows, d, part_hit, &h))
             return -1;
@@ -709,8 +720,6 @@ static int check_child(struct s903_kids *k, const struct kid *x, liia_error *e)
         struct ep *p = &k->eps[i];
         k->order[i] = p;
         dated += p->dated;
-        for (size_t c = 0; c < k->run->s->tables[k->tab_episodes].ncols; c++)
-            ep_cells(k, p)[c].raw = k->arena.data + ep_toff(k, p)[c];
     }
     if (k->neps > 1)
         qsort(k->order, k->neps, sizeof *k->order, ep_order);
@@ -720,7 +729,7 @@ static int check_child(struct s903_kids *k, const struct kid *x, liia_error *e)
     for (size_t i = 0; i < k->neps; i++)
         k->all[i] = ep_cells(k, k->order[i]);
     struct ep_hit eh = {k, e};
-    return s903_part_rules(set, k->all, k->neps, dated, x->nhdr ? hdr : NULL, parts,
+    return s903_part_rules(set, k->all, k->neps, dated, x->nhdr ? hdr : NULL, parts, NULL,
                            &k->run->dates, episode_hit, &eh);
 }
 
@@ -767,8 +776,16 @@ int s903_kids_end_episodes(struct s903_kids *k, s903_emit_fn emit, void *ctx,
     if (x->state & KID_DONE)
         return S903_UNGROUPED;
     x->state |= KID_EPISODES | KID_DONE;
+    /* the texts are in the arena, which may have moved as it grew */
+    for (size_t i = 0; i < k->neps; i++)
+        for (size_t c = 0; c < k->epcols; c++)
+            ep_cells(k, &k->eps[i])[c].raw = k->arena.data + ep_toff(k, &k->eps[i])[c];
     if (check_child(k, x, e))
         return -1;
+    for (size_t i = 0; i < k->neps; i++)
+        if (s903_cross_add(k->cross, k->tab_episodes, (uint32_t)(x - k->kids),
+                           k->eps[i].line, ep_cells(k, &k->eps[i]), e))
+            return -1;
     count_child(k, x);
     for (size_t i = 0; i < k->neps; i++) {
         const struct ep *p = &k->eps[i];
@@ -781,7 +798,7 @@ int s903_kids_end_episodes(struct s903_kids *k, s903_emit_fn emit, void *ctx,
     return 0;
 }
 
-void s903_kids_reset_episodes(struct s903_kids *k)
+int s903_kids_reset_episodes(struct s903_kids *k, liia_error *e)
 {
     for (size_t i = 0; i < k->nkids; i++)
         k->kids[i].state = 0;
@@ -789,6 +806,7 @@ void s903_kids_reset_episodes(struct s903_kids *k)
     k->pid[0] = '\0';
     liia_buf_reset(&k->arena);
     memset(k->counts, 0, S903_MAX_QUARTERS * (k->run->s->nmeasures + 1) * sizeof *k->counts);
+    return s903_cross_reset(k->cross, k->tab_episodes, e);
 }
 
 /* The end rules of one header row of the child (no cells: what exists). */
@@ -821,6 +839,40 @@ int s903_kids_finish(struct s903_kids *k, liia_error *e)
                 return -1;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------ cross rules */
+
+static uint32_t kid_parts(void *ctx, uint32_t kid)
+{
+    const struct s903_kids *k = ctx;
+    return parts_of(k, &k->kids[kid]);
+}
+
+struct cross_hit {
+    struct s903_kids *k;
+    liia_error *e;
+};
+
+/* A cross rule holds for a stored record: reported and flagged. */
+static int cross_hit(void *ctx, const struct s903_group_hit *h)
+{
+    struct cross_hit *x = ctx;
+    const struct s903_rule *r = h->r;
+    if (r->needs >= 0 && s903_table_rows(x->k->run, r->needs) == 0)
+        return 0;
+    const struct s903_cell *v = h->cell;
+    return fire(x->k, r, h->line, v && v->len ? v->raw : NULL, NULL, 0, NULL, x->e);
+}
+
+int s903_kids_cross(struct s903_kids *k, liia_error *e)
+{
+    struct s903_where at = k->run->at;
+    k->run->at = (struct s903_where){0, 0, NULL, NULL, 0};
+    struct cross_hit h = {k, e};
+    int rc = s903_cross_run(k->cross, &k->run->dates, kid_parts, k, cross_hit, &h, e);
+    k->run->at = at;
+    return rc;
 }
 
 long s903_kids_count(const struct s903_kids *k, size_t q, size_t m)
@@ -878,8 +930,9 @@ struct s903_group {
     size_t *toff;                         /* each cell's text in the arena */
     size_t ncells, capcells;
     liia_buf arena;
-    const struct grec **order;
+    const struct grec **order;            /* by part, then in each part's order */
     const struct s903_cell **ocells;
+    struct s903_part_recs *other;         /* per part: its slice of ocells */
     const struct s903_rule **end;         /* the child part's end rules */
     size_t nend;
     struct ghit_flag *flags;              /* the held child's hits */
@@ -890,7 +943,10 @@ struct s903_group {
 struct s903_group *s903_group_new(const struct s903_schema *s, liia_error *e)
 {
     struct s903_group *g = calloc(1, sizeof *g);
-    if (!g || !(g->end = calloc(s->nrules + 1, sizeof *g->end))) {
+    if (!g || !(g->end = calloc(s->nrules + 1, sizeof *g->end)) ||
+        !(g->other = calloc(s->ntables + 1, sizeof *g->other))) {
+        if (g)
+            free(g->end);
         free(g);
         liia_fail(e, LIIA_E_NOMEM, "out of memory");
         return NULL;
@@ -913,6 +969,7 @@ void s903_group_free(struct s903_group *g)
     free(g->toff);
     free(g->order);
     free(g->ocells);
+    free(g->other);
     free(g->end);
     free(g->flags);
     liia_buf_free(&g->arena);
@@ -994,11 +1051,22 @@ static int grec_order(const void *a, const void *b)
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
-/* A group hit (s903_part_hit): the record found by its index in order. */
+/* By part, then as grec_order. */
+static int grec_part_order(const void *a, const void *b)
+{
+    const struct grec *x = *(const struct grec *const *)a, *y = *(const struct grec *const *)b;
+    if (x->table != y->table)
+        return x->table < y->table ? -1 : 1;
+    return grec_order(a, b);
+}
+
+/* A group hit (s903_part_hit): the record found by its index in the
+ * part's slice of order, which starts at base. */
 struct ghit {
     struct s903_group *g;
     s903_group_fn fn;
     void *ctx;
+    size_t base;
 };
 
 /* Reports a hit on held record rec and keeps its code for its flags. */
@@ -1022,7 +1090,7 @@ static int group_report(struct ghit *h, const struct s903_group_hit *hit, size_t
 static int group_hit(void *ctx, const struct s903_rule *r, size_t i)
 {
     struct ghit *h = ctx;
-    const struct grec *x = h->g->order[i];
+    const struct grec *x = h->g->order[h->base + i];
     struct s903_group_hit hit = {r, x->line, x->record, h->g->arena.data + x->path,
                                  &h->g->cells[x->cell + (size_t)r->col]};
     return group_report(h, &hit, (size_t)(x - h->g->recs));
@@ -1046,48 +1114,76 @@ static int group_emit(struct s903_group *g, s903_group_emit_fn emit, void *ctx)
     return 0;
 }
 
-/* The child rules of one part over the child's records of it. */
-static int group_part(struct s903_group *g, int table, const struct s903_cell *hdr,
-                      uint32_t parts, const struct s903_dates *d, struct ghit *h)
+/* Puts the held records in order (by part, each part in its order) and
+ * points each part's slice of other at them. */
+static void group_order(struct s903_group *g)
 {
-    const struct s903_ruleset *set = g->s->tables[table].child_set;
-    size_t n = 0, dated = 0;
-    for (size_t i = 0; i < g->n && s903_ruleset_size(set); i++)
-        if (g->recs[i].table == table) {
-            g->order[n++] = &g->recs[i];
-            dated += g->recs[i].dated;
-        }
-    if (!n)
-        return 0;
-    if (n > 1)
-        qsort(g->order, n, sizeof *g->order, grec_order);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < g->ncells; i++)
+        g->cells[i].raw = g->arena.data + g->toff[i];
+    for (size_t i = 0; i < g->n; i++)
+        g->order[i] = &g->recs[i];
+    if (g->n > 1)
+        qsort(g->order, g->n, sizeof *g->order, grec_part_order);
+    memset(g->other, 0, g->s->ntables * sizeof *g->other);
+    for (size_t i = 0; i < g->n; i++) {
+        struct s903_part_recs *p = &g->other[g->order[i]->table];
         g->ocells[i] = &g->cells[g->order[i]->cell];
-    return s903_part_rules(set, g->ocells, n, dated, hdr, parts, d, group_hit, h);
+        if (!p->n++)
+            p->rec = &g->ocells[i];
+    }
+}
+
+/* The child rules (cross: the cross rules) of every part over the
+ * child's records of it; hdr the child's record, parts what it has. */
+static int group_parts(struct s903_group *g, int cross, const struct s903_cell *hdr,
+                       uint32_t parts, const struct s903_dates *d, struct ghit *h)
+{
+    for (size_t t = 0; t < g->s->ntables; t++) {
+        const struct s903_table *tab = &g->s->tables[t];
+        const struct s903_ruleset *set = cross ? tab->cross_set : tab->child_set;
+        const struct s903_part_recs *p = &g->other[t];
+        if (!p->n || !s903_ruleset_size(set))
+            continue;
+        size_t dated = 0;
+        h->base = (size_t)(p->rec - g->ocells);
+        for (size_t i = 0; i < p->n; i++)
+            dated += g->order[h->base + i]->dated;
+        if (s903_part_rules(set, p->rec, p->n, dated, hdr, parts, g->other, d, group_hit, h))
+            return -1;
+    }
+    return 0;
+}
+
+/* The child's first record of the child part (NULL: none), and the exists
+ * bits of what is held. */
+static const struct grec *group_child(const struct s903_group *g, uint32_t *parts)
+{
+    const struct grec *child = NULL;
+    for (size_t i = 0; i < g->n; i++) {
+        *parts |= 1u << (S903_EX_PART + g->recs[i].table);
+        if (g->recs[i].table == g->s->child_table && !child)
+            child = &g->recs[i];
+    }
+    if (child)
+        *parts |= 1u << REF_HEADER;
+    return child;
+}
+
+static void group_forget(struct s903_group *g)
+{
+    g->n = g->ncells = g->nflags = 0;
+    liia_buf_reset(&g->arena);
 }
 
 int s903_group_end(struct s903_group *g, const struct s903_dates *d, s903_group_fn fn,
                    s903_group_emit_fn emit, void *ctx)
 {
-    const struct s903_schema *s = g->s;
-    const struct s903_cell *hdr = NULL;
-    const struct grec *child = NULL;
     uint32_t parts = 0;
-    for (size_t i = 0; i < g->ncells; i++)
-        g->cells[i].raw = g->arena.data + g->toff[i];
-    for (size_t i = 0; i < g->n; i++) {
-        parts |= 1u << (S903_EX_PART + g->recs[i].table);
-        if (g->recs[i].table == s->child_table && !child) {
-            child = &g->recs[i];
-            hdr = &g->cells[child->cell];
-        }
-    }
-    if (hdr)
-        parts |= 1u << REF_HEADER;
-    struct ghit h = {g, fn, ctx};
-    int rc = 0;
-    for (size_t t = 0; t < s->ntables && rc == 0; t++)
-        rc = group_part(g, (int)t, hdr, parts, d, &h);
+    const struct grec *child = group_child(g, &parts);
+    group_order(g);
+    const struct s903_cell *hdr = child ? &g->cells[child->cell] : NULL;
+    struct ghit h = {g, fn, ctx, 0};
+    int rc = group_parts(g, 0, hdr, parts, d, &h);
     /* the child part's end rules: what the child has (no cells) */
     struct s903_rows rows = {.row = {NULL}, .exists = parts};
     for (size_t i = 0; child && i < g->nend && rc == 0; i++) {
@@ -1100,7 +1196,17 @@ int s903_group_end(struct s903_group *g, const struct s903_dates *d, s903_group_
     }
     if (rc == 0)
         rc = group_emit(g, emit, ctx);
-    g->n = g->ncells = g->nflags = 0;
-    liia_buf_reset(&g->arena);
+    group_forget(g);
+    return rc;
+}
+
+int s903_group_end_cross(struct s903_group *g, const struct s903_dates *d, uint32_t parts,
+                         s903_group_fn fn, void *ctx)
+{
+    const struct grec *child = group_child(g, &parts);
+    group_order(g);
+    struct ghit h = {g, fn, ctx, 0};
+    int rc = group_parts(g, 1, child ? &g->cells[child->cell] : NULL, parts, d, &h);
+    group_forget(g);
     return rc;
 }

@@ -55,10 +55,15 @@ int s903_kids_end_episodes(struct s903_kids *k, s903_emit_fn emit, void *ctx,
 
 /* Forgets every episode (and the counts) before the episodes are read
  * again in child order. */
-void s903_kids_reset_episodes(struct s903_kids *k);
+int s903_kids_reset_episodes(struct s903_kids *k, liia_error *e);
 
 /* After every table: the header rows of children without episodes. */
 int s903_kids_finish(struct s903_kids *k, liia_error *e);
+
+/* After every table: the cross rules (W_CROSS) over each child's records
+ * of every part (ssda903_cross.h), reported and flagged on the stored
+ * rows. */
+int s903_kids_cross(struct s903_kids *k, liia_error *e);
 
 /* Children counted for measure m in quarter q (run->quarters). */
 long s903_kids_count(const struct s903_kids *k, size_t q, size_t m);
@@ -69,11 +74,13 @@ typedef int (*s903_part_hit)(void *ctx, const struct s903_rule *r, size_t i);
  * in the part's order, the first ndated with their order_by date or, for
  * "order_by": "file", all of them): each record is the row, its neighbours
  * prev./next. (prev2., first., last.), hdr the child's record (CHILDPART.COL,
- * NULL when it has none), parts the exists bits of the child.  One
+ * NULL when it has none), parts the exists bits of the child, other the
+ * child's records of every part (cross rules; NULL: none).  One
  * evaluator for every return: SSDA903's episodes, each part of a CIN child. */
 int s903_part_rules(const struct s903_ruleset *set, const struct s903_cell *const *order,
                     size_t n, size_t ndated, const struct s903_cell *hdr, uint32_t parts,
-                    const struct s903_dates *d, s903_part_hit fn, void *ctx);
+                    const struct s903_part_recs *other, const struct s903_dates *d,
+                    s903_part_hit fn, void *ctx);
 
 /* A child whose records a file lists together (the CIN census: one XML
  * element per child), held whole: every part's records, ordered per part
@@ -106,6 +113,11 @@ typedef int (*s903_group_emit_fn)(void *ctx, int table, const void *payload, siz
  * as fn or emit fails. */
 int s903_group_end(struct s903_group *g, const struct s903_dates *d, s903_group_fn fn,
                    s903_group_emit_fn emit, void *ctx);
+/* The cross rules (W_CROSS) over the held child, whose records are
+ * already stored: fn for each that holds, then the child is forgotten.
+ * parts: the exists bits of the parts not held (the child index's). */
+int s903_group_end_cross(struct s903_group *g, const struct s903_dates *d, uint32_t parts,
+                         s903_group_fn fn, void *ctx);
 
 /* Appends a rule code to a stored row's flags (rows already stored). */
 int s903_flag_stored(struct s903_run *run, sqlite3_stmt **upd, int table, long line,

@@ -106,6 +106,15 @@ int s903_add_finding(struct s903_run *run, liia_severity sev, const char *file,
     return rc;
 }
 
+long s903_table_rows(const struct s903_run *run, int table)
+{
+    long n = 0;
+    for (size_t i = 0; i < run->ninputs; i++)
+        if (run->inputs[i].table == table)
+            n += run->inputs[i].rows;
+    return n;
+}
+
 const char *s903_table_file(const struct s903_run *run, int table)
 {
     for (size_t i = 0; i < run->ninputs; i++)

@@ -85,7 +85,9 @@ enum s903_kind { C_ALL, C_ANY, C_NOT, C_PRESENT, C_BLANK, C_IN, C_EXISTS,
  * header record, and (episodes only) the record two before, the child's
  * first and last dated records ("prev2.", "first.", "last."). */
 enum s903_ref { REF_CUR, REF_PREV, REF_NEXT, REF_HEADER, REF_PREV2, REF_FIRST, REF_LAST,
-                REF_COUNT };
+                REF_OUTER, REF_COUNT };
+/* REF_OUTER ("outer.COL"): inside an aggregate over another part, the
+ * record the rule is on (the counted record is the row). */
 
 /* What {"exists": X} asks: bit REF_PREV/REF_NEXT/REF_HEADER as above, or
  * that the child has a record in the named part (EX_PART + part index). */
@@ -111,17 +113,24 @@ struct s903_cond {
     struct s903_cond *kids;        /* C_ALL, C_ANY, C_NOT; C_COUNT: where */
     size_t nkids;
     /* C_COUNT ({"some"/"none"/"count": part, "where": C}): holds when the
-     * number of the child's records in the rule's part meeting kids[0] is
-     * within [at_least, at_most] */
+     * number of the child's records in the part meeting kids[0] is within
+     * [at_least, at_most]; part -1 is the rule's own part, else another
+     * part's index (a cross rule) */
     long at_least, at_most;
+    int part;
 };
 
 /* When a rule runs.  ROW: on each row as it is read, values as received.
  * CHILD: in the per-child pass, values as stored (dates of birth to the
- * month), with the child's other records.  END: a header or uasc rule
- * that asks whether the child has records in a part read later; it sees
- * no cells, only what exists. */
-enum s903_when { W_ROW, W_CHILD, W_END };
+ * month), with the child's other records.  END: a header rule that asks
+ * whether the child has records in a part read later; it sees no cells,
+ * only what exists.  CROSS: a rule reading the child's records of
+ * another part ("some": PART over another part) or, on a part streamed
+ * before the others, asking what the child has in them: where a return's
+ * parts come as separate files (SSDA903) it runs once every part is
+ * read, in the cross-part pass over every child (ssda903_cross.c);
+ * where a child's records come together (CIN) in the child's pass. */
+enum s903_when { W_ROW, W_CHILD, W_END, W_CROSS };
 
 struct s903_rule {
     const char *code, *message, *fix;
@@ -131,6 +140,9 @@ struct s903_rule {
     enum s903_when when;
     struct s903_cond cond;         /* row and child rules */
     const char *sql;               /* SQL rules */
+    int needs;                     /* "needs": PART: runs only when the
+                                    * submission has a row of that part
+                                    * (-1: always) */
 };
 
 struct s903_ruleset;
@@ -154,8 +166,15 @@ struct s903_table {
     /* header columns the child rules read (header.COL): kept per child */
     int *hcols;
     size_t nhcols;
-    /* the table's row rules and child rules (ssda903_rules.c) */
-    struct s903_ruleset *row_set, *child_set;
+    /* the table's row rules and child rules (ssda903_rules.c), and its
+     * cross rules */
+    struct s903_ruleset *row_set, *child_set, *cross_set;
+    /* the cross-part pass: whether it holds the table's records (a cross
+     * rule is on it or counts them, or reads the child's record), and
+     * which of its columns it keeps (bit per column; the reported
+     * columns and those the cross rules read) */
+    int cross_keep;
+    uint64_t cross_cols;
 };
 
 /* A measure counts the children for whom every one of its terms holds.  A
@@ -266,12 +285,20 @@ struct s903_dates {
 /* The records a child rule sees (NULL: no such record; its cells read
  * as blank) and the exists bits (S903_EX_PART + part: the child has a
  * record in that part). */
+struct s903_part_recs {
+    const struct s903_cell *const *rec;  /* in the part's order */
+    size_t n;
+};
+
 struct s903_rows {
     const struct s903_cell *row[REF_COUNT];
     uint32_t exists;
     const struct s903_cell *const *all;  /* every record of the child in the
                                           * part (C_COUNT), nall of them */
     size_t nall;
+    /* cross rules: the child's records of every part, by table index
+     * (NULL outside the cross-part pass: no records) */
+    const struct s903_part_recs *other;
 };
 
 /* 1 when the row breaks the rule's condition (a row rule: the row only). */

@@ -145,14 +145,6 @@ static int report_not_run(struct s903_run *run, const char *codes, liia_error *e
 }
 
 /* Rows read for a table in this submission (0 when no file was given). */
-static long table_rows(const struct s903_run *run, int table)
-{
-    long n = 0;
-    for (size_t i = 0; i < run->ninputs; i++)
-        if (run->inputs[i].table == table)
-            n += run->inputs[i].rows;
-    return n;
-}
 
 /* ------------------------------------------------------------ derived sets */
 
@@ -163,7 +155,7 @@ static int derived_used(const struct s903_run *run, const char *name, long long 
     snprintf(ref, sizeof ref, "temp.%s", name);
     for (size_t i = 0; i < run->s->nrules; i++) {
         const struct s903_rule *r = &run->s->rules[i];
-        if (r->sql && table_rows(run, r->table) > 0 && (prev || !needs_previous(run->s, r)) &&
+        if (r->sql && s903_table_rows(run, r->table) > 0 && (prev || !needs_previous(run->s, r)) &&
             strstr(r->sql, ref))
             return 1;
     }
@@ -263,7 +255,8 @@ int s903_run_sql_rules(struct s903_run *run, liia_error *e)
         rc = derived_sets(run, prev, 1, e);
     for (size_t i = 0; i < run->s->nrules && rc == 0; i++) {
         const struct s903_rule *r = &run->s->rules[i];
-        if (!r->sql || table_rows(run, r->table) == 0)
+        if (!r->sql || s903_table_rows(run, r->table) == 0 ||
+            (r->needs >= 0 && s903_table_rows(run, r->needs) == 0))
             continue;
         if (needs_previous(run->s, r) && !prev)
             rc = s903_flag(&skipped, r->code) ? liia_fail(e, LIIA_E_NOMEM, "out of memory")

@@ -88,9 +88,17 @@ static int count_holds(const struct s903_cond *c, const struct s903_rows *rows,
     struct s903_rows one = {.row = {NULL, NULL, NULL, rows->row[REF_HEADER]},
                             .exists = rows->exists & ~(((uint32_t)1 << S903_EX_PART) - 1)};
     one.exists |= rows->exists & (uint32_t)1 << REF_HEADER;
+    /* another part's records (a cross rule): this record is outer. */
+    const struct s903_cell *const *all = rows->all;
+    size_t nall = rows->nall;
+    if (c->part >= 0) {
+        all = rows->other ? rows->other[c->part].rec : NULL;
+        nall = rows->other ? rows->other[c->part].n : 0;
+        one.row[REF_OUTER] = rows->row[REF_CUR];
+    }
     long n = 0;
-    for (size_t i = 0; i < rows->nall && n <= c->at_most; i++) {
-        one.row[REF_CUR] = rows->all[i];
+    for (size_t i = 0; i < nall && n <= c->at_most; i++) {
+        one.row[REF_CUR] = all[i];
         n += s903_cond_eval_rows(&c->kids[0], &one, d);
         if (n >= c->at_least && c->at_most == LONG_MAX)
             return 1;

@@ -69,6 +69,8 @@ struct s903_run {
 /* The file given for a schema table ("" if none) and the 1-based field
  * number of one of its columns in that file (0 if none). */
 const char *s903_table_file(const struct s903_run *run, int table);
+/* Rows read of a schema table, over every file given for it. */
+long s903_table_rows(const struct s903_run *run, int table);
 int s903_table_colno(const struct s903_run *run, int table, int col);
 
 /* Appends a rule code to a row's comma-separated flags; -1 on ENOMEM. */

@@ -410,6 +410,9 @@ struct cctx {
     int refs;
     int agg;                       /* inside an aggregate's where: the row
                                     * is the counted record, no prev/next */
+    int outer;                     /* inside an aggregate over another
+                                    * part: the rule's table (outer.COL),
+                                    * else -1 */
 };
 
 /* References only the per-child pass of the episodes has: the record two
@@ -448,6 +451,14 @@ static int column_ref(const struct cctx *x, const char *name, int *ref)
     *ref = REF_CUR;
     int table = x->table;
     size_t n = child_prefix(x->s, name);
+    if (!n && !strncmp(name, "outer.", 6)) {
+        if (x->outer < 0)
+            return -1;
+        *ref = REF_OUTER;
+        name += 6;
+        table = x->outer;
+        return s903_col_index(&x->s->tables[table], name);
+    }
     if (n) {
         if (!x->refs)
             return -1;
@@ -596,11 +607,17 @@ static int load_count(json_t *j, const struct cctx *x, struct s903_cond *c,
     for (k = 0; k < 3 && !part; k++)
         part = json_string_value(json_object_get(j, keys[k]));
     k--;
-    if (!x->refs || x->agg || !is_episodes(x) || !part ||
-        strcmp(part, x->s->tables[x->table].name))
+    int other = part ? s903_table_index(x->s, part) : -1;
+    if (other == x->table && is_episodes(x))
+        other = -1;   /* the rule's own ordered part: the child pass's */
+    else if (other < 0 || other == x->table || other == x->s->child_table)
+        other = -2;
+    if (!x->refs || x->agg || other == -2)
         return bad(e, "rules", "an aggregate (some, none, count) counts the child's "
-                               "episodes, in an episodes rule");
+                               "records of another part, or (episodes rules) its "
+                               "episodes; not the child part's, and not inside another");
     c->kind = C_COUNT;
+    c->part = other;
     c->at_least = k == 0 ? 1 : 0;
     c->at_most = k == 1 ? 0 : LONG_MAX;
     static const struct { const char *key; int lo; long add; } lim[] = {
@@ -617,6 +634,10 @@ static int load_count(json_t *j, const struct cctx *x, struct s903_cond *c,
     json_t *where = json_object_get(j, "where");
     struct cctx in = *x;
     in.agg = 1;
+    if (other >= 0) {
+        in.outer = x->table;
+        in.table = other;
+    }
     if (!json_is_object(where))
         return bad(e, "rules", "an aggregate needs 'where' (the condition on each record)");
     return load_kids(where, &in, c, e);
@@ -652,9 +673,9 @@ static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
         return bad(e, "rules or measures.json", "a condition names no column of its table");
     if (c->kind != C_IN)
         return 0;
-    const struct s903_table *t = &x->s->tables[c->ref == REF_HEADER
-                                                   ? x->s->child_table
-                                                   : x->table];
+    const struct s903_table *t = &x->s->tables[c->ref == REF_HEADER ? x->s->child_table
+                                               : c->ref == REF_OUTER ? x->outer
+                                                                     : x->table];
     const char *other = json_string_value(json_object_get(j, "equals"));
     if (other) {
         c->kind = C_EQUALS;
@@ -740,7 +761,8 @@ static void order_cond(struct s903_cond *c)
 
 /* What a condition reads beyond its own row: bit 0 another record or an
  * exists, bit 1 a cell, bit 2 what a header row cannot know as it streams
- * in (a later header row of the child, or rows in another part). */
+ * in (a later header row of the child, or rows in another part), bit 3
+ * the cells of another part's records (an aggregate over it). */
 static unsigned reads(const struct s903_cond *c, const struct s903_schema *s)
 {
     unsigned r = 0;
@@ -750,7 +772,7 @@ static unsigned reads(const struct s903_cond *c, const struct s903_schema *s)
             r |= reads(&c->kids[i], s);
         return r;
     case C_COUNT:
-        return 3;
+        return c->part >= 0 ? 11 : 3;
     case C_EXISTS:
         r = 1;
         if (c->exists == REF_NEXT || (c->exists >= S903_EX_PART &&
@@ -794,6 +816,14 @@ static int classify(struct s903_rule *r, const struct s903_schema *s, liia_error
     enum s903_role role = s->tables[r->table].role;
     int episodes = role == ROLE_ORDERED;
     r->when = !(rd & 1) ? W_ROW : episodes || !(rd & 4) ? W_CHILD : W_END;
+    /* Another part's records, or (a part other than the child's) what
+     * the child has in parts read later: the cross-part pass, or where a
+     * child's records come together the child's own pass. */
+    if ((rd & 8) || (r->when == W_END && role != ROLE_CHILD))
+        r->when = s->xml ? W_CHILD : W_CROSS;
+    if (r->when == W_CROSS && !episodes && uses_next_or_prev_cells(&r->cond, 0))
+        return bad(e, "rules", "a cross rule on a part other than the ordered one may "
+                               "not read next/prev cells");
     if (r->when == W_END && ((rd & 2) || role != ROLE_CHILD))
         return bad(e, "rules", "a header rule asking about other parts or a later "
                                "header row may use 'exists' only (uasc rules may ask "
@@ -822,12 +852,16 @@ static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
         return bad(e, "rules", "a rule needs code, message, table and column");
     if (!r->fix)
         r->fix = "";
+    r->needs = -1;
+    const char *needs = json_string_value(json_object_get(jr, "needs"));
+    if (needs && ((r->needs = s903_table_index(s, needs)) < 0 || s->xml))
+        return bad(e, "rules", "'needs' names a part (of a return sent as several files)");
     json_t *when = json_object_get(jr, "when");
     if (!r->sql && !when)
         return bad(e, "rules", "a rule needs 'when' (or 'sql')");
     if (r->sql)
         return 0;
-    struct cctx x = {s, r->table, 1, 0};
+    struct cctx x = {s, r->table, 1, 0, -1};
     if (load_cond(when, &x, &r->cond, e) || classify(r, s, e))
         return -1;
     order_cond(&r->cond);
@@ -869,13 +903,68 @@ static int add_rules_of(json_t *doc, struct s903_schema *s, size_t *cap, liia_er
     return 0;
 }
 
-/* Each table's row and child rules, indexed (s903_ruleset_new). */
+/* Keeps column col of table for the cross-part pass; -1 when the pass
+ * cannot (a column past the 64 a record's mask holds). */
+static int keep_cross(struct s903_schema *s, int table, int col)
+{
+    struct s903_table *t = &s->tables[table];
+    t->cross_keep = 1;
+    if (col >= 64)
+        return -1;
+    t->cross_cols |= (uint64_t)1 << col;
+    return 0;
+}
+
+/* Marks what the cross-part pass holds for condition c, read on a record
+ * of table (outer: the rule's table inside an aggregate over another
+ * part, else -1). */
+static int mark_cross(struct s903_schema *s, const struct s903_cond *c, int table, int outer)
+{
+    int rc = 0;
+    switch (c->kind) {
+    case C_ALL: case C_ANY: case C_NOT:
+        for (size_t i = 0; i < c->nkids; i++)
+            rc |= mark_cross(s, &c->kids[i], table, outer);
+        return rc;
+    case C_COUNT:
+        if (c->part >= 0)
+            return keep_cross(s, c->part, 0) | mark_cross(s, &c->kids[0], c->part, table);
+        return mark_cross(s, &c->kids[0], table, outer);
+    case C_EXISTS:
+        return 0;   /* the child index knows */
+    default: {
+        int refs[2] = {c->ref, -1}, cols[2] = {c->col, 0};
+        if (c->kind == C_EQUALS || (c->kind >= C_BEFORE && c->op == OP_COL)) {
+            refs[1] = c->op_ref;
+            cols[1] = c->op_col;
+        }
+        for (size_t i = 0; i < 2 && refs[i] >= 0; i++)
+            rc |= keep_cross(s, refs[i] == REF_HEADER ? s->child_table
+                                : refs[i] == REF_OUTER ? outer : table, cols[i]);
+        return rc;
+    }
+    }
+}
+
+/* Each table's row, child and cross rules, indexed (s903_ruleset_new). */
 static int list_rules(struct s903_schema *s, liia_error *e)
 {
+    for (size_t i = 0; i < s->nrules; i++) {
+        const struct s903_rule *r = &s->rules[i];
+        if (!r->sql && r->when == W_CROSS &&
+            (keep_cross(s, r->table, r->col) || mark_cross(s, &r->cond, r->table, -1)))
+            return bad(e, "rules", "a cross rule reads a column past a table's 64th");
+    }
+    /* a kept ordered part is put in its order again */
+    for (size_t t = 0; t < s->ntables; t++)
+        if (s->tables[t].cross_keep && s->tables[t].order_col >= 0 &&
+            keep_cross(s, (int)t, s->tables[t].order_col))
+            return bad(e, "rules", "a cross rule reads a column past a table's 64th");
     for (size_t t = 0; t < s->ntables; t++) {
         struct s903_table *tab = &s->tables[t];
         if (!(tab->row_set = s903_ruleset_new(s, (int)t, W_ROW, e)) ||
-            !(tab->child_set = s903_ruleset_new(s, (int)t, W_CHILD, e)))
+            !(tab->child_set = s903_ruleset_new(s, (int)t, W_CHILD, e)) ||
+            !(tab->cross_set = s903_ruleset_new(s, (int)t, W_CROSS, e)))
             return -1;
     }
     return 0;
@@ -901,7 +990,7 @@ static int term_index(struct s903_schema *s, int table, json_t *cond, liia_error
     struct s903_term *t = &s->terms[s->nterms];
     t->table = table;
     t->json = cond;
-    struct cctx x = {s, table, 0, 0};
+    struct cctx x = {s, table, 0, 0, -1};
     if (load_cond(cond, &x, &t->cond, e))
         return -1;
     order_cond(&t->cond);
@@ -1080,6 +1169,7 @@ void s903_schema_free(struct s903_schema *s)
             free_codes(&s->tables[t].cols[c].codes);
         s903_ruleset_free(s->tables[t].row_set);
         s903_ruleset_free(s->tables[t].child_set);
+        s903_ruleset_free(s->tables[t].cross_set);
         free(s->tables[t].cols);
         free(s->tables[t].hcols);
     }

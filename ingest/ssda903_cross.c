@@ -1,0 +1,313 @@
+/*
+ * ssda903_cross.c - the cross-part pass (ssda903_cross.h).
+ *
+ * SSDA903 comes as eleven files read one after another, so a rule on a
+ * missing-episode row that asks about the child's episodes, or an episode
+ * rule that asks about the child's social worker records, cannot run as
+ * the rows stream in.  As SQL over the stored rows each such rule was a
+ * pass over the submission (a second or more at 10^6 episodes).  Instead
+ * the few cells those rules read are written, as each row is read, to an
+ * unlinked temporary file per part (created 0600 by tmpfile(); only
+ * dates, codes and the child index's number: no identifier).  The parts
+ * of an extract list their children in the same order, so each file is
+ * read back once, front to back, and the child's records of every part
+ * meet; a file whose children come in another order is read through an
+ * index sorted by child (16 bytes a record).
+ *
+ * A kept record: u32 its size, u32 child, u32 line, then for each kept
+ * column u8 flags (1 valid, 2 known to the month), u16 code, u16 length
+ * and the text.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ssda903_cross.h"
+
+#define REC_HEAD 12u
+
+struct kept {
+    FILE *f;
+    size_t n;                       /* records */
+    uint32_t last;                  /* child of the last one */
+    int sorted;                     /* children never go back */
+    /* reading back: an unsorted file's records by child */
+    struct at { uint32_t kid; uint32_t seq; long long off; } *idx;
+    size_t next;                    /* records read */
+    uint32_t kid;                   /* the child of the record read ahead */
+    long line;
+    int have;                       /* a record is read ahead */
+    struct s903_cell *cells;        /* its cells, texts in buf */
+    unsigned char *buf;
+    size_t cap;
+};
+
+struct s903_cross {
+    const struct s903_schema *s;
+    struct kept *k;                 /* per table; f NULL: not kept */
+    int any;
+    liia_buf rec;                   /* the record being written */
+    struct s903_group *g;
+};
+
+struct s903_cross *s903_cross_new(const struct s903_schema *s, liia_error *e)
+{
+    struct s903_cross *x = calloc(1, sizeof *x);
+    if (!x || !(x->k = calloc(s->ntables + 1, sizeof *x->k))) {
+        free(x);
+        liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    x->s = s;
+    liia_buf_init(&x->rec);
+    for (size_t t = 0; t < s->ntables; t++) {
+        if (!s->tables[t].cross_keep)
+            continue;
+        x->any = 1;
+        x->k[t].sorted = 1;
+        if (!(x->k[t].f = tmpfile()) ||
+            !(x->k[t].cells = calloc(s->tables[t].ncols + 1, sizeof *x->k[t].cells))) {
+            s903_cross_free(x);
+            liia_fail(e, LIIA_E_IO, "cannot create a temporary file for the cross-part "
+                                    "rules");
+            return NULL;
+        }
+    }
+    if (x->any && !(x->g = s903_group_new(s, e))) {
+        s903_cross_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+void s903_cross_free(struct s903_cross *x)
+{
+    if (!x)
+        return;
+    for (size_t t = 0; t < x->s->ntables; t++) {
+        if (x->k[t].f)
+            fclose(x->k[t].f);
+        free(x->k[t].idx);
+        free(x->k[t].cells);
+        free(x->k[t].buf);
+    }
+    free(x->k);
+    liia_buf_free(&x->rec);
+    s903_group_free(x->g);
+    free(x);
+}
+
+int s903_cross_keeps(const struct s903_cross *x, int table)
+{
+    return x && table >= 0 && x->k[table].f != NULL;
+}
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+int s903_cross_add(struct s903_cross *x, int table, uint32_t kid, long line,
+                   const struct s903_cell *cells, liia_error *e)
+{
+    if (!s903_cross_keeps(x, table))
+        return 0;
+    const struct s903_table *t = &x->s->tables[table];
+    struct kept *k = &x->k[table];
+    unsigned char head[REC_HEAD];
+    liia_buf_reset(&x->rec);
+    if (liia_buf_append(&x->rec, head, sizeof head))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    for (size_t c = 0; c < t->ncols && c < 64; c++) {
+        if (!(t->cross_cols >> c & 1))
+            continue;
+        const struct s903_cell *v = &cells[c];
+        uint16_t code = v->code > 0 && v->code <= UINT16_MAX ? (uint16_t)v->code : 0;
+        uint16_t len = v->len <= UINT16_MAX ? (uint16_t)v->len : UINT16_MAX;
+        unsigned char m[5] = {(unsigned char)((v->ok ? 1 : 0) |
+                                              (v->ok && t->cols[c].degrade_month ? 2 : 0))};
+        memcpy(m + 1, &code, 2);
+        memcpy(m + 3, &len, 2);
+        if (liia_buf_append(&x->rec, m, sizeof m) || liia_buf_append(&x->rec, v->raw, len))
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    }
+    unsigned char *p = (unsigned char *)x->rec.data;
+    put_u32(p, (uint32_t)x->rec.len);
+    put_u32(p + 4, kid);
+    put_u32(p + 8, line < 0 || line > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)line);
+    if (fwrite(p, 1, x->rec.len, k->f) != x->rec.len)
+        return liia_fail(e, LIIA_E_IO, "cannot write the cross-part rules' temporary file "
+                                       "(is the disk full?)");
+    if (k->n && kid < k->last)
+        k->sorted = 0;
+    k->last = kid;
+    k->n++;
+    return 0;
+}
+
+int s903_cross_reset(struct s903_cross *x, int table, liia_error *e)
+{
+    if (!s903_cross_keeps(x, table))
+        return 0;
+    struct kept *k = &x->k[table];
+    FILE *f = tmpfile();
+    if (!f)
+        return liia_fail(e, LIIA_E_IO, "cannot create a temporary file for the cross-part "
+                                       "rules");
+    fclose(k->f);
+    k->f = f;
+    k->n = 0;
+    k->sorted = 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------ reading back */
+
+static int io_fail(liia_error *e)
+{
+    return liia_fail(e, LIIA_E_IO, "cannot read the cross-part rules' temporary file");
+}
+
+static int by_child(const void *a, const void *b)
+{
+    const struct at *x = a, *y = b;
+    if (x->kid != y->kid)
+        return x->kid < y->kid ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* A file whose children are not in order: its records by child (file
+ * order within a child). */
+static int index_kept(struct kept *k, liia_error *e)
+{
+    if (!(k->idx = malloc((k->n + 1) * sizeof *k->idx)))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    long long off = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        unsigned char h[REC_HEAD];
+        if (fseeko(k->f, (off_t)off, SEEK_SET) || fread(h, 1, sizeof h, k->f) != sizeof h ||
+            get_u32(h) < REC_HEAD)
+            return io_fail(e);
+        k->idx[i] = (struct at){get_u32(h + 4), (uint32_t)i, off};
+        off += get_u32(h);
+    }
+    qsort(k->idx, k->n, sizeof *k->idx, by_child);
+    return 0;
+}
+
+/* The kept columns of a record's body as cells (texts in the body). */
+static int decode(struct kept *k, const struct s903_table *t, size_t body, liia_error *e)
+{
+    size_t at = 0;
+    for (size_t c = 0; c < t->ncols; c++) {
+        struct s903_cell *v = &k->cells[c];
+        *v = (struct s903_cell){.raw = ""};
+        if (c >= 64 || !(t->cross_cols >> c & 1))
+            continue;
+        uint16_t code, len;
+        if (at + 5 > body)
+            return io_fail(e);
+        memcpy(&code, k->buf + at + 1, 2);
+        memcpy(&len, k->buf + at + 3, 2);
+        unsigned flags = k->buf[at];
+        at += 5;
+        if (at + len > body)
+            return io_fail(e);
+        v->raw = (const char *)k->buf + at;
+        v->len = len;
+        v->ok = flags & 1;
+        v->month = flags >> 1 & 1;
+        v->code = code;
+        if (v->ok && t->cols[c].type == S903_DATE && len == 10) {
+            memcpy(v->iso, v->raw, 10);
+            v->iso[10] = '\0';
+        }
+        at += len;
+    }
+    return 0;
+}
+
+/* Reads the table's next record (in child order) ahead. */
+static int read_ahead(struct kept *k, const struct s903_table *t, liia_error *e)
+{
+    k->have = 0;
+    if (k->next == k->n)
+        return 0;
+    if (k->idx && fseeko(k->f, (off_t)k->idx[k->next].off, SEEK_SET))
+        return io_fail(e);
+    k->next++;
+    unsigned char h[REC_HEAD];
+    if (fread(h, 1, sizeof h, k->f) != sizeof h || get_u32(h) < REC_HEAD)
+        return io_fail(e);
+    size_t body = get_u32(h) - REC_HEAD;
+    if (body > k->cap) {
+        unsigned char *b = realloc(k->buf, body);
+        if (!b)
+            return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        k->buf = b;
+        k->cap = body;
+    }
+    if (body && fread(k->buf, 1, body, k->f) != body)
+        return io_fail(e);
+    k->kid = get_u32(h + 4);
+    k->line = (long)get_u32(h + 8);
+    k->have = 1;
+    return decode(k, t, body, e);
+}
+
+/* Every kept file back to its first record, in child order. */
+static int rewind_all(struct s903_cross *x, liia_error *e)
+{
+    for (size_t t = 0; t < x->s->ntables; t++) {
+        struct kept *k = &x->k[t];
+        if (!k->f)
+            continue;
+        if (fflush(k->f))
+            return liia_fail(e, LIIA_E_IO, "cannot write the cross-part rules' temporary "
+                                           "file (is the disk full?)");
+        if ((!k->sorted && index_kept(k, e)) || fseeko(k->f, 0, SEEK_SET))
+            return -1;
+        k->next = 0;
+        if (read_ahead(k, &x->s->tables[t], e))
+            return -1;
+    }
+    return 0;
+}
+
+int s903_cross_run(struct s903_cross *x, const struct s903_dates *d,
+                   s903_cross_parts_fn parts, void *pctx, s903_group_fn fn, void *fctx,
+                   liia_error *e)
+{
+    if (!x || !x->any)
+        return 0;
+    if (rewind_all(x, e))
+        return -1;
+    for (;;) {
+        uint32_t kid = UINT32_MAX;
+        int found = 0;
+        for (size_t t = 0; t < x->s->ntables; t++)
+            if (x->k[t].have && (!found || x->k[t].kid < kid)) {
+                kid = x->k[t].kid;
+                found = 1;
+            }
+        if (!found)
+            return 0;
+        for (size_t t = 0; t < x->s->ntables; t++) {
+            struct kept *k = &x->k[t];
+            while (k->have && k->kid == kid)
+                if (s903_group_add(x->g, (int)t, k->cells, k->line, k->line, NULL, NULL, 0,
+                                   e) ||
+                    read_ahead(k, &x->s->tables[t], e))
+                    return -1;
+        }
+        if (s903_group_end_cross(x->g, d, parts(pctx, kid), fn, fctx))
+            return -1;
+    }
+}

@@ -607,15 +607,16 @@ static int load_count(json_t *j, const struct cctx *x, struct s903_cond *c,
     for (k = 0; k < 3 && !part; k++)
         part = json_string_value(json_object_get(j, keys[k]));
     k--;
+    /* the rule's own ordered part: the child pass's records; any other
+     * part (the child part, the rule's own unordered part): a cross rule */
     int other = part ? s903_table_index(x->s, part) : -1;
-    if (other == x->table && is_episodes(x))
-        other = -1;   /* the rule's own ordered part: the child pass's */
-    else if (other < 0 || other == x->table || other == x->s->child_table)
+    if (other < 0)
         other = -2;
+    else if (other == x->table && is_episodes(x))
+        other = -1;
     if (!x->refs || x->agg || other == -2)
         return bad(e, "rules", "an aggregate (some, none, count) counts the child's "
-                               "records of another part, or (episodes rules) its "
-                               "episodes; not the child part's, and not inside another");
+                               "records of a part, and not inside another");
     c->kind = C_COUNT;
     c->part = other;
     c->at_least = k == 0 ? 1 : 0;

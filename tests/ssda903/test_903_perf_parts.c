@@ -196,24 +196,21 @@ static void test_schema_refusals(void)
                    "{\"measures\": [{\"measure\": \"m\", \"children_with\": "
                    "[{\"episode\": {\"col\": \"DEC\", \"after\": \"$quarter\"}}]}]}\n",
                    "malformed SSDA903 schema: a date comparison has an unknown operand");
-    /* aggregates count the child's records of another part (or from an
-     * episodes rule its episodes), never the child part's and never inside
-     * another; their where sees the counted record (and outer.COL, the
-     * rule's); prev2/first/last are episodes' */
+    /* aggregates count the child's records of a part named in tables.json,
+     * never inside another; their where sees the counted record (and
+     * outer.COL, the rule's); prev2/first/last are episodes' */
     schema_refused("schema_count_header", "rules/996.json",
                    "{\"code\": \"996\", \"table\": \"uasc\", \"column\": \"DUC\","
-                   " \"message\": \"m\", \"when\": {\"some\": \"header\","
+                   " \"message\": \"m\", \"when\": {\"some\": \"headers\","
                    " \"where\": {\"present\": \"DOB\"}}}\n",
                    "malformed SSDA903 schema: an aggregate (some, none, count) counts the "
-                   "child's records of another part, or (episodes rules) its episodes; not "
-                   "the child part's, and not inside another");
+                   "child's records of a part, and not inside another");
     schema_refused("schema_count_nested", "rules/996.json",
                    "{\"code\": \"996\", \"table\": \"missing\", \"column\": \"MIS_START\","
                    " \"message\": \"m\", \"when\": {\"some\": \"episodes\","
                    " \"where\": {\"none\": \"uasc\", \"where\": {\"present\": \"DUC\"}}}}\n",
                    "malformed SSDA903 schema: an aggregate (some, none, count) counts the "
-                   "child's records of another part, or (episodes rules) its episodes; not "
-                   "the child part's, and not inside another");
+                   "child's records of a part, and not inside another");
     schema_refused("schema_outer_own", "rules/996.json",
                    "{\"code\": \"996\", \"table\": \"episodes\", \"column\": \"DEC\","
                    " \"message\": \"m\", \"when\": {\"some\": \"episodes\","

@@ -908,7 +908,9 @@ int s903_flag_stored(struct s903_run *run, sqlite3_stmt **upd, int table, long l
 struct grec {
     int table;
     int dated;
-    int32_t key;                          /* order_by as yyyymmdd when dated */
+    int32_t key, key2;                    /* order_by as yyyymmdd when dated
+                                           * (cross_order_by: both columns,
+                                           * INT32_MAX when blank) */
     long line, record;
     size_t cell;                          /* its first cell in g->cells */
     size_t path;                          /* its path's offset in the arena */
@@ -1019,7 +1021,7 @@ int s903_group_add(struct s903_group *g, int table, const struct s903_cell *cell
     if (group_room(g, t->ncols))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     struct grec *r = &g->recs[g->n++];
-    *r = (struct grec){table, 1, 0, line, record, g->ncells, g->arena.len, 0, len};
+    *r = (struct grec){table, 1, 0, 0, line, record, g->ncells, g->arena.len, 0, len};
     if (liia_buf_append(&g->arena, path ? path : "", strlen(path ? path : "") + 1))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     r->payload = g->arena.len;
@@ -1029,6 +1031,11 @@ int s903_group_add(struct s903_group *g, int table, const struct s903_cell *cell
         const struct s903_cell *c = &cells[t->order_col];
         r->dated = c->ok && c->iso[0];
         r->key = r->dated ? s903_ymd(c->iso) : 0;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        const struct s903_cell *c = t->cross_order[i] >= 0 ? &cells[t->cross_order[i]] : NULL;
+        int32_t v = c && c->ok && c->iso[0] ? s903_ymd(c->iso) : INT32_MAX;
+        *(i ? &r->key2 : &r->key) = c ? v : 0;
     }
     for (size_t c = 0; c < t->ncols; c++) {
         g->cells[g->ncells] = cells[c];
@@ -1040,7 +1047,8 @@ int s903_group_add(struct s903_group *g, int table, const struct s903_cell *cell
     return 0;
 }
 
-/* Dated records by order_by, then undated ones; by line within each. */
+/* Dated records by order_by (cross_order_by: by its columns, blanks
+ * last), then undated ones; by line within each. */
 static int grec_order(const void *a, const void *b)
 {
     const struct grec *x = *(const struct grec *const *)a, *y = *(const struct grec *const *)b;
@@ -1048,6 +1056,8 @@ static int grec_order(const void *a, const void *b)
         return x->dated ? -1 : 1;
     if (x->key != y->key)
         return x->key < y->key ? -1 : 1;
+    if (x->key2 != y->key2)
+        return x->key2 < y->key2 ? -1 : 1;
     return x->line < y->line ? -1 : x->line > y->line;
 }
 

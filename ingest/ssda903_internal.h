@@ -161,6 +161,11 @@ struct s903_table {
     int identifies;                /* a column "identifies" the file */
     enum s903_role role;
     int order_col;                 /* ROLE_ORDERED: the column it is ordered by */
+    /* "cross_order_by": [COL, COL2]: a part of a return sent as several
+     * files, ordered per child in the cross-part pass only: by COL, then
+     * COL2 (dates, blank last), then line; every record has neighbours
+     * (prev./next. in its cross rules).  -1: none */
+    int cross_order[2];
     struct s903_col *cols;         /* owned by the schema */
     size_t ncols;
     /* header columns the child rules read (header.COL): kept per child */

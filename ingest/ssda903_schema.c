@@ -238,6 +238,29 @@ static int ident_ok(const char *v)
     return 1;
 }
 
+/* "cross_order_by": one or two date columns of a part that is neither
+ * the child's nor ordered (docs/rules.md). */
+static int load_cross_order(json_t *jt, struct s903_table *t, liia_error *e)
+{
+    json_t *by = json_object_get(jt, "cross_order_by");
+    t->cross_order[0] = t->cross_order[1] = -1;
+    if (!by)
+        return 0;
+    if (!json_is_array(by) || json_array_size(by) < 1 || json_array_size(by) > 2 ||
+        t->role != ROLE_PART)
+        return bad(e, "tables.json", "cross_order_by is a list of one or two date columns "
+                                     "of a part neither the child's nor ordered");
+    for (size_t i = 0; i < json_array_size(by); i++) {
+        const char *name = json_string_value(json_array_get(by, i));
+        int col = name ? s903_col_index(t, name) : -1;
+        if (col < 0 || t->cols[col].type != S903_DATE)
+            return bad(e, "tables.json", "cross_order_by is a list of one or two date "
+                                         "columns of a part neither the child's nor ordered");
+        t->cross_order[i] = col;
+    }
+    return 0;
+}
+
 /* "role", "order_by": what the part is to the per-child pass.  order_by
  * names a date column of the part, or is "file" (the records of a child in
  * the order the file gives them).  Any number of parts may be ordered;
@@ -268,7 +291,7 @@ static int load_role(json_t *jt, struct s903_schema *s, struct s903_table *t, in
         if (s->ordered_table < 0)
             s->ordered_table = idx;
     }
-    return 0;
+    return load_cross_order(jt, t, e);
 }
 
 /* The order parts are read in: each after the parts its "after" names
@@ -820,11 +843,14 @@ static int classify(struct s903_rule *r, const struct s903_schema *s, liia_error
     /* Another part's records, or (a part other than the child's) what
      * the child has in parts read later: the cross-part pass, or where a
      * child's records come together the child's own pass. */
-    if ((rd & 8) || (r->when == W_END && role != ROLE_CHILD))
+    int neighbours = role == ROLE_PART && s->tables[r->table].cross_order[0] >= 0 &&
+                     uses_next_or_prev_cells(&r->cond, 0);
+    if ((rd & 8) || (r->when == W_END && role != ROLE_CHILD) || neighbours)
         r->when = s->xml ? W_CHILD : W_CROSS;
-    if (r->when == W_CROSS && !episodes && uses_next_or_prev_cells(&r->cond, 0))
-        return bad(e, "rules", "a cross rule on a part other than the ordered one may "
-                               "not read next/prev cells");
+    if (r->when == W_CROSS && !episodes && s->tables[r->table].cross_order[0] < 0 &&
+        uses_next_or_prev_cells(&r->cond, 0))
+        return bad(e, "rules", "a cross rule reads next/prev cells only on an ordered "
+                               "part or one with \"cross_order_by\"");
     if (r->when == W_END && ((rd & 2) || role != ROLE_CHILD))
         return bad(e, "rules", "a header rule asking about other parts or a later "
                                "header row may use 'exists' only (uasc rules may ask "
@@ -957,10 +983,13 @@ static int list_rules(struct s903_schema *s, liia_error *e)
             return bad(e, "rules", "a cross rule reads a column past a table's 64th");
     }
     /* a kept ordered part is put in its order again */
-    for (size_t t = 0; t < s->ntables; t++)
-        if (s->tables[t].cross_keep && s->tables[t].order_col >= 0 &&
-            keep_cross(s, (int)t, s->tables[t].order_col))
-            return bad(e, "rules", "a cross rule reads a column past a table's 64th");
+    for (size_t t = 0; t < s->ntables; t++) {
+        const struct s903_table *tab = &s->tables[t];
+        int cols[3] = {tab->order_col, tab->cross_order[0], tab->cross_order[1]};
+        for (size_t i = 0; i < 3 && tab->cross_keep; i++)
+            if (cols[i] >= 0 && keep_cross(s, (int)t, cols[i]))
+                return bad(e, "rules", "a cross rule reads a column past a table's 64th");
+    }
     for (size_t t = 0; t < s->ntables; t++) {
         struct s903_table *tab = &s->tables[t];
         if (!(tab->row_set = s903_ruleset_new(s, (int)t, W_ROW, e)) ||

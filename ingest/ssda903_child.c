@@ -76,6 +76,7 @@ struct s903_kids {
     const struct ep **order;
     const struct s903_cell **all;         /* the child's episodes' cells */
     struct s903_cell *epcells;            /* capeps x the ordered part's columns */
+    uint32_t *pf, *pl;                    /* capeps: each episode's period */
     size_t *eptoff;                       /* the same, the texts' offsets */
     size_t epcols;
     /* scratch rows for the child rules: a streamed row as stored, the
@@ -340,6 +341,8 @@ void s903_kids_free(struct s903_kids *k)
     free(k->eps);
     free(k->order);
     free(k->all);
+    free(k->pf);
+    free(k->pl);
     free(k->counts);
     s903_cross_free(k->cross);
     liia_buf_free(&k->arena);
@@ -612,6 +615,12 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
         struct s903_cell *cells = realloc(k->epcells, cap * k->epcols * sizeof *cells);
         size_t *toff = realloc(k->eptoff, cap * k->epcols * sizeof *toff);
         const struct s903_cell **all = realloc(k->all, cap * sizeof *all);
+        uint32_t *pf = realloc(k->pf, cap * sizeof *pf);
+        if (pf)
+            k->pf = pf;
+        uint32_t *pl = realloc(k->pl, cap * sizeof *pl);
+        if (pl)
+            k->pl = pl;
         if (eps)
             k->eps = eps;
         if (order)
@@ -622,7 +631,7 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
             k->eptoff = toff;
         if (all)
             k->all = all;
-        if (!eps || !order || !cells || !toff || !all)
+        if (!eps || !order || !cells || !toff || !all || !pf || !pl)
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         k->capeps = cap;
     }
@@ -671,11 +680,13 @@ static int ep_order(const void *a, const void *b)
  * (only those have a previous or next record, a first and a last); hdr is
  * the child's record (NULL: none), parts its exists bits.  fn(ctx, r, i):
  * rule r holds for order[i]. */
-int s903_part_rules(const struct s903_ruleset *set, const struct s903_cell *const *order,
-                    size_t n, size_t ndated, const struct s903_cell *hdr, uint32_t parts,
+int s903_part_rules(const struct s903_ruleset *set, const struct s903_part_recs *own,
+                    size_t ndated, const struct s903_cell *hdr, uint32_t parts,
                     const struct s903_part_recs *other, const struct s903_dates *d,
                     s903_part_hit fn, void *ctx)
 {
+    const struct s903_cell *const *order = own->rec;
+    size_t n = own->n;
     const struct s903_cell *first = ndated ? order[0] : NULL;
     const struct s903_cell *last = ndated ? order[ndated - 1] : NULL;
     if (ndated)
@@ -688,7 +699,12 @@ int s903_part_rules(const struct s903_ruleset *set, const struct s903_cell *cons
             .row = {order[i], prev, next, hdr, prev2, first, last},
             .exists = parts | (prev ? 1u << REF_PREV : 0) | (next ? 1u << REF_NEXT : 0) |
                       (prev2 ? 1u << REF_PREV2 : 0),
-            .all = order, .nall = n, .other = other};
+            .all = order, .nall = n, .pfirst = own->pfirst, .plast = own->plast,
+            .other = other};
+        if (own->pfirst && own->pfirst[i] != UINT32_MAX) {
+            rows.row[REF_PFIRST] = order[own->pfirst[i]];
+            rows.row[REF_PLAST] = order[own->plast[i]];
+        }
         struct part_hit h = {fn, ctx, i};
         if (s903_ruleset_run(set, &rows, d, part_hit, &h))
             return -1;
@@ -729,7 +745,14 @@ static int check_child(struct s903_kids *k, const struct kid *x, liia_error *e)
     for (size_t i = 0; i < k->neps; i++)
         k->all[i] = ep_cells(k, k->order[i]);
     struct ep_hit eh = {k, e};
-    return s903_part_rules(set, k->all, k->neps, dated, x->nhdr ? hdr : NULL, parts, NULL,
+    const struct s903_table *t = &k->run->s->tables[k->tab_episodes];
+    struct s903_part_recs own = {k->all, k->neps, NULL, NULL};
+    if (t->period_col >= 0) {
+        s903_periods(k->all, k->neps, dated, t->order_col, t->period_col, k->pf, k->pl);
+        own.pfirst = k->pf;
+        own.plast = k->pl;
+    }
+    return s903_part_rules(set, &own, dated, x->nhdr ? hdr : NULL, parts, NULL,
                            &k->run->dates, episode_hit, &eh);
 }
 
@@ -935,6 +958,7 @@ struct s903_group {
     const struct grec **order;            /* by part, then in each part's order */
     const struct s903_cell **ocells;
     struct s903_part_recs *other;         /* per part: its slice of ocells */
+    uint32_t *pf, *pl;                    /* cap: periods, per part's slice */
     const struct s903_rule **end;         /* the child part's end rules */
     size_t nend;
     struct ghit_flag *flags;              /* the held child's hits */
@@ -971,6 +995,8 @@ void s903_group_free(struct s903_group *g)
     free(g->toff);
     free(g->order);
     free(g->ocells);
+    free(g->pf);
+    free(g->pl);
     free(g->other);
     free(g->end);
     free(g->flags);
@@ -992,7 +1018,13 @@ static int group_room(struct s903_group *g, size_t ncols)
         const struct s903_cell **oc = realloc(g->ocells, cap * sizeof *oc);
         if (oc)
             g->ocells = oc;
-        if (!r || !o || !oc)
+        uint32_t *pf = realloc(g->pf, cap * sizeof *pf);
+        if (pf)
+            g->pf = pf;
+        uint32_t *pl = realloc(g->pl, cap * sizeof *pl);
+        if (pl)
+            g->pl = pl;
+        if (!r || !o || !oc || !pf || !pl)
             return -1;
         g->cap = cap;
     }
@@ -1032,10 +1064,9 @@ int s903_group_add(struct s903_group *g, int table, const struct s903_cell *cell
         r->dated = c->ok && c->iso[0];
         r->key = r->dated ? s903_ymd(c->iso) : 0;
     }
-    for (size_t i = 0; i < 2; i++) {
-        const struct s903_cell *c = t->cross_order[i] >= 0 ? &cells[t->cross_order[i]] : NULL;
-        int32_t v = c && c->ok && c->iso[0] ? s903_ymd(c->iso) : INT32_MAX;
-        *(i ? &r->key2 : &r->key) = c ? v : 0;
+    for (size_t i = 0; i < 2 && t->cross_order[i] >= 0; i++) {
+        const struct s903_cell *c = &cells[t->cross_order[i]];
+        *(i ? &r->key2 : &r->key) = c->ok && c->iso[0] ? s903_ymd(c->iso) : INT32_MAX;
     }
     for (size_t c = 0; c < t->ncols; c++) {
         g->cells[g->ncells] = cells[c];
@@ -1141,6 +1172,19 @@ static void group_order(struct s903_group *g)
         if (!p->n++)
             p->rec = &g->ocells[i];
     }
+    for (size_t t = 0; t < g->s->ntables; t++) {
+        struct s903_part_recs *p = &g->other[t];
+        const struct s903_table *tab = &g->s->tables[t];
+        if (!p->n || tab->period_col < 0)
+            continue;
+        size_t base = (size_t)(p->rec - g->ocells), dated = 0;
+        for (size_t i = 0; i < p->n; i++)
+            dated += g->order[base + i]->dated;
+        s903_periods(p->rec, p->n, dated, tab->order_col, tab->period_col, g->pf + base,
+                     g->pl + base);
+        p->pfirst = g->pf + base;
+        p->plast = g->pl + base;
+    }
 }
 
 /* The child rules (cross: the cross rules) of every part over the
@@ -1158,7 +1202,7 @@ static int group_parts(struct s903_group *g, int cross, const struct s903_cell *
         h->base = (size_t)(p->rec - g->ocells);
         for (size_t i = 0; i < p->n; i++)
             dated += g->order[h->base + i]->dated;
-        if (s903_part_rules(set, p->rec, p->n, dated, hdr, parts, g->other, d, group_hit, h))
+        if (s903_part_rules(set, p, dated, hdr, parts, g->other, d, group_hit, h))
             return -1;
     }
     return 0;

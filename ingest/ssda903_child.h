@@ -70,15 +70,17 @@ long s903_kids_count(const struct s903_kids *k, size_t q, size_t m);
 
 /* Rule r holds for the i-th record given to s903_part_rules. */
 typedef int (*s903_part_hit)(void *ctx, const struct s903_rule *r, size_t i);
-/* The child rules of one ordered part over a child's records (order[0..n),
- * in the part's order, the first ndated with their order_by date or, for
- * "order_by": "file", all of them): each record is the row, its neighbours
- * prev./next. (prev2., first., last.), hdr the child's record (CHILDPART.COL,
+/* The child rules of one ordered part over a child's records (own: in
+ * the part's order, the first ndated with their order_by date or, for
+ * "order_by": "file", all of them; with their periods when the part has
+ * "period_end"): each record is the row, its neighbours prev./next.
+ * (prev2., first., last., period_first., period_last.), hdr the child's
+ * record (CHILDPART.COL,
  * NULL when it has none), parts the exists bits of the child, other the
  * child's records of every part (cross rules; NULL: none).  One
  * evaluator for every return: SSDA903's episodes, each part of a CIN child. */
-int s903_part_rules(const struct s903_ruleset *set, const struct s903_cell *const *order,
-                    size_t n, size_t ndated, const struct s903_cell *hdr, uint32_t parts,
+int s903_part_rules(const struct s903_ruleset *set, const struct s903_part_recs *own,
+                    size_t ndated, const struct s903_cell *hdr, uint32_t parts,
                     const struct s903_part_recs *other, const struct s903_dates *d,
                     s903_part_hit fn, void *ctx);
 

@@ -85,9 +85,13 @@ enum s903_kind { C_ALL, C_ANY, C_NOT, C_PRESENT, C_BLANK, C_IN, C_EXISTS,
  * header record, and (episodes only) the record two before, the child's
  * first and last dated records ("prev2.", "first.", "last."). */
 enum s903_ref { REF_CUR, REF_PREV, REF_NEXT, REF_HEADER, REF_PREV2, REF_FIRST, REF_LAST,
-                REF_OUTER, REF_COUNT };
+                REF_OUTER, REF_PFIRST, REF_PLAST, REF_COUNT };
 /* REF_OUTER ("outer.COL"): inside an aggregate over another part, the
- * record the rule is on (the counted record is the row). */
+ * record the rule is on (the counted record is the row).  REF_PFIRST,
+ * REF_PLAST ("period_first.COL", "period_last.COL"): on a part with
+ * "period_end", the first and last record of the record's period (its
+ * run of dated records each starting on or before the previous one's
+ * end); read in aggregates too. */
 
 /* What {"exists": X} asks: bit REF_PREV/REF_NEXT/REF_HEADER as above, or
  * that the child has a record in the named part (EX_PART + part index). */
@@ -166,6 +170,9 @@ struct s903_table {
      * COL2 (dates, blank last), then line; every record has neighbours
      * (prev./next. in its cross rules).  -1: none */
     int cross_order[2];
+    /* "period_end": COL (an ordered part's date column): its dated records
+     * chain into periods (period_first., period_last.); -1: none */
+    int period_col;
     struct s903_col *cols;         /* owned by the schema */
     size_t ncols;
     /* header columns the child rules read (header.COL): kept per child */
@@ -293,7 +300,17 @@ struct s903_dates {
 struct s903_part_recs {
     const struct s903_cell *const *rec;  /* in the part's order */
     size_t n;
+    /* a part with "period_end": each record's period's first and last
+     * record (indexes into rec; UINT32_MAX: undated, no period), else
+     * NULL */
+    const uint32_t *pfirst, *plast;
 };
+
+/* Fills pfirst/plast of recs (n records in order, the first ndated dated
+ * by start_col): a record starts a new period when its start is after
+ * the previous record's end_col (a blank end continues the period). */
+void s903_periods(const struct s903_cell *const *rec, size_t n, size_t ndated,
+                  int start_col, int end_col, uint32_t *pfirst, uint32_t *plast);
 
 struct s903_rows {
     const struct s903_cell *row[REF_COUNT];
@@ -301,6 +318,7 @@ struct s903_rows {
     const struct s903_cell *const *all;  /* every record of the child in the
                                           * part (C_COUNT), nall of them */
     size_t nall;
+    const uint32_t *pfirst, *plast;      /* of all (struct s903_part_recs) */
     /* cross rules: the child's records of every part, by table index
      * (NULL outside the cross-part pass: no records) */
     const struct s903_part_recs *other;

@@ -89,16 +89,19 @@ static int count_holds(const struct s903_cond *c, const struct s903_rows *rows,
                             .exists = rows->exists & ~(((uint32_t)1 << S903_EX_PART) - 1)};
     one.exists |= rows->exists & (uint32_t)1 << REF_HEADER;
     /* another part's records (a cross rule): this record is outer. */
-    const struct s903_cell *const *all = rows->all;
-    size_t nall = rows->nall;
+    struct s903_part_recs recs = {rows->all, rows->nall, rows->pfirst, rows->plast};
     if (c->part >= 0) {
-        all = rows->other ? rows->other[c->part].rec : NULL;
-        nall = rows->other ? rows->other[c->part].n : 0;
+        static const struct s903_part_recs none = {NULL, 0, NULL, NULL};
+        recs = rows->other ? rows->other[c->part] : none;
         one.row[REF_OUTER] = rows->row[REF_CUR];
     }
     long n = 0;
-    for (size_t i = 0; i < nall && n <= c->at_most; i++) {
-        one.row[REF_CUR] = all[i];
+    for (size_t i = 0; i < recs.n && n <= c->at_most; i++) {
+        one.row[REF_CUR] = recs.rec[i];
+        if (recs.pfirst) {   /* the counted record's period */
+            one.row[REF_PFIRST] = recs.pfirst[i] == UINT32_MAX ? NULL : recs.rec[recs.pfirst[i]];
+            one.row[REF_PLAST] = recs.plast[i] == UINT32_MAX ? NULL : recs.rec[recs.plast[i]];
+        }
         n += s903_cond_eval_rows(&c->kids[0], &one, d);
         if (n >= c->at_least && c->at_most == LONG_MAX)
             return 1;
@@ -152,6 +155,26 @@ int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
     default:
         return compare(c, rows, d);
     }
+}
+
+void s903_periods(const struct s903_cell *const *rec, size_t n, size_t ndated,
+                  int start_col, int end_col, uint32_t *pfirst, uint32_t *plast)
+{
+    size_t first = 0;
+    for (size_t i = 0; i < n; i++)
+        pfirst[i] = plast[i] = UINT32_MAX;
+    for (size_t i = 0; i < ndated; i++) {
+        const struct s903_cell *end = i ? &rec[i - 1][end_col] : NULL;
+        const struct s903_cell *start = &rec[i][start_col];
+        if (end && end->ok && end->iso[0] && start->ok && strcmp(start->iso, end->iso) > 0) {
+            for (size_t j = first; j < i; j++)
+                plast[j] = (uint32_t)(i - 1);
+            first = i;
+        }
+        pfirst[i] = (uint32_t)first;
+    }
+    for (size_t j = first; j < ndated; j++)
+        plast[j] = (uint32_t)(ndated - 1);
 }
 
 int s903_cond_eval(const struct s903_cond *c, const struct s903_cell *cells,

@@ -243,7 +243,13 @@ static int ident_ok(const char *v)
 static int load_cross_order(json_t *jt, struct s903_table *t, liia_error *e)
 {
     json_t *by = json_object_get(jt, "cross_order_by");
+    const char *end = json_string_value(json_object_get(jt, "period_end"));
     t->cross_order[0] = t->cross_order[1] = -1;
+    t->period_col = -1;
+    if (end && (t->order_col < 0 || (t->period_col = s903_col_index(t, end)) < 0 ||
+                t->cols[t->period_col].type != S903_DATE))
+        return bad(e, "tables.json", "period_end is a date column of a part ordered by a "
+                                     "date");
     if (!by)
         return 0;
     if (!json_is_array(by) || json_array_size(by) < 1 || json_array_size(by) > 2 ||
@@ -470,6 +476,7 @@ static int column_ref(const struct cctx *x, const char *name, int *ref)
     static const struct { const char *prefix; int ref; } refs[] = {
         {"prev.", REF_PREV}, {"next.", REF_NEXT},
         {"prev2.", REF_PREV2}, {"first.", REF_FIRST}, {"last.", REF_LAST},
+        {"period_first.", REF_PFIRST}, {"period_last.", REF_PLAST},
     };
     *ref = REF_CUR;
     int table = x->table;
@@ -495,7 +502,10 @@ static int column_ref(const struct cctx *x, const char *name, int *ref)
             n = 0;
             continue;
         }
-        if (!x->refs || x->agg || (episodes_only(refs[i].ref) && !is_episodes(x)))
+        int period = refs[i].ref == REF_PFIRST || refs[i].ref == REF_PLAST;
+        if (!x->refs || (x->agg && !period) ||
+            (episodes_only(refs[i].ref) && !is_episodes(x)) ||
+            (period && x->s->tables[x->table].period_col < 0))
             return -1;
         *ref = refs[i].ref;
         name += n;
@@ -985,8 +995,9 @@ static int list_rules(struct s903_schema *s, liia_error *e)
     /* a kept ordered part is put in its order again */
     for (size_t t = 0; t < s->ntables; t++) {
         const struct s903_table *tab = &s->tables[t];
-        int cols[3] = {tab->order_col, tab->cross_order[0], tab->cross_order[1]};
-        for (size_t i = 0; i < 3 && tab->cross_keep; i++)
+        int cols[4] = {tab->order_col, tab->cross_order[0], tab->cross_order[1],
+                       tab->period_col};
+        for (size_t i = 0; i < 4 && tab->cross_keep; i++)
             if (cols[i] >= 0 && keep_cross(s, (int)t, cols[i]))
                 return bad(e, "rules", "a cross rule reads a column past a table's 64th");
     }

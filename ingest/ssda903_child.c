@@ -882,7 +882,7 @@ static int cross_hit(void *ctx, const struct s903_group_hit *h)
 {
     struct cross_hit *x = ctx;
     const struct s903_rule *r = h->r;
-    if (r->needs >= 0 && s903_table_rows(x->k->run, r->needs) == 0)
+    if (r->needs >= 0 && !s903_table_file(x->k->run, r->needs)[0])
         return 0;
     const struct s903_cell *v = h->cell;
     return fire(x->k, r, h->line, v && v->len ? v->raw : NULL, NULL, 0, NULL, x->e);

@@ -144,9 +144,11 @@ struct s903_rule {
     enum s903_when when;
     struct s903_cond cond;         /* row and child rules */
     const char *sql;               /* SQL rules */
-    int needs;                     /* "needs": PART: runs only when the
-                                    * submission has a row of that part
-                                    * (-1: always) */
+    int needs;                     /* "needs": PART: runs only when that
+                                    * part's file was sent, even with no
+                                    * rows (DfE's "when the table is
+                                    * given"), in the cross-part pass;
+                                    * -1: always */
 };
 
 struct s903_ruleset;

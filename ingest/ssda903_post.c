@@ -256,7 +256,7 @@ int s903_run_sql_rules(struct s903_run *run, liia_error *e)
     for (size_t i = 0; i < run->s->nrules && rc == 0; i++) {
         const struct s903_rule *r = &run->s->rules[i];
         if (!r->sql || s903_table_rows(run, r->table) == 0 ||
-            (r->needs >= 0 && s903_table_rows(run, r->needs) == 0))
+            (r->needs >= 0 && !s903_table_file(run, r->needs)[0]))
             continue;
         if (needs_previous(run->s, r) && !prev)
             rc = s903_flag(&skipped, r->code) ? liia_fail(e, LIIA_E_NOMEM, "out of memory")

@@ -855,7 +855,9 @@ static int classify(struct s903_rule *r, const struct s903_schema *s, liia_error
      * child's records come together the child's own pass. */
     int neighbours = role == ROLE_PART && s->tables[r->table].cross_order[0] >= 0 &&
                      uses_next_or_prev_cells(&r->cond, 0);
-    if ((rd & 8) || (r->when == W_END && role != ROLE_CHILD) || neighbours)
+    /* a rule that "needs" a part runs where every file is known */
+    if ((rd & 8) || (r->when == W_END && role != ROLE_CHILD) || neighbours ||
+        r->needs >= 0)
         r->when = s->xml ? W_CHILD : W_CROSS;
     if (r->when == W_CROSS && !episodes && s->tables[r->table].cross_order[0] < 0 &&
         uses_next_or_prev_cells(&r->cond, 0))

@@ -165,6 +165,8 @@ def generate():
     lines.append("|---|---|---|---|---|---|")
     for r in rules:
         cond = render(r["when"]) if "when" in r else "(query) " + r.get("sql", "")
+        if "needs" in r:
+            cond = "(when the %s file is sent) %s" % (r["needs"], cond)
         lines.append("| %s | %s.%s | %s | %s | %s | %s |" % (
             r["code"], r["table"], r["column"], r.get("severity", "error"), years(r),
             md_escape(r["message"]), md_escape(cond)))

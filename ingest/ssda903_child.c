@@ -866,14 +866,9 @@ int s903_kids_finish(struct s903_kids *k, liia_error *e)
 
 /* ------------------------------------------------------------ cross rules */
 
-static uint32_t kid_parts(void *ctx, uint32_t kid)
-{
-    const struct s903_kids *k = ctx;
-    return parts_of(k, &k->kids[kid]);
-}
-
 struct cross_hit {
     struct s903_kids *k;
+    struct s903_group *g;           /* the child's kept records */
     liia_error *e;
 };
 
@@ -888,13 +883,33 @@ static int cross_hit(void *ctx, const struct s903_group_hit *h)
     return fire(x->k, r, h->line, v && v->len ? v->raw : NULL, NULL, 0, NULL, x->e);
 }
 
+static int cross_rec(void *ctx, int table, const struct s903_cell *cells, long line,
+                     liia_error *e)
+{
+    struct cross_hit *x = ctx;
+    return s903_group_add(x->g, table, cells, line, line, NULL, NULL, 0, e);
+}
+
+/* The child's kept records are in: its cross rules, with what the index
+ * knows it has in every part. */
+static int cross_child(void *ctx, uint32_t kid, liia_error *e)
+{
+    struct cross_hit *x = ctx;
+    (void)e;   /* cross_hit fills it */
+    return s903_group_end_cross(x->g, &x->k->run->dates, parts_of(x->k, &x->k->kids[kid]),
+                                cross_hit, x);
+}
+
 int s903_kids_cross(struct s903_kids *k, liia_error *e)
 {
+    struct cross_hit h = {k, NULL, e};
+    if (!(h.g = s903_group_new(k->run->s, e)))
+        return -1;
     struct s903_where at = k->run->at;
     k->run->at = (struct s903_where){0, 0, NULL, NULL, 0};
-    struct cross_hit h = {k, e};
-    int rc = s903_cross_run(k->cross, &k->run->dates, kid_parts, k, cross_hit, &h, e);
+    int rc = s903_cross_run(k->cross, cross_rec, cross_child, &h, e);
     k->run->at = at;
+    s903_group_free(h.g);
     return rc;
 }
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "liia_core.h"
 #include "ssda903_cross.h"
 
 #define REC_HEAD 12u
@@ -47,7 +48,6 @@ struct s903_cross {
     struct kept *k;                 /* per table; f NULL: not kept */
     int any;
     liia_buf rec;                   /* the record being written */
-    struct s903_group *g;
 };
 
 struct s903_cross *s903_cross_new(const struct s903_schema *s, liia_error *e)
@@ -73,10 +73,6 @@ struct s903_cross *s903_cross_new(const struct s903_schema *s, liia_error *e)
             return NULL;
         }
     }
-    if (x->any && !(x->g = s903_group_new(s, e))) {
-        s903_cross_free(x);
-        return NULL;
-    }
     return x;
 }
 
@@ -93,7 +89,6 @@ void s903_cross_free(struct s903_cross *x)
     }
     free(x->k);
     liia_buf_free(&x->rec);
-    s903_group_free(x->g);
     free(x);
 }
 
@@ -281,9 +276,8 @@ static int rewind_all(struct s903_cross *x, liia_error *e)
     return 0;
 }
 
-int s903_cross_run(struct s903_cross *x, const struct s903_dates *d,
-                   s903_cross_parts_fn parts, void *pctx, s903_group_fn fn, void *fctx,
-                   liia_error *e)
+int s903_cross_run(struct s903_cross *x, s903_cross_rec_fn rec, s903_cross_child_fn child,
+                   void *ctx, liia_error *e)
 {
     if (!x || !x->any)
         return 0;
@@ -302,12 +296,11 @@ int s903_cross_run(struct s903_cross *x, const struct s903_dates *d,
         for (size_t t = 0; t < x->s->ntables; t++) {
             struct kept *k = &x->k[t];
             while (k->have && k->kid == kid)
-                if (s903_group_add(x->g, (int)t, k->cells, k->line, k->line, NULL, NULL, 0,
-                                   e) ||
+                if (rec(ctx, (int)t, k->cells, k->line, e) ||
                     read_ahead(k, &x->s->tables[t], e))
                     return -1;
         }
-        if (s903_group_end_cross(x->g, d, parts(pctx, kid), fn, fctx))
+        if (child(ctx, kid, e))
             return -1;
     }
 }

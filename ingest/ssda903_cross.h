@@ -3,12 +3,13 @@
  * the child's records of another part, or a part's rule asking what the
  * child has in parts read after it) are kept, a few bytes each, in an
  * unlinked temporary file per part as the parts stream in; once every
- * part is read they are read back child by child and the cross rules run
- * over each child's records of every part.  Internal to ingest/. */
+ * part is read they are read back child by child, for the child index
+ * (ssda903_child.c) to run the cross rules over each child's records of
+ * every part.  Internal to ingest/. */
 #ifndef LIIA_SSDA903_CROSS_H
 #define LIIA_SSDA903_CROSS_H
 
-#include "ssda903_child.h"
+#include "ssda903_internal.h"
 
 struct s903_cross;
 
@@ -29,14 +30,16 @@ int s903_cross_add(struct s903_cross *x, int table, uint32_t kid, long line,
  * order). */
 int s903_cross_reset(struct s903_cross *x, int table, liia_error *e);
 
-/* The exists bits of child kid (struct s903_rows) as the child index
- * knows them. */
-typedef uint32_t (*s903_cross_parts_fn)(void *ctx, uint32_t kid);
+/* A kept record read back (its cells: the kept columns, the rest blank),
+ * and the end of a child's records. */
+typedef int (*s903_cross_rec_fn)(void *ctx, int table, const struct s903_cell *cells,
+                                 long line, liia_error *e);
+typedef int (*s903_cross_child_fn)(void *ctx, uint32_t kid, liia_error *e);
 
-/* Runs the cross rules over every child with a kept record, in the order
- * of the child index: fn for each that holds (s903_group_fn). */
-int s903_cross_run(struct s903_cross *x, const struct s903_dates *d,
-                   s903_cross_parts_fn parts, void *pctx, s903_group_fn fn, void *fctx,
-                   liia_error *e);
+/* Reads every kept record back, child by child in the order of the child
+ * index: rec for each of the child's records (part by part, each part's
+ * in file order), then child; -1 as soon as one fails (e filled). */
+int s903_cross_run(struct s903_cross *x, s903_cross_rec_fn rec, s903_cross_child_fn child,
+                   void *ctx, liia_error *e);
 
 #endif

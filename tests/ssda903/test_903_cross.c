@@ -458,6 +458,10 @@ static const struct xrule xrules[] = {
     /* a header rule over the child's missing rows: 4004 has none */
     XR("XHM", "header", "SEX", "",
        "{\"none\": \"missing\", \"where\": {\"present\": \"MIS_START\"}}"),
+    /* a uasc row of a child with no episode (uasc is read before them) */
+    XR("XUE", "uasc", "SEX", "", "{\"not\": {\"exists\": \"episodes\"}}"),
+    /* needs oc2 on the child's part */
+    XR("XHN", "header", "SEX", ", \"needs\": \"oc2\"", "{\"present\": \"SEX\"}"),
     /* needs oc2: a row rule otherwise, and a none over oc2 */
     XR("XNEED", "missing", "MIS_START", ", \"needs\": \"oc2\"", "{\"present\": \"MIS_START\"}"),
     XR("XNEEDC", "missing", "MIS_START", ", \"needs\": \"oc2\"",
@@ -853,8 +857,6 @@ static void check_expected(struct run *x)
 /* Stored flags of every row of the three parts, as the findings say. */
 static void check_flags(struct run *x)
 {
-    CHECK_STR(stored_flags(x, "cla_child", 5), "XHM");
-    CHECK_STR(stored_flags(x, "cla_child", 4), "");
     check_stored_flags(x, "episodes", "cla_episode");
     check_stored_flags(x, "missing", "cla_missing");
     check_stored_flags(x, "social_worker", "cla_social_worker");
@@ -876,6 +878,9 @@ static void test_eval_ordered(const char *schema)
                                      "AND flags = 'XSWF'"), 1);
         CHECK_STR(stored_flags(&x, "cla_missing", 5), "XCNT,XMF,XNONE");
         CHECK_STR(stored_flags(&x, "cla_missing", 12), "XCH,XDOB,XMF,XNOEP,XNONE");
+        CHECK_STR(stored_flags(&x, "cla_child", 5), "XHM");
+        CHECK_STR(stored_flags(&x, "cla_child", 4), "");
+        CHECK_STR(lines_of(&x, "XHN", "header"), "");
         /* the stored findings withhold identifying values */
         CHECK_INT(t903_count(x.t.db, "SELECT COUNT(*) FROM finding WHERE rule_id IN ('XCH', "
                                      "'XDOB') AND value = '(withheld)'"), 3);
@@ -931,6 +936,7 @@ static void test_eval_shuffled(const char *schema)
         check_flags(&x);
         CHECK_STR(lines_of(&x, "XNEED", "missing"), "2,3,4,5,6,7,8,9,10,12");
         CHECK_STR(lines_of(&x, "XNEEDC", "missing"), "6,7,8,9,10,12");
+        CHECK_STR(lines_of(&x, "XHN", "header"), "2,3,4,5");
     }
     run_free(&x);
 }
@@ -944,6 +950,8 @@ static void test_eval_needs(const char *schema)
     if (x.ok) {
         CHECK_STR(lines_of(&x, "XNEED", "missing"), "2,3,4,5,6,7,8,9,10,12");
         CHECK_STR(lines_of(&x, "XNEEDC", "missing"), "2,3,4,5,6,7,8,9,10,12");
+        CHECK_STR(lines_of(&x, "XHN", "header"), "2,3,4,5");
+        CHECK_STR(stored_flags(&x, "cla_child", 5), "XHM,XHN");
         check_expected(&x);
         check_flags(&x);
     }
@@ -952,6 +960,7 @@ static void test_eval_needs(const char *schema)
     if (x.ok) {
         CHECK_STR(lines_of(&x, "XNEED", "missing"), "2,3,4,5,6,7,8,9,10,12");
         CHECK_STR(lines_of(&x, "XNEEDC", "missing"), "6,7,8,9,10,12");
+        CHECK_STR(lines_of(&x, "XHN", "header"), "2,3,4,5");
         check_expected(&x);
         check_flags(&x);
     }
@@ -973,8 +982,8 @@ static void test_eval_validate(const char *schema)
     run_free(&x);
 }
 
-/* A child with missing rows only (no header row, no episode) and a child
- * with two header rows. */
+/* A child with missing and uasc rows only (no header row, no episode) and
+ * a child with two header rows. */
 static void test_eval_orphan(const char *schema)
 {
     struct t903 t;
@@ -983,6 +992,8 @@ static void test_eval_orphan(const char *schema)
     char paths[4][512];
     const char *files[4];
     const char *p[4] = {
+        t903_file("orphan_uasc.csv", T903_UASC_COLS,
+                  "1001,1,15/06/2010,\n5005,2,15/06/2011,\n6006,2,15/06/2011,\n"),
         t903_file("orphan_header.csv", T903_HEADER_COLS,
                   "1001,1,15/06/2010,WBRI,A123456789012,,\n"
                   "1001,1,15/06/2010,WBRI,A123456789012,,\n"
@@ -991,9 +1002,8 @@ static void test_eval_orphan(const char *schema)
                   "1001,01/05/2023,S,C2,N1,U1,PR1,,," EPT
                   "6006,01/05/2023,S,C2,N1,U1,PR1,,," EPT),
         t903_file("orphan_missing.csv", MISSING_COLS,
-                  "5005,,M,01/06/2023,\n6006,,M,01/06/2023,\n"),
-        NULL};
-    for (size_t i = 0; i < 3; i++) {
+                  "5005,,M,01/06/2023,\n6006,,M,01/06/2023,\n")};
+    for (size_t i = 0; i < 4; i++) {
         CHECK(p[i] != NULL);
         liia_strlcpy(paths[i], p[i] ? p[i] : "", sizeof paths[i]);
         files[i] = paths[i];
@@ -1003,7 +1013,7 @@ static void test_eval_orphan(const char *schema)
     liia_ingest_result r;
     liia_error e;
     liia_ingest_result_init(&r);
-    CHECK_INT(t903_submit(t.db, &o, files, 3, &r, &e), 0);
+    CHECK_INT(t903_submit(t.db, &o, files, 4, &r, &e), 0);
     struct run x;   /* for lines_of: no part reordered */
     memset(&x, 0, sizeof x);
     x.r = r;
@@ -1015,6 +1025,9 @@ static void test_eval_orphan(const char *schema)
     CHECK_STR(lines_of(&x, "XHSEX", "missing"), "3");
     CHECK_STR(lines_of(&x, "XNONE", "missing"), "2,3");   /* no social worker file */
     CHECK_STR(lines_of(&x, "XEPNM", "episodes"), "2");
+    CHECK_STR(lines_of(&x, "XUE", "uasc"), "3");
+    CHECK_INT(t903_count(t.db, "SELECT COUNT(*) FROM cla_uasc WHERE line = 3 AND "
+                               "flags = 'XUE'"), 1);
     const liia_error *f = t903_finding(&r, "XCH");
     CHECK(f != NULL);
     if (f)
@@ -1055,6 +1068,142 @@ static void test_eval_needs_missing(const char *schema)
     run_free(&x);
 }
 
+/* Every stored row's flags of a part, by line (lines 2..n+1), sorted;
+ * -1 when a row is not there. */
+static int all_flags(sqlite3 *db, const char *store, char (*flags)[64], size_t n)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT line, coalesce(flags, '') FROM %s", store);
+    sqlite3_stmt *st = NULL;
+    size_t seen = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        long line = (long)sqlite3_column_int64(st, 0);
+        if (line < 2 || (size_t)(line - 2) >= n)
+            continue;
+        sort_list((const char *)sqlite3_column_text(st, 1), flags[line - 2], 64);
+        seen++;
+    }
+    sqlite3_finalize(st);
+    return seen == n ? 0 : -1;
+}
+
+#define MANY 3000
+
+/* One of test_eval_many's ingests (v 1: reversed): the missing rows'
+ * flags by line into flags. */
+static void many_run(const char *schema, int v, const char *hdr, const char *ep,
+                     const char *mi, char (*flags)[64])
+{
+    struct t903 t;
+    char name[32], paths[3][512];
+    const char *files[3];
+    snprintf(name, sizeof name, "x_many%d", v);
+    if (t903_open(&t, name)) {
+        CHECK(0);
+        return;
+    }
+    static const char *const kinds[] = {"header", "episodes", "missing"};
+    const char *cols[] = {T903_HEADER_COLS, T903_EPISODE_COLS, MISSING_COLS};
+    const char *rows[] = {hdr, ep, mi};
+    for (size_t i = 0; i < 3; i++) {
+        char fn[64];
+        snprintf(fn, sizeof fn, "%s_%s.csv", name, kinds[i]);
+        const char *p = t903_file(fn, cols[i], rows[i]);
+        CHECK(p != NULL);
+        liia_strlcpy(paths[i], p ? p : "", sizeof paths[i]);
+        files[i] = paths[i];
+    }
+    liia_ingest_options o = {.la = "CAM", .period = "2024-03-31", .key_path = t.key_path,
+                             .schema_dir = schema};
+    liia_ingest_result r;
+    liia_error e;
+    liia_ingest_result_init(&r);
+    CHECK_INT(t903_submit(t.db, &o, files, 3, &r, &e), 0);
+    liia_ingest_result_free(&r);
+    CHECK_INT(all_flags(t.db, "cla_missing", flags, 2 * MANY), 0);
+    /* XOUT on every row inside its child's episode, no other */
+    CHECK_INT(t903_count(t.db, "SELECT COUNT(*) FROM cla_missing WHERE "
+                               "','||flags||',' LIKE '%,XOUT,%'"), MANY);
+    CHECK_INT(t903_count(t.db, "SELECT COUNT(*) FROM cla_missing WHERE "
+                               "','||flags||',' LIKE '%,XOUT,%' AND mis_start = "
+                               "'2023-06-01'"), MANY);
+    /* XHSEX on both rows of each SEX 2 child */
+    CHECK_INT(t903_count(t.db, "SELECT COUNT(*) FROM cla_missing WHERE "
+                               "','||flags||',' LIKE '%,XHSEX,%'"), MANY);
+    /* XMF on the earlier row, XML on the later, whatever the file order */
+    CHECK_INT(t903_count(t.db, "SELECT COUNT(*) FROM cla_missing WHERE "
+                               "','||flags||',' LIKE '%,XMF,%' AND mis_start = "
+                               "'2023-03-01'"), MANY);
+    CHECK_INT(t903_count(t.db, "SELECT COUNT(*) FROM cla_missing WHERE "
+                               "','||flags||',' LIKE '%,XML,%' AND mis_start = "
+                               "'2023-06-01'"), MANY);
+    /* every episode: XPS, XPE (one episode, one period), none XEPNM */
+    CHECK_INT(t903_count(t.db, "SELECT COUNT(*) FROM cla_episode WHERE "
+                               "flags IS NOT NULL AND flags <> ''"), MANY);
+    t903_close(&t);
+}
+
+/* 3000 children, two missing rows each: in child order and reversed (the
+ * index sorted by child over 6000 records, well past a stdio buffer);
+ * the episodes reversed too (re-read from the store).  Each row carries
+ * the same flags either way. */
+static void test_eval_many(const char *schema)
+{
+    liia_buf hdr, ep[2], mi[2];
+    liia_buf_init(&hdr);
+    for (int v = 0; v < 2; v++) {
+        liia_buf_init(&ep[v]);
+        liia_buf_init(&mi[v]);
+    }
+    char row[160];
+    int bad = 0;
+    for (int i = 0; i < MANY; i++) {
+        snprintf(row, sizeof row, "%d,%d,15/06/2010,WBRI,UN1,,\n", 10000 + i, 1 + i % 2);
+        bad |= liia_buf_append(&hdr, row, strlen(row));
+    }
+    for (int v = 0; v < 2; v++)
+        for (int j = 0; j < MANY; j++) {
+            int i = v ? MANY - 1 - j : j;
+            snprintf(row, sizeof row, "%d,01/05/2023,S,C2,N1,U1,PR1,,," EPT, 10000 + i);
+            bad |= liia_buf_append(&ep[v], row, strlen(row));
+            /* each child's rows: inside its episode, then before it (v 1:
+             * the other way round) */
+            for (int k = 0; k < 2; k++) {
+                if (k == v)
+                    snprintf(row, sizeof row, "%d,,M,01/06/2023,\n", 10000 + i);
+                else
+                    snprintf(row, sizeof row, "%d,,M,01/03/2023,02/03/2023\n", 10000 + i);
+                bad |= liia_buf_append(&mi[v], row, strlen(row));
+            }
+        }
+    bad |= liia_buf_append(&hdr, "", 1);
+    for (int v = 0; v < 2; v++)
+        bad |= liia_buf_append(&ep[v], "", 1) | liia_buf_append(&mi[v], "", 1);
+    CHECK_INT(bad, 0);
+    char (*flags[2])[64] = {NULL, NULL};
+    for (int v = 0; v < 2 && !bad; v++) {
+        flags[v] = calloc(2 * MANY, sizeof *flags[v]);
+        CHECK(flags[v] != NULL);
+        if (flags[v])
+            many_run(schema, v, hdr.data, ep[v].data, mi[v].data, flags[v]);
+    }
+    /* row by row: line L of the reversed file is line 2 * MANY + 3 - L of
+     * the ordered one */
+    long differ = 0;
+    for (size_t j = 0; !bad && flags[0] && flags[1] && j < 2 * MANY; j++)
+        differ += strcmp(flags[0][j], flags[1][2 * MANY - 1 - j]) != 0;
+    CHECK_INT(differ, 0);
+    CHECK(!bad && flags[0] && strlen(flags[0][0]) > 0);
+    for (int v = 0; v < 2; v++) {
+        free(flags[v]);
+        liia_buf_free(&ep[v]);
+        liia_buf_free(&mi[v]);
+    }
+    liia_buf_free(&hdr);
+}
+
 int main(void)
 {
     test_compile_refusals();
@@ -1067,5 +1216,6 @@ int main(void)
     test_eval_needs_missing(schema);
     test_eval_validate(schema);
     test_eval_orphan(schema);
+    test_eval_many(schema);
     return unit_result("test_903_cross");
 }

@@ -352,6 +352,19 @@ static void test_compile_cross(void)
                  RULE("header", "CHILD", "", "{\"not\": {\"exists\": \"episodes\"}}"), W_END,
                  &s) == 0)
         s903_schema_free(&s);
+    /* a header rule reading a cell and asking about the episodes: refused
+     * as an end rule, a cross rule with "needs" */
+    refused("k_header_cells_end", NULL,
+            RULE("header", "SEX", "",
+                 "{\"all\": [{\"not\": {\"exists\": \"episodes\"}},"
+                 " {\"col\": \"SEX\", \"in\": [\"1\"]}]}"),
+            PREFIX "a header rule asking about other parts or a later header row may use "
+                   "'exists' only (uasc rules may ask only 'exists': \"header\")");
+    if (compiled("k_header_cells_needs", NULL,
+                 RULE("header", "SEX", ", \"needs\": \"oc2\"",
+                      "{\"all\": [{\"not\": {\"exists\": \"episodes\"}},"
+                      " {\"col\": \"SEX\", \"in\": [\"1\"]}]}"), W_CROSS, &s) == 0)
+        s903_schema_free(&s);
     /* an episodes rule counting its own episodes stays a child rule; one
      * counting missing rows is a cross rule */
     if (compiled("k_own_count", NULL,
@@ -982,8 +995,9 @@ static void test_eval_validate(const char *schema)
     run_free(&x);
 }
 
-/* A child with missing and uasc rows only (no header row, no episode) and
- * a child with two header rows. */
+/* A child with missing and uasc rows only (no header row, no episode), a
+ * child with two header rows, and missing rows whose CHILD is spaces or
+ * "". */
 static void test_eval_orphan(const char *schema)
 {
     struct t903 t;
@@ -1002,7 +1016,8 @@ static void test_eval_orphan(const char *schema)
                   "1001,01/05/2023,S,C2,N1,U1,PR1,,," EPT
                   "6006,01/05/2023,S,C2,N1,U1,PR1,,," EPT),
         t903_file("orphan_missing.csv", MISSING_COLS,
-                  "5005,,M,01/06/2023,\n6006,,M,01/06/2023,\n")};
+                  "5005,,M,01/06/2023,\n6006,,M,01/06/2023,\n"
+                  "  ,,M,01/06/2023,\n\"\",,M,01/06/2023,\n")};
     for (size_t i = 0; i < 4; i++) {
         CHECK(p[i] != NULL);
         liia_strlcpy(paths[i], p[i] ? p[i] : "", sizeof paths[i]);
@@ -1024,6 +1039,9 @@ static void test_eval_orphan(const char *schema)
     CHECK_STR(lines_of(&x, "XOUT", "missing"), "3");
     CHECK_STR(lines_of(&x, "XHSEX", "missing"), "3");
     CHECK_STR(lines_of(&x, "XNONE", "missing"), "2,3");   /* no social worker file */
+    /* a CHILD of spaces and a quoted empty one: blank, never a child */
+    CHECK_STR(lines_of(&x, "LIIA-903-CHILD", "missing"), "4,5");
+    CHECK_STR(lines_of(&x, "XMF", "missing"), "2,3");
     CHECK_STR(lines_of(&x, "XEPNM", "episodes"), "2");
     CHECK_STR(lines_of(&x, "XUE", "uasc"), "3");
     CHECK_INT(t903_count(t.db, "SELECT COUNT(*) FROM cla_uasc WHERE line = 3 AND "
@@ -1087,6 +1105,65 @@ static int all_flags(sqlite3 *db, const char *store, char (*flags)[64], size_t n
     }
     sqlite3_finalize(st);
     return seen == n ? 0 : -1;
+}
+
+/* A strict submission of one child whose missing row is (inside) or is
+ * not in its episode, with XOUT as an error or a warning: the lifecycle
+ * counts the cross rules' findings. */
+static void strict_case(const char *name, const char *severity, int inside, int rejected)
+{
+    char dir[600], rule[1024];
+    snprintf(rule, sizeof rule,
+             "{\"code\": \"XOUT\", \"table\": \"missing\", \"column\": \"MIS_START\","
+             " \"message\": \"XOUT\", \"severity\": \"%s\", \"when\": {\"some\":"
+             " \"episodes\", \"where\": {\"col\": \"DECOM\", \"on_or_before\":"
+             " \"outer.MIS_START\"}}}\n", severity);
+    CHECK_INT(schema_dir(name, NULL, dir), 0);
+    CHECK_INT(add_rule(dir, "XOUT.json", rule), 0);
+    struct t903 t;
+    if (t903_open(&t, name)) {
+        CHECK(0);
+        return;
+    }
+    char paths[3][512], fn[3][64];
+    const char *files[3];
+    snprintf(fn[0], sizeof fn[0], "%s_header.csv", name);
+    snprintf(fn[1], sizeof fn[1], "%s_episodes.csv", name);
+    snprintf(fn[2], sizeof fn[2], "%s_missing.csv", name);
+    const char *p[3] = {
+        t903_file(fn[0], T903_HEADER_COLS, "1001,1,15/06/2010,WBRI,A123456789012,,\n"),
+        t903_file(fn[1], T903_EPISODE_COLS, "1001,01/05/2023,S,C2,N1,U1,PR1,,," EPT),
+        t903_file(fn[2], MISSING_COLS, inside ? "1001,,M,01/06/2023,\n"
+                                              : "1001,,M,01/04/2023,02/04/2023\n")};
+    for (size_t i = 0; i < 3; i++) {
+        CHECK(p[i] != NULL);
+        liia_strlcpy(paths[i], p[i] ? p[i] : "", sizeof paths[i]);
+        files[i] = paths[i];
+    }
+    liia_ingest_options o = {.la = "CAM", .period = "2024-03-31", .key_path = t.key_path,
+                             .schema_dir = dir, .strict = 1};
+    liia_ingest_result r;
+    liia_error e;
+    liia_ingest_result_init(&r);
+    CHECK_INT(t903_submit(t.db, &o, files, 3, &r, &e), rejected ? -1 : 0);
+    CHECK_INT(r.outcome == LIIA_INGEST_REJECTED, rejected);
+    CHECK_INT(r.findings.count, inside);
+    CHECK_INT(t903_finding_line(&r, "XOUT"), inside ? 2 : 0);
+    const liia_error *f = t903_finding(&r, "XOUT");
+    if (f)
+        CHECK_INT(f->severity, strcmp(severity, "warning") ? LIIA_SEV_ERROR : LIIA_SEV_WARNING);
+    /* a rejected submission stores no row */
+    CHECK(rejected ? t903_count(t.db, "SELECT COUNT(*) FROM cla_missing") <= 0
+                   : t903_count(t.db, "SELECT COUNT(*) FROM cla_missing") == 1);
+    liia_ingest_result_free(&r);
+    t903_close(&t);
+}
+
+static void test_eval_strict(void)
+{
+    strict_case("x_strict_error", "error", 1, 1);
+    strict_case("x_strict_clean", "error", 0, 0);
+    strict_case("x_strict_warning", "warning", 1, 0);
 }
 
 #define MANY 3000
@@ -1217,5 +1294,6 @@ int main(void)
     test_eval_validate(schema);
     test_eval_orphan(schema);
     test_eval_many(schema);
+    test_eval_strict();
     return unit_result("test_903_cross");
 }

@@ -942,15 +942,17 @@ static int add_rules_of(json_t *doc, struct s903_schema *s, size_t *cap, liia_er
     return 0;
 }
 
-/* Keeps column col of table for the cross-part pass; -1 when the pass
- * cannot (a column past the 64 a record's mask holds). */
+/* Keeps table's records, and its column col (-1: none), for the
+ * cross-part pass; -1 when the pass cannot (a column past the 64 a
+ * record's mask holds). */
 static int keep_cross(struct s903_schema *s, int table, int col)
 {
     struct s903_table *t = &s->tables[table];
     t->cross_keep = 1;
     if (col >= 64)
         return -1;
-    t->cross_cols |= (uint64_t)1 << col;
+    if (col >= 0)   /* -1: the records, no column */
+        t->cross_cols |= (uint64_t)1 << col;
     return 0;
 }
 
@@ -967,7 +969,7 @@ static int mark_cross(struct s903_schema *s, const struct s903_cond *c, int tabl
         return rc;
     case C_COUNT:
         if (c->part >= 0)
-            return keep_cross(s, c->part, 0) | mark_cross(s, &c->kids[0], c->part, table);
+            return keep_cross(s, c->part, -1) | mark_cross(s, &c->kids[0], c->part, table);
         return mark_cross(s, &c->kids[0], table, outer);
     case C_EXISTS:
         return 0;   /* the child index knows */
@@ -990,8 +992,11 @@ static int list_rules(struct s903_schema *s, liia_error *e)
 {
     for (size_t i = 0; i < s->nrules; i++) {
         const struct s903_rule *r = &s->rules[i];
+        /* the reported column, but a CHILD one: its finding shows the
+         * sender's own id (read again from the file), not the pseudonym */
+        int col = s->tables[r->table].cols[r->col].type == S903_CHILD ? -1 : r->col;
         if (!r->sql && r->when == W_CROSS &&
-            (keep_cross(s, r->table, r->col) || mark_cross(s, &r->cond, r->table, -1)))
+            (keep_cross(s, r->table, col) || mark_cross(s, &r->cond, r->table, -1)))
             return bad(e, "rules", "a cross rule reads a column past a table's 64th");
     }
     /* a kept ordered part is put in its order again */

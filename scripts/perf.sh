@@ -394,29 +394,33 @@ run to run, `.import` as much as ingest, which is why the ratio above is
 taken pair by pair.
 
 With every table of the return (header, episodes, uasc and the eight
-others: 4.7 million rows at 10^6 episodes) and the whole DfE rule set, the
-SQL rules are most of the time.  At 10^6 episodes (timestamps in a
-Release build, 2026-12-04, 60 s in all): loading the eleven files about
-6.3 s (the phases below, for the first three), the 86 SQL rules that run
-52 s: 16 of them over 1 s each (36 s; each scans a submission's episodes
-or social workers: SW12STG2 4.8 s, the derived `social_worker_order` 4.3
-s, 575 3.5 s, 577/578 2.9 s, SW01STG1 2.9 s, 634 2.8 s ...), 18 between
-0.3 and 1 s (10 s), 52 under 0.3 s (5 s).  A third of that is system
-time: the whole ingest is one transaction, so every page a rule reads
-comes from the WAL, through a pread, once the 16 MB page cache is full.
-With last year's return stored, the rules comparing with it added about 75
-s at 10^6; ten of them (202-205D, 207, 624, 626) each joined the two years'
-headers through an index SQLite built for that one query (5-7 s each), and
-the first/last episode and social worker tables sorted every column of a
-window.  They now read one derived table (`header_last_year`, built once)
-and two shared child sets, and the first/last tables are a GROUP BY of the
-narrow row: on the same machine, the same files, one after the other
-(2026-12-04), 157 s became 117 s (156 MB both); the clean and error-dense
-ingests without last year's return are unchanged (68.6 s against 68.8 s,
-76.2 s against 78.8 s: those rules do not run there).  `.import` of the
-same files at 10^6 took from 5.1 to 7.9 s in different runs on 2026-12-04,
-so the ratio moves with it by a third: between commits, compare the ingest
-times.
+others: 4.7 million rows at 10^6 episodes) and the whole DfE rule set.
+Since 2026-12-05 the rules that compare a child's records across parts
+(a missing row with the child's episodes, an episode with the child's
+social worker rows, ...) run in C in the cross-part pass (docs/schema-format.md,
+"The cross-part pass"), not as SQL over the stored rows: 80 of the 86 SQL
+rules that ran at 10^6 episodes, same flags on every row of five 10^5
+extracts (three randomly mutated so that most rules fire thousands of
+times, rows out of child order) as the SQL they replace.  On the same
+machine, one after the other (2026-12-05, Release, clean 10^6): 62 s
+before, 14-15 s after; peak RSS 156 MB before, 107 MB after (the SQL
+rules' sorts and the derived tables are gone).  Where the 14-15 s go now
+(timestamps): loading the eleven files, with the cells the cross rules
+read written to the temporary files, and the commit about 9 s; the
+cross-part pass 1.8-2.0 s (4.7 million kept records read back, 73 rules);
+the six SQL rules that still run 3.4 s: 199 1.1 s (it reads last year's
+episodes when stored), 632 1.1 s (DATE_PERM's partial dates with ZZ,
+parsed in SQL), 117 0.8 s and 1011 0.4 s (each picks one episode by an
+order the language cannot name yet), 579 and 1016 0.1 s.
+With last year's return stored, the rules comparing with it are still
+SQL (the table above).  Before the cross-part pass, the 86 SQL rules took
+52 of the 62 s: 16 of them over 1 s each (SW12STG2 4.8 s, the derived
+`social_worker_order` 4.3 s, 575 3.5 s, 577/578 2.9 s, SW01STG1 2.9 s, 634
+2.8 s ...), a third of it system time (every page a rule read came from
+the WAL through a pread once the 16 MB page cache was full).  `.import` of
+the same files at 10^6 took from 5.1 to 7.9 s in different runs on
+2026-12-04, so the ratio moves with it by a third: between commits,
+compare the ingest times.
 
 Since 2026-12-04 stores made by `init` have 16 KB pages instead of
 SQLite's 4 KB (the tables above are of such stores).  The
@@ -505,15 +509,13 @@ Cost per row against size: every step is linear (one pass, no sort); the
 table above shows it.  `.import` gets cheaper per row as files grow, so
 the ratio rises a little with size even where ingest is linear.
 
-What would go next: the commit's checkpoint is serial and about a tenth of
-the time (WAL writes the data twice, `.import` once; WAL is what lets
-readers work during an ingest); the header's child-index inserts could
-move to the writer thread, which has time to spare.  Above all the SQL
-rules: rules that scan a whole table for the children of a small one
-(575, 577, 578, 580, 634, SW01STG1, SW12STG2) need the episodes by child
-(a per-ingest index, or the facts kept in the child index during the
-load), and the cross-record rules of the eight newer tables belong in the
-per-child pass the episodes already have, not in SQL run afterwards.
+What would go next: the load itself is now most of the time and about
+1.6x `.import` on its own (the commit's checkpoint is serial and writes
+the data a second time; the header's child-index inserts could move to
+the writer thread, which has time to spare); then the six rules still in
+SQL, which need a record picked from another part by a filter and an
+order (117, 1011), DfE's partial dates (632) and last year's return (199),
+and the cross-part pass, which reads every kept record back once.
 
 Tried on 2026-12-04 (second session) and not taken, each measured against
 the same store on the same busy machine, so as ratios:
@@ -540,16 +542,18 @@ the same store on the same busy machine, so as ratios:
   the sort under `social_worker_order` (CPU 5.5 s against 5.0 s).
 
 So the SQL rules, as SQL, cost about 1 us per child per rule at this
-size, whatever the layout.  Meeting 1.5x needs the cross-record rules of
-the other tables out of SQL and into the per-child pass (each table's rows
-brought into child order once, then conditions evaluated per child in C,
-as the episodes' rules already are): 86 SQL rules, most of them
-"for each child, compare this table's rows with that one's".
+size, whatever the layout; which is why the cross-part pass replaced them
+(each table's kept cells brought into child order once, as the files
+list their children, then conditions evaluated per child in C).
 
 Memory: the files are streamed one row at a time.  Peak RSS is SQLite's
 page cache (16 MB, `PRAGMA cache_size` in ingest/ssda903.c), the child
 index (about 60 bytes a child: 30 MB for the 490,000 children of the
-10^6 extract), three batches of rows for the writer, and the findings
+10^6 extract), three batches of rows for the writer, one child's records
+at a time in the cross-part pass (the kept cells themselves are in
+temporary files: about 120 MB of them at 10^6 episodes, in the page cache
+or on disk, never in the process; a part whose children are out of order
+adds an index of 16 bytes a record while it is read back), and the findings
 list, which is bounded: every finding is counted per rule, the first 200
 of each rule are kept (about 1.4 KB each) and stored, so an error-dense
 file costs the same memory as a clean one (the error-dense table above).  A file whose episodes are not

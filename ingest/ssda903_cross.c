@@ -57,6 +57,16 @@ struct s903_cross {
     liia_buf rec;                   /* the record being written */
 };
 
+/* A temporary file could not be made, written or read: nothing is
+ * stored (the ingest is one transaction); the fix is room in /tmp. */
+static int tmp_fail(liia_error *e, const char *what)
+{
+    liia_fail(e, LIIA_E_IO, "cannot %s the cross-part rules' temporary file", what);
+    liia_error_fix(e, "make room in /tmp (the rules that read several parts keep about "
+                      "120 MB there for 10^6 episodes while the ingest runs) and send again");
+    return -1;
+}
+
 struct s903_cross *s903_cross_new(const struct s903_schema *s, liia_error *e)
 {
     struct s903_cross *x = calloc(1, sizeof *x);
@@ -72,11 +82,13 @@ struct s903_cross *s903_cross_new(const struct s903_schema *s, liia_error *e)
             continue;
         x->any = 1;
         x->k[t].sorted = 1;
-        if (!(x->k[t].f = tmpfile()) ||
-            !(x->k[t].cells = calloc(s->tables[t].ncols + 1, sizeof *x->k[t].cells))) {
+        int made = (x->k[t].f = tmpfile()) != NULL;
+        if (!made || !(x->k[t].cells = calloc(s->tables[t].ncols + 1, sizeof *x->k[t].cells))) {
             s903_cross_free(x);
-            liia_fail(e, LIIA_E_IO, "cannot create a temporary file for the cross-part "
-                                    "rules");
+            if (made)
+                liia_fail(e, LIIA_E_NOMEM, "out of memory");
+            else
+                tmp_fail(e, "create");
             return NULL;
         }
     }
@@ -167,8 +179,7 @@ int s903_cross_add(struct s903_cross *x, int table, uint32_t kid, long line,
     put_u32(p + 4, kid);
     put_u32(p + 8, line < 0 || line > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)line);
     if (fwrite(p, 1, x->rec.len, k->f) != x->rec.len)
-        return liia_fail(e, LIIA_E_IO, "cannot write the cross-part rules' temporary file "
-                                       "(is the disk full?)");
+        return tmp_fail(e, "write");
     if (k->n && kid < k->last)
         k->sorted = 0;
     k->last = kid;
@@ -183,8 +194,7 @@ int s903_cross_reset(struct s903_cross *x, int table, liia_error *e)
     struct kept *k = &x->k[table];
     FILE *f = tmpfile();
     if (!f)
-        return liia_fail(e, LIIA_E_IO, "cannot create a temporary file for the cross-part "
-                                       "rules");
+        return tmp_fail(e, "create");
     fclose(k->f);
     k->f = f;
     k->n = 0;
@@ -196,7 +206,7 @@ int s903_cross_reset(struct s903_cross *x, int table, liia_error *e)
 
 static int io_fail(liia_error *e)
 {
-    return liia_fail(e, LIIA_E_IO, "cannot read the cross-part rules' temporary file");
+    return tmp_fail(e, "read");
 }
 
 static int by_child(const void *a, const void *b)
@@ -325,8 +335,7 @@ static int rewind_all(struct s903_cross *x, liia_error *e)
         if (!k->f)
             continue;
         if (fflush(k->f))
-            return liia_fail(e, LIIA_E_IO, "cannot write the cross-part rules' temporary "
-                                           "file (is the disk full?)");
+            return tmp_fail(e, "write");
         if ((!k->sorted && index_kept(k, e)) || fseeko(k->f, 0, SEEK_SET))
             return -1;
         k->next = 0;

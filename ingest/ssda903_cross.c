@@ -8,7 +8,8 @@
  * pass over the submission (a second or more at 10^6 episodes).  Instead
  * the few cells those rules read are written, as each row is read, to an
  * unlinked temporary file per part (created 0600 by tmpfile(); only
- * dates, codes and the child index's number: no identifier).  The parts
+ * dates, codes, the child index's number and a social worker's SW_ID as
+ * stored: no child's identifier).  The parts
  * of an extract list their children in the same order, so each file is
  * read back once, front to back, and the child's records of every part
  * meet; a file whose children come in another order is read through an

@@ -106,6 +106,19 @@ static size_t *ep_toff(const struct s903_kids *k, const struct ep *p)
     return &k->eptoff[(size_t)(p - k->eps) * k->epcols];
 }
 
+/* Grows a pair of per-record period arrays to cap; -1 on ENOMEM (the
+ * arrays kept, at their old size). */
+static int grow_periods(uint32_t **pf, uint32_t **pl, size_t cap)
+{
+    uint32_t *f = realloc(*pf, cap * sizeof *f);
+    if (f)
+        *pf = f;
+    uint32_t *l = realloc(*pl, cap * sizeof *l);
+    if (l)
+        *pl = l;
+    return f && l ? 0 : -1;
+}
+
 /* ------------------------------------------------------------ the index */
 
 /* The first 32 hex digits of a pseudonym (lower case, as pseudo.c writes
@@ -615,12 +628,7 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
         struct s903_cell *cells = realloc(k->epcells, cap * k->epcols * sizeof *cells);
         size_t *toff = realloc(k->eptoff, cap * k->epcols * sizeof *toff);
         const struct s903_cell **all = realloc(k->all, cap * sizeof *all);
-        uint32_t *pf = realloc(k->pf, cap * sizeof *pf);
-        if (pf)
-            k->pf = pf;
-        uint32_t *pl = realloc(k->pl, cap * sizeof *pl);
-        if (pl)
-            k->pl = pl;
+        int periods = grow_periods(&k->pf, &k->pl, cap);
         if (eps)
             k->eps = eps;
         if (order)
@@ -631,7 +639,7 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
             k->eptoff = toff;
         if (all)
             k->all = all;
-        if (!eps || !order || !cells || !toff || !all || !pf || !pl)
+        if (!eps || !order || !cells || !toff || !all || periods)
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
         k->capeps = cap;
     }
@@ -1033,13 +1041,7 @@ static int group_room(struct s903_group *g, size_t ncols)
         const struct s903_cell **oc = realloc(g->ocells, cap * sizeof *oc);
         if (oc)
             g->ocells = oc;
-        uint32_t *pf = realloc(g->pf, cap * sizeof *pf);
-        if (pf)
-            g->pf = pf;
-        uint32_t *pl = realloc(g->pl, cap * sizeof *pl);
-        if (pl)
-            g->pl = pl;
-        if (!r || !o || !oc || !pf || !pl)
+        if (!r || !o || !oc || grow_periods(&g->pf, &g->pl, cap))
             return -1;
         g->cap = cap;
     }

@@ -17,6 +17,23 @@ static const char T903_EPISODE_COLS[] =
     "HOME_POST,PL_POST,URN\n";
 static const char T903_UASC_COLS[] = "CHILD,SEX,DOB,DUC\n";
 
+/* Copies a file (a schema file into a test's own schema folder). */
+static inline int t903_copy_file(const char *from, const char *to)
+{
+    char *text = NULL;
+    size_t len = 0;
+    liia_error e;
+    liia_error_clear(&e);
+    if (liia_read_file(from, &text, &len, &e))
+        return -1;
+    FILE *f = fopen(to, "w");
+    int rc = f && fwrite(text, 1, len, f) == len ? 0 : -1;
+    if (f && fclose(f))
+        rc = -1;
+    free(text);
+    return rc;
+}
+
 struct t903 {
     char db_path[512], key_path[512];
     sqlite3 *db;

@@ -30,21 +30,6 @@
 
 /* ------------------------------------------------------------ schema folders */
 
-static int copy_file(const char *from, const char *to)
-{
-    char *text = NULL;
-    size_t len = 0;
-    liia_error e;
-    liia_error_clear(&e);
-    if (liia_read_file(from, &text, &len, &e))
-        return -1;
-    FILE *f = fopen(to, "w");
-    int rc = f && fwrite(text, 1, len, f) == len ? 0 : -1;
-    if (f && fclose(f))
-        rc = -1;
-    free(text);
-    return rc;
-}
 
 static int write_text(const char *path, const char *text)
 {
@@ -112,7 +97,7 @@ static int schema_dir(const char *name, const char *tables, char dir[600])
         char from[600];
         snprintf(from, sizeof from, "%s/ssda903/%s", SCHEMA_DIR, files[i]);
         snprintf(path, sizeof path, "%s/%s", sub, files[i]);
-        if (i == 0 && tables ? write_text(path, tables) : copy_file(from, path))
+        if (i == 0 && tables ? write_text(path, tables) : t903_copy_file(from, path))
             return -1;
     }
     return 0;

@@ -96,21 +96,6 @@ static void test_duplicate_header_rows(struct t903 *t)
     liia_ingest_result_free(&r);
 }
 
-static int copy_file(const char *from, const char *to)
-{
-    char *text = NULL;
-    size_t len = 0;
-    liia_error e;
-    liia_error_clear(&e);
-    if (liia_read_file(from, &text, &len, &e))
-        return -1;
-    FILE *f = fopen(to, "w");
-    int rc = f && fwrite(text, 1, len, f) == len ? 0 : -1;
-    if (f && fclose(f))
-        rc = -1;
-    free(text);
-    return rc;
-}
 
 /* A schema directory under SCRATCH_DIR/name: the real schema with one of
  * its files replaced by text. */
@@ -130,7 +115,7 @@ static int schema_with(const char *name, const char *file, const char *text,
         char from[600];
         snprintf(from, sizeof from, "%s/ssda903/%s", SCHEMA_DIR, files[i]);
         snprintf(path, sizeof path, "%s/%s", sub, files[i]);
-        if (strcmp(files[i], file) && copy_file(from, path))
+        if (strcmp(files[i], file) && t903_copy_file(from, path))
             return -1;
     }
     snprintf(path, sizeof path, "%s/%s", sub, file);

@@ -122,6 +122,10 @@ struct s903_cond {
      * part's index (a cross rule) */
     long at_least, at_most;
     int part;
+    /* {"first" | "last": part, "where": C, "holds": C2} (C_COUNT, 1 first,
+     * 2 last): the first or last of the child's records in the part's
+     * order meeting kids[0] meets kids[1]; 0 for a count */
+    int pick;
 };
 
 /* When a rule runs.  ROW: on each row as it is read, values as received.

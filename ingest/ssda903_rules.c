@@ -81,7 +81,8 @@ static int compare(const struct s903_cond *c, const struct s903_rows *rows,
 }
 
 /* How many of the child's records meet the aggregate's where (each seen
- * as the row, with the child's header and parts), within its limits. */
+ * as the row, with the child's header and parts), within its limits; or
+ * (first, last) whether the first or last record meeting it meets holds. */
 static int count_holds(const struct s903_cond *c, const struct s903_rows *rows,
                        const struct s903_dates *d)
 {
@@ -96,17 +97,23 @@ static int count_holds(const struct s903_cond *c, const struct s903_rows *rows,
         one.row[REF_OUTER] = rows->row[REF_CUR];
     }
     long n = 0;
-    for (size_t i = 0; i < recs.n && n <= c->at_most; i++) {
+    for (size_t k = 0; k < recs.n && n <= c->at_most; k++) {
+        size_t i = c->pick == 2 ? recs.n - 1 - k : k;   /* last: from the end */
         one.row[REF_CUR] = recs.rec[i];
         if (recs.pfirst) {   /* the counted record's period */
             one.row[REF_PFIRST] = recs.pfirst[i] == UINT32_MAX ? NULL : recs.rec[recs.pfirst[i]];
             one.row[REF_PLAST] = recs.plast[i] == UINT32_MAX ? NULL : recs.rec[recs.plast[i]];
         }
+        if (c->pick) {   /* the first met (from the end: last) is the one */
+            if (s903_cond_eval_rows(&c->kids[0], &one, d))
+                return s903_cond_eval_rows(&c->kids[1], &one, d);
+            continue;
+        }
         n += s903_cond_eval_rows(&c->kids[0], &one, d);
         if (n >= c->at_least && c->at_most == LONG_MAX)
             return 1;
     }
-    return n >= c->at_least && n <= c->at_most;
+    return !c->pick && n >= c->at_least && n <= c->at_most;
 }
 
 int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,

@@ -629,15 +629,16 @@ static int load_exists(const char *what, const struct cctx *x, struct s903_cond 
 }
 
 /* {"some" | "none" | "count": PART, "where": C, "at_least"/"at_most"/
- * "more_than"/"less_than": N}: how many of the child's records in the
- * rule's own part (episodes) meet C. */
+ * "more_than"/"less_than": N}: how many of the child's records in PART
+ * meet C; {"first" | "last": PART, "where": C, "holds": C2}: the first or
+ * last of them (in the part's order) meets C2. */
 static int load_count(json_t *j, const struct cctx *x, struct s903_cond *c,
                       liia_error *e)
 {
-    static const char *const keys[] = {"some", "none", "count"};
+    static const char *const keys[] = {"some", "none", "count", "first", "last"};
     const char *part = NULL;
     size_t k;
-    for (k = 0; k < 3 && !part; k++)
+    for (k = 0; k < 5 && !part; k++)
         part = json_string_value(json_object_get(j, keys[k]));
     k--;
     /* the rule's own ordered part: the child pass's records; any other
@@ -652,6 +653,7 @@ static int load_count(json_t *j, const struct cctx *x, struct s903_cond *c,
                                "records of a part, and not inside another");
     c->kind = C_COUNT;
     c->part = other;
+    c->pick = k >= 3 ? (int)k - 2 : 0;
     c->at_least = k == 0 ? 1 : 0;
     c->at_most = k == 1 ? 0 : LONG_MAX;
     static const struct { const char *key; int lo; long add; } lim[] = {
@@ -674,7 +676,18 @@ static int load_count(json_t *j, const struct cctx *x, struct s903_cond *c,
     }
     if (!json_is_object(where))
         return bad(e, "rules", "an aggregate needs 'where' (the condition on each record)");
-    return load_kids(where, &in, c, e);
+    if (!c->pick)
+        return load_kids(where, &in, c, e);
+    json_t *holds = json_object_get(j, "holds");
+    if (!json_is_object(holds))
+        return bad(e, "rules", "'first' and 'last' need 'holds' (the condition on the "
+                               "record they pick)");
+    json_t *both = json_pack("[OO]", where, holds);
+    if (!both)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    int rc = load_kids(both, &in, c, e);
+    json_decref(both);
+    return rc;
 }
 
 static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
@@ -682,7 +695,8 @@ static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
 {
     json_t *v;
     if (json_object_get(j, "some") || json_object_get(j, "none") ||
-        json_object_get(j, "count"))
+        json_object_get(j, "count") || json_object_get(j, "first") ||
+        json_object_get(j, "last"))
         return load_count(j, x, c, e);
     if ((v = json_object_get(j, "all")) || (v = json_object_get(j, "any")) ||
         (v = json_object_get(j, "not"))) {
@@ -968,9 +982,11 @@ static int mark_cross(struct s903_schema *s, const struct s903_cond *c, int tabl
             rc |= mark_cross(s, &c->kids[i], table, outer);
         return rc;
     case C_COUNT:
-        if (c->part >= 0)
-            return keep_cross(s, c->part, -1) | mark_cross(s, &c->kids[0], c->part, table);
-        return mark_cross(s, &c->kids[0], table, outer);
+        for (size_t i = 0; i < c->nkids; i++)
+            rc |= c->part >= 0 ? keep_cross(s, c->part, -1) |
+                                     mark_cross(s, &c->kids[i], c->part, table)
+                               : mark_cross(s, &c->kids[i], table, outer);
+        return rc;
     case C_EXISTS:
         return 0;   /* the child index knows */
     default: {

@@ -411,7 +411,7 @@ cross-part pass 1.8-2.0 s (4.7 million kept records read back, 73 rules);
 the six SQL rules that still run 3.4 s: 199 1.1 s (it reads last year's
 episodes when stored), 632 1.1 s (DATE_PERM's partial dates with ZZ,
 parsed in SQL), 117 0.8 s and 1011 0.4 s (each picks one episode by an
-order the language cannot name yet), 579 and 1016 0.1 s.
+order: since 2026-12-05 cross rules too, with `last`), 579 and 1016 0.1 s.
 With last year's return stored, the rules comparing with it are still
 SQL (the table above).  Before the cross-part pass, the 86 SQL rules took
 52 of the 62 s: 16 of them over 1 s each (SW12STG2 4.8 s, the derived
@@ -512,10 +512,10 @@ the ratio rises a little with size even where ingest is linear.
 What would go next: the load itself is now most of the time and about
 1.6x `.import` on its own (the commit's checkpoint is serial and writes
 the data a second time; the header's child-index inserts could move to
-the writer thread, which has time to spare); then the six rules still in
-SQL, which need a record picked from another part by a filter and an
-order (117, 1011), DfE's partial dates (632) and last year's return (199),
-and the cross-part pass, which reads every kept record back once.
+the writer thread, which has time to spare); then the four rules still
+in SQL, which need DfE's partial dates (632), last year's return (199),
+the DOB of one of the child's OC3 rows (1016) or a child-less group
+(579), and the cross-part pass, which reads every kept record back once.
 
 Tried on 2026-12-04 (second session) and not taken, each measured against
 the same store on the same busy machine, so as ratios:

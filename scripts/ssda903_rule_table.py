@@ -52,7 +52,7 @@ def render(c, top=True):
         return "%s given" % c["present"]
     if "blank" in c:
         return "%s blank" % c["blank"]
-    if "count" in c or "some" in c or "none" in c:
+    if "count" in c or "some" in c or "none" in c or "first" in c or "last" in c:
         return aggregate(c)
     col = c.get("col", "?")
     if "in" in c:
@@ -73,6 +73,11 @@ def aggregate(c):
         if k in c:
             one = c[k][:-1] if c[k].endswith("s") else c[k]
             return "%s %s of the child with %s" % (words, one, render(c["where"], False))
+    for k in ("first", "last"):
+        if k in c:
+            one = c[k][:-1] if c[k].endswith("s") else c[k]
+            return "the child's %s %s with %s has %s" % (
+                k, one, render(c["where"], False), render(c["holds"], False))
     lim = [("at_least", ">="), ("at_most", "<="), ("more_than", ">"), ("less_than", "<")]
     n = " and ".join("%s %s" % (s, c[k]) for k, s in lim if k in c)
     return "the child's %s with %s number %s" % (c["count"], render(c["where"], False), n)

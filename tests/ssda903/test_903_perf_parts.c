@@ -201,6 +201,12 @@ static void test_schema_refusals(void)
                    " \"message\": \"m\", \"when\": {\"some\": \"episodes\","
                    " \"where\": {\"present\": \"outer.DEC\"}}}\n",
                    "malformed SSDA903 schema: a condition names no column of its table");
+    schema_refused("schema_last_holds", "rules/996.json",
+                   "{\"code\": \"996\", \"table\": \"oc3\", \"column\": \"IN_TOUCH\","
+                   " \"message\": \"m\", \"when\": {\"last\": \"episodes\","
+                   " \"where\": {\"present\": \"DECOM\"}}}\n",
+                   "malformed SSDA903 schema: 'first' and 'last' need 'holds' (the condition "
+                   "on the record they pick)");
     schema_refused("schema_needs", "rules/996.json",
                    "{\"code\": \"996\", \"table\": \"episodes\", \"column\": \"DEC\","
                    " \"needs\": \"nothing\", \"message\": \"m\","

@@ -453,6 +453,17 @@ static const struct xrule xrules[] = {
     XR("XCH", "missing", "CHILD", "", "{\"not\": {\"exists\": \"episodes\"}}"),
     XR("XDOB", "missing", "DOB", "",
        "{\"all\": [{\"present\": \"DOB\"}, {\"not\": {\"exists\": \"episodes\"}}]}"),
+    /* first and last of the child's social worker rows (in their order,
+     * A to F) meeting a condition: the one picked is tested, not any */
+    XR("XFST", "missing", "MIS_START", "",
+       "{\"first\": \"social_worker\", \"where\": {\"col\": \"SW_ID\", \"matches\":"
+       " \"^[B-F]$\"}, \"holds\": {\"col\": \"SW_ID\", \"matches\": \"^B$\"}}"),
+    XR("XLST", "missing", "MIS_START", "",
+       "{\"last\": \"social_worker\", \"where\": {\"col\": \"SW_ID\", \"matches\":"
+       " \"^[A-E]$\"}, \"holds\": {\"col\": \"SW_ID\", \"matches\": \"^E$\"}}"),
+    XR("XLSTN", "missing", "MIS_START", "",
+       "{\"last\": \"social_worker\", \"where\": {\"col\": \"SW_ID\", \"matches\":"
+       " \"^[A-E]$\"}, \"holds\": {\"col\": \"SW_ID\", \"matches\": \"^D$\"}}"),
     /* a header rule over the child's missing rows: 4004 has none */
     XR("XHM", "header", "SEX", "",
        "{\"none\": \"missing\", \"where\": {\"present\": \"MIS_START\"}}"),
@@ -779,6 +790,10 @@ static void check_expected(struct run *x)
     CHECK_STR(lines_of(x, "XSWD", "social_worker"), "5");
     CHECK_STR(lines_of(x, "XSWE", "social_worker"), "2");
     CHECK_STR(lines_of(x, "XSWL", "social_worker"), "2,8");
+    /* first/last: 1001's social workers A-F (its missing rows 2-5) */
+    CHECK_STR(lines_of(x, "XFST", "missing"), "2,3,4,5");
+    CHECK_STR(lines_of(x, "XLST", "missing"), "2,3,4,5");
+    CHECK_STR(lines_of(x, "XLSTN", "missing"), "");
     /* a header rule counting missing rows: 4004 (header line 5) */
     CHECK_STR(lines_of(x, "XHM", "header"), "5");
     /* header.SEX read in the cross pass: 2002 (SEX 2) */
@@ -874,7 +889,7 @@ static void test_eval_ordered(const char *schema)
          * the last; A (7) the first only */
         CHECK_INT(t903_count(x.t.db, "SELECT COUNT(*) FROM cla_social_worker WHERE line = 7 "
                                      "AND flags = 'XSWF'"), 1);
-        CHECK_STR(stored_flags(&x, "cla_missing", 5), "XCNT,XMF,XNONE");
+        CHECK_STR(stored_flags(&x, "cla_missing", 5), "XCNT,XFST,XLST,XMF,XNONE");
         CHECK_STR(stored_flags(&x, "cla_missing", 12), "XCH,XDOB,XMF,XNOEP,XNONE");
         CHECK_STR(stored_flags(&x, "cla_child", 5), "XHM");
         CHECK_STR(stored_flags(&x, "cla_child", 4), "");

@@ -657,7 +657,8 @@ static const char *stored_flags(struct run *x, const char *store, long line)
 {
     static char got[512];
     char raw[512] = "", sql[256];
-    snprintf(sql, sizeof sql, "SELECT coalesce(flags, '') FROM %s WHERE line = ?1", store);
+    sqlite3_snprintf(sizeof sql, sql, "SELECT coalesce(flags, '') FROM \"%w\" WHERE line = ?1",
+                     store);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(x->t.db, sql, -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, line);
@@ -1091,7 +1092,7 @@ static void test_eval_needs_missing(const char *schema)
 static int all_flags(sqlite3 *db, const char *store, char (*flags)[64], size_t n)
 {
     char sql[128];
-    snprintf(sql, sizeof sql, "SELECT line, coalesce(flags, '') FROM %s", store);
+    sqlite3_snprintf(sizeof sql, sql, "SELECT line, coalesce(flags, '') FROM \"%w\"", store);
     sqlite3_stmt *st = NULL;
     size_t seen = 0;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)

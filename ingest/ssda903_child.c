@@ -708,7 +708,7 @@ int s903_part_rules(const struct s903_ruleset *set, const struct s903_part_recs 
             .exists = parts | (prev ? 1u << REF_PREV : 0) | (next ? 1u << REF_NEXT : 0) |
                       (prev2 ? 1u << REF_PREV2 : 0),
             .all = order, .nall = n, .pfirst = own->pfirst, .plast = own->plast,
-            .other = other};
+            .other = other, .at1 = i + 1};
         if (own->pfirst && own->pfirst[i] != UINT32_MAX) {
             rows.row[REF_PFIRST] = order[own->pfirst[i]];
             rows.row[REF_PLAST] = order[own->plast[i]];

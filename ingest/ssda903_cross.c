@@ -291,6 +291,9 @@ static int decode(struct kept *k, const struct s903_table *t, size_t body, liia_
             if (v->ok && col->type == S903_DATE && n == 10) {
                 memcpy(v->iso, v->raw, 10);
                 v->iso[10] = '\0';
+            } else if (v->ok && col->type == S903_PDATE &&
+                       s903_parse_pdate(v->raw, n, v->iso)) {
+                v->iso[0] = '\0';
             }
             break;
         default:

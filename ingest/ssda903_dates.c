@@ -57,6 +57,50 @@ int s903_parse_date(const char *s, size_t len, char iso[11])
     return 0;
 }
 
+/* One part of a partial date: 1 or 2 digits (width 2), 4 digits (width
+ * 4), or all Z (*unknown set); -1 otherwise. */
+static int pdate_part(const char *s, size_t n, size_t width, int *v, int *unknown)
+{
+    size_t z = 0;
+    while (z < n && s[z] == 'Z')   /* s is not NUL-terminated: a kept cell */
+        z++;
+    *unknown = n == width && z == n;
+    if (*unknown)
+        return 0;
+    if (n < (width == 2 ? 1 : 4) || n > width)
+        return -1;
+    return digits(s, n, v);
+}
+
+/* As DfE's validator reads DATE_PERM: ZZZZ is 2000; a ZZ month makes the
+ * date a year less a day after the given day of January (ZZ/ZZ/2019:
+ * 31/12/2019); a ZZ day is the month's last day.  Parts split at the
+ * first two '/'. */
+int s903_parse_pdate(const char *s, size_t len, char iso[11])
+{
+    const char *a = memchr(s, '/', len), *b = a ? memchr(a + 1, '/', len - (size_t)(a + 1 - s)) : NULL;
+    int d = 1, m = 1, y = 2000, zd, zm, zy;
+    if (!b || pdate_part(s, (size_t)(a - s), 2, &d, &zd) ||
+        pdate_part(a + 1, (size_t)(b - a - 1), 2, &m, &zm) ||
+        pdate_part(b + 1, len - (size_t)(b + 1 - s), 4, &y, &zy))
+        return -1;
+    d = zd ? 1 : d;
+    m = zm ? 1 : m;
+    y = zy ? 2000 : y;
+    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return -1;
+    if (zm && d == 1)
+        d = 31, m = 12;
+    else if (zm)
+        d--, y++;
+    else if (zd)
+        d = days_in_month(y, m);
+    if (y > 9999)
+        return -1;
+    format_iso(y, m, d, iso);
+    return 0;
+}
+
 static long days_from_civil(int y, int m, int d)
 {
     /* H. Hinnant's days_from_civil: days since 1970-01-01. */

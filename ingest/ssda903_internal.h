@@ -11,9 +11,13 @@
 #include "liia_core.h"
 
 /* S903_DATETIME (yyyy-mm-ddThh:mm:ss), S903_BOOL (true/false/1/0, stored
- * 1/0) and S903_INT (digits, stored as an integer): the XML returns'. */
+ * 1/0) and S903_INT (digits, stored as an integer): the XML returns'.
+ * S903_PDATE: DfE's partial date (dd/mm/yyyy, ZZ for an unknown day or
+ * month, ZZZZ for an unknown year), stored as sent, read by rules as the
+ * date DfE's validator makes of it (s903_parse_pdate); never a cell
+ * finding of its own: the rule that reads it says what is wrong. */
 enum s903_type { S903_CHILD, S903_CODE, S903_DATE, S903_UPN, S903_POSTCODE, S903_TEXT,
-                 S903_DATETIME, S903_BOOL, S903_INT };
+                 S903_DATETIME, S903_BOOL, S903_INT, S903_PDATE };
 
 /* A part's stored columns travel to the writer thread with a 64-bit null
  * mask (ssda903_writer.h); the exists bits of a child hold a bit per part. */
@@ -75,7 +79,7 @@ struct s903_col {
 enum s903_opnd { OP_COL, OP_START, OP_END, OP_DATE, OP_QS, OP_QE, OP_Y1 };
 
 enum s903_kind { C_ALL, C_ANY, C_NOT, C_PRESENT, C_BLANK, C_IN, C_EXISTS,
-                 C_EQUALS, C_MATCHES, C_COUNT,
+                 C_EQUALS, C_MATCHES, C_COUNT, C_DATED, C_EARLIER,
                  C_BEFORE, C_AFTER, C_SAME, C_ON_OR_BEFORE, C_ON_OR_AFTER };
 
 /* Which record of the child a column reference reads (rules.md: "DEC",
@@ -86,7 +90,7 @@ enum s903_kind { C_ALL, C_ANY, C_NOT, C_PRESENT, C_BLANK, C_IN, C_EXISTS,
  * first and last dated records ("prev2.", "first.", "last."). */
 enum s903_ref { REF_CUR, REF_PREV, REF_NEXT, REF_HEADER, REF_PREV2, REF_FIRST, REF_LAST,
                 REF_OUTER, REF_PFIRST, REF_PLAST, REF_COUNT };
-/* REF_OUTER ("outer.COL"): inside an aggregate over another part, the
+/* REF_OUTER ("outer.COL"): inside an aggregate (over any part), the
  * record the rule is on (the counted record is the row).  REF_PFIRST,
  * REF_PLAST ("period_first.COL", "period_last.COL"): on a part with
  * "period_end", the first and last record of the record's period (its
@@ -328,6 +332,11 @@ struct s903_rows {
     /* cross rules: the child's records of every part, by table index
      * (NULL outside the cross-part pass: no records) */
     const struct s903_part_recs *other;
+    size_t at1;                          /* 1 + row[REF_CUR]'s index in all,
+                                          * 0 when not among them */
+    int earlier;                         /* inside an aggregate over the
+                                          * rule's own part: the counted
+                                          * record comes before the rule's */
 };
 
 /* 1 when the row breaks the rule's condition (a row rule: the row only). */
@@ -360,6 +369,9 @@ int32_t s903_ymd(const char *iso);
 
 /* Parses dd/mm/yyyy or yyyy-mm-dd into ISO; -1 if not a real date. */
 int s903_parse_date(const char *s, size_t len, char iso[11]);
+/* Parses a partial date (S903_PDATE) into the ISO date it stands for;
+ * -1 if it is not one. */
+int s903_parse_pdate(const char *s, size_t len, char iso[11]);
 /* yyyymmdd plus years, months (day clipped to the month's end: 29 Feb
  * + 1y = 28 Feb) and days; 0 when the result is out of range. */
 int32_t s903_ymd_add(int32_t ymd, int years, int months, int days);

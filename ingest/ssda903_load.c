@@ -333,6 +333,11 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
         break;
     case S903_TEXT:
         break;
+    case S903_PDATE:
+        /* stored as sent; not a date: the rules reading it see no date */
+        if (s903_parse_pdate(cell->raw, cell->len, cell->iso))
+            cell->iso[0] = '\0';
+        break;
     default:
         kind = check_xml_type(x, c);
         break;
@@ -347,7 +352,7 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
     if (mapped) {
         liia_strlcpy(x->store[c], mapped, sizeof x->store[c]);
     } else if (col->type == S903_CODE || col->type == S903_TEXT || col->type == S903_DATETIME ||
-               col->type == S903_INT) {
+               col->type == S903_INT || col->type == S903_PDATE) {
         /* The cell itself (NUL-terminated by gather_cells), unless it is
          * longer than a stored value may be. */
         if (cell->len < sizeof x->store[c]) {
@@ -486,6 +491,8 @@ static void stored_cells(struct s903_rowctx *x)
         cell->code = have ? x->cells[c].code : 0;
         if (have && x->tab->cols[c].type == S903_DATE)
             memcpy(cell->iso, x->val[c], 11);
+        else if (have && x->tab->cols[c].type == S903_PDATE)
+            memcpy(cell->iso, x->cells[c].iso, 11);
     }
 }
 

@@ -126,6 +126,20 @@ static int needs_previous(const struct s903_schema *s, const struct s903_rule *r
 
 /* Rules that compare with last year's return and found none are not run,
  * and say so: one finding (info) naming them, never silence. */
+/* The code as the not-run note lists it: a rule whose code also has a
+ * part on this year's rows alone (199, 1000) ran that part. */
+static int flag_not_run(liia_buf *skipped, const struct s903_schema *s,
+                        const struct s903_rule *r)
+{
+    char label[80];
+    for (size_t i = 0; i < s->nrules; i++)
+        if (!strcmp(s->rules[i].code, r->code) && !needs_previous(s, &s->rules[i])) {
+            snprintf(label, sizeof label, "%s (last year's part)", r->code);
+            return s903_flag(skipped, label);
+        }
+    return s903_flag(skipped, r->code);
+}
+
 static int report_not_run(struct s903_run *run, const char *codes, liia_error *e)
 {
     int y = atoi(run->dates.start) - 1, first = -1;
@@ -259,8 +273,8 @@ int s903_run_sql_rules(struct s903_run *run, liia_error *e)
             (r->needs >= 0 && !s903_table_file(run, r->needs)[0]))
             continue;
         if (needs_previous(run->s, r) && !prev)
-            rc = s903_flag(&skipped, r->code) ? liia_fail(e, LIIA_E_NOMEM, "out of memory")
-                                              : 0;
+            rc = flag_not_run(&skipped, run->s, r) ? liia_fail(e, LIIA_E_NOMEM, "out of memory")
+                                                   : 0;
         else
             rc = run_sql_rule(run, r, prev, &upd[r->table], e);
     }
@@ -338,6 +352,8 @@ static void row_cells(sqlite3_stmt *st, const struct s903_table *t,
         cell->code = 0;   /* conditions look the text up */
         if (v && t->cols[c].type == S903_DATE)
             liia_strlcpy(cell->iso, v, sizeof cell->iso);
+        else if (v && t->cols[c].type == S903_PDATE && s903_parse_pdate(v, len, cell->iso))
+            cell->iso[0] = '\0';
     }
 }
 

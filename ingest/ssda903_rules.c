@@ -91,15 +91,16 @@ static int count_holds(const struct s903_cond *c, const struct s903_rows *rows,
     one.exists |= rows->exists & (uint32_t)1 << REF_HEADER;
     /* another part's records (a cross rule): this record is outer. */
     struct s903_part_recs recs = {rows->all, rows->nall, rows->pfirst, rows->plast};
+    one.row[REF_OUTER] = rows->row[REF_CUR];   /* outer.COL: the rule's record */
     if (c->part >= 0) {
         static const struct s903_part_recs none = {NULL, 0, NULL, NULL};
         recs = rows->other ? rows->other[c->part] : none;
-        one.row[REF_OUTER] = rows->row[REF_CUR];
     }
     long n = 0;
     for (size_t k = 0; k < recs.n && n <= c->at_most; k++) {
         size_t i = c->pick == 2 ? recs.n - 1 - k : k;   /* last: from the end */
         one.row[REF_CUR] = recs.rec[i];
+        one.earlier = c->part < 0 && i + 1 < rows->at1;
         if (recs.pfirst) {   /* the counted record's period */
             one.row[REF_PFIRST] = recs.pfirst[i] == UINT32_MAX ? NULL : recs.rec[recs.pfirst[i]];
             one.row[REF_PLAST] = recs.plast[i] == UINT32_MAX ? NULL : recs.rec[recs.plast[i]];
@@ -152,6 +153,11 @@ int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
     case C_BLANK:
         x = cell_of(rows, c->ref, c->col);
         return !x || x->len == 0;
+    case C_DATED:
+        x = cell_of(rows, c->ref, c->col);
+        return x && x->len && x->ok && x->iso[0];
+    case C_EARLIER:
+        return rows->earlier;
     case C_IN:
         x = cell_of(rows, c->ref, c->col);
         if (!x)
@@ -245,7 +251,7 @@ uint32_t s903_cond_mask(const struct s903_cond *c, const struct s903_cell *cells
         return m;
     case C_NOT:
         return all & ~s903_cond_mask(&c->kids[0], cells, dates, nq);
-    case C_PRESENT: case C_BLANK: case C_IN:
+    case C_PRESENT: case C_BLANK: case C_IN: case C_DATED:
         return s903_cond_eval(c, cells, dates) ? all : 0;
     default:
         if (c->op != OP_QS && c->op != OP_QE && c->op != OP_Y1)

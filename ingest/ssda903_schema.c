@@ -123,6 +123,7 @@ static const struct { const char *name; enum s903_type type; } types[] = {
     {"child", S903_CHILD}, {"code", S903_CODE}, {"date", S903_DATE},
     {"upn", S903_UPN}, {"postcode", S903_POSTCODE}, {"text", S903_TEXT},
     {"datetime", S903_DATETIME}, {"bool", S903_BOOL}, {"int", S903_INT},
+    {"pdate", S903_PDATE},
 };
 
 /* "pii": how a value that identifies a child is reduced before it is
@@ -439,9 +440,10 @@ struct cctx {
     int refs;
     int agg;                       /* inside an aggregate's where: the row
                                     * is the counted record, no prev/next */
-    int outer;                     /* inside an aggregate over another
-                                    * part: the rule's table (outer.COL),
-                                    * else -1 */
+    int outer;                     /* inside an aggregate: the rule's
+                                    * table (outer.COL), else -1 */
+    int own;                       /* inside an aggregate over the rule's
+                                    * own ordered part */
 };
 
 /* References only the per-child pass of the episodes has: the record two
@@ -628,6 +630,23 @@ static int load_exists(const char *what, const struct cctx *x, struct s903_cond 
     return 0;
 }
 
+/* {"dated": REF}: the cell is a date the comparisons can read (given, and
+ * a real date: a partial date DfE's way, S903_PDATE).  Only a date column
+ * has one. */
+static int load_dated(const char *col, const struct cctx *x, struct s903_cond *c,
+                      liia_error *e)
+{
+    c->kind = C_DATED;
+    if ((c->col = column_ref(x, col, &c->ref)) < 0)
+        return bad(e, "rules or measures.json", "a condition names no column of its table");
+    int table = c->ref == REF_HEADER ? x->s->child_table : c->ref == REF_OUTER ? x->outer
+                                                                                : x->table;
+    enum s903_type t = x->s->tables[table].cols[c->col].type;
+    if (t != S903_DATE && t != S903_PDATE)
+        return bad(e, "rules", "'dated' names a column that is not a date or pdate");
+    return 0;
+}
+
 /* {"some" | "none" | "count": PART, "where": C, "at_least"/"at_most"/
  * "more_than"/"less_than": N}: how many of the child's records in PART
  * meet C; {"first" | "last": PART, "where": C, "holds": C2}: the first or
@@ -670,10 +689,11 @@ static int load_count(json_t *j, const struct cctx *x, struct s903_cond *c,
     json_t *where = json_object_get(j, "where");
     struct cctx in = *x;
     in.agg = 1;
-    if (other >= 0) {
-        in.outer = x->table;
+    /* outer.COL: the record the rule is on, also among its own part's */
+    in.outer = x->table;
+    in.own = other == -1;
+    if (other >= 0)
         in.table = other;
-    }
     if (!json_is_object(where))
         return bad(e, "rules", "an aggregate needs 'where' (the condition on each record)");
     if (!c->pick)
@@ -712,6 +732,16 @@ static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
     if (!col) {
         col = json_string_value(json_object_get(j, "blank"));
         c->kind = C_BLANK;
+    }
+    if (!col && (col = json_string_value(json_object_get(j, "dated"))))
+        return load_dated(col, x, c, e);
+    if (!col && (col = json_string_value(json_object_get(j, "earlier")))) {
+        /* the counted record comes before the rule's record in their
+         * part's order: the ties a date comparison cannot break */
+        c->kind = C_EARLIER;
+        return x->own && !strcmp(col, "outer") ? 0
+               : bad(e, "rules", "'earlier' is {\"earlier\": \"outer\"}, inside an "
+                                 "aggregate over the rule's own ordered part");
     }
     if (!col) {
         col = json_string_value(json_object_get(j, "col"));
@@ -779,7 +809,7 @@ static unsigned cond_cost(const struct s903_cond *c)
             n += cond_cost(&c->kids[i]);
         return n;
     case C_EXISTS:  return 1;
-    case C_PRESENT: case C_BLANK: return 2;
+    case C_PRESENT: case C_BLANK: case C_DATED: case C_EARLIER: return 2;
     case C_IN:      return c->has_code_bits ? 2 : 6;
     case C_EQUALS:  return 4;
     case C_MATCHES: return 64;
@@ -821,6 +851,8 @@ static unsigned reads(const struct s903_cond *c, const struct s903_schema *s)
         return r;
     case C_COUNT:
         return c->part >= 0 ? 11 : 3;
+    case C_EARLIER:
+        return 1;
     case C_EXISTS:
         r = 1;
         if (c->exists == REF_NEXT || (c->exists >= S903_EX_PART &&
@@ -914,7 +946,7 @@ static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
         return bad(e, "rules", "a rule needs 'when' (or 'sql')");
     if (r->sql)
         return 0;
-    struct cctx x = {s, r->table, 1, 0, -1};
+    struct cctx x = {s, r->table, 1, 0, -1, 0};
     if (load_cond(when, &x, &r->cond, e) || classify(r, s, e))
         return -1;
     order_cond(&r->cond);
@@ -985,10 +1017,10 @@ static int mark_cross(struct s903_schema *s, const struct s903_cond *c, int tabl
         for (size_t i = 0; i < c->nkids; i++)
             rc |= c->part >= 0 ? keep_cross(s, c->part, -1) |
                                      mark_cross(s, &c->kids[i], c->part, table)
-                               : mark_cross(s, &c->kids[i], table, outer);
+                               : mark_cross(s, &c->kids[i], table, table);
         return rc;
-    case C_EXISTS:
-        return 0;   /* the child index knows */
+    case C_EXISTS: case C_EARLIER:
+        return 0;   /* the child index knows; the order is the pass's */
     default: {
         int refs[2] = {c->ref, -1}, cols[2] = {c->col, 0};
         if (c->kind == C_EQUALS || (c->kind >= C_BEFORE && c->op == OP_COL)) {
@@ -1054,7 +1086,7 @@ static int term_index(struct s903_schema *s, int table, json_t *cond, liia_error
     struct s903_term *t = &s->terms[s->nterms];
     t->table = table;
     t->json = cond;
-    struct cctx x = {s, table, 0, 0, -1};
+    struct cctx x = {s, table, 0, 0, -1, 0};
     if (load_cond(cond, &x, &t->cond, e))
         return -1;
     order_cond(&t->cond);

@@ -52,6 +52,10 @@ def render(c, top=True):
         return "%s given" % c["present"]
     if "blank" in c:
         return "%s blank" % c["blank"]
+    if "dated" in c:
+        return "%s a date" % c["dated"]
+    if "earlier" in c:
+        return "before it (DECOM order)"
     if "count" in c or "some" in c or "none" in c or "first" in c or "last" in c:
         return aggregate(c)
     col = c.get("col", "?")

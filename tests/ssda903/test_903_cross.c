@@ -186,8 +186,38 @@ static int compiled(const char *name, const char *tables, const char *rule,
     "{\"code\": \"X\", \"table\": \"" table "\", \"column\": \"" col "\","       \
     " \"message\": \"m\"" extra ", \"when\": " when "}\n"
 
+/* DfE's partial dates (DATE_PERM) as DfE's validator reads them. */
+static void test_pdate(void)
+{
+    static const struct { const char *in, *want; } ok[] = {
+        {"05/04/2020", "2020-04-05"}, {"5/4/2020", "2020-04-05"},
+        {"ZZ/04/2020", "2020-04-30"}, {"ZZ/02/2024", "2024-02-29"},
+        {"ZZ/ZZ/2019", "2019-12-31"}, {"15/ZZ/2019", "2020-01-14"},
+        {"ZZ/ZZ/ZZZZ", "2000-12-31"}, {"01/06/ZZZZ", "2000-06-01"},
+    };
+    static const char *const bad[] = {"31/02/2020", "ZZ/13/2020", "ZZ/ZZ/ZZ", "01/01/20",
+                                      "Z/01/2020", "001/01/2020", "01-01-2020", "",
+                                      "01/01/2020/", "32/ZZ/2020", "00/01/2020", "ab/cd/efgh"};
+    char iso[11];
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        CHECK_INT(s903_parse_pdate(ok[i].in, strlen(ok[i].in), iso), 0);
+        CHECK_STR(iso, ok[i].want);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CHECK_INT(s903_parse_pdate(bad[i], strlen(bad[i]), iso), -1);
+    /* the cell ends at its length, not at a NUL: a kept cell is followed
+     * by the next one's bytes */
+    CHECK_INT(s903_parse_pdate("ZZ/ZZ/ZZZZZZ", 10, iso), 0);
+    CHECK_STR(iso, "2000-12-31");
+    CHECK_INT(s903_parse_pdate("01/02/20201", 10, iso), 0);
+    CHECK_STR(iso, "2020-02-01");
+}
+
 static void test_compile_refusals(void)
 {
+    refused("c_dated_text", NULL,
+            RULE("missing", "MIS_START", "", "{\"dated\": \"MISSING\"}"),
+            PREFIX "'dated' names a column that is not a date or pdate");
     /* aggregates: a part named in tables.json, never inside another */
     refused("c_agg_unknown", NULL,
             RULE("missing", "MIS_START", "",
@@ -1284,6 +1314,7 @@ static void test_eval_many(const char *schema)
 
 int main(void)
 {
+    test_pdate();
     test_compile_refusals();
     test_compile_cross();
     char schema[600];

@@ -196,11 +196,23 @@ static void test_schema_refusals(void)
                    " \"where\": {\"none\": \"uasc\", \"where\": {\"present\": \"DUC\"}}}}\n",
                    "malformed SSDA903 schema: an aggregate (some, none, count) counts the "
                    "child's records of a part, and not inside another");
-    schema_refused("schema_outer_own", "rules/996.json",
+    /* outer.COL only inside an aggregate (over any part, the rule's own
+     * included); earlier only over the rule's own ordered part */
+    schema_refused("schema_outer_top", "rules/996.json",
                    "{\"code\": \"996\", \"table\": \"episodes\", \"column\": \"DEC\","
-                   " \"message\": \"m\", \"when\": {\"some\": \"episodes\","
-                   " \"where\": {\"present\": \"outer.DEC\"}}}\n",
+                   " \"message\": \"m\", \"when\": {\"present\": \"outer.DEC\"}}\n",
                    "malformed SSDA903 schema: a condition names no column of its table");
+    schema_refused("schema_earlier_top", "rules/996.json",
+                   "{\"code\": \"996\", \"table\": \"episodes\", \"column\": \"DEC\","
+                   " \"message\": \"m\", \"when\": {\"earlier\": \"outer\"}}\n",
+                   "malformed SSDA903 schema: 'earlier' is {\"earlier\": \"outer\"}, inside an "
+                   "aggregate over the rule's own ordered part");
+    schema_refused("schema_earlier_other", "rules/996.json",
+                   "{\"code\": \"996\", \"table\": \"missing\", \"column\": \"MIS_START\","
+                   " \"message\": \"m\", \"when\": {\"some\": \"episodes\","
+                   " \"where\": {\"earlier\": \"outer\"}}}\n",
+                   "malformed SSDA903 schema: 'earlier' is {\"earlier\": \"outer\"}, inside an "
+                   "aggregate over the rule's own ordered part");
     schema_refused("schema_last_holds", "rules/996.json",
                    "{\"code\": \"996\", \"table\": \"oc3\", \"column\": \"IN_TOUCH\","
                    " \"message\": \"m\", \"when\": {\"last\": \"episodes\","

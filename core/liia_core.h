@@ -262,6 +262,10 @@ int liia_db_begin(sqlite3 *db, liia_error *e);
 int liia_db_commit(sqlite3 *db, liia_error *e);
 /* Best effort; never fails the caller (there is nothing more to do). */
 void liia_db_rollback(sqlite3 *db);
+/* Starts writing the store's WAL out to disk without waiting (Linux;
+ * elsewhere nothing): a long transaction calls it while it still computes,
+ * so the commit's own sync of the WAL finds less to write.  Best effort. */
+void liia_db_start_writeback(sqlite3 *db);
 
 /* ---------------------------------------------------------------- reference */
 

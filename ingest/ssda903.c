@@ -91,6 +91,8 @@ static int load_all(struct s903_run *run, long *rows, liia_error *e)
                 s903_required_rows(run, in->path, in->table, in->rows, in->misaligned, e))
                 return -1;
             *rows += in->rows;
+            /* the rows so far are in the WAL: its write-back overlaps the rest */
+            liia_db_start_writeback(run->db);
         }
     return s903_kids_finish(run->kids, e) || s903_kids_cross(run->kids, e) ||
            s903_run_sql_rules(run, e) ||
@@ -318,6 +320,7 @@ static int stage_xml(struct s903_sub *sub, struct ingest_job *job, liia_error *e
     }
     int rc = s903_load_grouped(run, job->files[0], rd, &job->r->rows, e);
     liia_reader_free(rd);
+    liia_db_start_writeback(run->db);   /* while the measures are counted */
     /* validate's scratch copy has no catalogue to count into */
     if (rc == 0 && !job->o->validate_only)
         rc = liia_cin_derive_measures(run->db, run->sid, run->period, sub->schema_dir, NULL, e);

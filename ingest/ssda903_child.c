@@ -878,9 +878,26 @@ struct cross_hit {
     struct s903_kids *k;
     struct s903_group *g;           /* the child's kept records */
     liia_error *e;
+    FILE *sink;                     /* the later children's pass: hits kept
+                                     * here, fired once both halves are done */
 };
 
-/* A cross rule holds for a stored record: reported and flagged. */
+/* A hit of the later half, as the sink keeps it: the rule's index, the
+ * line and the value (length, 0xffff: none). */
+static int sink_hit(struct cross_hit *x, const struct s903_rule *r, long line,
+                    const char *value)
+{
+    uint32_t head[2] = {(uint32_t)(r - x->k->run->s->rules), (uint32_t)line};
+    size_t n = value ? strlen(value) : 0;
+    uint16_t len = !value ? UINT16_MAX : n < UINT16_MAX ? (uint16_t)n : UINT16_MAX - 1;
+    if (fwrite(head, sizeof head, 1, x->sink) != 1 || fwrite(&len, 2, 1, x->sink) != 1 ||
+        (value && len && fwrite(value, len, 1, x->sink) != 1))
+        return liia_fail(x->e, LIIA_E_IO, "cannot write the cross-part rules' temporary file");
+    return 0;
+}
+
+/* A cross rule holds for a stored record: reported and flagged (or kept
+ * for that, on the later half's thread). */
 static int cross_hit(void *ctx, const struct s903_group_hit *h)
 {
     struct cross_hit *x = ctx;
@@ -888,7 +905,10 @@ static int cross_hit(void *ctx, const struct s903_group_hit *h)
     if (r->needs >= 0 && !s903_table_file(x->k->run, r->needs)[0])
         return 0;
     const struct s903_cell *v = h->cell;
-    return fire(x->k, r, h->line, v && v->len ? v->raw : NULL, NULL, 0, NULL, x->e);
+    const char *value = v && v->len ? v->raw : NULL;
+    if (x->sink)
+        return sink_hit(x, r, h->line, value);
+    return fire(x->k, r, h->line, value, NULL, 0, NULL, x->e);
 }
 
 static int cross_rec(void *ctx, int table, const struct s903_cell *cells, long line,
@@ -903,21 +923,52 @@ static int cross_rec(void *ctx, int table, const struct s903_cell *cells, long l
 static int cross_child(void *ctx, uint32_t kid, liia_error *e)
 {
     struct cross_hit *x = ctx;
-    (void)e;   /* cross_hit fills it */
+    x->e = e;   /* the error of the half reading the child */
     return s903_group_end_cross(x->g, &x->k->run->dates, parts_of(x->k, &x->k->kids[kid]),
                                 cross_hit, x);
 }
 
+/* The later half's hits, reported and flagged after the earlier half's
+ * (so a row's flags are in the order one pass gives). */
+static int fire_sink(struct s903_kids *k, FILE *sink, liia_error *e)
+{
+    if (fflush(sink) || fseeko(sink, 0, SEEK_SET))
+        return liia_fail(e, LIIA_E_IO, "cannot read the cross-part rules' temporary file");
+    uint32_t head[2];
+    uint16_t len;
+    char value[UINT16_MAX];
+    while (fread(head, sizeof head, 1, sink) == 1) {
+        if (fread(&len, 2, 1, sink) != 1 || head[0] >= k->run->s->nrules ||
+            (len != UINT16_MAX && len && fread(value, len, 1, sink) != 1))
+            return liia_fail(e, LIIA_E_IO, "cannot read the cross-part rules' temporary file");
+        value[len == UINT16_MAX ? 0 : len] = '\0';
+        if (fire(k, &k->run->s->rules[head[0]], (long)head[1],
+                 len == UINT16_MAX ? NULL : value, NULL, 0, NULL, e))
+            return -1;
+    }
+    return ferror(sink) ? liia_fail(e, LIIA_E_IO, "cannot read the cross-part rules' "
+                                                   "temporary file") : 0;
+}
+
 int s903_kids_cross(struct s903_kids *k, liia_error *e)
 {
-    struct cross_hit h = {k, NULL, e};
-    if (!(h.g = s903_group_new(k->run->s, e)))
-        return -1;
+    struct cross_hit h = {k, NULL, e, NULL}, h2 = {k, NULL, NULL, tmpfile()};
+    int rc = 0;
+    if (!(h.g = s903_group_new(k->run->s, e)) || !(h2.g = s903_group_new(k->run->s, e)))
+        rc = -1;
     struct s903_where at = k->run->at;
     k->run->at = (struct s903_where){0, 0, NULL, NULL, 0};
-    int rc = s903_cross_run(k->cross, cross_rec, cross_child, &h, e);
+    const struct s903_cross_pass lo = {cross_rec, cross_child, &h}, hi = {cross_rec, cross_child, &h2};
+    /* no sink file: one pass over every child */
+    if (rc == 0)
+        rc = s903_cross_run(k->cross, &lo, h2.sink ? &hi : NULL, e);
+    if (rc == 0 && h2.sink)
+        rc = fire_sink(k, h2.sink, e);
     k->run->at = at;
+    if (h2.sink)
+        fclose(h2.sink);
     s903_group_free(h.g);
+    s903_group_free(h2.g);
     return rc;
 }
 

@@ -24,6 +24,7 @@
  * some 25 bytes: 120 MB of temporary files for 10^6 episodes and the
  * other parts' 3.7 million rows, read back once.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,14 +36,28 @@
 
 enum { TAG_BLANK, TAG_DATE, TAG_CODE, TAG_TEXT, TAG_OK = 8 };
 
+/* Children of a block: where a sorted file's records of the children
+ * from a multiple of BLOCK on start, so the pass can be split there. */
+#define BLOCK_SHIFT 10
+
 struct kept {
     FILE *f;
     size_t n;                       /* records */
+    long long bytes;                /* written */
     uint32_t last;                  /* child of the last one */
     int sorted;                     /* children never go back */
+    /* a sorted file: blk[b] is the first record of a child >= b << BLOCK_SHIFT */
+    struct blk { long long off; size_t rec; } *blk;
+    size_t nblk, capblk;
     /* reading back: an unsorted file's records by child */
     struct at { uint32_t kid; uint32_t seq; long long off; } *idx;
-    size_t next;                    /* records read */
+};
+
+/* Reading one kept file back over a range of its records. */
+struct cur {
+    FILE *f;
+    int own;                        /* f opened for this cursor */
+    size_t next, end;               /* records (or idx entries) read, the end */
     uint32_t kid;                   /* the child of the record read ahead */
     long line;
     int have;                       /* a record is read ahead */
@@ -54,7 +69,9 @@ struct kept {
 struct s903_cross {
     const struct s903_schema *s;
     struct kept *k;                 /* per table; f NULL: not kept */
+    struct cur *cur[2];             /* per table: the pass's, the split's */
     int any;
+    uint32_t nkids;                 /* 1 + the largest child kept */
     liia_buf rec;                   /* the record being written */
 };
 
@@ -78,13 +95,22 @@ struct s903_cross *s903_cross_new(const struct s903_schema *s, liia_error *e)
     }
     x->s = s;
     liia_buf_init(&x->rec);
+    for (int h = 0; h < 2; h++)
+        if (!(x->cur[h] = calloc(s->ntables + 1, sizeof *x->cur[h]))) {
+            s903_cross_free(x);
+            liia_fail(e, LIIA_E_NOMEM, "out of memory");
+            return NULL;
+        }
     for (size_t t = 0; t < s->ntables; t++) {
         if (!s->tables[t].cross_keep)
             continue;
         x->any = 1;
         x->k[t].sorted = 1;
         int made = (x->k[t].f = tmpfile()) != NULL;
-        if (!made || !(x->k[t].cells = calloc(s->tables[t].ncols + 1, sizeof *x->k[t].cells))) {
+        for (int h = 0; made && h < 2; h++)
+            if (!(x->cur[h][t].cells = calloc(s->tables[t].ncols + 1, sizeof(struct s903_cell))))
+                made = -1;
+        if (made != 1) {
             s903_cross_free(x);
             if (made)
                 liia_fail(e, LIIA_E_NOMEM, "out of memory");
@@ -100,13 +126,21 @@ void s903_cross_free(struct s903_cross *x)
 {
     if (!x)
         return;
-    for (size_t t = 0; t < x->s->ntables; t++) {
+    for (size_t t = 0; x->k && t < x->s->ntables; t++) {
         if (x->k[t].f)
             fclose(x->k[t].f);
         free(x->k[t].idx);
-        free(x->k[t].cells);
-        free(x->k[t].buf);
+        free(x->k[t].blk);
+        for (int h = 0; h < 2; h++)
+            if (x->cur[h]) {
+                if (x->cur[h][t].own)
+                    fclose(x->cur[h][t].f);
+                free(x->cur[h][t].cells);
+                free(x->cur[h][t].buf);
+            }
     }
+    free(x->cur[0]);
+    free(x->cur[1]);
     free(x->k);
     liia_buf_free(&x->rec);
     free(x);
@@ -151,14 +185,34 @@ static int put_cell(liia_buf *b, const struct s903_col *col, const struct s903_c
         memcpy(m + 1, &code, 2);
         n = 3;
     } else {
-        uint16_t len = v->len <= UINT16_MAX ? (uint16_t)v->len : UINT16_MAX;
+        /* NUL-terminated as read back: findings and regexec take C strings */
+        uint16_t len = v->len < UINT16_MAX ? (uint16_t)v->len : UINT16_MAX - 1;
         tag |= TAG_TEXT;
         memcpy(m + 1, &len, 2);
         m[0] = tag;
-        return liia_buf_append(b, m, 3) || liia_buf_append(b, v->raw, len);
+        return liia_buf_append(b, m, 3) || liia_buf_append(b, v->raw, len) ||
+               liia_buf_append(b, "", 1);
     }
     m[0] = tag;
     return liia_buf_append(b, m, n);
+}
+
+/* The record about to be written starts the blocks up to kid's. */
+static int mark_blocks(struct kept *k, uint32_t kid)
+{
+    size_t b = (size_t)(kid >> BLOCK_SHIFT);
+    while (k->nblk <= b) {
+        if (k->nblk == k->capblk) {
+            size_t cap = k->capblk ? 2 * k->capblk : 64;
+            struct blk *n = realloc(k->blk, cap * sizeof *n);
+            if (!n)
+                return -1;
+            k->blk = n;
+            k->capblk = cap;
+        }
+        k->blk[k->nblk++] = (struct blk){k->bytes, k->n};
+    }
+    return 0;
 }
 
 int s903_cross_add(struct s903_cross *x, int table, uint32_t kid, long line,
@@ -175,6 +229,8 @@ int s903_cross_add(struct s903_cross *x, int table, uint32_t kid, long line,
     for (size_t c = 0; c < t->ncols && c < 64; c++)
         if ((t->cross_cols >> c & 1) && put_cell(&x->rec, &t->cols[c], &cells[c]))
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    if (k->sorted && (!k->n || kid >= k->last) && mark_blocks(k, kid))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     unsigned char *p = (unsigned char *)x->rec.data;
     put_u32(p, (uint32_t)x->rec.len);
     put_u32(p + 4, kid);
@@ -185,6 +241,9 @@ int s903_cross_add(struct s903_cross *x, int table, uint32_t kid, long line,
         k->sorted = 0;
     k->last = kid;
     k->n++;
+    k->bytes += (long long)x->rec.len;
+    if (kid >= x->nkids)
+        x->nkids = kid + 1;
     return 0;
 }
 
@@ -199,6 +258,8 @@ int s903_cross_reset(struct s903_cross *x, int table, liia_error *e)
     fclose(k->f);
     k->f = f;
     k->n = 0;
+    k->bytes = 0;
+    k->nblk = 0;
     k->sorted = 1;
     return 0;
 }
@@ -239,7 +300,7 @@ static int index_kept(struct kept *k, liia_error *e)
 
 /* The kept columns of a record's body as cells (texts in the body, the
  * column's code list or the cell's iso). */
-static int decode(struct kept *k, const struct s903_table *t, size_t body, liia_error *e)
+static int decode(struct cur *k, const struct s903_table *t, size_t body, liia_error *e)
 {
     size_t at = 0;
     for (size_t c = 0; c < t->ncols; c++) {
@@ -283,11 +344,11 @@ static int decode(struct kept *k, const struct s903_table *t, size_t body, liia_
                 return io_fail(e);
             memcpy(&n, k->buf + at, 2);
             at += 2;
-            if (at + n > body)
+            if (at + n + 1 > body || k->buf[at + n])
                 return io_fail(e);
             v->raw = (const char *)k->buf + at;
             v->len = n;
-            at += n;
+            at += n + 1;
             if (v->ok && col->type == S903_DATE && n == 10) {
                 memcpy(v->iso, v->raw, 10);
                 v->iso[10] = '\0';
@@ -303,36 +364,59 @@ static int decode(struct kept *k, const struct s903_table *t, size_t body, liia_
     return 0;
 }
 
-/* Reads the table's next record (in child order) ahead. */
-static int read_ahead(struct kept *k, const struct s903_table *t, liia_error *e)
+/* Reads the cursor's next record (in child order) ahead. */
+static int read_ahead(struct cur *c, const struct kept *k, const struct s903_table *t,
+                      liia_error *e)
 {
-    k->have = 0;
-    if (k->next == k->n)
+    c->have = 0;
+    if (c->next == c->end)
         return 0;
-    if (k->idx && fseeko(k->f, (off_t)k->idx[k->next].off, SEEK_SET))
+    if (k->idx && fseeko(c->f, (off_t)k->idx[c->next].off, SEEK_SET))
         return io_fail(e);
-    k->next++;
+    c->next++;
     unsigned char h[REC_HEAD];
-    if (fread(h, 1, sizeof h, k->f) != sizeof h || get_u32(h) < REC_HEAD)
+    if (fread(h, 1, sizeof h, c->f) != sizeof h || get_u32(h) < REC_HEAD)
         return io_fail(e);
     size_t body = get_u32(h) - REC_HEAD;
-    if (body > k->cap) {
-        unsigned char *b = realloc(k->buf, body);
+    if (body > c->cap) {
+        unsigned char *b = realloc(c->buf, body);
         if (!b)
             return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-        k->buf = b;
-        k->cap = body;
+        c->buf = b;
+        c->cap = body;
     }
-    if (body && fread(k->buf, 1, body, k->f) != body)
+    if (body && fread(c->buf, 1, body, c->f) != body)
         return io_fail(e);
-    k->kid = get_u32(h + 4);
-    k->line = (long)get_u32(h + 8);
-    k->have = 1;
-    return decode(k, t, body, e);
+    c->kid = get_u32(h + 4);
+    c->line = (long)get_u32(h + 8);
+    c->have = 1;
+    return decode(c, t, body, e);
 }
 
-/* Every kept file back to its first record, in child order. */
-static int rewind_all(struct s903_cross *x, liia_error *e)
+/* Where the records of children from kid on start: a record number (an
+ * index entry for an unsorted file) and, for a sorted file, its offset. */
+static void start_of(const struct kept *k, uint32_t kid, size_t *rec, long long *off)
+{
+    if (k->idx) {
+        size_t lo = 0, hi = k->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (k->idx[mid].kid < kid)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        *rec = lo;
+        *off = 0;
+        return;
+    }
+    size_t b = (size_t)(kid >> BLOCK_SHIFT);
+    *rec = b < k->nblk ? k->blk[b].rec : k->n;
+    *off = b < k->nblk ? k->blk[b].off : k->bytes;
+}
+
+/* Every kept file written out, an unsorted one indexed by child. */
+static int finish_writing(struct s903_cross *x, liia_error *e)
 {
     for (size_t t = 0; t < x->s->ntables; t++) {
         struct kept *k = &x->k[t];
@@ -340,40 +424,108 @@ static int rewind_all(struct s903_cross *x, liia_error *e)
             continue;
         if (fflush(k->f))
             return tmp_fail(e, "write");
-        if ((!k->sorted && index_kept(k, e)) || fseeko(k->f, 0, SEEK_SET))
-            return -1;
-        k->next = 0;
-        if (read_ahead(k, &x->s->tables[t], e))
+        if (!k->sorted && !k->idx && index_kept(k, e))
             return -1;
     }
     return 0;
 }
 
-int s903_cross_run(struct s903_cross *x, s903_cross_rec_fn rec, s903_cross_child_fn child,
-                   void *ctx, liia_error *e)
+/* Cursors h over the records of children [lo, hi) of every kept file; the
+ * split's (h 1) read through a second open file of their own, so the two
+ * halves read side by side. */
+static int open_cursors(struct s903_cross *x, int h, uint32_t lo, uint32_t hi, liia_error *e)
 {
-    if (!x || !x->any)
-        return 0;
-    if (rewind_all(x, e))
-        return -1;
+    for (size_t t = 0; t < x->s->ntables; t++) {
+        struct kept *k = &x->k[t];
+        struct cur *c = &x->cur[h][t];
+        if (!k->f)
+            continue;
+        size_t from, to;
+        long long off, end;
+        start_of(k, lo, &from, &off);
+        start_of(k, hi, &to, &end);
+        c->f = k->f;
+        if (h) {
+            /* an unlinked file's own name: a file position apart from the pass's */
+            char name[64];
+            snprintf(name, sizeof name, "/proc/self/fd/%d", fileno(k->f));
+            if (!(c->f = fopen(name, "rb")))
+                return -1;
+            c->own = 1;
+        }
+        c->next = from;
+        c->end = to;
+        if (fseeko(c->f, (off_t)off, SEEK_SET) || read_ahead(c, k, &x->s->tables[t], e))
+            return -1;
+    }
+    return 0;
+}
+
+/* Reads the children's records through cursors h, child by child. */
+static int run_cursors(struct s903_cross *x, int h, const struct s903_cross_pass *p,
+                       liia_error *e)
+{
+    struct cur *cur = x->cur[h];
     for (;;) {
         uint32_t kid = UINT32_MAX;
         int found = 0;
         for (size_t t = 0; t < x->s->ntables; t++)
-            if (x->k[t].have && (!found || x->k[t].kid < kid)) {
-                kid = x->k[t].kid;
+            if (x->k[t].f && cur[t].have && (!found || cur[t].kid < kid)) {
+                kid = cur[t].kid;
                 found = 1;
             }
         if (!found)
             return 0;
         for (size_t t = 0; t < x->s->ntables; t++) {
-            struct kept *k = &x->k[t];
-            while (k->have && k->kid == kid)
-                if (rec(ctx, (int)t, k->cells, k->line, e) ||
-                    read_ahead(k, &x->s->tables[t], e))
+            struct cur *c = &cur[t];
+            while (x->k[t].f && c->have && c->kid == kid)
+                if (p->rec(p->ctx, (int)t, c->cells, c->line, e) ||
+                    read_ahead(c, &x->k[t], &x->s->tables[t], e))
                     return -1;
         }
-        if (child(ctx, kid, e))
+        if (p->child(p->ctx, kid, e))
             return -1;
     }
+}
+
+struct half {
+    struct s903_cross *x;
+    const struct s903_cross_pass *p;
+    liia_error e;
+    int rc;
+};
+
+static void *run_half(void *arg)
+{
+    struct half *h = arg;
+    h->rc = run_cursors(h->x, 1, h->p, &h->e);
+    return NULL;
+}
+
+/* Fewer children than this: one reader (a thread costs more than it saves). */
+#define SPLIT_MIN_KIDS (16u << BLOCK_SHIFT)
+
+int s903_cross_run(struct s903_cross *x, const struct s903_cross_pass *lo,
+                   const struct s903_cross_pass *hi, liia_error *e)
+{
+    if (!x || !x->any)
+        return 0;
+    if (finish_writing(x, e))
+        return -1;
+    /* the split: the block boundary nearest half the children */
+    uint32_t split = hi && x->nkids >= SPLIT_MIN_KIDS
+                         ? (x->nkids / 2) >> BLOCK_SHIFT << BLOCK_SHIFT : UINT32_MAX;
+    struct half h = {x, hi, {0}, 0};
+    liia_error_clear(&h.e);
+    pthread_t th;
+    int threaded = split != UINT32_MAX && open_cursors(x, 1, split, UINT32_MAX, &h.e) == 0 &&
+                   pthread_create(&th, NULL, run_half, &h) == 0;
+    if (!threaded)
+        split = UINT32_MAX;   /* no second reader: the pass reads every child */
+    int rc = open_cursors(x, 0, 0, split, e) ? -1 : run_cursors(x, 0, lo, e);
+    if (threaded && pthread_join(th, NULL) == 0 && h.rc && rc == 0) {
+        *e = h.e;
+        rc = -1;
+    }
+    return rc;
 }

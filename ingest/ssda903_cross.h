@@ -36,10 +36,19 @@ typedef int (*s903_cross_rec_fn)(void *ctx, int table, const struct s903_cell *c
                                  long line, liia_error *e);
 typedef int (*s903_cross_child_fn)(void *ctx, uint32_t kid, liia_error *e);
 
+struct s903_cross_pass {
+    s903_cross_rec_fn rec;
+    s903_cross_child_fn child;
+    void *ctx;
+};
+
 /* Reads every kept record back, child by child in the order of the child
  * index: rec for each of the child's records (part by part, each part's
- * in file order), then child; -1 as soon as one fails (e filled). */
-int s903_cross_run(struct s903_cross *x, s903_cross_rec_fn rec, s903_cross_child_fn child,
-                   void *ctx, liia_error *e);
+ * in file order), then child; -1 as soon as one fails (e filled).  With
+ * hi and enough children the later half of the children goes to hi on a
+ * thread of its own, read side by side with lo's (hi's callbacks must
+ * touch only what is theirs); else lo reads every child. */
+int s903_cross_run(struct s903_cross *x, const struct s903_cross_pass *lo,
+                   const struct s903_cross_pass *hi, liia_error *e);
 
 #endif

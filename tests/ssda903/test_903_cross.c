@@ -1197,7 +1197,7 @@ static void test_eval_strict(void)
     strict_case("x_strict_warning", "warning", 1, 0);
 }
 
-#define MANY 3000
+#define MANY 20000   /* more than SPLIT_MIN_KIDS: the pass reads two halves side by side */
 
 /* One of test_eval_many's ingests (v 1: reversed): the missing rows'
  * flags by line into flags. */

@@ -404,14 +404,24 @@ extracts (three randomly mutated so that most rules fire thousands of
 times, rows out of child order) as the SQL they replace.  On the same
 machine, one after the other (2026-12-05, Release, clean 10^6): 62 s
 before, 14-15 s after; peak RSS 156 MB before, 107 MB after (the SQL
-rules' sorts and the derived tables are gone).  Where the 14-15 s go now
-(timestamps): loading the eleven files, with the cells the cross rules
-read written to the temporary files, and the commit about 9 s; the
+rules' sorts and the derived tables are gone).  Where the 14-15 s went
+then (timestamps): loading the eleven files, with the cells the cross
+rules read written to the temporary files, and the commit about 9 s; the
 cross-part pass 1.8-2.0 s (4.7 million kept records read back, 73 rules);
-the six SQL rules that still run 3.4 s: 199 1.1 s (it reads last year's
+the six SQL rules that still ran 3.4 s: 199 1.1 s (it read last year's
 episodes when stored), 632 1.1 s (DATE_PERM's partial dates with ZZ,
 parsed in SQL), 117 0.8 s and 1011 0.4 s (each picks one episode by an
 order: since 2026-12-05 cross rules too, with `last`), 579 and 1016 0.1 s.
+Then (second 2026-12-05 session; 12.7 s -> 9.2 s in this file's table):
+632 and 199 became conditions too (632 reads DATE_PERM as a `pdate`;
+199 orders same-day episodes with `earlier`; its last-year half is the
+SQL rule 199_prev, run only when last year's return is stored), the
+cross-part pass reads the later half of the children on a second thread,
+and the WAL's write-back to disk starts after each file, so the commit's
+sync finds less to write.  Timestamps of one clean 10^6 run then: the
+eleven files 7.3 s, the cross-part pass 1.2 s (1.6 s on one thread), the
+two SQL rules left (579, 1016) 0.13 s, the findings' child ids 0.15 s,
+the commit 1.3 s (1.65 s before the write-back hint).
 With last year's return stored, the rules comparing with it are still
 SQL (the table above).  Before the cross-part pass, the 86 SQL rules took
 52 of the 62 s: 16 of them over 1 s each (SW12STG2 4.8 s, the derived
@@ -448,16 +458,20 @@ at 10^5 episodes 76 s (331, 335, 521 and 602 16-39 s each): see
 docs/ssda903.md, "Cost of an SQL rule".  The 1.5x target was met (1.37x
 to 1.47x) with header, episodes and uasc and 59-160 rules; it is not met
 with the complete return.  Phases of the load at 10^6 episodes (several
-runs; perf for the split inside a phase):
+runs, timestamps, 2026-12-05; perf for the split inside a phase):
 
 | phase | about | what it is |
 |---|---:|---|
-| before the load | 0.1 s | recognise the tables, SHA-256 of the files (an identical resend is answered here) |
-| header, 490,000 rows | 0.7-0.9 s | read, check every cell, 7 row rules, HMAC, child index (INT32); INSERTs on the writer thread |
-| uasc, 97,000 rows | 0.1-0.15 s | the same, with the uasc facts the measures need (INT09) |
-| episodes, 10^6 rows | 1.8-2.1 s | read, check every cell, the row rules, measure terms for every quarter; per child: DECOM order, the cross-record rules (rules/*.json reading prev., next., header.), counted into the measures; INSERTs on the writer thread |
-| commit | 0.33 s | SQLite's checkpoint: the WAL (the whole store, about 140 MB) copied into the database file and synced |
-| close | 0.13-0.16 s | the WAL file removed, memory freed |
+| before the load | 0.2 s | recognise the files, SHA-256 of the 211 MB (an identical resend is answered here) |
+| header, 678,000 rows | 1.05 s | read, check every cell, the row rules, HMAC, child index; INSERTs on the writer thread; cells the cross rules read to a temporary file |
+| uasc, reviews, oc2, oc3, ad1, placed for adoption, previous permanence, missing | 2.4 s | the same for 2 million rows (reviews 1.2 s) |
+| social worker, 10^6 rows | 1.35 s | the same |
+| episodes, 10^6 rows | 2.3-2.5 s | the same, and per child: DECOM order, the child rules (prev., next., header.), the measures' terms |
+| cross-part pass | 1.2 s | the kept cells of every part read back child by child (two halves, two threads), the cross rules |
+| SQL rules | 0.13 s | 579, 1016 (with last year stored: the `:prev_sid` rules too) |
+| findings' child ids | 0.15 s | |
+| commit | 1.3 s | the WAL synced, copied into the database file (373 MB) and that synced |
+| close | 0.15-0.2 s | the WAL file removed, memory freed |
 
 On the ingest thread, during the episodes: rule and measure-term
 conditions about a fifth, the child index (a cache miss per child) a
@@ -509,13 +523,16 @@ Cost per row against size: every step is linear (one pass, no sort); the
 table above shows it.  `.import` gets cheaper per row as files grow, so
 the ratio rises a little with size even where ingest is linear.
 
-What would go next: the load itself is now most of the time and about
-1.6x `.import` on its own (the commit's checkpoint is serial and writes
-the data a second time; the header's child-index inserts could move to
-the writer thread, which has time to spare); then the four rules still
-in SQL, which need DfE's partial dates (632), last year's return (199),
-the DOB of one of the child's OC3 rows (1016) or a child-less group
-(579), and the cross-part pass, which reads every kept record back once.
+What would go next: the load itself is now most of the time (7.3 s at
+10^6, about 1.4x `.import` of the same files on its own: the ingest
+thread sets the pace, with the writer thread's SQLite work on the other
+core), then the commit (1.3 s: the WAL is synced, then copied into the
+database file and that synced, so the data is written twice, about
+750 MB at 10^6).  Both cores are busy for most of the load (14-15 s of
+CPU in a 9-10 s run), so 1.5x (7.8 s) needs less work per row, not more
+threads: the ingest thread's rule conditions, child-index lookups, CSV
+copying and HMAC are each 4-7% of the CPU.  With last year's return
+stored, the rules comparing with it are still SQL (about 45 s at 10^6).
 
 Tried on 2026-12-04 (second session) and not taken, each measured against
 the same store on the same busy machine, so as ratios:

@@ -58,6 +58,18 @@ int liia_buf_append(liia_buf *b, const void *p, size_t n)
     return 0;
 }
 
+int liia_buf_append_z(liia_buf *b, const void *p, size_t n)
+{
+    if (buf_grow(b, n + 1))
+        return -1;
+    if (n)   /* an empty field may come as NULL */
+        memcpy(b->data + b->len, p, n);
+    b->data[b->len + n] = '\0';
+    b->len += n + 1;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
 int liia_buf_appendf(liia_buf *b, const char *fmt, ...)
 {
     va_list ap;

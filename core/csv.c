@@ -13,6 +13,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,8 +129,7 @@ static void on_field(void *s, size_t len, void *data)
     r->offsets[r->nfields] = r->fields.len;
     r->lengths[r->nfields] = len;
     r->nfields++;
-    if ((len && liia_buf_append(&r->fields, s, len)) ||
-        liia_buf_append(&r->fields, "", 1))
+    if (liia_buf_append_z(&r->fields, s, len))
         reader_nomem(r);
 }
 
@@ -508,6 +508,247 @@ int liia_csv_read_mem(const char *name, const char *data, size_t len,
     return rc;
 }
 
+/* Reads the open file f through r (reader_init'ed) to the end. */
+static int read_stream(csv_reader *r, FILE *f, const char *path, liia_error *e)
+{
+    int rc = 0;
+    static_assert(CHUNK <= 1 << 20, "chunk fits on the stack");
+    unsigned char buf[CHUNK];
+    while (!rc && !r->stopped) {
+        size_t n = fread(buf, 1, sizeof buf, f);
+        if (n)
+            rc = feed(r, buf, n);
+        if (n < sizeof buf)
+            break;
+    }
+    if (!rc && ferror(f)) {
+        liia_strlcpy(e->file, path, sizeof e->file);
+        rc = liia_fail(e, LIIA_E_IO, "read error: %s", strerror(errno));
+    }
+    if (!rc)
+        rc = finish(r);
+    return rc;
+}
+
+/* ------------------------------------------------------------ two threads */
+
+/* LIIA_CSV_THREAD: libcsv, the UTF-8 check and the line endings run on a
+ * thread of their own, a few batches of records ahead of the callback,
+ * which still runs on the caller's thread, record by record, in order.
+ * What the caller sees is the same as one thread gives: every record
+ * before a malformed line reaches the callback, then the error. */
+enum { PIPE_BATCHES = 4, PIPE_BYTES = 256 * 1024 };
+
+struct pipe_batch {
+    liia_buf bytes;                 /* the fields, each NUL-terminated */
+    size_t *off, *len;              /* per field of the batch */
+    size_t nf, capf;
+    struct pipe_rec { size_t nfields, first; long line, record_no; } *recs;
+    size_t nr, capr;
+};
+
+struct pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t changed;
+    struct pipe_batch b[PIPE_BATCHES];
+    size_t head, count;             /* full batches: a ring from head */
+    size_t fill;                    /* the batch the parser fills */
+    int done, stop;                 /* parser finished; callback stopped */
+    int rc;                         /* the parser's result */
+    liia_error e;                   /* its error */
+    csv_reader r;
+    FILE *f;
+    const char *path;
+};
+
+static int batch_add(struct pipe_batch *b, const liia_csv_record *rec)
+{
+    if (b->nr == b->capr) {
+        size_t cap = b->capr ? 2 * b->capr : 256;
+        struct pipe_rec *n = realloc(b->recs, cap * sizeof *n);
+        if (!n)
+            return -1;
+        b->recs = n;
+        b->capr = cap;
+    }
+    if (b->nf + rec->nfields > b->capf) {
+        size_t cap = b->capf ? b->capf : 1024;
+        while (cap < b->nf + rec->nfields)
+            cap *= 2;
+        size_t *o = realloc(b->off, cap * sizeof *o);
+        if (!o)
+            return -1;
+        b->off = o;
+        size_t *l = realloc(b->len, cap * sizeof *l);
+        if (!l)
+            return -1;
+        b->len = l;
+        b->capf = cap;
+    }
+    b->recs[b->nr++] = (struct pipe_rec){rec->nfields, b->nf, rec->line, rec->record_no};
+    for (size_t i = 0; i < rec->nfields; i++) {
+        b->off[b->nf] = b->bytes.len;
+        b->len[b->nf++] = rec->lengths[i];
+        if (liia_buf_append_z(&b->bytes, rec->fields[i], rec->lengths[i]))
+            return -1;
+    }
+    return 0;
+}
+
+/* The filled batch goes to the callback's side; the next free one is
+ * taken (1: the callback has stopped, stop reading). */
+static int pass_batch(struct pipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->count++;
+    pthread_cond_broadcast(&p->changed);
+    while (p->count == PIPE_BATCHES && !p->stop)
+        pthread_cond_wait(&p->changed, &p->mu);
+    int stop = p->stop;
+    p->fill = (p->head + p->count) % PIPE_BATCHES;
+    pthread_mutex_unlock(&p->mu);
+    struct pipe_batch *b = &p->b[p->fill];
+    liia_buf_reset(&b->bytes);
+    b->nf = b->nr = 0;
+    return stop;
+}
+
+static int enqueue(const liia_csv_record *rec, void *ctx, liia_error *e)
+{
+    struct pipe *p = ctx;
+    struct pipe_batch *b = &p->b[p->fill];
+    if (batch_add(b, rec))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    return b->bytes.len >= PIPE_BYTES ? pass_batch(p) : 0;
+}
+
+static void *parse_thread(void *arg)
+{
+    struct pipe *p = arg;
+    int rc = read_stream(&p->r, p->f, p->path, &p->e);
+    struct pipe_batch *b = &p->b[p->fill];
+    pthread_mutex_lock(&p->mu);
+    if (b->nr)
+        p->count++;
+    p->rc = rc;
+    p->done = 1;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Hands each record of batch b to the callback; its result. */
+static int run_batch(const struct pipe_batch *b, liia_csv_cb cb, void *ctx,
+                     const char ***ptrs, size_t *cap, long *last, liia_error *e)
+{
+    for (size_t i = 0; i < b->nr; i++) {
+        const struct pipe_rec *r = &b->recs[i];
+        if (r->nfields + 1 > *cap) {
+            const char **n = realloc(*ptrs, (r->nfields + 1) * sizeof *n);
+            if (!n)
+                return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+            *ptrs = n;
+            *cap = r->nfields + 1;
+        }
+        for (size_t k = 0; k < r->nfields; k++)
+            (*ptrs)[k] = b->bytes.data + b->off[r->first + k];
+        (*ptrs)[r->nfields] = NULL;
+        liia_csv_record rec = {r->nfields, *ptrs, b->len + r->first, r->line, r->record_no};
+        *last = r->record_no;
+        int rc = cb(&rec, ctx, e);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* The callback's side: batches as they fill, until the parser is done or
+ * the callback stops. */
+static int consume(struct pipe *p, liia_csv_cb cb, void *ctx, long *last, liia_error *e)
+{
+    const char **ptrs = NULL;
+    size_t cap = 0;
+    int rc = 0;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->count && !p->done)
+            pthread_cond_wait(&p->changed, &p->mu);
+        if (!p->count) {
+            pthread_mutex_unlock(&p->mu);
+            break;
+        }
+        struct pipe_batch *b = &p->b[p->head];
+        pthread_mutex_unlock(&p->mu);
+        rc = run_batch(b, cb, ctx, &ptrs, &cap, last, e);
+        pthread_mutex_lock(&p->mu);
+        p->head = (p->head + 1) % PIPE_BATCHES;
+        p->count--;
+        p->stop = rc != 0;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->mu);
+        if (rc)
+            break;
+    }
+    free(ptrs);
+    return rc;
+}
+
+static void pipe_free(struct pipe *p)
+{
+    for (size_t i = 0; i < PIPE_BATCHES; i++) {
+        liia_buf_free(&p->b[i].bytes);
+        free(p->b[i].off);
+        free(p->b[i].len);
+        free(p->b[i].recs);
+    }
+    pthread_cond_destroy(&p->changed);
+    pthread_mutex_destroy(&p->mu);
+}
+
+static int read_threaded(FILE *f, const char *path, unsigned flags, liia_csv_cb cb,
+                         void *ctx, liia_csv_info *info, liia_error *e)
+{
+    struct pipe *p = calloc(1, sizeof *p);
+    if (!p)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->changed, NULL);
+    for (size_t i = 0; i < PIPE_BATCHES; i++)
+        liia_buf_init(&p->b[i].bytes);
+    liia_error_clear(&p->e);
+    p->f = f;
+    p->path = path;
+    pthread_t th;
+    int rc = reader_init(&p->r, path, flags, enqueue, p, info, &p->e);
+    if (rc == 0 && pthread_create(&th, NULL, parse_thread, p) != 0)
+        rc = 1;   /* no thread: read on this one */
+    if (rc == 0) {
+        long last = 0;
+        rc = consume(p, cb, ctx, &last, e);
+        pthread_join(th, NULL);
+        /* records counts what the callback saw, as on one thread (the
+         * parser may have read further ahead) */
+        if (rc)
+            info->records = last;
+        if (rc > 0)
+            rc = 0;   /* the callback stopped early: not an error */
+        else if (rc == 0 && p->rc) {
+            *e = p->e;
+            rc = -1;
+        }
+        reader_free(&p->r);
+    } else {
+        reader_free(&p->r);
+        if (rc > 0)
+            rc = -2;
+        else
+            *e = p->e;
+    }
+    pipe_free(p);
+    free(p);
+    return rc;
+}
+
 int liia_csv_read_file(const char *path, unsigned flags, liia_csv_cb cb,
                        void *ctx, liia_csv_info *info, liia_error *e)
 {
@@ -517,25 +758,17 @@ int liia_csv_read_file(const char *path, unsigned flags, liia_csv_cb cb,
         liia_error_fix(e, "check the file name and that you can read it");
         return liia_fail(e, LIIA_E_IO, "cannot open: %s", strerror(errno));
     }
-    csv_reader r;
     liia_csv_info local;
-    int rc = reader_init(&r, path, flags, cb, ctx, info ? info : &local, e);
-    static_assert(CHUNK <= 1 << 20, "chunk fits on the stack");
-    unsigned char buf[CHUNK];
-    while (!rc && !r.stopped) {
-        size_t n = fread(buf, 1, sizeof buf, f);
-        if (n)
-            rc = feed(&r, buf, n);
-        if (n < sizeof buf)
-            break;
+    int rc = -2;
+    if ((flags & LIIA_CSV_THREAD) && f != stdin)
+        rc = read_threaded(f, path, flags, cb, ctx, info ? info : &local, e);
+    if (rc == -2) {
+        csv_reader r;
+        rc = reader_init(&r, path, flags, cb, ctx, info ? info : &local, e);
+        if (!rc)
+            rc = read_stream(&r, f, path, e);
+        reader_free(&r);
     }
-    if (!rc && ferror(f)) {
-        liia_strlcpy(e->file, path, sizeof e->file);
-        rc = liia_fail(e, LIIA_E_IO, "read error: %s", strerror(errno));
-    }
-    if (!rc)
-        rc = finish(&r);
-    reader_free(&r);
     if (f != stdin)
         fclose(f);
     return rc;

@@ -130,6 +130,9 @@ void liia_buf_init(liia_buf *b);
 void liia_buf_free(liia_buf *b);
 void liia_buf_reset(liia_buf *b);
 int liia_buf_append(liia_buf *b, const void *p, size_t n) LIIA_MUST_CHECK;
+/* Appends n bytes and a NUL, the NUL counted in len: packs strings one
+ * after another (a CSV record's fields). */
+int liia_buf_append_z(liia_buf *b, const void *p, size_t n) LIIA_MUST_CHECK;
 int liia_buf_appendf(liia_buf *b, const char *fmt, ...)
     LIIA_PRINTF(2, 3) LIIA_MUST_CHECK;
 char *liia_buf_detach(liia_buf *b);
@@ -197,6 +200,9 @@ typedef int (*liia_csv_cb)(const liia_csv_record *rec, void *ctx,
 
 enum liia_csv_flags {
     LIIA_CSV_CONVERT_CP1252 = 1 << 0,
+    /* parse on a second thread, a few batches ahead of the callback (which
+     * runs on the caller's, in order): for the large files of an ingest */
+    LIIA_CSV_THREAD = 1 << 1,
 };
 
 typedef struct liia_csv_info {

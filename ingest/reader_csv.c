@@ -91,7 +91,8 @@ static int csv_run(liia_reader *base, liia_record_fn fn, void *ctx, liia_error *
     r->ctx = ctx;
     r->record = 0;
     liia_csv_info info = {0};
-    int rc = liia_csv_read_file(r->path, LIIA_CSV_CONVERT_CP1252, on_csv, r, &info, e);
+    int rc = liia_csv_read_file(r->path, LIIA_CSV_CONVERT_CP1252 | LIIA_CSV_THREAD, on_csv, r,
+                                &info, e);
     base->converted_cp1252 = info.converted_cp1252;
     return rc;
 }

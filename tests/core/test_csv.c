@@ -3,7 +3,9 @@
  * could produce (libcsv's own test strategy), by reading it back from disk
  * and from memory and comparing what the callback saw.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "liia_core.h"
 #include "unit.h"
@@ -190,6 +192,96 @@ static void printable(void)
     liia_buf_free(&b);
 }
 
+/* ------------------------------------------------------------ threaded */
+
+struct counted {
+    seen s;
+    long calls, stop_at, fail_at;
+};
+
+static int count_cb(const liia_csv_record *rec, void *ctx, liia_error *e)
+{
+    struct counted *c = ctx;
+    c->calls++;
+    if (collect(rec, &c->s, e))
+        return -1;
+    if (c->fail_at && c->calls == c->fail_at)
+        return liia_fail(e, LIIA_E_DATA, "callback failed at %ld", c->calls);
+    return c->stop_at && c->calls == c->stop_at ? 1 : 0;
+}
+
+/* The file read with and without LIIA_CSV_THREAD: the same records, in
+ * the same order, the same result, error and counts. */
+static void same_threaded(const char *path, unsigned flags, long stop_at, long fail_at)
+{
+    struct counted c[2];
+    liia_error e[2];
+    liia_csv_info info[2];
+    int rc[2];
+    for (int t = 0; t < 2; t++) {
+        memset(&c[t], 0, sizeof c[t]);
+        liia_buf_init(&c[t].s.text);
+        c[t].stop_at = stop_at;
+        c[t].fail_at = fail_at;
+        liia_error_clear(&e[t]);
+        rc[t] = liia_csv_read_file(path, flags | (t ? LIIA_CSV_THREAD : 0), count_cb, &c[t],
+                                   &info[t], &e[t]);
+    }
+    CHECK_INT(rc[1], rc[0]);
+    CHECK_INT(c[1].calls, c[0].calls);
+    CHECK(c[0].s.text.len == c[1].s.text.len && !strcmp(c[0].s.text.data, c[1].s.text.data));
+    CHECK_STR(e[1].message, e[0].message);
+    CHECK_INT(e[1].line, e[0].line);
+    CHECK_INT(info[1].records, info[0].records);
+    /* stopped early, the parser may have read ahead past a Windows-1252
+     * byte that one thread never reached */
+    if (rc[0] == 0 && !stop_at) {
+        CHECK_INT(info[1].converted_cp1252, info[0].converted_cp1252);
+        CHECK_INT(info[1].lines, info[0].lines);
+    }
+    for (int t = 0; t < 2; t++)
+        liia_buf_free(&c[t].s.text);
+}
+
+static void threaded(void)
+{
+    char path[] = "/tmp/test_csv_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    /* some 60,000 records (several of the reader's batches), a record over
+     * two lines, blank lines, CRLF, a Windows-1252 byte near the end */
+    fputs("CHILD,DECOM,NOTE\r\n", f);
+    for (int i = 0; i < 60000; i++) {
+        if (i == 30000)
+            fputs("30000,01/05/2024,\"two\r\nlines\"\r\n\r\n", f);
+        else
+            fprintf(f, "%d,01/05/2024,note %d\r\n", i, i * 7);
+    }
+    fputs("last,01/05/2024,caf\xE9\r\n", f);
+    fclose(f);
+    same_threaded(path, LIIA_CSV_CONVERT_CP1252, 0, 0);
+    same_threaded(path, 0, 0, 0);                          /* not UTF-8 at the end */
+    same_threaded(path, LIIA_CSV_CONVERT_CP1252, 45000, 0);   /* stopped early */
+    same_threaded(path, LIIA_CSV_CONVERT_CP1252, 2, 0);
+    same_threaded(path, LIIA_CSV_CONVERT_CP1252, 0, 20000);   /* the callback fails */
+    same_threaded(path, LIIA_CSV_CONVERT_CP1252, 0, 60001);
+    /* malformed quoting half way: every record before it, then the error */
+    f = fopen(path, "a");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("1,x\"y\"z,3\r\n", f);
+        for (int i = 0; i < 20000; i++)
+            fprintf(f, "%d,01/05/2024,more\r\n", i);
+        fclose(f);
+        same_threaded(path, LIIA_CSV_CONVERT_CP1252, 0, 0);
+    }
+    remove(path);
+}
+
 int main(void)
 {
     basics();
@@ -199,5 +291,6 @@ int main(void)
     early_stop_and_limits();
     writer();
     printable();
+    threaded();
     return unit_result("test_csv");
 }

@@ -58,6 +58,22 @@ int liia_buf_append(liia_buf *b, const void *p, size_t n)
     return 0;
 }
 
+void *liia_grow_array(void *p, size_t *cap, size_t need, size_t elem, size_t first)
+{
+    if (need <= *cap)
+        return p;
+    size_t n = *cap ? *cap : first ? first : 1;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / elem)
+            return NULL;
+        n *= 2;
+    }
+    void *q = realloc(p, n * elem);
+    if (q)
+        *cap = n;
+    return q;
+}
+
 int liia_buf_append_z(liia_buf *b, const void *p, size_t n)
 {
     if (buf_grow(b, n + 1))

@@ -563,14 +563,10 @@ struct pipe {
 
 static int batch_add(struct pipe_batch *b, const liia_csv_record *rec)
 {
-    if (b->nr == b->capr) {
-        size_t cap = b->capr ? 2 * b->capr : 256;
-        struct pipe_rec *n = realloc(b->recs, cap * sizeof *n);
-        if (!n)
-            return -1;
-        b->recs = n;
-        b->capr = cap;
-    }
+    struct pipe_rec *recs = liia_grow_array(b->recs, &b->capr, b->nr + 1, sizeof *recs, 256);
+    if (!recs)
+        return -1;
+    b->recs = recs;
     if (b->nf + rec->nfields > b->capf) {
         size_t cap = b->capf ? b->capf : 1024;
         while (cap < b->nf + rec->nfields)

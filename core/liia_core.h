@@ -130,6 +130,10 @@ void liia_buf_init(liia_buf *b);
 void liia_buf_free(liia_buf *b);
 void liia_buf_reset(liia_buf *b);
 int liia_buf_append(liia_buf *b, const void *p, size_t n) LIIA_MUST_CHECK;
+/* An array p of *cap elements of elem bytes with room for need: p itself
+ * when it has, else p reallocated to twice (or first) as many until it
+ * has (*cap updated); NULL when memory runs out (p is then unchanged). */
+void *liia_grow_array(void *p, size_t *cap, size_t need, size_t elem, size_t first);
 /* Appends n bytes and a NUL, the NUL counted in len: packs strings one
  * after another (a CSV record's fields). */
 int liia_buf_append_z(liia_buf *b, const void *p, size_t n) LIIA_MUST_CHECK;

@@ -1184,14 +1184,10 @@ static int group_report(struct ghit *h, const struct s903_group_hit *hit, size_t
     struct s903_group *g = h->g;
     if (h->fn(h->ctx, hit))
         return -1;
-    if (g->nflags == g->capflags) {
-        size_t cap = g->capflags ? 2 * g->capflags : 16;
-        struct ghit_flag *f = realloc(g->flags, cap * sizeof *f);
-        if (!f)
-            return -1;
-        g->flags = f;
-        g->capflags = cap;
-    }
+    struct ghit_flag *f = liia_grow_array(g->flags, &g->capflags, g->nflags + 1, sizeof *f, 16);
+    if (!f)
+        return -1;
+    g->flags = f;
     g->flags[g->nflags++] = (struct ghit_flag){rec, hit->r->code};
     return 0;
 }

@@ -202,14 +202,10 @@ static int mark_blocks(struct kept *k, uint32_t kid)
 {
     size_t b = (size_t)(kid >> BLOCK_SHIFT);
     while (k->nblk <= b) {
-        if (k->nblk == k->capblk) {
-            size_t cap = k->capblk ? 2 * k->capblk : 64;
-            struct blk *n = realloc(k->blk, cap * sizeof *n);
-            if (!n)
-                return -1;
-            k->blk = n;
-            k->capblk = cap;
-        }
+        struct blk *n = liia_grow_array(k->blk, &k->capblk, k->nblk + 1, sizeof *n, 64);
+        if (!n)
+            return -1;
+        k->blk = n;
         k->blk[k->nblk++] = (struct blk){k->bytes, k->n};
     }
     return 0;

@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "reader.h"
 
@@ -84,6 +85,19 @@ static int on_csv(const liia_csv_record *rec, void *ctx, liia_error *e)
     return rc < 0 ? -1 : rc > 0 ? 1 : 0;
 }
 
+/* Parsing on a thread of its own pays from files of some tens of MB (a
+ * 64 MB episodes file: 0.35 s less); on files of a few MB the hand-over
+ * costs more than it saves (+6% on a 10^5-episode extract: docs/
+ * performance.md). */
+#define CSV_THREAD_MIN_BYTES (16L << 20)
+
+static unsigned read_flags(const char *path)
+{
+    struct stat st;
+    int big = stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= CSV_THREAD_MIN_BYTES;
+    return LIIA_CSV_CONVERT_CP1252 | (big ? LIIA_CSV_THREAD : 0);
+}
+
 static int csv_run(liia_reader *base, liia_record_fn fn, void *ctx, liia_error *e)
 {
     struct csv_rd *r = (struct csv_rd *)base;
@@ -91,8 +105,7 @@ static int csv_run(liia_reader *base, liia_record_fn fn, void *ctx, liia_error *
     r->ctx = ctx;
     r->record = 0;
     liia_csv_info info = {0};
-    int rc = liia_csv_read_file(r->path, LIIA_CSV_CONVERT_CP1252 | LIIA_CSV_THREAD, on_csv, r,
-                                &info, e);
+    int rc = liia_csv_read_file(r->path, read_flags(r->path), on_csv, r, &info, e);
     base->converted_cp1252 = info.converted_cp1252;
     return rc;
 }

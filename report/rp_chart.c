@@ -770,10 +770,11 @@ static void year_axis(cairo_t *cr, rp_rect p, const rp_extra *x,
 void rp_lr_names(const rp_snapshot *s, size_t a, const rp_longrun *lr,
                  char names[RP_LR_SERIES][200])
 {
-    if (lr->joint[0])
-        snprintf(names[RP_LR_OWN], 200, "%s (DfE's joint figure with %s)",
-                 s->auth[a].name, lr->joint);
-    else
+    /* a legend label: a name too long for it is cut, never overrun */
+    if (lr->joint[0] && snprintf(names[RP_LR_OWN], 200, "%s (DfE's joint figure with %s)",
+                                 s->auth[a].name, lr->joint) >= 200)
+        memcpy(names[RP_LR_OWN] + 196, "...", 4);
+    else if (!lr->joint[0])
         snprintf(names[RP_LR_OWN], 200, "%s", s->auth[a].name);
     snprintf(names[RP_LR_NB], 200, "Statistical neighbours' median");
     snprintf(names[RP_LR_LONDON], 200, "London (DfE)");

@@ -121,22 +121,37 @@ static int grow_periods(uint32_t **pf, uint32_t **pl, size_t cap)
 
 /* ------------------------------------------------------------ the index */
 
+/* Eight lower-case hex digits (s, in order) as the 32 bits they spell,
+ * all eight at once: a digit's value is its low nibble, plus 9 for a-f
+ * (bit 6 set); then the nibbles are packed pairwise, the first digit
+ * highest.  A lookup runs this for every row of every table (twice with
+ * the prefetch): digit by digit it was a few percent of an ingest. */
+static uint64_t hex8(const char *s)
+{
+    uint64_t x;
+    memcpy(&x, s, sizeof x);
+    uint64_t v = (x & 0x0F0F0F0F0F0F0F0FULL) + ((x >> 6) & 0x0101010101010101ULL) * 9;
+    v = ((v & 0x000F000F000F000FULL) << 4) | ((v >> 8) & 0x000F000F000F000FULL);
+    v = ((v & 0x000000FF000000FFULL) << 8) | ((v >> 16) & 0x000000FF000000FFULL);
+    return ((v & 0xFFFFULL) << 16) | ((v >> 32) & 0xFFFFULL);
+}
+
 /* The first 32 hex digits of a pseudonym (lower case, as pseudo.c writes
- * them; anything else counts as 0, and a shorter string is read to its
- * end only). */
+ * them; another character gives some value, the same each time).  A
+ * shorter string (pseudo.c never writes one) is read to its end only, the
+ * digits after it counting as 0. */
 static void key_of(const char *pid, uint64_t key[2])
 {
-    int ended = 0;
-    for (int w = 0; w < 2; w++) {
-        uint64_t v = 0;
-        for (int i = 0; i < 16; i++) {
-            unsigned c = ended ? 0 : (unsigned char)pid[w * 16 + i];
-            ended |= c == 0;
-            unsigned d = c - '0' < 10 ? c - '0' : c - 'a' < 6 ? c - 'a' + 10 : 0;
-            v = v << 4 | d;
-        }
-        key[w] = v;
+    if (strnlen(pid, 32) == 32) {
+        key[0] = hex8(pid) << 32 | hex8(pid + 8);
+        key[1] = hex8(pid + 16) << 32 | hex8(pid + 24);
+        return;
     }
+    char full[32];
+    memset(full, '0', sizeof full);
+    memcpy(full, pid, strlen(pid));
+    key[0] = hex8(full) << 32 | hex8(full + 8);
+    key[1] = hex8(full + 16) << 32 | hex8(full + 24);
 }
 
 _Static_assert(sizeof(struct kid) <= 48, "the child index entry grew");

@@ -291,17 +291,34 @@ cin_section() {
         else printf "**Target not met at %d children: %.2fx xmllint --stream (target 2x).**\n", n, r }'
     echo
     cat <<'EOF2'
-Where the time goes (callgrind, 10^4 children, 3.1 x 10^9 instructions in
-all).  The census goes through the child-level engine's path: the ingest
-thread reads (libxml2's xmlTextReader about a quarter of all
-instructions, the reader's records), checks, pseudonymises and runs the
-rules (about 2.0 x 10^9 together), while the writer thread steps every
-part's INSERT (about 0.5 x 10^9, SQLite's B-tree).  The lifecycle's
-SHA-256 of the file is about 10%.  The measures: nine queries for each
-quarter and six for the whole year at once ("quarters": true: one scan,
-GROUP BY or join instead of four), each reading the submission's rows of
-its table (re-referrals are a window over the children referred in the
-quarter), about 18% of the instructions.
+Where the time goes (perf and timestamps, 10^5 children, 2 cores).  The
+census goes through the child-level engine's path: the ingest thread
+reads the file with libxml2's xmlTextReader (about 0.47 s, what xmllint
+--stream takes for the whole file) and checks, pseudonymises and runs the
+rules on its records (about 0.6 s), while the writer thread steps the
+672,502 INSERTs (about 0.7 s): loading takes 1.2-1.4 s.  Then the measures,
+SQL on the ingest thread alone, 0.5 s: children in need at each quarter's
+end (a GROUP BY child) 0.18 s, re-referrals (a window per child) 0.15 s,
+the other thirteen 0.01-0.05 s each; the commit (the WAL's checkpoint)
+0.16 s; the SHA-256 of the file before the transaction 0.08 s.  CPU is
+about 2.8 s in 2.0 s of wall time: both cores are busy.
+
+Why 2x is out of reach as the ingest is built: storing the same rows
+costs SQLite's own shell 1.2-1.6 s (the `.import` column above, 2.5x
+xmllint; 1.42-1.58 s by hand the same day), with no XML, no checks and no
+measures; the ingest does all of that in 2.0-2.2 s.  A 2x ingest (0.94 s) would have to parse, check,
+pseudonymise, store and derive in less time than `.import` takes to store
+alone.  What would move it: a smaller row (the 32-byte pseudonym is in
+every row of every part), or the measures counted in the child pass
+instead of by SQL over the stored rows (then no longer plain SQL a
+measure's author can read).
+
+Tried and not kept (2026-12-05): parsing the XML on a thread of its own,
+batches of whole Children handed to the checking thread (as large SSDA903
+CSV files are): loading took 1.28-1.42 s against 1.37-1.40 s on one
+thread, in interleaved runs; with both cores already busy, the thread
+added about 0.4 s of CPU (the batches' hand-over and their cache misses)
+for what it overlapped.
 
 Memory (massif, validate of 10^5 children): the heap peaks at 22 MB, of which SQLite's page cache 17 MB
 (bounded by the cache_size ingest/ssda903.c sets, full by 10^5 children;
@@ -467,7 +484,15 @@ file's parsing (libcsv, the UTF-8 check, line endings) moved to a thread
 of its own, a few batches ahead of the checks (`LIIA_CSV_THREAD`,
 core/csv.c): the same binary with and without it, four pairs one after
 the other, 9.41-9.69 s against 9.76-10.10 s wall (CPU 15.1 s against
-14.6 s: the batches are one more copy).
+14.6 s: the batches are one more copy).  It is kept to files of 16 MB
+or more (ingest/reader_csv.c): on the 10^5 extract's files (at most 6 MB)
+it cost 0.07 s of 1.1 s, five pairs; at 10^6 the four largest files use it.
+Then the child index's key: a pseudonym's first 32 hex digits read eight
+at a time (one 64-bit load and a few shifts) instead of digit by digit;
+every row of every table looks its child up (and the CHILD cell's check
+prefetches the slot, so twice), 4.3 million lookups at 10^6: user time
+13.95/14.06/14.44 s against 13.55/13.54/13.22 s in three pairs, wall
+0.0-0.3 s less on a noisy day.
 With last year's return stored, the rules comparing with it are still
 SQL (the table above).  Before the cross-part pass, the 86 SQL rules took
 52 of the 62 s: 16 of them over 1 s each (SW12STG2 4.8 s, the derived

@@ -142,16 +142,15 @@ static uint64_t hex8(const char *s)
  * digits after it counting as 0. */
 static void key_of(const char *pid, uint64_t key[2])
 {
-    if (strnlen(pid, 32) == 32) {
-        key[0] = hex8(pid) << 32 | hex8(pid + 8);
-        key[1] = hex8(pid + 16) << 32 | hex8(pid + 24);
-        return;
-    }
     char full[32];
-    memset(full, '0', sizeof full);
-    memcpy(full, pid, strlen(pid));
-    key[0] = hex8(full) << 32 | hex8(full + 8);
-    key[1] = hex8(full + 16) << 32 | hex8(full + 24);
+    size_t n = strnlen(pid, sizeof full);
+    if (n < sizeof full) {
+        memset(full, '0', sizeof full);
+        memcpy(full, pid, n);
+        pid = full;
+    }
+    key[0] = hex8(pid) << 32 | hex8(pid + 8);
+    key[1] = hex8(pid + 16) << 32 | hex8(pid + 24);
 }
 
 _Static_assert(sizeof(struct kid) <= 48, "the child index entry grew");

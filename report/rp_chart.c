@@ -771,11 +771,11 @@ void rp_lr_names(const rp_snapshot *s, size_t a, const rp_longrun *lr,
                  char names[RP_LR_SERIES][200])
 {
     /* a legend label: a name too long for it is cut, never overrun */
-    if (lr->joint[0] && snprintf(names[RP_LR_OWN], 200, "%s (DfE's joint figure with %s)",
-                                 s->auth[a].name, lr->joint) >= 200)
-        memcpy(names[RP_LR_OWN] + 196, "...", 4);
-    else if (!lr->joint[0])
+    if (!lr->joint[0])
         snprintf(names[RP_LR_OWN], 200, "%s", s->auth[a].name);
+    else if (snprintf(names[RP_LR_OWN], 200, "%s (DfE's joint figure with %s)",
+                      s->auth[a].name, lr->joint) >= 200)
+        memcpy(names[RP_LR_OWN] + 196, "...", 4);
     snprintf(names[RP_LR_NB], 200, "Statistical neighbours' median");
     snprintf(names[RP_LR_LONDON], 200, "London (DfE)");
     snprintf(names[RP_LR_ENGLAND], 200, "England");

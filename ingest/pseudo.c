@@ -1,5 +1,6 @@
 /* pseudo.c - keyed child pseudonyms, month-only dates, postcode sectors. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,22 @@
 
 #include "pseudo.h"
 
+/* Children already hashed in this run: one child is in the header, the
+ * episodes, the reviews ... of a return, and an HMAC costs several times a
+ * lookup.  Entries sit in an arena as [length][id][32-byte digest]; a slot
+ * holds an entry's offset + 1 (0: empty).  Bounded: past MEMO_BYTES of
+ * arena or MEMO_ENTRIES children, new children are hashed every time. */
+#define MEMO_ID_MAX 32
+#define MEMO_BYTES ((size_t)64 << 20)
+#define MEMO_ENTRIES ((size_t)1 << 21)
+
+struct memo {
+    uint32_t *slot;
+    size_t cap, n;          /* cap: a power of two, or 0 before first use */
+    unsigned char *arena;
+    size_t used, size;
+};
+
 struct liia_pseudo {
     EVP_MAC *mac;
     EVP_MAC_CTX *keyed;   /* keyed once; re-initialised per child */
@@ -16,6 +33,7 @@ struct liia_pseudo {
     char last_child[64];  /* one-entry cache; cleansed on free */
     size_t last_len;
     char last_pid[LIIA_PID_HEX + 1];
+    struct memo memo;     /* raw ids: cleansed on free */
 };
 
 liia_pseudo *liia_pseudo_new(const unsigned char key[LIIA_KEY_BYTES],
@@ -47,6 +65,10 @@ void liia_pseudo_free(liia_pseudo *p)
         return;
     EVP_MAC_CTX_free(p->keyed);
     EVP_MAC_free(p->mac);
+    if (p->memo.arena)
+        OPENSSL_cleanse(p->memo.arena, p->memo.used);
+    free(p->memo.arena);
+    free(p->memo.slot);
     OPENSSL_cleanse(p, sizeof *p);
     free(p);
 }
@@ -61,11 +83,116 @@ static void to_hex(const unsigned char *d, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+static uint64_t memo_hash(const char *id, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325u;   /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)id[i]) * 0x100000001b3u;
+    return h ^ h >> 29;
+}
+
+/* The slot holding id, or the empty slot where it would go. */
+static size_t memo_slot(const struct memo *m, const char *id, size_t len, uint64_t h)
+{
+    size_t i = (size_t)h & (m->cap - 1);
+    for (;; i = (i + 1) & (m->cap - 1)) {
+        uint32_t o = m->slot[i];
+        if (!o)
+            return i;
+        const unsigned char *e = m->arena + o - 1;
+        if (e[0] == len && !memcmp(e + 1, id, len))
+            return i;
+    }
+}
+
+/* The digest of a child met before, or NULL. */
+static const unsigned char *memo_get(const struct memo *m, const char *id, size_t len)
+{
+    if (!m->n || len > MEMO_ID_MAX)
+        return NULL;
+    uint32_t o = m->slot[memo_slot(m, id, len, memo_hash(id, len))];
+    return o ? m->arena + o + len : NULL;
+}
+
+/* Doubles the slots (kept at most 1/2 full); 0 when memory is short. */
+static int memo_grow(struct memo *m)
+{
+    size_t cap = m->cap ? 2 * m->cap : 4096;
+    uint32_t *slot = calloc(cap, sizeof *slot);
+    if (!slot)
+        return 0;
+    struct memo bigger = *m;
+    bigger.slot = slot;
+    bigger.cap = cap;
+    for (size_t i = 0; i < m->cap; i++) {
+        uint32_t o = m->slot[i];
+        if (!o)
+            continue;
+        const unsigned char *e = m->arena + o - 1;
+        const char *id = (const char *)e + 1;
+        slot[memo_slot(&bigger, id, e[0], memo_hash(id, e[0]))] = o;
+    }
+    free(m->slot);
+    *m = bigger;
+    return 1;
+}
+
+/* Remembers a child's digest; a full memo or a failed allocation only
+ * means the child is hashed again next time. */
+static void memo_put(struct memo *m, const char *id, size_t len, const unsigned char md[32])
+{
+    size_t need = 1 + len + 32;
+    if (len > MEMO_ID_MAX || m->n >= MEMO_ENTRIES || m->used + need > MEMO_BYTES)
+        return;
+    if (2 * (m->n + 1) > m->cap && !memo_grow(m))
+        return;
+    if (m->used + need > m->size) {
+        size_t size = m->size ? 2 * m->size : 65536;
+        if (size > MEMO_BYTES)
+            size = MEMO_BYTES;
+        /* not realloc: the old arena's ids are cleansed before it goes */
+        unsigned char *a = malloc(size);
+        if (!a)
+            return;
+        if (m->arena) {
+            memcpy(a, m->arena, m->used);
+            OPENSSL_cleanse(m->arena, m->used);
+            free(m->arena);
+        }
+        m->arena = a;
+        m->size = size;
+    }
+    unsigned char *e = m->arena + m->used;
+    e[0] = (unsigned char)len;
+    memcpy(e + 1, id, len);
+    memcpy(e + 1 + len, md, 32);
+    m->slot[memo_slot(m, id, len, memo_hash(id, len))] = (uint32_t)(m->used + 1);
+    m->used += need;
+    m->n++;
+}
+
+static void remember_last(liia_pseudo *p, const char *child, size_t len, const char *pid)
+{
+    if (len < sizeof p->last_child) {
+        memcpy(p->last_child, child, len);
+        p->last_len = len;
+        memcpy(p->last_pid, pid, LIIA_PID_HEX + 1);
+    } else {
+        p->last_len = 0;
+    }
+}
+
 int liia_pseudo_child(liia_pseudo *p, const char *child, size_t len,
                       char out[LIIA_PID_HEX + 1])
 {
     if (p->last_len && len == p->last_len && !memcmp(child, p->last_child, len)) {
         memcpy(out, p->last_pid, LIIA_PID_HEX + 1);
+        return 0;
+    }
+    const unsigned char *seen = memo_get(&p->memo, child, len);
+    if (seen) {
+        to_hex(seen, 32, out);
+        remember_last(p, child, len, out);
         return 0;
     }
     /* The separator keeps ("E0900001","23") and ("E090000","123") apart. */
@@ -83,13 +210,8 @@ int liia_pseudo_child(liia_pseudo *p, const char *child, size_t len,
     if (!ok)
         return -1;
     to_hex(md, sizeof md, out);
-    if (len < sizeof p->last_child) {
-        memcpy(p->last_child, child, len);
-        p->last_len = len;
-        memcpy(p->last_pid, out, LIIA_PID_HEX + 1);
-    } else {
-        p->last_len = 0;
-    }
+    memo_put(&p->memo, child, len, md);
+    remember_last(p, child, len, out);
     return 0;
 }
 

@@ -24,9 +24,10 @@ liia_pseudo *liia_pseudo_new(const unsigned char key[LIIA_KEY_BYTES],
                              const char *la_code, liia_error *e);
 void liia_pseudo_free(liia_pseudo *p);
 
-/* Pseudonym of a CHILD value (len bytes) as 64 hex digits + NUL.  Repeated
- * calls with the same child (episodes come grouped by child) are served
- * from a one-entry cache.  -1 on OpenSSL failure. */
+/* Pseudonym of a CHILD value (len bytes) as 64 hex digits + NUL.  A child
+ * met before by this liia_pseudo (in another table, or the row before) is
+ * not hashed again: its digest is remembered, in memory only, up to a
+ * bound (pseudo.c).  -1 on OpenSSL failure. */
 int liia_pseudo_child(liia_pseudo *p, const char *child, size_t len,
                       char out[LIIA_PID_HEX + 1]);
 

@@ -102,9 +102,49 @@ static void test_degrade(void)
     not_postcode("N1 99U");
 }
 
+/* Children met before are served from memory (pseudo.c's memo): across
+ * the memo's growth, and for ids too long for it, every pseudonym is the
+ * one a fresh context computes. */
+static void test_memo(void)
+{
+    unsigned char k[LIIA_KEY_BYTES];
+    memset(k, 0x33, sizeof k);
+    liia_error e;
+    liia_error_clear(&e);
+    liia_pseudo *p = liia_pseudo_new(k, "E09000007", &e);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    enum { N = 20000 };
+    static char first[N][LIIA_PID_HEX + 1];
+    char id[64], again[LIIA_PID_HEX + 1], want[LIIA_PID_HEX + 1];
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < N; i++) {
+            /* every 1000th id is longer than the memo keeps */
+            snprintf(id, sizeof id, i % 1000 ? "C%d" : "LONG-%d-0123456789012345678901234567890", i);
+            if (!pass) {
+                CHECK_INT(liia_pseudo_child(p, id, strlen(id), first[i]), 0);
+                continue;
+            }
+            CHECK_INT(liia_pseudo_child(p, id, strlen(id), again), 0);
+            CHECK_STR(again, first[i]);
+            if (i % 997 == 0 || i % 1000 == 0) {
+                pid(k, "E09000007", id, want);
+                CHECK_STR(again, want);
+            }
+        }
+    /* a prefix of a remembered id is another child */
+    pid(k, "E09000007", "C1234", want);
+    CHECK_INT(liia_pseudo_child(p, "C123", 4, again), 0);
+    CHECK(strcmp(again, want) != 0);
+    CHECK_STR(again, first[123]);
+    liia_pseudo_free(p);
+}
+
 int main(void)
 {
     test_child();
+    test_memo();
     test_degrade();
     return unit_result("test_903_pseudo");
 }

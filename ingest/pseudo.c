@@ -12,18 +12,26 @@
 
 /* Children already hashed in this run: one child is in the header, the
  * episodes, the reviews ... of a return, and an HMAC costs several times a
- * lookup.  Entries sit in an arena as [length][id][32-byte digest]; a slot
- * holds an entry's offset + 1 (0: empty).  Bounded: past MEMO_BYTES of
- * arena or MEMO_ENTRIES children, new children are hashed every time. */
+ * lookup.  Entries sit in 1 MB chunks as [length][id][32-byte digest]
+ * (chunks, not one growing block: no copy, no doubled peak); a slot holds
+ * an entry's place (chunk << 20 | offset) + 1, 0 when empty.  Bounded:
+ * past MEMO_CHUNKS chunks or MEMO_ENTRIES children, new children are hashed
+ * every time.  The tables of a return list their children in the same
+ * order, so the entries following the last one found are tried first: read
+ * in sequence, they cost no cache or TLB miss, where a slot and its entry
+ * at random in tens of MB cost two (as much as the HMAC itself). */
 #define MEMO_ID_MAX 32
-#define MEMO_BYTES ((size_t)64 << 20)
+#define MEMO_CHUNK_BITS 20
+#define MEMO_CHUNK ((size_t)1 << MEMO_CHUNK_BITS)
+#define MEMO_CHUNKS 64
 #define MEMO_ENTRIES ((size_t)1 << 21)
 
 struct memo {
     uint32_t *slot;
     size_t cap, n;          /* cap: a power of two, or 0 before first use */
-    unsigned char *arena;
-    size_t used, size;
+    unsigned char *chunk[MEMO_CHUNKS];   /* a length 0 ends a chunk early */
+    size_t nchunks, used;   /* used: bytes of the last chunk */
+    size_t next;            /* place after the last entry found or added */
 };
 
 struct liia_pseudo {
@@ -35,6 +43,132 @@ struct liia_pseudo {
     char last_pid[LIIA_PID_HEX + 1];
     struct memo memo;     /* raw ids: cleansed on free */
 };
+
+static uint64_t memo_hash(const char *id, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325u;   /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)id[i]) * 0x100000001b3u;
+    return h ^ h >> 29;
+}
+
+static const unsigned char *memo_entry(const struct memo *m, uint32_t o)
+{
+    o--;
+    return m->chunk[o >> MEMO_CHUNK_BITS] + (o & (MEMO_CHUNK - 1));
+}
+
+/* The slot holding id, or the empty slot where it would go. */
+static size_t memo_slot(const struct memo *m, const char *id, size_t len, uint64_t h)
+{
+    size_t i = (size_t)h & (m->cap - 1);
+    for (;; i = (i + 1) & (m->cap - 1)) {
+        uint32_t o = m->slot[i];
+        if (!o)
+            return i;
+        const unsigned char *e = memo_entry(m, o);
+        if (e[0] == len && !memcmp(e + 1, id, len))
+            return i;
+    }
+}
+
+/* The entry at or after place (the next chunk's first when its chunk
+ * ends there), NULL past the last; *place is moved onto it. */
+static const unsigned char *memo_at(const struct memo *m, size_t *place)
+{
+    size_t c = *place >> MEMO_CHUNK_BITS, off = *place & (MEMO_CHUNK - 1);
+    if (c >= m->nchunks)
+        return NULL;
+    size_t end = c + 1 == m->nchunks ? m->used : MEMO_CHUNK;
+    if (off >= end || !m->chunk[c][off]) {   /* its chunk ends here */
+        if (++c >= m->nchunks || (c + 1 == m->nchunks && !m->used))
+            return NULL;
+        off = 0;
+    }
+    *place = c << MEMO_CHUNK_BITS | off;
+    return m->chunk[c] + off;
+}
+
+/* The digest of a child met before, or NULL. */
+static const unsigned char *memo_get(struct memo *m, const char *id, size_t len)
+{
+    if (!m->n || len > MEMO_ID_MAX)
+        return NULL;
+    size_t place = m->next;
+    const unsigned char *e;
+    for (int k = 0; k < 4 && (e = memo_at(m, &place)); k++) {
+        place += 1u + e[0] + 32;
+        if (e[0] == len && !memcmp(e + 1, id, len)) {
+            m->next = place;
+            return e + 1 + len;
+        }
+    }
+    uint32_t o = m->slot[memo_slot(m, id, len, memo_hash(id, len))];
+    if (!o)
+        return NULL;
+    e = memo_entry(m, o);
+    m->next = o - 1 + 1 + len + 32;
+    return e + 1 + len;
+}
+
+/* Doubles the slots (kept at most 1/2 full); 0 when memory is short. */
+static int memo_grow(struct memo *m)
+{
+    size_t cap = m->cap ? 2 * m->cap : 4096;
+    uint32_t *slot = calloc(cap, sizeof *slot);
+    if (!slot)
+        return 0;
+    uint32_t *old = m->slot;
+    size_t oldcap = m->cap;
+    m->slot = slot;
+    m->cap = cap;
+    for (size_t i = 0; i < oldcap; i++) {
+        if (!old[i])
+            continue;
+        const unsigned char *e = memo_entry(m, old[i]);
+        const char *id = (const char *)e + 1;
+        slot[memo_slot(m, id, e[0], memo_hash(id, e[0]))] = old[i];
+    }
+    free(old);
+    return 1;
+}
+
+/* Remembers a child's digest; a full memo or a failed allocation only
+ * means the child is hashed again next time. */
+static void memo_put(struct memo *m, const char *id, size_t len, const unsigned char md[32])
+{
+    size_t need = 1 + len + 32;
+    if (!len || len > MEMO_ID_MAX || m->n >= MEMO_ENTRIES)
+        return;
+    if (!m->nchunks || m->used + need > MEMO_CHUNK) {
+        if (m->nchunks && m->used < MEMO_CHUNK)
+            m->chunk[m->nchunks - 1][m->used] = 0;   /* the chunk ends */
+        if (m->nchunks == MEMO_CHUNKS || !(m->chunk[m->nchunks] = malloc(MEMO_CHUNK)))
+            return;
+        m->nchunks++;
+        m->used = 0;
+    }
+    if (2 * (m->n + 1) > m->cap && !memo_grow(m))
+        return;
+    unsigned char *e = m->chunk[m->nchunks - 1] + m->used;
+    e[0] = (unsigned char)len;
+    memcpy(e + 1, id, len);
+    memcpy(e + 1 + len, md, 32);
+    size_t place = (m->nchunks - 1) << MEMO_CHUNK_BITS | m->used;
+    m->slot[memo_slot(m, id, len, memo_hash(id, len))] = (uint32_t)(place + 1);
+    m->used += need;
+    m->n++;
+}
+
+/* Cleanses the raw ids before their memory goes. */
+static void memo_free(struct memo *m)
+{
+    for (size_t c = 0; c < m->nchunks; c++) {
+        OPENSSL_cleanse(m->chunk[c], c + 1 < m->nchunks ? MEMO_CHUNK : m->used);
+        free(m->chunk[c]);
+    }
+    free(m->slot);
+}
 
 liia_pseudo *liia_pseudo_new(const unsigned char key[LIIA_KEY_BYTES],
                              const char *la_code, liia_error *e)
@@ -65,10 +199,7 @@ void liia_pseudo_free(liia_pseudo *p)
         return;
     EVP_MAC_CTX_free(p->keyed);
     EVP_MAC_free(p->mac);
-    if (p->memo.arena)
-        OPENSSL_cleanse(p->memo.arena, p->memo.used);
-    free(p->memo.arena);
-    free(p->memo.slot);
+    memo_free(&p->memo);
     OPENSSL_cleanse(p, sizeof *p);
     free(p);
 }
@@ -81,94 +212,6 @@ static void to_hex(const unsigned char *d, size_t n, char *out)
         out[2 * i + 1] = hex[d[i] & 15];
     }
     out[2 * n] = '\0';
-}
-
-static uint64_t memo_hash(const char *id, size_t len)
-{
-    uint64_t h = 0xcbf29ce484222325u;   /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)id[i]) * 0x100000001b3u;
-    return h ^ h >> 29;
-}
-
-/* The slot holding id, or the empty slot where it would go. */
-static size_t memo_slot(const struct memo *m, const char *id, size_t len, uint64_t h)
-{
-    size_t i = (size_t)h & (m->cap - 1);
-    for (;; i = (i + 1) & (m->cap - 1)) {
-        uint32_t o = m->slot[i];
-        if (!o)
-            return i;
-        const unsigned char *e = m->arena + o - 1;
-        if (e[0] == len && !memcmp(e + 1, id, len))
-            return i;
-    }
-}
-
-/* The digest of a child met before, or NULL. */
-static const unsigned char *memo_get(const struct memo *m, const char *id, size_t len)
-{
-    if (!m->n || len > MEMO_ID_MAX)
-        return NULL;
-    uint32_t o = m->slot[memo_slot(m, id, len, memo_hash(id, len))];
-    return o ? m->arena + o + len : NULL;
-}
-
-/* Doubles the slots (kept at most 1/2 full); 0 when memory is short. */
-static int memo_grow(struct memo *m)
-{
-    size_t cap = m->cap ? 2 * m->cap : 4096;
-    uint32_t *slot = calloc(cap, sizeof *slot);
-    if (!slot)
-        return 0;
-    struct memo bigger = *m;
-    bigger.slot = slot;
-    bigger.cap = cap;
-    for (size_t i = 0; i < m->cap; i++) {
-        uint32_t o = m->slot[i];
-        if (!o)
-            continue;
-        const unsigned char *e = m->arena + o - 1;
-        const char *id = (const char *)e + 1;
-        slot[memo_slot(&bigger, id, e[0], memo_hash(id, e[0]))] = o;
-    }
-    free(m->slot);
-    *m = bigger;
-    return 1;
-}
-
-/* Remembers a child's digest; a full memo or a failed allocation only
- * means the child is hashed again next time. */
-static void memo_put(struct memo *m, const char *id, size_t len, const unsigned char md[32])
-{
-    size_t need = 1 + len + 32;
-    if (len > MEMO_ID_MAX || m->n >= MEMO_ENTRIES || m->used + need > MEMO_BYTES)
-        return;
-    if (2 * (m->n + 1) > m->cap && !memo_grow(m))
-        return;
-    if (m->used + need > m->size) {
-        size_t size = m->size ? 2 * m->size : 65536;
-        if (size > MEMO_BYTES)
-            size = MEMO_BYTES;
-        /* not realloc: the old arena's ids are cleansed before it goes */
-        unsigned char *a = malloc(size);
-        if (!a)
-            return;
-        if (m->arena) {
-            memcpy(a, m->arena, m->used);
-            OPENSSL_cleanse(m->arena, m->used);
-            free(m->arena);
-        }
-        m->arena = a;
-        m->size = size;
-    }
-    unsigned char *e = m->arena + m->used;
-    e[0] = (unsigned char)len;
-    memcpy(e + 1, id, len);
-    memcpy(e + 1 + len, md, 32);
-    m->slot[memo_slot(m, id, len, memo_hash(id, len))] = (uint32_t)(m->used + 1);
-    m->used += need;
-    m->n++;
 }
 
 static void remember_last(liia_pseudo *p, const char *child, size_t len, const char *pid)

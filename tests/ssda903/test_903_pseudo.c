@@ -103,8 +103,8 @@ static void test_degrade(void)
 }
 
 /* Children met before are served from memory (pseudo.c's memo): across
- * the memo's growth, and for ids too long for it, every pseudonym is the
- * one a fresh context computes. */
+ * the memo's growth and its chunks, in either order, and for ids too long
+ * for it, every pseudonym is the one a fresh context computes. */
 static void test_memo(void)
 {
     unsigned char k[LIIA_KEY_BYTES];
@@ -115,11 +115,14 @@ static void test_memo(void)
     CHECK(p != NULL);
     if (!p)
         return;
-    enum { N = 20000 };
+    enum { N = 40000 };   /* more than one 1 MB chunk of entries */
     static char first[N][LIIA_PID_HEX + 1];
     char id[64], again[LIIA_PID_HEX + 1], want[LIIA_PID_HEX + 1];
-    for (int pass = 0; pass < 2; pass++)
-        for (int i = 0; i < N; i++) {
+    /* in the order remembered (read in sequence), then backwards (each
+     * found through its slot) */
+    for (int pass = 0; pass < 3; pass++)
+        for (int j = 0; j < N; j++) {
+            int i = pass == 2 ? N - 1 - j : j;
             /* every 1000th id is longer than the memo keeps */
             snprintf(id, sizeof id, i % 1000 ? "C%d" : "LONG-%d-0123456789012345678901234567890", i);
             if (!pass) {

@@ -104,24 +104,41 @@ int s903_wants_upn_tags(const struct s903_schema *s)
     return 0;
 }
 
+/* 1 when sql names the derived set or table NAME (as temp.NAME). */
+static int names_derived(const char *sql, const char *name)
+{
+    char ref[80];
+    snprintf(ref, sizeof ref, "temp.%s", name);
+    return sql && strstr(sql, ref) != NULL;
+}
+
+static const char *derived_sql(json_t *v)
+{
+    return json_string_value(json_object_get(v, "sql"));
+}
+
+/* 1 when sql names :prev_sid, or names a derived set or table whose query
+ * does (a derived query may read another, computed before it: depth
+ * bounds a cycle in the schema). */
+static int reads_previous(const struct s903_schema *s, const char *sql, int depth)
+{
+    if (!sql)
+        return 0;
+    if (strstr(sql, ":prev_sid"))
+        return 1;
+    json_t *v;
+    const char *name;
+    json_object_foreach(json_object_get(s->docs[0], "derived"), name, v)
+        if (depth < 4 && names_derived(sql, name) && reads_previous(s, derived_sql(v), depth + 1))
+            return 1;
+    return 0;
+}
+
 /* A rule reads last year's return when its query names :prev_sid, or names
  * a derived set or table (temp.NAME) whose query does. */
 static int needs_previous(const struct s903_schema *s, const struct s903_rule *r)
 {
-    if (!r->sql)
-        return 0;
-    if (strstr(r->sql, ":prev_sid"))
-        return 1;
-    json_t *v;
-    const char *name;
-    json_object_foreach(json_object_get(s->docs[0], "derived"), name, v) {
-        const char *sql = json_string_value(json_object_get(v, "sql"));
-        char ref[80];
-        snprintf(ref, sizeof ref, "temp.%s", name);
-        if (sql && strstr(sql, ":prev_sid") && strstr(r->sql, ref))
-            return 1;
-    }
-    return 0;
+    return reads_previous(s, r->sql, 0);
 }
 
 /* Rules that compare with last year's return and found none are not run,
@@ -162,17 +179,22 @@ static int report_not_run(struct s903_run *run, const char *codes, liia_error *e
 
 /* ------------------------------------------------------------ derived sets */
 
-/* 1 when a SQL rule that will run names the derived set (as temp.NAME). */
-static int derived_used(const struct s903_run *run, const char *name, long long prev)
+/* 1 when a SQL rule that will run names the derived set (as temp.NAME),
+ * or a derived set or table that will be computed does. */
+static int derived_used(const struct s903_run *run, const char *name, long long prev, int depth)
 {
-    char ref[80];
-    snprintf(ref, sizeof ref, "temp.%s", name);
     for (size_t i = 0; i < run->s->nrules; i++) {
         const struct s903_rule *r = &run->s->rules[i];
         if (r->sql && s903_table_rows(run, r->table) > 0 && (prev || !needs_previous(run->s, r)) &&
-            strstr(r->sql, ref))
+            names_derived(r->sql, name))
             return 1;
     }
+    json_t *v;
+    const char *other;
+    json_object_foreach(json_object_get(run->s->docs[0], "derived"), other, v)
+        if (depth < 4 && strcmp(other, name) && names_derived(derived_sql(v), name) &&
+            derived_used(run, other, prev, depth + 1))
+            return 1;
     return 0;
 }
 
@@ -199,7 +221,7 @@ static int exec_bound(struct s903_run *run, char *sql, const char *name, long lo
 static int derived_make(struct s903_run *run, const char *name, json_t *v, long long prev,
                         liia_error *e)
 {
-    const char *sql = json_string_value(json_object_get(v, "sql"));
+    const char *sql = derived_sql(v);
     const char *needs = json_string_value(json_object_get(v, "needs"));
     int t = needs ? s903_table_index(run->s, needs) : -1;
     int sent = !needs || (t >= 0 && s903_table_file(run, t)[0]);
@@ -242,7 +264,7 @@ static int derived_sets(struct s903_run *run, long long prev, int make, liia_err
         sqlite3_snprintf(sizeof ddl, ddl, "DROP TABLE IF EXISTS temp.\"%w\"", name);
         if (liia_db_exec(run->db, ddl, e))
             return -1;
-        if (make && json_is_string(json_object_get(v, "sql")) && derived_used(run, name, prev) &&
+        if (make && json_is_string(json_object_get(v, "sql")) && derived_used(run, name, prev, 0) &&
             derived_make(run, name, v, prev, e))
             return -1;
     }
@@ -263,6 +285,11 @@ int s903_run_sql_rules(struct s903_run *run, liia_error *e)
     if (!upd)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     int rc = previous_sid(run, &prev, e);
+    /* Last year's derived tables are TEMP tables: with the temp database's
+     * default 2 MB page cache, every lookup into them at 10^6 episodes is a
+     * read from its file.  64 MB bounds what they may hold in memory. */
+    if (rc == 0 && prev)
+        rc = liia_db_exec(run->db, "PRAGMA temp.cache_size = -65536", e);
     if (rc == 0)
         rc = s903_upn_register(run->db, run->upn, e);
     if (rc == 0)

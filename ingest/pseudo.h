@@ -6,7 +6,9 @@
  * between authorities that reuse local ids, and not reversible or guessable
  * without the platform key (CHILD values are short, so an unkeyed hash could
  * be brute-forced).  Dates of birth keep the month only; postcodes keep the
- * sector.  Nothing here logs or keeps a raw identifier.
+ * sector.  Nothing here logs or writes a raw identifier; the ids hashed
+ * are remembered in memory for the life of the liia_pseudo (bounded, wiped
+ * on free) so that a child met again is not hashed again.
  */
 #ifndef LIIA_PSEUDO_H
 #define LIIA_PSEUDO_H

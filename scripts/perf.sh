@@ -493,8 +493,35 @@ every row of every table looks its child up (and the CHILD cell's check
 prefetches the slot, so twice), 4.3 million lookups at 10^6: user time
 13.95/14.06/14.44 s against 13.55/13.54/13.22 s in three pairs, wall
 0.0-0.3 s less on a noisy day.
+Then (2026-12-05, a third session) the pseudonyms: a child is in several
+of the tables, and the first row of each child in each table cost an
+HMAC, 3.4 million at 10^6 episodes.  `ingest/pseudo.c` now remembers the
+ids it has hashed for the rest of the ingest (bounded, wiped on free;
+docs/ssda903.md): 0.7 million HMACs.  A lookup at random in tens of MB
+costs two cache and TLB misses, as much as the HMAC itself, so the
+entries after the last one found are tried first (the tables list their
+children in one order, so they are read in sequence):
+`liia_pseudo_child` fell from 8.6% to 4.2% of the ingest's CPU samples
+(perf), peak RSS rose by 40 MB (94 to 135 MB), and the wall time moved
+within the machine's noise (three pairs: 10.25-11.54 s against
+9.48-10.53 s).
 With last year's return stored, the rules comparing with it are still
-SQL (the table above).  Before the cross-part pass, the 86 SQL rules took
+SQL (the table above).  Their joins with last year's rows went through
+SQLite's automatic indexes and `NOT IN` sets: ephemeral tables, whose
+page cache stays at 2 MB whatever the connection's.  At 10^6 episodes
+the join of the two headers read its file 1.9 million times (9.6 s), NoE
+and 1002 took 5-6 s each and 502 5 s.  Last year's episodes, open
+episodes and header are now read once each into derived TEMP tables
+(`prev_episode_children`, `prev_open_episode`, `prev_header`), and the
+temp database's page cache is 64 MB while these rules run: 60.8 s
+against 44.1 s at 10^6, one run each, one after the other; peak RSS 185
+MB against 249 MB.  What is left there is mostly sorting: the four
+derived tables of each child's first or last episode and social worker
+row, 2-4 s each, and 205D, 207, 502, 1001 and NoE, 1.5-2.7 s each.  A
+sorter helper thread (`PRAGMA threads = 1`) made one of those GROUP BYs
+2.9 s instead of 4.4 s in the shell, but the whole ingest no quicker
+(48.8 s against 48.3 s), so it is not set.
+Before the cross-part pass, the 86 SQL rules took
 52 of the 62 s: 16 of them over 1 s each (SW12STG2 4.8 s, the derived
 `social_worker_order` 4.3 s, 575 3.5 s, 577/578 2.9 s, SW01STG1 2.9 s, 634
 2.8 s ...), a third of it system time (every page a rule read came from
@@ -547,7 +574,7 @@ runs, timestamps, 2026-12-05; perf for the split inside a phase):
 On the ingest thread, during the episodes: rule and measure-term
 conditions about a fifth, the child index (a cache miss per child) a
 tenth, libcsv a tenth, packing rows for the writer a tenth, then cell
-checks, HMAC-SHA256 (one per child: consecutive rows of a child share it)
+checks, HMAC-SHA256 (once per child and ingest: ids remembered)
 and the rest.  The writer thread (SQLite: binding, B-tree, WAL writes) is
 busy about two thirds of the time, so the ingest thread sets the pace.
 

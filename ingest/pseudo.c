@@ -25,13 +25,18 @@
 #define MEMO_CHUNK ((size_t)1 << MEMO_CHUNK_BITS)
 #define MEMO_CHUNKS 64
 #define MEMO_ENTRIES ((size_t)1 << 21)
+/* Slots a lookup tries before giving up: at most half full, a lookup
+ * takes one or two; ids made to share a slot (the file is the sender's)
+ * cost at most this many each, and are hashed, not remembered. */
+#define MEMO_PROBES 64
+#define MEMO_NONE SIZE_MAX
 
 struct memo {
     uint32_t *slot;
     size_t cap, n;          /* cap: a power of two, or 0 before first use */
     unsigned char *chunk[MEMO_CHUNKS];   /* a length 0 ends a chunk early */
     size_t nchunks, used;   /* used: bytes of the last chunk */
-    size_t next;            /* place after the last entry found or added */
+    size_t next;            /* place after the last entry found */
 };
 
 struct liia_pseudo {
@@ -58,11 +63,12 @@ static const unsigned char *memo_entry(const struct memo *m, uint32_t o)
     return m->chunk[o >> MEMO_CHUNK_BITS] + (o & (MEMO_CHUNK - 1));
 }
 
-/* The slot holding id, or the empty slot where it would go. */
+/* The slot holding id, or the empty slot where it would go; MEMO_NONE
+ * past MEMO_PROBES slots. */
 static size_t memo_slot(const struct memo *m, const char *id, size_t len, uint64_t h)
 {
     size_t i = (size_t)h & (m->cap - 1);
-    for (;; i = (i + 1) & (m->cap - 1)) {
+    for (int k = 0; k < MEMO_PROBES; k++, i = (i + 1) & (m->cap - 1)) {
         uint32_t o = m->slot[i];
         if (!o)
             return i;
@@ -70,6 +76,7 @@ static size_t memo_slot(const struct memo *m, const char *id, size_t len, uint64
         if (e[0] == len && !memcmp(e + 1, id, len))
             return i;
     }
+    return MEMO_NONE;
 }
 
 /* The entry at or after place (the next chunk's first when its chunk
@@ -103,7 +110,8 @@ static const unsigned char *memo_get(struct memo *m, const char *id, size_t len)
             return e + 1 + len;
         }
     }
-    uint32_t o = m->slot[memo_slot(m, id, len, memo_hash(id, len))];
+    size_t i = memo_slot(m, id, len, memo_hash(id, len));
+    uint32_t o = i == MEMO_NONE ? 0 : m->slot[i];
     if (!o)
         return NULL;
     e = memo_entry(m, o);
@@ -127,7 +135,9 @@ static int memo_grow(struct memo *m)
             continue;
         const unsigned char *e = memo_entry(m, old[i]);
         const char *id = (const char *)e + 1;
-        slot[memo_slot(m, id, e[0], memo_hash(id, e[0]))] = old[i];
+        size_t at = memo_slot(m, id, e[0], memo_hash(id, e[0]));
+        if (at != MEMO_NONE)   /* else forgotten: hashed again if met */
+            slot[at] = old[i];
     }
     free(old);
     return 1;
@@ -150,12 +160,15 @@ static void memo_put(struct memo *m, const char *id, size_t len, const unsigned 
     }
     if (2 * (m->n + 1) > m->cap && !memo_grow(m))
         return;
+    size_t at = memo_slot(m, id, len, memo_hash(id, len));
+    if (at == MEMO_NONE)
+        return;
     unsigned char *e = m->chunk[m->nchunks - 1] + m->used;
     e[0] = (unsigned char)len;
     memcpy(e + 1, id, len);
     memcpy(e + 1 + len, md, 32);
     size_t place = (m->nchunks - 1) << MEMO_CHUNK_BITS | m->used;
-    m->slot[memo_slot(m, id, len, memo_hash(id, len))] = (uint32_t)(place + 1);
+    m->slot[at] = (uint32_t)(place + 1);
     m->used += need;
     m->n++;
 }

@@ -2,8 +2,11 @@
 #define _GNU_SOURCE   /* sync_file_range */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "liia_core.h"
@@ -13,20 +16,66 @@
  * writer is reported rather than waited on forever. */
 enum { BUSY_TIMEOUT_MS = 60000 };
 
+/* Why the store (or SQLite's temporary files) could not be written, in
+ * words a data lead can act on, into cause[size]; "" when SQLite's own
+ * message says all there is.  SQLite keeps no errno for a failed write,
+ * so what can be seen is looked at: a file size limit on this process, a
+ * nearly full disk under the store. */
+static void os_cause(sqlite3 *db, char *cause, size_t size)
+{
+    int code = sqlite3_extended_errcode(db) & 0xff;
+    cause[0] = '\0';
+    if (code != SQLITE_IOERR && code != SQLITE_FULL)
+        return;
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
+        snprintf(cause, size, " (files this process writes may not grow past %llu KB: "
+                 "ulimit -f)", (unsigned long long)lim.rlim_cur / 1024);
+        return;
+    }
+    const char *path = sqlite3_db_filename(db, "main");
+    char dir[4096];
+    struct statvfs fs;
+    if (!path || !path[0] || strlen(path) >= sizeof dir)
+        return;
+    memcpy(dir, path, strlen(path) + 1);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir] = '\0';   /* "/x.db" -> "/" */
+    if (statvfs(slash ? dir : ".", &fs) == 0 &&
+        (unsigned long long)fs.f_bavail * fs.f_frsize < (64ull << 20))
+        snprintf(cause, size, " (%llu MB free on the disk that holds the store)",
+                 (unsigned long long)fs.f_bavail * fs.f_frsize >> 20);
+}
+
+/* The fix for a failed SQLite call, from its error code. */
+static void db_fix(liia_error *e, sqlite3 *db)
+{
+    int code = sqlite3_extended_errcode(db) & 0xff;
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+        liia_error_fix(e, "another liia-bench process is writing to the store; "
+                          "try again when it has finished");
+    else if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN)
+        liia_error_fix(e, "check the store path (--db or $LIIA_DB) and that you "
+                          "may write to it and its folder");
+    else if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+        liia_error_fix(e, "the store file is damaged or is not a liia-bench "
+                          "store; restore it from a backup");
+    else if (code == SQLITE_IOERR || code == SQLITE_FULL)
+        liia_error_fix(e, "make room on the disk that holds the store (while a command "
+                          "writes, its -wal file beside the store grows by what is "
+                          "written) and in the temporary folder, or lift the limit on "
+                          "file size if one is set, then run the command again");
+}
+
 int liia_db_fail(liia_error *e, sqlite3 *db, const char *what)
 {
     int code = sqlite3_extended_errcode(db);
-    if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
-        liia_error_fix(e, "another liia-bench process is writing to the store; "
-                          "try again when it has finished");
-    else if ((code & 0xff) == SQLITE_READONLY || (code & 0xff) == SQLITE_CANTOPEN)
-        liia_error_fix(e, "check the store path (--db or $LIIA_DB) and that you "
-                          "may write to it and its folder");
-    else if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
-        liia_error_fix(e, "the store file is damaged or is not a liia-bench "
-                          "store; restore it from a backup");
+    char cause[160];
+    os_cause(db, cause, sizeof cause);
+    db_fix(e, db);
     return liia_fail(e, code == SQLITE_INTERRUPT ? LIIA_E_INTERRUPTED : LIIA_E_DB,
-                     "%s: %s", what, sqlite3_errmsg(db));
+                     "%s: %s%s", what, sqlite3_errmsg(db), cause);
 }
 
 int liia_db_exec(sqlite3 *db, const char *sql, liia_error *e)
@@ -34,10 +83,10 @@ int liia_db_exec(sqlite3 *db, const char *sql, liia_error *e)
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
         return 0;
-    liia_fail(e, LIIA_E_DB, "database error: %s", msg ? msg : sqlite3_errmsg(db));
-    if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY)
-        liia_error_fix(e, "another liia-bench process is writing to the store; "
-                          "try again when it has finished");
+    char cause[160];
+    os_cause(db, cause, sizeof cause);
+    liia_fail(e, LIIA_E_DB, "database error: %s%s", msg ? msg : sqlite3_errmsg(db), cause);
+    db_fix(e, db);
     sqlite3_free(msg);
     return -1;
 }

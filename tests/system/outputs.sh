@@ -9,7 +9,9 @@
 #  - the findings workbook of a large file under a memory limit (ulimit -v,
 #    skipped under the sanitizers, which reserve terabytes of address space)
 #    never crashes;
-#  - the same workbook's heap flat in the file's size, in every build.
+#  - the same workbook's heap flat in the file's size, in every build;
+#  - a full disk (RLIMIT_FSIZE) during an ingest: a message that says why,
+#    exit 3, nothing stored.
 # usage: outputs.sh LIIA_BENCH_BINARY SCRATCH_DIR [SANITIZED [HEAP_PEAK_SO]]
 set -uo pipefail
 bin=$1
@@ -185,6 +187,26 @@ if [[ -n $heap_peak ]]; then
   (( large - small < 1000000 )) ||
     bad "the findings workbook grew by $((large - small)) bytes from 500 to 2,500 children: not constant memory"
 fi
+
+# ---------------------------------------------------------------- full disk, ingest
+# The store's -wal file may not grow past 100 KiB: the ingest says why
+# (not only SQLite's "disk I/O error") and what to do, exits 3, stores
+# nothing; without the limit the same files are accepted.
+fd=$scratch/fulldisk
+"$bin" sample --ssda903 --out "$fd" --children 300 --la CAM >/dev/null || bad "sample for the full disk"
+mapfile -t files < <(ls "$fd"/CAM_2025-03-31_*.csv | grep -v planted)
+(ulimit -f 100; "$bin" ingest --quiet --return ssda903 --la CAM --period 2025-03-31 "${files[@]}" \
+  >"$scratch/fd.out" 2>"$scratch/fd.err")
+rc=$?
+[[ $rc == 3 ]] || bad "ingest on a full disk: exit $rc, want 3"
+has "disk I/O error (files this process writes may not grow past 100 KB: ulimit -f)" "$scratch/fd.err"
+has "fix: make room on the disk that holds the store" "$scratch/fd.err"
+[[ ! -s "$scratch/fd.out" ]] || { bad "ingest on a full disk printed an outcome:"; cat "$scratch/fd.out"; }
+[[ "$(sqlite3 "$LIIA_DB" "SELECT count(*) FROM submission WHERE return_type = 'ssda903'")" == 0 ]] ||
+  bad "a failed ingest stored a submission"
+"$bin" ingest --quiet --return ssda903 --la CAM --period 2025-03-31 "${files[@]}" >"$scratch/fd2.out" 2>&1 ||
+  { bad "ingest after the full disk: exit $?"; tail -3 "$scratch/fd2.out"; }
+has "accepted as version 1" "$scratch/fd2.out"
 
 (( fail == 0 )) && echo "outputs: passed" || echo "outputs: FAILED"
 exit $fail

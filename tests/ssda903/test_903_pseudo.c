@@ -105,17 +105,24 @@ static void test_degrade(void)
     not_postcode("N1 99U");
 }
 
+/* A pseudonymiser for Camden under a key of bytes fill (k[] filled). */
+static liia_pseudo *camden(unsigned char k[LIIA_KEY_BYTES], unsigned char fill)
+{
+    memset(k, fill, LIIA_KEY_BYTES);
+    liia_error e;
+    liia_error_clear(&e);
+    liia_pseudo *p = liia_pseudo_new(k, "E09000007", &e);
+    CHECK(p != NULL);
+    return p;
+}
+
 /* Children met before are served from memory (pseudo.c's memo): across
  * the memo's growth and its chunks, in either order, and for ids too long
  * for it, every pseudonym is the one a fresh context computes. */
 static void test_memo(void)
 {
     unsigned char k[LIIA_KEY_BYTES];
-    memset(k, 0x33, sizeof k);
-    liia_error e;
-    liia_error_clear(&e);
-    liia_pseudo *p = liia_pseudo_new(k, "E09000007", &e);
-    CHECK(p != NULL);
+    liia_pseudo *p = camden(k, 0x33);
     if (!p)
         return;
     enum { N = 40000 };   /* more than one 1 MB chunk of entries */
@@ -162,11 +169,7 @@ static size_t memo_slot_of(const char *id, size_t cap)
 static void test_memo_collisions(void)
 {
     unsigned char k[LIIA_KEY_BYTES];
-    memset(k, 0x44, sizeof k);
-    liia_error e;
-    liia_error_clear(&e);
-    liia_pseudo *p = liia_pseudo_new(k, "E09000007", &e);
-    CHECK(p != NULL);
+    liia_pseudo *p = camden(k, 0x44);
     if (!p)
         return;
     enum { N = 300 };

@@ -770,12 +770,17 @@ static void year_axis(cairo_t *cr, rp_rect p, const rp_extra *x,
 void rp_lr_names(const rp_snapshot *s, size_t a, const rp_longrun *lr,
                  char names[RP_LR_SERIES][200])
 {
-    /* a legend label: a name too long for it is cut, never overrun */
+    /* a legend label: a name too long for it is cut, never overrun, and
+     * never inside a UTF-8 character (the workbook's XML must stay valid) */
     if (!lr->joint[0])
         snprintf(names[RP_LR_OWN], 200, "%s", s->auth[a].name);
     else if (snprintf(names[RP_LR_OWN], 200, "%s (DfE's joint figure with %s)",
-                      s->auth[a].name, lr->joint) >= 200)
-        memcpy(names[RP_LR_OWN] + 196, "...", 4);
+                      s->auth[a].name, lr->joint) >= 200) {
+        size_t cut = 196;
+        while (cut > 0 && ((unsigned char)names[RP_LR_OWN][cut] & 0xC0) == 0x80)
+            cut--;
+        memcpy(names[RP_LR_OWN] + cut, "...", 4);
+    }
     snprintf(names[RP_LR_NB], 200, "Statistical neighbours' median");
     snprintf(names[RP_LR_LONDON], 200, "London (DfE)");
     snprintf(names[RP_LR_ENGLAND], 200, "England");

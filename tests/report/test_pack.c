@@ -447,9 +447,40 @@ static void test_source_text(void)
     CHECK_STR(rp_source_name("ssda903"), "SSDA903 extract");
 }
 
+/* A long-run legend name too long for its 200 bytes is cut with "...",
+ * never inside a UTF-8 character. */
+static void test_lr_name_cut(void)
+{
+    rp_snapshot *s = calloc(1, sizeof *s);
+    rp_longrun *lr = calloc(1, sizeof *lr);
+    char (*names)[200] = calloc(RP_LR_SERIES, sizeof *names);
+    CHECK(s && lr && names);
+    if (s && lr && names) {
+        snprintf(s->auth[0].name, sizeof s->auth[0].name, "Richmond upon Thames");
+        /* "é" (2 bytes) from byte 55 of the joint name on: byte 196 of
+         * the label falls inside one of them */
+        memset(lr->joint, 'x', 55);
+        for (size_t i = 55; i + 2 < sizeof lr->joint; i += 2)
+            memcpy(lr->joint + i, "\xc3\xa9", 2);
+        rp_lr_names(s, 0, lr, names);
+        const char *n = names[RP_LR_OWN];
+        size_t len = strlen(n);
+        CHECK(len < 200 && len >= 195);
+        CHECK(len >= 3 && !strcmp(n + len - 3, "..."));
+        for (size_t i = 0; i + 3 < len; i++)   /* every é whole */
+            if ((unsigned char)n[i] == 0xc3)
+                CHECK((unsigned char)n[i + 1] == 0xa9);
+        CHECK((unsigned char)n[len - 4] != 0xc3);
+    }
+    free(s);
+    free(lr);
+    free(names);
+}
+
 int main(void)
 {
     test_source_text();
+    test_lr_name_cut();
     const char *path = SCRATCH_DIR "/test_pack.db";
     unlink(path);
     sqlite3 *db = NULL;

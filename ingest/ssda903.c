@@ -211,6 +211,8 @@ static void collection_dates(const char *period, struct s903_run *run)
     snprintf(tmp, sizeof tmp, "%04d-04-01", liia_period_fy_end_year(period) - 1);
     liia_strlcpy(run->dates.start, tmp, sizeof run->dates.start);
     memcpy(run->dates.end, period, 11);
+    run->dates.start_n = s903_ymd(run->dates.start);
+    run->dates.end_n = s903_ymd(run->dates.end);
     int m = atoi(period + 5);
     run->nquarters = m <= 3 ? 4 : (size_t)(m - 3) / 3;
     for (size_t i = 0; i < run->nquarters; i++) {

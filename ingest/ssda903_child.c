@@ -436,6 +436,7 @@ static void header_cells(const struct s903_kids *k, const struct kid *x,
         } else {
             s903_iso_of_ymd((int32_t)v[i], text[i]);
             memcpy(c->iso, text[i], 11);
+            c->ymd = (int32_t)v[i];
             c->raw = text[i];
             c->month = col->degrade_month;
         }
@@ -452,7 +453,7 @@ static void keep_header(struct s903_kids *k, const struct kid *x,
     for (size_t i = 0; i < k->nh; i++) {
         const struct s903_cell *c = &stored[t->hcols[i]];
         v[i] = !c->ok ? 0 : t->cols[t->hcols[i]].type == S903_CODE
-                                ? (uint32_t)c->code : (uint32_t)s903_ymd(c->iso);
+                                ? (uint32_t)c->code : (uint32_t)s903_cell_ymd(c);
     }
 }
 
@@ -661,7 +662,7 @@ int s903_kids_episode(struct s903_kids *k, const char *pid, long line,
     p->line = line;
     p->record = k->run->at.line == line ? k->run->at.record : 0;
     p->dated = stored[k->col_decom].ok && stored[k->col_decom].iso[0];
-    p->decom = p->dated ? s903_ymd(stored[k->col_decom].iso) : 0;
+    p->decom = p->dated ? s903_cell_ymd(&stored[k->col_decom]) : 0;
     p->xflags[0] = '\0';
     eval_terms(k, k->tab_episodes, stored, p->terms);
     if (keep_cells(k, p, stored, e))
@@ -1144,11 +1145,11 @@ int s903_group_add(struct s903_group *g, int table, const struct s903_cell *cell
     if (t->order_col >= 0) {
         const struct s903_cell *c = &cells[t->order_col];
         r->dated = c->ok && c->iso[0];
-        r->key = r->dated ? s903_ymd(c->iso) : 0;
+        r->key = r->dated ? s903_cell_ymd(c) : 0;
     }
     for (size_t i = 0; i < 2 && t->cross_order[i] >= 0; i++) {
         const struct s903_cell *c = &cells[t->cross_order[i]];
-        *(i ? &r->key2 : &r->key) = c->ok && c->iso[0] ? s903_ymd(c->iso) : INT32_MAX;
+        *(i ? &r->key2 : &r->key) = c->ok && c->iso[0] ? s903_cell_ymd(c) : INT32_MAX;
     }
     for (size_t c = 0; c < t->ncols; c++) {
         g->cells[g->ncells] = cells[c];

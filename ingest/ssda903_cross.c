@@ -173,7 +173,7 @@ static int put_cell(liia_buf *b, const struct s903_col *col, const struct s903_c
         tag |= TAG_BLANK;
     } else if (v->ok && col->type == S903_DATE && v->iso[0] && v->len == 10 &&
                !memcmp(v->raw, v->iso, 10)) {
-        int32_t ymd = s903_ymd(v->iso);
+        int32_t ymd = s903_cell_ymd(v);
         tag |= TAG_DATE;
         memcpy(m + 1, &ymd, 4);
         n = 5;
@@ -321,8 +321,9 @@ static int decode(struct cur *k, const struct s903_table *t, size_t body, liia_e
             memcpy(&ymd, k->buf + at, 4);
             at += 4;
             s903_iso_of_ymd(ymd, v->iso);
+            v->ymd = ymd;
             v->raw = v->iso;
-            v->len = strlen(v->iso);
+            v->len = 10;
             break;
         case TAG_CODE:
             if (at + 2 > body)

@@ -26,13 +26,23 @@ static int digits(const char *s, size_t n, int *out)
 }
 
 /* Written by hand: dates are formatted for every date cell and every age
- * check, and snprintf was a measurable share of the load.  0 <= y <= 9999. */
+ * check (snprintf was a measurable share of the load), and for every date
+ * the cross-part pass reads back: two digits at a time from a table.
+ * 0 <= y <= 9999. */
 static void format_iso(int y, int m, int d, char iso[11])
 {
-    const int parts[] = {y / 1000 % 10, y / 100 % 10, y / 10 % 10, y % 10, -1,
-                         m / 10, m % 10, -1, d / 10, d % 10};
-    for (int i = 0; i < 10; i++)
-        iso[i] = parts[i] < 0 ? '-' : (char)('0' + parts[i]);
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    if ((unsigned)y > 9999u || (unsigned)m > 99u || (unsigned)d > 99u)
+        y = m = d = 0;   /* never from a checked date: no read past the table */
+    memcpy(iso, pairs + 2 * (y / 100), 2);
+    memcpy(iso + 2, pairs + 2 * (y % 100), 2);
+    iso[4] = '-';
+    memcpy(iso + 5, pairs + 2 * m, 2);
+    iso[7] = '-';
+    memcpy(iso + 8, pairs + 2 * d, 2);
     iso[10] = '\0';
 }
 

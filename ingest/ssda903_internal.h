@@ -108,6 +108,7 @@ struct s903_cond {
     enum s903_opnd op;
     int op_col, op_ref;
     char op_date[11];
+    int32_t op_ymd;                /* op_date as yyyymmdd (OP_DATE) */
     int op_years, op_months, op_days; /* added to the operand */
     int exists;                    /* C_EXISTS: a bit number (above) */
     regex_t *re;                   /* C_MATCHES: POSIX extended, anchored
@@ -294,6 +295,9 @@ struct s903_cell {
                                     * as its first day): comparisons hold
                                     * only when they hold for every day */
     char iso[11];
+    int32_t ymd;                   /* iso as yyyymmdd, read once: 0 when iso
+                                    * is empty or was not converted (whoever
+                                    * writes iso zeroes it; s903_cell_ymd) */
     int code;                      /* code columns: index + 1 in the column's
                                     * list, 0 when unknown or not looked up */
 };
@@ -302,6 +306,7 @@ struct s903_dates {
     char start[11], end[11];       /* collection year start, period end */
     char qs[11], qe[11], y1[11];   /* a quarter's bounds (measures only) */
     int32_t qs_n, qe_n, y1_n;      /* the same as yyyymmdd, 0 = not set */
+    int32_t start_n, end_n;
 };
 
 /* The records a child rule sees (NULL: no such record; its cells read
@@ -366,6 +371,13 @@ uint32_t s903_cond_mask(const struct s903_cond *c, const struct s903_cell *cells
 void s903_iso_of_ymd(int32_t ymd, char iso[11]);
 /* yyyymmdd of an ISO date (no check: the date is already valid). */
 int32_t s903_ymd(const char *iso);
+
+/* A cell's date as yyyymmdd (0: none): converted where the cell was made
+ * when that was cheap, else from its iso here. */
+static inline int32_t s903_cell_ymd(const struct s903_cell *c)
+{
+    return c->ymd ? c->ymd : c->iso[0] ? s903_ymd(c->iso) : 0;
+}
 
 /* Parses dd/mm/yyyy or yyyy-mm-dd into ISO; -1 if not a real date. */
 int s903_parse_date(const char *s, size_t len, char iso[11]);

@@ -293,6 +293,7 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
     x->bind_null[c] = 1;
     cell->ok = 0;
     cell->iso[0] = '\0';
+    cell->ymd = 0;
     cell->code = 0;
     /* UPN is dropped: what rules 210, 442, 444 need is noted, not kept */
     if (col->type == S903_UPN && x->run->upn &&
@@ -488,10 +489,13 @@ static void stored_cells(struct s903_rowctx *x)
         cell->ok = have;
         cell->month = 0;
         cell->iso[0] = '\0';
+        cell->ymd = 0;
         cell->code = have ? x->cells[c].code : 0;
-        if (have && x->tab->cols[c].type == S903_DATE)
+        if (have && x->tab->cols[c].type == S903_DATE) {
+            /* the child index, the terms and the child rules read it */
             memcpy(cell->iso, x->val[c], 11);
-        else if (have && x->tab->cols[c].type == S903_PDATE)
+            cell->ymd = s903_ymd(cell->iso);
+        } else if (have && x->tab->cols[c].type == S903_PDATE)
             memcpy(cell->iso, x->cells[c].iso, 11);
     }
 }

@@ -376,6 +376,7 @@ static void row_cells(sqlite3_stmt *st, const struct s903_table *t,
         cell->ok = v != NULL;
         cell->month = 0;
         cell->iso[0] = '\0';
+        cell->ymd = 0;
         cell->code = 0;   /* conditions look the text up */
         if (v && t->cols[c].type == S903_DATE)
             liia_strlcpy(cell->iso, v, sizeof cell->iso);

@@ -20,12 +20,12 @@ static const struct s903_cell *cell_of(const struct s903_rows *rows, int ref, in
 /* A date as the days it may be: [lo, hi] as yyyymmdd (one day, or a whole
  * month for a date stored to the month), shifted by the condition's
  * offset when shift is set.  0 when there is no date. */
-static int date_span(const char *iso, int month, const struct s903_cond *c, int shift,
+static int date_span(int32_t a, int month, const struct s903_cond *c, int shift,
                      int32_t *lo, int32_t *hi)
 {
-    if (!iso || !iso[0])
+    if (!a)
         return 0;
-    int32_t a = s903_ymd(iso), b = month ? s903_ymd_month_end(a) : a;
+    int32_t b = month ? s903_ymd_month_end(a) : a;
     if (shift && (c->op_years || c->op_months || c->op_days)) {
         a = s903_ymd_add(a, c->op_years, c->op_months, c->op_days);
         b = month ? s903_ymd_add(b, c->op_years, c->op_months, c->op_days) : a;
@@ -37,27 +37,33 @@ static int date_span(const char *iso, int month, const struct s903_cond *c, int 
     return 1;
 }
 
+/* A date of the collection (0 when not set) as yyyymmdd. */
+static int32_t ymd_or(int32_t n, const char *iso)
+{
+    return n ? n : iso[0] ? s903_ymd(iso) : 0;
+}
+
 /* The right-hand side of a comparison as a span; 0 when it is missing. */
 static int operand(const struct s903_cond *c, const struct s903_rows *rows,
                    const struct s903_dates *d, int32_t *lo, int32_t *hi)
 {
-    const char *base;
+    int32_t base;
     int month = 0;
     switch (c->op) {
     case OP_COL: {
         const struct s903_cell *x = cell_of(rows, c->op_ref, c->op_col);
-        if (!x || !x->ok || !x->iso[0])
+        if (!x || !x->ok)
             return 0;
-        base = x->iso;
+        base = s903_cell_ymd(x);
         month = x->month;
         break;
     }
-    case OP_START: base = d->start; break;
-    case OP_END:   base = d->end; break;
-    case OP_QS:    base = d->qs; break;
-    case OP_QE:    base = d->qe; break;
-    case OP_Y1:    base = d->y1; break;
-    default:       base = c->op_date; break;
+    case OP_START: base = ymd_or(d->start_n, d->start); break;
+    case OP_END:   base = ymd_or(d->end_n, d->end); break;
+    case OP_QS:    base = ymd_or(d->qs_n, d->qs); break;
+    case OP_QE:    base = ymd_or(d->qe_n, d->qe); break;
+    case OP_Y1:    base = ymd_or(d->y1_n, d->y1); break;
+    default:       base = ymd_or(c->op_ymd, c->op_date); break;
     }
     return date_span(base, month, c, 1, lo, hi);
 }
@@ -68,7 +74,7 @@ static int compare(const struct s903_cond *c, const struct s903_rows *rows,
 {
     const struct s903_cell *l = cell_of(rows, c->ref, c->col);
     int32_t llo, lhi, rlo, rhi;
-    if (!l || !l->ok || !date_span(l->iso, l->month, c, 0, &llo, &lhi) ||
+    if (!l || !l->ok || !date_span(s903_cell_ymd(l), l->month, c, 0, &llo, &lhi) ||
         !operand(c, rows, d, &rlo, &rhi))
         return 0;
     switch (c->kind) {
@@ -212,9 +218,9 @@ static uint32_t compare_quarters(const struct s903_cond *c, const struct s903_ce
                                  const struct s903_dates *dates, size_t nq)
 {
     const struct s903_cell *l = &cells[c->col];
-    if (!l->ok || !l->iso[0])
+    int32_t lv = l->ok ? s903_cell_ymd(l) : 0;
+    if (!lv)
         return 0;
-    int32_t lv = s903_ymd(l->iso);
     uint32_t m = 0;
     for (size_t q = 0; q < nq; q++) {
         int32_t rv = quarter_ymd(&dates[q], c->op);

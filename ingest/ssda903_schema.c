@@ -566,8 +566,10 @@ static int load_operand(const char *text, const struct cctx *x, struct s903_cond
             c->op = named[i].op;
             return 0;
         }
-    if (s903_parse_date(base, strlen(base), c->op_date) == 0)
+    if (s903_parse_date(base, strlen(base), c->op_date) == 0) {
         c->op = OP_DATE;
+        c->op_ymd = s903_ymd(c->op_date);
+    }
     else if ((c->op_col = column_ref(x, base, &c->op_ref)) >= 0)
         c->op = OP_COL;
     else

@@ -361,6 +361,11 @@ int liia_outfile_finish(liia_outfile *o, int rc, liia_error *e)
 /* ---------------------------------------------------------------- key */
 
 #define LIIA_KEY_BYTES 32
+/* A stored child pseudonym: the first 16 bytes (128 bits) of its
+ * HMAC-SHA256 (ingest/pseudo.h, migration 210).  A collision among even
+ * 10^7 children has a chance of about 10^-25; the bytes are in every row
+ * of every child-level table, so half the digest is a sixth of the store. */
+#define LIIA_PID_BYTES 16
 
 /* The key file the caller chose ($LIIA_KEY_FILE, read by the CLI), set
  * once at start-up; path is borrowed for the life of the process.  NULL

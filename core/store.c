@@ -189,6 +189,38 @@ int liia_store_version(sqlite3 *db)
     return v;
 }
 
+/* Migration 210: every stored pseudonym cut to its first LIIA_PID_BYTES,
+ * as ingest now stores them, so that stored children keep linking.  In C
+ * because the tables with a child_pid column are not a fixed list (a
+ * return's schema adds its parts' tables at its first ingest). */
+static int shorten_pids(sqlite3 *db, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "SELECT m.name FROM sqlite_schema m, pragma_table_info(m.name) c "
+                        "WHERE m.type = 'table' AND c.name = 'child_pid' ORDER BY 1", &st, e))
+        return -1;
+    int rc = 0, step;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        /* a table's name from the schema itself: DDL names cannot be bound */
+        char *sql = sqlite3_mprintf("UPDATE \"%w\" SET child_pid = substr(child_pid, 1, %d) "
+                                    "WHERE length(child_pid) > %d",
+                                    (const char *)sqlite3_column_text(st, 0),
+                                    LIIA_PID_BYTES, LIIA_PID_BYTES);
+        rc = sql ? liia_db_exec(db, sql, e) : liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        sqlite3_free(sql);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = liia_db_fail(e, db, "listing the tables of pseudonyms");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* What a migration needs done in C after its SQL (by version). */
+static int migration_code(sqlite3 *db, int version, liia_error *e)
+{
+    return version == 210 ? shorten_pids(db, e) : 0;
+}
+
 static int apply_migration(sqlite3 *db, const struct liia_migration *m,
                            liia_error *e)
 {
@@ -205,6 +237,8 @@ static int apply_migration(sqlite3 *db, const struct liia_migration *m,
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     }
     int rc = liia_db_exec(db, m->sql, e);
+    if (!rc)
+        rc = migration_code(db, m->version, e);
     if (!rc)
         rc = liia_db_exec(db, set, e);
     sqlite3_free(set);

@@ -12,7 +12,7 @@
 
 /* Children already hashed in this run: one child is in the header, the
  * episodes, the reviews ... of a return, and an HMAC costs several times a
- * lookup.  Entries sit in 1 MB chunks as [length][id][32-byte digest]
+ * lookup.  Entries sit in 1 MB chunks as [length][id][pseudonym's bytes]
  * (chunks, not one growing block: no copy, no doubled peak); a slot holds
  * an entry's place (chunk << 20 | offset) + 1, 0 when empty.  Bounded:
  * past MEMO_CHUNKS chunks or MEMO_ENTRIES children, new children are hashed
@@ -96,7 +96,7 @@ static const unsigned char *memo_at(const struct memo *m, size_t *place)
     return m->chunk[c] + off;
 }
 
-/* The digest of a child met before, or NULL. */
+/* The pseudonym's bytes of a child met before, or NULL. */
 static const unsigned char *memo_get(struct memo *m, const char *id, size_t len)
 {
     if (!m->n || len > MEMO_ID_MAX)
@@ -104,7 +104,7 @@ static const unsigned char *memo_get(struct memo *m, const char *id, size_t len)
     size_t place = m->next;
     const unsigned char *e;
     for (int k = 0; k < 4 && (e = memo_at(m, &place)); k++) {
-        place += 1u + e[0] + 32;
+        place += 1u + e[0] + LIIA_PID_BYTES;
         if (e[0] == len && !memcmp(e + 1, id, len)) {
             m->next = place;
             return e + 1 + len;
@@ -115,7 +115,7 @@ static const unsigned char *memo_get(struct memo *m, const char *id, size_t len)
     if (!o)
         return NULL;
     e = memo_entry(m, o);
-    m->next = o - 1 + 1 + len + 32;
+    m->next = o - 1 + 1 + len + LIIA_PID_BYTES;
     return e + 1 + len;
 }
 
@@ -143,11 +143,12 @@ static int memo_grow(struct memo *m)
     return 1;
 }
 
-/* Remembers a child's digest; a full memo or a failed allocation only
+/* Remembers a child's pseudonym; a full memo or a failed allocation only
  * means the child is hashed again next time. */
-static void memo_put(struct memo *m, const char *id, size_t len, const unsigned char md[32])
+static void memo_put(struct memo *m, const char *id, size_t len,
+                     const unsigned char md[LIIA_PID_BYTES])
 {
-    size_t need = 1 + len + 32;
+    size_t need = 1 + len + LIIA_PID_BYTES;
     if (!len || len > MEMO_ID_MAX || m->n >= MEMO_ENTRIES)
         return;
     if (!m->nchunks || m->used + need > MEMO_CHUNK) {
@@ -166,7 +167,7 @@ static void memo_put(struct memo *m, const char *id, size_t len, const unsigned 
     unsigned char *e = m->chunk[m->nchunks - 1] + m->used;
     e[0] = (unsigned char)len;
     memcpy(e + 1, id, len);
-    memcpy(e + 1 + len, md, 32);
+    memcpy(e + 1 + len, md, LIIA_PID_BYTES);
     size_t place = (m->nchunks - 1) << MEMO_CHUNK_BITS | m->used;
     m->slot[at] = (uint32_t)(place + 1);
     m->used += need;
@@ -247,7 +248,7 @@ int liia_pseudo_child(liia_pseudo *p, const char *child, size_t len,
     }
     const unsigned char *seen = memo_get(&p->memo, child, len);
     if (seen) {
-        to_hex(seen, 32, out);
+        to_hex(seen, LIIA_PID_BYTES, out);
         remember_last(p, child, len, out);
         return 0;
     }
@@ -265,7 +266,8 @@ int liia_pseudo_child(liia_pseudo *p, const char *child, size_t len,
              EVP_MAC_final(c, md, &mdlen, sizeof md) && mdlen == sizeof md;
     if (!ok)
         return -1;
-    to_hex(md, sizeof md, out);
+    /* the first 128 bits: HMAC truncation as RFC 2104 section 5 allows */
+    to_hex(md, LIIA_PID_BYTES, out);
     memo_put(&p->memo, child, len, md);
     remember_last(p, child, len, out);
     return 0;

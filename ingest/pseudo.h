@@ -1,8 +1,8 @@
 /*
  * pseudo.h - pseudonymisation at the door for child-level returns.
  *
- * A child identifier becomes HMAC-SHA256(key, authority || 0x1f || CHILD) in
- * hex: stable across quarters for one authority (so episodes link), distinct
+ * A child identifier becomes HMAC-SHA256(key, authority || 0x1f || CHILD),
+ * its first LIIA_PID_BYTES (128 bits) in hex: stable across quarters for one authority (so episodes link), distinct
  * between authorities that reuse local ids, and not reversible or guessable
  * without the platform key (CHILD values are short, so an unkeyed hash could
  * be brute-forced).  Dates of birth keep the month only; postcodes keep the
@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include "liia_core.h"
 
-#define LIIA_PID_HEX 64
+#define LIIA_PID_HEX (2 * LIIA_PID_BYTES)
 
 typedef struct liia_pseudo liia_pseudo;
 
@@ -26,7 +26,7 @@ liia_pseudo *liia_pseudo_new(const unsigned char key[LIIA_KEY_BYTES],
                              const char *la_code, liia_error *e);
 void liia_pseudo_free(liia_pseudo *p);
 
-/* Pseudonym of a CHILD value (len bytes) as 64 hex digits + NUL.  A child
+/* Pseudonym of a CHILD value (len bytes) as LIIA_PID_HEX hex digits + NUL.  A child
  * met before by this liia_pseudo (in another table, or the row before) is
  * not hashed again: its digest is remembered, in memory only, up to a
  * bound (pseudo.c).  -1 on OpenSSL failure. */

@@ -45,7 +45,7 @@ struct req {
     sqlite3 *db;
     liia_session s;
     int signed_in;
-    char child[65]; /* the child filter's pseudonym, all 64 digits once resolved */
+    char child[65]; /* the child filter's pseudonym, all 32 digits once resolved */
 };
 
 /* http.c: bodies, cookies, responses */

@@ -94,7 +94,7 @@ enum MHD_Result upload(struct req *r, long long id, const char *rest)
     return sid > 0 ? srv_redirect(r, to) : srv_redirect(r, "/");
 }
 
-/* The child filter: the pseudonym it resolved to (all 64 digits), else as
+/* The child filter: the pseudonym it resolved to (all 32 digits), else as
  * given. */
 static const char *child_filter(struct req *r)
 {
@@ -138,7 +138,7 @@ static void page_link(liia_buf *b, struct req *r, long long sid, long long page,
 }
 
 /* The first 12 hex digits: enough to tell a submission's children apart
- * on a page; links and the API carry all 64. */
+ * on a page; links and the API carry all 32. */
 static void child_short(liia_buf *b, const char *child)
 {
     hp(b, "<span class=\"pid\">%.12s&hellip;</span>", child);
@@ -592,7 +592,7 @@ enum MHD_Result submission(struct req *r, long long id, const char *rest)
     if (!r->api)
         return validation_page(r, id, j, 0);
     const char *child = srv_field(r, "child");
-    if (child && *child) { /* the API's filter by child: all 64 digits or a unique prefix */
+    if (child && *child) { /* the API's filter by child: all 32 digits or a unique prefix */
         if (liia_app_child_resolve(r->db, &r->s.actor, id, child, r->child, &e)) {
             json_decref(j);
             return srv_error(r, &e);

@@ -51,7 +51,7 @@ int app_resolve_la(sqlite3 *db, const char *la, char gss[10], liia_error *e);
 int app_submission_la(sqlite3 *db, const liia_actor *a, long long id,
                       char gss[10], liia_error *e);
 
-/* Child-level returns (children.c): adds "child", the pseudonym (64 hex
+/* Child-level returns (children.c): adds "child", the pseudonym (32 hex
  * digits) of the child on the finding's stored row, or null, to each
  * finding of submission sid; nothing for a one-file return. */
 int app_findings_children(sqlite3 *db, const char *return_type, long long sid,

@@ -212,8 +212,13 @@ static int prefix_matches(sqlite3 *db, json_t *t, long long sid, const char *pre
     return 0;
 }
 
+/* A pseudonym's hex digits (the store holds LIIA_PID_BYTES bytes). */
+#define PID_HEX (2 * LIIA_PID_BYTES)
+#define PID_HEX_TEXT "32"
+_Static_assert(PID_HEX == 32, "PID_HEX_TEXT names the pseudonym's digits");
+
 /* A pseudonym given in full, or by the unique prefix of at least 12 hex
- * digits the validation page shows, as all 64 (upper case). */
+ * digits the validation page shows, as all PID_HEX (upper case). */
 static int child_resolve(sqlite3 *db, json_t *tables, long long sid, const char *child,
                          char full[65], liia_error *e)
 {
@@ -221,16 +226,16 @@ static int child_resolve(sqlite3 *db, json_t *tables, long long sid, const char 
     char prefix[65];
     int n = 0;
     json_t *t;
-    if (len < 12 || len > 64 || strspn(child, "0123456789abcdefABCDEF") != len) {
+    if (len < 12 || len > PID_HEX || strspn(child, "0123456789abcdefABCDEF") != len) {
         liia_error_fix(e, "give the child's pseudonym as shown on the validation page (its "
-                          "first 12 hexadecimal digits or more, up to all 64), never the "
+                          "first 12 hexadecimal digits or more, up to all " PID_HEX_TEXT "), never the "
                           "child's own identifier");
         return app_refuse(e, LIIA_APP_INVALID, "that is not a child's pseudonym");
     }
     for (i = 0; i <= len; i++)
         prefix[i] = (char)(child[i] >= 'a' && child[i] <= 'f' ? child[i] - 32 : child[i]);
-    if (len == 64) {
-        memcpy(full, prefix, 65);
+    if (len == PID_HEX) {
+        memcpy(full, prefix, PID_HEX + 1);
         return 0;
     }
     json_array_foreach(tables, i, t)
@@ -239,7 +244,7 @@ static int child_resolve(sqlite3 *db, json_t *tables, long long sid, const char 
     if (n == 1)
         return 0;
     liia_error_fix(e, n ? "give more of the pseudonym's digits (the child's link on the "
-                          "validation page has all 64)"
+                          "validation page has all " PID_HEX_TEXT ")"
                         : "check the digits against the Child column of this submission");
     return app_refuse(e, LIIA_APP_INVALID, n ? "more than one child's pseudonym begins %s"
                       : "no child of this submission has a pseudonym beginning %s", prefix);
@@ -263,12 +268,12 @@ int liia_app_child_resolve(sqlite3 *db, const liia_actor *a, long long id, const
     return rc;
 }
 
-/* A pseudonym as 64 hex digits (either case) into its 32 bytes. */
-static int app_child_ok(const char *child, unsigned char pid[32])
+/* A pseudonym as PID_HEX hex digits (either case) into its bytes. */
+static int app_child_ok(const char *child, unsigned char pid[LIIA_PID_BYTES])
 {
-    if (!child || strlen(child) != 64)
+    if (!child || strlen(child) != PID_HEX)
         return 0;
-    for (int i = 0; i < 32; i++) {
+    for (int i = 0; i < LIIA_PID_BYTES; i++) {
         unsigned v = 0;
         for (int j = 0; j < 2; j++) {
             char c = child[2 * i + j];
@@ -285,7 +290,8 @@ static int app_child_ok(const char *child, unsigned char pid[32])
 
 /* One stored table's rows of the child: {table, columns, rows: [{line,
  * cells}], truncated}.  A column the store does not keep (UPN) is null. */
-static int table_rows(sqlite3 *db, json_t *t, long long sid, const unsigned char pid[32],
+static int table_rows(sqlite3 *db, json_t *t, long long sid,
+                      const unsigned char pid[LIIA_PID_BYTES],
                       json_t **out, liia_error *e)
 {
     const char *store = json_string_value(json_object_get(t, "store"));
@@ -322,7 +328,7 @@ static int table_rows(sqlite3 *db, json_t *t, long long sid, const unsigned char
         return -1;
     }
     sqlite3_bind_int64(st, 1, sid << 32);
-    sqlite3_bind_blob(st, 2, pid, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, pid, LIIA_PID_BYTES, SQLITE_STATIC);
     json_t *rows = json_array();
     int n = 0;
     while (rows && (rc = sqlite3_step(st)) == SQLITE_ROW && n++ < CHILD_ROWS_MAX) {
@@ -373,7 +379,7 @@ int liia_app_child(sqlite3 *db, const liia_actor *a, long long id, const char *c
     static const liia_role readers[] = {LIIA_ROLE_DATA_LEAD, LIIA_ROLE_DCS,
                                         LIIA_ROLE_PROGRAMME, 0};
     char gss[10], rt[32], target[48];
-    unsigned char pid[32];
+    unsigned char pid[LIIA_PID_BYTES];
     json_t *tables = NULL, *t, *list = NULL;
     size_t i;
     int by_record = 0;
@@ -405,8 +411,8 @@ int liia_app_child(sqlite3 *db, const liia_actor *a, long long id, const char *c
         app_audit_error(db, a, "view a child", target, e);
         return -1;
     }
-    char hex[65];
-    for (int k = 0; k < 32; k++)
+    char hex[PID_HEX + 1];
+    for (int k = 0; k < LIIA_PID_BYTES; k++)
         snprintf(hex + 2 * k, 3, "%02X", pid[k]);
     /* rows[].line is the row's record number in a census, its line in a
      * CSV table: "numbered_by" says which, for the page's heading */

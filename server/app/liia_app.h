@@ -193,7 +193,7 @@ int liia_app_history(sqlite3 *db, const liia_actor *a, const char *la,
 int liia_app_submission(sqlite3 *db, const liia_actor *a, long long id,
                         json_t **out, liia_error *e);
 
-/* One child of a child-level submission, named by its pseudonym (the 64
+/* One child of a child-level submission, named by its pseudonym (the 32
  * hex digits "child" of each finding, or a unique prefix of at least 12
  * as liia_app_child_resolve takes: never a raw identifier): the child's
  * stored rows of each table, {submission_id, child, tables: [{table,
@@ -204,9 +204,9 @@ int liia_app_submission(sqlite3 *db, const liia_actor *a, long long id,
 int liia_app_child(sqlite3 *db, const liia_actor *a, long long id, const char *child,
                    json_t **out, liia_error *e);
 
-/* A child of submission id named by all 64 hex digits of its pseudonym, or
+/* A child of submission id named by all 32 hex digits of its pseudonym, or
  * by a prefix of at least 12 (what the validation page shows) that only
- * one child of the submission's stored rows has: the 64 digits, upper
+ * one child of the submission's stored rows has: the 32 digits, upper
  * case, into full.  LIIA_APP_INVALID for anything else, saying whether no
  * child or several begin so. */
 int liia_app_child_resolve(sqlite3 *db, const liia_actor *a, long long id, const char *child,

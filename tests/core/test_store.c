@@ -42,10 +42,10 @@ static sqlite3 *store_at_version(int version)
     return db;
 }
 
-/* Migrations 005 and 006 on rows an older liia-bench stored: a pseudonym
- * stored as hex becomes the same 32 bytes an ingest now stores (the child
- * still links), and each row keeps its submission and line under the
- * integer key submission_id << 32 | line. */
+/* Migrations 005, 006 and 210 on rows an older liia-bench stored: a
+ * pseudonym stored as hex becomes the same 16 bytes an ingest now stores
+ * (its first 16: the child still links), and each row keeps its submission
+ * and line under the integer key submission_id << 32 | line. */
 static void test_old_rows_migrate(void)
 {
     liia_error e;
@@ -64,8 +64,8 @@ static void test_old_rows_migrate(void)
     CHECK_INT(liia_store_migrate(db, &e), 0);
     CHECK_INT(liia_store_version(db), liia_store_latest_version());
     CHECK_INT(count(db, "SELECT count(*) FROM cla_child WHERE typeof(child_pid) = 'blob' "
-                        "AND length(child_pid) = 32 AND lower(hex(child_pid)) = "
-                        "'00ff10abcdef0123456789abcdef0123456789abcdef0123456789abcdef0189'"), 1);
+                        "AND length(child_pid) = 16 AND lower(hex(child_pid)) = "
+                        "'00ff10abcdef0123456789abcdef0123'"), 1);
     CHECK_INT(count(db, "SELECT count(*) FROM cla_episode e JOIN cla_child c "
                         "USING (child_pid)"), 1);
     CHECK_INT(count(db, "SELECT count(*) FROM cla_uasc WHERE child_pid IS NULL"), 1);
@@ -75,6 +75,50 @@ static void test_old_rows_migrate(void)
                         "AND sex = 'F' AND id = 7 * 4294967296 + 3"), 1);
     CHECK_INT(count(db, "SELECT count(*) FROM cla_episode WHERE submission_id = 1 "
                         "AND line = 2 AND decom = '2024-04-01'"), 1);
+    sqlite3_close(db);
+}
+
+/* Migration 210 on a store of 32-byte pseudonyms: every table with a
+ * child_pid column, those of migrations (SSDA903, the CIN census) and
+ * those a return's schema made at its first ingest, keeps the first 16
+ * bytes of each; so a child stored before links with the same child
+ * ingested after (pseudo.c writes those 16 bytes). */
+static void test_pids_cut_to_128_bits(void)
+{
+    liia_error e;
+    liia_error_clear(&e);
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    CHECK_INT(liia_store_migrate(db, &e), 0);
+    /* rows as a liia-bench before 210 stored them, then the store put back */
+    const char *full = "x'00112233445566778899aabbccddeeff0123456789abcdef0123456789abcdef'";
+    char *sql = sqlite3_mprintf(
+        "INSERT INTO cla_episode (id, child_pid, decom) VALUES (4294967298, %s, '2024-04-01');"
+        "INSERT INTO cin_child (id, line, child_pid) VALUES (4294967298, 2, %s);"
+        "CREATE TABLE cla_social_worker (id INTEGER PRIMARY KEY, child_pid BLOB, sw_id TEXT);"
+        "INSERT INTO cla_social_worker VALUES (4294967298, %s, 'SW1'), "
+        " (4294967299, NULL, 'SW2'), (4294967300, x'0011', 'SW3');"
+        "CREATE TABLE other (id INTEGER PRIMARY KEY, pid BLOB);"
+        "INSERT INTO other VALUES (1, %s);"
+        "PRAGMA user_version = 209;",
+        full, full, full, full);
+    CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_free(sql);
+    CHECK_INT(liia_store_migrate(db, &e), 0);
+    CHECK_INT(liia_store_version(db), liia_store_latest_version());
+    const char *want = "'00112233445566778899AABBCCDDEEFF'";
+    char q[256];
+    snprintf(q, sizeof q, "SELECT count(*) FROM cla_episode WHERE hex(child_pid) = %s", want);
+    CHECK_INT(count(db, q), 1);
+    snprintf(q, sizeof q, "SELECT count(*) FROM cin_child WHERE hex(child_pid) = %s", want);
+    CHECK_INT(count(db, q), 1);
+    snprintf(q, sizeof q, "SELECT count(*) FROM cla_social_worker WHERE hex(child_pid) = %s",
+             want);
+    CHECK_INT(count(db, q), 1);
+    /* NULL and a shorter value as they were; a column of another name untouched */
+    CHECK_INT(count(db, "SELECT count(*) FROM cla_social_worker WHERE child_pid IS NULL"), 1);
+    CHECK_INT(count(db, "SELECT count(*) FROM cla_social_worker WHERE child_pid = x'0011'"), 1);
+    CHECK_INT(count(db, "SELECT length(pid) FROM other"), 32);
     sqlite3_close(db);
 }
 
@@ -198,6 +242,7 @@ static void test_hand_made_file(void)
 int main(void)
 {
     test_old_rows_migrate();
+    test_pids_cut_to_128_bits();
     test_hand_made_file();
 
     const char *path = SCRATCH_DIR "/test_store.db";

@@ -33,7 +33,7 @@ case_() {
     sed -i -e 's/[0-9-]*T[0-9:]*Z/<received>/' \
         -e 's/ *[0-9][0-9]*  \(placeholder\.[a-z-]*@example\.org\)/ <late>  \1/' out
     # A pseudonym depends on the store's key.
-    sed -i 's/[0-9a-f]\{64\}/<pseudonym>/g' err
+    sed -i 's/\<[0-9a-f]\{32\}\>/<pseudonym>/g' err
     { echo "\$ liia-bench $*"; echo "--- stdout"; cat out; echo "--- stderr"; cat err
       echo "--- exit $code"; } >"$name.out"
     n=$((n + 1))

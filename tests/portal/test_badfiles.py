@@ -69,8 +69,8 @@ def children_903(sid, files):
     named = [f for f in on_rows if f.get("child")]
     T.check(on_rows and len(named) >= 0.9 * len(on_rows),
             "findings on rows name their child: %d of %d" % (len(named), len(on_rows)))
-    T.check(all(len(f["child"]) == 64 and int(f["child"], 16) >= 0 for f in named),
-            "a child is its 64-hex pseudonym")
+    T.check(all(len(f["child"]) == 32 and int(f["child"], 16) >= 0 for f in named),
+            "a child is its 32-hex pseudonym")
     f = next(f for f in named if f["column_name"] and f["table"] == "episodes")
     child, raw = f["child"], raw_child(files, f["table"], f["line"])
     mine = [g for g in sub["findings"] if g.get("child") == child]
@@ -95,7 +95,7 @@ def children_903(sid, files):
     T.check(">%s<" % raw not in page.text and "=%s" % raw not in page.text,
             "the file's CHILD %s is nowhere on the page" % raw)
     # 12 digits or more name the child (docs/portal.md); fewer do not
-    for bad in [raw, "zz" * 32, child[:11]]:
+    for bad in [raw, "zz" * 16, child[:11]]:
         r = cam.get("/api/submissions/%d/children/%s" % (sid, bad))
         T.check(r.status == 400, "not a pseudonym refused: %s (%d)" % (bad, r.status))
     r = cam.get("/api/submissions/%d/children/%s" % (sid, child[:12]))

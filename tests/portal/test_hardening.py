@@ -81,7 +81,7 @@ if up.get("submission_id"):
     # finding is on its child (it used to have none), and the child's rows
     # carry it
     stored = s.json()["findings"] if s.status == 200 else []
-    check(stored and all(f.get("child") and len(f["child"]) == 64 and f["row"] == f["record"]
+    check(stored and all(f.get("child") and len(f["child"]) == 32 and f["row"] == f["record"]
                          for f in stored if f["table"]),
           "every stored census finding names its child: %s" %
           [(f["table"], f.get("child"), f.get("row")) for f in stored][:3])
@@ -256,13 +256,13 @@ ssid = q("SELECT id FROM submission WHERE return_type = 'ssda903' AND la_code = 
          "AND status = 'accepted' ORDER BY id DESC LIMIT 1")[0][0]
 kids = {f["child"] for f in cam.get("/api/submissions/%d" % ssid).json()["findings"] if f.get("child")}
 check(kids, "the SSDA903 return's findings name children")
-kid = sorted(kids)[0] if kids else "0" * 64
+kid = sorted(kids)[0] if kids else "0" * 32
 short = kid[:12]
 page = cam.get("/submissions/%d" % ssid, child=short)
 check(page.status == 200 and "This child's rows as stored" in page.text,
       "?child= the 12 digits shown: the child's page (%d)" % page.status)
 page_full = cam.get("/submissions/%d" % ssid, child=kid)
-check(page.text.count("<tr>") == page_full.text.count("<tr>"), "the same page as with all 64 digits")
+check(page.text.count("<tr>") == page_full.text.count("<tr>"), "the same page as with all 32 digits")
 r = cam.get("/api/submissions/%d" % ssid, child=short.lower())
 check(r.status == 200 and r.json()["findings"] and
       all(f["child"].upper() == kid.upper() for f in r.json()["findings"]),

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "pseudo.h"
 #include "unit.h"
@@ -37,6 +38,23 @@ static void unkeyed(const char *la, const char *child, char out[65])
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
+/* The documented pseudonym computed apart: the first 16 bytes of
+ * HMAC-SHA256(key, authority || 0x1f || CHILD), in lower-case hex. */
+static void documented(const unsigned char *key, const char *la, const char *child,
+                       char out[LIIA_PID_HEX + 1])
+{
+    unsigned char msg[64], md[32];
+    unsigned n = 0;
+    size_t la_len = strlen(la), len = strlen(child);
+    memcpy(msg, la, la_len);
+    msg[la_len] = 0x1f;
+    memcpy(msg + la_len + 1, child, len);
+    CHECK(HMAC(EVP_sha256(), key, LIIA_KEY_BYTES, msg, la_len + 1 + len, md, &n) != NULL);
+    CHECK_INT(n, 32);
+    for (int i = 0; i < LIIA_PID_BYTES; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
 static void test_child(void)
 {
     unsigned char k1[LIIA_KEY_BYTES], k2[LIIA_KEY_BYTES];
@@ -47,8 +65,11 @@ static void test_child(void)
     pid(k1, "E09000007", "538333", a);
     pid(k1, "E09000007", "538333", b);
     CHECK_STR(a, b);                         /* stable: quarters link */
-    CHECK_INT(strlen(a), 64);
+    CHECK_INT(strlen(a), 32);                /* 128 bits */
     CHECK(strstr(a, "538333") == NULL);
+    char want[LIIA_PID_HEX + 1];
+    documented(k1, "E09000007", "538333", want);
+    CHECK_STR(a, want);
 
     pid(k2, "E09000007", "538333", c);
     CHECK(strcmp(a, c) != 0);                /* keyed */

@@ -273,6 +273,49 @@ int liia_pseudo_child(liia_pseudo *p, const char *child, size_t len,
     return 0;
 }
 
+struct wanted {
+    const unsigned char *pid;
+    size_t i;
+};
+
+static int by_pid(const void *a, const void *b)
+{
+    const struct wanted *x = a, *y = b;
+    int c = memcmp(x->pid, y->pid, LIIA_PID_BYTES);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+int liia_pseudo_recall(const liia_pseudo *p, const unsigned char (*pids)[LIIA_PID_BYTES],
+                       size_t n, liia_pseudo_found_fn found, void *ctx)
+{
+    if (!n || !p->memo.n)
+        return 0;
+    struct wanted *w = malloc(n * sizeof *w);
+    if (!w)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        w[i] = (struct wanted){pids[i], i};
+    qsort(w, n, sizeof *w, by_pid);
+    size_t place = 0;
+    const unsigned char *e;
+    while ((e = memo_at(&p->memo, &place)) != NULL) {
+        const unsigned char *pid = e + 1 + e[0];
+        size_t lo = 0, hi = n;   /* the first wanted >= pid */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (memcmp(w[mid].pid, pid, LIIA_PID_BYTES) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < n && !memcmp(w[lo].pid, pid, LIIA_PID_BYTES); lo++)
+            found(ctx, w[lo].i, (const char *)e + 1, e[0]);
+        place += 1u + e[0] + LIIA_PID_BYTES;
+    }
+    free(w);
+    return 0;
+}
+
 void liia_pseudo_month(const char *iso_date, char out[11])
 {
     memcpy(out, iso_date, 8);

@@ -33,6 +33,15 @@ void liia_pseudo_free(liia_pseudo *p);
 int liia_pseudo_child(liia_pseudo *p, const char *child, size_t len,
                       char out[LIIA_PID_HEX + 1]);
 
+/* The children this liia_pseudo hashed and still remembers, found by
+ * their pseudonym's bytes: found(ctx, i, child, len) for each pids[i]
+ * (pids may repeat) whose child is remembered; the others are not named.
+ * For a finding made when the child's own id was no longer at hand, shown
+ * to its sender only.  One read of the memory in order; -1 on ENOMEM. */
+typedef void (*liia_pseudo_found_fn)(void *ctx, size_t i, const char *child, size_t len);
+int liia_pseudo_recall(const liia_pseudo *p, const unsigned char (*pids)[LIIA_PID_BYTES],
+                       size_t n, liia_pseudo_found_fn found, void *ctx);
+
 /* "YYYY-MM-DD" -> "YYYY-MM-01". */
 void liia_pseudo_month(const char *iso_date, char out[11]);
 

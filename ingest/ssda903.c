@@ -392,6 +392,7 @@ void s903_close(void *state)
     s903_kids_free(sub->run.kids);
     liia_xml_layout_free(sub->layout);
     s903_upn_free(sub->run.upn);
+    free(sub->run.pending);
     liia_pseudo_free(sub->run.ps);
     s903_schema_free(&sub->s);
     free(sub);

@@ -487,7 +487,7 @@ static int child_hit(void *ctx, const struct s903_rule *r)
     if (h->ep)  /* an episode's finding, found when its child ended */
         h->k->run->at = (struct s903_where){h->ep->line, h->ep->record, "",
                                             h->k->raw_len ? h->k->raw : NULL,
-                                            h->k->raw_len};
+                                            h->k->raw_len, NULL};
     int rc = fire(h->k, r, h->line, v->len ? v->raw : NULL, h->ep ? h->ep->xflags : NULL,
                   h->ep ? sizeof h->ep->xflags : 0, h->flags, h->e);
     h->k->run->at = at;
@@ -895,17 +895,42 @@ struct cross_hit {
     liia_error *e;
     FILE *sink;                     /* the later children's pass: hits kept
                                      * here, fired once both halves are done */
+    unsigned char pid[LIIA_PID_BYTES];   /* the child's, for its findings */
 };
 
+/* The pseudonym's bytes a child's index key holds (key_of: all of them,
+ * the first digit highest). */
+static void pid_of_key(const uint64_t key[2], unsigned char pid[LIIA_PID_BYTES])
+{
+    _Static_assert(LIIA_PID_BYTES == 16, "the index key is the whole pseudonym");
+    for (int i = 0; i < 8; i++) {
+        pid[i] = (unsigned char)(key[0] >> (56 - 8 * i));
+        pid[8 + i] = (unsigned char)(key[1] >> (56 - 8 * i));
+    }
+}
+
+/* A hit fired where the child's own id is not at hand: its findings name
+ * the child by pseudonym (s903_fill_child_ids finds the id). */
+static int fire_cross(struct s903_kids *k, const struct s903_rule *r, long line,
+                      const char *value, const unsigned char *pid, liia_error *e)
+{
+    struct s903_where at = k->run->at;
+    k->run->at = (struct s903_where){line, 0, NULL, NULL, 0, pid};
+    int rc = fire(k, r, line, value, NULL, 0, NULL, e);
+    k->run->at = at;
+    return rc;
+}
+
 /* A hit of the later half, as the sink keeps it: the rule's index, the
- * line and the value (length, 0xffff: none). */
+ * line, the child's pseudonym and the value (length, 0xffff: none). */
 static int sink_hit(struct cross_hit *x, const struct s903_rule *r, long line,
                     const char *value)
 {
     uint32_t head[2] = {(uint32_t)(r - x->k->run->s->rules), (uint32_t)line};
     size_t n = value ? strlen(value) : 0;
     uint16_t len = !value ? UINT16_MAX : n < UINT16_MAX ? (uint16_t)n : UINT16_MAX - 1;
-    if (fwrite(head, sizeof head, 1, x->sink) != 1 || fwrite(&len, 2, 1, x->sink) != 1 ||
+    if (fwrite(head, sizeof head, 1, x->sink) != 1 ||
+        fwrite(x->pid, sizeof x->pid, 1, x->sink) != 1 || fwrite(&len, 2, 1, x->sink) != 1 ||
         (value && len && fwrite(value, len, 1, x->sink) != 1))
         return liia_fail(x->e, LIIA_E_IO, "cannot write the cross-part rules' temporary file");
     return 0;
@@ -923,7 +948,7 @@ static int cross_hit(void *ctx, const struct s903_group_hit *h)
     const char *value = v && v->len ? v->raw : NULL;
     if (x->sink)
         return sink_hit(x, r, h->line, value);
-    return fire(x->k, r, h->line, value, NULL, 0, NULL, x->e);
+    return fire_cross(x->k, r, h->line, value, x->pid, x->e);
 }
 
 static int cross_rec(void *ctx, int table, const struct s903_cell *cells, long line,
@@ -939,6 +964,7 @@ static int cross_child(void *ctx, uint32_t kid, liia_error *e)
 {
     struct cross_hit *x = ctx;
     x->e = e;   /* the error of the half reading the child */
+    pid_of_key(x->k->kids[kid].key, x->pid);
     return s903_group_end_cross(x->g, &x->k->run->dates, parts_of(x->k, &x->k->kids[kid]),
                                 cross_hit, x);
 }
@@ -950,15 +976,17 @@ static int fire_sink(struct s903_kids *k, FILE *sink, liia_error *e)
     if (fflush(sink) || fseeko(sink, 0, SEEK_SET))
         return liia_fail(e, LIIA_E_IO, "cannot read the cross-part rules' temporary file");
     uint32_t head[2];
+    unsigned char pid[LIIA_PID_BYTES];
     uint16_t len;
     char value[UINT16_MAX];
     while (fread(head, sizeof head, 1, sink) == 1) {
-        if (fread(&len, 2, 1, sink) != 1 || head[0] >= k->run->s->nrules ||
+        if (fread(pid, sizeof pid, 1, sink) != 1 || fread(&len, 2, 1, sink) != 1 ||
+            head[0] >= k->run->s->nrules ||
             (len != UINT16_MAX && len && fread(value, len, 1, sink) != 1))
             return liia_fail(e, LIIA_E_IO, "cannot read the cross-part rules' temporary file");
         value[len == UINT16_MAX ? 0 : len] = '\0';
-        if (fire(k, &k->run->s->rules[head[0]], (long)head[1],
-                 len == UINT16_MAX ? NULL : value, NULL, 0, NULL, e))
+        if (fire_cross(k, &k->run->s->rules[head[0]], (long)head[1],
+                       len == UINT16_MAX ? NULL : value, pid, e))
             return -1;
     }
     return ferror(sink) ? liia_fail(e, LIIA_E_IO, "cannot read the cross-part rules' "
@@ -967,12 +995,12 @@ static int fire_sink(struct s903_kids *k, FILE *sink, liia_error *e)
 
 int s903_kids_cross(struct s903_kids *k, liia_error *e)
 {
-    struct cross_hit h = {k, NULL, e, NULL}, h2 = {k, NULL, NULL, tmpfile()};
+    struct cross_hit h = {k, NULL, e, NULL, {0}}, h2 = {k, NULL, NULL, tmpfile(), {0}};
     int rc = 0;
     if (!(h.g = s903_group_new(k->run->s, e)) || !(h2.g = s903_group_new(k->run->s, e)))
         rc = -1;
     struct s903_where at = k->run->at;
-    k->run->at = (struct s903_where){0, 0, NULL, NULL, 0};
+    k->run->at = (struct s903_where){0, 0, NULL, NULL, 0, NULL};
     const struct s903_cross_pass lo = {cross_rec, cross_child, &h}, hi = {cross_rec, cross_child, &h2};
     /* no sink file: one pass over every child */
     if (rc == 0)

@@ -39,6 +39,23 @@ static int child_column(const struct s903_schema *s, const char *table, const ch
     return c >= 0 && s->tables[t].cols[c].type == S903_CHILD;
 }
 
+/* The listed finding just added names its child by pseudonym only. */
+static int add_pending(struct s903_run *run, const unsigned char *pid)
+{
+    if (run->npending == run->cappending) {
+        size_t cap = run->cappending ? 2 * run->cappending : 64;
+        struct s903_pending *p = realloc(run->pending, cap * sizeof *p);
+        if (!p)
+            return -1;
+        run->pending = p;
+        run->cappending = cap;
+    }
+    struct s903_pending *p = &run->pending[run->npending++];
+    p->finding = run->findings->count - 1;
+    memcpy(p->pid, pid, LIIA_PID_BYTES);
+    return 0;
+}
+
 static int list_finding(struct s903_run *run, liia_severity sev, const char *file,
                         const char *table, long line, long col,
                         const char *column_name, const char *value, size_t vlen,
@@ -74,7 +91,10 @@ static int list_finding(struct s903_run *run, liia_severity sev, const char *fil
     liia_strlcpy(e.rule_id, rule, sizeof e.rule_id);
     liia_strlcpy(e.fix, fix ? fix : "", sizeof e.fix);
     vsnprintf(e.message, sizeof e.message, fmt, ap);
-    return liia_findings_add(run->findings, &e);
+    if (liia_findings_add(run->findings, &e))
+        return -1;
+    return line && line == run->at.line && !e.child_id[0] && run->at.pid
+               ? add_pending(run, run->at.pid) : 0;
 }
 
 int s903_list_finding(struct s903_run *run, liia_severity sev, const char *file,
@@ -205,10 +225,49 @@ static int fill_file(struct s903_run *run, const struct s903_input *in, size_t f
     return rc;
 }
 
+struct recall {
+    const struct s903_run *run;
+    const struct s903_pending *pending;
+};
+
+static void recalled(void *ctx, size_t i, const char *child, size_t len)
+{
+    struct recall *r = ctx;
+    size_t at = r->pending[i].finding;
+    liia_findings *f = r->run->findings;
+    if (at >= f->count || f->items[at].child_id[0])
+        return;
+    liia_error *x = &f->items[at];
+    liia_error_set_child_id(x, child, len);
+    /* a finding on the CHILD column shows what the file says, as fill_row */
+    if (!x->value[0] && child_column(r->run->s, x->table, x->column_name))
+        liia_error_set_value(x, child, len);
+}
+
+/* The findings of children known by pseudonym, named from the memory of
+ * the ids this ingest hashed: no file is read again for them. */
+static int recall_pending(struct s903_run *run, liia_error *e)
+{
+    if (!run->npending)
+        return 0;
+    unsigned char (*pids)[LIIA_PID_BYTES] = malloc(run->npending * sizeof *pids);
+    if (!pids)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < run->npending; i++)
+        memcpy(pids[i], run->pending[i].pid, LIIA_PID_BYTES);
+    struct recall r = {run, run->pending};
+    int rc = liia_pseudo_recall(run->ps, (const unsigned char (*)[LIIA_PID_BYTES])pids,
+                                run->npending, recalled, &r);
+    free(pids);
+    return rc ? liia_fail(e, LIIA_E_NOMEM, "out of memory") : 0;
+}
+
 int s903_fill_child_ids(struct s903_run *run, liia_error *e)
 {
     struct at_line *order = NULL;
-    int rc = 0;
+    int rc = recall_pending(run, e);
+    if (rc)
+        return -1;
     for (size_t i = 0; !rc && i < run->ninputs; i++) {
         const struct s903_input *in = &run->inputs[i];
         if (in->table < 0)

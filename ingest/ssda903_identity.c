@@ -186,7 +186,7 @@ static int activity_year(struct s903_run *run, const char *file, int table, long
               y - 1, y % 100);
     liia_error_fix(e, "check you exported the %d-%02d return, or correct --period",
                    y - 1, y % 100);
-    run->at = (struct s903_where){0, 0, NULL, NULL, 0};
+    run->at = (struct s903_where){0, 0, NULL, NULL, 0, NULL};
     return refuse(run, file, t, 0, -1, 0, "YEAR", NULL, e);
 }
 
@@ -213,6 +213,6 @@ int s903_required_rows(struct s903_run *run, const char *file, int table, long r
         liia_error_fix(e, "export the %s table again with its rows (the header row "
                        "alone is not a table) and send the return again", t->name);
     }
-    run->at = (struct s903_where){0, 0, NULL, NULL, 0};
+    run->at = (struct s903_where){0, 0, NULL, NULL, 0, NULL};
     return refuse(run, file, t, 0, -1, 0, "EMPTY", NULL, e);
 }

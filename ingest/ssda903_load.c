@@ -575,7 +575,7 @@ static int on_row(void *ctx, const liia_record *rec, liia_error *e)
         return -1;
     }
     /* Findings on this row carry its record number and path. */
-    x->run->at = (struct s903_where){rec->line, rec->record, rec->path, NULL, 0};
+    x->run->at = (struct s903_where){rec->line, rec->record, rec->path, NULL, 0, NULL};
     if (rec->nfields != x->in->nfields)
         return misaligned_row(x, rec, e);
     liia_buf_reset(&x->flags);
@@ -711,7 +711,7 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
     if (rc >= 0 && reader && reader->converted_cp1252 && converted_warning(&x))
         rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
     liia_reader_free(reader);
-    run->at = (struct s903_where){0, 0, NULL, NULL, 0};
+    run->at = (struct s903_where){0, 0, NULL, NULL, 0, NULL};
     if (rc == 0 && x.ungrouped)
         rc = S903_UNGROUPED;
     else if (rc == 0 && x.episodes && !direct)
@@ -827,7 +827,7 @@ static int grouped_hit(void *ctx, const struct s903_group_hit *h)
     struct s903_grouped *gr = ctx;
     const struct s903_rule *r = h->r;
     const struct s903_table *t = &gr->run->s->tables[r->table];
-    gr->run->at = (struct s903_where){h->line, h->record, h->path, gr->child, gr->child_len};
+    gr->run->at = (struct s903_where){h->line, h->record, h->path, gr->child, gr->child_len, NULL};
     return s903_add_finding(gr->run, r->severity, gr->in[r->table].path, t->name, h->line,
                             r->col + 1, t->cols[r->col].name,
                             h->cell && h->cell->len ? h->cell->raw : NULL,
@@ -865,7 +865,7 @@ static int on_grouped(void *ctx, const liia_record *rec, liia_error *e)
     if (rec->record > S903_MAX_LINE)
         return liia_fail(e, LIIA_E_DATA, "more than %ld records of one part", S903_MAX_LINE);
     struct s903_rowctx *x = &gr->x[t];
-    gr->run->at = (struct s903_where){rec->line, rec->record, rec->path, NULL, 0};
+    gr->run->at = (struct s903_where){rec->line, rec->record, rec->path, NULL, 0, NULL};
     liia_buf_reset(&x->flags);
     if (gather_cells(x, rec))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
@@ -956,7 +956,7 @@ int s903_load_grouped(struct s903_run *run, const char *path, liia_reader *reade
         rc = liia_reader_run(reader, on_grouped, &gr, e);
     if (rc == 0 && s903_group_end(gr.g, &run->dates, grouped_hit, grouped_emit, &gr))
         rc = liia_fail(e, LIIA_E_NOMEM, "out of memory or a row not stored");
-    run->at = (struct s903_where){0, 0, NULL, NULL, 0};
+    run->at = (struct s903_where){0, 0, NULL, NULL, 0, NULL};
     /* a required part (the header, the children) with no record: refused */
     for (size_t t = 0; rc == 0 && t < run->s->ntables; t++)
         rc = s903_required_rows(run, path, (int)t, gr.in[t].rows, 0, e);

@@ -38,6 +38,15 @@ struct s903_where {
     const char *path;
     const char *child;
     size_t child_len;
+    /* without child: the child's pseudonym, when known (the cross-part
+     * pass); its own id is looked up at the end (s903_fill_child_ids) */
+    const unsigned char *pid;
+};
+
+/* A listed finding whose child is known by its pseudonym only. */
+struct s903_pending {
+    size_t finding;                     /* index in the listed findings */
+    unsigned char pid[LIIA_PID_BYTES];
 };
 
 struct s903_run {
@@ -58,6 +67,8 @@ struct s903_run {
     struct s903_input *inputs;
     size_t ninputs;
     struct s903_where at;
+    struct s903_pending *pending;       /* owned; freed by s903_close */
+    size_t npending, cappending;
     long in_year;                       /* rows of the table being read
                                          * with an "activity" date in the
                                          * collection year */
@@ -92,9 +103,11 @@ int s903_list_finding(struct s903_run *run, liia_severity sev, const char *file,
     LIIA_PRINTF(12, 13);
 
 /* The raw CHILD of the listed findings on a row of a table file that were
- * made when the row was no longer in memory (a header row's end rules, the
- * SQL rules), read again from the files up to the last such line: for the
- * sender's eyes, never stored. */
+ * made when the row was no longer in memory: of a child known by its
+ * pseudonym (the cross-part rules), from the pseudonyms' memory of this
+ * ingest; the others (a header row's end rules, the SQL rules, a child
+ * past that memory's bound) read again from the files up to the last such
+ * line.  For the sender's eyes, never stored. */
 int s903_fill_child_ids(struct s903_run *run, liia_error *e);
 
 /* The return's steps in the submission lifecycle (ssda903.c), as

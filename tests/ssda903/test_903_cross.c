@@ -726,6 +726,30 @@ static void check_stored_flags(struct run *x, const char *table, const char *sto
 
 /* Ingests the extract (its parts' rows in the given orders) into a fresh
  * store; x->ok when accepted. */
+/* When set, child 3003 is sent under this id instead: longer than the
+ * pseudonyms' memory keeps, so its findings' ids are read from the files
+ * again (ssda903_findings.c) rather than recalled. */
+static const char *long_child;
+
+/* text with every 3003 (only ever the child) as long_child; owned. */
+static char *child_ids(const char *text)
+{
+    liia_buf b;
+    liia_buf_init(&b);
+    const char *s = text, *hit;
+    int bad = 0;
+    while (long_child && (hit = strstr(s, "3003")) != NULL) {
+        bad |= liia_buf_append(&b, s, (size_t)(hit - s)) ||
+               liia_buf_append(&b, long_child, strlen(long_child));
+        s = hit + 4;
+    }
+    if (bad || liia_buf_append(&b, s, strlen(s) + 1)) {
+        liia_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
 static void run_extract(struct run *x, const char *name, const char *schema,
                         const size_t *ep_perm, const size_t *mi_perm, const size_t *sw_perm,
                         enum given oc2, enum given missing, int validate)
@@ -753,7 +777,9 @@ static void run_extract(struct run *x, const char *name, const char *schema,
             continue;
         char fn[128];
         snprintf(fn, sizeof fn, "%s_%s.csv", name, kinds[i]);
-        const char *path = t903_file(fn, cols[i], rows[i]);
+        char *text = child_ids(rows[i]);
+        const char *path = text ? t903_file(fn, cols[i], text) : NULL;
+        free(text);
         CHECK(path != NULL);
         liia_strlcpy(paths[n], path ? path : "", sizeof paths[n]);
         files[n] = paths[n];
@@ -862,17 +888,17 @@ static void check_expected(struct run *x)
         if (line < 2 || (size_t)(line - 2) >= p->n)
             continue;
         const char *row = p->rows[line - 2];
-        char child[16];
+        char child[64];
         size_t n = strcspn(row, ",");
         snprintf(child, sizeof child, "%.*s", (int)n, row);
-        CHECK_STR(f->child_id, child);
+        CHECK_STR(f->child_id, long_child && !strcmp(child, "3003") ? long_child : child);
     }
     CHECK_STR(lines_of(x, "XCH", "missing"), "11,12");
     CHECK_STR(lines_of(x, "XDOB", "missing"), "12");
     for (size_t i = 0; i < x->r.findings.count; i++) {
         const liia_error *g = &x->r.findings.items[i];
         if (!strcmp(g->rule_id, "XCH")) {
-            CHECK_STR(g->value, "3003");   /* never the pseudonym */
+            CHECK_STR(g->value, long_child ? long_child : "3003");   /* never the pseudonym */
             CHECK_STR(g->column_name, "CHILD");
         }
         if (!strcmp(g->rule_id, "XDOB"))   /* the day never reaches the pass */
@@ -1012,6 +1038,23 @@ static void test_eval_needs(const char *schema)
 }
 
 /* validate stores nothing: the same findings. */
+/* A child whose id is longer than the pseudonyms' memory keeps: its
+ * cross-part findings still name it (read from the files again), as the
+ * other children's are (recalled from the memory). */
+static void test_eval_long_child(const char *schema)
+{
+    struct run x;
+    long_child = "3003-A-CHILD-ID-LONGER-THAN-THIRTY-TWO-BYTES";
+    run_extract(&x, "x_long", schema, EP_SHUFFLED, MI_SHUFFLED, NULL, FILE_ABSENT,
+                FILE_ROWS, 0);
+    if (x.ok) {
+        check_expected(&x);
+        CHECK(count_rule(&x, "XCH") > 0);
+    }
+    run_free(&x);
+    long_child = NULL;
+}
+
 static void test_eval_validate(const char *schema)
 {
     struct run x;
@@ -1324,6 +1367,7 @@ int main(void)
     test_eval_needs(schema);
     test_eval_needs_missing(schema);
     test_eval_validate(schema);
+    test_eval_long_child(schema);
     test_eval_orphan(schema);
     test_eval_many(schema);
     test_eval_strict();

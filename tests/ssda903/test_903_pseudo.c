@@ -175,6 +175,67 @@ static void test_memo(void)
     liia_pseudo_free(p);
 }
 
+static void unhex16(const char *hex, unsigned char out[LIIA_PID_BYTES])
+{
+    for (int i = 0; i < LIIA_PID_BYTES; i++) {
+        unsigned v = 0;
+        sscanf(hex + 2 * i, "%2x", &v);
+        out[i] = (unsigned char)v;
+    }
+}
+
+struct recalled {
+    char name[8][64];
+    int found[8];
+};
+
+static void on_recall(void *ctx, size_t i, const char *child, size_t len)
+{
+    struct recalled *r = ctx;
+    CHECK(i < 8 && !r->found[i]);   /* each asked once */
+    if (i < 8 && len < sizeof r->name[i]) {
+        memcpy(r->name[i], child, len);
+        r->name[i][len] = '\0';
+        r->found[i]++;
+    }
+}
+
+/* A finding of the cross-part pass knows its child by pseudonym only; the
+ * ids hashed are found again from the memo (any chunk, asked twice, in any
+ * order), never an id the memo did not keep (too long) or never met. */
+static void test_recall(void)
+{
+    unsigned char k[LIIA_KEY_BYTES];
+    liia_pseudo *p = camden(k, 0x55);
+    if (!p)
+        return;
+    enum { N = 40000 };   /* more than one 1 MB chunk of entries */
+    static char hex[N][LIIA_PID_HEX + 1];
+    char id[64];
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, i % 1000 ? "C%d" : "LONG-%d-0123456789012345678901234567890", i);
+        CHECK_INT(liia_pseudo_child(p, id, strlen(id), hex[i]), 0);
+    }
+    static const int ask[8] = {39999, 7, 1000, 20001, 7, 12345, -1, 1};
+    static const char *const want[8] = {"C39999", "C7", NULL, "C20001", "C7", "C12345",
+                                        NULL, "C1"};
+    unsigned char pids[8][LIIA_PID_BYTES];
+    char other[LIIA_PID_HEX + 1];
+    pid(k, "E09000007", "NEVER-MET", other);
+    for (int i = 0; i < 8; i++)
+        unhex16(ask[i] < 0 ? other : hex[ask[i]], pids[i]);
+    struct recalled r;
+    memset(&r, 0, sizeof r);
+    CHECK_INT(liia_pseudo_recall(p, (const unsigned char (*)[LIIA_PID_BYTES])pids, 8,
+                                 on_recall, &r), 0);
+    for (int i = 0; i < 8; i++) {
+        CHECK_INT(r.found[i], want[i] != NULL);
+        if (want[i] && r.found[i])
+            CHECK_STR(r.name[i], want[i]);
+    }
+    liia_pseudo_free(p);
+}
+
 /* pseudo.c's slot hash (FNV-1a, folded), to make ids share a slot. */
 static size_t memo_slot_of(const char *id, size_t cap)
 {
@@ -219,6 +280,7 @@ int main(void)
     test_child();
     test_memo();
     test_memo_collisions();
+    test_recall();
     test_degrade();
     return unit_result("test_903_pseudo");
 }

@@ -30,6 +30,8 @@ void liia_buf_reset(liia_buf *b)
 
 static int buf_grow(liia_buf *b, size_t extra)
 {
+    if (extra >= SIZE_MAX - b->len)   /* len + extra + 1 would wrap */
+        return -1;
     if (b->len + extra + 1 <= b->cap)
         return 0;
     size_t cap = b->cap ? b->cap : 64;
@@ -46,6 +48,16 @@ static int buf_grow(liia_buf *b, size_t extra)
     b->data = p;
     b->cap = cap;
     return 0;
+}
+
+char *liia_buf_extend(liia_buf *b, size_t n)
+{
+    if (buf_grow(b, n))
+        return NULL;
+    char *at = b->data + b->len;
+    b->len += n;
+    b->data[b->len] = '\0';
+    return at;
 }
 
 int liia_buf_append(liia_buf *b, const void *p, size_t n)

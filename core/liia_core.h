@@ -130,6 +130,10 @@ void liia_buf_init(liia_buf *b);
 void liia_buf_free(liia_buf *b);
 void liia_buf_reset(liia_buf *b);
 int liia_buf_append(liia_buf *b, const void *p, size_t n) LIIA_MUST_CHECK;
+/* Makes the buffer n bytes longer (NUL-terminated after them) and returns
+ * where those n bytes start, for the caller to fill: one growth check for
+ * many small pieces.  NULL on ENOMEM (the buffer unchanged). */
+char *liia_buf_extend(liia_buf *b, size_t n) LIIA_MUST_CHECK;
 /* An array p of *cap elements of elem bytes with room for need: p itself
  * when it has, else p reallocated to twice (or first) as many until it
  * has (*cap updated); NULL when memory runs out (p is then unchanged). */

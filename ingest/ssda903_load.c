@@ -317,7 +317,7 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
         if (x->run->s->iso_dates ? iso_date(cell, 0, cell->iso)
                                  : s903_parse_date(cell->raw, cell->len, cell->iso))
             kind = x->run->s->iso_dates ? "a real date yyyy-mm-dd" : "a valid date (dd/mm/yyyy)";
-        else if (col->degrade_month)
+        else if ((cell->ymd = s903_ymd(cell->iso)), col->degrade_month)
             liia_pseudo_month(cell->iso, x->store[c]);
         else
             memcpy(x->store[c], cell->iso, 11);

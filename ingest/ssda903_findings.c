@@ -39,6 +39,21 @@ static int child_column(const struct s903_schema *s, const char *table, const ch
     return c >= 0 && s->tables[t].cols[c].type == S903_CHILD;
 }
 
+/* A finding named its child once the id is found: the id, and as the
+ * value of a finding on the CHILD column what the file says (withheld, as
+ * list_finding withholds it, where the return never shows one). */
+static void name_child(const struct s903_schema *s, liia_error *f, const char *id,
+                       size_t len)
+{
+    liia_error_set_child_id(f, id, len);
+    if (f->value[0] || !child_column(s, f->table, f->column_name))
+        return;
+    if (identifying(s, f->table, f->column_name))
+        liia_strlcpy(f->value, "(withheld: identifying)", sizeof f->value);
+    else
+        liia_error_set_value(f, id, len);
+}
+
 /* The listed finding just added names its child by pseudonym only. */
 static int add_pending(struct s903_run *run, const unsigned char *pid)
 {
@@ -172,7 +187,7 @@ struct fill {
     size_t n, next;
     size_t field;           /* the CHILD field of the file */
     size_t nfields;         /* its header row's: a row of another count is misaligned */
-    const char *child_name; /* the CHILD column's name: its findings' value */
+    const struct s903_schema *s;
 };
 
 static int fill_row(void *ctx, const liia_record *rec, liia_error *e)
@@ -192,10 +207,7 @@ static int fill_row(void *ctx, const liia_record *rec, liia_error *e)
     while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
         len--;
     for (; len && x->next < x->n && x->order[x->next].line == rec->line; x->next++) {
-        liia_error *f = &x->f->items[x->order[x->next].i];
-        liia_error_set_child_id(f, s, len);
-        if (!f->value[0] && !strcmp(f->column_name, x->child_name))
-            liia_error_set_value(f, s, len);
+        name_child(x->s, &x->f->items[x->order[x->next].i], s, len);
     }
     return 0;
 }
@@ -208,10 +220,10 @@ static int by_line(const void *a, const void *b)
 
 /* One file: the findings on its rows without a child id, then a read. */
 static int fill_file(struct s903_run *run, const struct s903_input *in, size_t field,
-                     const char *child_name, struct at_line *order, liia_error *e)
+                     struct at_line *order, liia_error *e)
 {
     liia_findings *f = run->findings;
-    struct fill x = {f, order, 0, 0, field, in->nfields, child_name};
+    struct fill x = {f, order, 0, 0, field, in->nfields, run->s};
     for (size_t i = 0; i < f->count; i++)
         if (f->items[i].line > 1 && !f->items[i].child_id[0] &&
             !strcmp(f->items[i].file, in->path))
@@ -237,11 +249,7 @@ static void recalled(void *ctx, size_t i, const char *child, size_t len)
     liia_findings *f = r->run->findings;
     if (at >= f->count || f->items[at].child_id[0])
         return;
-    liia_error *x = &f->items[at];
-    liia_error_set_child_id(x, child, len);
-    /* a finding on the CHILD column shows what the file says, as fill_row */
-    if (!x->value[0] && child_column(r->run->s, x->table, x->column_name))
-        liia_error_set_value(x, child, len);
+    name_child(r->run->s, &f->items[at], child, len);
 }
 
 /* The findings of children known by pseudonym, named from the memory of
@@ -278,7 +286,7 @@ int s903_fill_child_ids(struct s903_run *run, liia_error *e)
                 continue;
             if (!order && !(order = malloc((run->findings->count + 1) * sizeof *order)))
                 return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-            rc = fill_file(run, in, (size_t)in->map[c], t->cols[c].name, order, e);
+            rc = fill_file(run, in, (size_t)in->map[c], order, e);
             break;
         }
     }

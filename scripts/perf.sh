@@ -304,14 +304,15 @@ the other thirteen 0.01-0.05 s each; the commit (the WAL's checkpoint)
 about 2.8 s in 2.0 s of wall time: both cores are busy.
 
 Why 2x is out of reach as the ingest is built: storing the same rows
-costs SQLite's own shell 1.2-1.6 s (the `.import` column above, 2.5x
-xmllint; 1.42-1.58 s by hand the same day), with no XML, no checks and no
-measures; the ingest does all of that in 2.0-2.2 s.  A 2x ingest (0.94 s) would have to parse, check,
-pseudonymise, store and derive in less time than `.import` takes to store
-alone.  What would move it: a smaller row (the 32-byte pseudonym is in
-every row of every part), or the measures counted in the child pass
-instead of by SQL over the stored rows (then no longer plain SQL a
-measure's author can read).
+costs SQLite's own shell 2.1-2.5x xmllint (the `.import` column above),
+with no XML, no checks and no measures; the ingest does all of that in
+about 4x.  A 2x ingest would have to parse, check, pseudonymise, store
+and derive in less time than `.import` takes to store alone.  Since
+2026-12-05 a pseudonym is 16 bytes, not 32, in every row of every part
+(migration 210): the census's ingest 2.01-2.04 s against 2.04-2.31 s in
+interleaved runs, a few percent.  What would still move it: the measures
+counted in the child pass instead of by SQL over the stored rows (then
+no longer plain SQL a measure's author can read).
 
 Tried and not kept (2026-12-05): parsing the XML on a thread of its own,
 batches of whole Children handed to the checking thread (as large SSDA903
@@ -505,6 +506,24 @@ children in one order, so they are read in sequence):
 (perf), peak RSS rose by 40 MB (94 to 135 MB), and the wall time moved
 within the machine's noise (three pairs: 10.25-11.54 s against
 9.48-10.53 s).
+Then (2026-12-05, a fourth session; 1.71x -> 1.43x in this file's table,
+each step in interleaved pairs of the same extract): a pseudonym is the
+first 16 bytes of its HMAC instead of all 32 (migration 210; docs/ssda903.md
+says why that is safe).  It is in every row of every table, so the store
+of the 10^6 extract went from 373 to 297 MB, and the WAL, the commit's
+copy of it into the database and their syncs with it: 7.28-7.66 s against
+7.77-8.41 s in three pairs, system time 0.9 s against 1.4-2.0 s, peak RSS
+120 MB against 132 MB.  A cell's date is read as yyyymmdd once where the
+cell is made (`s903_cell.ymd`; the rules read it instead of parsing the
+ISO text, the collection's and the rules' own dates converted once) and
+ISO dates are formatted two digits at a time: user time 11.3 s against
+11.95 s, the mean of three pairs.  The findings of the cross-part rules
+name their child from the pseudonyms' memory (`liia_pseudo_recall`)
+instead of reading the file again: the clean extract read its 64 MB of
+episodes a second time for rule 191's 200 listed findings, 0.35 s at
+the end of the ingest with one core idle.  A cross-part record's texts
+are copied into the child's arena with one growth instead of two appends
+a cell.
 With last year's return stored, the rules comparing with it are still
 SQL (the table above).  Their joins with last year's rows went through
 SQLite's automatic indexes and `NOT IN` sets: ephemeral tables, whose
@@ -567,8 +586,8 @@ runs, timestamps, 2026-12-05; perf for the split inside a phase):
 | episodes, 10^6 rows | 2.3-2.5 s | the same, and per child: DECOM order, the child rules (prev., next., header.), the measures' terms |
 | cross-part pass | 1.2 s | the kept cells of every part read back child by child (two halves, two threads), the cross rules |
 | SQL rules | 0.13 s | 579, 1016 (with last year stored: the `:prev_sid` rules too) |
-| findings' child ids | 0.15 s | |
-| commit | 1.3 s | the WAL synced, copied into the database file (373 MB) and that synced |
+| findings' child ids | 0.03 s | the cross-part rules' from the pseudonyms' memory; a file is read again only for the SQL rules' (0.35 s for the episodes before 2026-12-05) |
+| commit | 0.6-0.8 s | the WAL synced, copied into the database file (297 MB) and that synced |
 | close | 0.15-0.2 s | the WAL file removed, memory freed |
 
 On the ingest thread, during the episodes: rule and measure-term

@@ -363,7 +363,9 @@ static int check_cell(struct s903_rowctx *x, long line, size_t c)
         }
         liia_strlcpy(x->store[c], cell->raw, sizeof x->store[c]);
     }
-    x->vlen[c] = strlen(x->store[c]);
+    /* a pseudonym's and a date's lengths are known (strlen showed) */
+    x->vlen[c] = col->type == S903_CHILD ? LIIA_PID_HEX
+                 : col->type == S903_DATE ? 10 : strlen(x->store[c]);
     return 0;
 }
 

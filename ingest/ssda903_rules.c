@@ -257,7 +257,12 @@ uint32_t s903_cond_mask(const struct s903_cond *c, const struct s903_cell *cells
         return m;
     case C_NOT:
         return all & ~s903_cond_mask(&c->kids[0], cells, dates, nq);
-    case C_PRESENT: case C_BLANK: case C_IN: case C_DATED:
+    case C_PRESENT: case C_BLANK:
+        /* the row's own cell, read here: the terms ask these of every row */
+        if (c->ref == REF_CUR)
+            return (cells[c->col].len > 0) == (c->kind == C_PRESENT) ? all : 0;
+        return s903_cond_eval(c, cells, dates) ? all : 0;
+    case C_IN: case C_DATED:
         return s903_cond_eval(c, cells, dates) ? all : 0;
     default:
         if (c->op != OP_QS && c->op != OP_QE && c->op != OP_Y1)

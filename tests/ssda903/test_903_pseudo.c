@@ -137,6 +137,15 @@ static liia_pseudo *camden(unsigned char k[LIIA_KEY_BYTES], unsigned char fill)
     return p;
 }
 
+/* The memo tests' children: more than one 1 MB chunk of entries, every
+ * 1000th id longer than the memo keeps. */
+enum { MEMO_KIDS = 40000 };
+
+static void memo_id(int i, char id[64])
+{
+    snprintf(id, 64, i % 1000 ? "C%d" : "LONG-%d-0123456789012345678901234567890", i);
+}
+
 /* Children met before are served from memory (pseudo.c's memo): across
  * the memo's growth and its chunks, in either order, and for ids too long
  * for it, every pseudonym is the one a fresh context computes. */
@@ -146,7 +155,7 @@ static void test_memo(void)
     liia_pseudo *p = camden(k, 0x33);
     if (!p)
         return;
-    enum { N = 40000 };   /* more than one 1 MB chunk of entries */
+    enum { N = MEMO_KIDS };
     static char first[N][LIIA_PID_HEX + 1];
     char id[64], again[LIIA_PID_HEX + 1], want[LIIA_PID_HEX + 1];
     /* in the order remembered (read in sequence), then backwards (each
@@ -154,8 +163,7 @@ static void test_memo(void)
     for (int pass = 0; pass < 3; pass++)
         for (int j = 0; j < N; j++) {
             int i = pass == 2 ? N - 1 - j : j;
-            /* every 1000th id is longer than the memo keeps */
-            snprintf(id, sizeof id, i % 1000 ? "C%d" : "LONG-%d-0123456789012345678901234567890", i);
+            memo_id(i, id);
             if (!pass) {
                 CHECK_INT(liia_pseudo_child(p, id, strlen(id), first[i]), 0);
                 continue;
@@ -209,11 +217,10 @@ static void test_recall(void)
     liia_pseudo *p = camden(k, 0x55);
     if (!p)
         return;
-    enum { N = 40000 };   /* more than one 1 MB chunk of entries */
-    static char hex[N][LIIA_PID_HEX + 1];
+    static char hex[MEMO_KIDS][LIIA_PID_HEX + 1];
     char id[64];
-    for (int i = 0; i < N; i++) {
-        snprintf(id, sizeof id, i % 1000 ? "C%d" : "LONG-%d-0123456789012345678901234567890", i);
+    for (int i = 0; i < MEMO_KIDS; i++) {
+        memo_id(i, id);
         CHECK_INT(liia_pseudo_child(p, id, strlen(id), hex[i]), 0);
     }
     static const int ask[8] = {39999, 7, 1000, 20001, 7, 12345, -1, 1};

@@ -101,36 +101,40 @@ enum s903_ref { REF_CUR, REF_PREV, REF_NEXT, REF_HEADER, REF_PREV2, REF_FIRST, R
  * that the child has a record in the named part (EX_PART + part index). */
 #define S903_EX_PART 8
 
+/* The fields every evaluation reads come first, in one cache line: a
+ * rule's condition is a tree of these walked for every row (perf showed
+ * the walk waiting on its nodes' memory). */
 struct s903_cond {
     enum s903_kind kind;
     int col;                       /* column index in its row's table */
     int ref;                       /* enum s903_ref of col */
     enum s903_opnd op;
     int op_col, op_ref;
-    char op_date[11];
-    int32_t op_ymd;                /* op_date as yyyymmdd (OP_DATE) */
-    int op_years, op_months, op_days; /* added to the operand */
-    int exists;                    /* C_EXISTS: a bit number (above) */
-    regex_t *re;                   /* C_MATCHES: POSIX extended, anchored
-                                    * by the rule writer */
-    struct s903_codes codes;       /* C_IN */
     /* C_IN on a code column of at most 64 codes: bit i set when the
      * column's code i is in the list, so a checked cell (s903_cell.code)
      * is answered without looking its text up again */
     uint64_t code_bits;
-    int has_code_bits;
     struct s903_cond *kids;        /* C_ALL, C_ANY, C_NOT; C_COUNT: where */
-    size_t nkids;
+    uint32_t nkids;
+    int exists;                    /* C_EXISTS: a bit number (above) */
+    int32_t op_ymd;                /* op_date as yyyymmdd (OP_DATE) */
+    unsigned char has_code_bits;
+    unsigned char shifted;         /* op_years, op_months or op_days set */
     /* C_COUNT ({"some"/"none"/"count": part, "where": C}): holds when the
      * number of the child's records in the part meeting kids[0] is within
      * [at_least, at_most]; part -1 is the rule's own part, else another
      * part's index (a cross rule) */
-    long at_least, at_most;
     int part;
     /* {"first" | "last": part, "where": C, "holds": C2} (C_COUNT, 1 first,
      * 2 last): the first or last of the child's records in the part's
      * order meeting kids[0] meets kids[1]; 0 for a count */
     int pick;
+    int op_years, op_months, op_days; /* added to the operand */
+    long at_least, at_most;
+    char op_date[11];
+    regex_t *re;                   /* C_MATCHES: POSIX extended, anchored
+                                    * by the rule writer */
+    struct s903_codes codes;       /* C_IN */
 };
 
 /* When a rule runs.  ROW: on each row as it is read, values as received.

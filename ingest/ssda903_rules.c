@@ -9,6 +9,9 @@
 
 #include "ssda903_internal.h"
 
+_Static_assert(offsetof(struct s903_cond, pick) + sizeof(int) <= 64,
+               "what an evaluation reads of a condition fits one cache line");
+
 /* The cell a condition reads: col of the record ref, NULL when that
  * record does not exist. */
 static const struct s903_cell *cell_of(const struct s903_rows *rows, int ref, int col)
@@ -26,7 +29,7 @@ static int date_span(int32_t a, int month, const struct s903_cond *c, int shift,
     if (!a)
         return 0;
     int32_t b = month ? s903_ymd_month_end(a) : a;
-    if (shift && (c->op_years || c->op_months || c->op_days)) {
+    if (shift && c->shifted) {
         a = s903_ymd_add(a, c->op_years, c->op_months, c->op_days);
         b = month ? s903_ymd_add(b, c->op_years, c->op_months, c->op_days) : a;
     }
@@ -267,7 +270,7 @@ uint32_t s903_cond_mask(const struct s903_cond *c, const struct s903_cell *cells
     default:
         if (c->op != OP_QS && c->op != OP_QE && c->op != OP_Y1)
             return s903_cond_eval(c, cells, dates) ? all : 0;
-        if (!c->op_years && !c->op_months && !c->op_days && c->ref == REF_CUR)
+        if (!c->shifted && c->ref == REF_CUR)
             return compare_quarters(c, cells, dates, nq);
         m = 0;
         for (size_t q = 0; q < nq; q++)

@@ -536,9 +536,9 @@ static int offset(const char *s, struct s903_cond *c)
         return 0;
     int v = (int)n * (*s == '-' ? -1 : 1);
     switch (*end) {
-    case 'y': c->op_years = v; return 1;
-    case 'm': c->op_months = v; return 1;
-    case 'd': c->op_days = v; return 1;
+    case 'y': c->op_years = v; c->shifted = v != 0; return 1;
+    case 'm': c->op_months = v; c->shifted = v != 0; return 1;
+    case 'd': c->op_days = v; c->shifted = v != 0; return 1;
     default:  return 0;
     }
 }
@@ -583,7 +583,7 @@ static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
 static int load_kids(json_t *arr, const struct cctx *x, struct s903_cond *c,
                      liia_error *e)
 {
-    c->nkids = json_is_array(arr) ? json_array_size(arr) : 1;
+    c->nkids = json_is_array(arr) ? (uint32_t)json_array_size(arr) : 1;
     c->kids = calloc(c->nkids ? c->nkids : 1, sizeof *c->kids);
     if (!c->kids)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");

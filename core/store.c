@@ -201,13 +201,18 @@ static int shorten_pids(sqlite3 *db, liia_error *e)
         return -1;
     int rc = 0, step;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        /* a table's name from the schema itself: DDL names cannot be bound */
-        char *sql = sqlite3_mprintf("UPDATE \"%w\" SET child_pid = substr(child_pid, 1, %d) "
-                                    "WHERE length(child_pid) > %d",
-                                    (const char *)sqlite3_column_text(st, 0),
-                                    LIIA_PID_BYTES, LIIA_PID_BYTES);
-        rc = sql ? liia_db_exec(db, sql, e) : liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        /* a table's name from the schema itself (names cannot be bound,
+         * so quoted with %w); the length is bound */
+        char *sql = sqlite3_mprintf("UPDATE \"%w\" SET child_pid = substr(child_pid, 1, ?1) "
+                                    "WHERE length(child_pid) > ?1",
+                                    (const char *)sqlite3_column_text(st, 0));
+        sqlite3_stmt *up = NULL;
+        rc = !sql ? liia_fail(e, LIIA_E_NOMEM, "out of memory") : liia_db_prepare(db, sql, &up, e);
         sqlite3_free(sql);
+        if (!rc && (sqlite3_bind_int(up, 1, LIIA_PID_BYTES) != SQLITE_OK ||
+                    sqlite3_step(up) != SQLITE_DONE))
+            rc = liia_db_fail(e, db, "cutting the stored pseudonyms to 16 bytes");
+        sqlite3_finalize(up);
     }
     if (!rc && step != SQLITE_DONE)
         rc = liia_db_fail(e, db, "listing the tables of pseudonyms");

@@ -406,36 +406,41 @@ static void period_label(sqlite3_context *cx, int argc, sqlite3_value **argv)
 #define WD_MIN_YEAR 1900 /* 1900-01-01, day 0, was a Monday */
 #define WD_MAX_YEAR 2199
 
-typedef struct holidays {
+struct liia_calendar {
     sqlite3 *db;
     int *day;       /* sorted day numbers */
     size_t n;
     int first_year, last_year; /* covered years; n == 0: none */
     int changes;    /* sqlite3_total_changes when read; -1: never read */
-} holidays;
+};
 
 static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+/* Days since 1900-01-01 of a real date y-m-d in range, else -1. */
+static int day_of(int y, int m, int d)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < WD_MIN_YEAR || y > WD_MAX_YEAR || m < 1 || m > 12 || d < 1 ||
+        d > mdays[m - 1] + (m == 2 && is_leap(y)))
+        return -1;
+    /* whole years since 1900, then the months of this one */
+    int n = (y - WD_MIN_YEAR) * 365 + (y - 1 - 1896) / 4 - (y - 1 - 1800) / 100 +
+            (y - 1 - 1600) / 400;
+    for (int mm = 1; mm < m; mm++)
+        n += mdays[mm - 1] + (mm == 2 && is_leap(y));
+    return n + d - 1;
+}
 
 /* Days since 1900-01-01 of a strict 'YYYY-MM-DD' date in range, else -1. */
 static int day_number(const char *s, int *year)
 {
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
         return -1;
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
             return -1;
-    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-    if (y < WD_MIN_YEAR || y > WD_MAX_YEAR || m < 1 || m > 12 || d < 1 ||
-        d > mdays[m - 1] + (m == 2 && is_leap(y)))
-        return -1;
-    int n = 0;
-    for (int yy = WD_MIN_YEAR; yy < y; yy++)
-        n += 365 + is_leap(yy);
-    for (int mm = 1; mm < m; mm++)
-        n += mdays[mm - 1] + (mm == 2 && is_leap(y));
-    *year = y;
-    return n + d - 1;
+    *year = atoi(s);
+    return day_of(*year, atoi(s + 5), atoi(s + 8));
 }
 
 /* Weekdays among days 0..n (n >= -1). */
@@ -445,7 +450,7 @@ static long weekdays_to(long n)
 }
 
 /* Holidays among days <= n. */
-static long holidays_to(const holidays *h, int n)
+static long holidays_to(const liia_calendar *h, int n)
 {
     size_t lo = 0, hi = h->n;
     while (lo < hi) {
@@ -459,7 +464,7 @@ static long holidays_to(const holidays *h, int n)
 }
 
 /* (Re)reads bank_holiday; a store without the table has no holidays. */
-static int holidays_read(holidays *h)
+static int holidays_read(liia_calendar *h)
 {
     sqlite3_stmt *st = NULL;
     h->n = 0;
@@ -489,18 +494,55 @@ static int holidays_read(holidays *h)
     return rc;
 }
 
-static void holidays_free(void *p)
+void liia_calendar_free(liia_calendar *h)
 {
-    holidays *h = p;
     if (h)
         free(h->day);
     free(h);
 }
 
+static void holidays_free(void *p)
+{
+    liia_calendar_free(p);
+}
+
+liia_calendar *liia_calendar_load(sqlite3 *db, liia_error *e)
+{
+    liia_calendar *h = calloc(1, sizeof *h);
+    if (h) {
+        h->db = db;
+        if (!holidays_read(h))
+            return h;
+        liia_calendar_free(h);
+    }
+    liia_fail(e, LIIA_E_NOMEM, "out of memory reading the bank holidays");
+    return NULL;
+}
+
+/* Days a and b (ya, yb their years): the signed count, 0 when not covered. */
+static int count_between(const liia_calendar *h, int a, int ya, int b, int yb, long *n)
+{
+    if (a < 0 || b < 0 || h->n == 0 || ya < h->first_year || yb < h->first_year ||
+        ya > h->last_year || yb > h->last_year)
+        return 0;
+    int lo = a < b ? a : b, hi = a < b ? b : a;
+    long k = weekdays_to(hi) - weekdays_to(lo) - (holidays_to(h, hi) - holidays_to(h, lo));
+    *n = a <= b ? k : -k;
+    return 1;
+}
+
+int liia_working_days(const liia_calendar *h, int32_t from, int32_t to, long *n)
+{
+    int ya = from / 10000, yb = to / 10000;
+    return h && count_between(h, day_of(ya, from / 100 % 100, from % 100), ya,
+                              day_of(yb, to / 100 % 100, to % 100), yb, n);
+}
+
 static void working_days(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-    holidays *h = sqlite3_user_data(cx);
+    liia_calendar *h = sqlite3_user_data(cx);
     int ya, yb;
+    long n;
     (void)argc;
     if (h->changes != sqlite3_total_changes(h->db) && holidays_read(h)) {
         sqlite3_result_error_nomem(cx);
@@ -508,26 +550,18 @@ static void working_days(sqlite3_context *cx, int argc, sqlite3_value **argv)
     }
     int a = day_number((const char *)sqlite3_value_text(argv[0]), &ya);
     int b = day_number((const char *)sqlite3_value_text(argv[1]), &yb);
-    if (a < 0 || b < 0 || h->n == 0 || ya < h->first_year || yb < h->first_year ||
-        ya > h->last_year || yb > h->last_year) {
+    if (count_between(h, a, ya, b, yb, &n))
+        sqlite3_result_int64(cx, n);
+    else
         sqlite3_result_null(cx);
-        return;
-    }
-    int lo = a < b ? a : b, hi = a < b ? b : a;
-    long n = weekdays_to(hi) - weekdays_to(lo) - (holidays_to(h, hi) - holidays_to(h, lo));
-    sqlite3_result_int64(cx, a <= b ? n : -n);
 }
 
 static int register_working_days(sqlite3 *db)
 {
-    holidays *h = calloc(1, sizeof *h);
+    liia_error e;
+    liia_calendar *h = liia_calendar_load(db, &e);
     if (!h)
         return SQLITE_NOMEM;
-    h->db = db;
-    if (holidays_read(h)) {
-        holidays_free(h);
-        return SQLITE_NOMEM;
-    }
     /* not DETERMINISTIC: the answer follows the bank_holiday table */
     return sqlite3_create_function_v2(db, "working_days", 2, SQLITE_UTF8, h,
                                       working_days, NULL, NULL, holidays_free);

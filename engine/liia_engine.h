@@ -10,6 +10,20 @@
 #include <stdio.h>
 #include "liia_core.h"
 
+/* England's working days (Monday to Friday less the store's bank_holiday
+ * table, schemas/reference/bank_holidays_england.csv), as the SQL function
+ * working_days counts them.  Read once from db; NULL (e filled) when out
+ * of memory.  A store without the table has no holidays: nothing is
+ * covered. */
+typedef struct liia_calendar liia_calendar;
+liia_calendar *liia_calendar_load(sqlite3 *db, liia_error *e);
+void liia_calendar_free(liia_calendar *c);
+/* The working days after from up to and including to (dates as yyyymmdd),
+ * negative when to is before from, into *n: 1, or 0 when a date is not
+ * a real date or its year is not one the holidays cover (a count that
+ * ignored holidays would look right and be wrong). */
+int liia_working_days(const liia_calendar *c, int32_t from, int32_t to, long *n);
+
 /* Loads schemas/indicators.json (indicators and the measure source
  * preference) into the store, replacing the previous catalogue.  Runs in
  * the caller's transaction if one is open.  Idempotent. */

@@ -608,6 +608,7 @@ static int prolog_check(struct xml_reader *r, liia_error *e)
         while (i < n && is_space(buf[i]))
             i++;
         const char *end = NULL;
+        size_t close = 2;   /* "?>"; a comment's "-->" is 3 */
         if (i == n) {
             if (n < PROLOG_MAX && !memchr(buf, '<', n))
                 rc = refuse(r, e, 0, FIX_EXPORT, "%s", "the file is empty");
@@ -624,13 +625,15 @@ static int prolog_check(struct xml_reader *r, liia_error *e)
             rc = refuse(r, e, lines_to(buf, i), FIX_DOCTYPE, "%s", MSG_DOCTYPE);
             break;
         }
-        if (n - i >= 4 && !memcmp(buf + i, "<!--", 4))
+        if (n - i >= 4 && !memcmp(buf + i, "<!--", 4)) {
             end = memmem(buf + i + 4, n - i - 4, "-->", 3);
+            close = 3;
+        }
         else if (n - i >= 2 && !memcmp(buf + i, "<?", 2))
             end = memmem(buf + i + 2, n - i - 2, "?>", 2);
         if (!end)
             break;   /* the root element, or more than the head holds */
-        i = (size_t)(end - buf) + 2;
+        i = (size_t)(end - buf) + close;
     }
     free(buf);
     return rc;

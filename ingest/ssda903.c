@@ -20,7 +20,7 @@
 #include "ssda903_child.h"
 #include "ssda903_identity.h"
 #include "ssda903_load.h"
-#include "cin_measures.h"
+#include "liia_engine.h"
 #include "reader_xml.h"
 #include "ssda903_upn.h"
 
@@ -30,7 +30,6 @@ struct s903_sub {
     /* a return read by the XML reader (tables.json "format": "xml"): the
      * layout the reader follows, compiled from the same tables.json */
     liia_xml_layout *layout;
-    const char *schema_dir;
 };
 
 const struct s903_schema *s903_sub_schema(const void *state)
@@ -269,7 +268,6 @@ int s903_open_return(struct ingest_job *job, const char *folder, void **state, l
     if (!sub)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     *state = sub;
-    sub->schema_dir = job->o->schema_dir ? job->o->schema_dir : liia_schema_dir();
     unsigned char key[LIIA_KEY_BYTES];
     int xml = xml_return(job, folder);
     int rc = setup(job, folder, xml, &sub->s, key, e);
@@ -307,11 +305,29 @@ int s903_open(struct ingest_job *job, void **state, liia_error *e)
     return s903_open_return(job, "ssda903", state, e);
 }
 
+/* The working days the rules and measures read, and (not in validate,
+ * whose scratch copy has no catalogue to count into) the counts of the
+ * measures. */
+static int count_setup(struct s903_run *run, int validate_only, liia_error *e)
+{
+    if (!(run->cal = liia_calendar_load(run->db, e)))
+        return -1;
+    run->dates.cal = run->cal;
+    for (size_t q = 0; q < run->nquarters; q++)
+        run->quarters[q].cal = run->cal;
+    if (validate_only)
+        return 0;
+    run->mcounts = calloc(run->nquarters * run->s->nmeasures + 1, sizeof *run->mcounts);
+    return run->mcounts ? 0 : liia_fail(e, LIIA_E_NOMEM, "out of memory");
+}
+
 /* An XML return: its one file through the XML reader, each child's
- * records together; then the measures given as SQL over the store. */
+ * records together, the measures counted as each child ends. */
 static int stage_xml(struct s903_sub *sub, struct ingest_job *job, liia_error *e)
 {
     struct s903_run *run = &sub->run;
+    if (count_setup(run, job->o->validate_only, e))
+        return -1;
     liia_reader *rd = liia_reader_xml_open(job->files[0], sub->layout, e);
     if (!rd) {
         /* libxml2 that cannot be loaded is the platform's failure (exit 3),
@@ -322,10 +338,9 @@ static int stage_xml(struct s903_sub *sub, struct ingest_job *job, liia_error *e
     }
     int rc = s903_load_grouped(run, job->files[0], rd, &job->r->rows, e);
     liia_reader_free(rd);
-    liia_db_start_writeback(run->db);   /* while the measures are counted */
-    /* validate's scratch copy has no catalogue to count into */
-    if (rc == 0 && !job->o->validate_only)
-        rc = liia_cin_derive_measures(run->db, run->sid, run->period, sub->schema_dir, NULL, e);
+    liia_db_start_writeback(run->db);   /* while the findings are stored */
+    if (rc == 0 && run->mcounts)
+        rc = s903_derive(run, e);
     if (rc && (e->status == LIIA_E_DATA || e->status == LIIA_E_IO) && !e->rule_id[0])
         liia_strlcpy(e->rule_id, "LIIA-CIN-XML", sizeof e->rule_id);
     return rc;
@@ -393,6 +408,8 @@ void s903_close(void *state)
     liia_xml_layout_free(sub->layout);
     s903_upn_free(sub->run.upn);
     free(sub->run.pending);
+    free(sub->run.mcounts);
+    liia_calendar_free(sub->run.cal);
     liia_pseudo_free(sub->run.ps);
     s903_schema_free(&sub->s);
     free(sub);

@@ -1081,7 +1081,27 @@ struct s903_group {
     struct ghit_flag *flags;              /* the held child's hits */
     size_t nflags, capflags;
     liia_buf xflags;
+    /* the "count" measures (s903_group_count): their quarters, the counts
+     * (quarter q, measure m at q * nmeasures + m), each children measure's
+     * ordinal among them, and the children already counted */
+    const struct s903_dates *q;
+    size_t nq;
+    long *counts;
+    int kord[64];
+    int child_col;
+    struct counted *seen;
+    size_t nseen, capseen;
 };
+
+/* A child counted in a children measure, by its pseudonym: bit q * 16 + k
+ * of bits for the k-th children measure in quarter q.  A child the file
+ * lists twice (two Child elements, one LAchildID) is one child. */
+struct counted {
+    uint64_t key[2];
+    uint64_t bits;                        /* 0: an empty slot */
+};
+
+#define S903_MAX_CHILD_MEASURES 16
 
 struct s903_group *s903_group_new(const struct s903_schema *s, liia_error *e)
 {
@@ -1095,6 +1115,10 @@ struct s903_group *s903_group_new(const struct s903_schema *s, liia_error *e)
         return NULL;
     }
     g->s = s;
+    g->child_col = -1;
+    for (size_t c = 0; s->child_table >= 0 && c < s->tables[s->child_table].ncols; c++)
+        if (s->tables[s->child_table].cols[c].type == S903_CHILD && g->child_col < 0)
+            g->child_col = (int)c;
     liia_buf_init(&g->arena);
     liia_buf_init(&g->xflags);
     for (size_t i = 0; i < s->nrules; i++)
@@ -1107,6 +1131,7 @@ void s903_group_free(struct s903_group *g)
 {
     if (!g)
         return;
+    free(g->seen);
     free(g->recs);
     free(g->cells);
     free(g->toff);
@@ -1344,6 +1369,109 @@ static void group_forget(struct s903_group *g)
     liia_buf_reset(&g->arena);
 }
 
+int s903_group_count(struct s903_group *g, const struct s903_dates *q, size_t nq,
+                     long *counts, liia_error *e)
+{
+    int k = 0;
+    for (size_t m = 0; m < g->s->nmeasures && m < 64; m++)
+        g->kord[m] = g->s->measures[m].count == S903_COUNT_CHILDREN ? k++ : -1;
+    if (k > S903_MAX_CHILD_MEASURES || g->s->nmeasures > 64 || nq > S903_MAX_QUARTERS)
+        return liia_fail(e, LIIA_E_SCHEMA, "measures.json: at most 16 children measures "
+                         "and 64 measures are counted in the child's pass");
+    g->q = q;
+    g->nq = nq;
+    g->counts = counts;
+    return 0;
+}
+
+/* The slot of key in seen (cap a power of two, never full). */
+static struct counted *seen_slot(struct counted *seen, size_t cap, const uint64_t key[2])
+{
+    size_t i = (size_t)((key[0] ^ key[1] * 0x9E3779B97F4A7C15ULL) & (cap - 1));
+    while (seen[i].bits && (seen[i].key[0] != key[0] || seen[i].key[1] != key[1]))
+        i = (i + 1) & (cap - 1);
+    return &seen[i];
+}
+
+static int seen_grow(struct s903_group *g)
+{
+    size_t cap = g->capseen ? 2 * g->capseen : 4096;
+    struct counted *n = calloc(cap, sizeof *n);
+    if (!n)
+        return -1;
+    for (size_t i = 0; i < g->capseen; i++)
+        if (g->seen[i].bits)
+            *seen_slot(n, cap, g->seen[i].key) = g->seen[i];
+    free(g->seen);
+    g->seen = n;
+    g->capseen = cap;
+    return 0;
+}
+
+/* Counts the child (hdr its record) in the children measures of bits it
+ * was not counted in before; one with no valid pseudonym is no child. */
+static int count_group_child(struct s903_group *g, const struct s903_cell *hdr, uint64_t bits)
+{
+    const struct s903_cell *pid = hdr && g->child_col >= 0 ? &hdr[g->child_col] : NULL;
+    if (!pid || !pid->ok || pid->len != LIIA_PID_BYTES * 2)
+        return 0;
+    if (2 * (g->nseen + 1) > g->capseen && seen_grow(g))
+        return -1;
+    uint64_t key[2];
+    key_of(pid->raw, key);
+    struct counted *c = seen_slot(g->seen, g->capseen, key);
+    g->nseen += !c->bits;
+    uint64_t add = bits & ~c->bits;
+    *c = (struct counted){{key[0], key[1]}, c->bits | bits};
+    size_t nm = g->s->nmeasures;
+    for (size_t m = 0; m < nm; m++)
+        for (size_t q = 0; g->kord[m] >= 0 && q < g->nq; q++)
+            g->counts[q * nm + m] += (long)(add >> (q * 16 + (size_t)g->kord[m]) & 1);
+    return 0;
+}
+
+/* A measure condition that held (s903_part_hit): a record counted, or
+ * the child marked for a children measure. */
+struct mhit {
+    struct s903_group *g;
+    size_t q;
+    uint64_t *bits;
+};
+
+static int measure_hit(void *ctx, const struct s903_rule *r, size_t i)
+{
+    struct mhit *h = ctx;
+    struct s903_group *g = h->g;
+    (void)i;
+    int k = g->kord[r->measure];
+    if (k < 0)
+        g->counts[h->q * g->s->nmeasures + (size_t)r->measure]++;
+    else
+        *h->bits |= (uint64_t)1 << (h->q * 16 + (size_t)k);
+    return 0;
+}
+
+/* Every quarter's "count" measures over the held child. */
+static int group_measures(struct s903_group *g, const struct s903_cell *hdr, uint32_t parts)
+{
+    uint64_t bits = 0;
+    for (size_t t = 0; t < g->s->ntables; t++) {
+        const struct s903_ruleset *set = g->s->tables[t].measure_set;
+        const struct s903_part_recs *p = &g->other[t];
+        if (!set || !p->n)
+            continue;
+        size_t dated = 0, base = (size_t)(p->rec - g->ocells);
+        for (size_t i = 0; i < p->n; i++)
+            dated += g->order[base + i]->dated;
+        for (size_t q = 0; q < g->nq; q++) {
+            struct mhit h = {g, q, &bits};
+            if (s903_part_rules(set, p, dated, hdr, parts, g->other, &g->q[q], measure_hit, &h))
+                return -1;
+        }
+    }
+    return bits ? count_group_child(g, hdr, bits) : 0;
+}
+
 int s903_group_end(struct s903_group *g, const struct s903_dates *d, s903_group_fn fn,
                    s903_group_emit_fn emit, void *ctx)
 {
@@ -1363,6 +1491,8 @@ int s903_group_end(struct s903_group *g, const struct s903_dates *d, s903_group_
             rc = group_report(&h, &hit, (size_t)(child - g->recs));
         }
     }
+    if (rc == 0 && g->counts)
+        rc = group_measures(g, hdr, parts);
     if (rc == 0)
         rc = group_emit(g, emit, ctx);
     group_forget(g);

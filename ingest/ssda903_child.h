@@ -91,6 +91,13 @@ int s903_part_rules(const struct s903_ruleset *set, const struct s903_part_recs 
 struct s903_group;
 struct s903_group *s903_group_new(const struct s903_schema *s, liia_error *e);
 void s903_group_free(struct s903_group *g);
+/* Counts the schema's "count" measures over each child s903_group_end
+ * ends, for quarters q[0..nq) (their $qs, $qe): quarter q's measure m
+ * into counts[q * nmeasures + m] (zeroed by the caller, kept by it).
+ * -1 (LIIA_E_SCHEMA) when the schema has more measures than the pass
+ * counts. */
+int s903_group_count(struct s903_group *g, const struct s903_dates *q, size_t nq,
+                     long *counts, liia_error *e);
 /* Holds a record of part table: its cells as stored (copied), its line,
  * record number and (XML) element path, and what stores it (payload, len
  * bytes, copied; handed back by s903_group_end). */

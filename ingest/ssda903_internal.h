@@ -79,7 +79,7 @@ struct s903_col {
 enum s903_opnd { OP_COL, OP_START, OP_END, OP_DATE, OP_QS, OP_QE, OP_Y1 };
 
 enum s903_kind { C_ALL, C_ANY, C_NOT, C_PRESENT, C_BLANK, C_IN, C_EXISTS,
-                 C_EQUALS, C_MATCHES, C_COUNT, C_DATED, C_EARLIER,
+                 C_EQUALS, C_MATCHES, C_COUNT, C_DATED, C_EARLIER, C_WORKDAYS,
                  C_BEFORE, C_AFTER, C_SAME, C_ON_OR_BEFORE, C_ON_OR_AFTER };
 
 /* Which record of the child a column reference reads (rules.md: "DEC",
@@ -129,6 +129,10 @@ struct s903_cond {
      * 2 last): the first or last of the child's records in the part's
      * order meeting kids[0] meets kids[1]; 0 for a count */
     int pick;
+    /* C_WORKDAYS ({"working_days": [COL, COL2], "at_most"/"at_least": N}):
+     * the working days after col up to and including op_col (England's,
+     * s903_dates.cal) are within [at_least, at_most]; false when either
+     * is not a date or the bank holidays do not cover its year */
     int op_years, op_months, op_days; /* added to the operand */
     long at_least, at_most;
     char op_date[11];
@@ -157,6 +161,8 @@ struct s903_rule {
     enum s903_when when;
     struct s903_cond cond;         /* row and child rules */
     const char *sql;               /* SQL rules */
+    int measure;                   /* a measure's condition (schema mrules):
+                                    * the measure's index */
     int needs;                     /* "needs": PART: runs only when that
                                     * part's file was sent, even with no
                                     * rows (DfE's "when the table is
@@ -196,6 +202,8 @@ struct s903_table {
     /* the table's row rules and child rules (ssda903_rules.c), and its
      * cross rules */
     struct s903_ruleset *row_set, *child_set, *cross_set;
+    /* the "count" measures' conditions on the part (NULL: none) */
+    struct s903_ruleset *measure_set;
     /* the cross-part pass: whether it holds the table's records (a cross
      * rule is on it or counts them, or reads the child's record), and
      * which of its columns it keeps (bit per column; the reported
@@ -222,8 +230,16 @@ struct s903_measure_term {
     int at_least;
 };
 
+/* A measure of a return whose child's records come together (the CIN
+ * census) may instead count records ("count": "records") or children
+ * ("count": "children") meeting the conditions of its "of" list, each a
+ * rule condition on one part (schema mrules, run in the child's pass for
+ * every quarter). */
+enum s903_count { S903_COUNT_TERMS, S903_COUNT_RECORDS, S903_COUNT_CHILDREN };
+
 struct s903_measure {
     const char *measure;
+    enum s903_count count;
     int requires;                  /* a part whose file must be given, -1 none */
     struct s903_measure_term terms[8];
     size_t nterms;
@@ -243,6 +259,8 @@ struct s903_schema {
     size_t nmeasures;
     struct s903_term terms[S903_MAX_TERMS];
     size_t nterms;
+    struct s903_rule *mrules;      /* the "count" measures' conditions */
+    size_t nmrules;
     int year;                      /* collection year's ending year */
     /* tables.json "dates": "iso": dates are yyyy-mm-dd only (an XML date,
      * a time zone suffix ignored), not also dd/mm/yyyy */
@@ -306,11 +324,14 @@ struct s903_cell {
                                     * list, 0 when unknown or not looked up */
 };
 
+struct liia_calendar;
+
 struct s903_dates {
     char start[11], end[11];       /* collection year start, period end */
     char qs[11], qe[11], y1[11];   /* a quarter's bounds (measures only) */
     int32_t qs_n, qe_n, y1_n;      /* the same as yyyymmdd, 0 = not set */
     int32_t start_n, end_n;
+    const struct liia_calendar *cal;  /* working days (C_WORKDAYS); NULL: none known */
 };
 
 /* The records a child rule sees (NULL: no such record; its cells read
@@ -359,6 +380,10 @@ int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
  * of the row itself that rule them out. */
 struct s903_ruleset *s903_ruleset_new(const struct s903_schema *s, int table,
                                       enum s903_when when, liia_error *e);
+/* The same over rules[0..n) on table, whatever their phase (the measures'
+ * conditions, schema mrules). */
+struct s903_ruleset *s903_ruleset_of(const struct s903_schema *s, int table,
+                                     const struct s903_rule *rules, size_t n, liia_error *e);
 void s903_ruleset_free(struct s903_ruleset *rs);
 size_t s903_ruleset_size(const struct s903_ruleset *rs);
 /* Calls fn for each rule of rs that holds for rows (row[REF_CUR] given),

@@ -428,10 +428,37 @@ int s903_episodes_in_order(struct s903_run *run, liia_error *e)
 
 /* ------------------------------------------------------------ measures */
 
+/* A measure stored must be one of the catalogue's (measure_def, loaded by
+ * init from schemas/measures.json): else the schema is wrong. */
+static int in_catalogue(struct s903_run *run, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(run->db, "SELECT 1 FROM measure_def WHERE id = ?1", &st, e))
+        return -1;
+    int rc = 0;
+    for (size_t m = 0; m < run->s->nmeasures && rc == 0; m++) {
+        const char *id = run->s->measures[m].measure;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_DONE) {
+            liia_error_set_value(e, id, strlen(id));
+            liia_error_fix(e, "name a measure of schemas/measures.json (and run init)");
+            rc = liia_fail(e, LIIA_E_SCHEMA, "measures.json: measure %s is not in the "
+                           "catalogue", id);
+        } else if (step != SQLITE_ROW) {
+            rc = liia_db_fail(e, run->db, "reading the measure catalogue");
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int s903_derive(struct s903_run *run, liia_error *e)
 {
     sqlite3_stmt *ins;
-    if (liia_db_prepare(run->db, "INSERT INTO derived_measure (submission_id, period, "
+    if ((run->mcounts && in_catalogue(run, e)) ||
+        liia_db_prepare(run->db, "INSERT INTO derived_measure (submission_id, period, "
                         "measure, value) VALUES (?, ?, ?, ?)", &ins, e))
         return -1;
     int rc = 0;
@@ -443,7 +470,9 @@ int s903_derive(struct s903_run *run, liia_error *e)
             sqlite3_bind_int64(ins, 1, run->sid);
             sqlite3_bind_text(ins, 2, run->quarters[q].qe, -1, SQLITE_STATIC);
             sqlite3_bind_text(ins, 3, ms->measure, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(ins, 4, s903_kids_count(run->kids, q, m));
+            sqlite3_bind_int64(ins, 4, ms->count == S903_COUNT_TERMS
+                                           ? s903_kids_count(run->kids, q, m)
+                                           : run->mcounts[q * run->s->nmeasures + m]);
             if (sqlite3_step(ins) != SQLITE_DONE)
                 rc = liia_db_fail(e, run->db, "storing a derived measure");
             sqlite3_reset(ins);

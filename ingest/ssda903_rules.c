@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "liia_engine.h"
 #include "ssda903_internal.h"
 
 _Static_assert(offsetof(struct s903_cond, pick) + sizeof(int) <= 64,
@@ -126,6 +127,19 @@ static int count_holds(const struct s903_cond *c, const struct s903_rows *rows,
     return !c->pick && n >= c->at_least && n <= c->at_most;
 }
 
+/* {"working_days": [FROM, TO], ...}: both real dates (not known to the
+ * month only) and their working days within the bounds. */
+static int workdays_hold(const struct s903_cond *c, const struct s903_rows *rows,
+                         const struct s903_dates *d)
+{
+    const struct s903_cell *x = cell_of(rows, c->ref, c->col);
+    const struct s903_cell *y = cell_of(rows, c->op_ref, c->op_col);
+    long n;
+    return x && y && x->len && y->len && x->ok && y->ok && !x->month && !y->month &&
+           liia_working_days(d->cal, s903_cell_ymd(x), s903_cell_ymd(y), &n) &&
+           n >= c->at_least && n <= c->at_most;
+}
+
 int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
                         const struct s903_dates *d)
 {
@@ -167,6 +181,8 @@ int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
         return x && x->len && x->ok && x->iso[0];
     case C_EARLIER:
         return rows->earlier;
+    case C_WORKDAYS:
+        return workdays_hold(c, rows, d);
     case C_IN:
         x = cell_of(rows, c->ref, c->col);
         if (!x)
@@ -365,17 +381,20 @@ static int guard_rule(struct s903_ruleset *rs, const struct s903_table *tab, siz
     return 0;
 }
 
-struct s903_ruleset *s903_ruleset_new(const struct s903_schema *s, int table,
-                                      enum s903_when when, liia_error *e)
+/* The rules of rules[0..n) on table, of phase when (-1: any). */
+static struct s903_ruleset *ruleset_list(const struct s903_schema *s, int table,
+                                         const struct s903_rule *rules, size_t n, int when,
+                                         liia_error *e)
 {
     const struct s903_table *tab = &s->tables[table];
     struct s903_ruleset *rs = calloc(1, sizeof *rs);
-    if (!rs || !(rs->rules = calloc(s->nrules + 1, sizeof *rs->rules)) ||
+    if (!rs || !(rs->rules = calloc(n + 1, sizeof *rs->rules)) ||
         !(rs->g = calloc(tab->ncols + 1, sizeof *rs->g)))
         goto nomem;
-    for (size_t i = 0; i < s->nrules; i++)
-        if (!s->rules[i].sql && s->rules[i].when == when && s->rules[i].table == table)
-            rs->rules[rs->n++] = &s->rules[i];
+    for (size_t i = 0; i < n; i++)
+        if (!rules[i].sql && (when < 0 || (int)rules[i].when == when) &&
+            rules[i].table == table)
+            rs->rules[rs->n++] = &rules[i];
     rs->words = (rs->n + 63) / 64;
     for (size_t i = 0; i < rs->n; i++)
         if (guard_rule(rs, tab, i))
@@ -385,6 +404,18 @@ nomem:
     s903_ruleset_free(rs);
     liia_fail(e, LIIA_E_NOMEM, "out of memory");
     return NULL;
+}
+
+struct s903_ruleset *s903_ruleset_new(const struct s903_schema *s, int table,
+                                      enum s903_when when, liia_error *e)
+{
+    return ruleset_list(s, table, s->rules, s->nrules, (int)when, e);
+}
+
+struct s903_ruleset *s903_ruleset_of(const struct s903_schema *s, int table,
+                                     const struct s903_rule *rules, size_t n, liia_error *e)
+{
+    return ruleset_list(s, table, rules, n, -1, e);
 }
 
 void s903_ruleset_free(struct s903_ruleset *rs)

@@ -67,6 +67,11 @@ struct s903_run {
     struct s903_input *inputs;
     size_t ninputs;
     struct s903_where at;
+    /* an XML return's "count" measures, counted in the child's pass:
+     * quarter q's measure m at q * nmeasures + m (NULL: not counted, as
+     * in validate); the working days they read.  Owned. */
+    long *mcounts;
+    struct liia_calendar *cal;
     struct s903_pending *pending;       /* owned; freed by s903_close */
     size_t npending, cappending;
     long in_year;                       /* rows of the table being read

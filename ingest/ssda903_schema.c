@@ -712,10 +712,43 @@ static int load_count(json_t *j, const struct cctx *x, struct s903_cond *c,
     return rc;
 }
 
+/* A date column of the record a reference reads (0 when it is one). */
+static int date_ref(const struct cctx *x, const char *name, int *col, int *ref)
+{
+    if (!name || (*col = column_ref(x, name, ref)) < 0)
+        return -1;
+    int table = *ref == REF_HEADER ? x->s->child_table : *ref == REF_OUTER ? x->outer : x->table;
+    return x->s->tables[table].cols[*col].type == S903_DATE ? 0 : -1;
+}
+
+/* {"working_days": [FROM, TO], "at_most": N, "at_least": N}: the working
+ * days after FROM up to and including TO (s903_cond C_WORKDAYS). */
+static int load_workdays(json_t *j, json_t *v, const struct cctx *x, struct s903_cond *c,
+                         liia_error *e)
+{
+    json_t *lo = json_object_get(j, "at_least"), *hi = json_object_get(j, "at_most");
+    c->kind = C_WORKDAYS;
+    c->at_least = LONG_MIN;
+    c->at_most = LONG_MAX;
+    if (json_array_size(v) != 2 ||
+        date_ref(x, json_string_value(json_array_get(v, 0)), &c->col, &c->ref) ||
+        date_ref(x, json_string_value(json_array_get(v, 1)), &c->op_col, &c->op_ref) ||
+        (!lo && !hi) || (lo && !json_is_integer(lo)) || (hi && !json_is_integer(hi)))
+        return bad(e, "rules or measures.json", "'working_days' is [FROM, TO], two date "
+                   "columns, with 'at_most' or 'at_least' a whole number");
+    if (lo)
+        c->at_least = (long)json_integer_value(lo);
+    if (hi)
+        c->at_most = (long)json_integer_value(hi);
+    return 0;
+}
+
 static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
                      liia_error *e)
 {
     json_t *v;
+    if ((v = json_object_get(j, "working_days")))
+        return load_workdays(j, v, x, c, e);
     if (json_object_get(j, "some") || json_object_get(j, "none") ||
         json_object_get(j, "count") || json_object_get(j, "first") ||
         json_object_get(j, "last"))
@@ -814,6 +847,7 @@ static unsigned cond_cost(const struct s903_cond *c)
     case C_PRESENT: case C_BLANK: case C_DATED: case C_EARLIER: return 2;
     case C_IN:      return c->has_code_bits ? 2 : 6;
     case C_EQUALS:  return 4;
+    case C_WORKDAYS: return 12;
     case C_MATCHES: return 64;
     case C_COUNT:   return 32 + 4 * cond_cost(&c->kids[0]);
     default:        return 8 + 4 * (c->op_years || c->op_months || c->op_days);
@@ -863,8 +897,8 @@ static unsigned reads(const struct s903_cond *c, const struct s903_schema *s)
         return r;
     default:
         r = 2 | (c->ref != REF_CUR);
-        if ((c->kind == C_EQUALS || (c->kind >= C_BEFORE && c->op == OP_COL)) &&
-            c->op_ref != REF_CUR)
+        if ((c->kind == C_EQUALS || c->kind == C_WORKDAYS ||
+             (c->kind >= C_BEFORE && c->op == OP_COL)) && c->op_ref != REF_CUR)
             r |= 1;
         return r;
     }
@@ -885,7 +919,8 @@ static int uses_next_or_prev_cells(const struct s903_cond *c, int header_part)
         return c->exists == REF_NEXT || (c->exists == REF_PREV && !header_part);
     default:
         return c->ref == REF_PREV || c->ref == REF_NEXT ||
-               ((c->kind == C_EQUALS || (c->kind >= C_BEFORE && c->op == OP_COL)) &&
+               ((c->kind == C_EQUALS || c->kind == C_WORKDAYS ||
+                 (c->kind >= C_BEFORE && c->op == OP_COL)) &&
                 (c->op_ref == REF_PREV || c->op_ref == REF_NEXT));
     }
 }
@@ -1025,7 +1060,8 @@ static int mark_cross(struct s903_schema *s, const struct s903_cond *c, int tabl
         return 0;   /* the child index knows; the order is the pass's */
     default: {
         int refs[2] = {c->ref, -1}, cols[2] = {c->col, 0};
-        if (c->kind == C_EQUALS || (c->kind >= C_BEFORE && c->op == OP_COL)) {
+        if (c->kind == C_EQUALS || c->kind == C_WORKDAYS ||
+            (c->kind >= C_BEFORE && c->op == OP_COL)) {
             refs[1] = c->op_ref;
             cols[1] = c->op_col;
         }
@@ -1119,8 +1155,71 @@ static int load_term(struct s903_schema *s, json_t *jt, struct s903_measure_term
     return bad(e, "measures.json", "a term needs a part: 'episode' or a part's name");
 }
 
+/* One {"part": P, "where": C} of a "count" measure: C compiled as a rule
+ * on P, run in the child's pass (W_CHILD: it may read the child's other
+ * records of every part). */
+static int load_measure_of(struct s903_schema *s, json_t *jo, size_t m, size_t *cap,
+                           liia_error *e)
+{
+    const char *part = json_string_value(json_object_get(jo, "part"));
+    json_t *where = json_object_get(jo, "where");
+    int table = part ? s903_table_index(s, part) : -1;
+    if (table < 0 || !json_is_object(where))
+        return bad(e, "measures.json", "each of a count measure's 'of' is {\"part\": a "
+                   "part's name, \"where\": a condition}");
+    struct s903_rule *r = liia_grow_array(s->mrules, cap, s->nmrules + 1, sizeof *r, 16);
+    if (!r)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    s->mrules = r;
+    r = &s->mrules[s->nmrules++];
+    memset(r, 0, sizeof *r);
+    *r = (struct s903_rule){.code = s->measures[m].measure, .message = "", .fix = "",
+                            .table = table, .when = W_CHILD, .measure = (int)m, .needs = -1};
+    struct cctx x = {s, table, 1, 0, -1, 0};
+    if (load_cond(where, &x, &r->cond, e))
+        return -1;
+    order_cond(&r->cond);
+    return 0;
+}
+
+/* {"count": "records" | "children", "of": [...]}: counted in the child's
+ * pass, where a child's records come together (an XML return). */
+static int load_count_measure(struct s903_schema *s, json_t *jm, const char *count,
+                              size_t *cap, liia_error *e)
+{
+    size_t m = s->nmeasures - 1, i;
+    json_t *of = json_object_get(jm, "of"), *jo;
+    s->measures[m].count = !strcmp(count, "records") ? S903_COUNT_RECORDS
+                           : !strcmp(count, "children") ? S903_COUNT_CHILDREN
+                                                        : S903_COUNT_TERMS;
+    if (s->measures[m].count == S903_COUNT_TERMS || !s->xml || json_array_size(of) == 0 ||
+        (s->measures[m].count == S903_COUNT_CHILDREN && s->child_table < 0))
+        return bad(e, "measures.json", "'count' is \"records\" or \"children\", with "
+                   "an 'of' list, in a return whose child's records come together (XML)");
+    json_array_foreach(of, i, jo) {
+        if (load_measure_of(s, jo, m, cap, e))
+            return -1;
+    }
+    return 0;
+}
+
+/* Each part's "count" measure conditions as a rule set. */
+static int measure_sets(struct s903_schema *s, liia_error *e)
+{
+    for (size_t t = 0; t < s->ntables; t++) {
+        int any = 0;
+        for (size_t i = 0; i < s->nmrules; i++)
+            any |= s->mrules[i].table == (int)t;
+        if (any && !(s->tables[t].measure_set =
+                         s903_ruleset_of(s, (int)t, s->mrules, s->nmrules, e)))
+            return -1;
+    }
+    return 0;
+}
+
 static int load_measures(json_t *doc, struct s903_schema *s, liia_error *e)
 {
+    size_t mcap = 0;
     json_t *ms = json_object_get(doc, "measures");
     s->measures = calloc(json_array_size(ms) + 1, sizeof *s->measures);
     if (!s->measures)
@@ -1128,13 +1227,16 @@ static int load_measures(json_t *doc, struct s903_schema *s, liia_error *e)
     size_t i, j;
     json_t *jm, *jt;
     json_array_foreach(ms, i, jm) {
-        /* a measure given as SQL over the store is counted by its return
-         * after staging (the CIN census: cin_measures.c), not here */
-        if (json_object_get(jm, "sql") && !json_object_get(jm, "children_with"))
-            continue;
         struct s903_measure *m = &s->measures[s->nmeasures++];
         json_t *terms = json_object_get(jm, "children_with");
         m->measure = json_string_value(json_object_get(jm, "measure"));
+        const char *count = json_string_value(json_object_get(jm, "count"));
+        if (count && m->measure && !terms) {
+            m->requires = -1;
+            if (load_count_measure(s, jm, count, &mcap, e))
+                return -1;
+            continue;
+        }
         const char *req = json_string_value(json_object_get(jm, "requires"));
         m->requires = req ? s903_table_index(s, req) : -1;
         if (req && m->requires < 0)
@@ -1142,13 +1244,13 @@ static int load_measures(json_t *doc, struct s903_schema *s, liia_error *e)
         if (!m->measure || json_array_size(terms) == 0 ||
             json_array_size(terms) > sizeof m->terms / sizeof *m->terms)
             return bad(e, "measures.json", "a measure needs measure and 1 to 8 "
-                       "children_with terms");
+                       "children_with terms (or, an XML return's, count and of)");
         json_array_foreach(terms, j, jt) {
             if (load_term(s, jt, &m->terms[m->nterms++], e))
                 return -1;
         }
     }
-    return 0;
+    return measure_sets(s, e);
 }
 
 /* dir is the schema folder of the return (schemas/ssda903). */
@@ -1268,6 +1370,7 @@ void s903_schema_free(struct s903_schema *s)
         s903_ruleset_free(s->tables[t].row_set);
         s903_ruleset_free(s->tables[t].child_set);
         s903_ruleset_free(s->tables[t].cross_set);
+        s903_ruleset_free(s->tables[t].measure_set);
         free(s->tables[t].cols);
         free(s->tables[t].hcols);
     }
@@ -1277,6 +1380,9 @@ void s903_schema_free(struct s903_schema *s)
         free_cond(&s->rules[i].cond);
     for (size_t i = 0; i < s->nterms; i++)
         free_cond(&s->terms[i].cond);
+    for (size_t i = 0; i < s->nmrules; i++)
+        free_cond(&s->mrules[i].cond);
+    free(s->mrules);
     free(s->rules);
     free(s->measures);
     for (size_t i = 0; i < 3; i++)

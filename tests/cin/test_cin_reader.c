@@ -241,6 +241,30 @@ static void test_stop_and_files(void)
     liia_xml_layout_free(l);
 }
 
+/* Comments before the root element (an export tool's banner) are
+ * skipped whole, "-->" and all: the same records as without them. */
+static void test_leading_comment(void)
+{
+    liia_xml_layout *l = layout(2025);
+    liia_error e;
+    liia_buf x, out;
+    liia_buf_init(&x);
+    liia_buf_init(&out);
+    const char *body = strstr(CENSUS, "<Message");
+    CHECK(body && liia_buf_appendf(&x, "<?xml version=\"1.0\"?>\n<!-- exported\n"
+                                       "by the case system -->\n<!--x-->%s", body) == 0);
+    liia_error_clear(&e);
+    liia_reader *r = l ? liia_reader_xml_open_mem("c.xml", x.data, x.len, l, &e) : NULL;
+    CHECK(r && liia_reader_run(r, collect, &out, &e) == 0);
+    if (e.status)
+        fprintf(stderr, "%s\n", e.message);
+    CHECK(out.data && strstr(out.data, "cin_episode") != NULL);
+    liia_reader_free(r);
+    liia_buf_free(&out);
+    liia_buf_free(&x);
+    liia_xml_layout_free(l);
+}
+
 static void bad_layout(const char *json, const char *phrase)
 {
     json_error_t je;
@@ -345,6 +369,7 @@ int main(void)
     test_layout();
     test_records();
     test_stop_and_files();
+    test_leading_comment();
     test_bad_layouts();
     return unit_result("test_cin_reader");
 }

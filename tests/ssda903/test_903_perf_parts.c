@@ -163,7 +163,7 @@ static void test_schema_refusals(void)
     schema_refused("schema_measure_no_terms", "measures.json",
                    "{\"measures\": [{\"measure\": \"cla_at_end\"}]}\n",
                    "malformed SSDA903 schema: a measure needs measure and 1 to 8 "
-                   "children_with terms");
+                   "children_with terms (or, an XML return's, count and of)");
     schema_refused("schema_term_no_table", "measures.json",
                    "{\"measures\": [{\"measure\": \"m\", \"children_with\": "
                    "[{\"header\": {\"present\": \"DOB\"}}]}]}\n",

@@ -703,31 +703,39 @@ static int ep_order(const void *a, const void *b)
  * (only those have a previous or next record, a first and a last); hdr is
  * the child's record (NULL: none), parts its exists bits.  fn(ctx, r, i):
  * rule r holds for order[i]. */
+/* The records rule i of own sees (s903_part_rules). */
+static void part_row(const struct s903_part_recs *own, size_t i, size_t ndated,
+                     const struct s903_cell *hdr, uint32_t parts,
+                     const struct s903_part_recs *other, struct s903_rows *rows)
+{
+    const struct s903_cell *const *order = own->rec;
+    const struct s903_cell *first = ndated ? order[0] : NULL;
+    const struct s903_cell *last = ndated ? order[ndated - 1] : NULL;
+    if (ndated)
+        parts |= 1u << REF_FIRST | 1u << REF_LAST;
+    const struct s903_cell *prev = i && i < ndated ? order[i - 1] : NULL;
+    const struct s903_cell *prev2 = i > 1 && i < ndated ? order[i - 2] : NULL;
+    const struct s903_cell *next = i + 1 < ndated ? order[i + 1] : NULL;
+    *rows = (struct s903_rows){
+        .row = {order[i], prev, next, hdr, prev2, first, last},
+        .exists = parts | (prev ? 1u << REF_PREV : 0) | (next ? 1u << REF_NEXT : 0) |
+                  (prev2 ? 1u << REF_PREV2 : 0),
+        .all = order, .nall = own->n, .pfirst = own->pfirst, .plast = own->plast,
+        .other = other, .at1 = i + 1};
+    if (own->pfirst && own->pfirst[i] != UINT32_MAX) {
+        rows->row[REF_PFIRST] = order[own->pfirst[i]];
+        rows->row[REF_PLAST] = order[own->plast[i]];
+    }
+}
+
 int s903_part_rules(const struct s903_ruleset *set, const struct s903_part_recs *own,
                     size_t ndated, const struct s903_cell *hdr, uint32_t parts,
                     const struct s903_part_recs *other, const struct s903_dates *d,
                     s903_part_hit fn, void *ctx)
 {
-    const struct s903_cell *const *order = own->rec;
-    size_t n = own->n;
-    const struct s903_cell *first = ndated ? order[0] : NULL;
-    const struct s903_cell *last = ndated ? order[ndated - 1] : NULL;
-    if (ndated)
-        parts |= 1u << REF_FIRST | 1u << REF_LAST;
-    for (size_t i = 0; i < n; i++) {
-        const struct s903_cell *prev = i && i < ndated ? order[i - 1] : NULL;
-        const struct s903_cell *prev2 = i > 1 && i < ndated ? order[i - 2] : NULL;
-        const struct s903_cell *next = i + 1 < ndated ? order[i + 1] : NULL;
-        struct s903_rows rows = {
-            .row = {order[i], prev, next, hdr, prev2, first, last},
-            .exists = parts | (prev ? 1u << REF_PREV : 0) | (next ? 1u << REF_NEXT : 0) |
-                      (prev2 ? 1u << REF_PREV2 : 0),
-            .all = order, .nall = n, .pfirst = own->pfirst, .plast = own->plast,
-            .other = other, .at1 = i + 1};
-        if (own->pfirst && own->pfirst[i] != UINT32_MAX) {
-            rows.row[REF_PFIRST] = order[own->pfirst[i]];
-            rows.row[REF_PLAST] = order[own->plast[i]];
-        }
+    for (size_t i = 0; i < own->n; i++) {
+        struct s903_rows rows;
+        part_row(own, i, ndated, hdr, parts, other, &rows);
         struct part_hit h = {fn, ctx, i};
         if (s903_ruleset_run(set, &rows, d, part_hit, &h))
             return -1;
@@ -1430,31 +1438,35 @@ static int count_group_child(struct s903_group *g, const struct s903_cell *hdr, 
     return 0;
 }
 
-/* A measure condition that held (s903_part_hit): a record counted, or
- * the child marked for a children measure. */
+/* A measure condition that held in some quarters (s903_quarters_fn): a
+ * record counted in each, or the child marked for a children measure. */
 struct mhit {
     struct s903_group *g;
-    size_t q;
     uint64_t *bits;
 };
 
-static int measure_hit(void *ctx, const struct s903_rule *r, size_t i)
+static int measure_hit(void *ctx, const struct s903_rule *r, uint32_t quarters)
 {
     struct mhit *h = ctx;
     struct s903_group *g = h->g;
-    (void)i;
     int k = g->kord[r->measure];
-    if (k < 0)
-        g->counts[h->q * g->s->nmeasures + (size_t)r->measure]++;
-    else
-        *h->bits |= (uint64_t)1 << (h->q * 16 + (size_t)k);
+    for (size_t q = 0; q < g->nq; q++) {
+        if (!(quarters >> q & 1))
+            continue;
+        if (k < 0)
+            g->counts[q * g->s->nmeasures + (size_t)r->measure]++;
+        else
+            *h->bits |= (uint64_t)1 << (q * 16 + (size_t)k);
+    }
     return 0;
 }
 
-/* Every quarter's "count" measures over the held child. */
+/* Every quarter's "count" measures over the held child: each record's
+ * conditions asked once for all the quarters (s903_cond_mask_rows). */
 static int group_measures(struct s903_group *g, const struct s903_cell *hdr, uint32_t parts)
 {
     uint64_t bits = 0;
+    struct mhit h = {g, &bits};
     for (size_t t = 0; t < g->s->ntables; t++) {
         const struct s903_ruleset *set = g->s->tables[t].measure_set;
         const struct s903_part_recs *p = &g->other[t];
@@ -1463,9 +1475,10 @@ static int group_measures(struct s903_group *g, const struct s903_cell *hdr, uin
         size_t dated = 0, base = (size_t)(p->rec - g->ocells);
         for (size_t i = 0; i < p->n; i++)
             dated += g->order[base + i]->dated;
-        for (size_t q = 0; q < g->nq; q++) {
-            struct mhit h = {g, q, &bits};
-            if (s903_part_rules(set, p, dated, hdr, parts, g->other, &g->q[q], measure_hit, &h))
+        for (size_t i = 0; i < p->n; i++) {
+            struct s903_rows rows;
+            part_row(p, i, dated, hdr, parts, g->other, &rows);
+            if (s903_ruleset_run_quarters(set, &rows, g->q, g->nq, measure_hit, &h))
                 return -1;
         }
     }

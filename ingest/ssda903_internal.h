@@ -120,6 +120,9 @@ struct s903_cond {
     int32_t op_ymd;                /* op_date as yyyymmdd (OP_DATE) */
     unsigned char has_code_bits;
     unsigned char shifted;         /* op_years, op_months or op_days set */
+    unsigned char quarterly;       /* it (or a condition in it) reads $qs,
+                                    * $qe or $y1: s903_cond_mask_rows asks
+                                    * it per quarter (set for measures) */
     /* C_COUNT ({"some"/"none"/"count": part, "where": C}): holds when the
      * number of the child's records in the part meeting kids[0] is within
      * [at_least, at_most]; part -1 is the rule's own part, else another
@@ -391,6 +394,16 @@ size_t s903_ruleset_size(const struct s903_ruleset *rs);
 typedef int (*s903_hit_fn)(void *ctx, const struct s903_rule *r);
 int s903_ruleset_run(const struct s903_ruleset *rs, const struct s903_rows *rows,
                      const struct s903_dates *d, s903_hit_fn fn, void *ctx);
+
+/* Bit q: the condition holds for rows with dates[q] (q < nq <= 32); a
+ * condition not quarterly is evaluated once.  A rule set's rules that
+ * hold in some quarter: fn(ctx, r, quarters) with their bits. */
+uint32_t s903_cond_mask_rows(const struct s903_cond *c, const struct s903_rows *rows,
+                             const struct s903_dates *dates, size_t nq);
+typedef int (*s903_quarters_fn)(void *ctx, const struct s903_rule *r, uint32_t quarters);
+int s903_ruleset_run_quarters(const struct s903_ruleset *rs, const struct s903_rows *rows,
+                              const struct s903_dates *dates, size_t nq,
+                              s903_quarters_fn fn, void *ctx);
 
 /* Bit q: the condition holds with dates[q] (q < nq <= 32). */
 uint32_t s903_cond_mask(const struct s903_cond *c, const struct s903_cell *cells,

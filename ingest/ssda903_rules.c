@@ -296,6 +296,38 @@ uint32_t s903_cond_mask(const struct s903_cond *c, const struct s903_cell *cells
 }
 
 
+uint32_t s903_cond_mask_rows(const struct s903_cond *c, const struct s903_rows *rows,
+                             const struct s903_dates *dates, size_t nq)
+{
+    uint32_t all = nq >= 32 ? UINT32_MAX : ((uint32_t)1 << nq) - 1, m;
+    if (!c->quarterly)   /* the same answer every quarter: asked once */
+        return s903_cond_eval_rows(c, rows, dates) ? all : 0;
+    switch (c->kind) {
+    case C_ALL:
+        m = all;
+        for (size_t i = 0; i < c->nkids && m; i++)
+            m &= s903_cond_mask_rows(&c->kids[i], rows, dates, nq);
+        return m;
+    case C_ANY:
+        m = 0;
+        for (size_t i = 0; i < c->nkids && m != all; i++)
+            m |= s903_cond_mask_rows(&c->kids[i], rows, dates, nq);
+        return m;
+    case C_NOT:
+        return all & ~s903_cond_mask_rows(&c->kids[0], rows, dates, nq);
+    default: {
+        const struct s903_cell *row = rows->row[REF_CUR];
+        if (c->kind >= C_BEFORE && !c->shifted && c->ref == REF_CUR && row &&
+            !row[c->col].month && c->op != OP_COL && c->op != OP_DATE)
+            return compare_quarters(c, row, dates, nq);
+        m = 0;
+        for (size_t q = 0; q < nq; q++)
+            m |= (uint32_t)s903_cond_eval_rows(c, rows, &dates[q]) << q;
+        return m;
+    }
+    }
+}
+
 /* ------------------------------------------------------------ rule sets */
 
 /* A table's rules of one phase with, for each code column that some rule
@@ -434,24 +466,43 @@ size_t s903_ruleset_size(const struct s903_ruleset *rs)
     return rs ? rs->n : 0;
 }
 
+/* Word w of the rules the row's own codes (and blanks) leave possible. */
+static uint64_t guarded(const struct s903_ruleset *rs, const struct s903_rows *rows, size_t w)
+{
+    uint64_t m = w + 1 < rs->words || rs->n % 64 == 0
+                     ? UINT64_MAX : ((uint64_t)1 << rs->n % 64) - 1;
+    for (size_t i = 0; i < rs->ng && m; i++) {
+        const struct guard *g = &rs->g[i];
+        const struct s903_cell *x = &rows->row[REF_CUR][g->col];
+        size_t v = !x->len ? 0 : x->code > 0 && (size_t)x->code < g->nvals - 1
+                                      ? (size_t)x->code : g->nvals - 1;
+        m &= g->admit[v * rs->words + w];
+    }
+    return m;
+}
+
 int s903_ruleset_run(const struct s903_ruleset *rs, const struct s903_rows *rows,
                      const struct s903_dates *d, s903_hit_fn fn, void *ctx)
 {
-    for (size_t w = 0; rs && w < rs->words; w++) {
-        uint64_t m = w + 1 < rs->words || rs->n % 64 == 0
-                         ? UINT64_MAX : ((uint64_t)1 << rs->n % 64) - 1;
-        for (size_t i = 0; i < rs->ng && m; i++) {
-            const struct guard *g = &rs->g[i];
-            const struct s903_cell *x = &rows->row[REF_CUR][g->col];
-            size_t v = !x->len ? 0 : x->code > 0 && (size_t)x->code < g->nvals - 1
-                                          ? (size_t)x->code : g->nvals - 1;
-            m &= g->admit[v * rs->words + w];
-        }
-        for (; m; m &= m - 1) {
+    for (size_t w = 0; rs && w < rs->words; w++)
+        for (uint64_t m = guarded(rs, rows, w); m; m &= m - 1) {
             const struct s903_rule *r = rs->rules[w * 64 + (size_t)__builtin_ctzll(m)];
             if (s903_cond_eval_rows(&r->cond, rows, d) && fn(ctx, r))
                 return -1;
         }
-    }
+    return 0;
+}
+
+int s903_ruleset_run_quarters(const struct s903_ruleset *rs, const struct s903_rows *rows,
+                              const struct s903_dates *dates, size_t nq,
+                              s903_quarters_fn fn, void *ctx)
+{
+    for (size_t w = 0; rs && w < rs->words; w++)
+        for (uint64_t m = guarded(rs, rows, w); m; m &= m - 1) {
+            const struct s903_rule *r = rs->rules[w * 64 + (size_t)__builtin_ctzll(m)];
+            uint32_t q = s903_cond_mask_rows(&r->cond, rows, dates, nq);
+            if (q && fn(ctx, r, q))
+                return -1;
+        }
     return 0;
 }

@@ -1155,6 +1155,16 @@ static int load_term(struct s903_schema *s, json_t *jt, struct s903_measure_term
     return bad(e, "measures.json", "a term needs a part: 'episode' or a part's name");
 }
 
+/* Marks the conditions that read a quarter's dates (s903_cond quarterly). */
+static int mark_quarterly(struct s903_cond *c)
+{
+    int q = c->kind >= C_BEFORE && (c->op == OP_QS || c->op == OP_QE || c->op == OP_Y1);
+    for (size_t i = 0; i < c->nkids; i++)
+        q |= mark_quarterly(&c->kids[i]);
+    c->quarterly = (unsigned char)q;
+    return q;
+}
+
 /* One {"part": P, "where": C} of a "count" measure: C compiled as a rule
  * on P, run in the child's pass (W_CHILD: it may read the child's other
  * records of every part). */
@@ -1179,6 +1189,7 @@ static int load_measure_of(struct s903_schema *s, json_t *jo, size_t m, size_t *
     if (load_cond(where, &x, &r->cond, e))
         return -1;
     order_cond(&r->cond);
+    mark_quarterly(&r->cond);
     return 0;
 }
 

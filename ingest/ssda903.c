@@ -262,6 +262,18 @@ static int xml_layout(struct s903_sub *sub, liia_error *e)
     return 0;
 }
 
+/* The working days the rules and measures read ({"working_days": ...}),
+ * for every quarter. */
+static int calendar(struct s903_run *run, sqlite3 *db, liia_error *e)
+{
+    if (!(run->cal = liia_calendar_load(db, e)))
+        return -1;
+    run->dates.cal = run->cal;
+    for (size_t q = 0; q < run->nquarters; q++)
+        run->quarters[q].cal = run->cal;
+    return 0;
+}
+
 int s903_open_return(struct ingest_job *job, const char *folder, void **state, liia_error *e)
 {
     struct s903_sub *sub = calloc(1, sizeof *sub);
@@ -278,7 +290,8 @@ int s903_open_return(struct ingest_job *job, const char *folder, void **state, l
         memcpy(run->period, job->r->period, 11);
         collection_dates(job->r->period, run);
         run->ps = liia_pseudo_new(key, job->r->la_code, e);
-        if (run->ps && s903_identity_open(run, job->db, job->r->la_code, e))
+        if (run->ps && (s903_identity_open(run, job->db, job->r->la_code, e) ||
+                        calendar(run, job->db, e)))
             rc = -1;
     }
     OPENSSL_cleanse(key, sizeof key);
@@ -305,29 +318,15 @@ int s903_open(struct ingest_job *job, void **state, liia_error *e)
     return s903_open_return(job, "ssda903", state, e);
 }
 
-/* The working days the rules and measures read, and (not in validate,
- * whose scratch copy has no catalogue to count into) the counts of the
- * measures. */
-static int count_setup(struct s903_run *run, int validate_only, liia_error *e)
-{
-    if (!(run->cal = liia_calendar_load(run->db, e)))
-        return -1;
-    run->dates.cal = run->cal;
-    for (size_t q = 0; q < run->nquarters; q++)
-        run->quarters[q].cal = run->cal;
-    if (validate_only)
-        return 0;
-    run->mcounts = calloc(run->nquarters * run->s->nmeasures + 1, sizeof *run->mcounts);
-    return run->mcounts ? 0 : liia_fail(e, LIIA_E_NOMEM, "out of memory");
-}
-
 /* An XML return: its one file through the XML reader, each child's
  * records together, the measures counted as each child ends. */
 static int stage_xml(struct s903_sub *sub, struct ingest_job *job, liia_error *e)
 {
     struct s903_run *run = &sub->run;
-    if (count_setup(run, job->o->validate_only, e))
-        return -1;
+    /* validate's scratch copy has no catalogue to count into */
+    if (!job->o->validate_only &&
+        !(run->mcounts = calloc(run->nquarters * run->s->nmeasures + 1, sizeof *run->mcounts)))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     liia_reader *rd = liia_reader_xml_open(job->files[0], sub->layout, e);
     if (!rd) {
         /* libxml2 that cannot be loaded is the platform's failure (exit 3),

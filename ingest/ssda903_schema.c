@@ -1182,7 +1182,6 @@ static int load_measure_of(struct s903_schema *s, json_t *jo, size_t m, size_t *
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     s->mrules = r;
     r = &s->mrules[s->nmrules++];
-    memset(r, 0, sizeof *r);
     *r = (struct s903_rule){.code = s->measures[m].measure, .message = "", .fix = "",
                             .table = table, .when = W_CHILD, .measure = (int)m, .needs = -1};
     struct cctx x = {s, table, 1, 0, -1, 0};

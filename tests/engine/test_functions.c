@@ -80,6 +80,18 @@ static void test_working_days(sqlite3 *db)
     CHECK_STR(eval(db, "SELECT working_days('2024-02-28', '2024-03-01')"), "2");
     /* the collection year 2024-25: 254 working days after 1 April 2024 */
     CHECK_STR(eval(db, "SELECT working_days('2024-04-01', '2025-03-31')"), "254");
+    /* the same count from C (the CIN measures' working_days condition) */
+    liia_calendar *cal = liia_calendar_load(db, &e);
+    long n = 0;
+    CHECK(cal != NULL);
+    CHECK(liia_working_days(cal, 20241220, 20241227, &n) == 1 && n == 3);
+    CHECK(liia_working_days(cal, 20241227, 20241220, &n) == 1 && n == -3);
+    CHECK(liia_working_days(cal, 20250401, 20250605, &n) == 1 && n == 43);
+    CHECK(liia_working_days(cal, 20240401, 20250331, &n) == 1 && n == 254);
+    CHECK(liia_working_days(cal, 20231229, 20240102, &n) == 0);
+    CHECK(liia_working_days(cal, 20250229, 20250303, &n) == 0);
+    CHECK(liia_working_days(NULL, 20250401, 20250605, &n) == 0);
+    liia_calendar_free(cal);
     /* outside the years covered, not a date, or NULL: NULL */
     CHECK_STR(eval(db, "SELECT working_days('2023-12-29', '2024-01-02')"), "NULL");
     CHECK_STR(eval(db, "SELECT working_days('2025-12-31', '2026-01-02')"), "NULL");

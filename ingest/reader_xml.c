@@ -226,9 +226,8 @@ static long line_now(const struct xml_reader *r)
 
 /* Keeps where a text node (white space between tags included) ends: its
  * line, or past 65,535 the line XML_PARSE_BIG_LINES kept in psvi. */
-static void note_text_line(struct xml_reader *r)
+static void note_text_line(struct xml_reader *r, xmlNodePtr node)
 {
-    xmlNodePtr node = xmlTextReaderCurrentNode(r->xr);
     if (node)
         r->text_line = node->line < USHRT_MAX ? (long)node->line
                                               : (long)(ptrdiff_t)node->psvi;
@@ -520,9 +519,9 @@ static int start_element(struct xml_reader *r, liia_record_fn fn, void *ctx,
     return 0;
 }
 
-static int text_node(struct xml_reader *r, liia_error *e)
+static int text_node(struct xml_reader *r, xmlNodePtr node, liia_error *e)
 {
-    note_text_line(r);
+    note_text_line(r, node);
     if (!r->depth || !r->stack[r->depth - 1].capture)
         return 0;
     const char *v = (const char *)xmlTextReaderConstValue(r->xr);
@@ -541,6 +540,12 @@ static int text_node(struct xml_reader *r, liia_error *e)
 
 static int node(struct xml_reader *r, liia_record_fn fn, void *ctx, liia_error *e)
 {
+    /* Text (white space between tags most of all) is read as text whatever
+     * its kind: xmlTextReaderNodeType would tell white space from text,
+     * looking up every ancestor's xml:space for each, to no use here. */
+    xmlNodePtr cur = xmlTextReaderCurrentNode(r->xr);
+    if (cur && (cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE))
+        return text_node(r, cur, e);
     switch (xmlTextReaderNodeType(r->xr)) {
     case XML_READER_TYPE_ELEMENT:
         return start_element(r, fn, ctx, e);
@@ -550,7 +555,7 @@ static int node(struct xml_reader *r, liia_record_fn fn, void *ctx, liia_error *
     case XML_READER_TYPE_CDATA:
     case XML_READER_TYPE_WHITESPACE:
     case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-        return text_node(r, e);
+        return text_node(r, xmlTextReaderCurrentNode(r->xr), e);
     case XML_READER_TYPE_DOCUMENT_TYPE:
         return refuse(r, e, line_now(r), FIX_DOCTYPE, "%s", MSG_DOCTYPE);
     case XML_READER_TYPE_ENTITY_REFERENCE:

@@ -258,11 +258,11 @@ cin_section() {
     echo "cell checked against its type and the year's DfE code list, LAchildID"
     echo "replaced by its HMAC, dates of birth to the month, one row per record"
     echo "(child, disability, episode, assessment, factor, plan, section 47, CP plan,"
-    echo "review), then the 15 measures of schemas/cin/measures.json derived for each"
-    echo "quarter, in one transaction.  Baseline: \`xmllint --stream --noout\` of the"
-    echo "same file (libxml2's own streaming parse, nothing done with it).  Validate:"
-    echo "the same checks, nothing kept and no measures, so ingest - validate (CPU) is"
-    echo "about the measures' share.  Each ingest is followed by its xmllint;"
+    echo "review), the 15 measures of schemas/cin/measures.json counted for each"
+    echo "quarter as each child's records close, in one transaction.  Baseline:"
+    echo "\`xmllint --stream --noout\` of the same file (libxml2's own streaming parse,"
+    echo "nothing done with it).  Validate: the same checks, nothing kept, so"
+    echo "ingest - validate (CPU) is about what storing adds.  Each ingest is followed by its xmllint;"
     echo "the ratios are the medians of those pairs' ratios, of wall time and of CPU"
     echo "time (user + system).  Target: ratio <= 2.  A second baseline: \`sqlite3"
     echo ".import\` of the rows that ingest stored (dumped as one CSV file per store"
@@ -291,28 +291,35 @@ cin_section() {
         else printf "**Target not met at %d children: %.2fx xmllint --stream (target 2x).**\n", n, r }'
     echo
     cat <<'EOF2'
-Where the time goes (perf and timestamps, 10^5 children, 2 cores).  The
-census goes through the child-level engine's path: the ingest thread
-reads the file with libxml2's xmlTextReader (about 0.47 s, what xmllint
---stream takes for the whole file) and checks, pseudonymises and runs the
-rules on its records (about 0.6 s), while the writer thread steps the
-672,502 INSERTs (about 0.7 s): loading takes 1.2-1.4 s.  Then the measures,
-SQL on the ingest thread alone, 0.5 s: children in need at each quarter's
-end (a GROUP BY child) 0.18 s, re-referrals (a window per child) 0.15 s,
-the other thirteen 0.01-0.05 s each; the commit (the WAL's checkpoint)
-0.16 s; the SHA-256 of the file before the transaction 0.08 s.  CPU is
-about 2.8 s in 2.0 s of wall time: both cores are busy.
+Where the time goes (perf and timestamps, 10^5 children, 2 cores, since
+2026-12-05).  The census goes through the child-level engine's path: the
+ingest thread reads the file with libxml2's xmlTextReader (about 0.5 s of
+libxml2, what xmllint --stream takes for the whole file) and checks,
+pseudonymises, runs the rules and counts the measures on each child's
+records (about 0.6 s), while the writer thread steps the 672,502 INSERTs
+(about 0.65 s, half idle): loading takes 1.2-1.3 s, bound by the ingest
+thread.  Before the load, the SHA-256 of the file (0.075 s, the identical
+resend is answered first); after it, the commit (the WAL's checkpoint,
+0.1-0.13 s).  `validate`, which stores nothing, takes 1.30 s of the
+ingest's 1.44 s: what remains is the ingest thread's own work.
 
-Why 2x is out of reach as the ingest is built: storing the same rows
-costs SQLite's own shell 2.1-2.5x xmllint (the `.import` column above),
-with no XML, no checks and no measures; the ingest does all of that in
-about 4x.  A 2x ingest would have to parse, check, pseudonymise, store
-and derive in less time than `.import` takes to store alone.  Since
-2026-12-05 a pseudonym is 16 bytes, not 32, in every row of every part
-(migration 210): the census's ingest 2.01-2.04 s against 2.04-2.31 s in
-interleaved runs, a few percent.  What would still move it: the measures
-counted in the child pass instead of by SQL over the stored rows (then
-no longer plain SQL a measure's author can read).
+What moved it on 2026-12-05 (interleaved pairs on the same file):
+
+| change | ingest of 10^5 children |
+|---|---|
+| pseudonyms of 16 bytes, not 32, in every row (migration 210) | 2.01-2.04 s against 2.04-2.31 s |
+| the 15 measures counted in each child's pass (conditions of measures.json), not SQL over the stored census (0.5 s of serial queries after the load: a GROUP BY and a window per child) | 1.53-1.67 s against 1.85-1.94 s |
+| each record's measure conditions asked once for every quarter, not once a quarter | 1.62-1.70 s against 1.77-1.82 s (a slower spell) |
+| white space between tags read as text without xmlTextReaderNodeType (it looked up every ancestor's xml:space) | 1.46-1.56 s against 1.55-1.61 s |
+
+Why 2x is not reached: libxml2's reader alone is 1x, on the ingest thread;
+the cell checks, the rules across a child's records, the pseudonyms, the
+measures and handing the rows to the writer are another 0.6-0.7 s there,
+so the ingest thread alone is 2.5x.  Storing the rows costs SQLite's own
+shell 2.1x xmllint (the `.import` column); the writer thread does it
+alongside.  Reaching 2x would need the checks of one child to run on the
+second core while the next child is parsed, and that core is already
+half taken by the INSERTs: tried below.
 
 Tried and not kept (2026-12-05): parsing the XML on a thread of its own,
 batches of whole Children handed to the checking thread (as large SSDA903
@@ -326,8 +333,10 @@ Memory (massif, validate of 10^5 children): the heap peaks at 22 MB, of which SQ
 10^4 children peak at about 26 MB RSS), the findings kept for the report
 3.3 MB (2,171 of them), libxml2 and the reader under 1 MB (one Child's
 records at a time); the rest of the RSS is the program and its shared
-libraries (`liia-bench status` alone peaks at 16 MB).  The measures'
-sorts add a few MB at the end of an ingest.
+libraries (`liia-bench status` alone peaks at 16 MB).  Counting the
+children measures keeps a set of the pseudonyms counted (24 bytes a slot,
+at most half full: about 6 MB at 10^5), so that a child listed twice is
+one child.
 EOF2
     echo
 }

@@ -96,6 +96,8 @@ struct gen {
     size_t nlink;
     const char *lea;            /* DfE LA number: characters 2-4 of a UPN (1530) */
     long planted_count;
+    int disabled;               /* the child has a Disability other than NONE */
+    int s47;                    /* the episode has a Section47 */
 };
 
 /* One element on a line of its own: <name>value</name>, or nothing when
@@ -164,9 +166,20 @@ static long write_assessment(struct gen *g, long referral, enum breach b,
     if (start > g->period_end)      /* a referral in the last week */
         start = g->period_end;
     long done = start + 5 + pick(&g->r, 66);
-    if ((b == B_FACTOR || b == B_DUP_FACTOR) && done > g->period_end)
-        done = g->period_end;   /* a factor breach needs an authorised assessment */
+    /* a factor breach needs an authorised assessment, and so does a
+     * closure breach (an episode closed before its assessment is 8867) */
+    if ((b == B_FACTOR || b == B_DUP_FACTOR || b == B_CLOSURE_CODE) && done > g->period_end)
+        done = g->period_end;
+    /* one still open at the year's end started in its last 60 days: an
+     * older one would be past 45 working days unauthorised (8670Q) */
+    if (done > g->period_end && start < g->period_end - 60)
+        done = g->period_end;
     *authorised = done <= g->period_end ? done : -1;
+    if (b == B_FACTOR) {    /* a completed assessment with a bad factor is also 8897Q's */
+        char path[300];
+        snprintf(path, sizeof path, "%s/Assessments[1]", cpath);
+        plant(g, "assessment", g->line + 1, path, "8897Q");
+    }
     tag(g, 6, "<Assessments>");
     date_item(g, 8, "AssessmentActualStartDate", start);
     if (*authorised >= 0) {
@@ -175,6 +188,9 @@ static long write_assessment(struct gen *g, long referral, enum breach b,
         /* Distinct factors (8898): 7k mod 22 differ for k < 3. */
         long n = 1 + pick(&g->r, 3), first = pick(&g->r, 22);
         n = b == B_DUP_FACTOR ? 2 : n;
+        /* the bad code beside a valid one: an assessment with no valid
+         * factor is another query (8897Q), not the planted 8617 */
+        n = b == B_FACTOR && n < 2 ? 2 : n;
         for (long k = 0; k < n; k++) {
             const char *f = factors[(first + 7 * k) % 22], *rule = NULL;
             if (b == B_FACTOR && k == 0) {
@@ -192,10 +208,22 @@ static long write_assessment(struct gen *g, long referral, enum breach b,
             }
             item(g, 10, "AssessmentFactors", f);
         }
+        /* a disabled child's assessment names a disability factor (8899Q);
+         * the drawn factors never include 5A */
+        if (g->disabled)
+            item(g, 10, "AssessmentFactors", "5A");
         tag(g, 8, "</FactorsIdentifiedAtAssessment>");
     }
     tag(g, 6, "</Assessments>");
     return start;
+}
+
+/* The day, or the Monday after it when it is a Saturday or Sunday: a
+ * conference and its target date are working days (8870Q, 8875). */
+static long weekday(long z)
+{
+    long w = ((z % 7) + 7 + 3) % 7;   /* 1970-01-01 was a Thursday: 0 is Monday */
+    return w >= 5 ? z + 7 - w : z;
 }
 
 /* Section 47 -> ICPC -> CP plan with reviews; returns the ICPC day or -1.
@@ -206,11 +234,12 @@ static long write_protection(struct gen *g, long from, long *plan_end)
     long s47 = from + pick(&g->r, 5);
     if (s47 > g->period_end || s47 < g->year_start)
         return -1;
-    long icpc = s47 + 3 + pick(&g->r, 25);
+    long icpc = weekday(s47 + 3 + pick(&g->r, 25));
     int held = pick(&g->r, 10) < 6 && icpc <= g->period_end;
+    g->s47 = 1;
     tag(g, 6, "<Section47>");
     date_item(g, 8, "S47ActualStartDate", s47);
-    date_item(g, 8, "InitialCPCtarget", s47 + 21);
+    date_item(g, 8, "InitialCPCtarget", weekday(s47 + 21));
     if (held)
         date_item(g, 8, "DateOfInitialCPC", icpc);
     item(g, 8, "ICPCnotRequired", held ? "false" : "true");
@@ -268,10 +297,13 @@ static long write_episode(struct gen *g, const char *childpath, long k, long ref
     if (!nfa)
         item(g, 6, "PrimaryNeedCode", need);
     long last = referral, authorised = -1, icpc = -1, closed_on = -1;
+    g->s47 = 0;
     if (nfa) {
+        /* RC8 and RC9 are "closed after assessment" (8825Q): an NFA
+         * referral has none */
         closed_on = referral;
         item(g, 6, "CINclosureDate", d);
-        item(g, 6, "ReasonForClosure", "RC8");
+        item(g, 6, "ReasonForClosure", "RC7");
     } else {
         long assessed = write_assessment(g, referral, b, cpath, &authorised);
         last = authorised >= 0 ? authorised : assessed;
@@ -283,14 +315,19 @@ static long write_episode(struct gen *g, const char *childpath, long k, long ref
         last = plan_end > last ? plan_end : last;
         int plan_open = icpc >= 0 && plan_end < 0;
         long close = last + 20 + pick(&g->r, 400);
+        /* not while its assessment is still open (8867) */
         int closed = b == B_CLOSURE_CODE ||
-                     (!plan_open && close <= g->period_end && pick(&g->r, 2));
+                     (!plan_open && authorised >= 0 && close <= g->period_end &&
+                      pick(&g->r, 2));
         if (closed)
             closed_on = close <= g->period_end ? close : g->period_end;
         /* A plan of a closed episode ends with it, so a later episode's plan
          * does not overlap it (4014). */
         long plan_by = closed ? closed_on : g->period_end;
-        if (authorised >= 0 && authorised < plan_by && pick(&g->r, 5) < 2) {
+        /* no CIN plan beside a child protection plan (4001, 4016, 4017) */
+        int cin_plan = authorised >= 0 && authorised < plan_by && pick(&g->r, 5) < 2 &&
+                       icpc < 0;
+        if (cin_plan) {
             tag(g, 6, "<CINPlanDates>");
             date_item(g, 8, "CINPlanStartDate", authorised + 1);
             if (closed)
@@ -301,14 +338,18 @@ static long write_episode(struct gen *g, const char *childpath, long k, long ref
             date_item(g, 6, "CINclosureDate", closed_on);
             const char *why = (const char *[]){"RC1", "RC3", "RC4", "RC5", "RC6", "RC7",
                                                "RC9"}[pick(&g->r, 7)];
+            /* RC9, closed after assessment, only with nothing after the
+             * assessment (2990) */
+            if (!strcmp(why, "RC9") && (cin_plan || g->s47))
+                why = "RC7";
             if (b == B_CLOSURE_CODE) {
                 why = "RC0";
                 plant(g, "cin_episode", rec_line, cpath, "8640");
             }
             item(g, 6, "ReasonForClosure", why);
         }
-        if (icpc >= 0)
-            date_item(g, 6, "DateOfInitialCPC", icpc);
+        /* the conference is the Section47's: CINdetails' DateOfInitialCPC
+         * is for one with no enquiry in the census (2884) */
     }
     item(g, 6, "ReferralNFA", nfa ? "true" : "false");
     tag(g, 4, "</CINdetails>");
@@ -379,7 +420,10 @@ static void write_child(struct gen *g, long i)
     }
     item(g, 6, "Ethnicity", eth);
     tag(g, 6, "<Disabilities>");
-    item(g, 8, "Disability", pick(&g->r, 8) ? "NONE" : (const char *[]){"AUT", "LD", "COMM", "BEH"}[pick(&g->r, 4)]);
+    const char *dis = pick(&g->r, 8) ? "NONE"
+                                     : (const char *[]){"AUT", "LD", "COMM", "BEH"}[pick(&g->r, 4)];
+    g->disabled = strcmp(dis, "NONE") != 0;
+    item(g, 8, "Disability", dis);
     tag(g, 6, "</Disabilities>");
     tag(g, 4, "</ChildCharacteristics>");
     long episodes = 1 + (pick(&g->r, 6) == 0);

@@ -538,6 +538,53 @@ int liia_working_days(const liia_calendar *h, int32_t from, int32_t to, long *n)
                               day_of(yb, to / 100 % 100, to % 100), yb, n);
 }
 
+/* yyyymmdd of day number n (day_of's inverse), 0 when out of range. */
+static int32_t ymd_of(int n)
+{
+    int y = WD_MIN_YEAR + n / 366, m = 1;
+    while (y < WD_MAX_YEAR && day_of(y + 1, 1, 1) <= n)
+        y++;
+    while (m < 12 && day_of(y, m + 1, 1) <= n)
+        m++;
+    int d = n - day_of(y, m, 1) + 1;
+    return n < 0 || d > 31 ? 0 : (int32_t)(y * 10000 + m * 100 + d);
+}
+
+/* Working days in (lo, hi], lo <= hi. */
+static long between(const liia_calendar *h, int lo, int hi)
+{
+    return weekdays_to(hi) - weekdays_to(lo) - (holidays_to(h, hi) - holidays_to(h, lo));
+}
+
+int liia_working_day_shift(const liia_calendar *h, int32_t ymd, long n, int32_t *out)
+{
+    int y = ymd / 10000, x = day_of(y, ymd / 100 % 100, ymd % 100);
+    if (!h || x < 0 || n == 0 || n > 100000 || n < -100000)
+        return 0;
+    /* n > 0: the first day r with n working days in (x, r]; n < 0: the
+     * last day r with -n working days in [r, x), i.e. (r - 1, x - 1].
+     * Each count is O(log holidays), so a binary search over a range
+     * wide enough for any run of holidays. */
+    long k = n > 0 ? n : -n;
+    int lo = n > 0 ? x + 1 : x - (int)(2 * k + 30), hi = n > 0 ? x + (int)(2 * k + 30) : x - 1;
+    if (lo < 1 || hi > day_of(WD_MAX_YEAR, 12, 31))
+        return 0;
+    while (lo < hi) {
+        int mid = lo + (hi - lo + (n < 0)) / 2;
+        if (n > 0 ? between(h, x, mid) >= k : between(h, mid - 1, x - 1) >= k)
+            hi = n > 0 ? mid : hi, lo = n > 0 ? lo : mid;
+        else
+            lo = n > 0 ? mid + 1 : lo, hi = n > 0 ? hi : mid - 1;
+    }
+    int32_t r = ymd_of(lo);
+    int ry = r / 10000;
+    if (!r || h->n == 0 || y < h->first_year || y > h->last_year || ry < h->first_year ||
+        ry > h->last_year)
+        return 0;
+    *out = r;
+    return 1;
+}
+
 static void working_days(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
     liia_calendar *h = sqlite3_user_data(cx);

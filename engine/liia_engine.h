@@ -23,6 +23,10 @@ void liia_calendar_free(liia_calendar *c);
  * a real date or its year is not one the holidays cover (a count that
  * ignored holidays would look right and be wrong). */
 int liia_working_days(const liia_calendar *c, int32_t from, int32_t to, long *n);
+/* The nth working day after ymd (n > 0) or the -nth before it (n < 0),
+ * not counting ymd itself, into *out (yyyymmdd): 1, or 0 when a year is
+ * not one the holidays cover. */
+int liia_working_day_shift(const liia_calendar *c, int32_t ymd, long n, int32_t *out);
 
 /* Loads schemas/indicators.json (indicators and the measure source
  * preference) into the store, replacing the previous catalogue.  Runs in

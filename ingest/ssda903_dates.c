@@ -158,6 +158,13 @@ int32_t s903_ymd_add(int32_t ymd, int years, int months, int days)
     return (int32_t)(y * 10000 + m * 100 + d);
 }
 
+int s903_ymd_weekday(int32_t ymd)
+{
+    /* 1970-01-01 was a Thursday (3) */
+    long z = days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
+    return (int)(((z % 7) + 7 + 3) % 7);
+}
+
 int32_t s903_ymd_month_end(int32_t ymd)
 {
     int y = ymd / 10000, m = ymd / 100 % 100;

@@ -80,7 +80,7 @@ enum s903_opnd { OP_COL, OP_START, OP_END, OP_DATE, OP_QS, OP_QE, OP_Y1 };
 
 enum s903_kind { C_ALL, C_ANY, C_NOT, C_PRESENT, C_BLANK, C_IN, C_EXISTS,
                  C_EQUALS, C_MATCHES, C_COUNT, C_DATED, C_EARLIER, C_WORKDAYS,
-                 C_BEFORE, C_AFTER, C_SAME, C_ON_OR_BEFORE, C_ON_OR_AFTER };
+                 C_WEEKDAY, C_BEFORE, C_AFTER, C_SAME, C_ON_OR_BEFORE, C_ON_OR_AFTER };
 
 /* Which record of the child a column reference reads (rules.md: "DEC",
  * "prev.DEC", "next.DECOM", "header.DOB"): the row itself, the child's
@@ -110,7 +110,8 @@ struct s903_cond {
     int ref;                       /* enum s903_ref of col */
     enum s903_opnd op;
     int op_col, op_ref;
-    /* C_IN on a code column of at most 64 codes: bit i set when the
+    /* C_WEEKDAY: bit 0 Monday .. bit 6 Sunday.  C_IN on a code column of
+     * at most 64 codes: bit i set when the
      * column's code i is in the list, so a checked cell (s903_cell.code)
      * is answered without looking its text up again */
     uint64_t code_bits;
@@ -137,6 +138,8 @@ struct s903_cond {
      * s903_dates.cal) are within [at_least, at_most]; false when either
      * is not a date or the bank holidays do not cover its year */
     int op_years, op_months, op_days; /* added to the operand */
+    int op_wdays;                  /* then England's working days (+Nwd: the
+                                    * Nth working day after; -Nwd before) */
     long at_least, at_most;
     char op_date[11];
     regex_t *re;                   /* C_MATCHES: POSIX extended, anchored
@@ -429,6 +432,8 @@ int s903_parse_pdate(const char *s, size_t len, char iso[11]);
 /* yyyymmdd plus years, months (day clipped to the month's end: 29 Feb
  * + 1y = 28 Feb) and days; 0 when the result is out of range. */
 int32_t s903_ymd_add(int32_t ymd, int years, int months, int days);
+/* The day of the week of ymd: 0 Monday .. 6 Sunday. */
+int s903_ymd_weekday(int32_t ymd);
 /* The last day of ymd's month. */
 int32_t s903_ymd_month_end(int32_t ymd);
 

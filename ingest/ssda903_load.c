@@ -893,12 +893,16 @@ static int on_grouped(void *ctx, const liia_record *rec, liia_error *e)
         (x->tab->identifies && s903_identity_check(gr->run, x->in->path, x->tab, x->cells,
                                                    x->in->map, rec->line, e)))
         return -1;
-    /* a record of the child part: the child before it is complete */
+    /* a record of the child part: the child before it is complete.  Its
+     * findings set run->at to their own records: this record's place (and
+     * the new child's id, in its cells) is kept aside meanwhile. */
     if (t == gr->run->s->child_table) {
+        struct s903_where here = gr->run->at;
         if (s903_group_end(gr->g, &gr->run->dates, grouped_hit, grouped_emit, gr))
             return liia_fail(e, LIIA_E_NOMEM, "out of memory or a row not stored");
-        gr->child_len = gr->run->at.child_len < sizeof gr->child ? gr->run->at.child_len : 0;
-        memcpy(gr->child, gr->run->at.child ? gr->run->at.child : "", gr->child_len);
+        gr->run->at = here;
+        gr->child_len = here.child_len < sizeof gr->child ? here.child_len : 0;
+        memcpy(gr->child, here.child ? here.child : "", gr->child_len);
         gr->run->at.child = gr->child;  /* the cells are reused: point at the copy */
     }
     stored_cells(x);

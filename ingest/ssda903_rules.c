@@ -69,7 +69,14 @@ static int operand(const struct s903_cond *c, const struct s903_rows *rows,
     case OP_Y1:    base = ymd_or(d->y1_n, d->y1); break;
     default:       base = ymd_or(c->op_ymd, c->op_date); break;
     }
-    return date_span(base, month, c, 1, lo, hi);
+    if (!date_span(base, month, c, 1, lo, hi))
+        return 0;
+    /* N working days on: a day, from a day (not a month's span) */
+    if (c->op_wdays && (*lo != *hi || !liia_working_day_shift(d->cal, *lo, c->op_wdays, lo)))
+        return 0;
+    if (c->op_wdays)
+        *hi = *lo;
+    return 1;
 }
 
 /* A comparison holds when it holds whichever day each span stands for. */
@@ -183,6 +190,10 @@ int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
         return rows->earlier;
     case C_WORKDAYS:
         return workdays_hold(c, rows, d);
+    case C_WEEKDAY:
+        x = cell_of(rows, c->ref, c->col);
+        return x && x->len && x->ok && x->iso[0] && !x->month &&
+               (int)(c->code_bits >> s903_ymd_weekday(s903_cell_ymd(x)) & 1);
     case C_IN:
         x = cell_of(rows, c->ref, c->col);
         if (!x)

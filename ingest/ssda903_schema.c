@@ -525,16 +525,22 @@ static int column_ref(const struct cctx *x, const char *name, int *ref)
     return col;
 }
 
-/* "-11y", "+18y", "+1m", "-7d" after an operand; 0 if s is not one. */
+/* "-11y", "+18y", "+1m", "-7d", "-45wd" (working days) after an operand;
+ * 0 if s is not one. */
 static int offset(const char *s, struct s903_cond *c)
 {
     if ((*s != '+' && *s != '-') || s[1] < '0' || s[1] > '9')
         return 0;
     char *end;
     long n = strtol(s + 1, &end, 10);
+    int v = (int)n * (*s == '-' ? -1 : 1);
+    if (!strcmp(end, "wd") && n <= 9999) {
+        c->op_wdays = v;
+        c->shifted = v != 0;
+        return 1;
+    }
     if (end[1] != '\0' || n > 9999)
         return 0;
-    int v = (int)n * (*s == '-' ? -1 : 1);
     switch (*end) {
     case 'y': c->op_years = v; c->shifted = v != 0; return 1;
     case 'm': c->op_months = v; c->shifted = v != 0; return 1;
@@ -712,6 +718,29 @@ static int load_count(json_t *j, const struct cctx *x, struct s903_cond *c,
     return rc;
 }
 
+/* {"col": DATE, "weekday": ["Sat", "Sun"]}: the date falls on one of the
+ * days (C_WEEKDAY). */
+static int load_weekday(json_t *v, const struct s903_table *t, struct s903_cond *c,
+                        liia_error *e)
+{
+    static const char *const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    size_t i;
+    json_t *d;
+    c->kind = C_WEEKDAY;
+    if (t->cols[c->col].type != S903_DATE || !json_is_array(v) || !json_array_size(v))
+        return bad(e, "rules", "'weekday' is a list of days (\"Mon\" .. \"Sun\") of a "
+                               "date column");
+    json_array_foreach(v, i, d) {
+        size_t k = 0;
+        while (k < 7 && (!json_is_string(d) || strcmp(json_string_value(d), days[k])))
+            k++;
+        if (k == 7)
+            return bad(e, "rules", "'weekday' names a day other than Mon .. Sun");
+        c->code_bits |= (uint64_t)1 << k;
+    }
+    return 0;
+}
+
 /* A date column of the record a reference reads (0 when it is one). */
 static int date_ref(const struct cctx *x, const char *name, int *col, int *ref)
 {
@@ -796,6 +825,8 @@ static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
             return bad(e, "rules", "'equals' names no column");
         return 0;
     }
+    if ((v = json_object_get(j, "weekday")))
+        return load_weekday(v, t, c, e);
     const char *pattern = json_string_value(json_object_get(j, "matches"));
     if (pattern) {
         c->kind = C_MATCHES;
@@ -848,9 +879,11 @@ static unsigned cond_cost(const struct s903_cond *c)
     case C_IN:      return c->has_code_bits ? 2 : 6;
     case C_EQUALS:  return 4;
     case C_WORKDAYS: return 12;
+    case C_WEEKDAY: return 6;
     case C_MATCHES: return 64;
     case C_COUNT:   return 32 + 4 * cond_cost(&c->kids[0]);
-    default:        return 8 + 4 * (c->op_years || c->op_months || c->op_days);
+    default:        return 8 + 4 * (c->op_years || c->op_months || c->op_days) +
+                           16 * (c->op_wdays != 0);
     }
 }
 

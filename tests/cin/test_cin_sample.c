@@ -45,6 +45,8 @@ static const char *planted_value(const char *rule, const char **field)
         {"4180", "Sex", "X"}, {"8650", "PrimaryNeedCode", "N11"},
         {"8617", "AssessmentFactors", "8A"}, {"8640", "ReasonForClosure", "RC0"},
         {"8898", "AssessmentFactors", NULL}, {"LIIA-CIN-DATE", "CINreferralDate", NULL},
+        /* the assessment of the 8A factor: authorised, with a factor not valid */
+        {"8897Q", "AssessmentAuthorisationDate", NULL},
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         if (!strcmp(v[i].rule, rule)) {

@@ -96,6 +96,29 @@ static void check_values(struct t903 *t, long long sid, int nq)
                          "cin", id), (int)(sizeof want / sizeof *want) * nq);
 }
 
+/* Every finding names the child of its own Child element (census.xml's
+ * children in order; the blank ids name none).  A child's rules across
+ * its records run when the next child's record arrives: their findings
+ * once left the next child named after the one before (found by a
+ * reviewer on the sample census, 2026-12-05). */
+static void check_child_ids(const liia_ingest_result *r)
+{
+    static const char *const kid[] = {"A1", "B2", "C3", "D4", "", "", "E5", "E5"};
+    size_t across = 0;
+    for (size_t i = 0; i < r->findings.count; i++) {
+        const liia_error *f = &r->findings.items[i];
+        unsigned k = 0;
+        if (sscanf(f->path, "/Message/Children/Child[%u]", &k) != 1 || k < 1 || k > 8)
+            continue;
+        if (strcmp(f->child_id, kid[k - 1]))
+            fprintf(stderr, "%s at %s: child %s, want %s\n", f->rule_id, f->path,
+                    f->child_id, kid[k - 1]);
+        CHECK_STR(f->child_id, kid[k - 1]);
+        across += !strcmp(f->rule_id, "2884") || !strcmp(f->rule_id, "2990");
+    }
+    CHECK(across >= 2);   /* rules across records did fire */
+}
+
 /* A copy of schemas/ with cin/measures.json replaced by text. */
 static void schema_with(const char *dir, const char *measures)
 {
@@ -174,6 +197,7 @@ int main(void)
         liia_error_print(stderr, &e);
     CHECK_INT(r.outcome, LIIA_INGEST_ACCEPTED);
     check_values(&t, r.submission_id, 4);
+    check_child_ids(&r);
     liia_ingest_result_free(&r);
     /* an earlier period derives its quarters only */
     CHECK_INT(ingest(&t, "2024-12-31", SCHEMA_DIR, &r, &e), 0);

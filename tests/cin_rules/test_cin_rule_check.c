@@ -57,52 +57,67 @@ static int has_column(const char *table, const char *col)
     return 0;
 }
 
-/* "COL", "prev.COL", "next.COL" (this part) or "child.COL" (the child). */
-static int check_ref(const char *code, const char *table, const char *ref)
+/* The part a condition is read on, and inside an aggregate the rule's own
+ * part (outer.COL). */
+struct where {
+    const char *table, *outer;
+};
+
+/* "COL", "prev.COL", "next.COL" (this part), "child.COL" (the child) or,
+ * inside an aggregate, "outer.COL" (the record the rule is on). */
+static int check_ref(const char *code, const struct where *w, const char *ref)
 {
-    const char *t = table, *col = ref;
+    const char *t = w->table, *col = ref;
     if (!strncmp(ref, "prev.", 5) || !strncmp(ref, "next.", 5))
         col = ref + 5;
     else if (!strncmp(ref, "child.", 6)) {
         t = "child";
         col = ref + 6;
+    } else if (!strncmp(ref, "outer.", 6) && w->outer) {
+        t = w->outer;
+        col = ref + 6;
     }
     return has_column(t, col) ? 0 : bad(code, "no such column", ref);
 }
 
-/* An operand: $start, $end, a date or a ref, then at most one +Ny/-Nm/+Nd. */
-static int check_operand(const char *code, const char *table, const char *op)
+/* An operand: $start, $end, $qs, $qe, $y1, a date or a ref, then at most
+ * one +Ny/-Nm/+Nd/-Nwd. */
+static int check_operand(const char *code, const struct where *w, const char *op)
 {
     char base[128];
     const char *off = strpbrk(op + 1, "+-");
     int y, m, d;
     if (off && op[0] != '$' && strncmp(op, "child.", 6) && strncmp(op, "prev.", 5) &&
-        strncmp(op, "next.", 5) && sscanf(op, "%4d-%2d-%2d", &y, &m, &d) == 3)
+        strncmp(op, "next.", 5) && strncmp(op, "outer.", 6) &&
+        sscanf(op, "%4d-%2d-%2d", &y, &m, &d) == 3)
         off = strlen(op) > 10 ? op + 10 : NULL;
     snprintf(base, sizeof base, "%.*s", off ? (int)(off - op) : (int)strlen(op), op);
     if (off) {
-        char unit = 0, rest = 0;
-        int n;
-        if (sscanf(off + 1, "%d%c%c", &n, &unit, &rest) != 2 || !strchr("ymd", unit))
+        char unit[4] = "";
+        int n, used = 0;
+        if (sscanf(off + 1, "%d%3[a-z]%n", &n, unit, &used) != 2 || off[1 + used] ||
+            (strcmp(unit, "y") && strcmp(unit, "m") && strcmp(unit, "d") && strcmp(unit, "wd")))
             return bad(code, "bad offset", op);
     }
-    if (!strcmp(base, "$start") || !strcmp(base, "$end"))
-        return 0;
+    static const char *const named[] = {"$start", "$end", "$qs", "$qe", "$y1"};
+    for (size_t i = 0; i < sizeof named / sizeof *named; i++)
+        if (!strcmp(base, named[i]))
+            return 0;
     if (sscanf(base, "%4d-%2d-%2d", &y, &m, &d) == 3 && strlen(base) == 10)
         return 0;
-    return check_ref(code, table, base);
+    return check_ref(code, w, base);
 }
 
-static int check_cond(const char *code, const char *table, json_t *c);
+static int check_cond(const char *code, const struct where *w, json_t *c);
 
-static int check_list(const char *code, const char *table, json_t *list)
+static int check_list(const char *code, const struct where *w, json_t *list)
 {
     size_t i;
     json_t *k;
     if (!json_is_array(list) || json_array_size(list) == 0)
         return bad(code, "all/any needs a list of conditions", NULL);
     json_array_foreach(list, i, k)
-        if (check_cond(code, table, k))
+        if (check_cond(code, w, k))
             return -1;
     return 0;
 }
@@ -114,14 +129,30 @@ static int check_exists(const char *code, const char *what)
     return bad(code, "'exists' names no record or part", what);
 }
 
-static int check_compare(const char *code, const char *table, json_t *c)
+static int check_weekdays(const char *code, json_t *v)
+{
+    static const char days[] = "Mon Tue Wed Thu Fri Sat Sun";
+    size_t i;
+    json_t *d;
+    if (!json_is_array(v) || json_array_size(v) == 0)
+        return bad(code, "'weekday' needs a list of days", NULL);
+    json_array_foreach(v, i, d)
+        if (!json_is_string(d) || strlen(json_string_value(d)) != 3 ||
+            !strstr(days, json_string_value(d)))
+            return bad(code, "'weekday' lists Mon..Sun", json_string_value(d));
+    return 0;
+}
+
+static int check_compare(const char *code, const struct where *w, json_t *c)
 {
     static const char *const ops[] = {"before", "after", "same", "on_or_before", "on_or_after"};
     json_t *v;
     if ((v = json_object_get(c, "in")))
         return json_is_array(v) ? 0 : bad(code, "'in' needs a list", NULL);
     if ((v = json_object_get(c, "equals")))
-        return check_ref(code, table, json_string_value(v) ? json_string_value(v) : "");
+        return check_ref(code, w, json_string_value(v) ? json_string_value(v) : "");
+    if ((v = json_object_get(c, "weekday")))
+        return check_weekdays(code, v);
     if ((v = json_object_get(c, "matches"))) {
         regex_t re;
         if (!json_is_string(v) || regcomp(&re, json_string_value(v), REG_EXTENDED | REG_NOSUB))
@@ -131,34 +162,56 @@ static int check_compare(const char *code, const char *table, json_t *c)
     }
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
         if ((v = json_object_get(c, ops[i])))
-            return json_is_string(v) ? check_operand(code, table, json_string_value(v))
+            return json_is_string(v) ? check_operand(code, w, json_string_value(v))
                                      : bad(code, "operand is not a string", ops[i]);
-    return bad(code, "'col' without in/equals/matches/a date comparison", NULL);
+    return bad(code, "'col' without in/equals/matches/weekday/a date comparison", NULL);
 }
 
-static int check_cond(const char *code, const char *table, json_t *c)
+/* {"some"/"none"/"count"/"first"/"last": PART, "where": C[, "holds": C2]}:
+ * C read on PART's records, outer.COL the rule's own record. */
+static int check_aggregate(const char *code, const struct where *w, json_t *c, json_t *v)
+{
+    if (!json_is_string(v) || !part(json_string_value(v)))
+        return bad(code, "an aggregate names no part", json_string_value(v));
+    struct where in = {json_string_value(v), w->table};
+    json_t *holds = json_object_get(c, "holds");
+    return check_cond(code, &in, json_object_get(c, "where")) ||
+           (holds && check_cond(code, &in, holds));
+}
+
+static int check_cond(const char *code, const struct where *w, json_t *c)
 {
     json_t *v;
+    static const char *const aggs[] = {"some", "none", "count", "first", "last"};
     if (!json_is_object(c))
         return bad(code, "a condition is an object", NULL);
     if ((v = json_object_get(c, "all")) || (v = json_object_get(c, "any")))
-        return check_list(code, table, v);
+        return check_list(code, w, v);
     if ((v = json_object_get(c, "not")))
-        return check_cond(code, table, v);
-    if ((v = json_object_get(c, "present")) || (v = json_object_get(c, "blank")))
-        return check_ref(code, table, json_string_value(v) ? json_string_value(v) : "");
+        return check_cond(code, w, v);
+    if ((v = json_object_get(c, "present")) || (v = json_object_get(c, "blank")) ||
+        (v = json_object_get(c, "dated")))
+        return check_ref(code, w, json_string_value(v) ? json_string_value(v) : "");
     if ((v = json_object_get(c, "exists")))
         return check_exists(code, json_string_value(v) ? json_string_value(v) : "");
-    if ((v = json_object_get(c, "col")))
-        return check_ref(code, table, json_string_value(v) ? json_string_value(v) : "") ||
-               check_compare(code, table, c);
-    /* a per-child aggregate over the rule's own part (docs/rules.md) */
-    if ((v = json_object_get(c, "some")) || (v = json_object_get(c, "none")) ||
-        (v = json_object_get(c, "count"))) {
-        if (!json_is_string(v) || strcmp(json_string_value(v), table))
-            return bad(code, "an aggregate counts the rule's own part", json_string_value(v));
-        return check_cond(code, table, json_object_get(c, "where"));
+    if ((v = json_object_get(c, "earlier")))
+        return json_is_string(v) && !strcmp(json_string_value(v), "outer") && w->outer
+                   ? 0 : bad(code, "'earlier' is \"outer\", inside an aggregate", NULL);
+    if ((v = json_object_get(c, "working_days"))) {
+        if (json_array_size(v) != 2 || !json_is_string(json_array_get(v, 0)) ||
+            !json_is_string(json_array_get(v, 1)) ||
+            (!json_object_get(c, "at_most") && !json_object_get(c, "at_least")))
+            return bad(code, "'working_days' is [FROM, TO] with at_most or at_least", NULL);
+        return check_ref(code, w, json_string_value(json_array_get(v, 0))) ||
+               check_ref(code, w, json_string_value(json_array_get(v, 1)));
     }
+    if ((v = json_object_get(c, "col")))
+        return check_ref(code, w, json_string_value(v) ? json_string_value(v) : "") ||
+               check_compare(code, w, c);
+    /* a per-child aggregate over any part (docs/rules.md) */
+    for (size_t i = 0; i < sizeof aggs / sizeof *aggs; i++)
+        if ((v = json_object_get(c, aggs[i])))
+            return check_aggregate(code, w, c, v);
     return bad(code, "unknown condition", json_dumps(c, JSON_COMPACT));
 }
 
@@ -187,9 +240,10 @@ static int check_rule(json_t *r)
         return bad(code, "no such column", column);
     if (sev && strcmp(sev, "error") && strcmp(sev, "warning"))
         return bad(code, "severity is error or warning", sev);
+    struct where w = {table, NULL};
     return check_year(code, json_object_get(r, "from")) ||
            check_year(code, json_object_get(r, "to")) ||
-           check_cond(code, table, json_object_get(r, "when"));
+           check_cond(code, &w, json_object_get(r, "when"));
 }
 
 static void load(void)

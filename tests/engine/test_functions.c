@@ -91,6 +91,22 @@ static void test_working_days(sqlite3 *db)
     CHECK(liia_working_days(cal, 20231229, 20240102, &n) == 0);
     CHECK(liia_working_days(cal, 20250229, 20250303, &n) == 0);
     CHECK(liia_working_days(NULL, 20250401, 20250605, &n) == 0);
+    /* the nth working day before or after (the rules' "-45wd" operands):
+     * 1 April 2024 was Easter Monday, the day before Good Friday */
+    int32_t r = 0;
+    CHECK(liia_working_day_shift(cal, 20240401, -1, &r) == 1 && r == 20240328);
+    CHECK(liia_working_day_shift(cal, 20250331, -45, &r) == 1 && r == 20250127);
+    CHECK(liia_working_day_shift(cal, 20250331, -15, &r) == 1 && r == 20250310);
+    CHECK(liia_working_day_shift(cal, 20241220, 3, &r) == 1 && r == 20241227);
+    CHECK(liia_working_day_shift(cal, 20250103, 1, &r) == 1 && r == 20250106);
+    CHECK(liia_working_day_shift(cal, 20240503, 1, &r) == 1 && r == 20240507);
+    CHECK(liia_working_day_shift(cal, 20240410, 45, &r) == 1 && r == 20240614);
+    /* the 45th working day after is where working_days counts 45 */
+    CHECK(liia_working_days(cal, 20240410, 20240614, &n) == 1 && n == 45);
+    CHECK(liia_working_day_shift(cal, 20240102, -3, &r) == 0);   /* into 2023 */
+    CHECK(liia_working_day_shift(cal, 20251230, 5, &r) == 0);    /* into 2026 */
+    CHECK(liia_working_day_shift(cal, 20250230, 1, &r) == 0);    /* no such day */
+    CHECK(liia_working_day_shift(NULL, 20250103, 1, &r) == 0);
     liia_calendar_free(cal);
     /* outside the years covered, not a date, or NULL: NULL */
     CHECK_STR(eval(db, "SELECT working_days('2023-12-29', '2024-01-02')"), "NULL");

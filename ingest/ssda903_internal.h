@@ -80,7 +80,7 @@ enum s903_opnd { OP_COL, OP_START, OP_END, OP_DATE, OP_QS, OP_QE, OP_Y1 };
 
 enum s903_kind { C_ALL, C_ANY, C_NOT, C_PRESENT, C_BLANK, C_IN, C_EXISTS,
                  C_EQUALS, C_MATCHES, C_COUNT, C_DATED, C_EARLIER, C_WORKDAYS,
-                 C_WEEKDAY, C_BEFORE, C_AFTER, C_SAME, C_ON_OR_BEFORE, C_ON_OR_AFTER };
+                 C_WEEKDAY, C_REPEATED, C_BEFORE, C_AFTER, C_SAME, C_ON_OR_BEFORE, C_ON_OR_AFTER };
 
 /* Which record of the child a column reference reads (rules.md: "DEC",
  * "prev.DEC", "next.DECOM", "header.DOB"): the row itself, the child's
@@ -144,6 +144,10 @@ struct s903_cond {
     char op_date[11];
     regex_t *re;                   /* C_MATCHES: POSIX extended, anchored
                                     * by the rule writer */
+    /* C_REPEATED ({"repeated": COL}): the values of the column met so far
+     * in the file, held for the one pass over it (an XML return's row
+     * rules: each record is checked once, in file order) */
+    struct s903_seen *seen;
     struct s903_codes codes;       /* C_IN */
 };
 
@@ -381,6 +385,14 @@ int s903_cond_eval(const struct s903_cond *c, const struct s903_cell *cells,
 /* The same for a child rule. */
 int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
                         const struct s903_dates *d);
+
+/* A set of texts met in one pass over a file ({"repeated": COL}): 1 when
+ * v was added before, else it is added (0; also when memory runs out: a
+ * repeat is then missed, never invented).  The texts are wiped on free:
+ * they may be identifiers (UPN, LAchildID as received). */
+struct s903_seen *s903_seen_new(void);
+int s903_seen_add(struct s903_seen *s, const char *v, size_t n);
+void s903_seen_free(struct s903_seen *s);
 
 /* A table's rules of one phase (W_ROW or W_CHILD), indexed by the codes
  * of the row itself that rule them out. */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "liia_engine.h"
 #include "ssda903_internal.h"
 
@@ -190,6 +192,9 @@ int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
         return rows->earlier;
     case C_WORKDAYS:
         return workdays_hold(c, rows, d);
+    case C_REPEATED:
+        x = cell_of(rows, c->ref, c->col);
+        return x && x->len && s903_seen_add(c->seen, x->raw, x->len) == 1;
     case C_WEEKDAY:
         x = cell_of(rows, c->ref, c->col);
         return x && x->len && x->ok && x->iso[0] && !x->month &&
@@ -337,6 +342,82 @@ uint32_t s903_cond_mask_rows(const struct s903_cond *c, const struct s903_rows *
         return m;
     }
     }
+}
+
+/* ------------------------------------------------------------ seen values */
+
+struct s903_seen {
+    struct seen_slot { uint64_t h; size_t off, len; } *slot;   /* h 0: empty */
+    size_t n, cap;
+    liia_buf text;
+};
+
+struct s903_seen *s903_seen_new(void)
+{
+    struct s903_seen *s = calloc(1, sizeof *s);
+    if (s)
+        liia_buf_init(&s->text);
+    return s;
+}
+
+static uint64_t seen_hash(const char *v, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)v[i]) * 0x100000001b3ULL;
+    return h ? h : 1;
+}
+
+static struct seen_slot *seen_find(const struct s903_seen *s, struct seen_slot *slot,
+                                   size_t cap, uint64_t h, const char *v, size_t n)
+{
+    size_t i = (size_t)h & (cap - 1);
+    while (slot[i].h && (slot[i].h != h || slot[i].len != n ||
+                         (v && memcmp(s->text.data + slot[i].off, v, n))))
+        i = (i + 1) & (cap - 1);
+    return &slot[i];
+}
+
+static int seen_grow(struct s903_seen *s)
+{
+    size_t cap = s->cap ? 2 * s->cap : 1024;
+    struct seen_slot *slot = calloc(cap, sizeof *slot);
+    if (!slot)
+        return -1;
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->slot[i].h)   /* distinct already: placed by hash alone */
+            *seen_find(s, slot, cap, s->slot[i].h, NULL, (size_t)-1) = s->slot[i];
+    free(s->slot);
+    s->slot = slot;
+    s->cap = cap;
+    return 0;
+}
+
+int s903_seen_add(struct s903_seen *s, const char *v, size_t n)
+{
+    if (!s || (2 * (s->n + 1) > s->cap && seen_grow(s)))
+        return 0;
+    uint64_t h = seen_hash(v, n);
+    struct seen_slot *at = seen_find(s, s->slot, s->cap, h, v, n);
+    if (at->h)
+        return 1;
+    size_t off = s->text.len;
+    if (liia_buf_append(&s->text, v, n))
+        return 0;
+    *at = (struct seen_slot){h, off, n};
+    s->n++;
+    return 0;
+}
+
+void s903_seen_free(struct s903_seen *s)
+{
+    if (!s)
+        return;
+    if (s->text.data)
+        OPENSSL_cleanse(s->text.data, s->text.len);
+    liia_buf_free(&s->text);
+    free(s->slot);
+    free(s);
 }
 
 /* ------------------------------------------------------------ rule sets */

@@ -741,6 +741,32 @@ static int load_weekday(json_t *v, const struct s903_table *t, struct s903_cond 
     return 0;
 }
 
+/* {"repeated": COL}: an earlier record of the part in the file gave the
+ * column the same value (DfE's uniqueness rules: 8510 LAchildID, 1520
+ * UPN).  A row rule of a return read in one pass (XML), and the whole of
+ * its rule: every record's value must reach the set (load_rule). */
+static int load_repeated(const char *col, const struct cctx *x, struct s903_cond *c,
+                         liia_error *e)
+{
+    c->kind = C_REPEATED;
+    if ((c->col = column_ref(x, col, &c->ref)) < 0 || c->ref != REF_CUR || x->agg)
+        return bad(e, "rules", "'repeated' names a column of the rule's own part");
+    if (!x->s->xml)
+        return bad(e, "rules", "'repeated' is for a return read in one pass (XML)");
+    if (!(c->seen = s903_seen_new()))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    return 0;
+}
+
+/* 1 when C_REPEATED is in c (at any depth). */
+static int has_repeated(const struct s903_cond *c)
+{
+    int r = c->kind == C_REPEATED;
+    for (size_t i = 0; i < c->nkids && !r; i++)
+        r = has_repeated(&c->kids[i]);
+    return r;
+}
+
 /* A date column of the record a reference reads (0 when it is one). */
 static int date_ref(const struct cctx *x, const char *name, int *col, int *ref)
 {
@@ -791,6 +817,8 @@ static int load_cond(json_t *j, const struct cctx *x, struct s903_cond *c,
     const char *col;
     if ((col = json_string_value(json_object_get(j, "exists"))))
         return load_exists(col, x, c, e);
+    if ((col = json_string_value(json_object_get(j, "repeated"))))
+        return load_repeated(col, x, c, e);
     col = json_string_value(json_object_get(j, "present"));
     c->kind = C_PRESENT;
     if (!col) {
@@ -876,6 +904,7 @@ static unsigned cond_cost(const struct s903_cond *c)
         return n;
     case C_EXISTS:  return 1;
     case C_PRESENT: case C_BLANK: case C_DATED: case C_EARLIER: return 2;
+    case C_REPEATED: return 16;
     case C_IN:      return c->has_code_bits ? 2 : 6;
     case C_EQUALS:  return 4;
     case C_WORKDAYS: return 12;
@@ -1019,6 +1048,9 @@ static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
     struct cctx x = {s, r->table, 1, 0, -1, 0};
     if (load_cond(when, &x, &r->cond, e) || classify(r, s, e))
         return -1;
+    if (has_repeated(&r->cond) && r->cond.kind != C_REPEATED)
+        return bad(e, "rules", "'repeated' is a rule's whole condition (every record's "
+                               "value must be seen)");
     order_cond(&r->cond);
     return 0;
 }
@@ -1220,6 +1252,8 @@ static int load_measure_of(struct s903_schema *s, json_t *jo, size_t m, size_t *
     struct cctx x = {s, table, 1, 0, -1, 0};
     if (load_cond(where, &x, &r->cond, e))
         return -1;
+    if (has_repeated(&r->cond))
+        return bad(e, "measures.json", "'repeated' is for rules, not measures");
     order_cond(&r->cond);
     mark_quarterly(&r->cond);
     return 0;
@@ -1395,6 +1429,7 @@ static void free_codes(struct s903_codes *c)
 
 static void free_cond(struct s903_cond *c)
 {
+    s903_seen_free(c->seen);
     if (c->re) {
         regfree(c->re);
         free(c->re);

@@ -190,7 +190,7 @@ static int check_cond(const char *code, const struct where *w, json_t *c)
     if ((v = json_object_get(c, "not")))
         return check_cond(code, w, v);
     if ((v = json_object_get(c, "present")) || (v = json_object_get(c, "blank")) ||
-        (v = json_object_get(c, "dated")))
+        (v = json_object_get(c, "dated")) || (v = json_object_get(c, "repeated")))
         return check_ref(code, w, json_string_value(v) ? json_string_value(v) : "");
     if ((v = json_object_get(c, "exists")))
         return check_exists(code, json_string_value(v) ? json_string_value(v) : "");

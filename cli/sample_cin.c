@@ -420,10 +420,16 @@ static void write_child(struct gen *g, long i)
     }
     item(g, 6, "Ethnicity", eth);
     tag(g, 6, "<Disabilities>");
-    const char *dis = pick(&g->r, 8) ? "NONE"
-                                     : (const char *[]){"AUT", "LD", "COMM", "BEH"}[pick(&g->r, 4)];
-    g->disabled = strcmp(dis, "NONE") != 0;
-    item(g, 8, "Disability", dis);
+    /* one child in eight disabled, over every code of the list, one in four
+     * of those with a second (DfE's queries 2887Q and 2888Q look for
+     * both in a return) */
+    static const char *const dis[] = {"MOB", "HAND", "PC", "INC", "COMM", "LD",
+                                      "HEAR", "VIS", "BEH", "CON", "AUT", "DDA"};
+    g->disabled = pick(&g->r, 8) == 0;
+    long d1 = g->disabled ? pick(&g->r, 12) : -1;
+    item(g, 8, "Disability", d1 < 0 ? "NONE" : dis[d1]);
+    if (d1 >= 0 && pick(&g->r, 4) == 0)
+        item(g, 8, "Disability", dis[(d1 + 1 + pick(&g->r, 11)) % 12]);
     tag(g, 6, "</Disabilities>");
     tag(g, 4, "</ChildCharacteristics>");
     long episodes = 1 + (pick(&g->r, 6) == 0);

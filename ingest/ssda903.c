@@ -337,6 +337,8 @@ static int stage_xml(struct s903_sub *sub, struct ingest_job *job, liia_error *e
     }
     int rc = s903_load_grouped(run, job->files[0], rd, &job->r->rows, e);
     liia_reader_free(rd);
+    if (rc == 0 && s903_file_rules(run, job->files[0]))
+        rc = liia_fail(e, LIIA_E_NOMEM, "out of memory");
     liia_db_start_writeback(run->db);   /* while the findings are stored */
     if (rc == 0 && run->mcounts)
         rc = s903_derive(run, e);

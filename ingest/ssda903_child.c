@@ -1439,16 +1439,29 @@ static int count_group_child(struct s903_group *g, const struct s903_cell *hdr, 
 }
 
 /* A measure condition that held in some quarters (s903_quarters_fn): a
- * record counted in each, or the child marked for a children measure. */
+ * record counted in each, or the child marked for a children measure; a
+ * file rule's term: the record counted once, or its value kept. */
 struct mhit {
     struct s903_group *g;
     uint64_t *bits;
+    const struct s903_cell *row;          /* the record asked about */
 };
 
 static int measure_hit(void *ctx, const struct s903_rule *r, uint32_t quarters)
 {
     struct mhit *h = ctx;
     struct s903_group *g = h->g;
+    if (r->measure < 0) {
+        struct s903_fterm *t = &g->s->fterms[-1 - r->measure];
+        const struct s903_cell *c = t->col >= 0 ? &h->row[t->col] : NULL;
+        if (!c)
+            t->count++;
+        else if (c->len && s903_seen_add(t->seen, c->raw, c->len) == 0)
+            t->count++;   /* distinct: a value not met before */
+        return 0;
+    }
+    if (!g->counts)   /* validate: no measures, only the file rules' terms */
+        return 0;
     int k = g->kord[r->measure];
     for (size_t q = 0; q < g->nq; q++) {
         if (!(quarters >> q & 1))
@@ -1466,7 +1479,7 @@ static int measure_hit(void *ctx, const struct s903_rule *r, uint32_t quarters)
 static int group_measures(struct s903_group *g, const struct s903_cell *hdr, uint32_t parts)
 {
     uint64_t bits = 0;
-    struct mhit h = {g, &bits};
+    struct mhit h = {g, &bits, NULL};
     for (size_t t = 0; t < g->s->ntables; t++) {
         const struct s903_ruleset *set = g->s->tables[t].measure_set;
         const struct s903_part_recs *p = &g->other[t];
@@ -1478,6 +1491,7 @@ static int group_measures(struct s903_group *g, const struct s903_cell *hdr, uin
         for (size_t i = 0; i < p->n; i++) {
             struct s903_rows rows;
             part_row(p, i, dated, hdr, parts, g->other, &rows);
+            h.row = rows.row[REF_CUR];
             if (s903_ruleset_run_quarters(set, &rows, g->q, g->nq, measure_hit, &h))
                 return -1;
         }
@@ -1504,7 +1518,7 @@ int s903_group_end(struct s903_group *g, const struct s903_dates *d, s903_group_
             rc = group_report(&h, &hit, (size_t)(child - g->recs));
         }
     }
-    if (rc == 0 && g->counts)
+    if (rc == 0 && (g->counts || g->s->nfterms))
         rc = group_measures(g, hdr, parts);
     if (rc == 0)
         rc = group_emit(g, emit, ctx);

@@ -93,7 +93,9 @@ struct s903_group *s903_group_new(const struct s903_schema *s, liia_error *e);
 void s903_group_free(struct s903_group *g);
 /* Counts the schema's "count" measures over each child s903_group_end
  * ends, for quarters q[0..nq) (their $qs, $qe): quarter q's measure m
- * into counts[q * nmeasures + m] (zeroed by the caller, kept by it).
+ * into counts[q * nmeasures + m] (zeroed by the caller, kept by it;
+ * NULL: no measures, as in validate); and the file rules' terms into
+ * the schema's fterms, whatever counts is.
  * -1 (LIIA_E_SCHEMA) when the schema has more measures than the pass
  * counts. */
 int s903_group_count(struct s903_group *g, const struct s903_dates *q, size_t nq,

@@ -161,7 +161,40 @@ struct s903_cond {
  * parts come as separate files (SSDA903) it runs once every part is
  * read, in the cross-part pass over every child (ssda903_cross.c);
  * where a child's records come together (CIN) in the child's pass. */
-enum s903_when { W_ROW, W_CHILD, W_END, W_CROSS };
+enum s903_when { W_ROW, W_CHILD, W_END, W_CROSS, W_FILE };
+
+/* A file rule's number ("scope": "file"): a constant, a count of the
+ * file's records meeting a condition or of the distinct values of a
+ * column among them (a term, counted in the child's pass: schema fterms),
+ * a sum, or a share (the first over the second; 0 of 0 is 0). */
+enum s903_fkind { F_NUM, F_TERM, F_SUM, F_SHARE };
+
+struct s903_fnum {
+    enum s903_fkind kind;
+    double num;                    /* F_NUM */
+    int term;                      /* F_TERM: index into schema fterms */
+    struct s903_fnum *kids;        /* F_SUM, F_SHARE (two) */
+    size_t nkids;
+};
+
+/* One comparison of a file rule: a op b (op: C_BEFORE less than,
+ * C_ON_OR_BEFORE at most, C_AFTER more than, C_ON_OR_AFTER at least,
+ * C_SAME equal). */
+struct s903_fcmp {
+    enum s903_kind op;
+    struct s903_fnum ab[2];
+};
+
+/* A term of the file rules: {"count": PART, "where": C} or {"distinct":
+ * "PART.COL", "where": C}, C a rule condition on PART's records as stored
+ * (schema mrules, run in the child's pass).  The counts are the run's
+ * (the schema is loaded for one submission). */
+struct s903_fterm {
+    int table;
+    int col;                       /* distinct: the column; -1 a count */
+    long count;
+    struct s903_seen *seen;        /* distinct: the values met */
+};
 
 struct s903_rule {
     const char *code, *message, *fix;
@@ -172,7 +205,12 @@ struct s903_rule {
     struct s903_cond cond;         /* row and child rules */
     const char *sql;               /* SQL rules */
     int measure;                   /* a measure's condition (schema mrules):
-                                    * the measure's index */
+                                    * the measure's index; a file term's:
+                                    * -1 - the term's index */
+    /* W_FILE ("scope": "file"): judged once the file is read: every
+     * comparison holds */
+    struct s903_fcmp *fcmps;
+    size_t nfcmps;
     int needs;                     /* "needs": PART: runs only when that
                                     * part's file was sent, even with no
                                     * rows (DfE's "when the table is
@@ -269,8 +307,11 @@ struct s903_schema {
     size_t nmeasures;
     struct s903_term terms[S903_MAX_TERMS];
     size_t nterms;
-    struct s903_rule *mrules;      /* the "count" measures' conditions */
-    size_t nmrules;
+    struct s903_rule *mrules;      /* the "count" measures' conditions, and
+                                    * the file rules' terms' */
+    size_t nmrules, capmrules;
+    struct s903_fterm *fterms;     /* the file rules' terms */
+    size_t nfterms, capfterms;
     int year;                      /* collection year's ending year */
     /* tables.json "dates": "iso": dates are yyyy-mm-dd only (an XML date,
      * a time zone suffix ignored), not also dd/mm/yyyy */

@@ -963,8 +963,7 @@ static int grouped_open(struct s903_grouped *gr, const char *path, liia_error *e
             return -1;
     }
     if (!(gr->g = s903_group_new(s, e)) ||
-        (gr->run->mcounts && s903_group_count(gr->g, gr->run->quarters,
-                                              gr->run->nquarters, gr->run->mcounts, e)) ||
+        s903_group_count(gr->g, gr->run->quarters, gr->run->nquarters, gr->run->mcounts, e) ||
         !(gr->writer = s903_writer_start_parts(gr->run->db, wp, n, gr->run->sid, e)))
         return -1;
     for (size_t t = 0; t < n; t++)

@@ -37,6 +37,10 @@ int s903_wants_upn_tags(const struct s903_schema *s);
 
 /* Stores the derived measures counted while the episodes streamed in. */
 int s903_derive(struct s903_run *run, liia_error *e);
+/* The file rules ("scope": "file") of an XML return, judged on the terms
+ * its child pass counted: a finding of the whole file (no line) for each
+ * that holds; -1 when out of memory. */
+int s903_file_rules(struct s903_run *run, const char *file);
 
 /* Creates each part's store table from the schema when missing (and adds
  * a column the schema gained): inside the ingest's transaction, before

@@ -426,6 +426,61 @@ int s903_episodes_in_order(struct s903_run *run, liia_error *e)
                                 : rc;
 }
 
+/* ------------------------------------------------------------ file rules */
+
+static double fnum_value(const struct s903_schema *s, const struct s903_fnum *f)
+{
+    double v = 0;
+    switch (f->kind) {
+    case F_NUM:
+        return f->num;
+    case F_TERM:
+        return (double)s->fterms[f->term].count;
+    case F_SUM:
+        for (size_t i = 0; i < f->nkids; i++)
+            v += fnum_value(s, &f->kids[i]);
+        return v;
+    case F_SHARE:
+        v = fnum_value(s, &f->kids[1]);
+        return v == 0 ? 0 : fnum_value(s, &f->kids[0]) / v;
+    }
+    return 0;
+}
+
+/* The first comparison that fails (the rule does not hold), else the
+ * last; its numbers into ab. */
+static int file_rule_holds(const struct s903_schema *s, const struct s903_rule *r, double ab[2])
+{
+    for (size_t i = 0; i < r->nfcmps; i++) {
+        const struct s903_fcmp *c = &r->fcmps[i];
+        double a = ab[0] = fnum_value(s, &c->ab[0]), b = ab[1] = fnum_value(s, &c->ab[1]);
+        int holds = c->op == C_AFTER ? a > b : c->op == C_ON_OR_AFTER ? a >= b
+                    : c->op == C_BEFORE ? a < b : c->op == C_ON_OR_BEFORE ? a <= b : a == b;
+        if (!holds)
+            return 0;
+    }
+    return 1;
+}
+
+int s903_file_rules(struct s903_run *run, const char *file)
+{
+    const struct s903_schema *s = run->s;
+    run->at = (struct s903_where){0, 0, NULL, NULL, 0, NULL};
+    for (size_t i = 0; i < s->nrules; i++) {
+        const struct s903_rule *r = &s->rules[i];
+        double ab[2] = {0, 0};
+        if (r->when != W_FILE || !file_rule_holds(s, r, ab))
+            continue;
+        const struct s903_table *t = &s->tables[r->table];
+        /* the whole file's: no line; the numbers compared say why */
+        if (s903_add_finding(run, r->severity, file, t->name, 0, 0, t->cols[r->col].name,
+                             NULL, 0, r->code, r->fix, "%s (this file: %.4g against %.4g)",
+                             r->message, ab[0], ab[1]))
+            return -1;
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------ measures */
 
 /* A measure stored must be one of the catalogue's (measure_def, loaded by

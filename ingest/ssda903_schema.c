@@ -1019,6 +1019,11 @@ static int classify(struct s903_rule *r, const struct s903_schema *s, liia_error
     return 0;
 }
 
+static int load_file_rule(json_t *when, struct s903_schema *s, struct s903_rule *r,
+                          liia_error *e);
+static int add_mrule(struct s903_schema *s, const char *code, int table, int measure,
+                     json_t *where, liia_error *e);
+
 static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
                      liia_error *e)
 {
@@ -1045,6 +1050,11 @@ static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
         return bad(e, "rules", "a rule needs 'when' (or 'sql')");
     if (r->sql)
         return 0;
+    const char *scope = json_string_value(json_object_get(jr, "scope"));
+    if (scope && !strcmp(scope, "file"))
+        return load_file_rule(when, s, r, e);
+    if (scope && strcmp(scope, "record"))
+        return bad(e, "rules", "'scope' is \"record\" (the default) or \"file\"");
     struct cctx x = {s, r->table, 1, 0, -1, 0};
     if (load_cond(when, &x, &r->cond, e) || classify(r, s, e))
         return -1;
@@ -1052,6 +1062,103 @@ static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
         return bad(e, "rules", "'repeated' is a rule's whole condition (every record's "
                                "value must be seen)");
     order_cond(&r->cond);
+    return 0;
+}
+
+/* A file rule's term: {"count": PART, "where": C} or {"distinct":
+ * "PART.COL", "where": C}. */
+static int load_fterm(struct s903_schema *s, const char *code, json_t *j, struct s903_fnum *f,
+                      liia_error *e)
+{
+    const char *part = json_string_value(json_object_get(j, "count"));
+    const char *dist = json_string_value(json_object_get(j, "distinct"));
+    char name[64];
+    int table = -1, col = -1;
+    if (dist && strchr(dist, '.') && (size_t)(strchr(dist, '.') - dist) < sizeof name) {
+        liia_strlcpy(name, dist, (size_t)(strchr(dist, '.') - dist) + 1);
+        if ((table = s903_table_index(s, name)) >= 0)
+            col = s903_col_index(&s->tables[table], strchr(dist, '.') + 1);
+    } else if (part) {
+        table = s903_table_index(s, part);
+    }
+    if (table < 0 || (dist && col < 0))
+        return bad(e, "rules", "a file rule counts {\"count\": PART} or {\"distinct\": "
+                               "\"PART.COL\"} of a part of the return");
+    struct s903_fterm *t = liia_grow_array(s->fterms, &s->capfterms, s->nfterms + 1,
+                                           sizeof *t, 8);
+    if (!t)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    s->fterms = t;
+    s->fterms[s->nfterms] = (struct s903_fterm){table, col, 0, NULL};
+    if (dist && !(s->fterms[s->nfterms].seen = s903_seen_new()))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    f->kind = F_TERM;
+    f->term = (int)s->nfterms++;
+    return add_mrule(s, code, table, -1 - f->term, json_object_get(j, "where"), e);
+}
+
+/* A file rule's number (s903_fnum). */
+static int load_fnum(struct s903_schema *s, const char *code, json_t *j, struct s903_fnum *f,
+                     liia_error *e)
+{
+    json_t *v;
+    if (json_is_number(j)) {
+        f->kind = F_NUM;
+        f->num = json_number_value(j);
+        return 0;
+    }
+    if (!(v = json_object_get(j, "sum")) && !(v = json_object_get(j, "share")))
+        return load_fterm(s, code, j, f, e);
+    f->kind = json_object_get(j, "sum") ? F_SUM : F_SHARE;
+    f->nkids = json_array_size(v);
+    if (f->nkids == 0 || (f->kind == F_SHARE && f->nkids != 2))
+        return bad(e, "rules", "'sum' is a list of numbers, 'share' two");
+    if (!(f->kids = calloc(f->nkids, sizeof *f->kids)))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < f->nkids; i++)
+        if (load_fnum(s, code, json_array_get(v, i), &f->kids[i], e))
+            return -1;
+    return 0;
+}
+
+/* One comparison: {"more_than" | "at_least" | "less_than" | "at_most" |
+ * "equals": [A, B]}. */
+static int load_fcmp(json_t *j, struct s903_schema *s, const char *code, struct s903_fcmp *c,
+                     liia_error *e)
+{
+    static const struct { const char *key; enum s903_kind k; } ops[] = {
+        {"more_than", C_AFTER}, {"at_least", C_ON_OR_AFTER}, {"less_than", C_BEFORE},
+        {"at_most", C_ON_OR_BEFORE}, {"equals", C_SAME},
+    };
+    json_t *v = NULL;
+    for (size_t i = 0; i < sizeof ops / sizeof *ops && !v; i++)
+        if ((v = json_object_get(j, ops[i].key)))
+            c->op = ops[i].k;
+    if (json_array_size(v) != 2)
+        return bad(e, "rules", "a file rule compares: {\"more_than\" | \"at_least\" | "
+                               "\"less_than\" | \"at_most\" | \"equals\": [A, B]}, or "
+                               "{\"all\": [comparisons]}");
+    return load_fnum(s, code, json_array_get(v, 0), &c->ab[0], e) ||
+           load_fnum(s, code, json_array_get(v, 1), &c->ab[1], e) ? -1 : 0;
+}
+
+/* "scope": "file": a comparison, or {"all": [...]} of them, judged once
+ * the file is read (s903_file_rules). */
+static int load_file_rule(json_t *when, struct s903_schema *s, struct s903_rule *r,
+                          liia_error *e)
+{
+    json_t *all = json_object_get(when, "all");
+    if (!s->xml)
+        return bad(e, "rules", "a file rule is for a return read in one pass (XML)");
+    r->when = W_FILE;
+    r->nfcmps = all ? json_array_size(all) : 1;
+    if (r->nfcmps == 0)
+        return bad(e, "rules", "a file rule's 'all' lists its comparisons");
+    if (!(r->fcmps = calloc(r->nfcmps, sizeof *r->fcmps)))
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < r->nfcmps; i++)
+        if (load_fcmp(all ? json_array_get(all, i) : when, s, r->code, &r->fcmps[i], e))
+            return -1;
     return 0;
 }
 
@@ -1230,11 +1337,34 @@ static int mark_quarterly(struct s903_cond *c)
     return q;
 }
 
+/* A condition counted in the child's pass (schema mrules): a measure's
+ * (measure >= 0) or a file rule's term (-1 - its index); where NULL:
+ * every record. */
+static int add_mrule(struct s903_schema *s, const char *code, int table, int measure,
+                     json_t *where, liia_error *e)
+{
+    struct s903_rule *r = liia_grow_array(s->mrules, &s->capmrules, s->nmrules + 1,
+                                          sizeof *r, 16);
+    if (!r)
+        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    s->mrules = r;
+    r = &s->mrules[s->nmrules++];
+    *r = (struct s903_rule){.code = code, .message = "", .fix = "", .table = table,
+                            .when = W_CHILD, .measure = measure, .needs = -1};
+    struct cctx x = {s, table, 1, 0, -1, 0};
+    if (where && load_cond(where, &x, &r->cond, e))
+        return -1;
+    if (has_repeated(&r->cond))
+        return bad(e, "measures.json or rules", "'repeated' is a record rule's condition");
+    order_cond(&r->cond);
+    mark_quarterly(&r->cond);
+    return 0;
+}
+
 /* One {"part": P, "where": C} of a "count" measure: C compiled as a rule
  * on P, run in the child's pass (W_CHILD: it may read the child's other
  * records of every part). */
-static int load_measure_of(struct s903_schema *s, json_t *jo, size_t m, size_t *cap,
-                           liia_error *e)
+static int load_measure_of(struct s903_schema *s, json_t *jo, size_t m, liia_error *e)
 {
     const char *part = json_string_value(json_object_get(jo, "part"));
     json_t *where = json_object_get(jo, "where");
@@ -1242,27 +1372,13 @@ static int load_measure_of(struct s903_schema *s, json_t *jo, size_t m, size_t *
     if (table < 0 || !json_is_object(where))
         return bad(e, "measures.json", "each of a count measure's 'of' is {\"part\": a "
                    "part's name, \"where\": a condition}");
-    struct s903_rule *r = liia_grow_array(s->mrules, cap, s->nmrules + 1, sizeof *r, 16);
-    if (!r)
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    s->mrules = r;
-    r = &s->mrules[s->nmrules++];
-    *r = (struct s903_rule){.code = s->measures[m].measure, .message = "", .fix = "",
-                            .table = table, .when = W_CHILD, .measure = (int)m, .needs = -1};
-    struct cctx x = {s, table, 1, 0, -1, 0};
-    if (load_cond(where, &x, &r->cond, e))
-        return -1;
-    if (has_repeated(&r->cond))
-        return bad(e, "measures.json", "'repeated' is for rules, not measures");
-    order_cond(&r->cond);
-    mark_quarterly(&r->cond);
-    return 0;
+    return add_mrule(s, s->measures[m].measure, table, (int)m, where, e);
 }
 
 /* {"count": "records" | "children", "of": [...]}: counted in the child's
  * pass, where a child's records come together (an XML return). */
 static int load_count_measure(struct s903_schema *s, json_t *jm, const char *count,
-                              size_t *cap, liia_error *e)
+                              liia_error *e)
 {
     size_t m = s->nmeasures - 1, i;
     json_t *of = json_object_get(jm, "of"), *jo;
@@ -1274,7 +1390,7 @@ static int load_count_measure(struct s903_schema *s, json_t *jm, const char *cou
         return bad(e, "measures.json", "'count' is \"records\" or \"children\", with "
                    "an 'of' list, in a return whose child's records come together (XML)");
     json_array_foreach(of, i, jo) {
-        if (load_measure_of(s, jo, m, cap, e))
+        if (load_measure_of(s, jo, m, e))
             return -1;
     }
     return 0;
@@ -1296,7 +1412,6 @@ static int measure_sets(struct s903_schema *s, liia_error *e)
 
 static int load_measures(json_t *doc, struct s903_schema *s, liia_error *e)
 {
-    size_t mcap = 0;
     json_t *ms = json_object_get(doc, "measures");
     s->measures = calloc(json_array_size(ms) + 1, sizeof *s->measures);
     if (!s->measures)
@@ -1310,7 +1425,7 @@ static int load_measures(json_t *doc, struct s903_schema *s, liia_error *e)
         const char *count = json_string_value(json_object_get(jm, "count"));
         if (count && m->measure && !terms) {
             m->requires = -1;
-            if (load_count_measure(s, jm, count, &mcap, e))
+            if (load_count_measure(s, jm, count, e))
                 return -1;
             continue;
         }
@@ -1440,6 +1555,13 @@ static void free_cond(struct s903_cond *c)
     free_codes(&c->codes);
 }
 
+static void free_fnums(struct s903_fnum *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free_fnums(f[i].kids, f[i].nkids);
+    free(f);
+}
+
 void s903_schema_free(struct s903_schema *s)
 {
     for (size_t t = 0; t < s->ntables; t++) {
@@ -1454,8 +1576,16 @@ void s903_schema_free(struct s903_schema *s)
     }
     free(s->tables);
     free(s->load_order);
-    for (size_t i = 0; i < s->nrules; i++)
+    for (size_t i = 0; i < s->nrules; i++) {
         free_cond(&s->rules[i].cond);
+        for (size_t k = 0; k < s->rules[i].nfcmps; k++)
+            for (size_t h = 0; h < 2; h++)
+                free_fnums(s->rules[i].fcmps[k].ab[h].kids, s->rules[i].fcmps[k].ab[h].nkids);
+        free(s->rules[i].fcmps);
+    }
+    for (size_t i = 0; i < s->nfterms; i++)
+        s903_seen_free(s->fterms[i].seen);
+    free(s->fterms);
     for (size_t i = 0; i < s->nterms; i++)
         free_cond(&s->terms[i].cond);
     for (size_t i = 0; i < s->nmrules; i++)

@@ -215,6 +215,56 @@ static int check_cond(const char *code, const struct where *w, json_t *c)
     return bad(code, "unknown condition", json_dumps(c, JSON_COMPACT));
 }
 
+/* A file rule's number: a number, {"sum": [...]}, {"share": [A, B]},
+ * {"count": PART, "where": C} or {"distinct": "PART.COL", "where": C}. */
+static int check_fnum(const char *code, json_t *n)
+{
+    json_t *v;
+    size_t i;
+    if (json_is_number(n))
+        return 0;
+    if ((v = json_object_get(n, "sum")) || (v = json_object_get(n, "share"))) {
+        if (!json_is_array(v) || !json_array_size(v))
+            return bad(code, "'sum'/'share' need a list", NULL);
+        json_array_foreach(v, i, n)
+            if (check_fnum(code, n))
+                return -1;
+        return 0;
+    }
+    const char *p = json_string_value(json_object_get(n, "count"));
+    const char *d = json_string_value(json_object_get(n, "distinct"));
+    char t[64] = "";
+    if (d && strchr(d, '.'))
+        snprintf(t, sizeof t, "%.*s", (int)(strchr(d, '.') - d), d);
+    if (p ? !part(p) : !d || !part(t) || !has_column(t, strchr(d, '.') + 1))
+        return bad(code, "a file rule counts {count: PART} or {distinct: PART.COL}",
+                   p ? p : d);
+    struct where w = {p ? p : t, NULL};
+    json_t *where = json_object_get(n, "where");
+    return where ? check_cond(code, &w, where) : 0;
+}
+
+/* A file rule's when: a comparison [A, B], or {"all": [comparisons]}. */
+static int check_file_when(const char *code, json_t *when)
+{
+    static const char *const ops[] = {"more_than", "at_least", "less_than", "at_most",
+                                      "equals"};
+    json_t *all = json_object_get(when, "all"), *c;
+    size_t i, n = all ? json_array_size(all) : 1;
+    if (!n)
+        return bad(code, "a file rule's 'all' lists comparisons", NULL);
+    for (i = 0; i < n; i++) {
+        c = all ? json_array_get(all, i) : when;
+        json_t *v = NULL;
+        for (size_t k = 0; k < sizeof ops / sizeof *ops && !v; k++)
+            v = json_object_get(c, ops[k]);
+        if (json_array_size(v) != 2 || check_fnum(code, json_array_get(v, 0)) ||
+            check_fnum(code, json_array_get(v, 1)))
+            return bad(code, "a file rule compares two numbers", NULL);
+    }
+    return 0;
+}
+
 static int check_year(const char *code, json_t *y)
 {
     int a, b;
@@ -241,9 +291,12 @@ static int check_rule(json_t *r)
     if (sev && strcmp(sev, "error") && strcmp(sev, "warning"))
         return bad(code, "severity is error or warning", sev);
     struct where w = {table, NULL};
+    const char *scope = json_string_value(json_object_get(r, "scope"));
+    int file = scope && !strcmp(scope, "file");
     return check_year(code, json_object_get(r, "from")) ||
            check_year(code, json_object_get(r, "to")) ||
-           check_cond(code, &w, json_object_get(r, "when"));
+           (file ? check_file_when(code, json_object_get(r, "when"))
+                 : check_cond(code, &w, json_object_get(r, "when")));
 }
 
 static void load(void)

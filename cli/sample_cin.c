@@ -362,7 +362,9 @@ static void write_identifiers(struct gen *g, long i, const char *id, long dob, c
     char d[11], s[2] = {sex, 0};
     tag(g, 4, "<ChildIdentifiers>");
     item(g, 6, "LAchildID", id);
-    if (!unborn && dob < g->period_end - 5 * 365) {
+    /* a UPN from school age: born by 31 August four years before the
+     * census year ends (8770Q, 2024-25 on; "over 5" before it) */
+    if (!unborn && dob <= day_of(g->fy_end - 4, 8, 31)) {
         char upn[16];
         /* Characters 2-4: the authority's DfE number (1530). */
         /* Drawn in turn: the order of a call's arguments is the compiler's. */

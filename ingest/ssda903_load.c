@@ -906,8 +906,14 @@ static int on_grouped(void *ctx, const liia_record *rec, liia_error *e)
         gr->run->at.child = gr->child;  /* the cells are reused: point at the copy */
     }
     stored_cells(x);
-    for (size_t c = 0; c < x->tab->ncols; c++)
+    for (size_t c = 0; c < x->tab->ncols; c++) {
         x->stored[c].month = x->tab->cols[c].degrade_month && x->stored[c].ok;
+        /* a column dropped at the door (UPN) was given or not, and the
+         * child's pass may ask only that (the schema compiler sees to it):
+         * a mark, not the value */
+        if (!x->tab->cols[c].store && x->cells[c].len)
+            x->stored[c] = (struct s903_cell){.raw = "*", .len = 1};
+    }
     x->record = rec->record;
     if (pack_row(x, rec->line))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");

@@ -758,6 +758,42 @@ static int load_repeated(const char *col, const struct cctx *x, struct s903_cond
     return 0;
 }
 
+/* 1 when c reads the value (not just given or blank) of a column dropped
+ * at the door (no "store": UPN) of a record other than the row as read:
+ * in the child's pass only whether it was given is known. */
+static int reads_dropped(const struct s903_cond *c, const struct s903_schema *s, int table,
+                         int outer)
+{
+    switch (c->kind) {
+    case C_ALL: case C_ANY: case C_NOT:
+        for (size_t i = 0; i < c->nkids; i++)
+            if (reads_dropped(&c->kids[i], s, table, outer))
+                return 1;
+        return 0;
+    case C_COUNT:
+        for (size_t i = 0; i < c->nkids; i++)
+            if (reads_dropped(&c->kids[i], s, c->part >= 0 ? c->part : table, table))
+                return 1;
+        return 0;
+    case C_PRESENT: case C_BLANK: case C_EXISTS: case C_EARLIER: case C_REPEATED:
+        return 0;
+    default: {
+        int refs[2] = {c->ref, -1}, cols[2] = {c->col, -1};
+        if (c->kind == C_EQUALS || c->kind == C_WORKDAYS ||
+            (c->kind >= C_BEFORE && c->op == OP_COL)) {
+            refs[1] = c->op_ref;
+            cols[1] = c->op_col;
+        }
+        for (size_t i = 0; i < 2 && refs[i] >= 0; i++) {
+            int t = refs[i] == REF_HEADER ? s->child_table : refs[i] == REF_OUTER ? outer : table;
+            if (t >= 0 && !s->tables[t].cols[cols[i]].store)
+                return 1;
+        }
+        return 0;
+    }
+    }
+}
+
 /* 1 when C_REPEATED is in c (at any depth). */
 static int has_repeated(const struct s903_cond *c)
 {
@@ -1061,6 +1097,9 @@ static int load_rule(json_t *jr, struct s903_schema *s, struct s903_rule *r,
     if (has_repeated(&r->cond) && r->cond.kind != C_REPEATED)
         return bad(e, "rules", "'repeated' is a rule's whole condition (every record's "
                                "value must be seen)");
+    if (r->when != W_ROW && reads_dropped(&r->cond, s, r->table, -1))
+        return bad(e, "rules", "a rule across a child's records may ask only whether a "
+                               "column dropped at the door (UPN) was given, not its value");
     order_cond(&r->cond);
     return 0;
 }
@@ -1356,6 +1395,9 @@ static int add_mrule(struct s903_schema *s, const char *code, int table, int mea
         return -1;
     if (has_repeated(&r->cond))
         return bad(e, "measures.json or rules", "'repeated' is a record rule's condition");
+    if (reads_dropped(&r->cond, s, table, -1))
+        return bad(e, "measures.json or rules", "a count may ask only whether a column "
+                                                "dropped at the door (UPN) was given");
     order_cond(&r->cond);
     mark_quarterly(&r->cond);
     return 0;

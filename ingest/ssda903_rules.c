@@ -347,7 +347,8 @@ uint32_t s903_cond_mask_rows(const struct s903_cond *c, const struct s903_rows *
 /* ------------------------------------------------------------ seen values */
 
 struct s903_seen {
-    struct seen_slot { uint64_t h; size_t off, len; } *slot;   /* h 0: empty */
+    /* h 0: an empty slot; the text at off in text, len bytes */
+    struct seen_slot { uint64_t h; uint32_t off, len; } *slot;
     size_t n, cap;
     liia_buf text;
 };
@@ -360,18 +361,24 @@ struct s903_seen *s903_seen_new(void)
     return s;
 }
 
+/* 8 bytes a step (an identifier is a few words): a multiply-xorshift
+ * mix; the byte-at-a-time FNV-1a it replaced was 2% of a census ingest. */
 static uint64_t seen_hash(const char *v, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)v[i]) * 0x100000001b3ULL;
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t w = 0;
+        memcpy(&w, v + i, n - i < 8 ? n - i : 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 31;
+    }
     return h ? h : 1;
 }
 
 static struct seen_slot *seen_find(const struct s903_seen *s, struct seen_slot *slot,
                                    size_t cap, uint64_t h, const char *v, size_t n)
 {
-    size_t i = (size_t)h & (cap - 1);
+    size_t i = (size_t)(h >> 7) & (cap - 1);
     while (slot[i].h && (slot[i].h != h || slot[i].len != n ||
                          (v && memcmp(s->text.data + slot[i].off, v, n))))
         i = (i + 1) & (cap - 1);
@@ -380,7 +387,7 @@ static struct seen_slot *seen_find(const struct s903_seen *s, struct seen_slot *
 
 static int seen_grow(struct s903_seen *s)
 {
-    size_t cap = s->cap ? 2 * s->cap : 1024;
+    size_t cap = s->cap ? 2 * s->cap : 4096;
     struct seen_slot *slot = calloc(cap, sizeof *slot);
     if (!slot)
         return -1;
@@ -395,7 +402,8 @@ static int seen_grow(struct s903_seen *s)
 
 int s903_seen_add(struct s903_seen *s, const char *v, size_t n)
 {
-    if (!s || (2 * (s->n + 1) > s->cap && seen_grow(s)))
+    if (!s || n > UINT32_MAX || s->text.len + n > UINT32_MAX ||
+        (2 * (s->n + 1) > s->cap && seen_grow(s)))
         return 0;
     uint64_t h = seen_hash(v, n);
     struct seen_slot *at = seen_find(s, s->slot, s->cap, h, v, n);
@@ -404,7 +412,7 @@ int s903_seen_add(struct s903_seen *s, const char *v, size_t n)
     size_t off = s->text.len;
     if (liia_buf_append(&s->text, v, n))
         return 0;
-    *at = (struct seen_slot){h, off, n};
+    *at = (struct seen_slot){h, (uint32_t)off, (uint32_t)n};
     s->n++;
     return 0;
 }

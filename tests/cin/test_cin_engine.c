@@ -117,8 +117,33 @@ static void ssda903(void)
     s903_schema_free(&s);
 }
 
+/* The set behind {"repeated": COL}: every value once, through the
+ * growths, whatever its length; texts differing in one byte (past the
+ * hash's 8-byte steps, and a NUL) are different values. */
+static void seen(void)
+{
+    struct s903_seen *s = s903_seen_new();
+    char v[64];
+    CHECK(s != NULL);
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 20000; i++) {
+            int n = snprintf(v, sizeof v, "%d-child-%0*d", i % 7, 1 + i % 40, i);
+            CHECK_INT(s903_seen_add(s, v, (size_t)n), round);
+        }
+    CHECK_INT(s903_seen_add(s, "ABCDEFGHIJ", 10), 0);
+    CHECK_INT(s903_seen_add(s, "ABCDEFGHIK", 10), 0);
+    CHECK_INT(s903_seen_add(s, "ABCDEFGHIJ", 9), 0);     /* a prefix is another value */
+    CHECK_INT(s903_seen_add(s, "AB\0D", 4), 0);
+    CHECK_INT(s903_seen_add(s, "AB\0E", 4), 0);
+    CHECK_INT(s903_seen_add(s, "AB\0D", 4), 1);
+    CHECK_INT(s903_seen_add(NULL, "x", 1), 0);
+    s903_seen_free(s);
+    s903_seen_free(NULL);
+}
+
 int main(void)
 {
+    seen();
     years();
     prefix();
     ssda903();

@@ -368,7 +368,12 @@ static void write_identifiers(struct gen *g, long i, const char *id, long dob, c
         char upn[16];
         /* Characters 2-4: the authority's DfE number (1530). */
         /* Drawn in turn: the order of a call's arguments is the compiler's. */
-        long serial = (long)(next(&g->r) % 100000000ULL), check = pick(&g->r, 10);
+        /* i * 48271 mod 10^8 is one serial a child (48271 is prime to
+         * 10^8): random serials of 10^5 children would repeat (1520).
+         * The draw is kept so the children after stay as they were. */
+        (void)next(&g->r);
+        long serial = (long)(((unsigned long)i * 48271UL + 4000000UL) % 100000000UL);
+        long check = pick(&g->r, 10);
         snprintf(upn, sizeof upn, "A%.3s%08ld%ld", g->lea, serial, check);
         item(g, 6, "UPN", upn);
     } else {

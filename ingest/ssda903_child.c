@@ -1097,16 +1097,10 @@ struct s903_group {
     long *counts;
     int kord[64];
     int child_col;
-    struct counted *seen;
-    size_t nseen, capseen;
-};
-
-/* A child counted in a children measure, by its pseudonym: bit q * 16 + k
- * of bits for the k-th children measure in quarter q.  A child the file
- * lists twice (two Child elements, one LAchildID) is one child. */
-struct counted {
-    uint64_t key[2];
-    uint64_t bits;                        /* 0: an empty slot */
+    /* the children counted in a children measure, by pseudonym: bit
+     * q * 16 + k for the k-th children measure in quarter q, so a child
+     * the file lists twice (two Child elements, one LAchildID) is one */
+    struct s903_seen *counted;
 };
 
 #define S903_MAX_CHILD_MEASURES 16
@@ -1139,7 +1133,7 @@ void s903_group_free(struct s903_group *g)
 {
     if (!g)
         return;
-    free(g->seen);
+    s903_seen_free(g->counted);
     free(g->recs);
     free(g->cells);
     free(g->toff);
@@ -1392,30 +1386,6 @@ int s903_group_count(struct s903_group *g, const struct s903_dates *q, size_t nq
     return 0;
 }
 
-/* The slot of key in seen (cap a power of two, never full). */
-static struct counted *seen_slot(struct counted *seen, size_t cap, const uint64_t key[2])
-{
-    size_t i = (size_t)((key[0] ^ key[1] * 0x9E3779B97F4A7C15ULL) & (cap - 1));
-    while (seen[i].bits && (seen[i].key[0] != key[0] || seen[i].key[1] != key[1]))
-        i = (i + 1) & (cap - 1);
-    return &seen[i];
-}
-
-static int seen_grow(struct s903_group *g)
-{
-    size_t cap = g->capseen ? 2 * g->capseen : 4096;
-    struct counted *n = calloc(cap, sizeof *n);
-    if (!n)
-        return -1;
-    for (size_t i = 0; i < g->capseen; i++)
-        if (g->seen[i].bits)
-            *seen_slot(n, cap, g->seen[i].key) = g->seen[i];
-    free(g->seen);
-    g->seen = n;
-    g->capseen = cap;
-    return 0;
-}
-
 /* Counts the child (hdr its record) in the children measures of bits it
  * was not counted in before; one with no valid pseudonym is no child. */
 static int count_group_child(struct s903_group *g, const struct s903_cell *hdr, uint64_t bits)
@@ -1423,14 +1393,13 @@ static int count_group_child(struct s903_group *g, const struct s903_cell *hdr, 
     const struct s903_cell *pid = hdr && g->child_col >= 0 ? &hdr[g->child_col] : NULL;
     if (!pid || !pid->ok || pid->len != LIIA_PID_BYTES * 2)
         return 0;
-    if (2 * (g->nseen + 1) > g->capseen && seen_grow(g))
+    if (!g->counted && !(g->counted = s903_seen_new(1)))
         return -1;
-    uint64_t key[2];
-    key_of(pid->raw, key);
-    struct counted *c = seen_slot(g->seen, g->capseen, key);
-    g->nseen += !c->bits;
-    uint64_t add = bits & ~c->bits;
-    *c = (struct counted){{key[0], key[1]}, c->bits | bits};
+    uint64_t *had = s903_seen_value(g->counted, pid->raw, pid->len);
+    if (!had)
+        return -1;
+    uint64_t add = bits & ~*had;
+    *had |= bits;
     size_t nm = g->s->nmeasures;
     for (size_t m = 0; m < nm; m++)
         for (size_t q = 0; g->kord[m] >= 0 && q < g->nq; q++)

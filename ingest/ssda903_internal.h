@@ -427,12 +427,16 @@ int s903_cond_eval(const struct s903_cond *c, const struct s903_cell *cells,
 int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
                         const struct s903_dates *d);
 
-/* A set of texts met in one pass over a file ({"repeated": COL}): 1 when
- * v was added before, else it is added (0; also when memory runs out: a
- * repeat is then missed, never invented).  The texts are wiped on free:
- * they may be identifiers (UPN, LAchildID as received). */
-struct s903_seen *s903_seen_new(void);
+/* A set of texts met in one pass over a file ({"repeated": COL}, a file
+ * rule's distinct values, the children a measure counted): add answers 1
+ * when v was added before, else adds it (0; also when memory runs out: a
+ * repeat is then missed, never invented).  A set made with_values keeps a
+ * number a text, 0 when new: s903_seen_value adds v if need be and points
+ * at its number (until the next add), NULL when memory runs out.  The
+ * texts are wiped on free: they may be identifiers (UPN, LAchildID). */
+struct s903_seen *s903_seen_new(int with_values);
 int s903_seen_add(struct s903_seen *s, const char *v, size_t n);
+uint64_t *s903_seen_value(struct s903_seen *s, const char *v, size_t n);
 void s903_seen_free(struct s903_seen *s);
 
 /* A table's rules of one phase (W_ROW or W_CHILD), indexed by the codes

@@ -349,15 +349,19 @@ uint32_t s903_cond_mask_rows(const struct s903_cond *c, const struct s903_rows *
 struct s903_seen {
     /* h 0: an empty slot; the text at off in text, len bytes */
     struct seen_slot { uint64_t h; uint32_t off, len; } *slot;
+    uint64_t *val;                  /* with values: one a slot */
     size_t n, cap;
+    int with_values;
     liia_buf text;
 };
 
-struct s903_seen *s903_seen_new(void)
+struct s903_seen *s903_seen_new(int with_values)
 {
     struct s903_seen *s = calloc(1, sizeof *s);
-    if (s)
+    if (s) {
+        s->with_values = with_values;
         liia_buf_init(&s->text);
+    }
     return s;
 }
 
@@ -375,46 +379,72 @@ static uint64_t seen_hash(const char *v, size_t n)
     return h ? h : 1;
 }
 
-static struct seen_slot *seen_find(const struct s903_seen *s, struct seen_slot *slot,
-                                   size_t cap, uint64_t h, const char *v, size_t n)
+/* The slot of (h, v) in slot[0..cap): its own, or the empty one where it
+ * goes; v NULL: the first empty one (moving distinct entries). */
+static size_t seen_find(const struct s903_seen *s, const struct seen_slot *slot, size_t cap,
+                        uint64_t h, const char *v, size_t n)
 {
     size_t i = (size_t)(h >> 7) & (cap - 1);
-    while (slot[i].h && (slot[i].h != h || slot[i].len != n ||
-                         (v && memcmp(s->text.data + slot[i].off, v, n))))
+    while (slot[i].h && (!v || slot[i].h != h || slot[i].len != n ||
+                         memcmp(s->text.data + slot[i].off, v, n)))
         i = (i + 1) & (cap - 1);
-    return &slot[i];
+    return i;
 }
 
 static int seen_grow(struct s903_seen *s)
 {
     size_t cap = s->cap ? 2 * s->cap : 4096;
     struct seen_slot *slot = calloc(cap, sizeof *slot);
-    if (!slot)
+    uint64_t *val = s->with_values ? calloc(cap, sizeof *val) : NULL;
+    if (!slot || (s->with_values && !val)) {
+        free(slot);
+        free(val);
         return -1;
+    }
     for (size_t i = 0; i < s->cap; i++)
-        if (s->slot[i].h)   /* distinct already: placed by hash alone */
-            *seen_find(s, slot, cap, s->slot[i].h, NULL, (size_t)-1) = s->slot[i];
+        if (s->slot[i].h) {
+            size_t at = seen_find(s, slot, cap, s->slot[i].h, NULL, 0);
+            slot[at] = s->slot[i];
+            if (val)
+                val[at] = s->val[i];
+        }
     free(s->slot);
+    free(s->val);
     s->slot = slot;
+    s->val = val;
     s->cap = cap;
     return 0;
 }
 
-int s903_seen_add(struct s903_seen *s, const char *v, size_t n)
+/* The slot of v, added when new (*found 0); -1 when memory runs out. */
+static long seen_put(struct s903_seen *s, const char *v, size_t n, int *found)
 {
-    if (!s || n > UINT32_MAX || s->text.len + n > UINT32_MAX ||
+    if (n > UINT32_MAX || s->text.len + n > UINT32_MAX ||
         (2 * (s->n + 1) > s->cap && seen_grow(s)))
-        return 0;
+        return -1;
     uint64_t h = seen_hash(v, n);
-    struct seen_slot *at = seen_find(s, s->slot, s->cap, h, v, n);
-    if (at->h)
-        return 1;
+    size_t at = seen_find(s, s->slot, s->cap, h, v, n);
+    if ((*found = s->slot[at].h != 0))
+        return (long)at;
     size_t off = s->text.len;
     if (liia_buf_append(&s->text, v, n))
-        return 0;
-    *at = (struct seen_slot){h, (uint32_t)off, (uint32_t)n};
+        return -1;
+    s->slot[at] = (struct seen_slot){h, (uint32_t)off, (uint32_t)n};
     s->n++;
-    return 0;
+    return (long)at;
+}
+
+int s903_seen_add(struct s903_seen *s, const char *v, size_t n)
+{
+    int found = 0;
+    return s && seen_put(s, v, n, &found) >= 0 ? found : 0;
+}
+
+uint64_t *s903_seen_value(struct s903_seen *s, const char *v, size_t n)
+{
+    int found;
+    long at = s && s->with_values ? seen_put(s, v, n, &found) : -1;
+    return at < 0 ? NULL : &s->val[at];
 }
 
 void s903_seen_free(struct s903_seen *s)
@@ -425,6 +455,7 @@ void s903_seen_free(struct s903_seen *s)
         OPENSSL_cleanse(s->text.data, s->text.len);
     liia_buf_free(&s->text);
     free(s->slot);
+    free(s->val);
     free(s);
 }
 

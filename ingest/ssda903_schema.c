@@ -753,7 +753,7 @@ static int load_repeated(const char *col, const struct cctx *x, struct s903_cond
         return bad(e, "rules", "'repeated' names a column of the rule's own part");
     if (!x->s->xml)
         return bad(e, "rules", "'repeated' is for a return read in one pass (XML)");
-    if (!(c->seen = s903_seen_new()))
+    if (!(c->seen = s903_seen_new(0)))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     return 0;
 }
@@ -1129,7 +1129,7 @@ static int load_fterm(struct s903_schema *s, const char *code, json_t *j, struct
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     s->fterms = t;
     s->fterms[s->nfterms] = (struct s903_fterm){table, col, 0, NULL};
-    if (dist && !(s->fterms[s->nfterms].seen = s903_seen_new()))
+    if (dist && !(s->fterms[s->nfterms].seen = s903_seen_new(0)))
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
     f->kind = F_TERM;
     f->term = (int)s->nfterms++;

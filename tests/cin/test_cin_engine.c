@@ -122,7 +122,7 @@ static void ssda903(void)
  * hash's 8-byte steps, and a NUL) are different values. */
 static void seen(void)
 {
-    struct s903_seen *s = s903_seen_new();
+    struct s903_seen *s = s903_seen_new(0);
     char v[64];
     CHECK(s != NULL);
     for (int round = 0; round < 2; round++)
@@ -137,6 +137,18 @@ static void seen(void)
     CHECK_INT(s903_seen_add(s, "AB\0E", 4), 0);
     CHECK_INT(s903_seen_add(s, "AB\0D", 4), 1);
     CHECK_INT(s903_seen_add(NULL, "x", 1), 0);
+    CHECK(s903_seen_value(s, "x", 1) == NULL);   /* a set without values */
+    s903_seen_free(s);
+    /* with values: a number a text, kept through the growths */
+    s = s903_seen_new(1);
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 10000; i++) {
+            int n = snprintf(v, sizeof v, "pid%d", i);
+            uint64_t *x = s903_seen_value(s, v, (size_t)n);
+            CHECK(x != NULL && *x == (uint64_t)(round ? i : 0));
+            if (x)
+                *x = (uint64_t)i;
+        }
     s903_seen_free(s);
     s903_seen_free(NULL);
 }

@@ -295,10 +295,11 @@ Where the time goes (perf and timestamps, 10^5 children, 2 cores, since
 2026-12-05).  The census goes through the child-level engine's path: the
 ingest thread reads the file with libxml2's xmlTextReader (about 0.5 s of
 libxml2, what xmllint --stream takes for the whole file) and checks,
-pseudonymises, runs the rules and counts the measures on each child's
-records (about 0.6 s), while the writer thread steps the 672,502 INSERTs
-(about 0.65 s, half idle): loading takes 1.2-1.3 s, bound by the ingest
-thread.  Before the load, the SHA-256 of the file (0.075 s, the identical
+pseudonymises, runs the rules (all 110 DfE codes of the year since
+2026-12-05, 32 more than in the morning: about 0.1 s) and counts the
+measures on each child's records (about 0.7 s), while the writer thread
+steps the INSERTs (about 0.65 s, half idle): loading takes 1.3-1.4 s,
+bound by the ingest thread.  Before the load, the SHA-256 of the file (0.075 s, the identical
 resend is answered first); after it, the commit (the WAL's checkpoint,
 0.1-0.13 s).  `validate`, which stores nothing, takes 1.30 s of the
 ingest's 1.44 s: what remains is the ingest thread's own work.
@@ -326,7 +327,14 @@ batches of whole Children handed to the checking thread (as large SSDA903
 CSV files are): loading took 1.28-1.42 s against 1.37-1.40 s on one
 thread, in interleaved runs; with both cores already busy, the thread
 added about 0.4 s of CPU (the batches' hand-over and their cache misses)
-for what it overlapped.
+for what it overlapped.  And the other way round, later the same day:
+the ingest thread reading, checking and pseudonymising, whole children
+handed in batches of 64 to a second thread for the child pass (the rules
+across a child's records, the measures) and the INSERTs, with no writer
+thread: 1.83-2.08 s against 1.71-2.05 s, user CPU 2.74-3.05 s against
+2.24-2.55 s (three interleaved pairs); with the writer thread kept as
+well (three threads on two cores), 1.83-2.14 s against 1.64-2.54 s.  The
+hand-over costs more CPU than it moves off the ingest thread.
 
 Memory (massif, validate of 10^5 children): the heap peaks at 22 MB, of which SQLite's page cache 17 MB
 (bounded by the cache_size ingest/ssda903.c sets, full by 10^5 children;
@@ -334,9 +342,10 @@ Memory (massif, validate of 10^5 children): the heap peaks at 22 MB, of which SQ
 3.3 MB (2,171 of them), libxml2 and the reader under 1 MB (one Child's
 records at a time); the rest of the RSS is the program and its shared
 libraries (`liia-bench status` alone peaks at 16 MB).  Counting the
-children measures keeps a set of the pseudonyms counted (24 bytes a slot,
-at most half full: about 6 MB at 10^5), so that a child listed twice is
-one child.
+children measures keeps a set of the pseudonyms counted, so that a child
+listed twice is one child, and the uniqueness rules (8510, 1520) the
+LAchildIDs and UPNs met: about 12 MB together at 10^5 children (wiped at
+the end).
 EOF2
     echo
 }

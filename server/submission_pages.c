@@ -235,7 +235,11 @@ static void finding_cells(liia_buf *b, json_t *f, long long sid, int children)
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         json_t *v = json_object_get(f, keys[k]);
         hp(b, "<td>");
-        if (json_is_integer(v))
+        /* line 0: a finding on the whole file (a missing table, a CIN
+         * census's authority-level rule) */
+        if (json_is_integer(v) && k == 1 && json_integer_value(v) == 0)
+            hp(b, "whole file");
+        else if (json_is_integer(v))
             hp(b, "%lld", (long long)json_integer_value(v));
         else
             html_esc(b, json_string_value(v));

@@ -4,7 +4,7 @@ invalid UTF-8 in the audit trail and in notes, a CIN census and a whole
 SSDA903 return through the portal, nothing staged before sign-in, the
 lockout the same for every name, portal wording of errors, 405 with Allow,
 children by a 12-digit prefix."""
-import glob, os, socket, sqlite3, sys, time
+import glob, os, re, socket, sqlite3, sys, time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from portal import Client, Failures, Server, Store, sample, signed_in, PASSWORD, ROOT  # noqa: E402
@@ -101,6 +101,19 @@ if up.get("submission_id"):
                  for t in page.split('<table class="rows">')[1:]]
         check(heads and all(h == "Record" for h in heads),
               "and heads the rows' number Record, not Line: %s" % heads)
+# a finding on the whole file (DfE's authority-level rules: one disability
+# code in all the census, 2887Q) has no line, and the page says so
+one = re.sub(rb"<Disability>(?!NONE)[A-Z]+</Disability>", b"<Disability>AUT</Disability>", cin)
+r = cam.upload("/api/submissions", [("CAM_2025-03-31_cin.xml", one)],
+               {"period": "2025-03-31", "return": "cin"})
+up2 = r.json() if r.status == 200 else {}
+whole = [f for f in up2.get("findings", []) if f["rule_id"] == "2887Q"]
+check(whole and whole[0]["line"] == 0 and "this file: 1 against 7" in whole[0]["message"],
+      "a census using one disability code gets 2887Q on the whole file: %s" % whole[:1])
+if up2.get("submission_id"):
+    page = cam.get("/submissions/%d" % up2["submission_id"]).text
+    row = next((t for t in page.split("<tr") if "2887Q" in t), "")
+    check("whole file" in row, "and its page shows it on the whole file: %s" % row[:300])
 r = cam.upload("/upload", [("CAM_2025-03-31_cin.xml", cin)], {"period": "2025-03-31", "return": "cin"})
 check(r.status in (200, 303), "and through the upload form: %d %s" % (r.status, r.text[:200]))
 check('value="cin"' in cam.get("/upload").text, "the upload form offers the CIN census")

@@ -101,6 +101,62 @@ static void prefix(void)
     s903_schema_free(&s);
 }
 
+/* The constructs of 2026-12-05 refused where they cannot hold: each a
+ * malformed schema (exit 3) naming what is wrong; and accepted where
+ * they can. */
+static void new_constructs(void)
+{
+    static const struct { const char *when, *phrase; } bad[] = {
+        /* a repeat is seen only when every record's value reaches the set */
+        {"{\"all\": [{\"present\": \"UPN\"}, {\"repeated\": \"UPN\"}]}", "whole condition"},
+        {"{\"repeated\": \"child.Sex\"}", "own part"},
+        /* the UPN is dropped at the door: past its row, only given or not */
+        {"{\"all\": [{\"col\": \"UPN\", \"matches\": \"^A\"}, {\"some\": \"cin_episode\", \"where\": {\"present\": \"ReferralNFA\"}}]}",
+         "dropped at the door"},
+        {"{\"col\": \"PersonBirthDate\", \"weekday\": [\"Someday\"]}", "Mon .. Sun"},
+        {"{\"col\": \"Sex\", \"weekday\": [\"Sat\"]}", "date column"},
+        {"{\"working_days\": [\"PersonBirthDate\"], \"at_most\": 3}", "working_days"},
+        {"{\"col\": \"PersonBirthDate\", \"before\": \"$end-5xd\"}", "operand"},
+    };
+    struct s903_schema s;
+    liia_error e;
+    char rule[512];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(rule, sizeof rule, "{\"code\": \"X1\", \"table\": \"child\", \"column\": "
+                 "\"UPN\", \"message\": \"m\", \"when\": %s}", bad[i].when);
+        CHECK(load_with(rule, &s, &e) == -1);
+        CHECK_INT(e.status, LIIA_E_SCHEMA);
+        if (!strstr(e.message, bad[i].phrase))
+            fprintf(stderr, "%s: %s\n", bad[i].when, e.message);
+        CHECK(strstr(e.message, bad[i].phrase) != NULL);
+    }
+    static const char *const bad_file[] = {
+        "{\"more_than\": [1]}",
+        "{\"more_than\": [{\"count\": \"nowhere\"}, 1]}",
+        "{\"more_than\": [{\"distinct\": \"disability.NoSuchColumn\"}, 1]}",
+        "{\"share\": [1, 2, 3]}",
+        "{\"all\": []}",
+    };
+    for (size_t i = 0; i < sizeof bad_file / sizeof *bad_file; i++) {
+        snprintf(rule, sizeof rule, "{\"code\": \"X1\", \"table\": \"child\", \"column\": "
+                 "\"UPN\", \"message\": \"m\", \"scope\": \"file\", \"when\": %s}",
+                 bad_file[i]);
+        CHECK(load_with(rule, &s, &e) == -1);
+        CHECK_INT(e.status, LIIA_E_SCHEMA);
+    }
+    /* accepted: whether the UPN was given, across records; a file rule */
+    CHECK(load_with("{\"code\": \"X1\", \"table\": \"child\", \"column\": \"UPN\", "
+                    "\"message\": \"m\", \"when\": {\"all\": [{\"blank\": \"UPN\"}, "
+                    "{\"some\": \"cin_episode\", \"where\": {\"present\": \"ReferralNFA\"}}]}}", &s, &e) == 0);
+    s903_schema_free(&s);
+    CHECK(load_with("{\"code\": \"X1\", \"table\": \"child\", \"column\": \"UPN\", "
+                    "\"message\": \"m\", \"scope\": \"file\", \"when\": {\"at_most\": "
+                    "[{\"share\": [{\"count\": \"child\", \"where\": {\"blank\": \"UPN\"}}, "
+                    "{\"count\": \"child\"}]}, 0.5]}}", &s, &e) == 0);
+    CHECK(s.nrules == 1 && s.rules[0].when == W_FILE && s.rules[0].nfcmps == 1);
+    s903_schema_free(&s);
+}
+
 /* SSDA903's child part is called header: header.DOB is its child record. */
 static void ssda903(void)
 {
@@ -156,6 +212,7 @@ static void seen(void)
 int main(void)
 {
     seen();
+    new_constructs();
     years();
     prefix();
     ssda903();

@@ -7,8 +7,8 @@
  * element (relative to the part's, "." for the element's own text) that
  * holds its value, or the enclosing part it inherits from, or that it is
  * the record's ordinal among its siblings.  The reader streams the file
- * with libxml2's xmlTextReader (no DTD, no entities, no network: a file
- * with a DOCTYPE is refused) and pushes one liia_record per part element,
+ * through libxml2's SAX2 push parser (no DTD, no entities, no network: a
+ * file with a DOCTYPE is refused) and pushes one liia_record per part element,
  * parents before their descendants, with the element path
  * (/Message/Children/Child[12]/CINdetails[1]/Assessments[2]) and line.
  * Memory is flat in the file size: only the records of the one top-level
@@ -49,6 +49,7 @@ int liia_xml_column_in_year(const json_t *col, int year);
  * near them; a hostile file must not make the reader hold it all). */
 #define LIIA_XML_MAX_DEPTH 64            /* elements nested */
 #define LIIA_XML_MAX_VALUE 4096          /* bytes in one value */
+#define LIIA_XML_MAX_TEXT 10000000       /* bytes of any text between two tags */
 #define LIIA_XML_MAX_PENDING 100000      /* records below one Child */
 
 /* Opens path for reading through layout (borrowed; it must outlive the

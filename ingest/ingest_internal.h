@@ -109,6 +109,13 @@ void ingest_file_names(const char *const *files, size_t nfiles,
 int ingest_identical_resend(sqlite3 *db, const char *la, const char *period,
                             const char *type, const char *sha256, int strict,
                             long long *id, int *version, liia_error *e);
+/* 1 when (la, period, type) has an accepted version, so a resend of the
+ * same files is possible; 0 when not; -1 on a database failure. */
+int ingest_has_accepted(sqlite3 *db, const char *la, const char *period,
+                        const char *type, liia_error *e);
+/* Inside the caller's transaction: the version id's fingerprint, when it
+ * was inserted before the fingerprint was known. */
+int ingest_set_sha256(sqlite3 *db, long long id, const char *sha256, liia_error *e);
 /* Inside the caller's transaction: marks the current accepted version
  * superseded (*old, 0 if none) and inserts r as the next accepted
  * version; sets r->submission_id, r->version, r->superseded. */

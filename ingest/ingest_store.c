@@ -152,6 +152,30 @@ int ingest_identical_resend(sqlite3 *db, const char *la, const char *period,
     return strict && errors ? 0 : 1;
 }
 
+int ingest_has_accepted(sqlite3 *db, const char *la, const char *period,
+                        const char *type, liia_error *e)
+{
+    long long id, errors;
+    int version;
+    char sha[65];
+    if (current_version(db, la, period, type, &id, &version, sha, &errors, e))
+        return -1;
+    return id != 0;
+}
+
+int ingest_set_sha256(sqlite3 *db, long long id, const char *sha256, liia_error *e)
+{
+    sqlite3_stmt *st;
+    if (liia_db_prepare(db, "UPDATE submission SET sha256 = ?1 WHERE id = ?2", &st, e))
+        return -1;
+    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = sqlite3_step(st);
+    if ((rc != SQLITE_DONE) | (sqlite3_finalize(st) != SQLITE_OK))
+        return liia_db_fail(e, db, "recording the files' fingerprint");
+    return 0;
+}
+
 /* Runs st (bound) to completion and finalizes it. */
 static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, liia_error *e)
 {

@@ -31,6 +31,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,28 @@ struct prec {
     long kids[XL_MAX_PARTS];    /* records of each part opened inside it */
 };
 
+/* Records read but not pushed yet: the top-level records (Children) read
+ * whole, then the one being read.  The parse thread fills one batch while
+ * the caller's thread pushes the records of another (xml_run). */
+struct val {
+    size_t off, len;            /* in the arena; off NOVAL: absent */
+};
+
+struct batch {
+    struct prec *pending;
+    size_t npending, cap;
+    struct val *vals;
+    size_t nvals, capvals;
+    liia_buf arena;             /* paths and values, NUL-terminated */
+    size_t whole;               /* pending[0..whole): whole top-level records */
+};
+
+/* Batches in all, and the size at which a batch is handed over: a few
+ * hundred KB held, whatever the file's size; large enough that handing
+ * over is rare (about 1,000 times for 10^5 Children). */
+#define NBATCH 8
+#define BATCH_BYTES (128 * 1024)
+
 struct level {
     const struct xl_node *node; /* NULL: an element the layout does not know */
     const char *name;           /* for paths; the node's name or "?" */
@@ -137,8 +160,6 @@ struct xml_reader {
     long xerr_line;
     /* the run: where records go, and whether a callback refused the file
      * (failed: e says why; the parser was stopped) */
-    liia_record_fn fn;
-    void *fnctx;
     liia_error *e;
     int failed;
     int seen_root;
@@ -154,11 +175,7 @@ struct xml_reader {
     unsigned counts[LIIA_XML_MAX_DEPTH + 1][XL_MAX_PARTS];
     int depth;                  /* levels in use */
     int open[XL_MAX_PARTS];     /* innermost open record of each part */
-    struct prec *pending;
-    size_t npending, cap;
-    size_t *vals;               /* value offsets, NOVAL = absent */
-    size_t nvals, capvals;
-    liia_buf arena;             /* paths and values, NUL-terminated */
+    struct batch *b;            /* the batch the parse fills */
     liia_buf text;              /* the value being collected */
     long recno[XL_MAX_PARTS];   /* records pushed per part */
     /* The element path of the open elements, kept as they open and close
@@ -169,6 +186,16 @@ struct xml_reader {
      * element name is then one pointer comparison, not a strcmp. */
     const char **seen;
     long top_ordinal[XL_MAX_PARTS];
+    /* The hand-over between the parse thread and the caller's: full
+     * batches in order, empty ones to fill; all under mu. */
+    struct batch batches[NBATCH];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct batch *full[NBATCH], *empty[NBATCH];
+    size_t nfull, fullat, nempty;
+    int parse_done;
+    atomic_int stop;            /* the caller's thread takes no more records */
+    liia_error perr;            /* the parse thread's refusal (failed) */
 };
 
 /* ------------------------------------------------------------ errors */
@@ -299,10 +326,10 @@ static int parse_failed(struct xml_reader *r, liia_error *e)
 
 /* ------------------------------------------------------------ records */
 
-static int arena_add(struct xml_reader *r, const char *s, size_t n, size_t *off)
+static int arena_add(struct batch *b, const char *s, size_t n, size_t *off)
 {
-    *off = r->arena.len;
-    if (liia_buf_append(&r->arena, s, n) != 0 || liia_buf_append(&r->arena, "", 1) != 0)
+    *off = b->arena.len;   /* NUL-terminated all the same: paths are C strings */
+    if (liia_buf_append(&b->arena, s, n) != 0 || liia_buf_append(&b->arena, "", 1) != 0)
         return -1;
     return 0;
 }
@@ -310,61 +337,62 @@ static int arena_add(struct xml_reader *r, const char *s, size_t n, size_t *off)
 static int open_record(struct xml_reader *r, int part, struct level *lv, liia_error *e)
 {
     const struct xl_part *xp = &r->layout->parts[part];
-    if (r->npending == LIIA_XML_MAX_PENDING)
+    struct batch *b = r->b;
+    if (b->npending - b->whole == LIIA_XML_MAX_PENDING)
         return refuse(r, e, line_now(r), FIX_EXPORT,
                       "one child holds more than 100,000 records%s; no census child "
                       "comes near that", "");
-    if (r->npending == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 64;
-        struct prec *p = realloc(r->pending, cap * sizeof *p);
+    if (b->npending == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 64;
+        struct prec *p = realloc(b->pending, cap * sizeof *p);
         if (!p)
             return oom(r, e);
-        r->pending = p;
-        r->cap = cap;
+        b->pending = p;
+        b->cap = cap;
     }
-    if (r->nvals + xp->ncols > r->capvals) {
-        size_t cap = r->capvals ? 2 * r->capvals : 1024;
-        while (cap < r->nvals + xp->ncols)
+    if (b->nvals + xp->ncols > b->capvals) {
+        size_t cap = b->capvals ? 2 * b->capvals : 1024;
+        while (cap < b->nvals + xp->ncols)
             cap *= 2;
-        size_t *v = realloc(r->vals, cap * sizeof *v);
+        struct val *v = realloc(b->vals, cap * sizeof *v);
         if (!v)
             return oom(r, e);
-        r->vals = v;
-        r->capvals = cap;
+        b->vals = v;
+        b->capvals = cap;
     }
-    struct prec *p = &r->pending[r->npending];
+    struct prec *p = &b->pending[b->npending];
     memset(p, 0, sizeof *p);
     p->part = part;
     p->parent = xp->parent >= 0 ? r->open[xp->parent] : -1;
     p->line = line_now(r);
-    p->ordinal = p->parent >= 0 ? ++r->pending[p->parent].kids[part]
+    p->ordinal = p->parent >= 0 ? ++b->pending[p->parent].kids[part]
                                 : ++r->top_ordinal[part];
-    p->vals = r->nvals;
+    p->vals = b->nvals;
     for (size_t c = 0; c < xp->ncols; c++)
-        r->vals[r->nvals++] = NOVAL;
-    lv->rec = (int)r->npending;
-    if (arena_add(r, r->path, r->pathlen[r->depth], &p->path) != 0)
+        b->vals[b->nvals++] = (struct val){NOVAL, 0};
+    lv->rec = (int)b->npending;
+    if (arena_add(b, r->path, r->pathlen[r->depth], &p->path) != 0)
         return oom(r, e);
     lv->prev_open = r->open[part];
     r->open[part] = lv->rec;
-    r->npending++;
+    b->npending++;
     return 0;
 }
 
 /* The value of column c of the record at index rec (following inheritance). */
-static const char *value_of(struct xml_reader *r, size_t rec, size_t c, char *ord,
-                            size_t *len)
+static const char *value_of(const struct xml_reader *r, const struct batch *b, size_t rec,
+                            size_t c, char *ord, size_t *len)
 {
-    const struct prec *p = &r->pending[rec];
+    const struct prec *p = &b->pending[rec];
     const struct xl_part *xp = &r->layout->parts[p->part];
     if (xp->kind[c] == XL_INHERIT) {
         int want = xp->src_part[c];
         int at = p->parent;
-        while (at >= 0 && r->pending[at].part != want)
-            at = r->pending[at].parent;
+        while (at >= 0 && b->pending[at].part != want)
+            at = b->pending[at].parent;
         if (at < 0)
             return NULL;
-        return value_of(r, (size_t)at, (size_t)xp->src_col[c], ord, len);
+        return value_of(r, b, (size_t)at, (size_t)xp->src_col[c], ord, len);
     }
     if (xp->kind[c] == XL_ORDINAL) {
         char tmp[24];
@@ -376,30 +404,38 @@ static const char *value_of(struct xml_reader *r, size_t rec, size_t c, char *or
         ord[*len] = '\0';
         return ord;
     }
-    size_t off = r->vals[p->vals + c];
-    if (off == NOVAL)
+    const struct val *v = &b->vals[p->vals + c];
+    if (v->off == NOVAL)
         return NULL;
-    *len = strlen(r->arena.data + off);
-    return r->arena.data + off;
+    *len = v->len;
+    return b->arena.data + v->off;
 }
 
-/* Pushes every pending record, parents first (the order they opened in). */
-static int flush(struct xml_reader *r, liia_record_fn fn, void *ctx, liia_error *e)
+static void batch_reset(struct batch *b)
+{
+    b->npending = b->nvals = b->whole = 0;
+    liia_buf_reset(&b->arena);
+}
+
+/* Pushes the batch's whole records, parents first (the order they opened
+ * in); on the caller's thread. */
+static int flush(struct xml_reader *r, const struct batch *b, liia_record_fn fn, void *ctx,
+                 liia_error *e)
 {
     const char *values[XL_MAX_COLS];
     size_t lengths[XL_MAX_COLS];
     char ords[XL_MAX_COLS][24];
-    for (size_t i = 0; i < r->npending; i++) {
-        const struct prec *p = &r->pending[i];
+    for (size_t i = 0; i < b->whole; i++) {
+        const struct prec *p = &b->pending[i];
         const struct xl_part *xp = &r->layout->parts[p->part];
         for (size_t c = 0; c < xp->ncols; c++) {
             lengths[c] = 0;
-            values[c] = value_of(r, i, c, ords[c], &lengths[c]);
+            values[c] = value_of(r, b, i, c, ords[c], &lengths[c]);
         }
         liia_record rec = {
             .part = xp->name, .nfields = xp->ncols, .names = xp->names,
             .values = values, .lengths = lengths, .record = ++r->recno[p->part],
-            .line = p->line, .path = r->arena.data + p->path,
+            .line = p->line, .path = b->arena.data + p->path,
         };
         if (fn(ctx, &rec, e) != 0) {
             if (!e->file[0])
@@ -409,9 +445,6 @@ static int flush(struct xml_reader *r, liia_record_fn fn, void *ctx, liia_error 
             return -1;
         }
     }
-    r->npending = 0;
-    r->nvals = 0;
-    liia_buf_reset(&r->arena);
     return 0;
 }
 
@@ -441,8 +474,8 @@ static int is_space(char c)
 static int store_value(struct xml_reader *r, const struct level *lv, liia_error *e)
 {
     int rec = r->open[lv->node->col_part];
-    size_t slot = r->pending[rec].vals + (size_t)lv->node->col;
-    if (r->vals[slot] != NOVAL)   /* the element given twice: the first counts */
+    size_t slot = r->b->pending[rec].vals + (size_t)lv->node->col;
+    if (r->b->vals[slot].off != NOVAL)   /* the element given twice: the first counts */
         return 0;
     const char *s = r->text.data;
     size_t n = r->text.len;
@@ -450,13 +483,27 @@ static int store_value(struct xml_reader *r, const struct level *lv, liia_error 
         s++, n--;
     while (n && is_space(s[n - 1]))
         n--;
-    if (arena_add(r, s, n, &r->vals[slot]) != 0)
+    if (arena_add(r->b, s, n, &r->b->vals[slot].off) != 0)
         return oom(r, e);
+    r->b->vals[slot].len = n;
     return 0;
 }
 
-static int end_element(struct xml_reader *r, liia_record_fn fn, void *ctx,
-                       liia_error *e)
+/* Hands the filled batch to the caller's thread and takes an empty one
+ * (waiting for one to come back); -1 when the caller wants no more. */
+static int hand_over(struct xml_reader *r)
+{
+    pthread_mutex_lock(&r->mu);
+    r->full[(r->fullat + r->nfull++) % NBATCH] = r->b;
+    pthread_cond_broadcast(&r->cv);
+    while (!r->nempty && !atomic_load(&r->stop))
+        pthread_cond_wait(&r->cv, &r->mu);
+    r->b = r->nempty ? r->empty[--r->nempty] : NULL;
+    pthread_mutex_unlock(&r->mu);
+    return r->b ? 0 : -1;
+}
+
+static int end_element(struct xml_reader *r, liia_error *e)
 {
     struct level *lv = &r->stack[r->depth - 1];
     if (lv->capture && store_value(r, lv, e) != 0)
@@ -464,8 +511,11 @@ static int end_element(struct xml_reader *r, liia_record_fn fn, void *ctx,
     if (lv->rec >= 0) {
         int part = lv->node->part;
         r->open[part] = lv->prev_open;
-        if (r->layout->parts[part].parent < 0 && flush(r, fn, ctx, e) != 0)
-            return -1;
+        if (r->layout->parts[part].parent < 0) {
+            r->b->whole = r->b->npending;
+            if (r->b->arena.len >= BATCH_BYTES && hand_over(r) != 0)
+                return -1;
+        }
     }
     r->depth--;
     r->path[r->pathlen[r->depth]] = '\0';
@@ -537,6 +587,10 @@ static void on_start(void *u, const xmlChar *local, const xmlChar *prefix,
     struct xml_reader *r = u;
     if (r->failed)
         return;
+    if (atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+        halt(r);
+        return;
+    }
     r->seen_root = 1;
     r->textrun = 0;
     if (start_element(r, (const char *)local, r->e) != 0)
@@ -548,7 +602,7 @@ static void on_end(void *u, const xmlChar *local, const xmlChar *prefix, const x
     (void)local, (void)prefix, (void)uri;
     struct xml_reader *r = u;
     r->textrun = 0;
-    if (!r->failed && r->depth && end_element(r, r->fn, r->fnctx, r->e) != 0)
+    if (!r->failed && r->depth && end_element(r, r->e) != 0)
         halt(r);
 }
 
@@ -690,7 +744,7 @@ static int prolog_check(struct xml_reader *r, liia_error *e)
 
 /* ------------------------------------------------------------ the parse */
 
-#define CHUNK (256 * 1024)
+#define CHUNK (64 * 1024)
 
 /* The callbacks a run or a signature gives the parser: no tree is built,
  * and none that would define, load or resolve an entity is left to
@@ -803,6 +857,54 @@ static int parse(struct xml_reader *r, const xmlSAXHandler *sax, liia_error *e)
     return rc;
 }
 
+/* The parse thread: reads the whole file into batches, then hands over
+ * the last (its refusal, if any, in perr and failed). */
+static void *parse_main(void *arg)
+{
+    struct xml_reader *r = arg;
+    xmlSAXHandler sax;
+    sax_init(&sax, on_start, on_end, on_text);
+    if (parse(r, &sax, &r->perr) != 0)
+        r->failed = 1;
+    pthread_mutex_lock(&r->mu);
+    if (r->b)   /* NULL: the caller stopped taking them */
+        r->full[(r->fullat + r->nfull++) % NBATCH] = r->b;
+    r->b = NULL;
+    r->parse_done = 1;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* The next full batch, NULL once the parse thread is done and all are
+ * taken. */
+static struct batch *take(struct xml_reader *r)
+{
+    pthread_mutex_lock(&r->mu);
+    while (!r->nfull && !r->parse_done)
+        pthread_cond_wait(&r->cv, &r->mu);
+    struct batch *b = NULL;
+    if (r->nfull) {
+        b = r->full[r->fullat];
+        r->fullat = (r->fullat + 1) % NBATCH;
+        r->nfull--;
+    }
+    pthread_mutex_unlock(&r->mu);
+    return b;
+}
+
+static void give_back(struct xml_reader *r, struct batch *b)
+{
+    batch_reset(b);
+    pthread_mutex_lock(&r->mu);
+    r->empty[r->nempty++] = b;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* libxml2 parses on a thread of its own while this one pushes the records
+ * of the Children already read: the parse is a third of the reading, and
+ * the callback (the checks, the rules) the rest. */
 static int xml_run(liia_reader *base, liia_record_fn fn, void *ctx, liia_error *e)
 {
     struct xml_reader *r = (struct xml_reader *)base;
@@ -815,18 +917,38 @@ static int xml_run(liia_reader *base, liia_record_fn fn, void *ctx, liia_error *
     free(r->seen);
     if (!(r->seen = calloc(r->layout->nnodes + 1, sizeof *r->seen)))
         return oom(r, e);
-    r->npending = r->nvals = 0;
-    liia_buf_reset(&r->arena);
     memset(r->recno, 0, sizeof r->recno);
     memset(r->top_ordinal, 0, sizeof r->top_ordinal);
     for (int p = 0; p < XL_MAX_PARTS; p++)
         r->open[p] = -1;
-    r->fn = fn;
-    r->fnctx = ctx;
-    xmlSAXHandler sax;
-    sax_init(&sax, on_start, on_end, on_text);
-    if (parse(r, &sax, e) != 0 || r->failed)
+    for (int i = 0; i < NBATCH; i++)
+        batch_reset(&r->batches[i]);
+    r->b = &r->batches[0];
+    r->nempty = 0;
+    for (int i = NBATCH - 1; i > 0; i--)
+        r->empty[r->nempty++] = &r->batches[i];
+    r->nfull = r->fullat = 0;
+    r->parse_done = 0;
+    atomic_store(&r->stop, 0);
+    liia_error_clear(&r->perr);
+    pthread_t parser;
+    if (pthread_create(&parser, NULL, parse_main, r) != 0) {
+        liia_error_clear(e);
+        return liia_fail(e, LIIA_E_NOMEM, "cannot start a thread to read the XML file");
+    }
+    int rc = 0;
+    for (struct batch *b; (b = take(r));) {
+        if (!rc && (rc = flush(r, b, fn, ctx, e)) != 0)
+            atomic_store(&r->stop, 1);
+        give_back(r, b);
+    }
+    pthread_join(parser, NULL);
+    if (rc)
         return -1;
+    if (r->failed) {
+        *e = r->perr;
+        return -1;
+    }
     if (r->xerr[0])
         return parse_failed(r, e);
     if (!r->seen_root) {
@@ -924,10 +1046,14 @@ static void xml_free(liia_reader *base)
         xmlFreeDoc(r->ctxt->myDoc);
         xmlFreeParserCtxt(r->ctxt);
     }
-    free(r->pending);
-    free(r->vals);
+    for (int i = 0; i < NBATCH; i++) {
+        free(r->batches[i].pending);
+        free(r->batches[i].vals);
+        liia_buf_free(&r->batches[i].arena);
+    }
+    pthread_cond_destroy(&r->cv);
+    pthread_mutex_destroy(&r->mu);
     free(r->seen);
-    liia_buf_free(&r->arena);
     liia_buf_free(&r->text);
     free((char *)r->base.file);
     free(r);
@@ -956,8 +1082,11 @@ static liia_reader *xml_new(const char *name, const char *mem, size_t len,
     r->layout = layout;
     r->mem = mem ? mem : NULL;
     r->memlen = len;
-    liia_buf_init(&r->arena);
+    for (int i = 0; i < NBATCH; i++)
+        liia_buf_init(&r->batches[i].arena);
     liia_buf_init(&r->text);
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
     return &r->base;
 }
 

@@ -14,7 +14,7 @@
 
 #include "ssda903_writer.h"
 
-#define BATCHES 3
+#define BATCHES 8
 #define BATCH_ROWS 2048
 
 struct batch {

@@ -177,7 +177,7 @@ struct s903_rowctx {
     struct s903_run *run;
     struct s903_input *in;
     const struct s903_table *tab;
-    sqlite3_stmt *ins;
+    sqlite3_stmt *ins, *many;       /* one row; S903_WRITER_MANY rows */
     liia_buf cellbuf, flags;
     /* per column of the part, allocated once per file (row_arrays) */
     size_t *offs;
@@ -614,35 +614,52 @@ static int on_row(void *ctx, const liia_record *rec, liia_error *e)
 }
 
 /* INSERT INTO <store> (the row's key from submission and line, flags,
- * <stored columns>) built from the schema (trusted data), quoted with %w;
- * its writer thread. */
-static int insert_for(struct s903_rowctx *x, struct s903_writer_part *wp, liia_error *e)
+ * <stored columns>) VALUES for `rows` rows, built from the schema
+ * (trusted data), quoted with %w: ?1 the submission, then each row's
+ * line, flags and values.  *n: the stored columns. */
+static char *insert_sql(const struct s903_rowctx *x, size_t rows, size_t *n, uint64_t *hex_blob)
 {
     sqlite3_str *q = sqlite3_str_new(x->run->db);
     sqlite3_str_appendf(q, "INSERT INTO \"%w\" (id, flags", x->tab->store);
-    size_t n = 0;
-    uint64_t hex_blob = 0;
+    *n = 0;
+    *hex_blob = 0;
     if (x->run->s->key_record) {
         sqlite3_str_appendall(q, ", line");
-        n++;
+        ++*n;
     }
     for (size_t c = 0; c < x->tab->ncols; c++)
         if (x->tab->cols[c].store) {
             sqlite3_str_appendf(q, ", \"%w\"", x->tab->cols[c].store);
-            hex_blob |= (uint64_t)(x->tab->cols[c].type == S903_CHILD) << n;
-            n++;
+            *hex_blob |= (uint64_t)(x->tab->cols[c].type == S903_CHILD) << *n;
+            ++*n;
         }
-    sqlite3_str_appendall(q, ") VALUES (" S903_ROW_KEY ", ?3");
-    for (size_t i = 0; i < n; i++)
-        sqlite3_str_appendall(q, ", ?");
-    sqlite3_str_appendall(q, ")");
-    char *sql = sqlite3_str_finish(q);
-    if (!sql)
-        return liia_fail(e, LIIA_E_NOMEM, "out of memory");
-    int rc = liia_db_prepare(x->run->db, sql, &x->ins, e);
-    sqlite3_free(sql);
-    *wp = (struct s903_writer_part){x->ins, n, hex_blob};
-    return rc;
+    sqlite3_str_appendall(q, ") VALUES ");
+    /* (SQLite's printf has no %zu: the numbers are a few thousand at most) */
+    for (int r = 0, at = 2; r < (int)rows; r++) {
+        sqlite3_str_appendf(q, "%s((?1 << 32) + ?%d), ?%d", r ? ", (" : "(", at, at + 1);
+        for (int i = 0; i < (int)*n; i++)
+            sqlite3_str_appendf(q, ", ?%d", at + 2 + i);
+        sqlite3_str_appendall(q, ")");
+        at += 2 + (int)*n;
+    }
+    return sqlite3_str_finish(q);
+}
+
+/* The part's INSERTs, one row and S903_WRITER_MANY rows; its writer
+ * thread steps them. */
+static int insert_for(struct s903_rowctx *x, struct s903_writer_part *wp, liia_error *e)
+{
+    size_t n;
+    uint64_t hex_blob;
+    char *one = insert_sql(x, 1, &n, &hex_blob);
+    char *many = insert_sql(x, S903_WRITER_MANY, &n, &hex_blob);
+    int rc = !one || !many ? liia_fail(e, LIIA_E_NOMEM, "out of memory")
+           : liia_db_prepare(x->run->db, one, &x->ins, e) ||
+             liia_db_prepare(x->run->db, many, &x->many, e);
+    sqlite3_free(one);
+    sqlite3_free(many);
+    *wp = (struct s903_writer_part){x->ins, x->many, n, hex_blob};
+    return rc ? -1 : 0;
 }
 
 static int prepare_insert(struct s903_rowctx *x, liia_error *e)
@@ -650,7 +667,8 @@ static int prepare_insert(struct s903_rowctx *x, liia_error *e)
     struct s903_writer_part wp;
     if (insert_for(x, &wp, e))
         return -1;
-    x->writer = s903_writer_start(x->run->db, wp.ins, x->run->sid, wp.ncols, wp.hex_blob, e);
+    x->writer = s903_writer_start(x->run->db, wp.ins, wp.many, x->run->sid, wp.ncols,
+                                  wp.hex_blob, e);
     return x->writer ? 0 : -1;
 }
 
@@ -738,7 +756,8 @@ int s903_load_table(struct s903_run *run, struct s903_input *in, int direct,
     /* The writer's own failure comes first: it is why a row was refused. */
     if (x.writer && s903_writer_finish(x.writer, rc != 0, rc ? &(liia_error){0} : e))
         rc = -1;
-    if (sqlite3_finalize(x.ins) != SQLITE_OK && rc == 0)
+    if ((sqlite3_finalize(x.ins) != SQLITE_OK || sqlite3_finalize(x.many) != SQLITE_OK) &&
+        rc == 0)
         rc = liia_db_fail(e, run->db, "storing SSDA903 rows");
     liia_buf_free(&x.cellbuf);
     liia_buf_free(&x.flags);
@@ -926,6 +945,7 @@ static void grouped_free(struct s903_grouped *gr, size_t n)
     for (size_t t = 0; gr->x && t < n; t++) {
         struct s903_rowctx *x = &gr->x[t];
         sqlite3_finalize(x->ins);
+        sqlite3_finalize(x->many);
         liia_buf_free(&x->cellbuf);
         liia_buf_free(&x->flags);
         liia_buf_free(&x->payload);

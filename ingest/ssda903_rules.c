@@ -394,10 +394,11 @@ static size_t seen_find(const struct s903_seen *s, const struct seen_slot *slot,
 static int seen_grow(struct s903_seen *s)
 {
     size_t cap = s->cap ? 2 * s->cap : 4096;
-    /* malloc and memset, not calloc: calloc's fresh pages are the shared
-     * zero page until written, and the first write to each then faults
-     * again and flushes every other thread's TLB (2% of a census ingest,
-     * its writer and parse threads running) */
+    /* Zeroed by writing, not by calloc: calloc's fresh pages are the
+     * shared zero page until written, and the first write to each (after
+     * a probe has read it) faults again and flushes every other thread's
+     * TLB: 2% of a census ingest, its writer and parse threads running.
+     * OPENSSL_cleanse, as the compiler turns malloc + memset into calloc. */
     struct seen_slot *slot = malloc(cap * sizeof *slot);
     uint64_t *val = s->with_values ? malloc(cap * sizeof *val) : NULL;
     if (!slot || (s->with_values && !val)) {
@@ -405,9 +406,9 @@ static int seen_grow(struct s903_seen *s)
         free(val);
         return -1;
     }
-    memset(slot, 0, cap * sizeof *slot);
+    OPENSSL_cleanse(slot, cap * sizeof *slot);
     if (val)
-        memset(val, 0, cap * sizeof *val);
+        OPENSSL_cleanse(val, cap * sizeof *val);
     for (size_t i = 0; i < s->cap; i++)
         if (s->slot[i].h) {
             size_t at = seen_find(s, slot, cap, s->slot[i].h, NULL, 0);

@@ -22,17 +22,24 @@ struct batch {
     size_t rows;
 };
 
+/* A part's rows of the batch being written, waiting to fill its `many`. */
+struct waiting {
+    const char *row[S903_WRITER_MANY];
+    size_t n;
+};
+
 struct s903_writer {
     sqlite3 *db;
-    sqlite3_stmt *ins;
     long long sid;
-    size_t ncols;
-    uint64_t hex_blob;         /* columns given as hex, stored as bytes */
-    /* s903_writer_start_parts: each part's INSERT, columns and hex
-     * columns; every queued row then starts with its part (uint32) */
+    /* each part's INSERTs, columns and hex columns (s903_writer_start: the
+     * one part); with several, every queued row starts with its part
+     * (uint32) */
     struct s903_writer_part *parts;
     size_t nparts;
-    unsigned char bytes[64];   /* the bytes of the current row's hex cell */
+    int multi;
+    struct waiting *waiting;   /* one a part */
+    /* the bytes of each row's hex cell, bound until the step */
+    unsigned char bytes[S903_WRITER_MANY][64];
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t changed;
@@ -55,62 +62,132 @@ static unsigned char *unhex(const char *s, size_t n, unsigned char *out)
     return out;
 }
 
-/* A queued row: s903_writer_pack's bytes, then the flags, NUL-terminated. */
-static int step_row(struct s903_writer *w, const char **p)
+/* The part of the queued row at *p, stepping past its tag. */
+static size_t row_part(const struct s903_writer *w, const char **p)
+{
+    uint32_t part = 0;
+    if (w->multi) {
+        memcpy(&part, *p, sizeof part);
+        *p += sizeof part;
+    }
+    return part;
+}
+
+/* Binds a queued row (s903_writer_pack's bytes, then the flags,
+ * NUL-terminated) to st's parameters from `at` (its line; then the flags,
+ * then the values); *p moves past it. */
+static void bind_row(struct s903_writer *w, const struct s903_writer_part *wp,
+                     sqlite3_stmt *st, int at, const char **p)
 {
     int64_t line;
     uint64_t null;
-    if (w->nparts) {
-        uint32_t part;
-        memcpy(&part, *p, sizeof part);
-        *p += sizeof part;
-        w->ins = w->parts[part].ins;
-        w->ncols = w->parts[part].ncols;
-        w->hex_blob = w->parts[part].hex_blob;
-    }
     memcpy(&line, *p, sizeof line);
     memcpy(&null, *p + sizeof line, sizeof null);
     const char *s = *p + sizeof line + sizeof null;
-    sqlite3_stmt *st = w->ins;
-    sqlite3_bind_int64(st, 1, w->sid);
-    sqlite3_bind_int64(st, 2, line);
-    for (size_t c = 0; c < w->ncols; c++) {
+    sqlite3_bind_int64(st, at, line);
+    for (size_t c = 0; c < wp->ncols; c++) {
+        int i = at + 2 + (int)c;
         uint32_t n = 0;
         if (null >> c & 1) {
-            sqlite3_bind_null(st, (int)c + 4);
+            sqlite3_bind_null(st, i);
             continue;
         }
         memcpy(&n, s, sizeof n);
         s += sizeof n;
-        if (w->hex_blob >> c & 1 && n <= 2 * sizeof w->bytes && n % 2 == 0)
-            sqlite3_bind_blob(st, (int)c + 4, unhex(s, n, w->bytes), (int)n / 2,
-                              SQLITE_STATIC);
+        if (wp->hex_blob >> c & 1 && n <= 2 * sizeof w->bytes[0] && n % 2 == 0)
+            sqlite3_bind_blob(st, i, unhex(s, n, w->bytes[(at - 2) / (2 + (int)wp->ncols)]),
+                              (int)n / 2, SQLITE_STATIC);
         else
-            sqlite3_bind_text(st, (int)c + 4, s, (int)n, SQLITE_STATIC);
+            sqlite3_bind_text(st, i, s, (int)n, SQLITE_STATIC);
         s += n;
     }
     size_t n = strlen(s);
     if (n)
-        sqlite3_bind_text(st, 3, s, (int)n, SQLITE_STATIC);
+        sqlite3_bind_text(st, at + 1, s, (int)n, SQLITE_STATIC);
     else
-        sqlite3_bind_null(st, 3);
+        sqlite3_bind_null(st, at + 1);
     *p = s + n + 1;
+}
+
+/* The end of the queued row at p (its part tag read already). */
+static const char *row_end(const struct s903_writer_part *wp, const char *p)
+{
+    uint64_t null;
+    memcpy(&null, p + sizeof(int64_t), sizeof null);
+    const char *s = p + sizeof(int64_t) + sizeof null;
+    for (size_t c = 0; c < wp->ncols; c++)
+        if (!(null >> c & 1)) {
+            uint32_t n;
+            memcpy(&n, s, sizeof n);
+            s += sizeof n + n;
+        }
+    return s + strlen(s) + 1;
+}
+
+/* Steps st once its rows are bound; -1 when SQLite refused. */
+static int step(sqlite3_stmt *st)
+{
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static void write_batch(struct s903_writer *w, struct batch *b)
+/* Inserts part's waiting rows: all at once when they fill its `many`,
+ * else one by one (the batch's last few). */
+static int write_waiting(struct s903_writer *w, size_t part)
+{
+    const struct s903_writer_part *wp = &w->parts[part];
+    struct waiting *q = &w->waiting[part];
+    int rc = 0;
+    if (q->n == S903_WRITER_MANY && wp->many) {
+        sqlite3_bind_int64(wp->many, 1, w->sid);
+        for (size_t r = 0; r < q->n; r++) {
+            const char *p = q->row[r];
+            bind_row(w, wp, wp->many, 2 + (int)(r * (2 + wp->ncols)), &p);
+        }
+        rc = step(wp->many);
+    } else {
+        sqlite3_bind_int64(wp->ins, 1, w->sid);
+        for (size_t r = 0; r < q->n && !rc; r++) {
+            const char *p = q->row[r];
+            bind_row(w, wp, wp->ins, 2, &p);
+            rc = step(wp->ins);
+        }
+    }
+    q->n = 0;
+    return rc;
+}
+
+/* Each part's rows in the order queued; parts may interleave (rows of
+ * different tables go in any order among themselves). */
+static int write_rows(struct s903_writer *w, struct batch *b)
 {
     const char *p = b->data.data;
-    for (size_t i = 0; i < b->rows; i++)
-        if (step_row(w, &p)) {
-            pthread_mutex_lock(&w->mu);
-            w->failed = 1;
-            liia_db_fail(&w->err, w->db, "storing an SSDA903 row");
-            pthread_mutex_unlock(&w->mu);
-            return;
-        }
+    int rc = 0;
+    for (size_t i = 0; i < b->rows && !rc; i++) {
+        size_t part = row_part(w, &p);
+        struct waiting *q = &w->waiting[part];
+        q->row[q->n++] = p;
+        p = row_end(&w->parts[part], p);
+        if (q->n == S903_WRITER_MANY)
+            rc = write_waiting(w, part);
+    }
+    for (size_t part = 0; part < w->nparts && !rc; part++)
+        if (w->waiting[part].n)
+            rc = write_waiting(w, part);
+    for (size_t part = 0; part < w->nparts; part++)
+        w->waiting[part].n = 0;
+    return rc;
+}
+
+static void write_batch(struct s903_writer *w, struct batch *b)
+{
+    if (write_rows(w, b)) {
+        pthread_mutex_lock(&w->mu);
+        w->failed = 1;
+        liia_db_fail(&w->err, w->db, "storing an SSDA903 row");
+        pthread_mutex_unlock(&w->mu);
+    }
 }
 
 static void *writer_main(void *arg)
@@ -141,6 +218,7 @@ static void *writer_main(void *arg)
 static void destroy(struct s903_writer *w)
 {
     free(w->parts);
+    free(w->waiting);
     for (size_t i = 0; i < BATCHES; i++)
         liia_buf_free(&w->batches[i].data);
     pthread_cond_destroy(&w->changed);
@@ -148,27 +226,35 @@ static void destroy(struct s903_writer *w)
     free(w);
 }
 
-struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, long long sid,
-                                      size_t ncols, uint64_t hex_blob, liia_error *e)
+/* A writer of nparts parts (parts owned: freed by destroy, or here). */
+static struct s903_writer *start(sqlite3 *db, struct s903_writer_part *parts, size_t nparts,
+                                 int multi, long long sid, liia_error *e)
 {
     struct s903_writer *w = calloc(1, sizeof *w);
-    if (!w || ncols > 64) {
+    struct waiting *waiting = calloc(nparts, sizeof *waiting);
+    if (!w || !waiting) {
         free(w);
+        free(waiting);
+        free(parts);
         liia_fail(e, LIIA_E_NOMEM, "out of memory");
         return NULL;
     }
-    *w = (struct s903_writer){.db = db, .ins = ins, .sid = sid, .ncols = ncols,
-                              .hex_blob = hex_blob};
+    *w = (struct s903_writer){.db = db, .sid = sid, .parts = parts, .nparts = nparts,
+                              .multi = multi, .waiting = waiting};
     liia_error_clear(&w->err);
     for (size_t i = 0; i < BATCHES; i++)
         liia_buf_init(&w->batches[i].data);
     if (pthread_mutex_init(&w->mu, NULL)) {
+        free(parts);
+        free(waiting);
         free(w);
         liia_fail(e, LIIA_E_NOMEM, "cannot create a lock for the writer thread");
         return NULL;
     }
     if (pthread_cond_init(&w->changed, NULL)) {
         pthread_mutex_destroy(&w->mu);
+        free(parts);
+        free(waiting);
         free(w);
         liia_fail(e, LIIA_E_NOMEM, "cannot create a condition for the writer thread");
         return NULL;
@@ -182,6 +268,20 @@ struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, long long 
         return NULL;
     }
     return w;
+}
+
+struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *many,
+                                      long long sid, size_t ncols, uint64_t hex_blob,
+                                      liia_error *e)
+{
+    struct s903_writer_part *one = calloc(1, sizeof *one);
+    if (!one || ncols > 64) {
+        free(one);
+        liia_fail(e, LIIA_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    *one = (struct s903_writer_part){ins, many, ncols, hex_blob};
+    return start(db, one, 1, 0, sid, e);
 }
 
 struct s903_writer *s903_writer_start_parts(sqlite3 *db, const struct s903_writer_part *parts,
@@ -198,17 +298,7 @@ struct s903_writer *s903_writer_start_parts(sqlite3 *db, const struct s903_write
         return NULL;
     }
     memcpy(copy, parts, nparts * sizeof *copy);
-    struct s903_writer *w = s903_writer_start(db, NULL, sid, 0, 0, e);
-    if (!w) {
-        free(copy);
-        return NULL;
-    }
-    /* the thread reads these only under the lock, once rows are queued */
-    pthread_mutex_lock(&w->mu);
-    w->parts = copy;
-    w->nparts = nparts;
-    pthread_mutex_unlock(&w->mu);
-    return w;
+    return start(db, copy, nparts, 1, sid, e);
 }
 
 int s903_writer_row_part(struct s903_writer *w, uint32_t part, const void *packed, size_t len,

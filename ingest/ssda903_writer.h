@@ -11,18 +11,25 @@
 
 struct s903_writer;
 
+/* Rows a part's `many` statement inserts at once (s903_writer_part). */
+#define S903_WRITER_MANY 16
+
 /* ins: INSERT (submission_id, line, flags, <ncols stored values>); the
  * writer binds sid, the line, the flags (NULL when "") and each value
  * (NULL where bit c of null is set; the bytes of a lower-case hex value
- * where bit c of hex_blob is set: the pseudonyms).  ncols <= 64. */
-struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, long long sid,
-                                      size_t ncols, uint64_t hex_blob, liia_error *e);
+ * where bit c of hex_blob is set: the pseudonyms).  ncols <= 64.  many,
+ * or NULL: the same for S903_WRITER_MANY rows, ?1 the submission and each
+ * row's line, flags and values the 2 + ncols parameters after the last
+ * row's (one statement for 16 rows costs SQLite a third less than 16). */
+struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *many,
+                                      long long sid, size_t ncols, uint64_t hex_blob,
+                                      liia_error *e);
 
 /* One writer for the INSERTs of several parts (a file whose records are of
  * every part: the XML returns): part i's statement, stored columns and hex
  * columns as s903_writer_start takes them (copied). */
 struct s903_writer_part {
-    sqlite3_stmt *ins;
+    sqlite3_stmt *ins, *many;
     size_t ncols;
     uint64_t hex_blob;
 };

@@ -613,24 +613,30 @@ static int on_row(void *ctx, const liia_record *rec, liia_error *e)
     return rc;
 }
 
+static const char *affinity(const struct s903_col *c);
+
 /* INSERT INTO <store> (the row's key from submission and line, flags,
  * <stored columns>) VALUES for `rows` rows, built from the schema
  * (trusted data), quoted with %w: ?1 the submission, then each row's
- * line, flags and values.  *n: the stored columns. */
-static char *insert_sql(const struct s903_rowctx *x, size_t rows, size_t *n, uint64_t *hex_blob)
+ * line, flags and values.  wp: its stored, hex and INTEGER columns. */
+static char *insert_sql(const struct s903_rowctx *x, size_t rows, struct s903_writer_part *wp)
 {
     sqlite3_str *q = sqlite3_str_new(x->run->db);
     sqlite3_str_appendf(q, "INSERT INTO \"%w\" (id, flags", x->tab->store);
+    size_t *n = &wp->ncols;
     *n = 0;
-    *hex_blob = 0;
+    wp->hex_blob = wp->integer = 0;
     if (x->run->s->key_record) {
         sqlite3_str_appendall(q, ", line");
+        wp->integer |= 1;
         ++*n;
     }
     for (size_t c = 0; c < x->tab->ncols; c++)
         if (x->tab->cols[c].store) {
+            enum s903_type type = x->tab->cols[c].type;
             sqlite3_str_appendf(q, ", \"%w\"", x->tab->cols[c].store);
-            *hex_blob |= (uint64_t)(x->tab->cols[c].type == S903_CHILD) << *n;
+            wp->hex_blob |= (uint64_t)(type == S903_CHILD) << *n;
+            wp->integer |= (uint64_t)(!strcmp(affinity(&x->tab->cols[c]), "INTEGER")) << *n;
             ++*n;
         }
     sqlite3_str_appendall(q, ") VALUES ");
@@ -649,16 +655,15 @@ static char *insert_sql(const struct s903_rowctx *x, size_t rows, size_t *n, uin
  * thread steps them. */
 static int insert_for(struct s903_rowctx *x, struct s903_writer_part *wp, liia_error *e)
 {
-    size_t n;
-    uint64_t hex_blob;
-    char *one = insert_sql(x, 1, &n, &hex_blob);
-    char *many = insert_sql(x, S903_WRITER_MANY, &n, &hex_blob);
+    char *one = insert_sql(x, 1, wp);
+    char *many = insert_sql(x, S903_WRITER_MANY, wp);
     int rc = !one || !many ? liia_fail(e, LIIA_E_NOMEM, "out of memory")
            : liia_db_prepare(x->run->db, one, &x->ins, e) ||
              liia_db_prepare(x->run->db, many, &x->many, e);
     sqlite3_free(one);
     sqlite3_free(many);
-    *wp = (struct s903_writer_part){x->ins, x->many, n, hex_blob};
+    wp->ins = x->ins;
+    wp->many = x->many;
     return rc ? -1 : 0;
 }
 
@@ -667,8 +672,7 @@ static int prepare_insert(struct s903_rowctx *x, liia_error *e)
     struct s903_writer_part wp;
     if (insert_for(x, &wp, e))
         return -1;
-    x->writer = s903_writer_start(x->run->db, wp.ins, wp.many, x->run->sid, wp.ncols,
-                                  wp.hex_blob, e);
+    x->writer = s903_writer_start(x->run->db, &wp, x->run->sid, e);
     return x->writer ? 0 : -1;
 }
 

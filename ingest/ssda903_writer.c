@@ -62,6 +62,25 @@ static unsigned char *unhex(const char *s, size_t n, unsigned char *out)
     return out;
 }
 
+/* 1 with *v when s[0..n) is an integer as SQLite would store it from
+ * that text in an INTEGER column (no sign but '-', no leading zero, no
+ * space, 18 digits at most): bound as a number, it spares SQLite the
+ * conversion; anything else is bound as text and converted as before. */
+static int plain_number(const char *s, size_t n, int64_t *v)
+{
+    size_t i = n && s[0] == '-';
+    if (n == i || n - i > 18 || (s[i] == '0' && n - i > 1) || (i && s[i] == '0'))
+        return 0;
+    int64_t x = 0;
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        x = x * 10 + (s[i] - '0');
+    }
+    *v = s[0] == '-' ? -x : x;
+    return 1;
+}
+
 /* The part of the queued row at *p, stepping past its tag. */
 static size_t row_part(const struct s903_writer *w, const char **p)
 {
@@ -94,9 +113,12 @@ static void bind_row(struct s903_writer *w, const struct s903_writer_part *wp,
         }
         memcpy(&n, s, sizeof n);
         s += sizeof n;
+        int64_t v;
         if (wp->hex_blob >> c & 1 && n <= 2 * sizeof w->bytes[0] && n % 2 == 0)
             sqlite3_bind_blob(st, i, unhex(s, n, w->bytes[(at - 2) / (2 + (int)wp->ncols)]),
                               (int)n / 2, SQLITE_STATIC);
+        else if (wp->integer >> c & 1 && plain_number(s, n, &v))
+            sqlite3_bind_int64(st, i, v);
         else
             sqlite3_bind_text(st, i, s, (int)n, SQLITE_STATIC);
         s += n;
@@ -270,17 +292,16 @@ static struct s903_writer *start(sqlite3 *db, struct s903_writer_part *parts, si
     return w;
 }
 
-struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *many,
-                                      long long sid, size_t ncols, uint64_t hex_blob,
-                                      liia_error *e)
+struct s903_writer *s903_writer_start(sqlite3 *db, const struct s903_writer_part *part,
+                                      long long sid, liia_error *e)
 {
     struct s903_writer_part *one = calloc(1, sizeof *one);
-    if (!one || ncols > 64) {
+    if (!one || part->ncols > 64) {
         free(one);
         liia_fail(e, LIIA_E_NOMEM, "out of memory");
         return NULL;
     }
-    *one = (struct s903_writer_part){ins, many, ncols, hex_blob};
+    *one = *part;
     return start(db, one, 1, 0, sid, e);
 }
 

@@ -10,20 +10,20 @@
 #include "liia_core.h"
 
 struct s903_writer;
+struct s903_writer_part;
 
 /* Rows a part's `many` statement inserts at once (s903_writer_part). */
 #define S903_WRITER_MANY 16
 
-/* ins: INSERT (submission_id, line, flags, <ncols stored values>); the
+/* part->ins: INSERT (submission_id, line, flags, <ncols stored values>); the
  * writer binds sid, the line, the flags (NULL when "") and each value
  * (NULL where bit c of null is set; the bytes of a lower-case hex value
  * where bit c of hex_blob is set: the pseudonyms).  ncols <= 64.  many,
  * or NULL: the same for S903_WRITER_MANY rows, ?1 the submission and each
  * row's line, flags and values the 2 + ncols parameters after the last
  * row's (one statement for 16 rows costs SQLite a third less than 16). */
-struct s903_writer *s903_writer_start(sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *many,
-                                      long long sid, size_t ncols, uint64_t hex_blob,
-                                      liia_error *e);
+struct s903_writer *s903_writer_start(sqlite3 *db, const struct s903_writer_part *part,
+                                      long long sid, liia_error *e);
 
 /* One writer for the INSERTs of several parts (a file whose records are of
  * every part: the XML returns): part i's statement, stored columns and hex
@@ -32,6 +32,7 @@ struct s903_writer_part {
     sqlite3_stmt *ins, *many;
     size_t ncols;
     uint64_t hex_blob;
+    uint64_t integer;          /* INTEGER columns: a plain number is bound as one */
 };
 struct s903_writer *s903_writer_start_parts(sqlite3 *db, const struct s903_writer_part *parts,
                                             size_t nparts, long long sid, liia_error *e);

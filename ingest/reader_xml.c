@@ -328,9 +328,13 @@ static int parse_failed(struct xml_reader *r, liia_error *e)
 
 static int arena_add(struct batch *b, const char *s, size_t n, size_t *off)
 {
-    *off = b->arena.len;   /* NUL-terminated all the same: paths are C strings */
-    if (liia_buf_append(&b->arena, s, n) != 0 || liia_buf_append(&b->arena, "", 1) != 0)
+    /* NUL-terminated all the same: paths are C strings */
+    *off = b->arena.len;
+    char *at = liia_buf_extend(&b->arena, n + 1);
+    if (!at)
         return -1;
+    memcpy(at, s, n);
+    at[n] = '\0';
     return 0;
 }
 
@@ -379,36 +383,37 @@ static int open_record(struct xml_reader *r, int part, struct level *lv, liia_er
     return 0;
 }
 
-/* The value of column c of the record at index rec (following inheritance). */
-static const char *value_of(const struct xml_reader *r, const struct batch *b, size_t rec,
-                            size_t c, char *ord, size_t *len)
+/* Fills the inherited and ordinal values of records [from, npending) of
+ * b, a top-level record just read whole: on the parse thread, so the
+ * thread that takes the records only points at them.  Parents come
+ * before their records, so what a record inherits is already filled. */
+static int resolve(struct xml_reader *r, struct batch *b, size_t from)
 {
-    const struct prec *p = &b->pending[rec];
-    const struct xl_part *xp = &r->layout->parts[p->part];
-    if (xp->kind[c] == XL_INHERIT) {
-        int want = xp->src_part[c];
-        int at = p->parent;
-        while (at >= 0 && b->pending[at].part != want)
-            at = b->pending[at].parent;
-        if (at < 0)
-            return NULL;
-        return value_of(r, b, (size_t)at, (size_t)xp->src_col[c], ord, len);
+    for (size_t i = from; i < b->npending; i++) {
+        const struct prec *p = &b->pending[i];
+        const struct xl_part *xp = &r->layout->parts[p->part];
+        for (size_t c = 0; c < xp->ncols; c++) {
+            struct val *v = &b->vals[p->vals + c];
+            if (xp->kind[c] == XL_INHERIT) {
+                int at = p->parent;
+                while (at >= 0 && b->pending[at].part != xp->src_part[c])
+                    at = b->pending[at].parent;
+                if (at >= 0)
+                    *v = b->vals[b->pending[at].vals + (size_t)xp->src_col[c]];
+            } else if (xp->kind[c] == XL_ORDINAL) {
+                char tmp[24], num[24];
+                size_t t = 0, n = 0;
+                for (unsigned long o = (unsigned long)p->ordinal; o || !t; o /= 10)
+                    tmp[t++] = (char)('0' + o % 10);
+                while (t)
+                    num[n++] = tmp[--t];
+                if (arena_add(b, num, n, &v->off) != 0)
+                    return -1;
+                v->len = n;
+            }
+        }
     }
-    if (xp->kind[c] == XL_ORDINAL) {
-        char tmp[24];
-        size_t t = 0;
-        for (unsigned long v = (unsigned long)p->ordinal; v || !t; v /= 10)
-            tmp[t++] = (char)('0' + v % 10);
-        for (*len = 0; t;)
-            ord[(*len)++] = tmp[--t];
-        ord[*len] = '\0';
-        return ord;
-    }
-    const struct val *v = &b->vals[p->vals + c];
-    if (v->off == NOVAL)
-        return NULL;
-    *len = v->len;
-    return b->arena.data + v->off;
+    return 0;
 }
 
 static void batch_reset(struct batch *b)
@@ -424,13 +429,13 @@ static int flush(struct xml_reader *r, const struct batch *b, liia_record_fn fn,
 {
     const char *values[XL_MAX_COLS];
     size_t lengths[XL_MAX_COLS];
-    char ords[XL_MAX_COLS][24];
     for (size_t i = 0; i < b->whole; i++) {
         const struct prec *p = &b->pending[i];
         const struct xl_part *xp = &r->layout->parts[p->part];
         for (size_t c = 0; c < xp->ncols; c++) {
-            lengths[c] = 0;
-            values[c] = value_of(r, b, i, c, ords[c], &lengths[c]);
+            const struct val *v = &b->vals[p->vals + c];
+            values[c] = v->off == NOVAL ? NULL : b->arena.data + v->off;
+            lengths[c] = v->len;
         }
         liia_record rec = {
             .part = xp->name, .nfields = xp->ncols, .names = xp->names,
@@ -512,6 +517,8 @@ static int end_element(struct xml_reader *r, liia_error *e)
         int part = lv->node->part;
         r->open[part] = lv->prev_open;
         if (r->layout->parts[part].parent < 0) {
+            if (resolve(r, r->b, r->b->whole) != 0)
+                return oom(r, e);
             r->b->whole = r->b->npending;
             if (r->b->arena.len >= BATCH_BYTES && hand_over(r) != 0)
                 return -1;

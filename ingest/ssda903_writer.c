@@ -392,13 +392,16 @@ int s903_writer_pack(liia_buf *out, long line, uint64_t null, const char *const 
 int s903_writer_row(struct s903_writer *w, const void *packed, size_t len,
                     const char *flags, const char *more_flags, liia_error *e)
 {
-    liia_buf *b = &w->cur->data;
-    int bad = liia_buf_append(b, packed, len) || liia_buf_append(b, flags, strlen(flags));
-    if (!bad && more_flags[0])
-        bad = (flags[0] && liia_buf_append(b, ",", 1)) ||
-              liia_buf_append(b, more_flags, strlen(more_flags));
-    if (bad || liia_buf_append(b, "", 1))
+    /* one extend, not an append a piece: this runs for every row */
+    size_t nf = strlen(flags), nm = strlen(more_flags), comma = nf && nm;
+    char *d = liia_buf_extend(&w->cur->data, len + nf + comma + nm + 1);
+    if (!d)
         return liia_fail(e, LIIA_E_NOMEM, "out of memory");
+    memcpy(d, packed, len);
+    memcpy(d + len, flags, nf);
+    d[len + nf] = ',';   /* overwritten by the NUL when there is no comma */
+    memcpy(d + len + nf + comma, more_flags, nm);
+    d[len + nf + comma + nm] = '\0';
     if (++w->cur->rows < BATCH_ROWS)
         return 0;
     return hand_over(w, e);

@@ -8,9 +8,10 @@
  * The engine never sees the file format: CSV is reader_csv.c, the CIN
  * census XML is reader_xml.c, an xlsx reader plugs in the same way.
  *
- * Readers push records to a callback (libcsv and xmlTextReader both parse
- * incrementally, so nothing is queued or copied and memory stays flat in
- * the size of the file).
+ * Readers push records to a callback, on the caller's thread and in file
+ * order (libcsv and libxml2's SAX2 parser both parse incrementally, each
+ * on a thread of its own a few fixed batches ahead, so memory stays flat
+ * in the size of the file).
  */
 #ifndef LIIA_READER_H
 #define LIIA_READER_H

@@ -334,6 +334,17 @@ static int check_line(void *ctx, const liia_record *rec, liia_error *e)
     return 0;
 }
 
+/* Fails at the 20,000th record, long after the parse thread has filled
+ * every batch and waits for one to come back. */
+static int stop_late(void *ctx, const liia_record *rec, liia_error *e)
+{
+    long *n = ctx;
+    if (++*n < 20000)
+        return 0;
+    liia_strlcpy(e->rule_id, "TEST-STOP", sizeof e->rule_id);
+    return liia_fail(e, LIIA_E_DATA, "stopped at %s %ld", rec->part, rec->record);
+}
+
 static void test_big_lines(void)
 {
     enum { CHILDREN = 15000 };          /* 5 lines each: 75,000 lines */
@@ -358,6 +369,14 @@ static void test_big_lines(void)
         CHECK_INT(liia_reader_run(r, check_line, &got, &e), 0);
     CHECK_INT(got.seen, 2 * CHILDREN);
     CHECK_INT(got.bad, 0);
+    /* The same file read again, by a callback that gives up half-way:
+     * its error comes back, the parse stops, nothing hangs or leaks. */
+    long n = 0;
+    liia_error_clear(&e);
+    if (r)
+        CHECK_INT(liia_reader_run(r, stop_late, &n, &e), -1);
+    CHECK_INT(n, 20000);
+    CHECK(!strcmp(e.rule_id, "TEST-STOP") && strstr(e.message, "stopped at child 10000"));
     liia_reader_free(r);
     liia_xml_layout_free(l);
     liia_buf_free(&x);

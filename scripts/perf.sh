@@ -14,7 +14,7 @@
 #      rules comparing with last year run) at PERF_PREV_SIZES;
 #  (b) a whole London quarter: init, ingest the 264 sample quarterly returns,
 #      bench, report --all for the latest period;
-#  (c) CIN census ingest (XML read by libxml2's xmlTextReader, every cell
+#  (c) CIN census ingest (XML read by libxml2's SAX2 parser, every cell
 #      checked, pseudonymised, one row per record, the 15 measures derived
 #      for each quarter, one transaction) of a
 #      PERF_CIN_CHILDREN-child census (default 100000; "" skips) against
@@ -254,7 +254,7 @@ cin_section() {
     echo
     echo "Census: \`liia-bench sample --cin --children N --la CAM\` (period 2025-03-31),"
     echo "one XML file.  Ingest: \`liia-bench ingest --return cin\` into a fresh store:"
-    echo "the file streamed by libxml2's xmlTextReader (no DTD, no entities), every"
+    echo "the file streamed by libxml2's SAX2 parser (no DTD, no entities), every"
     echo "cell checked against its type and the year's DfE code list, LAchildID"
     echo "replaced by its HMAC, dates of birth to the month, one row per record"
     echo "(child, disability, episode, assessment, factor, plan, section 47, CP plan,"
@@ -292,17 +292,26 @@ cin_section() {
     echo
     cat <<'EOF2'
 Where the time goes (perf and timestamps, 10^5 children, 2 cores, since
-2026-12-05).  The census goes through the child-level engine's path: the
-ingest thread reads the file with libxml2's xmlTextReader (about 0.5 s of
-libxml2, what xmllint --stream takes for the whole file) and checks,
-pseudonymises, runs the rules (all 110 DfE codes of the year since
-2026-12-05, 32 more than in the morning: about 0.1 s) and counts the
-measures on each child's records (about 0.7 s), while the writer thread
-steps the INSERTs (about 0.65 s, half idle): loading takes 1.3-1.4 s,
-bound by the ingest thread.  Before the load, the SHA-256 of the file (0.075 s, the identical
-resend is answered first); after it, the commit (the WAL's checkpoint,
-0.1-0.13 s).  `validate`, which stores nothing, takes 1.30 s of the
-ingest's 1.44 s: what remains is the ingest thread's own work.
+2026-12-05, evening).  Four threads, both cores busy for most of the
+load:
+
+- The reader's thread: libxml2's SAX2 push parser (about 0.25 s: the
+  same parse `xmllint --stream` does in 0.48 s through xmlTextReader,
+  without a tree node built and freed per element and text).  It also
+  assembles each Child's records and hands them over about 128 KB at a
+  time.
+- The ingest thread: checks, pseudonymises, runs the rules (all 110 DfE
+  codes of the year) and counts the measures on each child's records
+  (about 0.85 s of CPU).  This is the thread the load waits for.
+- The writer thread: steps the INSERTs, 16 rows of a table to a
+  statement (about 0.5 s of CPU).
+- For the first 0.1-0.15 s, the file's SHA-256 (0.08 s of CPU): no
+  accepted version exists that the file could be a resend of, so nothing
+  waits for it until the rows are staged.
+
+After the load comes the commit (the WAL's checkpoint: 0.1-0.13 s, half
+of it waiting for the disk).  `validate`, which stores nothing, takes
+0.87 s of the ingest's 0.98 s.
 
 What moved it on 2026-12-05 (interleaved pairs on the same file):
 
@@ -312,29 +321,38 @@ What moved it on 2026-12-05 (interleaved pairs on the same file):
 | the 15 measures counted in each child's pass (conditions of measures.json), not SQL over the stored census (0.5 s of serial queries after the load: a GROUP BY and a window per child) | 1.53-1.67 s against 1.85-1.94 s |
 | each record's measure conditions asked once for every quarter, not once a quarter | 1.62-1.70 s against 1.77-1.82 s (a slower spell) |
 | white space between tags read as text without xmlTextReaderNodeType (it looked up every ancestor's xml:space) | 1.46-1.56 s against 1.55-1.61 s |
+| the reader on libxml2's SAX2 push parser, not xmlTextReader (evening) | 1.22 s against 1.57-1.61 s; user CPU 1.51-1.57 s against 1.89-2.00 s |
+| the parse on the reader's own thread, whole Children handed over in batches (buffers swapped, not copied); the SHA-256 on a thread of its own; 8 batches, not 3 or 4, between threads | 1.06-1.11 s against 1.15-1.36 s |
+| each table's rows inserted 16 to a statement (one INSERT with 16 VALUES rows), not one by one | 1.03 s against 1.07-1.14 s; user CPU 1.36-1.41 s against 1.56-1.59 s |
+| inherited values filled on the reader's thread; integers bound as numbers; a queued row one copy, not five | 0.96-0.97 s against 0.96-1.01 s (within the noise) |
 
-Why 2x is not reached: libxml2's reader alone is 1x, on the ingest thread;
-the cell checks, the rules across a child's records, the pseudonyms, the
-measures and handing the rows to the writer are another 0.6-0.7 s there,
-so the ingest thread alone is 2.5x.  Storing the rows costs SQLite's own
-shell 2.1x xmllint (the `.import` column); the writer thread does it
-alongside.  Reaching 2x would need the checks of one child to run on the
-second core while the next child is parsed, and that core is already
-half taken by the INSERTs: tried below.
+Every change above was checked against the one before: the same stored
+rows, findings (lines and paths included) and measures, byte for byte,
+on the 10^5-child census.
 
-Tried and not kept (2026-12-05): parsing the XML on a thread of its own,
-batches of whole Children handed to the checking thread (as large SSDA903
-CSV files are): loading took 1.28-1.42 s against 1.37-1.40 s on one
-thread, in interleaved runs; with both cores already busy, the thread
-added about 0.4 s of CPU (the batches' hand-over and their cache misses)
-for what it overlapped.  And the other way round, later the same day:
-the ingest thread reading, checking and pseudonymising, whole children
-handed in batches of 64 to a second thread for the child pass (the rules
-across a child's records, the measures) and the INSERTs, with no writer
-thread: 1.83-2.08 s against 1.71-2.05 s, user CPU 2.74-3.05 s against
-2.24-2.55 s (three interleaved pairs); with the writer thread kept as
-well (three threads on two cores), 1.83-2.14 s against 1.64-2.54 s.  The
-hand-over costs more CPU than it moves off the ingest thread.
+Tried and not kept (2026-12-05): in the morning, parsing the XML on a
+thread of its own, as above, but with xmlTextReader and the records
+copied into the batches: 1.28-1.42 s against 1.37-1.40 s on one thread;
+the copying and the reader's own tree cost about 0.4 s of CPU for what
+was overlapped.  In the evening the same split paid, once the parse
+itself had become cheap (SAX2) and the batches were swapped rather than
+copied.  The other way round: the ingest thread reading, checking and
+pseudonymising, whole children handed in batches of 64 to a second
+thread for the child pass (the rules across a child's records, the
+measures) and the INSERTs, with no writer thread: 1.83-2.08 s against
+1.71-2.05 s, user CPU 2.74-3.05 s against 2.24-2.55 s (three
+interleaved pairs); with the writer thread kept as well, 1.83-2.14 s
+against 1.64-2.54 s.  The hand-over costs more CPU than it moves off the
+ingest thread.  And the SHA-256 thread at SCHED_IDLE (only the CPU the
+load leaves): no difference within the noise, and on a machine busy with
+other work it could wait without end.
+
+Where 2x stands: the ingest thread is the load's critical path (0.85 s
+of CPU, spread over the cell checks, 110 rules, the HMAC, the measures
+and handing rows on, none of them more than 5% of the process), and the
+checkpoint follows it.  Running the child pass of different children on
+two threads would need the run-wide state (repeated values, the children
+already counted, the findings) shared between them.
 
 Memory (massif, validate of 10^5 children): the heap peaks at 22 MB, of which SQLite's page cache 17 MB
 (bounded by the cache_size ingest/ssda903.c sets, full by 10^5 children;

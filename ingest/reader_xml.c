@@ -1077,7 +1077,13 @@ static liia_reader *xml_new(const char *name, const char *mem, size_t len,
         return NULL;
     struct xml_reader *r = calloc(1, sizeof *r);
     char *file = strdup(name);
-    if (!r || !file || (mem && len > INT32_MAX)) {
+    int locked = r && pthread_mutex_init(&r->mu, NULL) == 0;
+    int signals = locked && pthread_cond_init(&r->cv, NULL) == 0;
+    if (!signals || !file || (mem && len > INT32_MAX)) {
+        if (signals)
+            pthread_cond_destroy(&r->cv);
+        if (locked)
+            pthread_mutex_destroy(&r->mu);
         free(r);
         free(file);
         liia_error_clear(e);
@@ -1092,8 +1098,6 @@ static liia_reader *xml_new(const char *name, const char *mem, size_t len,
     for (int i = 0; i < NBATCH; i++)
         liia_buf_init(&r->batches[i].arena);
     liia_buf_init(&r->text);
-    pthread_mutex_init(&r->mu, NULL);
-    pthread_cond_init(&r->cv, NULL);
     return &r->base;
 }
 

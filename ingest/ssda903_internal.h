@@ -5,6 +5,9 @@
 #define LIIA_SSDA903_INTERNAL_H
 
 #include <regex.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -30,6 +33,9 @@ enum s903_type { S903_CHILD, S903_CODE, S903_DATE, S903_UPN, S903_POSTCODE, S903
 #define S903_ROWS_OF_SUBMISSION "id BETWEEN (?1 << 32) AND (?1 << 32) + 4294967295"
 #define S903_ROW_KEY "((?1 << 32) + ?2)"
 #define S903_MAX_LINE 4294967295L
+/* PCRE2's match limit for a rule's "matches" (its backtracking steps on
+ * one cell), past which glibc's matcher answers: s903_cond_eval_rows */
+#define S903_PCRE2_LIMIT 100000
 
 struct s903_codes {
     const char **codes;  /* sorted (messages list them in order) */
@@ -142,8 +148,14 @@ struct s903_cond {
                                     * Nth working day after; -Nwd before) */
     long at_least, at_most;
     char op_date[11];
-    regex_t *re;                   /* C_MATCHES: POSIX extended, anchored
-                                    * by the rule writer */
+    /* C_MATCHES: the pattern (POSIX extended, anchored by the rule
+     * writer) compiled by PCRE2 (JIT) and its match data, the evaluation's
+     * scratch as seen is; by glibc too, for a cell on which PCRE2 would
+     * backtrack past its limit (s903_cond_eval_rows) */
+    pcre2_code *re;
+    pcre2_match_data *md;
+    pcre2_match_context *limit;
+    regex_t *posix;
     /* C_REPEATED ({"repeated": COL}): the values of the column met so far
      * in the file, held for the one pass over it (an XML return's row
      * rules: each record is checked once, in file order) */

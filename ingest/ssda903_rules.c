@@ -149,6 +149,17 @@ static int workdays_hold(const struct s903_cond *c, const struct s903_rows *rows
            n >= c->at_least && n <= c->at_most;
 }
 
+/* The cell matches the pattern.  PCRE2 stops backtracking at its match
+ * limit (a pattern with nested repeats on a long cell); glibc's matcher,
+ * which does not backtrack so, then answers. */
+static int matches(const struct s903_cond *c, const struct s903_cell *x)
+{
+    int rc = pcre2_match(c->re, (PCRE2_SPTR)x->raw, x->len, 0, 0, c->md, c->limit);
+    if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH)
+        return rc >= 0;
+    return regexec(c->posix, x->raw, 0, NULL, 0) == 0;
+}
+
 int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
                         const struct s903_dates *d)
 {
@@ -178,7 +189,7 @@ int s903_cond_eval_rows(const struct s903_cond *c, const struct s903_rows *rows,
     }
     case C_MATCHES:
         x = cell_of(rows, c->ref, c->col);
-        return x && x->len && regexec(c->re, x->raw, 0, NULL, 0) == 0;
+        return x && x->len && matches(c, x);
     case C_PRESENT:
         x = cell_of(rows, c->ref, c->col);
         return x && x->len > 0;

@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev sqlite3 libcsv-dev libjansson-dev libssl-dev
   libcairo2-dev libpango1.0-dev libxlsxwriter-dev
   libxml2-dev libxml2-utils   # CIN census reader; xmllint for scripts/perf.sh
+  libpcre2-dev                # the rules' "matches" (JIT)
   fonts-dejavu-core
   clang libclang-rt-14-dev
   unzip poppler-utils time

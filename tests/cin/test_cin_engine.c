@@ -158,6 +158,68 @@ static void new_constructs(void)
 }
 
 /* SSDA903's child part is called header: header.DOB is its child record. */
+/* "matches": POSIX extended as the format promises, matched by PCRE2.
+ * A pattern PCRE2 would read otherwise is refused; the rest match as
+ * POSIX would, past PCRE2's backtracking limit too. */
+static void matches(void)
+{
+    static const char *const refused[] = {
+        "^A\\\\d",          /* a backslash */
+        "^[\\\\]]",         /* one inside brackets (PCRE2: an escape) */
+        "^A{,3}$",          /* PCRE2: literal text */
+        "^A+?$",            /* PCRE2: lazy */
+        "^A*+$",            /* PCRE2: possessive */
+        "(?i)a",            /* PCRE2: an option (POSIX: refused anyway) */
+        "^*A",              /* POSIX: a literal star; PCRE2: a repeat */
+    };
+    struct s903_schema s;
+    liia_error e;
+    char rule[512];
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        snprintf(rule, sizeof rule, "{\"code\": \"X1\", \"table\": \"child\", \"column\": "
+                 "\"LAchildID\", \"message\": \"m\", \"when\": {\"col\": \"LAchildID\", "
+                 "\"matches\": \"%s\"}}", refused[i]);
+        CHECK(load_with(rule, &s, &e) == -1);
+        CHECK_INT(e.status, LIIA_E_SCHEMA);
+        CHECK(strstr(e.message, "'matches'") != NULL);
+    }
+    static const struct { const char *pattern, *cell; int holds; } cases[] = {
+        {"^.{3}$", "a\nb", 1},                  /* '.' matches a newline */
+        {"^ab$", "ab\n", 0},                    /* '$' is the very end */
+        {"[[:digit:]]{2}", "x12", 1},
+        {"^[]a]+$", "]a]", 1},                  /* ']' first: a member */
+        {"^[^]a]+$", "]a]", 0},
+        {"^[[:alpha:]]+$", "abc]", 0},
+        {"^(SW|XX)..+$", "SW12", 1},
+        {"^0*[1-9][0-9]*$", "007", 1},
+        {"a|b", "xbx", 1},
+        /* PCRE2 backtracks past its limit; glibc answers */
+        {"^(a|aa)*c$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaacb", 0},
+        {"^(a|aa)*c$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(rule, sizeof rule, "{\"code\": \"X1\", \"table\": \"child\", \"column\": "
+                 "\"LAchildID\", \"message\": \"m\", \"when\": {\"col\": \"LAchildID\", "
+                 "\"matches\": \"%s\"}}", cases[i].pattern);
+        CHECK(load_with(rule, &s, &e) == 0);
+        if (s.nrules != 1)
+            continue;
+        const struct s903_table *t = &s.tables[s.rules[0].table];
+        struct s903_cell *cells = calloc(t->ncols, sizeof *cells);
+        CHECK(cells != NULL);
+        if (cells) {
+            cells[s.rules[0].cond.col] = (struct s903_cell){
+                .raw = cases[i].cell, .len = strlen(cases[i].cell), .ok = 1};
+            int got = s903_cond_eval(&s.rules[0].cond, cells, &(struct s903_dates){0});
+            if (got != cases[i].holds)
+                fprintf(stderr, "%s on '%s': %d\n", cases[i].pattern, cases[i].cell, got);
+            CHECK_INT(got, cases[i].holds);
+            free(cells);
+        }
+        s903_schema_free(&s);
+    }
+}
+
 static void ssda903(void)
 {
     struct s903_schema s;
@@ -215,6 +277,7 @@ int main(void)
     new_constructs();
     years();
     prefix();
+    matches();
     ssda903();
     return unit_result("test_cin_engine");
 }

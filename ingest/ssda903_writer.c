@@ -4,7 +4,7 @@
  * SQLite's share of a load (binding, the B-tree, the page writes) is about
  * as large as the rest (CSV, cell checks, HMAC, rules), and on one thread
  * they add up.  Here the ingest thread packs rows into batches and the
- * writer steps them: the two halves overlap.  Three batches circulate
+ * writer steps them: the two halves overlap.  Eight batches circulate
  * between a free list and a full queue, so memory does not grow with the
  * file.  Only the writer touches the connection while it runs.
  */
@@ -16,6 +16,8 @@
 
 #define BATCHES 8
 #define BATCH_ROWS 2048
+/* Rows' bytes between two flushes of the page cache to the WAL (below). */
+#define FLUSH_BYTES (4u << 20)
 
 struct batch {
     liia_buf data;             /* packed rows */
@@ -49,6 +51,7 @@ struct s903_writer {
     struct batch *cur;         /* being filled by the ingest thread */
     int closing, failed, abandon;
     liia_error err;            /* the writer's failure */
+    size_t unflushed;          /* rows' bytes since the last flush */
 };
 
 static unsigned char *unhex(const char *s, size_t n, unsigned char *out)
@@ -212,6 +215,21 @@ static void write_batch(struct s903_writer *w, struct batch *b)
     }
 }
 
+/* The dirty pages to the WAL (uncommitted) and their write-back started,
+ * every few MB while the load runs.  Left to itself, SQLite spills a full
+ * cache a page at a time, the same pages again and again: on a 10^5-child
+ * census 69,000 pwrites for a 41 MB WAL, against 10,000 so (a third less
+ * system time, 0.96-1.05 s against 0.89-0.91 s).  And the commit then
+ * writes only the last few MB, its checkpoint's sync waiting for little:
+ * the ingest thread is alone on the clock there.  An error is the
+ * commit's to report. */
+static void flush_to_wal(struct s903_writer *w)
+{
+    w->unflushed = 0;
+    (void)sqlite3_db_cacheflush(w->db);
+    liia_db_start_writeback(w->db);
+}
+
 static void *writer_main(void *arg)
 {
     struct s903_writer *w = arg;
@@ -227,6 +245,8 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         if (!skip)
             write_batch(w, b);
+        if (!skip && (w->unflushed += b->data.len) >= FLUSH_BYTES)
+            flush_to_wal(w);
         pthread_mutex_lock(&w->mu);
         b->rows = 0;
         liia_buf_reset(&b->data);

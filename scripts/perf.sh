@@ -302,16 +302,21 @@ load:
   time.
 - The ingest thread: checks, pseudonymises, runs the rules (all 110 DfE
   codes of the year) and counts the measures on each child's records
-  (about 0.85 s of CPU).  This is the thread the load waits for.
+  (about 0.6 s of CPU, 0.2 s of it the rules' conditions).  This is the
+  thread the load waits for.
 - The writer thread: steps the INSERTs, 16 rows of a table to a
-  statement (about 0.5 s of CPU).
+  statement, and every 4 MB of rows flushes SQLite's page cache to the
+  WAL and starts its write-back (about 0.45 s of CPU).
 - For the first 0.1-0.15 s, the file's SHA-256 (0.08 s of CPU): no
   accepted version exists that the file could be a resend of, so nothing
   waits for it until the rows are staged.
 
-After the load comes the commit (the WAL's checkpoint: 0.1-0.13 s, half
-of it waiting for the disk).  `validate`, which stores nothing, takes
-0.87 s of the ingest's 0.98 s.
+Start-up (the schema's 110 rule files, the store, the threads) is 0.02 s.
+After the load comes the commit, on one thread, about 0.11 s: the
+findings stored and the last pages written (0.025 s), the WAL synced
+(0.02 s), copied into the database file (0.025 s) and that synced
+(0.025 s), then the WAL removed and memory freed (0.025 s).  `validate`,
+which stores nothing, takes 0.84 s of the ingest's 0.90 s.
 
 What moved it on 2026-12-05 (interleaved pairs on the same file):
 
@@ -325,6 +330,8 @@ What moved it on 2026-12-05 (interleaved pairs on the same file):
 | the parse on the reader's own thread, whole Children handed over in batches (buffers swapped, not copied); the SHA-256 on a thread of its own; 8 batches, not 3 or 4, between threads | 1.06-1.11 s against 1.15-1.36 s |
 | each table's rows inserted 16 to a statement (one INSERT with 16 VALUES rows), not one by one | 1.03 s against 1.07-1.14 s; user CPU 1.36-1.41 s against 1.56-1.59 s |
 | inherited values filled on the reader's thread; integers bound as numbers; a queued row one copy, not five | 0.96-0.97 s against 0.96-1.01 s (within the noise) |
+| the rules' `matches` by PCRE2's JIT, not glibc's regexec (600 cycles a call, 70 ms of the ingest thread, nearly all in the UPN rules 1530-1580) (2026-12-05, night) | 0.93 s against 0.97-0.99 s; user CPU 1.23-1.27 s against 1.31-1.37 s |
+| the writer flushing the page cache to the WAL every 4 MB of rows (`sqlite3_db_cacheflush`) and starting its write-back. SQLite's own spill of a full cache wrote the same pages over and over: 69,000 pwrites for a 41 MB WAL, 10,000 now. | 0.89-0.91 s against 0.96-1.05 s; system CPU 0.14-0.17 s against 0.23-0.37 s |
 
 Every change above was checked against the one before: the same stored
 rows, findings (lines and paths included) and measures, byte for byte,
@@ -345,14 +352,22 @@ interleaved pairs); with the writer thread kept as well, 1.83-2.14 s
 against 1.64-2.54 s.  The hand-over costs more CPU than it moves off the
 ingest thread.  And the SHA-256 thread at SCHED_IDLE (only the CPU the
 load leaves): no difference within the noise, and on a machine busy with
-other work it could wait without end.
+other work it could wait without end.  At night: a 2 MB page cache in
+place of 16 MB, so that SQLite spills earlier (0.99-1.02 s against
+0.94-0.97 s: it spilled still more often); the WAL's write-back started
+every 4 MB without flushing the cache (no change: the spills were the
+cost); link-time optimisation of the whole program (no change).
 
-Where 2x stands: the ingest thread is the load's critical path (0.85 s
-of CPU, spread over the cell checks, 110 rules, the HMAC, the measures
-and handing rows on, none of them more than 5% of the process), and the
-checkpoint follows it.  Running the child pass of different children on
-two threads would need the run-wide state (repeated values, the children
-already counted, the findings) shared between them.
+Where it stands (met since 2026-12-05, night): both cores are about 90%
+busy through the load (1.45 s of CPU in 0.75 s), so what shortens it now
+is less CPU on any thread, or a shorter commit.  The ingest thread's
+0.6 s is spread over the cell checks, 110 rules, the HMAC, the measures
+and handing rows on, none of them more than 5% of the process; the
+costliest rules are the uniqueness sets (8510, 1520: a cache miss per
+child).  Running the child pass of different children on two threads
+would need the run-wide state (repeated values, the children already
+counted, the findings) shared between them, with no idle core to run it
+on.
 
 Memory (massif, validate of 10^5 children): the heap peaks at 22 MB, of which SQLite's page cache 17 MB
 (bounded by the cache_size ingest/ssda903.c sets, full by 10^5 children;

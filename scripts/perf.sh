@@ -331,7 +331,7 @@ What moved it on 2026-12-05 (interleaved pairs on the same file):
 | each table's rows inserted 16 to a statement (one INSERT with 16 VALUES rows), not one by one | 1.03 s against 1.07-1.14 s; user CPU 1.36-1.41 s against 1.56-1.59 s |
 | inherited values filled on the reader's thread; integers bound as numbers; a queued row one copy, not five | 0.96-0.97 s against 0.96-1.01 s (within the noise) |
 | the rules' `matches` by PCRE2's JIT, not glibc's regexec (600 cycles a call, 70 ms of the ingest thread, nearly all in the UPN rules 1530-1580) (2026-12-05, night) | 0.93 s against 0.97-0.99 s; user CPU 1.23-1.27 s against 1.31-1.37 s |
-| the writer flushing the page cache to the WAL every 4 MB of rows (`sqlite3_db_cacheflush`) and starting its write-back. SQLite's own spill of a full cache wrote the same pages over and over: 69,000 pwrites for a 41 MB WAL, 10,000 now. | 0.89-0.91 s against 0.96-1.05 s; system CPU 0.14-0.17 s against 0.23-0.37 s |
+| the writer flushing the page cache to the WAL every 4 MB of rows, between statements (`sqlite3_db_cacheflush`), and starting its write-back. SQLite had been spilling a full cache a page at a time in the middle of INSERTs, and in WAL mode each spilled page is first copied to the statement journal. That journal outgrew memory into a temporary file: 60,000 writes of 16 KB, about 1 GB. Now there are none. | 0.89-0.91 s against 0.96-1.05 s; system CPU 0.14-0.17 s against 0.23-0.37 s |
 
 Every change above was checked against the one before: the same stored
 rows, findings (lines and paths included) and measures, byte for byte,

@@ -22,7 +22,8 @@ static const char usage[] =
     "  for each DATA/ssda903/<LA>_<period>_header.csv: ingest --return ssda903\n"
     "  with every table of that return (an authority's earlier year first, so\n"
     "  the later one runs the rules that compare with last year's) and\n"
-    "  reconcile; for each DATA/cin/<LA>_<period>_cin.xml: ingest --return cin;\n"
+    "  reconcile; for each DATA/cin/<LA>_<period>_cin.xml: ingest --return cin\n"
+    "  and reconcile again (the census's measures beside SSDA903's);\n"
     "  import DATA/published/*.csv; bench; report --all --out DIR\n"
     "The store is DIR/liia.db (its platform key DIR/liia.db.key, whatever\n"
     "$LIIA_KEY_FILE says).  demo only ever uses a store it created itself: if\n"
@@ -177,7 +178,9 @@ static int split_cin_name(const char *path, char la[16], char period[11])
     return 1;
 }
 
-/* One authority's CIN census, ingested as a data lead would type it. */
+/* One authority's CIN census, ingested as a data lead would type it, then
+ * reconciled: the front door, assessment and child protection measures it
+ * derives beside the quarterly return's (and SSDA903's, already shown). */
 static int one_cin(const char *path, const struct cli_ctx *ctx)
 {
     char la[16], period[11], title[160];
@@ -188,7 +191,14 @@ static int one_cin(const char *path, const struct cli_ctx *ctx)
     char *argv[] = {"ingest", "--quiet", "--return", "cin", "--la", la,
                     "--period", period, (char *)path, NULL};
     snprintf(title, sizeof title, "ingest %s's CIN census for %s", la, period);
-    return step(title, cmd_ingest, 9, argv, ctx);
+    int rc = step(title, cmd_ingest, 9, argv, ctx);
+    if (rc == LIIA_EXIT_RUNTIME)
+        return rc;
+    char *rargv[] = {"reconcile", "--la", la, "--period", period, NULL};
+    snprintf(title, sizeof title, "reconcile %s: the CIN census and SSDA903 against the "
+             "quarterly return (independent synthetic samples: differences expected)", la);
+    int rc2 = step(title, cmd_reconcile, 5, rargv, ctx);
+    return rc2 > rc ? rc2 : rc;
 }
 
 /* Runs one() on every DATA/<pattern> file; only a runtime failure stops

@@ -38,6 +38,14 @@ P=2025-03-31 CIT=E09000001
 T=$work/true C=$work/cf
 
 "$bin" demo --out "$T" >"$work/demo.log" 2>&1 || { echo "FAIL: demo"; exit 1; }
+# (The one demo run of the suite: what it shows of the CIN census too.
+# Each census is reconciled once ingested, its measures beside the
+# quarterly return's.)
+for la in CAM HAC SOU; do
+    sed -n "/^== reconcile $la: the CIN census/,/^== reconcile: done/p" "$work/demo.log" |
+        grep -q '^cpp_at_end  *[0-9][0-9]*  *[0-9][0-9]* ' ||
+        fail "the demo did not reconcile $la's CIN census: $(grep -m3 "$la" "$work/demo.log")"
+done
 cp "$T/liia.db" "$C/liia.db" && cp "$T/liia.db.key" "$C/liia.db.key" || exit 3
 sqlite3 "$C/liia.db" "UPDATE submission_value SET value = CASE measure
     WHEN 'cla_at_end' THEN 4 WHEN 'cla_reviews_on_time' THEN 4

@@ -16,8 +16,6 @@
 
 #define BATCHES 8
 #define BATCH_ROWS 2048
-/* Rows' bytes between two flushes of the page cache to the WAL (below). */
-#define FLUSH_BYTES (4u << 20)
 
 struct batch {
     liia_buf data;             /* packed rows */
@@ -51,7 +49,6 @@ struct s903_writer {
     struct batch *cur;         /* being filled by the ingest thread */
     int closing, failed, abandon;
     liia_error err;            /* the writer's failure */
-    size_t unflushed;          /* rows' bytes since the last flush */
 };
 
 static unsigned char *unhex(const char *s, size_t n, unsigned char *out)
@@ -215,23 +212,6 @@ static void write_batch(struct s903_writer *w, struct batch *b)
     }
 }
 
-/* The dirty pages to the WAL (uncommitted) and their write-back started,
- * every few MB between statements.  Left to itself, SQLite spills a full
- * cache a page at a time in the middle of an INSERT, and in WAL mode it
- * first copies each spilled page to the statement's journal: that outgrew
- * memory into a temporary file, 60,000 writes of 16 KB (about 1 GB) on a
- * 10^5-child census, and none with the cache flushed so (system time
- * 0.23 -> 0.15 s, 0.96-1.05 s -> 0.89-0.91 s).  The commit then writes
- * only the last few MB, its checkpoint's sync waiting for little: the
- * ingest thread is alone on the clock there.  An error is the commit's to
- * report. */
-static void flush_to_wal(struct s903_writer *w)
-{
-    w->unflushed = 0;
-    (void)sqlite3_db_cacheflush(w->db);
-    liia_db_start_writeback(w->db);
-}
-
 static void *writer_main(void *arg)
 {
     struct s903_writer *w = arg;
@@ -247,8 +227,6 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         if (!skip)
             write_batch(w, b);
-        if (!skip && (w->unflushed += b->data.len) >= FLUSH_BYTES)
-            flush_to_wal(w);
         pthread_mutex_lock(&w->mu);
         b->rows = 0;
         liia_buf_reset(&b->data);

@@ -305,8 +305,7 @@ load:
   (about 0.6 s of CPU, 0.2 s of it the rules' conditions).  This is the
   thread the load waits for.
 - The writer thread: steps the INSERTs, 16 rows of a table to a
-  statement, and every 4 MB of rows flushes SQLite's page cache to the
-  WAL and starts its write-back (about 0.45 s of CPU).
+  statement, `OR FAIL` (about 0.45 s of CPU).
 - For the first 0.1-0.15 s, the file's SHA-256 (0.08 s of CPU): no
   accepted version exists that the file could be a resend of, so nothing
   waits for it until the rows are staged.
@@ -331,7 +330,7 @@ What moved it on 2026-12-05 (interleaved pairs on the same file):
 | each table's rows inserted 16 to a statement (one INSERT with 16 VALUES rows), not one by one | 1.03 s against 1.07-1.14 s; user CPU 1.36-1.41 s against 1.56-1.59 s |
 | inherited values filled on the reader's thread; integers bound as numbers; a queued row one copy, not five | 0.96-0.97 s against 0.96-1.01 s (within the noise) |
 | the rules' `matches` by PCRE2's JIT, not glibc's regexec (600 cycles a call, 70 ms of the ingest thread, nearly all in the UPN rules 1530-1580) (2026-12-05, night) | 0.93 s against 0.97-0.99 s; user CPU 1.23-1.27 s against 1.31-1.37 s |
-| the writer flushing the page cache to the WAL every 4 MB of rows, between statements (`sqlite3_db_cacheflush`), and starting its write-back. SQLite had been spilling a full cache a page at a time in the middle of INSERTs, and in WAL mode each spilled page is first copied to the statement journal. That journal outgrew memory into a temporary file: 60,000 writes of 16 KB, about 1 GB. Now there are none. | 0.89-0.91 s against 0.96-1.05 s; system CPU 0.14-0.17 s against 0.23-0.37 s |
+| the INSERTs `OR FAIL`, not SQLite's default `OR ABORT`. A failed INSERT fails the whole ingest anyway, rolled back with its transaction. To undo one statement on its own, SQLite copied the pages each statement changed to a statement journal. Once the page cache was full, each page spilled in the middle of an INSERT went there too, and the journal outgrew memory into a temporary file: 60,000 writes of 16 KB, about 1 GB. Now there are none. | 0.87-0.94 s against 0.96-1.05 s; system CPU 0.12-0.19 s against 0.23-0.37 s |
 
 Every change above was checked against the one before: the same stored
 rows, findings (lines and paths included) and measures, byte for byte,
@@ -356,7 +355,12 @@ other work it could wait without end.  At night: a 2 MB page cache in
 place of 16 MB, so that SQLite spills earlier (0.99-1.02 s against
 0.94-0.97 s: it spilled still more often); the WAL's write-back started
 every 4 MB without flushing the cache (no change: the spills were the
-cost); link-time optimisation of the whole program (no change).
+cost); link-time optimisation of the whole program (no change).  The
+writer flushing SQLite's page cache to the WAL every 4 MB of rows
+(`sqlite3_db_cacheflush`): that too stopped the statement journal's
+spill to a file (0.89-0.91 s against 0.96-1.05 s), but once the INSERTs
+were `OR FAIL` it changed nothing (0.87-0.93 s against 0.87-0.94 s), so
+it went.
 
 Where it stands (met since 2026-12-05, night): both cores are about 90%
 busy through the load (1.45 s of CPU in 0.75 s), so what shortens it now
@@ -660,7 +664,11 @@ How it got here (before: 63.8 s, 26.7x at 10^6; then 22.2 s, 6.4x):
   term evaluated once per row for all quarters at once, instead of 28 SQL
   queries;
 - the INSERTs run on a second thread fed in three fixed batches
-  (`ingest/ssda903_writer.c`);
+  (`ingest/ssda903_writer.c`), 16 rows to a statement, `OR FAIL`
+  (2026-12-05, night): with SQLite's default `OR ABORT` each statement
+  copied the pages it changed to a statement journal, which outgrew
+  memory into a temporary file, 383,000 writes of 16 KB at 10^6 episodes
+  (24 now; system CPU 1.85 s -> 0.98 s);
 - pseudonyms stored as 32 bytes instead of 64 hex digits (migration 005):
   the store of the 10^6 extract went from 213 to 154 MB, and the commit's
   checkpoint and syncs shrank with it;

@@ -133,6 +133,22 @@ static const char *const tables_903[] = {"episodes", "uasc", "reviews", "oc2", "
                                          "social_worker"};
 #define NTABLES_903 (sizeof tables_903 / sizeof tables_903[0])
 
+/* After an ingest that exit code rc ended: the authority's child-level
+ * measures (what) reconciled with its quarterly return, unless the ingest
+ * failed at run time; the worse of the two exit codes. */
+static int then_reconcile(int rc, char *la, char *period, const char *what,
+                          const struct cli_ctx *ctx)
+{
+    if (rc == LIIA_EXIT_RUNTIME)
+        return rc;
+    char title[160];
+    char *argv[] = {"reconcile", "--la", la, "--period", period, NULL};
+    snprintf(title, sizeof title, "reconcile %s: %s against the quarterly return "
+             "(independent synthetic samples: differences expected)", la, what);
+    int rc2 = step(title, cmd_reconcile, 5, argv, ctx);
+    return rc2 > rc ? rc2 : rc;
+}
+
 /* One authority's extract: ingest as a data lead would type it, then
  * reconcile it against the quarterly return already in.  The extracts are
  * taken in name order, so an authority's earlier year comes first and its
@@ -154,14 +170,8 @@ static int one_903(const char *header, const struct cli_ctx *ctx)
     }
     argv[argc] = NULL;
     snprintf(title, sizeof title, "ingest %s's SSDA903 extract for %s", la, period);
-    int rc = step(title, cmd_ingest, argc, argv, ctx);
-    if (rc == LIIA_EXIT_RUNTIME)
-        return rc;
-    char *rargv[] = {"reconcile", "--la", la, "--period", period, NULL};
-    snprintf(title, sizeof title, "reconcile %s: SSDA903 against the quarterly "
-             "return (independent synthetic samples: differences expected)", la);
-    int rc2 = step(title, cmd_reconcile, 5, rargv, ctx);
-    return rc2 > rc ? rc2 : rc;
+    return then_reconcile(step(title, cmd_ingest, argc, argv, ctx), la, period, "SSDA903",
+                          ctx);
 }
 
 /* "DATA/cin/CAM_2025-03-31_cin.xml" -> "CAM", "2025-03-31"; 0 when the
@@ -191,14 +201,8 @@ static int one_cin(const char *path, const struct cli_ctx *ctx)
     char *argv[] = {"ingest", "--quiet", "--return", "cin", "--la", la,
                     "--period", period, (char *)path, NULL};
     snprintf(title, sizeof title, "ingest %s's CIN census for %s", la, period);
-    int rc = step(title, cmd_ingest, 9, argv, ctx);
-    if (rc == LIIA_EXIT_RUNTIME)
-        return rc;
-    char *rargv[] = {"reconcile", "--la", la, "--period", period, NULL};
-    snprintf(title, sizeof title, "reconcile %s: the CIN census and SSDA903 against the "
-             "quarterly return (independent synthetic samples: differences expected)", la);
-    int rc2 = step(title, cmd_reconcile, 5, rargv, ctx);
-    return rc2 > rc ? rc2 : rc;
+    return then_reconcile(step(title, cmd_ingest, 9, argv, ctx), la, period,
+                          "the CIN census and SSDA903", ctx);
 }
 
 /* Runs one() on every DATA/<pattern> file; only a runtime failure stops
